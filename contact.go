@@ -1,0 +1,115 @@
+package retain
+
+import (
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+
+	"golang.org/x/text/language"
+)
+
+// CallingCodes maps the ISO 3166 countries Retain knows to their calling code,
+// used to turn local phone numbers into E.164. Bangladesh and Nepal first.
+var callingCodes = map[string]string{
+	"BD": "880", "NP": "977", "IN": "91", "PK": "92", "LK": "94", "BT": "975",
+	"AE": "971", "SA": "966", "MY": "60", "SG": "65", "GB": "44", "US": "1", "CA": "1",
+}
+
+// NormalizePhone returns phone in E.164 form (+8801712345678). A number
+// without a leading + or 00 is read as a national number of country (an ISO
+// 3166 code such as "BD" or "NP"); the national trunk 0 is dropped.
+func NormalizePhone(phone, country string) (string, error) {
+	var digits strings.Builder
+	for i, r := range strings.TrimSpace(phone) {
+		switch {
+		case r >= '0' && r <= '9':
+			digits.WriteRune(r)
+		case r >= '০' && r <= '৯': // Bengali digits
+			digits.WriteRune('0' + (r - '০'))
+		case r >= '०' && r <= '९': // Devanagari digits
+			digits.WriteRune('0' + (r - '०'))
+		case r == '+' && i == 0:
+		case r == ' ' || r == '-' || r == '(' || r == ')' || r == '.' || r == '/':
+		default:
+			return "", fmt.Errorf("%q is not a phone number", phone)
+		}
+	}
+	d := digits.String()
+	trimmed := strings.TrimSpace(phone)
+	switch {
+	case strings.HasPrefix(trimmed, "+"):
+	case strings.HasPrefix(d, "00"):
+		d = d[2:]
+	default:
+		cc, ok := callingCodes[strings.ToUpper(country)]
+		if !ok {
+			return "", fmt.Errorf("%q has no country code: write it as +<country><number> or set a default phone country", phone)
+		}
+		d = cc + strings.TrimPrefix(d, "0")
+	}
+	if len(d) < 8 || len(d) > 15 || d[0] == '0' {
+		return "", fmt.Errorf("%q is not a valid international phone number", phone)
+	}
+	return "+" + d, nil
+}
+
+// NormalizeEmail checks an address and lower-cases its domain.
+func NormalizeEmail(email string) (string, error) {
+	email = strings.TrimSpace(email)
+	a, err := mail.ParseAddress(email)
+	if err != nil || a.Name != "" || a.Address != email {
+		return "", fmt.Errorf("%q is not an email address", email)
+	}
+	local, domain, _ := strings.Cut(a.Address, "@")
+	return local + "@" + strings.ToLower(domain), nil
+}
+
+// NormalizeLocale returns the canonical BCP 47 form of a locale ("bn", "ne-NP").
+func NormalizeLocale(s string) (string, error) {
+	t, err := language.Parse(strings.TrimSpace(s))
+	if err != nil {
+		return "", fmt.Errorf("%q is not a language tag (use en, bn or ne)", s)
+	}
+	return t.String(), nil
+}
+
+// CheckTimeZone checks that tz is an IANA time zone name such as Asia/Dhaka.
+func CheckTimeZone(tz string) error {
+	if tz == "" || tz == "Local" {
+		return fmt.Errorf("%q is not an IANA time zone (for example Asia/Dhaka)", tz)
+	}
+	if _, err := time.LoadLocation(tz); err != nil {
+		return fmt.Errorf("%q is not an IANA time zone (for example Asia/Dhaka)", tz)
+	}
+	return nil
+}
+
+var timeLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02 15:04:05 -0700", // Shopify exports
+	"2006-01-02 15:04:05Z07:00",
+	"2006-01-02T15:04:05",
+	"2006-01-02 15:04:05",
+	"2006-01-02 15:04",
+	"2006-01-02",
+	"20060102", // CDNOW
+}
+
+// ParseTime reads a timestamp in one of the common export layouts. A value
+// without a zone or offset is read in loc (the business's time zone). The
+// result is in UTC, truncated to microseconds (PostgreSQL's precision), so a
+// value reads back equal from either database.
+func ParseTime(s string, loc *time.Location) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range timeLayouts {
+		t, err := time.ParseInLocation(layout, s, loc)
+		if err == nil {
+			if t.Year() < 1900 || t.Year() > 2200 {
+				return time.Time{}, fmt.Errorf("%q is out of range", s)
+			}
+			return t.UTC().Truncate(time.Microsecond), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a date or time (use 2006-01-02 or RFC 3339)", s)
+}

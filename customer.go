@@ -1,0 +1,68 @@
+package retain
+
+import (
+	"slices"
+	"time"
+)
+
+// Customer is a person or business that buys. ExternalID is the id the
+// business's own system uses; imports and the API upsert by it.
+type Customer struct {
+	ID          int64
+	ExternalID  string
+	Name        string
+	Email       string
+	Phone       string // E.164
+	Locale      string // BCP 47: en, bn, ne
+	TimeZone    string // IANA, e.g. Asia/Dhaka; empty means the business's
+	Stage       string
+	OwnerRef    string            // external id of the owning staff member
+	Attributes  map[string]string // free-form fields from the business's system
+	FirstSeenAt time.Time
+	Consents    []Consent
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Customer stages.
+var Stages = []string{"prospect", "new", "active", "at_risk", "lapsed", "churned"}
+
+// Consent records whether a customer may be contacted on a channel for a purpose.
+type Consent struct {
+	Channel string // email, sms, whatsapp, phone
+	Purpose string // transactional, marketing
+	Granted bool
+	Source  string
+	At      time.Time
+}
+
+// Channels a customer can be contacted on.
+var ContactChannels = []string{"email", "sms", "whatsapp", "phone"}
+
+// Validate checks c. Identity and contact fields must already be normalized
+// (the importer and API call the Normalize* helpers first).
+func (c *Customer) Validate() Problems {
+	p := Problems{}
+	checkRef(p, "external_id", c.ExternalID, true)
+	if len(c.Name) > 300 {
+		p.Add("name", "is longer than 300 characters")
+	}
+	if c.Stage != "" && !slices.Contains(Stages, c.Stage) {
+		p.Add("stage", "%q is not one of %v", c.Stage, Stages)
+	}
+	if c.TimeZone != "" {
+		if err := CheckTimeZone(c.TimeZone); err != nil {
+			p.Add("time_zone", "%v", err)
+		}
+	}
+	checkRef(p, "owner", c.OwnerRef, false)
+	for i, cs := range c.Consents {
+		if !slices.Contains(ContactChannels, cs.Channel) {
+			p.Add("consents["+itoa(i)+"].channel", "%q is not one of %v", cs.Channel, ContactChannels)
+		}
+		if cs.Purpose != "transactional" && cs.Purpose != "marketing" {
+			p.Add("consents["+itoa(i)+"].purpose", "%q is not transactional or marketing", cs.Purpose)
+		}
+	}
+	return p
+}

@@ -1,0 +1,107 @@
+package retain
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Error codes. Each maps to exactly one HTTP status in internal/httpapi/error.go
+// and to one exit status in internal/cli.
+const (
+	EINVALID      = "invalid"      // bad input; Fields says where
+	EUNAUTHORIZED = "unauthorized" // no or bad credentials
+	EFORBIDDEN    = "forbidden"    // credentials fine, action not allowed
+	ENOTFOUND     = "not_found"    // no such object (or not visible to the caller)
+	ECONFLICT     = "conflict"     // state conflict, e.g. an idempotency key still in flight
+	ETOOLARGE     = "too_large"    // a body or batch over its limit
+	EMISMATCH     = "mismatch"     // e.g. schema version or idempotency key reused with another body
+	ERATELIMIT    = "rate_limited" // slow down
+	EUNAVAILABLE  = "unavailable"  // backpressure or shutdown; retry later
+	EINTERNAL     = "internal"     // a bug or an infrastructure failure
+)
+
+// Error is Retain's error. Message is safe to show to the caller; Fields maps
+// a field path (for example "events[3].order.total") to what is wrong with it.
+type Error struct {
+	Code    string
+	Message string
+	Fields  map[string]string
+	Err     error // underlying cause, never shown to API clients
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Message)
+	if len(e.Fields) > 0 {
+		keys := make([]string, 0, len(e.Fields))
+		for k := range e.Fields {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for i, k := range keys {
+			if i == 0 {
+				b.WriteString(": ")
+			} else {
+				b.WriteString("; ")
+			}
+			b.WriteString(k + ": " + e.Fields[k])
+		}
+	}
+	if e.Err != nil {
+		b.WriteString(": " + e.Err.Error())
+	}
+	return b.String()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an *Error with the given code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// FieldError returns an EINVALID error about one field.
+func FieldError(field, format string, args ...any) *Error {
+	return &Error{Code: EINVALID, Message: "invalid input", Fields: map[string]string{field: fmt.Sprintf(format, args...)}}
+}
+
+// ErrorCode returns the code of err, EINTERNAL for errors that are not *Error
+// and "" for nil.
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// Problems collects field errors while a value is validated, so that a caller
+// learns about every bad field at once, not one per attempt.
+type Problems map[string]string
+
+// Add records a problem with field unless one is already recorded.
+func (p Problems) Add(field, format string, args ...any) {
+	if _, ok := p[field]; !ok {
+		p[field] = fmt.Sprintf(format, args...)
+	}
+}
+
+// Merge copies q's problems into p, each field prefixed with prefix.
+func (p Problems) Merge(prefix string, q Problems) {
+	for k, v := range q {
+		p.Add(prefix+k, "%s", v)
+	}
+}
+
+// Err returns nil when there are no problems and an EINVALID *Error otherwise.
+func (p Problems) Err() error {
+	if len(p) == 0 {
+		return nil
+	}
+	return &Error{Code: EINVALID, Message: "invalid input", Fields: map[string]string(p)}
+}

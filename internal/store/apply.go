@@ -1,0 +1,250 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+
+	"github.com/retainhq/retain"
+)
+
+// Apply writes b in one transaction and returns the rows it refused (an
+// order line or event whose order does not exist, a survey naming an unknown
+// order or ticket). Rows must already be valid (retain's Validate methods).
+func (db *DB) Apply(ctx context.Context, b *Batch) ([]Reject, error) {
+	var rejects []Reject
+	err := db.WithTx(ctx, func(tx *Tx) error {
+		var err error
+		rejects, err = tx.Apply(ctx, b)
+		return err
+	})
+	return rejects, err
+}
+
+// Apply writes b inside tx; see DB.Apply.
+func (tx *Tx) Apply(ctx context.Context, b *Batch) ([]Reject, error) {
+	if b.Len() == 0 {
+		return nil, nil
+	}
+	if err := tx.prepareStage(ctx); err != nil {
+		return nil, err
+	}
+	st := newStager(b)
+	for _, s := range []struct {
+		t    stageTable
+		rows [][]any
+	}{
+		{stStaff, st.staff()}, {stCust, st.customers()}, {stCons, st.consents}, {stProd, st.products()},
+		{stOrder, st.orders}, {stLine, st.lines}, {stOEv, st.orderEvents}, {stTick, st.tickets},
+		{stSurv, st.surveys}, {stSubs, st.subs}, {stInter, st.inters},
+	} {
+		if err := tx.loadStage(ctx, s.t, s.rows); err != nil {
+			return nil, err
+		}
+	}
+	now := tx.now
+	var rejects []Reject
+	for _, step := range mergeSteps {
+		if step.rejects != "" {
+			rs, err := tx.collectRejects(ctx, step.rejects)
+			if err != nil {
+				return nil, fmt.Errorf("store: %s: %w", step.name, err)
+			}
+			rejects = append(rejects, rs...)
+		}
+		for _, q := range step.sql {
+			q, usesNow := tx.db.render(q)
+			args := []any{}
+			if usesNow {
+				args = append(args, now)
+			}
+			if _, err := tx.exec(ctx, q, args...); err != nil {
+				return nil, fmt.Errorf("store: merge %s: %w", step.name, err)
+			}
+		}
+	}
+	sort.Slice(rejects, func(i, j int) bool { return rejects[i].Ref < rejects[j].Ref })
+	return rejects, nil
+}
+
+func (tx *Tx) collectRejects(ctx context.Context, q string) ([]Reject, error) {
+	rows, err := tx.query(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Reject
+	for rows.Next() {
+		var r Reject
+		if err := rows.Scan(&r.Ref, &r.Reason); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// stager turns a batch into staging rows, de-duplicated by external id (the
+// later row wins) and with the customers and staff that rows refer to.
+type stager struct {
+	staffRows map[string][]any
+	staffKeys []string
+	custRows  map[string][]any
+	custKeys  []string
+	prodRows  map[string][]any
+	prodKeys  []string
+	consents  [][]any
+
+	orders, lines, orderEvents, tickets, surveys, subs, inters [][]any
+}
+
+func newStager(b *Batch) *stager {
+	s := &stager{staffRows: map[string][]any{}, custRows: map[string][]any{}, prodRows: map[string][]any{}}
+	for _, r := range b.Staff {
+		v := r.V
+		s.putStaff(v.ExternalID, []any{r.Ref, v.ExternalID, v.Name, strArg(v.Email), v.Role, strArg(v.Team), v.CanLogin, strArg(v.Locale)})
+	}
+	for _, r := range b.Customers {
+		c := r.V
+		attrs := any(nil)
+		if len(c.Attributes) > 0 {
+			j, _ := json.Marshal(c.Attributes)
+			attrs = string(j)
+		}
+		s.putCustomer(c.ExternalID, []any{r.Ref, c.ExternalID, strArg(c.Name), strArg(c.Email), strArg(c.Phone), strArg(c.Locale),
+			strArg(c.TimeZone), strArg(c.Stage), strArg(c.OwnerRef), attrs, timeArg(c.FirstSeenAt)})
+		s.refStaff(c.OwnerRef)
+		for _, cs := range c.Consents {
+			s.consents = append(s.consents, []any{c.ExternalID, cs.Channel, cs.Purpose, cs.Granted, cs.Source, timeArg(cs.At)})
+		}
+	}
+	for _, r := range b.Orders {
+		o := r.V
+		s.refCustomer(o.CustomerRef)
+		var total any
+		if o.HasTotal {
+			total = o.Total
+		}
+		s.orders = append(s.orders, []any{r.Ref, o.ExternalID, o.CustomerRef, strArg(o.Status), strArg(o.Channel), o.Currency, total,
+			o.PlacedAt.UTC(), timeArg(o.ExpectedDeliveryAt)})
+		for _, l := range o.Lines {
+			s.addLine(r.Ref, o.ExternalID, l)
+		}
+	}
+	for _, r := range b.OrderLines {
+		s.addLine(r.Ref, r.V.OrderRef, r.V.OrderLine)
+	}
+	for _, r := range b.OrderEvents {
+		e := r.V
+		s.orderEvents = append(s.orderEvents, []any{r.Ref, e.ExternalID, e.OrderRef, string(e.Type), e.Reason, e.Amount, e.OccurredAt.UTC()})
+	}
+	for _, r := range b.Tickets {
+		t := r.V
+		s.refCustomer(t.CustomerRef)
+		s.refStaff(t.AssigneeRef)
+		s.tickets = append(s.tickets, []any{r.Ref, t.ExternalID, t.CustomerRef, t.Channel, t.Subject, strArg(t.Body), t.Status, t.Priority,
+			strArg(t.AssigneeRef), strArg(t.RootCause), t.OpenedAt.UTC(), timeArg(t.FirstResponseAt), timeArg(t.ResolvedAt)})
+	}
+	for _, r := range b.SurveyResponses {
+		v := r.V
+		s.refCustomer(v.CustomerRef)
+		s.refStaff(v.StaffRef)
+		s.surveys = append(s.surveys, []any{r.Ref, v.ExternalID, v.CustomerRef, v.Kind, int64(v.Score), v.Comment, strArg(v.StaffRef),
+			strArg(v.OrderRef), strArg(v.TicketRef), v.RespondedAt.UTC()})
+	}
+	for _, r := range b.Subscriptions {
+		v := r.V
+		s.refCustomer(v.CustomerRef)
+		s.subs = append(s.subs, []any{r.Ref, v.ExternalID, v.CustomerRef, v.Plan, strArg(v.Status), v.Currency, v.Value, strArg(v.Interval),
+			v.StartedAt.UTC(), timeArg(v.RenewsAt)})
+	}
+	for _, r := range b.Interactions {
+		v := r.V
+		s.refCustomer(v.CustomerRef)
+		s.refStaff(v.StaffRef)
+		s.inters = append(s.inters, []any{r.Ref, v.ExternalID, v.CustomerRef, strArg(v.StaffRef), v.Kind, strArg(v.Direction), v.Summary, v.OccurredAt.UTC()})
+	}
+	s.consents = lastByKey(s.consents, 0, 1, 2)
+	for _, rows := range []*[][]any{&s.orders, &s.lines, &s.orderEvents, &s.tickets, &s.surveys, &s.subs, &s.inters} {
+		*rows = lastByKey(*rows, 1)
+	}
+	return s
+}
+
+// lastByKey drops rows whose key columns repeat a later row's, so that the
+// last row for an external id wins and a merge never sees one key twice.
+func lastByKey(rows [][]any, keyCols ...int) [][]any {
+	seen := make(map[string]bool, len(rows))
+	out := rows[:0:0]
+	for i := len(rows) - 1; i >= 0; i-- {
+		key := ""
+		for _, c := range keyCols {
+			key += fmt.Sprint(rows[i][c]) + "\x00"
+		}
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, rows[i])
+		}
+	}
+	slices.Reverse(out)
+	return out
+}
+
+func (s *stager) addLine(ref int, orderRef string, l retain.OrderLine) {
+	product := any(nil)
+	if l.SKU != "" {
+		product = l.SKU
+		if _, ok := s.prodRows[l.SKU]; !ok {
+			s.prodKeys = append(s.prodKeys, l.SKU)
+		}
+		s.prodRows[l.SKU] = []any{l.SKU, strArg(l.Name), strArg(l.Category)}
+	}
+	s.lines = append(s.lines, []any{ref, l.ExternalID, orderRef, product, l.Name, l.Quantity, l.UnitPrice, l.Total})
+}
+
+func (s *stager) putStaff(ext string, row []any) {
+	if _, ok := s.staffRows[ext]; !ok {
+		s.staffKeys = append(s.staffKeys, ext)
+	}
+	s.staffRows[ext] = row
+}
+
+// refStaff makes sure a referenced staff member exists: someone named in a
+// survey or set as an owner becomes a representative (no login) if new.
+func (s *stager) refStaff(ext string) {
+	if ext == "" {
+		return
+	}
+	if _, ok := s.staffRows[ext]; !ok {
+		s.staffKeys = append(s.staffKeys, ext)
+		s.staffRows[ext] = []any{0, ext, nil, nil, nil, nil, nil, nil}
+	}
+}
+
+func (s *stager) putCustomer(ext string, row []any) {
+	if _, ok := s.custRows[ext]; !ok {
+		s.custKeys = append(s.custKeys, ext)
+	}
+	s.custRows[ext] = row
+}
+
+func (s *stager) refCustomer(ext string) {
+	if _, ok := s.custRows[ext]; !ok {
+		s.custKeys = append(s.custKeys, ext)
+		s.custRows[ext] = []any{0, ext, nil, nil, nil, nil, nil, nil, nil, nil, nil}
+	}
+}
+
+func collect(keys []string, m map[string][]any) [][]any {
+	out := make([][]any, len(keys))
+	for i, k := range keys {
+		out[i] = m[k]
+	}
+	return out
+}
+
+func (s *stager) staff() [][]any     { return collect(s.staffKeys, s.staffRows) }
+func (s *stager) customers() [][]any { return collect(s.custKeys, s.custRows) }
+func (s *stager) products() [][]any  { return collect(s.prodKeys, s.prodRows) }

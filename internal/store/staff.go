@@ -1,0 +1,102 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/retainhq/retain"
+)
+
+// User is a staff member who can log in.
+type User struct {
+	ID        int64     `json:"id"`
+	Email     string    `json:"email"`
+	Name      string    `json:"name"`
+	Role      string    `json:"role"`
+	Team      string    `json:"team,omitempty"`
+	Active    bool      `json:"active"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// AddUser creates a login user (or gives login to an existing staff member
+// with the same email). passwordHash is an encoded argon2id hash.
+func (db *DB) AddUser(ctx context.Context, u User, passwordHash string) (User, error) {
+	u.Email = strings.ToLower(strings.TrimSpace(u.Email))
+	st := retain.Staff{ExternalID: "user:" + u.Email, Name: u.Name, Email: u.Email, Role: u.Role, Team: u.Team, CanLogin: true}
+	if err := st.Validate().Err(); err != nil {
+		return u, err
+	}
+	if st.Role == "representative" {
+		return u, retain.FieldError("role", "a login user is an admin, manager or agent")
+	}
+	err := db.WithTx(ctx, func(tx *Tx) error {
+		var n int
+		if err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM staff WHERE can_login AND email = $1`, u.Email).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return retain.Errorf(retain.ECONFLICT, "a user with email %s already exists", u.Email)
+		}
+		var teamID any
+		if u.Team != "" {
+			var id int64
+			if err := tx.tx.QueryRowContext(ctx, `INSERT INTO teams (name, created_at) VALUES ($1, $2)
+				ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id`, u.Team, tx.now).Scan(&id); err != nil {
+				return err
+			}
+			teamID = id
+		}
+		err := tx.tx.QueryRowContext(ctx, `INSERT INTO staff (external_id, name, email, role, team_id, can_login, password_hash, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, TRUE, $6, $7, $7)
+			ON CONFLICT (external_id) DO UPDATE SET name = excluded.name, role = excluded.role, team_id = excluded.team_id,
+			    can_login = TRUE, password_hash = excluded.password_hash, updated_at = excluded.updated_at
+			RETURNING id, created_at`,
+			st.ExternalID, u.Name, u.Email, u.Role, teamID, passwordHash, tx.now).Scan(&u.ID, &u.CreatedAt)
+		if err != nil {
+			return err
+		}
+		u.Active, u.CreatedAt = true, u.CreatedAt.UTC()
+		return tx.Audit(ctx, "cli", "user.add", fmt.Sprintf("staff:%d", u.ID), u.Email+" "+u.Role)
+	})
+	if err != nil && retain.ErrorCode(err) == retain.EINTERNAL {
+		return u, fmt.Errorf("store: add user: %w", err)
+	}
+	return u, err
+}
+
+// ListUsers lists login users.
+func (db *DB) ListUsers(ctx context.Context) ([]User, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT s.id, s.email, s.name, s.role, COALESCE(t.name, ''), s.active, s.created_at
+		FROM staff s LEFT JOIN teams t ON t.id = s.team_id WHERE s.can_login ORDER BY s.email`)
+	if err != nil {
+		return nil, fmt.Errorf("store: list users: %w", err)
+	}
+	defer rows.Close()
+	var out []User
+	for rows.Next() {
+		var u User
+		if err := rows.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.Team, &u.Active, &u.CreatedAt); err != nil {
+			return nil, fmt.Errorf("store: list users: %w", err)
+		}
+		u.CreatedAt = u.CreatedAt.UTC()
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// SetUserActive enables or disables a login user by email.
+func (db *DB) SetUserActive(ctx context.Context, email string, active bool) error {
+	return db.WithTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE staff SET active = $1, updated_at = $2 WHERE can_login AND email = $3`,
+			active, tx.now, strings.ToLower(strings.TrimSpace(email)))
+		if err != nil {
+			return fmt.Errorf("store: set user active: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return retain.Errorf(retain.ENOTFOUND, "no user with email %s", email)
+		}
+		return tx.Audit(ctx, "cli", map[bool]string{true: "user.enable", false: "user.disable"}[active], email, "")
+	})
+}

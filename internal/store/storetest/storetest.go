@@ -1,0 +1,90 @@
+// Package storetest is the store's contract: one suite of behaviours that
+// every dialect must pass. store_test.go runs it on SQLite always and on
+// PostgreSQL when RETAIN_TEST_POSTGRES_URL is set.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/retainhq/retain/internal/store"
+)
+
+// PostgresURLEnv names the variable that switches PostgreSQL tests on.
+const PostgresURLEnv = "RETAIN_TEST_POSTGRES_URL"
+
+// Opener opens a fresh, migrated database for one test.
+type Opener func(t testing.TB) *store.DB
+
+// SQLite opens a new SQLite file in the test's temporary directory.
+func SQLite(t testing.TB) *store.DB {
+	t.Helper()
+	return open(t, filepath.Join(t.TempDir(), "retain.db"))
+}
+
+// PostgresDSN returns a URL to a new, empty schema of the test PostgreSQL
+// (dropped when the test ends), or skips the test when none is configured.
+func PostgresDSN(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv(PostgresURLEnv)
+	if base == "" {
+		t.Skipf("PostgreSQL tests are off: set %s (for example postgres://postgres@127.0.0.1:5432/test?sslmode=disable)", PostgresURLEnv)
+	}
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "t_" + hex.EncodeToString(b[:])
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatalf("open %s: %v", PostgresURLEnv, err)
+	}
+	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+		admin.Close()
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		admin.Exec("DROP SCHEMA " + schema + " CASCADE")
+		admin.Close()
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("parse %s: %v", PostgresURLEnv, err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// Postgres opens a new schema in the test PostgreSQL, or skips.
+func Postgres(t testing.TB) *store.DB {
+	t.Helper()
+	return open(t, PostgresDSN(t))
+}
+
+// Openers lists the dialects to test: SQLite, and PostgreSQL (which skips
+// itself when not configured).
+func Openers() map[string]Opener {
+	return map[string]Opener{"sqlite": SQLite, "postgres": Postgres}
+}
+
+func open(t testing.TB, dsn string) *store.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	return db
+}

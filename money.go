@@ -1,0 +1,112 @@
+package retain
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"golang.org/x/text/currency"
+)
+
+// Money is an amount in integer minor units (cents, paisa) of Currency.
+// Floating point never touches money in Retain.
+type Money struct {
+	Minor    int64
+	Currency string
+}
+
+// CurrencyDigits returns the number of minor-unit digits of an ISO 4217 code
+// (2 for BDT, NPR and USD, 0 for JPY, 3 for KWD), or an error for a code that
+// is not a currency.
+func CurrencyDigits(code string) (int, error) {
+	if len(code) != 3 {
+		return 0, fmt.Errorf("%q is not an ISO 4217 currency code", code)
+	}
+	u, err := currency.ParseISO(code)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not an ISO 4217 currency code", code)
+	}
+	scale, _ := currency.Standard.Rounding(u)
+	return scale, nil
+}
+
+// NormalizeCurrency upper-cases code and checks it is a known currency.
+func NormalizeCurrency(code string) (string, error) {
+	code = strings.ToUpper(strings.TrimSpace(code))
+	if _, err := CurrencyDigits(code); err != nil {
+		return "", err
+	}
+	return code, nil
+}
+
+// ParseAmount parses a decimal string such as "1,250.50", "-3" or "৳ 99.9"
+// into minor units of cur. Grouping commas, spaces and a leading currency
+// symbol are ignored; more decimals than the currency has is an error rather
+// than a silent rounding.
+func ParseAmount(s, cur string) (int64, error) {
+	digits, err := CurrencyDigits(cur)
+	if err != nil {
+		return 0, err
+	}
+	orig := s
+	s = strings.TrimSpace(s)
+	s = strings.TrimLeftFunc(s, func(r rune) bool {
+		return !(r >= '0' && r <= '9') && r != '-' && r != '.' && r != '+'
+	})
+	s = strings.NewReplacer(",", "", " ", "", "_", "").Replace(s)
+	if s == "" {
+		return 0, fmt.Errorf("%q is not an amount", orig)
+	}
+	neg := false
+	switch s[0] {
+	case '-':
+		neg, s = true, s[1:]
+	case '+':
+		s = s[1:]
+	}
+	whole, frac, hasDot := strings.Cut(s, ".")
+	if whole == "" && (!hasDot || frac == "") {
+		return 0, fmt.Errorf("%q is not an amount", orig)
+	}
+	if len(frac) > digits {
+		trimmed := strings.TrimRight(frac, "0")
+		if len(trimmed) > digits {
+			return 0, fmt.Errorf("%q has more than %d decimal places for %s", orig, digits, cur)
+		}
+		frac = trimmed
+	}
+	for _, part := range []string{whole, frac} {
+		for _, r := range part {
+			if r < '0' || r > '9' {
+				return 0, fmt.Errorf("%q is not an amount", orig)
+			}
+		}
+	}
+	frac += strings.Repeat("0", digits-len(frac))
+	if whole == "" {
+		whole = "0"
+	}
+	v, err := strconv.ParseInt(whole+frac, 10, 64)
+	if err != nil || v > math.MaxInt64/1000 {
+		return 0, fmt.Errorf("%q is too large", orig)
+	}
+	if neg {
+		v = -v
+	}
+	return v, nil
+}
+
+// FormatAmount renders minor units of cur as a plain decimal string ("1250.50").
+func FormatAmount(minor int64, cur string) string {
+	digits, err := CurrencyDigits(cur)
+	if err != nil || digits == 0 {
+		return strconv.FormatInt(minor, 10)
+	}
+	sign := ""
+	if minor < 0 {
+		sign, minor = "-", -minor
+	}
+	p := int64(math.Pow10(digits))
+	return fmt.Sprintf("%s%d.%0*d", sign, minor/p, digits, minor%p)
+}
