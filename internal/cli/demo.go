@@ -1,0 +1,48 @@
+package cli
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/demo"
+)
+
+func (e *env) demoCommand() *cobra.Command {
+	var opts demo.Options
+	var asOf string
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Fill the database with a realistic demo business (deterministic for a seed and date)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.AsOf = time.Now()
+			if asOf != "" {
+				t, err := time.Parse(time.DateOnly, asOf)
+				if err != nil {
+					return retain.Errorf(retain.EINVALID, "--as-of %q: use YYYY-MM-DD", asOf)
+				}
+				opts.AsOf = t
+			}
+			ctx := cmd.Context()
+			db, err := e.openDB(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			start := time.Now()
+			st, err := demo.Generate(ctx, db, opts)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "demo data written in %.1fs: %s\n", time.Since(start).Seconds(), st)
+			return nil
+		},
+	}
+	cmd.Flags().IntVar(&opts.Customers, "customers", demo.DefaultCustomers, "number of customers")
+	cmd.Flags().Uint64Var(&opts.Seed, "seed", 1, "random seed; the same seed and --as-of give the same data")
+	cmd.Flags().StringVar(&asOf, "as-of", "", "the demo's today, YYYY-MM-DD (default: today)")
+	return cmd
+}

@@ -1,0 +1,78 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/retainhq/retain"
+)
+
+func (e *env) reportCommand() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "report",
+		Short: "Summarize what the database holds",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			db, err := e.openDB(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			s, err := db.Summary(ctx)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				enc := json.NewEncoder(e.stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(s)
+			}
+			w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintf(w, "Database\t%s\n", db)
+			fmt.Fprintf(w, "Customers\t%d\t(%d bought, %d bought again: repeat-purchase rate %.1f%%)\n",
+				s.Customers, s.Buyers, s.RepeatCustomers, 100*s.RepeatRate)
+			fmt.Fprintf(w, "Orders\t%d\t(%d lines, %d products)\n", s.Orders, s.OrderLines, s.Products)
+			if s.FirstOrderAt != nil {
+				fmt.Fprintf(w, "Order dates\t%s … %s\n", s.FirstOrderAt.Format("2006-01-02"), s.LastOrderAt.Format("2006-01-02"))
+			}
+			for _, r := range s.Revenue {
+				fmt.Fprintf(w, "Revenue %s\t%s\t(%d orders)\n", r.Currency, retain.FormatAmount(r.Minor, r.Currency), r.Orders)
+			}
+			fmt.Fprintf(w, "Order events\t%d\t%s\n", s.OrderEvents, byType(s.OrderEventsByType))
+			fmt.Fprintf(w, "Tickets\t%d\t(%d open)\n", s.Tickets, s.OpenTickets)
+			fmt.Fprintf(w, "Survey responses\t%d\n", s.SurveyResponses)
+			fmt.Fprintf(w, "Subscriptions\t%d\n", s.Subscriptions)
+			fmt.Fprintf(w, "Interactions\t%d\n", s.Interactions)
+			fmt.Fprintf(w, "Staff\t%d\n", s.Staff)
+			fmt.Fprintf(w, "API events\t%d\n", s.Events)
+			return w.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
+	return cmd
+}
+
+func byType(m map[string]int64) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := ""
+	for i, k := range keys {
+		if i > 0 {
+			out += ", "
+		}
+		out += fmt.Sprintf("%s %d", k, m[k])
+	}
+	if out != "" {
+		out = "(" + out + ")"
+	}
+	return out
+}

@@ -1,0 +1,119 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/retainhq/retain/internal/auth"
+	"github.com/retainhq/retain/internal/demo"
+	"github.com/retainhq/retain/internal/httpapi"
+	"github.com/retainhq/retain/internal/store"
+)
+
+func (e *env) serveCommand() *cobra.Command {
+	var withDemo bool
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the Retain server (API, health, metrics)",
+		Long: `Run the Retain server on --addr (default 127.0.0.1:8080; env RETAIN_ADDR).
+With no --db it uses ./retain-data/retain.db, created on first start. --demo fills an empty
+database with a realistic demo business and creates a demo admin login.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			db, err := e.openDB(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			if withDemo {
+				if err := e.loadDemo(ctx, db); err != nil {
+					return err
+				}
+			}
+			return e.serve(ctx, db, nil)
+		},
+	}
+	cmd.Flags().StringVar(&e.cfg.Addr, "addr", e.cfg.Addr, "listen address HOST:PORT (env RETAIN_ADDR)")
+	cmd.Flags().BoolVar(&withDemo, "demo", false, "load demo data into an empty database")
+	return cmd
+}
+
+// loadDemo fills an empty database with the demo business and a demo admin.
+func (e *env) loadDemo(ctx context.Context, db *store.DB) error {
+	s, err := db.Summary(ctx)
+	if err != nil {
+		return err
+	}
+	if s.Customers > 0 {
+		fmt.Fprintf(e.stdout, "the database already has %d customers; not loading demo data\n", s.Customers)
+		return nil
+	}
+	start := time.Now()
+	st, err := demo.Generate(ctx, db, demo.Options{Customers: demo.DefaultCustomers, Seed: 1, AsOf: time.Now()})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "loaded demo data in %.1fs: %s\n", time.Since(start).Seconds(), st)
+	password := auth.RandomPassword()
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	if _, err := db.AddUser(ctx, store.User{Email: "admin@demo.retain", Name: "Demo Admin", Role: "admin", Team: "Head office"}, hash); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "demo admin: admin@demo.retain, one-time password: %s\n", password)
+	return nil
+}
+
+// serve runs the HTTP server until ctx ends. ready, when set, receives the
+// listener's address once it accepts connections (tests listen on :0).
+func (e *env) serve(ctx context.Context, db *store.DB, ready chan<- string) error {
+	mux := http.NewServeMux()
+	httpapi.New(mux, db, e.log, httpapi.NewMetrics())
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprint(w, "Retain is running.\n\nAPI description: /api/v1/openapi.json\nHealth: /healthz\nMetrics: /metrics\n")
+	})
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          nil,
+	}
+	ln, err := net.Listen("tcp", e.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", e.cfg.Addr, err)
+	}
+	fmt.Fprintf(e.stdout, "Retain is serving on http://%s (database %s); stop with Ctrl-C\n", ln.Addr(), db)
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	e.log.Info("stopped")
+	return nil
+}

@@ -1,0 +1,205 @@
+package cli
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/auth"
+	"github.com/retainhq/retain/internal/store"
+)
+
+func (e *env) userCommand() *cobra.Command {
+	cmd := &cobra.Command{Use: "user", Short: "Manage staff logins and API keys"}
+	cmd.AddCommand(e.userAddCommand(), e.userListCommand(), e.userActiveCommand("disable", false),
+		e.userActiveCommand("enable", true), e.apikeyCommand())
+	return cmd
+}
+
+func (e *env) userAddCommand() *cobra.Command {
+	var u store.User
+	var fromStdin bool
+	cmd := &cobra.Command{
+		Use:     "add",
+		Short:   "Add a staff login (prints a generated password unless --password-stdin)",
+		Example: "  retain user add --email ayesha@shop.com.bd --name 'Ayesha Khan' --role manager --team Dhaka",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			password, generated := "", false
+			if fromStdin {
+				line, err := bufio.NewReader(e.stdin).ReadString('\n')
+				if err != nil && line == "" {
+					return retain.Errorf(retain.EINVALID, "--password-stdin: no password on standard input")
+				}
+				password = strings.TrimRight(line, "\r\n")
+			} else {
+				password, generated = auth.RandomPassword(), true
+			}
+			hash, err := auth.HashPassword(password)
+			if err != nil {
+				return retain.Errorf(retain.EINVALID, "%v", err)
+			}
+			ctx := cmd.Context()
+			db, err := e.openDB(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			u, err := db.AddUser(ctx, u, hash)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "added %s (%s)\n", u.Email, u.Role)
+			if generated {
+				fmt.Fprintf(e.stdout, "password (shown once): %s\n", password)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&u.Email, "email", "", "login email (required)")
+	f.StringVar(&u.Name, "name", "", "display name (required)")
+	f.StringVar(&u.Role, "role", "agent", "admin, manager or agent")
+	f.StringVar(&u.Team, "team", "", "team name (created if new)")
+	f.BoolVar(&fromStdin, "password-stdin", false, "read the password from standard input")
+	cmd.MarkFlagRequired("email")
+	cmd.MarkFlagRequired("name")
+	return cmd
+}
+
+func (e *env) userListCommand() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List staff logins",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			db, err := e.openDB(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			users, err := db.ListUsers(ctx)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return json.NewEncoder(e.stdout).Encode(users)
+			}
+			w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "EMAIL\tNAME\tROLE\tTEAM\tACTIVE")
+			for _, u := range users {
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%v\n", u.Email, u.Name, u.Role, u.Team, u.Active)
+			}
+			return w.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func (e *env) userActiveCommand(verb string, active bool) *cobra.Command {
+	return &cobra.Command{
+		Use:   verb + " EMAIL",
+		Short: strings.ToUpper(verb[:1]) + verb[1:] + " a staff login",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			db, err := e.openDB(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			if err := db.SetUserActive(ctx, args[0], active); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "%sd %s\n", verb, args[0])
+			return nil
+		},
+	}
+}
+
+func (e *env) apikeyCommand() *cobra.Command {
+	cmd := &cobra.Command{Use: "apikey", Short: "Create, list and revoke API keys"}
+	var name string
+	create := &cobra.Command{
+		Use:   "create",
+		Short: "Create an API key (the key is printed once; send it as 'Authorization: Bearer KEY')",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			db, err := e.openDB(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			k, secret, err := db.CreateAPIKey(ctx, name)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stderr, "created API key %d (%s); it is shown once, store it now:\n", k.ID, k.Name)
+			fmt.Fprintln(e.stdout, secret)
+			return nil
+		},
+	}
+	create.Flags().StringVar(&name, "name", "default", "what the key is for")
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List API keys (never their secrets)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			db, err := e.openDB(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			keys, err := db.ListAPIKeys(ctx)
+			if err != nil {
+				return err
+			}
+			w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "ID\tNAME\tPREFIX\tCREATED\tSTATUS")
+			for _, k := range keys {
+				status := "active"
+				if k.RevokedAt != nil {
+					status = "revoked " + k.RevokedAt.Format(time.DateOnly)
+				}
+				fmt.Fprintf(w, "%d\t%s\t%s…\t%s\t%s\n", k.ID, k.Name, k.Prefix, k.CreatedAt.Format(time.DateOnly), status)
+			}
+			return w.Flush()
+		},
+	}
+	revoke := &cobra.Command{
+		Use:   "revoke ID",
+		Short: "Revoke an API key",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := strconv.ParseInt(args[0], 10, 64)
+			if err != nil {
+				return retain.Errorf(retain.EINVALID, "%q is not a key id (see retain user apikey list)", args[0])
+			}
+			ctx := cmd.Context()
+			db, err := e.openDB(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			if err := db.RevokeAPIKey(ctx, id); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "revoked API key %d\n", id)
+			return nil
+		},
+	}
+	cmd.AddCommand(create, list, revoke)
+	return cmd
+}

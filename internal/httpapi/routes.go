@@ -1,0 +1,28 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+)
+
+// routes lists every route of the API, with who may call it.
+func (a *API) routes(mux *http.ServeMux) {
+	// Public: probes.
+	mux.Handle("GET /healthz", a.metrics.instrument("healthz", http.HandlerFunc(a.healthz)))
+	mux.Handle("GET /metrics", a.metrics.Handler())
+
+	// API key: event ingestion.
+	huma.Register(a.huma, huma.Operation{
+		OperationID:   "post-events",
+		Method:        http.MethodPost,
+		Path:          "/api/v1/events",
+		Summary:       "Send a batch of events",
+		Description:   eventsDoc,
+		Tags:          []string{"Events"},
+		Security:      bearer,
+		MaxBodyBytes:  4 << 20,
+		DefaultStatus: http.StatusOK,
+		Middlewares:   huma.Middlewares{a.metrics.humaMiddleware("post-events")},
+	}, a.postEvents)
+}

@@ -1,0 +1,69 @@
+package importer
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Kinds of import and the fields each understands. Aliases let common
+// column titles work without a --map: "Customer ID", "id" and "customer"
+// all reach customer_id where that is the only reading.
+var kindFields = map[string][]string{
+	"customers": {"external_id", "name", "email", "phone", "locale", "time_zone", "stage", "owner", "first_seen_at",
+		"consent_email", "consent_sms", "consent_whatsapp"},
+	"orders": {"order_id", "customer_id", "customer_name", "customer_email", "customer_phone", "status", "channel", "currency",
+		"total", "placed_at", "expected_delivery_at", "line_id", "sku", "product_name", "category", "quantity", "unit_price", "line_total"},
+	"order-lines":      {"order_id", "line_id", "sku", "product_name", "category", "quantity", "unit_price", "line_total", "currency"},
+	"order-events":     {"event_id", "order_id", "type", "reason", "amount", "currency", "occurred_at"},
+	"tickets":          {"ticket_id", "customer_id", "customer_name", "customer_email", "customer_phone", "channel", "subject", "body", "status", "priority", "assignee", "root_cause", "opened_at", "first_response_at", "resolved_at"},
+	"survey-responses": {"response_id", "customer_id", "kind", "score", "comment", "staff", "order_id", "ticket_id", "responded_at"},
+}
+
+var aliases = map[string]map[string]string{
+	"customers":        {"id": "external_id", "customer_id": "external_id", "customer": "external_id", "timezone": "time_zone", "language": "locale"},
+	"orders":           {"id": "order_id", "external_id": "order_id", "order": "order_id", "order_number": "order_id", "customer": "customer_id", "date": "placed_at", "order_date": "placed_at", "created_at": "placed_at", "amount": "total", "order_total": "total", "product": "product_name", "price": "unit_price", "qty": "quantity"},
+	"order-lines":      {"id": "line_id", "external_id": "line_id", "order": "order_id", "product": "product_name", "price": "unit_price", "qty": "quantity"},
+	"order-events":     {"id": "event_id", "external_id": "event_id", "order": "order_id", "event": "type", "date": "occurred_at", "at": "occurred_at"},
+	"tickets":          {"id": "ticket_id", "external_id": "ticket_id", "customer": "customer_id", "message": "body", "description": "body", "date": "opened_at", "created_at": "opened_at", "agent": "assignee"},
+	"survey-responses": {"id": "response_id", "external_id": "response_id", "customer": "customer_id", "survey": "kind", "type": "kind", "representative": "staff", "staff_id": "staff", "date": "responded_at", "created_at": "responded_at"},
+}
+
+// Kinds lists the import kinds.
+func Kinds() []string {
+	out := make([]string, 0, len(kindFields))
+	for k := range kindFields {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// canonical maps the names in a header (or a JSON object) to the kind's field
+// names and returns the names it does not know.
+func canonical(kind string, names []string) (map[string]string, []string) {
+	known := kindFields[kind]
+	present := map[string]bool{}
+	for _, n := range names {
+		present[n] = true
+	}
+	out := map[string]string{}
+	var unknown []string
+	for _, n := range names {
+		switch {
+		case slices.Contains(known, n):
+			out[n] = n
+		case aliases[kind][n] != "" && !present[aliases[kind][n]]:
+			out[n] = aliases[kind][n]
+		default:
+			unknown = append(unknown, n)
+		}
+	}
+	return out, unknown
+}
+
+func unknownColumnsError(kind string, unknown []string) error {
+	return fmt.Errorf("unknown columns for %s: %s. Known: %s. Rename with --map 'Your Column=field' or skip with --ignore 'Your Column'",
+		kind, strings.Join(unknown, ", "), strings.Join(kindFields[kind], ", "))
+}

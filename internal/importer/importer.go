@@ -1,0 +1,272 @@
+// Package importer streams customers, orders, order lines, order events,
+// tickets and survey responses from CSV, JSON lines, the CDNOW transaction
+// files and Shopify's orders export into the store.
+//
+// Rows are upserted by external id in batches, each batch one transaction,
+// so importing a file twice changes nothing and a killed import re-run on
+// the same file ends with every row imported exactly once. A bad row never
+// stops an import and is never dropped silently: it goes to the rejects file
+// with its line number and the reason.
+package importer
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/store"
+)
+
+// Formats of input files.
+var Formats = []string{"csv", "jsonl", "cdnow", "shopify"}
+
+// Options configure one import.
+type Options struct {
+	Kind   string            // customers, orders, order-lines, order-events, tickets, survey-responses
+	Format string            // csv, jsonl, cdnow, shopify; "" picks by file name
+	Map    map[string]string // input column → field
+	Ignore []string          // input columns to skip
+
+	Currency     string         // for amounts without a currency column
+	Location     *time.Location // for times without an offset
+	PhoneCountry string         // ISO 3166 code for national phone numbers (BD, NP)
+	BatchSize    int            // rows per transaction
+
+	// Progress, when set, is called after every batch with rows read and
+	// bytes consumed.
+	Progress func(rows, bytes int64)
+}
+
+// Result counts what an import did.
+type Result struct {
+	ImportID    int64
+	Read        int64  // data rows read
+	Imported    int64  // rows stored
+	Rejected    int64  // rows refused, each written to RejectsPath
+	RejectsPath string // "" when nothing was rejected
+}
+
+// DetectFormat guesses a format from a file name.
+func DetectFormat(name string) string {
+	switch {
+	case strings.HasSuffix(name, ".jsonl"), strings.HasSuffix(name, ".ndjson"), strings.HasSuffix(name, ".json"):
+		return "jsonl"
+	case strings.HasSuffix(name, ".txt"):
+		return "cdnow"
+	}
+	return "csv"
+}
+
+// File imports the file at path; rejects are written to rejectsPath (by
+// default next to the input, as NAME.rejects.csv).
+func File(ctx context.Context, db *store.DB, path, rejectsPath string, opts Options) (Result, error) {
+	if opts.Format == "" {
+		opts.Format = DetectFormat(path)
+	}
+	if rejectsPath == "" {
+		rejectsPath = path + ".rejects.csv"
+	}
+	sum, err := fileSHA256(path)
+	if err != nil {
+		return Result{}, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return Result{}, err
+	}
+	defer f.Close()
+	id, err := db.StartImport(ctx, store.ImportRun{Kind: opts.Kind, Format: opts.Format, FileName: path, FileSHA256: sum, RejectsPath: rejectsPath})
+	if err != nil {
+		return Result{}, err
+	}
+	rej := &rejectWriter{path: rejectsPath}
+	res, runErr := Run(ctx, db, f, rej, opts)
+	res.ImportID = id
+	if err := rej.close(); err != nil && runErr == nil {
+		runErr = err
+	}
+	if rej.n > 0 {
+		res.RejectsPath = rejectsPath
+	} else if err := os.Remove(rejectsPath); err != nil && !errors.Is(err, os.ErrNotExist) {
+		runErr = errors.Join(runErr, err) // a stale rejects file from an earlier run would mislead
+	}
+	errText := ""
+	if runErr != nil {
+		errText = runErr.Error()
+	}
+	if err := db.FinishImport(context.WithoutCancel(ctx), id, res.Read, res.Imported, res.Rejected, errText); err != nil && runErr == nil {
+		runErr = err
+	}
+	return res, runErr
+}
+
+// Rejects receives refused rows.
+type Rejects interface {
+	Reject(line int, reason, raw string) error
+}
+
+// Run imports from r. It returns an error only when the import as a whole
+// cannot go on (an unreadable file, a header with unknown columns, the
+// database failing); bad rows go to rej.
+func Run(ctx context.Context, db *store.DB, r io.Reader, rej Rejects, opts Options) (Result, error) {
+	if _, ok := kindFields[opts.Kind]; !ok {
+		return Result{}, retain.Errorf(retain.EINVALID, "unknown import kind %q (one of %s)", opts.Kind, strings.Join(Kinds(), ", "))
+	}
+	if !slices.Contains(Formats, opts.Format) {
+		return Result{}, retain.Errorf(retain.EINVALID, "unknown format %q (one of %s)", opts.Format, strings.Join(Formats, ", "))
+	}
+	if (opts.Format == "cdnow" || opts.Format == "shopify") && opts.Kind != "orders" {
+		return Result{}, retain.Errorf(retain.EINVALID, "--format %s imports orders, not %s", opts.Format, opts.Kind)
+	}
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 5000
+	}
+	if opts.Currency == "" {
+		opts.Currency = "USD"
+	}
+	src, lr, err := newSource(r, &opts)
+	if err != nil {
+		return Result{}, retain.Errorf(retain.EINVALID, "%v", err)
+	}
+	p := newParser(&opts)
+	var res Result
+	flush := func() error {
+		if p.batch.Len() > 0 {
+			rejects, err := db.Apply(ctx, &p.batch)
+			if err != nil {
+				return err
+			}
+			for _, rj := range rejects {
+				if err := rej.Reject(rj.Ref, rj.Reason, p.raw[rj.Ref]); err != nil {
+					return err
+				}
+				res.Rejected++
+			}
+		}
+		res.Imported = res.Read - res.Rejected
+		p.reset()
+		if opts.Progress != nil {
+			opts.Progress(res.Read, lr.read)
+		}
+		return ctx.Err()
+	}
+	for {
+		rec, err := src.next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return res, fmt.Errorf("read line %d: %w", lr.n+1, err)
+		}
+		if p.rows >= opts.BatchSize && p.canFlushBefore(rec) {
+			if err := flush(); err != nil {
+				return res, err
+			}
+		}
+		res.Read++
+		if rec.err == nil {
+			rec.err = p.add(rec)
+		}
+		if rec.err != nil {
+			if err := rej.Reject(rec.line, rec.err.Error(), rec.raw); err != nil {
+				return res, err
+			}
+			res.Rejected++
+		}
+	}
+	return res, flush()
+}
+
+func newSource(r io.Reader, opts *Options) (source, *lineReader, error) {
+	rename := map[string]string{}
+	for from, to := range opts.Map {
+		rename[from] = to
+	}
+	switch opts.Format {
+	case "jsonl":
+		lr := newLineReader(r)
+		return &jsonlSource{lr: lr, rename: rename}, lr, nil
+	case "cdnow":
+		lr := newLineReader(r)
+		return &cdnowSource{lr: lr}, lr, nil
+	}
+	s, err := newCSVSource(r, rename)
+	if err != nil {
+		return nil, nil, err
+	}
+	if opts.Format == "shopify" {
+		return s, s.lr, nil
+	}
+	if err := s.canonicalize(opts); err != nil {
+		return nil, nil, err
+	}
+	return s, s.lr, nil
+}
+
+// canonicalize renames header columns to the kind's fields and refuses a
+// header with columns it would otherwise have to drop. Customers keep
+// unknown columns as attributes.
+func (s *csvSource) canonicalize(opts *Options) error {
+	var names []string
+	for _, h := range s.header {
+		if !slices.Contains(opts.Ignore, h) {
+			names = append(names, h)
+		}
+	}
+	canon, unknown := canonical(opts.Kind, names)
+	if len(unknown) > 0 && opts.Kind != "customers" {
+		return unknownColumnsError(opts.Kind, unknown)
+	}
+	for i, h := range s.header {
+		switch {
+		case slices.Contains(opts.Ignore, h):
+			s.header[i] = "-ignored-" + h
+		case canon[h] != "":
+			s.header[i] = canon[h]
+		default:
+			s.header[i] = "attr." + h
+		}
+	}
+	return nil
+}
+
+// rejectWriter writes refused rows as CSV: line, reason, the row as read.
+// The file is created on the first reject.
+type rejectWriter struct {
+	path string
+	f    *os.File
+	w    *csv.Writer
+	n    int
+}
+
+func (w *rejectWriter) Reject(line int, reason, raw string) error {
+	if w.f == nil {
+		f, err := os.Create(w.path)
+		if err != nil {
+			return fmt.Errorf("create rejects file: %w", err)
+		}
+		w.f, w.w = f, csv.NewWriter(f)
+		w.w.Write([]string{"line", "reason", "row"})
+	}
+	w.n++
+	w.w.Write([]string{fmt.Sprint(line), reason, raw})
+	return w.w.Error()
+}
+
+func (w *rejectWriter) close() error {
+	if w.f == nil {
+		return nil
+	}
+	w.w.Flush()
+	return errors.Join(w.w.Error(), w.f.Sync(), w.f.Close())
+}

@@ -1,0 +1,158 @@
+package importer
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/retainhq/retain"
+)
+
+// fieldReader reads typed values out of one record's fields, collecting a
+// problem per bad field instead of stopping at the first.
+type fieldReader struct {
+	f    map[string]string
+	p    retain.Problems
+	opts *Options
+}
+
+func (r *fieldReader) str(name string) string { return r.f[name] }
+
+func (r *fieldReader) required(name string) string {
+	v := r.f[name]
+	if v == "" {
+		r.p.Add(name, "is required")
+	}
+	return v
+}
+
+func (r *fieldReader) time(name string, required bool) time.Time {
+	v := r.f[name]
+	if v == "" {
+		if required {
+			r.p.Add(name, "is required")
+		}
+		return time.Time{}
+	}
+	t, err := retain.ParseTime(v, r.opts.Location)
+	if err != nil {
+		r.p.Add(name, "%v", err)
+	}
+	return t
+}
+
+func (r *fieldReader) currency() string {
+	v := r.f["currency"]
+	if v == "" {
+		v = r.opts.Currency
+	}
+	c, err := retain.NormalizeCurrency(v)
+	if err != nil {
+		r.p.Add("currency", "%v", err)
+	}
+	return c
+}
+
+// amount parses a money field in cur; ok is false when absent or bad.
+func (r *fieldReader) amount(name, cur string) (int64, bool) {
+	v := r.f[name]
+	if v == "" || cur == "" {
+		return 0, false
+	}
+	a, err := retain.ParseAmount(v, cur)
+	if err != nil {
+		r.p.Add(name, "%v", err)
+		return 0, false
+	}
+	if a < 0 {
+		r.p.Add(name, "must not be negative")
+		return 0, false
+	}
+	return a, true
+}
+
+func (r *fieldReader) integer(name string, dflt int64) int64 {
+	v := r.f[name]
+	if v == "" {
+		return dflt
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		if f, ferr := strconv.ParseFloat(v, 64); ferr == nil && f == float64(int64(f)) {
+			return int64(f)
+		}
+		r.p.Add(name, "%q is not a whole number", v)
+	}
+	return n
+}
+
+func (r *fieldReader) email(name string) string {
+	v := r.f[name]
+	if v == "" {
+		return ""
+	}
+	e, err := retain.NormalizeEmail(v)
+	if err != nil {
+		r.p.Add(name, "%v", err)
+	}
+	return e
+}
+
+func (r *fieldReader) phone(name string) string {
+	v := r.f[name]
+	if v == "" {
+		return ""
+	}
+	ph, err := retain.NormalizePhone(v, r.opts.PhoneCountry)
+	if err != nil {
+		r.p.Add(name, "%v", err)
+	}
+	return ph
+}
+
+func (r *fieldReader) locale(name string) string {
+	v := r.f[name]
+	if v == "" {
+		return ""
+	}
+	l, err := retain.NormalizeLocale(v)
+	if err != nil {
+		r.p.Add(name, "%v", err)
+	}
+	return l
+}
+
+// enum lower-cases a value and maps spaces and dashes to underscores, so
+// "Out for delivery" reads as out_for_delivery.
+func (r *fieldReader) enum(name, dflt string) string {
+	v := r.f[name]
+	if v == "" {
+		return dflt
+	}
+	return strings.NewReplacer(" ", "_", "-", "_").Replace(strings.ToLower(v))
+}
+
+// consent reads yes/no style consent flags.
+func (r *fieldReader) consent(name, channel string) (retain.Consent, bool) {
+	v := strings.ToLower(r.f[name])
+	switch v {
+	case "":
+		return retain.Consent{}, false
+	case "yes", "y", "true", "1", "granted", "opt_in", "opt-in":
+		return retain.Consent{Channel: channel, Purpose: "marketing", Granted: true, Source: "import"}, true
+	case "no", "n", "false", "0", "revoked", "opt_out", "opt-out":
+		return retain.Consent{Channel: channel, Purpose: "marketing", Granted: false, Source: "import"}, true
+	}
+	r.p.Add(name, "%q is not yes or no", r.f[name])
+	return retain.Consent{}, false
+}
+
+// rowError formats problems as one line for the rejects file.
+func rowError(p retain.Problems) error {
+	if len(p) == 0 {
+		return nil
+	}
+	e := p.Err().(*retain.Error)
+	return fmt.Errorf("%s", strings.TrimPrefix(e.Error(), "invalid input: "))
+}
