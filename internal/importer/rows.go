@@ -207,6 +207,15 @@ func (p *parser) order(rec record, r *fieldReader) error {
 	if l, has := p.line(r, id, cur); has {
 		o.Lines = append(o.Lines, l)
 	}
+	for i, nested := range rec.lines { // JSON lines: "lines": [{…}, …]
+		nr := &fieldReader{f: nested, p: retain.Problems{}, opts: p.opts}
+		l, _ := p.line(nr, id, cur)
+		if l.ExternalID == id+"/" {
+			l.ExternalID = fmt.Sprintf("%s/%d", id, i+1)
+		}
+		r.p.Merge(fmt.Sprintf("lines[%d].", i), nr.p)
+		o.Lines = append(o.Lines, l)
+	}
 	r.p.Merge("", o.Validate())
 	if err := rowError(r.p); err != nil {
 		return err
@@ -215,17 +224,6 @@ func (p *parser) order(rec record, r *fieldReader) error {
 		if err := p.addLineOnce(id, l); err != nil {
 			return err
 		}
-	}
-	for _, nested := range rec.lines { // JSON lines: "lines": [{…}, …]
-		nr := &fieldReader{f: nested, p: retain.Problems{}, opts: p.opts}
-		l, _ := p.line(nr, id, cur)
-		if err := rowError(nr.p); err != nil {
-			return fmt.Errorf("lines[%d]: %v", len(o.Lines), err)
-		}
-		if err := p.addLineOnce(id, l); err != nil {
-			return err
-		}
-		o.Lines = append(o.Lines, l)
 	}
 	p.customerFromOrder(rec.line, r, o.CustomerRef)
 	p.orderIdx[id] = len(p.batch.Orders)

@@ -88,3 +88,25 @@ func open(t testing.TB, dsn string) *store.DB {
 	}
 	return db
 }
+
+// PostgresDSNOrEmpty is PostgresDSN without the skip: "" when PostgreSQL
+// tests are off.
+func PostgresDSNOrEmpty(t testing.TB) string {
+	t.Helper()
+	if os.Getenv(PostgresURLEnv) == "" {
+		return ""
+	}
+	return PostgresDSN(t)
+}
+
+// RawSQLite opens a SQLite file directly, for tests that must reach past the
+// store (to age a schema, or to read while another process writes).
+func RawSQLite(t testing.TB, path string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?_busy_timeout=10000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}

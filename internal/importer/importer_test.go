@@ -1,0 +1,286 @@
+package importer_test
+
+import (
+	"context"
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/retainhq/retain/internal/importer"
+	"github.com/retainhq/retain/internal/store"
+	"github.com/retainhq/retain/internal/store/storetest"
+)
+
+// importFile writes content to a file and imports it.
+func importFile(t *testing.T, db *store.DB, name, content string, opts importer.Options) (importer.Result, map[int]string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res, err := importer.File(context.Background(), db, path, "", opts)
+	if err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	return res, readRejects(t, res.RejectsPath)
+}
+
+// readRejects returns line → reason from a rejects file.
+func readRejects(t *testing.T, path string) map[int]string {
+	t.Helper()
+	out := map[int]string{}
+	if path == "" {
+		return out
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs[1:] {
+		var n int
+		for _, c := range r[0] {
+			n = n*10 + int(c-'0')
+		}
+		out[n] = r[1]
+	}
+	return out
+}
+
+func summary(t *testing.T, db *store.DB) *store.Summary {
+	t.Helper()
+	s, err := db.Summary(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+const malformedOrders = "order_id,customer_id,placed_at,currency,total,sku,product_name,quantity,unit_price\n" +
+	"o1,c1,2026-01-05,BDT,1250.50,tea,Tea,2,500\n" + // 2 good
+	"o2,c2,2026-13-45,BDT,100,,,,\n" + // 3 bad date
+	"o3,c1,2026-01-07,BDT,,pen,Pen,-2,10\n" + // 4 negative quantity
+	"o4,c3,2026-01-08,XYZ,10,,,,\n" + // 5 unknown currency
+	",c4,2026-01-09,BDT,10,,,,\n" + // 6 missing order id
+	"o6,,2026-01-09,BDT,10,,,,\n" + // 7 missing customer id
+	"o7,c5,2026-01-10,BDT,\"10,,,,\n" + // 8 broken quoting (never closed)
+	"o8,c5,2026-01-11,BDT,20,,,,\n" + // 9 good: the line after the broken quote still imports
+	"o9,c\xff\xfe,2026-01-12,BDT,10,,,,\n" + // 10 invalid UTF-8
+	"o10,c6,2026-01-12,BDT,\"1,000.00\",,,,\n" + // 11 good, quoted with grouping comma
+	"o11,c6,2026-01-13,BDT,10.999,,,,\n" + // 12 too many decimals
+	"o12,c6,2026-01-14,BDT,10,x,X\n" + // 13 too few fields
+	"\n" + // 14 blank: skipped, not a row
+	"o13,c7,2026-01-15T10:00:00+06:00,BDT,5,,,,\n" // 15 good
+
+func TestMalformedCSV(t *testing.T) {
+	db := storetest.SQLite(t)
+	res, rejects := importFile(t, db, "orders.csv", malformedOrders, importer.Options{Kind: "orders"})
+	wantLines := []int{3, 4, 5, 6, 7, 8, 10, 12, 13}
+	var got []int
+	for line := range rejects {
+		got = append(got, line)
+	}
+	if len(got) != len(wantLines) {
+		t.Fatalf("rejected lines = %v, want %v (%v)", got, wantLines, rejects)
+	}
+	for _, l := range wantLines {
+		if rejects[l] == "" {
+			t.Errorf("line %d not rejected; rejects: %v", l, rejects)
+		}
+	}
+	for line, want := range map[int]string{3: "placed_at", 4: "quantity", 5: "currency", 6: "order_id: is required",
+		7: "customer_id: is required", 8: "never closed", 10: "UTF-8", 12: "decimal places", 13: "fields"} {
+		if !strings.Contains(rejects[line], want) {
+			t.Errorf("line %d reason %q does not mention %q", line, rejects[line], want)
+		}
+	}
+	if res.Read != 13 || res.Rejected != 9 || res.Imported != 4 {
+		t.Errorf("result = %+v, want 13 read, 9 rejected, 4 imported", res)
+	}
+	s := summary(t, db)
+	if s.Orders != 4 || s.Customers != 4 || s.OrderLines != 1 {
+		t.Errorf("stored %d orders, %d customers, %d lines; want 4, 4, 1", s.Orders, s.Customers, s.OrderLines)
+	}
+	if s.Revenue[0].Minor != 125050+2000+100000+500 {
+		t.Errorf("revenue = %d", s.Revenue[0].Minor)
+	}
+}
+
+func TestReimportChangesNothing(t *testing.T) {
+	db := storetest.SQLite(t)
+	importFile(t, db, "orders.csv", malformedOrders, importer.Options{Kind: "orders"})
+	before := summary(t, db)
+	res, _ := importFile(t, db, "orders.csv", malformedOrders, importer.Options{Kind: "orders"})
+	after := summary(t, db)
+	if diff := cmp.Diff(before, after); diff != "" {
+		t.Errorf("second import changed the database (-before +after):\n%s", diff)
+	}
+	if res.Rejected != 9 {
+		t.Errorf("second import rejected %d rows, want the same 9", res.Rejected)
+	}
+}
+
+func TestUnknownColumnsRefused(t *testing.T) {
+	db := storetest.SQLite(t)
+	path := filepath.Join(t.TempDir(), "o.csv")
+	os.WriteFile(path, []byte("order_id,customer_id,placed_at,total,colour\no1,c1,2026-01-01,5,red\n"), 0o600)
+	_, err := importer.File(context.Background(), db, path, "", importer.Options{Kind: "orders"})
+	if err == nil || !strings.Contains(err.Error(), "colour") || !strings.Contains(err.Error(), "--map") {
+		t.Fatalf("err = %v, want one naming the column and --map", err)
+	}
+	// With --map and --ignore the same file imports.
+	res, err := importer.File(context.Background(), db, path, "", importer.Options{Kind: "orders", Ignore: []string{"colour"}})
+	if err != nil || res.Imported != 1 {
+		t.Fatalf("with --ignore: %+v, %v", res, err)
+	}
+}
+
+func TestMapAndAliases(t *testing.T) {
+	db := storetest.SQLite(t)
+	csvText := "Order No,Customer,Date,Amount,Currency\nA-1,K9,2026-02-01 10:00,99.50,npr\n"
+	res, rejects := importFile(t, db, "o.csv", csvText, importer.Options{Kind: "orders", Map: map[string]string{"Order No": "order_id"}})
+	if res.Imported != 1 || len(rejects) != 0 {
+		t.Fatalf("res = %+v rejects = %v", res, rejects)
+	}
+	o, err := db.GetOrder(context.Background(), "A-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.CustomerRef != "K9" || o.Currency != "NPR" || o.Total != 9950 || !o.PlacedAt.Equal(time.Date(2026, 2, 1, 10, 0, 0, 0, time.UTC)) {
+		t.Errorf("order = %+v", o.Order)
+	}
+}
+
+func TestCustomersCSV(t *testing.T) {
+	db := storetest.SQLite(t)
+	text := "id,name,email,phone,language,timezone,consent_sms,city\n" +
+		"c1,আয়েশা রহমান,Ayesha@Example.COM,01712-345678,bn,Asia/Dhaka,yes,Dhaka\n" +
+		"c2,Bikash,not-an-email,98XX,ne,Mars/Base,maybe,Pokhara\n"
+	res, rejects := importFile(t, db, "c.csv", text, importer.Options{Kind: "customers", PhoneCountry: "BD"})
+	if res.Imported != 1 || len(rejects) != 1 {
+		t.Fatalf("res = %+v rejects = %v", res, rejects)
+	}
+	for _, field := range []string{"email", "phone", "time_zone", "consent_sms"} {
+		if !strings.Contains(rejects[3], field) {
+			t.Errorf("reject %q does not name %s", rejects[3], field)
+		}
+	}
+	c, err := db.GetCustomer(context.Background(), "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Name != "আয়েশা রহমান" || c.Email != "Ayesha@example.com" || c.Phone != "+8801712345678" || c.Locale != "bn" ||
+		c.Attributes["city"] != "Dhaka" || len(c.Consents) != 1 || !c.Consents[0].Granted {
+		t.Errorf("customer = %+v", c)
+	}
+}
+
+func TestJSONLines(t *testing.T) {
+	db := storetest.SQLite(t)
+	text := `{"order_id":"j1","customer_id":"c1","placed_at":"2026-03-01T08:00:00Z","currency":"BDT","lines":[{"sku":"tea","quantity":2,"unit_price":"450"},{"sku":"rice","quantity":1,"unit_price":420.5}]}
+{"order_id":"j2","customer_id":"c1","placed_at":"2026-03-02","currency":"BDT","total":"x"}
+not json
+{"order_id":"j3","customer_id":"c2","placed_at":"2026-03-03","currency":"BDT","total":10,"weird":{"a":1}}
+`
+	res, rejects := importFile(t, db, "o.jsonl", text, importer.Options{Kind: "orders"})
+	if res.Imported != 1 || res.Rejected != 3 {
+		t.Fatalf("res = %+v rejects = %v", res, rejects)
+	}
+	if !strings.Contains(rejects[2], "total") || !strings.Contains(rejects[3], "JSON") || !strings.Contains(rejects[4], "weird") {
+		t.Errorf("rejects = %v", rejects)
+	}
+	o, err := db.GetOrder(context.Background(), "j1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Total != 90000+42050 || len(o.Lines) != 2 {
+		t.Errorf("order total %d with %d lines, want 132050 from 2 lines", o.Total, len(o.Lines))
+	}
+}
+
+func TestOrderEventsAndSurveys(t *testing.T) {
+	db := storetest.SQLite(t)
+	importFile(t, db, "o.csv", "order_id,customer_id,placed_at,total\no1,c1,2026-01-01,100\n", importer.Options{Kind: "orders", Currency: "BDT"})
+	res, rejects := importFile(t, db, "e.csv", "order_id,type,reason,amount,occurred_at\n"+
+		"o1,Delivered,,,2026-01-03\n"+
+		"o1,refunded,damaged,100,2026-01-05\n"+
+		"o404,returned,x,,2026-01-05\n"+
+		"o1,teleported,,,2026-01-05\n", importer.Options{Kind: "order-events", Currency: "BDT"})
+	if res.Imported != 2 || rejects[4] != "unknown order o404" || !strings.Contains(rejects[5], "type") {
+		t.Fatalf("res = %+v rejects = %v", res, rejects)
+	}
+	res, rejects = importFile(t, db, "s.csv", "customer_id,kind,score,comment,staff,responded_at\n"+
+		"c1,nps,3,দাম বেশি,Rubel,2026-01-06\n"+
+		"c1,csat,9,,,2026-01-06\n", importer.Options{Kind: "survey-responses"})
+	if res.Imported != 1 || !strings.Contains(rejects[3], "score") {
+		t.Fatalf("res = %+v rejects = %v", res, rejects)
+	}
+	if s := summary(t, db); s.SurveyResponses != 1 || s.Staff != 1 || s.OrderEventsByType["refunded"] != 1 {
+		t.Errorf("summary = %+v", s)
+	}
+}
+
+func TestTickets(t *testing.T) {
+	db := storetest.SQLite(t)
+	res, rejects := importFile(t, db, "t.csv", "ticket_id,customer_id,channel,subject,body,status,priority,assignee,opened_at,resolved_at\n"+
+		"t1,c1,WhatsApp,Late,पार्सल ढिलो भयो,open,high,farhana,2026-01-01 09:00,\n"+
+		"t2,c1,pigeon,x,,open,normal,,2026-01-01,\n"+
+		"t3,c2,email,x,,resolved,normal,,2026-01-05,2026-01-01\n", importer.Options{Kind: "tickets"})
+	if res.Imported != 1 || !strings.Contains(rejects[3], "channel") || !strings.Contains(rejects[4], "resolved_at") {
+		t.Fatalf("res = %+v rejects = %v", res, rejects)
+	}
+}
+
+func TestShopify(t *testing.T) {
+	db := storetest.SQLite(t)
+	text := "Name,Email,Financial Status,Paid at,Fulfillment Status,Fulfilled at,Currency,Subtotal,Total,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Billing Name,Billing Phone,Vendor\n" +
+		"#1001,rina@example.com,paid,2026-01-02 10:00:00 +0600,fulfilled,2026-01-03 11:00:00 +0600,BDT,1350.00,1350.00,2026-01-02 09:58:00 +0600,2,Tea 500g,450.00,TEA-500,Rina Akter,+8801711111111,Teas\n" +
+		"#1001,,,,,,,,,,1,Biscuits,450.00,BIS-1,,,Snacks\n" +
+		"#1002,,pending,,,,BDT,100,100,2026-01-04 09:00:00 +0600,1,Pen,100,PEN,,,\n" +
+		"#1003,,,,,,,,,,1,Orphan line,10,ORPH,,,\n"
+	res, rejects := importFile(t, db, "orders_export.csv", text, importer.Options{Kind: "orders", Format: "shopify"})
+	if res.Imported != 2 || len(rejects) != 2 || !strings.Contains(rejects[4], "email") || !strings.Contains(rejects[5], "first row") {
+		t.Fatalf("res = %+v rejects = %v", res, rejects)
+	}
+	o, err := db.GetOrder(context.Background(), "#1001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.CustomerRef != "rina@example.com" || o.Total != 135000 || len(o.Lines) != 2 || o.Status != "fulfilled" ||
+		!o.PlacedAt.Equal(time.Date(2026, 1, 2, 3, 58, 0, 0, time.UTC)) {
+		t.Errorf("order = %+v", o)
+	}
+	if s := summary(t, db); s.OrderEventsByType["paid"] != 1 || s.OrderEventsByType["shipped"] != 1 {
+		t.Errorf("events = %v", s.OrderEventsByType)
+	}
+}
+
+func TestOrdersSplitAcrossBatchesKeepTogether(t *testing.T) {
+	db := storetest.SQLite(t)
+	var b strings.Builder
+	b.WriteString("order_id,customer_id,placed_at,currency,sku,quantity,unit_price\n")
+	for o := 0; o < 50; o++ {
+		for l := 0; l < 3; l++ {
+			b.WriteString("o" + itoa(o) + ",c1,2026-01-01,USD,s" + itoa(l) + ",1,1.00\n")
+		}
+	}
+	res, rejects := importFile(t, db, "o.csv", b.String(), importer.Options{Kind: "orders", BatchSize: 7})
+	if res.Imported != 150 || len(rejects) != 0 {
+		t.Fatalf("res = %+v rejects = %v", res, rejects)
+	}
+	if s := summary(t, db); s.Orders != 50 || s.OrderLines != 150 || s.Revenue[0].Minor != 15000 {
+		t.Errorf("summary = %+v", s)
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
