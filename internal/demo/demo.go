@@ -160,10 +160,11 @@ func (g *gen) customer(b *store.Batch, i int) {
 	for t.Before(g.asOf) {
 		g.order(b, p, t, spend)
 		orders++
-		if g.chance(drop) || rate <= 0 {
-			break
+		gap := g.rng.ExpFloat64()/rate + 0.5 // days; huge for a slow buyer
+		if g.chance(drop) || gap > g.asOf.Sub(t).Hours()/24 {
+			break // dropped out, or the next purchase falls after today
 		}
-		t = g.day(t, g.rng.ExpFloat64()/rate+0.5)
+		t = g.day(t, gap)
 	}
 	if g.chance(0.1) {
 		g.subscription(b, p)

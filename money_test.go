@@ -1,0 +1,105 @@
+package retain_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/retainhq/retain"
+)
+
+func TestParseAmount(t *testing.T) {
+	cases := []struct {
+		in, cur string
+		want    int64
+		err     string
+	}{
+		{"1250.50", "BDT", 125050, ""},
+		{"1,250.5", "BDT", 125050, ""},
+		{"৳ 99", "BDT", 9900, ""},
+		{"-3", "USD", -300, ""},
+		{".5", "USD", 50, ""},
+		{"7", "JPY", 7, ""},
+		{"7.0", "JPY", 7, ""},
+		{"7.5", "JPY", 0, "decimal places"},
+		{"1.234", "KWD", 1234, ""},
+		{"10.999", "USD", 0, "decimal places"},
+		{"1e5", "USD", 0, "not an amount"},
+		{"", "USD", 0, "not an amount"},
+		{"12", "XYZ", 0, "ISO 4217"},
+		{"99999999999999999999", "USD", 0, "too large"},
+	}
+	for _, c := range cases {
+		got, err := retain.ParseAmount(c.in, c.cur)
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("ParseAmount(%q, %s) = %d, %v; want error with %q", c.in, c.cur, got, err, c.err)
+			}
+			continue
+		}
+		if err != nil || got != c.want {
+			t.Errorf("ParseAmount(%q, %s) = %d, %v; want %d", c.in, c.cur, got, err, c.want)
+		}
+	}
+	if s := retain.FormatAmount(-125050, "BDT"); s != "-1250.50" {
+		t.Errorf("FormatAmount = %s", s)
+	}
+}
+
+func TestNormalizePhone(t *testing.T) {
+	cases := []struct{ in, country, want string }{
+		{"+880 1712-345678", "", "+8801712345678"},
+		{"01712345678", "BD", "+8801712345678"},
+		{"০১৭১২৩৪৫৬৭৮", "BD", "+8801712345678"}, // Bengali digits
+		{"9812345678", "NP", "+9779812345678"},
+		{"००९७७९८१२३४५६७८", "", "+9779812345678"}, // Devanagari digits with 00 prefix
+		{"01712345678", "", ""},
+		{"12", "", ""},
+		{"+88017x", "", ""},
+	}
+	for _, c := range cases {
+		got, err := retain.NormalizePhone(c.in, c.country)
+		if (err != nil) != (c.want == "") || got != c.want {
+			t.Errorf("NormalizePhone(%q, %q) = %q, %v; want %q", c.in, c.country, got, err, c.want)
+		}
+	}
+}
+
+func TestParseTime(t *testing.T) {
+	dhaka, _ := time.LoadLocation("Asia/Dhaka")
+	cases := []struct {
+		in   string
+		want time.Time
+	}{
+		{"2026-03-01", time.Date(2026, 2, 28, 18, 0, 0, 0, time.UTC)}, // midnight in Dhaka
+		{"19970101", time.Date(1996, 12, 31, 18, 0, 0, 0, time.UTC)},
+		{"2026-03-01T10:00:00+05:45", time.Date(2026, 3, 1, 4, 15, 0, 0, time.UTC)},
+		{"2026-01-02 10:00:00 +0600", time.Date(2026, 1, 2, 4, 0, 0, 0, time.UTC)},
+		{"2026-03-01 12:30", time.Date(2026, 3, 1, 6, 30, 0, 0, time.UTC)},
+	}
+	for _, c := range cases {
+		got, err := retain.ParseTime(c.in, dhaka)
+		if err != nil || !got.Equal(c.want) || got.Location() != time.UTC {
+			t.Errorf("ParseTime(%q) = %v, %v; want %v", c.in, got, err, c.want)
+		}
+	}
+	for _, bad := range []string{"2026-13-01", "yesterday", "01/02/2026", "0001-01-01"} {
+		if _, err := retain.ParseTime(bad, dhaka); err == nil {
+			t.Errorf("ParseTime(%q) accepted", bad)
+		}
+	}
+}
+
+func TestValidateReportsEveryField(t *testing.T) {
+	o := retain.Order{Currency: "XYZ", Lines: []retain.OrderLine{{ExternalID: "l", Quantity: 0}}}
+	p := o.Validate()
+	for _, f := range []string{"external_id", "customer_id", "currency", "placed_at", "lines[0].quantity", "lines[0].sku"} {
+		if p[f] == "" {
+			t.Errorf("no problem reported for %s: %v", f, p)
+		}
+	}
+	r := retain.SurveyResponse{ExternalID: "s", CustomerRef: "c", Kind: "csat", Score: 0, RespondedAt: time.Now()}
+	if p := r.Validate(); !strings.Contains(p["score"], "1–5") {
+		t.Errorf("csat 0: %v", p)
+	}
+}
