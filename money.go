@@ -40,6 +40,10 @@ func NormalizeCurrency(code string) (string, error) {
 	return code, nil
 }
 
+// amountNoise strips grouping characters; built once, it is safe for
+// concurrent use.
+var amountNoise = strings.NewReplacer(",", "", " ", "", "_", "")
+
 // ParseAmount parses a decimal string such as "1,250.50", "-3" or "৳ 99.9"
 // into minor units of cur. Grouping commas, spaces and a leading currency
 // symbol are ignored; more decimals than the currency has is an error rather
@@ -54,7 +58,7 @@ func ParseAmount(s, cur string) (int64, error) {
 	s = strings.TrimLeftFunc(s, func(r rune) bool {
 		return !(r >= '0' && r <= '9') && r != '-' && r != '.' && r != '+'
 	})
-	s = strings.NewReplacer(",", "", " ", "", "_", "").Replace(s)
+	s = amountNoise.Replace(s)
 	if s == "" {
 		return 0, fmt.Errorf("%q is not an amount", orig)
 	}

@@ -116,7 +116,7 @@ some rows were rejected, 2 when the import itself failed.`,
 	f.StringVar(&opts.Currency, "currency", "", "ISO 4217 currency of amounts without a currency column (default USD)")
 	f.StringVar(&tz, "tz", "UTC", "time zone of dates and times written without an offset")
 	f.StringVar(&opts.PhoneCountry, "phone-country", "", "country of phone numbers written without +code, e.g. BD or NP")
-	f.IntVar(&opts.BatchSize, "batch", 5000, "rows per transaction")
+	f.IntVar(&opts.BatchSize, "batch", 20000, "rows per transaction")
 	f.StringVar(&rejects, "rejects", "", "where to write rejected rows (default FILE.rejects.csv)")
 	f.BoolVar(&noBar, "no-progress", false, "no progress bar, even on a terminal")
 	return cmd

@@ -129,7 +129,7 @@ func Run(ctx context.Context, db *store.DB, r io.Reader, rej Rejects, opts Optio
 		opts.Location = time.UTC
 	}
 	if opts.BatchSize <= 0 {
-		opts.BatchSize = 5000
+		opts.BatchSize = 20000
 	}
 	if opts.Currency == "" {
 		opts.Currency = "USD"
@@ -140,33 +140,72 @@ func Run(ctx context.Context, db *store.DB, r io.Reader, rej Rejects, opts Optio
 	}
 	p := newParser(&opts)
 	var res Result
-	flush := func() error {
-		if p.batch.Len() > 0 {
-			rejects, err := db.Apply(ctx, &p.batch)
-			if err != nil {
+	// Parsing and writing overlap: while the store applies one batch (one
+	// transaction), the next is parsed. At most one batch is in flight, so
+	// memory stays at two batches.
+	type batch struct {
+		raw    map[int]string
+		staged store.Staged
+	}
+	type applied struct {
+		raw     map[int]string
+		rejects []store.Reject
+		err     error
+	}
+	work := make(chan batch, 1)
+	done := make(chan applied, 1)
+	go func() {
+		defer close(done)
+		for b := range work {
+			rejects, err := db.ApplyStaged(ctx, b.staged)
+			done <- applied{raw: b.raw, rejects: rejects, err: err}
+		}
+	}()
+	inFlight := false
+	wait := func() error {
+		if !inFlight {
+			return nil
+		}
+		inFlight = false
+		a := <-done
+		if a.err != nil {
+			return a.err
+		}
+		for _, rj := range a.rejects {
+			if err := rej.Reject(rj.Ref, rj.Reason, a.raw[rj.Ref]); err != nil {
 				return err
 			}
-			for _, rj := range rejects {
-				if err := rej.Reject(rj.Ref, rj.Reason, p.raw[rj.Ref]); err != nil {
-					return err
-				}
-				res.Rejected++
-			}
+			res.Rejected++
 		}
 		res.Imported = res.Read - res.Rejected
-		p.reset()
 		if opts.Progress != nil {
 			opts.Progress(res.Read, lr.read)
 		}
 		return ctx.Err()
 	}
+	flush := func() error {
+		if err := wait(); err != nil {
+			return err
+		}
+		if p.batch.Len() > 0 {
+			work <- batch{raw: p.raw, staged: store.Stage(&p.batch)}
+			inFlight = true
+			p = p.next()
+		}
+		return nil
+	}
+	defer func() {
+		close(work)
+		for range done { // let the writer finish before returning
+		}
+	}()
 	for {
 		rec, err := src.next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return res, fmt.Errorf("read line %d: %w", lr.n+1, err)
+			return res, errors.Join(fmt.Errorf("read line %d: %w", lr.n+1, err), wait())
 		}
 		if p.rows >= opts.BatchSize && p.canFlushBefore(rec) {
 			if err := flush(); err != nil {
@@ -179,12 +218,22 @@ func Run(ctx context.Context, db *store.DB, r io.Reader, rej Rejects, opts Optio
 		}
 		if rec.err != nil {
 			if err := rej.Reject(rec.line, rec.err.Error(), rec.raw); err != nil {
-				return res, err
+				return res, errors.Join(err, wait())
 			}
 			res.Rejected++
 		}
 	}
-	return res, flush()
+	if err := flush(); err != nil {
+		return res, err
+	}
+	if err := wait(); err != nil {
+		return res, err
+	}
+	res.Imported = res.Read - res.Rejected
+	if opts.Progress != nil {
+		opts.Progress(res.Read, lr.read)
+	}
+	return res, nil
 }
 
 func newSource(r io.Reader, opts *Options) (source, *lineReader, error) {

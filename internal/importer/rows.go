@@ -27,8 +27,17 @@ func newParser(opts *Options) *parser {
 	return p
 }
 
+// next returns a parser for the next batch, carrying the state that spans
+// batches (the previous order id, CDNOW's per-day counters); p itself is
+// handed to the writer and not touched again.
+func (p *parser) next() *parser {
+	q := &parser{opts: p.opts, lastOrder: p.lastOrder, cdnowSeen: p.cdnowSeen}
+	q.reset()
+	return q
+}
+
 func (p *parser) reset() {
-	p.batch.Reset()
+	p.batch = store.Batch{}
 	p.rows = 0
 	p.raw = map[int]string{}
 	p.orderIdx = map[string]int{}

@@ -25,13 +25,36 @@ func (db *DB) Apply(ctx context.Context, b *Batch) ([]Reject, error) {
 
 // Apply writes b inside tx; see DB.Apply.
 func (tx *Tx) Apply(ctx context.Context, b *Batch) ([]Reject, error) {
-	if b.Len() == 0 {
+	return tx.ApplyStaged(ctx, Stage(b))
+}
+
+// Staged is a batch turned into staging rows; see Stage.
+type Staged struct{ *stager }
+
+// Stage prepares b for ApplyStaged. It is pure Go, so a bulk loader can
+// stage the next batch on another core while the database writes this one.
+func Stage(b *Batch) Staged { return Staged{newStager(b)} }
+
+// ApplyStaged writes a staged batch in its own transaction.
+func (db *DB) ApplyStaged(ctx context.Context, st Staged) ([]Reject, error) {
+	var rejects []Reject
+	err := db.WithTx(ctx, func(tx *Tx) error {
+		var err error
+		rejects, err = tx.ApplyStaged(ctx, st)
+		return err
+	})
+	return rejects, err
+}
+
+// ApplyStaged writes a staged batch inside tx.
+func (tx *Tx) ApplyStaged(ctx context.Context, st Staged) ([]Reject, error) {
+	if st.empty() {
 		return nil, nil
 	}
 	if err := tx.prepareStage(ctx); err != nil {
 		return nil, err
 	}
-	st := newStager(b)
+	staged := map[string]int64{}
 	for _, s := range []struct {
 		t    stageTable
 		rows [][]any
@@ -43,10 +66,15 @@ func (tx *Tx) Apply(ctx context.Context, b *Batch) ([]Reject, error) {
 		if err := tx.loadStage(ctx, s.t, s.rows); err != nil {
 			return nil, err
 		}
+		staged[s.t.name] = int64(len(s.rows))
 	}
 	now := tx.now
 	var rejects []Reject
+	allNew := map[string]bool{}
 	for _, step := range mergeSteps {
+		if step.onlyIfExisted != "" && allNew[step.onlyIfExisted] {
+			continue
+		}
 		if step.rejects != "" {
 			rs, err := tx.collectRejects(ctx, step.rejects)
 			if err != nil {
@@ -54,14 +82,25 @@ func (tx *Tx) Apply(ctx context.Context, b *Batch) ([]Reject, error) {
 			}
 			rejects = append(rejects, rs...)
 		}
-		for _, q := range step.sql {
+		var inserted int64
+		for i, q := range step.sql {
+			if i == 1 && step.stage != "" && inserted == staged[step.stage] {
+				continue // every staged row was new: nothing to update
+			}
 			q, usesNow := tx.db.render(q)
 			args := []any{}
 			if usesNow {
 				args = append(args, now)
 			}
-			if _, err := tx.exec(ctx, q, args...); err != nil {
+			res, err := tx.exec(ctx, q, args...)
+			if err != nil {
 				return nil, fmt.Errorf("store: merge %s: %w", step.name, err)
+			}
+			if i == 0 && step.stage != "" {
+				if inserted, err = res.RowsAffected(); err != nil {
+					return nil, fmt.Errorf("store: merge %s: %w", step.name, err)
+				}
+				allNew[step.stage] = inserted == staged[step.stage]
 			}
 		}
 	}
@@ -123,12 +162,15 @@ func newStager(b *Batch) *stager {
 	for _, r := range b.Orders {
 		o := r.V
 		s.refCustomer(o.CustomerRef)
-		var total any
-		if o.HasTotal {
-			total = o.Total
+		total := o.Total
+		if !o.HasTotal {
+			total = 0
+			for _, l := range o.Lines {
+				total += l.Total
+			}
 		}
 		s.orders = append(s.orders, []any{r.Ref, o.ExternalID, o.CustomerRef, strArg(o.Status), strArg(o.Channel), o.Currency, total,
-			o.PlacedAt.UTC(), timeArg(o.ExpectedDeliveryAt)})
+			!o.HasTotal, o.PlacedAt.UTC(), timeArg(o.ExpectedDeliveryAt)})
 		for _, l := range o.Lines {
 			s.addLine(r.Ref, o.ExternalID, l)
 		}
@@ -190,6 +232,11 @@ func lastByKey(rows [][]any, keyCols ...int) [][]any {
 	}
 	slices.Reverse(out)
 	return out
+}
+
+func (s *stager) empty() bool {
+	return len(s.staffKeys)+len(s.custKeys)+len(s.prodKeys)+len(s.consents)+len(s.orders)+len(s.lines)+
+		len(s.orderEvents)+len(s.tickets)+len(s.surveys)+len(s.subs)+len(s.inters) == 0
 }
 
 func (s *stager) addLine(ref int, orderRef string, l retain.OrderLine) {

@@ -12,7 +12,14 @@ package store
 type mergeStep struct {
 	name    string
 	rejects string
-	sql     []string
+	// stage, when set, says sql[0] inserts from that staging table and
+	// sql[1] updates from it; the update is skipped when the insert took
+	// every staged row (all were new), which halves a fresh import's work.
+	stage string
+	// onlyIfExisted, when set, names a staging table: the step runs only
+	// when that table's insert left some rows to update (not all were new).
+	onlyIfExisted string
+	sql           []string
 }
 
 var mergeSteps = []mergeStep{
@@ -20,7 +27,7 @@ var mergeSteps = []mergeStep{
 		`INSERT INTO teams (name, created_at) SELECT DISTINCT team, {now} FROM stage_staff WHERE team IS NOT NULL
 		 ON CONFLICT (name) DO NOTHING`,
 	}},
-	{name: "staff", sql: []string{
+	{name: "staff", stage: "stage_staff", sql: []string{
 		`INSERT INTO staff (external_id, name, email, role, team_id, can_login, locale, created_at, updated_at)
 		 SELECT s.external_id, COALESCE(s.name, s.external_id), COALESCE(s.email, ''), COALESCE(s.role, 'representative'),
 		        (SELECT id FROM teams t WHERE t.name = s.team), COALESCE(s.can_login, FALSE), COALESCE(s.locale, 'en'), {now}, {now}
@@ -34,7 +41,7 @@ var mergeSteps = []mergeStep{
 			{"locale", "COALESCE(s.locale, staff.locale)"},
 		}, "updated_at = {now}"),
 	}},
-	{name: "customers", sql: []string{
+	{name: "customers", stage: "stage_customers", sql: []string{
 		`INSERT INTO customers (external_id, name, email, phone, locale, time_zone, stage, owner_id, attributes, first_seen_at, created_at, updated_at)
 		 SELECT s.external_id, COALESCE(s.name, ''), COALESCE(s.email, ''), COALESCE(s.phone, ''), COALESCE(s.locale, ''),
 		        COALESCE(s.time_zone, ''), COALESCE(s.stage, 'new'), (SELECT id FROM staff st WHERE st.external_id = s.owner_ext),
@@ -59,7 +66,7 @@ var mergeSteps = []mergeStep{
 		 SET granted = excluded.granted, source = excluded.source, updated_at = excluded.updated_at
 		 WHERE consents.granted IS DISTINCT FROM excluded.granted`,
 	}},
-	{name: "products", sql: []string{
+	{name: "products", stage: "stage_products", sql: []string{
 		`INSERT INTO products (external_id, name, category, created_at, updated_at)
 		 SELECT s.external_id, COALESCE(s.name, s.external_id), COALESCE(s.category, ''), {now}, {now}
 		 FROM stage_products s WHERE true
@@ -69,9 +76,9 @@ var mergeSteps = []mergeStep{
 			{"category", "COALESCE(s.category, products.category)"},
 		}, "updated_at = {now}"),
 	}},
-	{name: "orders", sql: []string{
+	{name: "orders", stage: "stage_orders", sql: []string{
 		`INSERT INTO orders (external_id, customer_id, status, channel, currency, total_minor, placed_at, expected_delivery_at, created_at, updated_at)
-		 SELECT s.external_id, c.id, COALESCE(s.status, 'placed'), COALESCE(s.channel, ''), s.currency, COALESCE(s.total_minor, 0),
+		 SELECT s.external_id, c.id, COALESCE(s.status, 'placed'), COALESCE(s.channel, ''), s.currency, s.total_minor,
 		        s.placed_at, s.expected_delivery_at, {now}, {now}
 		 FROM stage_orders s JOIN customers c ON c.external_id = s.customer_ext WHERE true
 		 ON CONFLICT (external_id) DO NOTHING`,
@@ -80,12 +87,12 @@ var mergeSteps = []mergeStep{
 			{"status", "COALESCE(s.status, orders.status)"},
 			{"channel", "COALESCE(s.channel, orders.channel)"},
 			{"currency", "s.currency"},
-			{"total_minor", "COALESCE(s.total_minor, orders.total_minor)"},
+			{"total_minor", "CASE WHEN s.lines_total THEN orders.total_minor ELSE s.total_minor END"},
 			{"placed_at", "s.placed_at"},
 			{"expected_delivery_at", "COALESCE(s.expected_delivery_at, orders.expected_delivery_at)"},
 		}, "updated_at = {now}"),
 	}},
-	{name: "order lines",
+	{name: "order lines", stage: "stage_lines",
 		rejects: `SELECT s.ref, 'unknown order ' || s.order_ext FROM stage_lines s
 		          WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.external_id = s.order_ext)`,
 		sql: []string{
@@ -102,11 +109,19 @@ var mergeSteps = []mergeStep{
 				{"unit_price_minor", "s.unit_price_minor"},
 				{"total_minor", "s.total_minor"},
 			}, ""),
-			// An order given without a total is worth the sum of its lines.
-			`UPDATE orders SET total_minor = (SELECT COALESCE(SUM(l.total_minor), 0) FROM order_lines l WHERE l.order_id = orders.id)
-			 WHERE external_id IN (SELECT external_id FROM stage_orders WHERE total_minor IS NULL)`,
 		}},
-	{name: "order events",
+	// An order given without a total is worth the sum of its lines. The
+	// stager already summed the batch's lines, which is exact for a new order;
+	// an order that existed may have lines from earlier imports, so its total
+	// is recomputed from the table.
+	{name: "order totals", onlyIfExisted: "stage_orders", sql: []string{
+		`UPDATE orders SET total_minor = t.total
+		 FROM (SELECT l.order_id AS order_id, SUM(l.total_minor) AS total
+		       FROM stage_orders s JOIN orders o ON o.external_id = s.external_id JOIN order_lines l ON l.order_id = o.id
+		       WHERE s.lines_total GROUP BY l.order_id) t
+		 WHERE orders.id = t.order_id AND orders.total_minor <> t.total`,
+	}},
+	{name: "order events", stage: "stage_order_events",
 		rejects: `SELECT s.ref, 'unknown order ' || s.order_ext FROM stage_order_events s
 		          WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.external_id = s.order_ext)`,
 		sql: []string{
@@ -122,7 +137,7 @@ var mergeSteps = []mergeStep{
 				{"occurred_at", "s.occurred_at"},
 			}, ""),
 		}},
-	{name: "tickets", sql: []string{
+	{name: "tickets", stage: "stage_tickets", sql: []string{
 		`INSERT INTO tickets (external_id, customer_id, channel, subject, status, priority, assignee_id, root_cause, opened_at,
 		                      first_response_at, resolved_at, created_at, updated_at)
 		 SELECT s.external_id, c.id, s.channel, s.subject, s.status, s.priority, (SELECT id FROM staff st WHERE st.external_id = s.assignee_ext),
@@ -147,7 +162,7 @@ var mergeSteps = []mergeStep{
 		 FROM stage_tickets s JOIN tickets t ON t.external_id = s.external_id WHERE s.body IS NOT NULL
 		 ON CONFLICT (external_id) DO UPDATE SET body = excluded.body WHERE ticket_messages.body IS DISTINCT FROM excluded.body`,
 	}},
-	{name: "survey responses",
+	{name: "survey responses", stage: "stage_surveys",
 		rejects: `SELECT s.ref, CASE WHEN s.order_ext IS NOT NULL AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.external_id = s.order_ext)
 		                       THEN 'unknown order ' || s.order_ext ELSE 'unknown ticket ' || s.ticket_ext END
 		          FROM stage_surveys s
@@ -174,7 +189,7 @@ var mergeSteps = []mergeStep{
 				{"responded_at", "s.responded_at"},
 			}, ""),
 		}},
-	{name: "subscriptions", sql: []string{
+	{name: "subscriptions", stage: "stage_subscriptions", sql: []string{
 		`INSERT INTO subscriptions (external_id, customer_id, plan, status, currency, value_minor, interval, started_at, renews_at, created_at, updated_at)
 		 SELECT s.external_id, c.id, s.plan, COALESCE(s.status, 'active'), s.currency, s.value_minor, COALESCE(s.interval, 'month'),
 		        s.started_at, s.renews_at, {now}, {now}
@@ -190,7 +205,7 @@ var mergeSteps = []mergeStep{
 			{"renews_at", "COALESCE(s.renews_at, subscriptions.renews_at)"},
 		}, "updated_at = {now}"),
 	}},
-	{name: "interactions", sql: []string{
+	{name: "interactions", stage: "stage_interactions", sql: []string{
 		`INSERT INTO interactions (external_id, customer_id, staff_id, kind, direction, summary, occurred_at, created_at)
 		 SELECT s.external_id, c.id, (SELECT id FROM staff st WHERE st.external_id = s.staff_ext), s.kind, COALESCE(s.direction, 'outbound'),
 		        s.summary, s.occurred_at, {now}

@@ -31,7 +31,12 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	base := "file:" + (&url.URL{Path: path}).EscapedPath()
 	common := "_busy_timeout=10000&_journal_mode=WAL&_synchronous=FULL&_foreign_keys=1&_time_format=sqlite"
-	write, err := sql.Open("sqlite", base+"?"+common+"&_txlock=immediate")
+	// The writer keeps a 64 MiB page cache (SQLite's default is 2 MiB): index
+	// inserts on a large table then hit memory instead of re-reading pages,
+	// which kept bulk imports fast past the first few hundred thousand rows.
+	// Its temporary tables (the staging tables of Apply) live in memory, not
+	// in a temp file.
+	write, err := sql.Open("sqlite", base+"?"+common+"&_txlock=immediate&_pragma=cache_size(-65536)&_pragma=temp_store(memory)")
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}

@@ -202,6 +202,20 @@ func testTotalsFromLines(t *testing.T, db *store.DB) {
 	if s := mustSummary(t, db); s.Revenue[0].Minor != 345 || s.OrderLines != 2 || s.Products != 2 {
 		t.Fatalf("summary = %+v", s)
 	}
+	// A later batch brings another line of the same order (and a new order):
+	// the existing order's total is its lines in the table, not in the batch.
+	mustApply(t, db, &store.Batch{Orders: []store.Row[retain.Order]{
+		{Ref: 1, V: retain.Order{ExternalID: "o1", CustomerRef: "c1", Currency: "USD", PlacedAt: day, Lines: []retain.OrderLine{
+			{ExternalID: "o1/c", SKU: "c", Quantity: 1, UnitPrice: 1000, Total: 1000}}}},
+		{Ref: 2, V: retain.Order{ExternalID: "o2", CustomerRef: "c1", Currency: "USD", PlacedAt: day, Lines: []retain.OrderLine{
+			{ExternalID: "o2/a", SKU: "a", Quantity: 1, UnitPrice: 5, Total: 5}}}},
+	}})
+	if o := mustOrder(t, db, "o1"); o.Total != 1345 || len(o.Lines) != 3 {
+		t.Errorf("o1 total %d with %d lines, want 1345 from 3", o.Total, len(o.Lines))
+	}
+	if o := mustOrder(t, db, "o2"); o.Total != 5 {
+		t.Errorf("o2 total %d, want 5", o.Total)
+	}
 }
 
 func testAPIKeys(t *testing.T, db *store.DB) {
