@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
@@ -103,7 +104,13 @@ func PostgresDSNOrEmpty(t testing.TB) string {
 // store (to age a schema, or to read while another process writes).
 func RawSQLite(t testing.TB, path string) *sql.DB {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?_busy_timeout=10000")
+	dsn := "file:" + path
+	if !strings.Contains(path, "?") {
+		dsn += "?"
+	} else {
+		dsn += "&"
+	}
+	db, err := sql.Open("sqlite", dsn+"_busy_timeout=10000")
 	if err != nil {
 		t.Fatal(err)
 	}
