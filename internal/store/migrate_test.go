@@ -1,8 +1,12 @@
 package store
 
 import (
+	"errors"
+	"fmt"
 	"io/fs"
 	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // TestMigrationsMatch: every migration exists for both dialects, with the
@@ -50,5 +54,17 @@ func TestPragmas(t *testing.T) {
 		if p[k] != v {
 			t.Errorf("PRAGMA %s = %s, want %s", k, p[k], v)
 		}
+	}
+}
+
+func TestRetryable(t *testing.T) {
+	for code, want := range map[string]bool{"40P01": true, "40001": true, "23505": false} {
+		err := fmt.Errorf("store: merge: %w", &pgconn.PgError{Code: code})
+		if got := retryable(err); got != want {
+			t.Errorf("retryable(%s) = %v, want %v", code, got, want)
+		}
+	}
+	if retryable(errors.New("plain")) {
+		t.Error("a plain error is retryable")
 	}
 }

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"github.com/retainhq/retain"
 )
 
@@ -103,7 +105,19 @@ type Tx struct {
 func (tx *Tx) Now() time.Time { return tx.now }
 
 // WithTx runs fn in a write transaction, committing when fn returns nil.
+// On PostgreSQL a transaction that lost a deadlock or a serialization
+// conflict is run again (fn must only touch the database, as every caller
+// here does), up to three times.
 func (db *DB) WithTx(ctx context.Context, fn func(*Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := db.withTxOnce(ctx, fn)
+		if err == nil || attempt == 3 || !retryable(err) {
+			return err
+		}
+	}
+}
+
+func (db *DB) withTxOnce(ctx context.Context, fn func(*Tx) error) error {
 	conn, err := db.write.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("store: connect: %w", err)
@@ -122,6 +136,12 @@ func (db *DB) WithTx(ctx context.Context, fn func(*Tx) error) error {
 		return fmt.Errorf("store: commit: %w", err)
 	}
 	return nil
+}
+
+// retryable reports a PostgreSQL deadlock (40P01) or serialization failure (40001).
+func retryable(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && (pg.Code == "40P01" || pg.Code == "40001")
 }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
