@@ -107,7 +107,7 @@ func sumParallel(n, dim int, theta []float64, f objFunc, grad []float64) float64
 		chunks = 1
 	}
 	vals := make([]float64, chunks)
-	grads := make([][]float64, chunks)
+	grads := make([][]float64, chunks) // dim 0: value only
 	var wg sync.WaitGroup
 	next := make(chan int, chunks)
 	for c := 0; c < chunks; c++ {
@@ -136,6 +136,7 @@ func sumParallel(n, dim int, theta []float64, f objFunc, grad []float64) float64
 			grad[i] += grads[c][i]
 		}
 	}
+	// grad may be nil when dim is 0 (a value-only objective).
 	return total
 }
 
