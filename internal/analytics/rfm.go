@@ -90,3 +90,34 @@ func summarizeOne(ps []Purchase, calEnd, holdoutEnd int, unit float64) RFM {
 	}
 	return r
 }
+
+// SummarizeDays is Summarize for one customer whose purchases are already
+// merged by day and sorted (as the scoring reads them from the store).
+func SummarizeDays(days []Day, calEnd, holdoutEnd int, unit float64) RFM {
+	var r RFM
+	spent := 0.0
+	for _, d := range days {
+		day := int(d.Day)
+		switch {
+		case day > calEnd:
+			if day <= holdoutEnd && r.Buyer {
+				r.Holdout++
+			}
+		case !r.Buyer:
+			r.Buyer, r.FirstDay, r.LastDay = true, day, day
+		default:
+			r.X++
+			spent += float64(d.Value)
+			r.LastDay = day
+		}
+	}
+	if !r.Buyer {
+		return r
+	}
+	r.Tx = float64(r.LastDay-r.FirstDay) / unit
+	r.T = float64(calEnd-r.FirstDay) / unit
+	if r.X > 0 {
+		r.M = spent / float64(r.X)
+	}
+	return r
+}
