@@ -3,12 +3,16 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"sort"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/core"
+	"github.com/retainhq/retain/internal/store"
 )
 
 func (e *env) reportCommand() *cobra.Command {
@@ -28,10 +32,17 @@ func (e *env) reportCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			runs, err := db.ScoringRuns(ctx, 5)
+			if err != nil {
+				return err
+			}
 			if asJSON {
 				enc := json.NewEncoder(e.stdout)
 				enc.SetIndent("", "  ")
-				return enc.Encode(s)
+				return enc.Encode(struct {
+					*store.Summary
+					Scores []store.ScoringRun `json:"scoring_runs"`
+				}{s, runs})
 			}
 			w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintf(w, "Database\t%s\n", db)
@@ -51,11 +62,40 @@ func (e *env) reportCommand() *cobra.Command {
 			fmt.Fprintf(w, "Interactions\t%d\n", s.Interactions)
 			fmt.Fprintf(w, "Staff\t%d\n", s.Staff)
 			fmt.Fprintf(w, "API events\t%d\n", s.Events)
-			return w.Flush()
+			if err := w.Flush(); err != nil {
+				return err
+			}
+			return printRuns(e.stdout, runs)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
 	return cmd
+}
+
+// printRuns shows the latest scoring run and the trend over the last runs.
+func printRuns(out io.Writer, runs []store.ScoringRun) error {
+	if len(runs) == 0 {
+		_, err := fmt.Fprintln(out, "\nScores: none yet (run retain score)")
+		return err
+	}
+	fmt.Fprintln(out, "\nScoring runs (newest first)")
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "RUN\tSCORED\tDATA TO\tMODEL\tCUSTOMERS\tMEAN HEALTH\tAT RISK\tMEAN P(ALIVE)\tEXPECTED PURCHASES")
+	for _, r := range runs {
+		var s core.RunSummary
+		if err := json.Unmarshal(r.Summary, &s); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%d\t%.1f\t%d\t%.3f\t%.1f in %d days\n", r.ID, r.StartedAt.Format("2006-01-02 15:04"),
+			r.CalibrationEnd.Format(time.DateOnly), r.Model, s.Customers, s.MeanHealth, s.AtRisk, s.MeanPAlive, s.ExpectedPurchases, r.HorizonDays)
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	var latest core.RunSummary
+	json.Unmarshal(runs[0].Summary, &latest)
+	_, err := fmt.Fprintf(out, "Latest segments: %s\nLatest rhythm flags: %s\n", countString(latest.Segments), countString(latest.Flags))
+	return err
 }
 
 func byType(m map[string]int64) string {

@@ -101,6 +101,13 @@ func (e *env) serve(ctx context.Context, db *store.DB, ready chan<- string) erro
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	jobs, stopJobs := context.WithCancel(ctx)
+	jobsDone := make(chan struct{})
+	go func() {
+		defer close(jobsDone)
+		e.scoreJob(jobs, db, 10*time.Minute)
+	}()
+	defer func() { stopJobs(); <-jobsDone }()
 	select {
 	case err := <-errc:
 		return err

@@ -140,6 +140,7 @@ type ScoreResult struct {
 // RunSummary is what a run keeps for trend charts.
 type RunSummary struct {
 	Customers         int                `json:"customers"`
+	Orders            int                `json:"orders"`
 	MeanHealth        float64            `json:"mean_health"`
 	AtRisk            int                `json:"at_risk"`
 	MeanPAlive        float64            `json:"mean_p_alive"`
@@ -275,6 +276,7 @@ func Score(ctx context.Context, db *store.DB, opts ScoreOptions) (*ScoreResult, 
 		return nil, err
 	}
 	res.Summary = finishScores(scores, rfm, h, signals, opts, calEnd, unit, fit.Model)
+	res.Summary.Orders = h.orders
 	for _, r := range rfm {
 		if r.Buyer {
 			res.Buyers++

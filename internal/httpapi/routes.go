@@ -25,4 +25,15 @@ func (a *API) routes(mux *http.ServeMux) {
 		DefaultStatus: http.StatusOK,
 		Middlewares:   huma.Middlewares{a.metrics.humaMiddleware("post-events")},
 	}, a.postEvents)
+
+	// API key: scores.
+	huma.Register(a.huma, huma.Operation{
+		OperationID: "get-customer-scores",
+		Method:      http.MethodGet,
+		Path:        "/api/v1/customers/{id}/scores",
+		Summary:     "A customer's latest scores, with the health score's factors",
+		Tags:        []string{"Scores"},
+		Security:    bearer,
+		Middlewares: huma.Middlewares{a.metrics.humaMiddleware("get-customer-scores")},
+	}, a.getScores)
 }

@@ -1,0 +1,59 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/retainhq/retain/internal/core"
+	"github.com/retainhq/retain/internal/store"
+)
+
+// scoreJob keeps scores fresh while serve runs: a new scoring run when there
+// is none, when the last is a day old, or when the orders grew by a tenth
+// (a large import or a busy day of events) since it. It checks every
+// interval and stops with ctx.
+func (e *env) scoreJob(ctx context.Context, db *store.DB, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if due, why := scoreDue(ctx, db); due {
+			start := time.Now()
+			res, err := core.Score(ctx, db, core.ScoreOptions{})
+			if err != nil {
+				e.log.Error("scoring", "reason", why, "err", err)
+			} else {
+				e.log.Info("scored", "reason", why, "run", res.RunID, "model", res.Model, "customers", res.Customers,
+					"seconds", time.Since(start).Seconds())
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func scoreDue(ctx context.Context, db *store.DB) (bool, string) {
+	s, err := db.Summary(ctx)
+	if err != nil || s.Orders == 0 {
+		return false, ""
+	}
+	runs, err := db.ScoringRuns(ctx, 1)
+	if err != nil {
+		return false, ""
+	}
+	if len(runs) == 0 {
+		return true, "no scores yet"
+	}
+	if time.Since(runs[0].StartedAt) > 24*time.Hour {
+		return true, "nightly"
+	}
+	var last core.RunSummary
+	json.Unmarshal(runs[0].Summary, &last)
+	if grown := s.Orders - int64(last.Orders); grown >= 100 && float64(grown) >= 0.1*float64(last.Orders) {
+		return true, "orders grew since the last run"
+	}
+	return false, ""
+}
