@@ -23,7 +23,9 @@ func addOrders(t *testing.T, db *store.DB, from, n int) {
 	}
 }
 
-func itoa(i int) string { return string(rune('a'+i%26)) + string(rune('a'+i/26%26)) + string(rune('a'+i/676%26)) }
+func itoa(i int) string {
+	return string(rune('a'+i%26)) + string(rune('a'+i/26%26)) + string(rune('a'+i/676%26))
+}
 
 func TestScoreDue(t *testing.T) {
 	db := storetest.SQLite(t)
