@@ -47,19 +47,25 @@ func (m BGNBD) ExpectedX(t float64) float64 {
 // ExpectedY is E[Y(t) | x, t_x, T], the expected purchases in (T, T+t]
 // (eq. 10), always in the Euler-transformed form that cannot overflow (P2).
 func (m BGNBD) ExpectedY(t float64, x int, tx, T float64) float64 {
-	if t <= 0 {
-		return 0
-	}
+	return m.expectedYCurve(x, tx, T)(t)
+}
+
+func (m BGNBD) expectedYCurve(x int, tx, T float64) func(float64) float64 {
 	fx := float64(x)
 	a1 := safeA(m.A)
-	z := t / (m.Alpha + T + t)
-	br := 1 - math.Pow(1-z, a1-1)*hyp2f1(a1+m.B-1-m.R, a1-1, a1+m.B+fx-1, z)
-	num := (a1 + m.B + fx - 1) / (a1 - 1) * br
+	pre := (a1 + m.B + fx - 1) / (a1 - 1)
 	den := 1.0
 	if x > 0 {
 		den += math.Exp(math.Log(m.A/(m.B+fx-1)) + (m.R+fx)*math.Log((m.Alpha+T)/(m.Alpha+tx)))
 	}
-	return math.Max(0, finite(num/den, 0))
+	return func(t float64) float64 {
+		if t <= 0 {
+			return 0
+		}
+		z := t / (m.Alpha + T + t)
+		br := 1 - math.Pow(1-z, a1-1)*hyp2f1(a1+m.B-1-m.R, a1-1, a1+m.B+fx-1, z)
+		return math.Max(0, finite(pre*br/den, 0))
+	}
 }
 
 // safeA moves a away from 1, where (a+b+x−1)/(a−1) is a removable 0/0 that
@@ -108,11 +114,16 @@ func (m BGNBD) WaitQuantile(q float64, x int, T float64) float64 {
 // per evaluation for all x up to the largest (§6.3: one lgamma per distinct x).
 type bgnbdTerms struct {
 	lg, dr, db, dab []float64 // Σ ln(r+j)+ln(b+j)−ln(a+b+j); Σ 1/(r+j); Σ 1/(b+j); Σ 1/(a+b+j), j < x
+	lab             []float64 // ln a − ln(b+x−1), x ≥ 1
 }
 
 func (t *bgnbdTerms) build(r, a, b float64, maxX int) {
 	t.lg, t.dr, t.db, t.dab = grow(t.lg, maxX+1), grow(t.dr, maxX+1), grow(t.db, maxX+1), grow(t.dab, maxX+1)
 	t.lg[0], t.dr[0], t.db[0], t.dab[0] = 0, 0, 0, 0
+	t.lab = grow(t.lab, maxX+1)
+	for x := 1; x <= maxX; x++ {
+		t.lab[x] = math.Log(a) - math.Log(b+float64(x)-1)
+	}
 	for j := 0; j < maxX; j++ {
 		fj := float64(j)
 		t.lg[j+1] = t.lg[j] + math.Log(r+fj) + math.Log(b+fj) - math.Log(a+b+fj)
@@ -142,12 +153,19 @@ func bgnbdObjective(p *Patterns, theta []float64, terms *bgnbdTerms, lo, hi int,
 		l := terms.lg[x] + r*lnAlpha
 		w3, w4, ltx := 1.0, 0.0, 0.0
 		if x > 0 {
+			// logsumexp(A3, A4) = A3 + log1pexp(A4−A3), and the weight of A4
+			// is logistic(A4−A3): one exp for both.
 			ltx = math.Log(alpha + tx)
-			a4 := math.Log(a) - math.Log(b+fx-1) - (r+fx)*ltx
-			lse := logsumexp(a3, a4)
-			l += lse
-			w3 = math.Exp(a3 - lse)
-			w4 = 1 - w3
+			d := terms.lab[x] - (r+fx)*(ltx-lT)
+			e := math.Exp(-math.Abs(d))
+			if d > 0 {
+				l += a3 + d + math.Log1p(e)
+				w4 = 1 / (1 + e)
+			} else {
+				l += a3 + math.Log1p(e)
+				w4 = e / (1 + e)
+			}
+			w3 = 1 - w4
 		} else {
 			l += a3
 		}
@@ -181,7 +199,13 @@ func FitBGNBD(p *Patterns) (BGNBD, FitInfo, error) {
 	}
 	theta, info, err := minimize([]float64{0.1, 0.1, 0.1, 0.1}, sp.sumW, evaluate)
 	m := BGNBD{R: math.Exp(theta[0]), Alpha: math.Exp(theta[1]) / c, A: math.Exp(theta[2]), B: math.Exp(theta[3])}
-	info.LogLik = sumLogLik(p, m.LogLik)
+	// The reported LL is on unscaled time (P1), by the same table-based sum.
+	unscaled := []float64{theta[0], math.Log(m.Alpha), theta[2], theta[3]}
+	var terms bgnbdTerms
+	terms.build(m.R, m.A, m.B, p.maxX)
+	info.LogLik = sumParallel(p.Len(), 4, unscaled, func(th []float64, lo, hi int, g []float64) float64 {
+		return bgnbdObjective(p, th, &terms, lo, hi, g)
+	}, make([]float64, 4))
 	info.Customers, info.Patterns = int(p.sumW), p.Len()
 	if se, ok := standardErrors(theta, evaluate); ok {
 		info.SE = map[string]float64{"r": se[0], "alpha": se[1] / c, "a": se[2], "b": se[3]}

@@ -174,7 +174,10 @@ func minimize(start []float64, n float64, evaluate func(theta, grad []float64) f
 		Converger:       &optimize.FunctionConverge{Absolute: 1e-14, Iterations: 30},
 		MajorIterations: 2000,
 	}
-	res, err := optimize.Minimize(problem, start, settings, &optimize.BFGS{GradStopThreshold: 1e-9})
+	// More–Thuente needs fewer evaluations per iteration than BFGS's default
+	// bisection (at 1M customers: 88 → ~30 for 27 iterations). The gradient
+	// stop matches lifetimes' tolerance on the same mean objective.
+	res, err := optimize.Minimize(problem, start, settings, &optimize.BFGS{GradStopThreshold: 1e-7, Linesearcher: &optimize.MoreThuente{}})
 	if res == nil {
 		return start, FitInfo{}, fmt.Errorf("analytics: fit: %w", err)
 	}
@@ -200,7 +203,7 @@ func equal(a, b []float64) bool {
 }
 
 // standardErrors are delta-method SEs of the natural parameters from the
-// Hessian of the summed NLL in log-parameters, taken as finite differences
+// Hessian of the summed NLL in log-parameters, taken as forward differences
 // of the analytic gradient (§4.8). ok is false when the Hessian is not
 // positive definite (the optimum is not a proper minimum).
 func standardErrors(theta []float64, evaluate func(theta, grad []float64) float64) (se []float64, ok bool) {
@@ -211,7 +214,7 @@ func standardErrors(theta []float64, evaluate func(theta, grad []float64) float6
 		for i := range g {
 			g[i] = -g[i]
 		}
-	}, theta, &fd.JacobianSettings{Formula: fd.Central})
+	}, theta, &fd.JacobianSettings{Formula: fd.Forward}) // the gradient is analytic: one-sided steps suffice
 	h := mat.NewSymDense(dim, nil)
 	for i := 0; i < dim; i++ {
 		for j := i; j < dim; j++ {

@@ -91,6 +91,10 @@ func FitGammaGamma(d *SpendData) (GammaGamma, FitInfo, error) {
 	for x := 1; x <= maxX; x++ {
 		lnx[x] = math.Log(float64(x))
 	}
+	lnm := make([]float64, len(d.M)) // ln m̄ does not change between evaluations
+	for i, m := range d.M {
+		lnm[i] = math.Log(m)
+	}
 	evaluate := func(theta, grad []float64) float64 {
 		p, q, v := math.Exp(theta[0]), math.Exp(theta[1]), math.Exp(theta[2])
 		// Per distinct x: lnΓ(px+q) − lnΓ(px) and the digammas (§6.3).
@@ -103,7 +107,8 @@ func FitGammaGamma(d *SpendData) (GammaGamma, FitInfo, error) {
 			dg[x] = mathext.Digamma(px+q) - mathext.Digamma(px)
 			dq[x] = mathext.Digamma(px + q)
 		}
-		base := -lgamma(q) + q*math.Log(v)
+		lnv := math.Log(v)
+		base := -lgamma(q) + q*lnv
 		psiQ := mathext.Digamma(q)
 		return sumParallel(len(d.X), 3, theta, func(_ []float64, lo, hi int, g []float64) float64 {
 			var ll, gp, gq, gv float64
@@ -111,12 +116,13 @@ func FitGammaGamma(d *SpendData) (GammaGamma, FitInfo, error) {
 				x, m, w := d.X[i], d.M[i], d.W[i]
 				fx := float64(x)
 				px := p * fx
-				lvm := math.Log(v + m*fx)
-				lm := math.Log(m)
+				vm := v + m*fx
+				lvm := math.Log(vm)
+				lm := lnm[i]
 				ll += w * (lg[x] + base + (px-1)*lm + px*lnx[x] - (px+q)*lvm)
 				gp += w * fx * (dg[x] + lm + lnx[x] - lvm)
-				gq += w * (dq[x] - psiQ + math.Log(v) - lvm)
-				gv += w * (q/v - (px+q)/(v+m*fx))
+				gq += w * (dq[x] - psiQ + lnv - lvm)
+				gv += w * (q/v - (px+q)/vm)
 			}
 			g[0], g[1], g[2] = gp*p, gq*q, gv*v
 			return ll
@@ -124,9 +130,7 @@ func FitGammaGamma(d *SpendData) (GammaGamma, FitInfo, error) {
 	}
 	theta, info, err := minimize([]float64{0.1, 0.1, 0.1}, d.n, evaluate)
 	g := GammaGamma{P: math.Exp(theta[0]), Q: math.Exp(theta[1]), V: math.Exp(theta[2])}
-	for i := range d.X {
-		info.LogLik += d.W[i] * g.LogLik(d.X[i], d.M[i])
-	}
+	info.LogLik = evaluate(theta, make([]float64, 3)) // spend has no time scale: the fit's own sum
 	info.Customers, info.Patterns = int(d.n), len(d.X)
 	if se, ok := standardErrors(theta, evaluate); ok {
 		info.SE = map[string]float64{"p": se[0], "q": se[1], "v": se[2]}

@@ -48,16 +48,30 @@ func NextPurchase(m Model, x int, tx, T float64) (wait, pFurther float64) {
 // CLV is the discounted customer lifetime value over months months (§4.6):
 // Σ_{i=1}^{K} E[M]·(E[Y(i·f)] − E[Y((i−1)·f)])/(1+d)^i, with f model time
 // units per month and d the monthly discount rate. E[Y] is evaluated once
-// per month boundary; with d = 0 a single call suffices.
+// per month boundary (its customer-only parts once in all); with d = 0 a
+// single call suffices.
 func CLV(m Model, spend float64, x int, tx, T float64, months int, perMonth, discount float64) float64 {
 	if discount == 0 {
 		return finite(spend*m.ExpectedY(float64(months)*perMonth, x, tx, T), 0)
 	}
+	ey := curve(m, x, tx, T)
 	total, prev := 0.0, 0.0
 	for i := 1; i <= months; i++ {
-		cur := m.ExpectedY(float64(i)*perMonth, x, tx, T)
+		cur := ey(float64(i) * perMonth)
 		total += spend * (cur - prev) / math.Pow(1+discount, float64(i))
 		prev = cur
 	}
 	return finite(total, 0)
+}
+
+// curve returns t ↦ E[Y(t) | x, t_x, T] with what depends only on the
+// customer computed once.
+func curve(m Model, x int, tx, T float64) func(float64) float64 {
+	switch v := m.(type) {
+	case BGNBD:
+		return v.expectedYCurve(x, tx, T)
+	case ParetoNBD:
+		return v.expectedYCurve(x, tx, T)
+	}
+	return func(t float64) float64 { return m.ExpectedY(t, x, tx, T) }
 }

@@ -11,19 +11,72 @@ import (
 type ParetoNBD struct{ R, Alpha, S, Beta float64 }
 
 // logA0Terms returns ℓ1 and ℓ2, the logs of the two terms whose difference
-// is A0 (note 009), using the Euler forms that keep ln ₂F₁ finite for large x.
+// is A0 (note 009), in the Euler forms that keep ln ₂F₁ finite for large x.
 func (m ParetoNBD) logA0Terms(x int, tx, T float64) (l1, l2 float64) {
-	fx := float64(x)
-	k := m.R + m.S + fx
-	term := func(t float64) float64 {
-		if m.Alpha >= m.Beta {
-			z := (m.Alpha - m.Beta) / (m.Alpha + t)
-			return -m.S*math.Log1p(-z) + math.Log(hyp2f1(1, m.R+fx, k+1, z)) - k*math.Log(m.Alpha+t)
+	l1, _ = m.term(float64(x), tx)
+	l2, _ = m.term(float64(x), T)
+	return l1, l2
+}
+
+// term is ln of one A0 term at time t, and its gradient with respect to
+// (r, α, s, β). With the Euler transform it simplifies to
+//
+//	α ≥ β: −(r+x)·ln(α+t) − s·ln(β+t) + ln ₂F₁(1, r+x; k+1; (α−β)/(α+t))
+//	α < β: (1−r−x)·ln(α+t) − (s+1)·ln(β+t) + ln ₂F₁(1, s+1; k+1; (β−α)/(β+t))
+//
+// with k = r+s+x.
+func (m ParetoNBD) term(fx, t float64) (float64, [4]float64) {
+	r, a, s, b := m.R, m.Alpha, m.S, m.Beta
+	la, lb := math.Log(a+t), math.Log(b+t)
+	c := r + s + fx + 1
+	if a >= b {
+		z := (a - b) / (a + t)
+		f, fb, fc, fz := lnHyp1(r+fx, c, z)
+		return -(r+fx)*la - s*lb + f, [4]float64{
+			-la + fb + fc,
+			-(r+fx)/(a+t) + fz*(b+t)/((a+t)*(a+t)),
+			-lb + fc,
+			-s/(b+t) - fz/(a+t),
 		}
-		z := (m.Beta - m.Alpha) / (m.Beta + t)
-		return (1-m.R-fx)*math.Log1p(-z) + math.Log(hyp2f1(1, m.S+1, k+1, z)) - k*math.Log(m.Beta+t)
 	}
-	return term(tx), term(T)
+	z := (b - a) / (b + t)
+	f, fb, fc, fz := lnHyp1(s+1, c, z)
+	return (1-r-fx)*la - (s+1)*lb + f, [4]float64{
+		-la + fc,
+		(1-r-fx)/(a+t) - fz/(b+t),
+		-lb + fb + fc,
+		-(s+1)/(b+t) + fz*(a+t)/((b+t)*(b+t)),
+	}
+}
+
+// gradLogLikRest is logLikRest and its gradient with respect to (r, α, s, β).
+func (m ParetoNBD) gradLogLikRest(fx, tx, T float64) (float64, [4]float64) {
+	r, a, s, b := m.R, m.Alpha, m.S, m.Beta
+	k := r + s + fx
+	A := -(r+fx)*math.Log(a+T) - s*math.Log(b+T)
+	dA := [4]float64{-math.Log(a + T), -(r + fx) / (a + T), -math.Log(b + T), -s / (b + T)}
+	base := r*math.Log(a) + s*math.Log(b)
+	g := [4]float64{math.Log(a), r / a, math.Log(b), s / b}
+	l1, d1 := m.term(fx, tx)
+	l2, d2 := m.term(fx, T)
+	if l2 >= l1 { // t_x = T: A0 = 0
+		for i := range g {
+			g[i] += dA[i]
+		}
+		return base + A, g
+	}
+	q := math.Exp(l2 - l1)
+	lnA0 := l1 + math.Log1p(-q)
+	B := math.Log(s) - math.Log(k) + lnA0
+	lse := logsumexp(A, B)
+	wA := math.Exp(A - lse)
+	wB := 1 - wA
+	dB := [4]float64{-1 / k, 0, 1/s - 1/k, 0}
+	for i := range g {
+		dB[i] += (d1[i] - q*d2[i]) / (1 - q)
+		g[i] += wA*dA[i] + wB*dB[i]
+	}
+	return base + lse, g
 }
 
 // logA0 is ln A0 = ℓ1 + ln(−expm1(ℓ2−ℓ1)); −Inf when t_x = T (P5).
@@ -63,12 +116,18 @@ func (m ParetoNBD) ExpectedX(t float64) float64 {
 
 // ExpectedY is E[Y(t) | x, t_x, T].
 func (m ParetoNBD) ExpectedY(t float64, x int, tx, T float64) float64 {
-	if t <= 0 {
-		return 0
-	}
+	return m.expectedYCurve(x, tx, T)(t)
+}
+
+func (m ParetoNBD) expectedYCurve(x int, tx, T float64) func(float64) float64 {
 	fx := float64(x)
-	v := m.PAlive(x, tx, T) * (m.R + fx) * (m.Beta + T) / (m.Alpha + T) * expm1Ratio(m.S-1, (m.Beta+T)/(m.Beta+T+t))
-	return math.Max(0, finite(v, 0))
+	pre := m.PAlive(x, tx, T) * (m.R + fx) * (m.Beta + T) / (m.Alpha + T)
+	return func(t float64) float64 {
+		if t <= 0 {
+			return 0
+		}
+		return math.Max(0, finite(pre*expm1Ratio(m.S-1, (m.Beta+T)/(m.Beta+T+t)), 0))
+	}
 }
 
 // Survival is S(w) = P(no purchase in (T, T+w] | x, t_x, T), by the identity
@@ -106,9 +165,8 @@ func (m ParetoNBD) MedianWait(x int, tx, T float64) float64 {
 	return (lo + hi) / 2
 }
 
-// FitParetoNBD fits Pareto/NBD by maximum likelihood. Its gradient has no
-// convenient closed form, so BFGS runs on central differences of the
-// (parallel, per-distinct-x) objective, from a fixed start: deterministic,
+// FitParetoNBD fits Pareto/NBD by maximum likelihood with BFGS and the
+// analytic gradient of gradLogLikRest, from a fixed start: deterministic,
 // unlike lifetimes' random Nelder-Mead start.
 func FitParetoNBD(p *Patterns) (ParetoNBD, FitInfo, error) {
 	if p.Len() == 0 {
@@ -116,34 +174,29 @@ func FitParetoNBD(p *Patterns) (ParetoNBD, FitInfo, error) {
 	}
 	c := 1 / p.maxT()
 	sp := p.scaled(c)
-	value := func(theta []float64) float64 {
+	evaluate := func(theta, grad []float64) float64 {
 		m := ParetoNBD{R: math.Exp(theta[0]), Alpha: math.Exp(theta[1]), S: math.Exp(theta[2]), Beta: math.Exp(theta[3])}
 		lg := make([]float64, sp.maxX+1)
+		dr := make([]float64, sp.maxX+1)
 		for j := 0; j < sp.maxX; j++ {
 			lg[j+1] = lg[j] + math.Log(m.R+float64(j))
+			dr[j+1] = dr[j] + 1/(m.R+float64(j))
 		}
-		return sumParallel(sp.Len(), 0, theta, func(_ []float64, lo, hi int, _ []float64) float64 {
-			s := 0.0
+		return sumParallel(sp.Len(), 4, theta, func(_ []float64, lo, hi int, g []float64) float64 {
+			ll := 0.0
+			var acc [4]float64
 			for i := lo; i < hi; i++ {
-				x := sp.X[i]
-				s += sp.W[i] * (lg[x] + m.logLikRest(x, sp.Tx[i], sp.T[i], float64(x)))
+				x, w := sp.X[i], sp.W[i]
+				v, d := m.gradLogLikRest(float64(x), sp.Tx[i], sp.T[i])
+				ll += w * (lg[x] + v)
+				d[0] += dr[x]
+				for j := range acc {
+					acc[j] += w * d[j]
+				}
 			}
-			return s
-		}, nil)
-	}
-	evaluate := func(theta, grad []float64) float64 {
-		const h = 1e-6
-		v := value(theta)
-		x := append([]float64(nil), theta...)
-		for i := range theta {
-			x[i] = theta[i] + h
-			up := value(x)
-			x[i] = theta[i] - h
-			down := value(x)
-			x[i] = theta[i]
-			grad[i] = (up - down) / (2 * h)
-		}
-		return v
+			g[0], g[1], g[2], g[3] = acc[0]*m.R, acc[1]*m.Alpha, acc[2]*m.S, acc[3]*m.Beta
+			return ll
+		}, grad)
 	}
 	theta, info, err := minimize([]float64{0, 0, 0, 0}, sp.sumW, evaluate)
 	m := ParetoNBD{R: math.Exp(theta[0]), Alpha: math.Exp(theta[1]) / c, S: math.Exp(theta[2]), Beta: math.Exp(theta[3]) / c}
