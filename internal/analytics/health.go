@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
+	"strings"
 )
 
 // Factor is one input of the health score, with what it contributed.
@@ -77,4 +79,45 @@ func Health(in HealthInput, w HealthWeights) (float64, []Factor) {
 	}
 	sort.SliceStable(fs, func(a, b int) bool { return fs[a].Weight > fs[b].Weight })
 	return math.Round(finite(score, 0)*10) / 10, fs
+}
+
+// ParseHealthWeights reads "name=weight,…" over the defaults: named factors
+// take the new weight (0 leaves a factor out), the others keep theirs.
+func ParseHealthWeights(s string) (HealthWeights, error) {
+	w := HealthWeights{}
+	for k, v := range DefaultHealthWeights {
+		w[k] = v
+	}
+	if strings.TrimSpace(s) == "" {
+		return w, nil
+	}
+	for _, part := range strings.Split(s, ",") {
+		name, val, ok := strings.Cut(strings.TrimSpace(part), "=")
+		name = strings.TrimSpace(name)
+		if _, known := DefaultHealthWeights[name]; !ok || !known {
+			return nil, fmt.Errorf("%q: want name=weight with name one of %s", part, strings.Join(healthFactorNames(), ", "))
+		}
+		x, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
+		if err != nil || x < 0 || math.IsInf(x, 0) || math.IsNaN(x) {
+			return nil, fmt.Errorf("%q: weight must be a number ≥ 0", part)
+		}
+		w[name] = x
+	}
+	total := 0.0
+	for _, v := range w {
+		total += v
+	}
+	if total == 0 {
+		return nil, fmt.Errorf("every health weight is 0")
+	}
+	return w, nil
+}
+
+func healthFactorNames() []string {
+	names := make([]string, 0, len(DefaultHealthWeights))
+	for k := range DefaultHealthWeights {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
 }

@@ -125,3 +125,29 @@ func TestQuintilesAndSegments(t *testing.T) {
 		t.Error(s)
 	}
 }
+
+func TestParseHealthWeights(t *testing.T) {
+	w, err := analytics.ParseHealthWeights("p_alive=0.5, satisfaction=0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w["p_alive"] != 0.5 || w["satisfaction"] != 0 || w["value"] != analytics.DefaultHealthWeights["value"] {
+		t.Errorf("weights %v", w)
+	}
+	in := analytics.HealthInput{PAlive: 0.9, CLVRank: 0.5, Satisfaction: 0.1}
+	_, fs := analytics.Health(in, w)
+	for _, f := range fs {
+		if f.Name == "satisfaction" {
+			t.Error("a zero weight must leave the factor out")
+		}
+	}
+	for _, bad := range []string{"palive=1", "p_alive", "p_alive=-1", "p_alive=x",
+		"p_alive=0,recency=0,rhythm=0,value=0,satisfaction=0,service=0"} {
+		if _, err := analytics.ParseHealthWeights(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	if analytics.DefaultHealthWeights["p_alive"] != 0.30 {
+		t.Error("parsing changed the defaults")
+	}
+}

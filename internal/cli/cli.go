@@ -15,6 +15,7 @@ import (
 
 	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/config"
+	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/store"
 )
 
@@ -33,6 +34,8 @@ type env struct {
 	getenv func(string) string
 	cfg    config.Config
 	log    *slog.Logger
+	// scoring configures the runs serve schedules.
+	scoring core.ScoreOptions
 }
 
 // exitCode lets a command finish with a status other than 0 or 2.

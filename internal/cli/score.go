@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/analytics"
 	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/store"
 )
@@ -22,8 +23,9 @@ import (
 type scoreFlags struct {
 	opts   core.ScoreOptions
 	calEnd string
-	tz     string
-	asJSON bool
+	tz      string
+	weights string
+	asJSON  bool
 }
 
 func (f *scoreFlags) register(cmd *cobra.Command) {
@@ -35,6 +37,7 @@ func (f *scoreFlags) register(cmd *cobra.Command) {
 	fl.IntVar(&f.opts.Months, "months", 12, "months of lifetime value")
 	fl.Float64Var(&f.opts.Discount, "discount-rate", 0.01, "monthly discount rate of lifetime value")
 	fl.StringVar(&f.tz, "tz", "UTC", "time zone of customers without one (calendar days are counted in it)")
+	fl.StringVar(&f.weights, "health-weights", "", "health factor weights over the defaults, e.g. p_alive=0.4,satisfaction=0 (see docs/analytics.md)")
 	fl.BoolVar(&f.asJSON, "json", false, "print JSON")
 }
 
@@ -44,6 +47,9 @@ func (f *scoreFlags) parse() error {
 		return retain.Errorf(retain.EINVALID, "--tz %q is not an IANA time zone", f.tz)
 	}
 	f.opts.Location = loc
+	if f.opts.Weights, err = analytics.ParseHealthWeights(f.weights); err != nil {
+		return retain.Errorf(retain.EINVALID, "--health-weights %v", err)
+	}
 	if f.calEnd != "" {
 		t, err := time.ParseInLocation(time.DateOnly, f.calEnd, loc)
 		if err != nil {
@@ -217,7 +223,7 @@ func (e *env) scoresCommand() *cobra.Command {
 }
 
 var exportHeader = []string{"external_id", "frequency", "recency", "T", "monetary_value", "currency", "p_alive", "expected_purchases",
-	"expected_spend", "clv", "next_order_at", "p_next_order", "rfm_r", "rfm_f", "rfm_m", "segment", "health", "flags"}
+	"expected_spend", "clv", "next_order_at", "p_next_order", "rfm_r", "rfm_f", "rfm_m", "segment", "health", "health_factors", "flags"}
 
 func exportScores(cmd *cobra.Command, db *store.DB, run store.ScoringRun, dst io.Writer) (int, error) {
 	w := csv.NewWriter(dst)
@@ -234,10 +240,17 @@ func exportScores(cmd *cobra.Command, db *store.DB, run store.ScoringRun, dst io
 		for _, f := range flags {
 			names = append(names, f.Name)
 		}
+		var factors []analytics.Factor
+		json.Unmarshal(s.Factors, &factors)
+		parts := make([]string, 0, len(factors))
+		for _, f := range factors {
+			parts = append(parts, fmt.Sprintf("%s:%.1f", f.Name, f.Contribution))
+		}
 		n++
 		return w.Write([]string{csvSafe(s.ExternalID), fmt.Sprint(s.Frequency), num(s.Recency), num(s.Age), num(s.Monetary), s.Currency,
 			num(s.PAlive), num(s.ExpectedPurchases), num(s.ExpectedSpend), num(s.CLV), next, num(s.PNextOrder),
-			fmt.Sprint(s.R), fmt.Sprint(s.F), fmt.Sprint(s.M), s.Segment, fmt.Sprintf("%.1f", s.Health), strings.Join(names, ";")})
+			fmt.Sprint(s.R), fmt.Sprint(s.F), fmt.Sprint(s.M), s.Segment, fmt.Sprintf("%.1f", s.Health),
+			strings.Join(parts, ";"), strings.Join(names, ";")})
 	})
 	w.Flush()
 	if err == nil {

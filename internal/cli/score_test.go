@@ -81,4 +81,20 @@ func TestScoreCDNOWEndToEnd(t *testing.T) {
 	if code, _, errOut := run(t, "evaluate", "--calibration-end", "1997-09-30", "--db", db); code != 2 || !strings.Contains(errOut, "--holdout-end") {
 		t.Errorf("evaluate without holdout: exit %d, %q", code, errOut)
 	}
+	if code, _, errOut := run(t, "score", "--health-weights", "pallive=1", "--db", db); code != 2 || !strings.Contains(errOut, "p_alive") {
+		t.Errorf("bad weights: exit %d, %q", code, errOut)
+	}
+	// Health from recency alone: a customer's score is then exactly the
+	// recency factor's contribution.
+	mustRun(t, "score", "--calibration-end", "1997-09-30", "--time-unit", "weeks", "--model", "bgnbd", "--db", db,
+		"--health-weights", "p_alive=0,rhythm=0,value=0,satisfaction=0,service=0,recency=1")
+	recs, err = csv.NewReader(strings.NewReader(mustRun(t, "scores", "export", "--db", db))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rec := range recs[1:] {
+		if got := rec[len(rec)-2]; got != "recency:"+rec[col["health"]] {
+			t.Fatalf("health %s with factors %q; want recency alone", rec[col["health"]], got)
+		}
+	}
 }

@@ -10,6 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/analytics"
 	"github.com/retainhq/retain/internal/auth"
 	"github.com/retainhq/retain/internal/demo"
 	"github.com/retainhq/retain/internal/httpapi"
@@ -18,6 +20,7 @@ import (
 
 func (e *env) serveCommand() *cobra.Command {
 	var withDemo bool
+	var weights string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the Retain server (API, health, metrics)",
@@ -26,6 +29,10 @@ With no --db it uses ./retain-data/retain.db, created on first start. --demo fil
 database with a realistic demo business and creates a demo admin login.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			var err error
+			if e.scoring.Weights, err = analytics.ParseHealthWeights(weights); err != nil {
+				return retain.Errorf(retain.EINVALID, "--health-weights %v", err)
+			}
 			ctx := cmd.Context()
 			db, err := e.openDB(ctx)
 			if err != nil {
@@ -42,6 +49,7 @@ database with a realistic demo business and creates a demo admin login.`,
 	}
 	cmd.Flags().StringVar(&e.cfg.Addr, "addr", e.cfg.Addr, "listen address HOST:PORT (env RETAIN_ADDR)")
 	cmd.Flags().BoolVar(&withDemo, "demo", false, "load demo data into an empty database")
+	cmd.Flags().StringVar(&weights, "health-weights", "", "health factor weights of the scheduled scoring runs (as retain score)")
 	return cmd
 }
 

@@ -19,7 +19,7 @@ func (e *env) scoreJob(ctx context.Context, db *store.DB, interval time.Duration
 	for {
 		if due, why := scoreDue(ctx, db); due {
 			start := time.Now()
-			res, err := core.Score(ctx, db, core.ScoreOptions{})
+			res, err := core.Score(ctx, db, e.scoring)
 			if err != nil {
 				e.log.Error("scoring", "reason", why, "err", err)
 			} else {
