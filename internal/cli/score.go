@@ -21,8 +21,8 @@ import (
 
 // scoreFlags are the options shared by score and evaluate.
 type scoreFlags struct {
-	opts   core.ScoreOptions
-	calEnd string
+	opts    core.ScoreOptions
+	calEnd  string
 	tz      string
 	weights string
 	asJSON  bool
