@@ -396,6 +396,7 @@ func predict(m analytics.Model, p *analytics.Patterns, of []int, rfm []analytics
 	for _, s := range spend {
 		spendOf[s.Currency] = s
 	}
+	_, isBG := m.(analytics.BGNBD)
 	var scores []store.CustomerScore
 	for i, r := range rfm {
 		if !r.Buyer {
@@ -411,7 +412,7 @@ func predict(m analytics.Model, p *analytics.Patterns, of []int, rfm []analytics
 			PNextOrder: pr.pFurther}
 		// A next-order date only where it means something (§4.7, P12): a
 		// likely next order, within a year.
-		if pr.pFurther >= 0.2 && !math.IsNaN(pr.wait) && !(r.X == 0 && opts.Model == "bgnbd") && pr.wait*unit <= 365 {
+		if pr.pFurther >= 0.2 && !math.IsNaN(pr.wait) && !(r.X == 0 && isBG) && pr.wait*unit <= 365 {
 			sc.NextOrderAt = dayTime(calEnd).Add(time.Duration(pr.wait * unit * 24 * float64(time.Hour))).Truncate(24 * time.Hour)
 		}
 		scores = append(scores, sc)

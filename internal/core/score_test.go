@@ -3,9 +3,11 @@ package core_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -68,6 +70,21 @@ func TestScoreCDNOW(t *testing.T) {
 			}
 			if s.Health <= 0 || s.Health > 100 || s.Segment == "" || s.NextOrderAt.IsZero() {
 				t.Errorf("score = %+v", s)
+			}
+			// P12: no next-order date and no P(alive) factor for BG/NBD's one-time buyers.
+			oneTime := 0
+			err = db.EachScore(ctx, run.ID, func(s store.CustomerScore) error {
+				if s.Frequency == 0 {
+					oneTime++
+					if !s.NextOrderAt.IsZero() || strings.Contains(string(s.Factors), `"p_alive"`) {
+						t.Errorf("one-time buyer %s: next order %v, factors %s", s.ExternalID, s.NextOrderAt, s.Factors)
+						return errors.New("stop")
+					}
+				}
+				return nil
+			})
+			if err != nil || oneTime != 1411 {
+				t.Errorf("%d one-time buyers, %v", oneTime, err)
 			}
 			// A second run keeps the first run's summary.
 			if _, err := core.Score(ctx, db, core.ScoreOptions{CalibrationEnd: calEnd, TimeUnit: "weeks"}); err != nil {
@@ -135,5 +152,28 @@ func TestScoreDemo(t *testing.T) {
 	})
 	if withSurvey == 0 {
 		t.Error("no score used a survey answer")
+	}
+
+	// P12 on daily data, where a one-time buyer's median wait is well under
+	// a year: BG/NBD still gives them no next-order date.
+	res, err = core.Score(context.Background(), db, core.ScoreOptions{Model: "bgnbd", CalibrationEnd: asOf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	oneTime, repeatDates := 0, 0
+	db.EachScore(context.Background(), res.RunID, func(s store.CustomerScore) error {
+		switch {
+		case s.Frequency == 0:
+			oneTime++
+			if !s.NextOrderAt.IsZero() {
+				t.Errorf("one-time buyer %s has a next order date %v under BG/NBD", s.ExternalID, s.NextOrderAt)
+			}
+		case !s.NextOrderAt.IsZero():
+			repeatDates++
+		}
+		return nil
+	})
+	if oneTime == 0 || repeatDates == 0 {
+		t.Errorf("%d one-time buyers, %d repeaters with a next-order date", oneTime, repeatDates)
 	}
 }
