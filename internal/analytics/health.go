@@ -76,6 +76,7 @@ func Health(in HealthInput, w HealthWeights) (float64, []Factor) {
 		fs[i].Weight /= total
 		fs[i].Contribution = 100 * fs[i].Weight * fs[i].Value
 		score += fs[i].Contribution
+		fs[i].Weight, fs[i].Value, fs[i].Contribution = roundTo(fs[i].Weight, 4), roundTo(fs[i].Value, 4), roundTo(fs[i].Contribution, 2)
 	}
 	sort.SliceStable(fs, func(a, b int) bool { return fs[a].Weight > fs[b].Weight })
 	return math.Round(finite(score, 0)*10) / 10, fs

@@ -71,3 +71,10 @@ func finite(v, fallback float64) float64 {
 func clamp01(v float64) float64 {
 	return math.Max(0, math.Min(1, finite(v, 0)))
 }
+
+// roundTo rounds v to dp decimals: stored explanations need no 17-digit
+// floats, and a million of them are written per scoring run.
+func roundTo(v float64, dp int) float64 {
+	p := math.Pow10(dp)
+	return math.Round(v*p) / p
+}

@@ -54,6 +54,16 @@ func (c RhythmConfig) Cadence(days []Day, popGap float64) float64 {
 // the day asOf. days must be sorted; popGap is the population's median gap.
 // catNames names the category bits for the evidence.
 func (c RhythmConfig) Rhythm(days []Day, asOf int, popGap float64, catNames []string) []Flag {
+	flags := c.rhythm(days, asOf, popGap, catNames)
+	for _, f := range flags {
+		for k, v := range f.Values {
+			f.Values[k] = roundTo(v, 3)
+		}
+	}
+	return flags
+}
+
+func (c RhythmConfig) rhythm(days []Day, asOf int, popGap float64, catNames []string) []Flag {
 	var flags []Flag
 	if len(days) == 0 {
 		return nil

@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"runtime"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/retainhq/retain/internal/analytics"
@@ -47,9 +49,10 @@ func finishScores(scores []store.CustomerScore, rfm []analytics.RFM, h *history,
 		}
 	}
 	popGap := populationGap(rfm, unit)
-	sum := RunSummary{CLV: map[string]float64{}, Segments: map[string]int{}, Flags: map[string]int{}}
-	for k, i := range buyers {
-		s := &scores[k]
+	// Each customer is independent: split them over the cores in fixed
+	// chunks (so the sums are the same from run to run), then merge.
+	one := func(k int, sum *RunSummary) {
+		i, s := buyers[k], &scores[k]
 		s.R, s.F, s.M = rq[k], fq[k], mq[k]
 		s.Segment = analytics.Segment(s.R, s.F, s.M)
 		calDays := daysUpTo(h.days[i], calEnd)
@@ -84,6 +87,38 @@ func finishScores(scores []store.CustomerScore, rfm []analytics.RFM, h *history,
 		}
 		if risk {
 			sum.AtRisk++
+		}
+	}
+	workers := runtime.GOMAXPROCS(0)
+	parts := make([]RunSummary, workers)
+	chunk := (len(buyers) + workers - 1) / workers
+	var wg sync.WaitGroup
+	for w := range parts {
+		parts[w] = RunSummary{CLV: map[string]float64{}, Segments: map[string]int{}, Flags: map[string]int{}}
+		lo, hi := w*chunk, min(len(buyers), (w+1)*chunk)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := lo; k < hi; k++ {
+				one(k, &parts[w])
+			}
+		}()
+	}
+	wg.Wait()
+	sum := parts[0]
+	for _, p := range parts[1:] {
+		sum.MeanHealth += p.MeanHealth
+		sum.MeanPAlive += p.MeanPAlive
+		sum.ExpectedPurchases += p.ExpectedPurchases
+		sum.AtRisk += p.AtRisk
+		for k, v := range p.CLV {
+			sum.CLV[k] += v
+		}
+		for k, v := range p.Segments {
+			sum.Segments[k] += v
+		}
+		for k, v := range p.Flags {
+			sum.Flags[k] += v
 		}
 	}
 	sum.Customers = len(scores)

@@ -397,7 +397,7 @@ func predict(m analytics.Model, p *analytics.Patterns, of []int, rfm []analytics
 		spendOf[s.Currency] = s
 	}
 	_, isBG := m.(analytics.BGNBD)
-	var scores []store.CustomerScore
+	scores := make([]store.CustomerScore, 0, len(rfm))
 	for i, r := range rfm {
 		if !r.Buyer {
 			continue

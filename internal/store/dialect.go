@@ -6,16 +6,21 @@ import "strings"
 const (
 	qCountTables        = "count-tables"
 	qHasMigrationsTable = "has-migrations-table"
+	qEpochPlacedAt      = "epoch-placed-at"
 )
 
 var dialectSQL = map[Dialect]map[string]string{
 	SQLite: {
 		qCountTables:        `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`,
 		qHasMigrationsTable: `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`,
+		// Whole seconds: the driver's parsing of timestamp text was a fifth
+		// of a 10M-order scoring read.
+		qEpochPlacedAt: `unixepoch(o.placed_at)`,
 	},
 	Postgres: {
 		qCountTables:        `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema()`,
 		qHasMigrationsTable: `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'schema_migrations'`,
+		qEpochPlacedAt:      `CAST(FLOOR(EXTRACT(EPOCH FROM o.placed_at)) AS BIGINT)`,
 	},
 }
 

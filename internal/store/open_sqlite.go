@@ -48,9 +48,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		write.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	// Readers map the file into memory (up to 1 GiB): a scan of millions of
-	// orders then reads pages without a pread call each.
-	read, err := sql.Open("sqlite", base+"?"+common+"&_query_only=1&_pragma=mmap_size(1073741824)")
+	read, err := sql.Open("sqlite", base+"?"+common+"&_query_only=1")
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)

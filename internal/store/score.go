@@ -49,7 +49,7 @@ func (db *DB) ScoringCustomers(ctx context.Context) ([]CustomerRef, error) {
 // History streams the order history (cancelled orders excluded) to fn in
 // (customer, time) order, without holding it in memory.
 func (db *DB) History(ctx context.Context, fn func(HistoryRow) error) error {
-	rows, err := db.read.QueryContext(ctx, `SELECT o.customer_id, o.id, o.placed_at, o.total_minor, o.currency, COALESCE(p.category, '')
+	rows, err := db.read.QueryContext(ctx, `SELECT o.customer_id, o.id, `+db.q(qEpochPlacedAt)+`, o.total_minor, o.currency, COALESCE(p.category, '')
 		FROM orders o LEFT JOIN order_lines l ON l.order_id = o.id LEFT JOIN products p ON p.id = l.product_id
 		WHERE o.status <> 'cancelled'
 		ORDER BY o.customer_id, o.placed_at, o.id`)
@@ -58,11 +58,12 @@ func (db *DB) History(ctx context.Context, fn func(HistoryRow) error) error {
 	}
 	defer rows.Close()
 	var r HistoryRow
+	var placed int64
 	for rows.Next() {
-		if err := rows.Scan(&r.CustomerID, &r.OrderID, &r.PlacedAt, &r.Total, &r.Currency, &r.Category); err != nil {
+		if err := rows.Scan(&r.CustomerID, &r.OrderID, &placed, &r.Total, &r.Currency, &r.Category); err != nil {
 			return fmt.Errorf("store: history: %w", err)
 		}
-		r.PlacedAt = r.PlacedAt.UTC()
+		r.PlacedAt = time.Unix(placed, 0).UTC()
 		if err := fn(r); err != nil {
 			return err
 		}
@@ -187,6 +188,8 @@ type CustomerScore struct {
 
 var scoreTable = stageTable{name: "customer_scores", cols: cols("run_id BIGINT, customer_id BIGINT, frequency BIGINT, recency DOUBLE PRECISION, age DOUBLE PRECISION, monetary DOUBLE PRECISION, currency TEXT, p_alive DOUBLE PRECISION, expected_purchases DOUBLE PRECISION, expected_spend DOUBLE PRECISION, clv DOUBLE PRECISION, next_order_at TIMESTAMPTZ, p_next_order DOUBLE PRECISION, rfm_r BIGINT, rfm_f BIGINT, rfm_m BIGINT, segment TEXT, health DOUBLE PRECISION, flags JSONB, factors JSONB")}
 
+const scoreChunk = 16 * stageChunk
+
 // SaveScoringRun writes a finished run and its customers' scores in one
 // transaction (COPY on PostgreSQL), then drops the customer rows of all but
 // the newest keep runs; run summaries stay.
@@ -200,14 +203,19 @@ func (db *DB) SaveScoringRun(ctx context.Context, run *ScoringRun, scores []Cust
 		if err != nil {
 			return fmt.Errorf("store: save scoring run: %w", err)
 		}
-		rows := make([][]any, len(scores))
-		for i, s := range scores {
-			rows[i] = []any{run.ID, s.CustomerID, int64(s.Frequency), s.Recency, s.Age, s.Monetary, s.Currency, s.PAlive, s.ExpectedPurchases,
-				s.ExpectedSpend, s.CLV, timeArg(s.NextOrderAt), s.PNextOrder, int64(s.R), int64(s.F), int64(s.M), s.Segment, s.Health,
-				string(s.Flags), string(s.Factors)}
-		}
-		if err := tx.loadStage(ctx, scoreTable, rows); err != nil {
-			return err
+		// In slices of scoreChunk rows: the driver's arguments for a million
+		// customers at once would double the memory a run needs.
+		rows := make([][]any, 0, min(len(scores), scoreChunk))
+		for start := 0; start < len(scores); start += scoreChunk {
+			rows = rows[:0]
+			for _, s := range scores[start:min(start+scoreChunk, len(scores))] {
+				rows = append(rows, []any{run.ID, s.CustomerID, int64(s.Frequency), s.Recency, s.Age, s.Monetary, s.Currency, s.PAlive, s.ExpectedPurchases,
+					s.ExpectedSpend, s.CLV, timeArg(s.NextOrderAt), s.PNextOrder, int64(s.R), int64(s.F), int64(s.M), s.Segment, s.Health,
+					string(s.Flags), string(s.Factors)})
+			}
+			if err := tx.loadStage(ctx, scoreTable, rows); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.exec(ctx, `DELETE FROM customer_scores WHERE run_id NOT IN
 			(SELECT id FROM scoring_runs WHERE status = 'done' ORDER BY id DESC LIMIT $1)`, keep); err != nil {
