@@ -107,19 +107,7 @@ func finishScores(scores []store.CustomerScore, rfm []analytics.RFM, h *history,
 	wg.Wait()
 	sum := parts[0]
 	for _, p := range parts[1:] {
-		sum.MeanHealth += p.MeanHealth
-		sum.MeanPAlive += p.MeanPAlive
-		sum.ExpectedPurchases += p.ExpectedPurchases
-		sum.AtRisk += p.AtRisk
-		for k, v := range p.CLV {
-			sum.CLV[k] += v
-		}
-		for k, v := range p.Segments {
-			sum.Segments[k] += v
-		}
-		for k, v := range p.Flags {
-			sum.Flags[k] += v
-		}
+		sum.merge(p)
 	}
 	sum.Customers = len(scores)
 	if n := float64(len(scores)); n > 0 {
@@ -127,6 +115,23 @@ func finishScores(scores []store.CustomerScore, rfm []analytics.RFM, h *history,
 		sum.MeanPAlive = math.Round(sum.MeanPAlive/n*1000) / 1000
 	}
 	return sum
+}
+
+// merge adds another part's sums and counts (before the means are taken).
+func (s *RunSummary) merge(p RunSummary) {
+	s.MeanHealth += p.MeanHealth
+	s.MeanPAlive += p.MeanPAlive
+	s.ExpectedPurchases += p.ExpectedPurchases
+	s.AtRisk += p.AtRisk
+	for k, v := range p.CLV {
+		s.CLV[k] += v
+	}
+	for k, v := range p.Segments {
+		s.Segments[k] += v
+	}
+	for k, v := range p.Flags {
+		s.Flags[k] += v
+	}
 }
 
 func nonNil(f []analytics.Flag) []analytics.Flag {
