@@ -1,0 +1,182 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Message is a row of the outbox.
+type Message struct {
+	ID             int64
+	IdempotencyKey string // unique: enqueueing the same key twice is one message
+	CustomerID     int64
+	Channel        string // email, sms, whatsapp, webhook
+	Purpose        string // transactional, marketing
+	Kind           string // what it is, e.g. recovery.apology
+	Locale         string
+	Recipient      string
+	Subject        string
+	Body           string
+	Status         string
+	DueAt          time.Time
+	MaxLateness    time.Duration // 0: never expires
+	Attempts       int
+	Fence          int64
+	ProviderID     string
+	LastError      string
+	EnrollmentID   int64
+	FirstDueAt     time.Time
+	SentAt         time.Time
+}
+
+// Message statuses. A claimed message is "sending" until its outcome is
+// recorded; "unknown" is a call whose result never came back, which a
+// marketing message is never resent from (RELIABILITY.md M3).
+const (
+	MsgQueued     = "queued"
+	MsgSending    = "sending"
+	MsgSent       = "sent"
+	MsgUnknown    = "unknown"
+	MsgDelivered  = "delivered"
+	MsgFailed     = "failed"
+	MsgDead       = "dead"
+	MsgExpired    = "expired"
+	MsgSuppressed = "suppressed"
+	MsgCapped     = "capped"
+)
+
+// EnqueueMessage adds a message to the outbox inside the transaction of
+// whatever caused it, so it exists if and only if that commits (M1). A key
+// already in the outbox adds nothing: created is false and id the existing
+// message's.
+func (tx *Tx) EnqueueMessage(ctx context.Context, m Message) (id int64, created bool, err error) {
+	if m.DueAt.IsZero() {
+		m.DueAt = tx.now
+	}
+	if m.Locale == "" {
+		m.Locale = "en"
+	}
+	err = tx.tx.QueryRowContext(ctx, `INSERT INTO messages (idempotency_key, customer_id, channel, purpose, kind, locale, recipient,
+		subject, body, status, due_at, created_for, max_lateness_s, enrollment_id, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', $10, $10, $11, $12, $13, $13)
+		ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
+		m.IdempotencyKey, m.CustomerID, m.Channel, m.Purpose, m.Kind, m.Locale, m.Recipient, m.Subject, m.Body,
+		m.DueAt.UTC(), int64(m.MaxLateness/time.Second), nullID(m.EnrollmentID), tx.now).Scan(&id)
+	if err == nil {
+		return id, true, nil
+	}
+	if err != sql.ErrNoRows {
+		return 0, false, fmt.Errorf("store: enqueue message: %w", err)
+	}
+	err = tx.tx.QueryRowContext(ctx, `SELECT id FROM messages WHERE idempotency_key = $1`, m.IdempotencyKey).Scan(&id)
+	if err != nil {
+		return 0, false, fmt.Errorf("store: enqueue message: %w", err)
+	}
+	return id, false, nil
+}
+
+// Claimed is a message claimed for sending with the facts the sender checks.
+type Claimed struct {
+	Message
+	TimeZone string // the customer's, "" when unknown
+	// Unresolved: an earlier claim started a gateway call and never recorded
+	// how it ended (the sender crashed or lost its lease mid-call).
+	Unresolved bool
+}
+
+const claimable = `((status = 'queued' AND due_at <= $1) OR (status = 'sending' AND lease_until < $1))`
+
+// ClaimMessages claims up to n due messages for owner until now+lease:
+// queued ones whose time has come and ones whose previous claim expired.
+// Each claim raises the message's fencing token; every later write of this
+// claim is conditional on it, so a worker that lost its lease can do nothing.
+func (db *DB) ClaimMessages(ctx context.Context, owner string, lease time.Duration, n int) ([]Claimed, error) {
+	var out []Claimed
+	err := db.WithTx(ctx, func(tx *Tx) error {
+		out = out[:0]
+		skip := ""
+		if db.dialect == Postgres {
+			skip = " FOR UPDATE SKIP LOCKED"
+		}
+		rows, err := tx.query(ctx, `UPDATE messages SET status = 'sending', lease_owner = $2, lease_until = $3, fence = fence + 1, updated_at = $1
+			WHERE id IN (SELECT id FROM messages WHERE `+claimable+` ORDER BY due_at, id LIMIT $4`+skip+`) AND `+claimable+`
+			RETURNING id`, tx.now, owner, tx.now.Add(lease), n)
+		if err != nil {
+			return fmt.Errorf("store: claim messages: %w", err)
+		}
+		var ids []any
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if len(ids) == 0 {
+			return rows.Err()
+		}
+		rows, err = tx.query(ctx, `SELECT `+messageColumns+`, c.time_zone,
+			EXISTS (SELECT 1 FROM message_attempts a WHERE a.message_id = m.id AND a.outcome = '')
+			FROM messages m JOIN customers c ON c.id = m.customer_id WHERE m.id IN (`+placeholders(len(ids))+`) ORDER BY m.due_at, m.id`, ids...)
+		if err != nil {
+			return fmt.Errorf("store: claim messages: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c Claimed
+			if err := scanMessage(rows, &c.Message, &c.TimeZone, &c.Unresolved); err != nil {
+				return fmt.Errorf("store: claim messages: %w", err)
+			}
+			out = append(out, c)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+const messageColumns = `m.id, m.idempotency_key, m.customer_id, m.channel, m.purpose, m.kind, m.locale, m.recipient, m.subject, m.body,
+	m.status, m.due_at, m.max_lateness_s, m.attempts, m.fence, m.provider_id, m.last_error, COALESCE(m.enrollment_id, 0), m.created_for, m.sent_at`
+
+func scanMessage(rows interface{ Scan(...any) error }, m *Message, extra ...any) error {
+	var lateness int64
+	var due, first, sent nullTime
+	dest := append([]any{&m.ID, &m.IdempotencyKey, &m.CustomerID, &m.Channel, &m.Purpose, &m.Kind, &m.Locale, &m.Recipient, &m.Subject,
+		&m.Body, &m.Status, &due, &lateness, &m.Attempts, &m.Fence, &m.ProviderID, &m.LastError, &m.EnrollmentID, &first, &sent}, extra...)
+	if err := rows.Scan(dest...); err != nil {
+		return err
+	}
+	m.DueAt, m.FirstDueAt, m.SentAt, m.MaxLateness = due.T, first.T, sent.T, time.Duration(lateness)*time.Second
+	return nil
+}
+
+// GetMessage returns one message.
+func (db *DB) GetMessage(ctx context.Context, id int64) (Message, error) {
+	var m Message
+	row := db.read.QueryRowContext(ctx, `SELECT `+messageColumns+` FROM messages m WHERE m.id = $1`, id)
+	err := scanMessage(row, &m)
+	return m, notFound(err, "no message %d", id)
+}
+
+// placeholders returns "$1, $2, …, $n".
+func placeholders(n int) string {
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		if i > 1 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "$%d", i)
+	}
+	return b.String()
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
