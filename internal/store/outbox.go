@@ -180,3 +180,22 @@ func nullID(id int64) any {
 	}
 	return id
 }
+
+// MessageCounts counts the outbox by status.
+func (db *DB) MessageCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT status, COUNT(*) FROM messages GROUP BY status`)
+	if err != nil {
+		return nil, fmt.Errorf("store: message counts: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, fmt.Errorf("store: message counts: %w", err)
+		}
+		out[s] = n
+	}
+	return out, rows.Err()
+}

@@ -55,6 +55,7 @@ func (db *DB) BeginSend(ctx context.Context, c SendCheck) (attemptID int64, verd
 		if _, err := tx.exec(ctx, `SELECT 1 FROM customers WHERE id = $1`+lock, customerID); err != nil {
 			return fmt.Errorf("store: begin send: %w", err)
 		}
+		checked := db.Now() // under the customer's lock: orders this check with opt-outs
 		ok, err := tx.consentAllows(ctx, customerID, channel, purpose)
 		if err != nil {
 			return err
@@ -87,7 +88,7 @@ func (db *DB) BeginSend(ctx context.Context, c SendCheck) (attemptID int64, verd
 			return fmt.Errorf("store: begin send: %w", err)
 		}
 		if err := tx.tx.QueryRowContext(ctx, `INSERT INTO message_attempts (message_id, fence, started_at) VALUES ($1, $2, $3) RETURNING id`,
-			c.ID, c.Fence, tx.now).Scan(&attemptID); err != nil {
+			c.ID, c.Fence, checked.UTC()).Scan(&attemptID); err != nil {
 			return fmt.Errorf("store: begin send: %w", err)
 		}
 		verdict = SendGo
@@ -219,10 +220,24 @@ func (db *DB) SetConsent(ctx context.Context, customerID int64, channel, purpose
 		}
 		_, err := tx.exec(ctx, `INSERT INTO consents (customer_id, channel, purpose, granted, source, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
 			ON CONFLICT (customer_id, channel, purpose) DO UPDATE SET granted = excluded.granted, source = excluded.source, updated_at = excluded.updated_at`,
-			customerID, channel, purpose, granted, source, tx.now)
+			customerID, channel, purpose, granted, source, db.Now().UTC()) // read under the lock, as BeginSend's
 		if err != nil {
 			return fmt.Errorf("store: consent: %w", err)
 		}
 		return nil
 	})
+}
+
+// SendsAfterOptOut counts gateway calls for marketing messages that started
+// after the customer withdrew marketing consent on that channel: a
+// compliance check that must read 0.
+func (db *DB) SendsAfterOptOut(ctx context.Context) (int, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM message_attempts a JOIN messages m ON m.id = a.message_id
+		JOIN consents c ON c.customer_id = m.customer_id AND c.channel = m.channel AND c.purpose = 'marketing'
+		WHERE m.purpose = 'marketing' AND NOT c.granted AND a.started_at > c.updated_at`).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: sends after opt-out: %w", err)
+	}
+	return n, nil
 }
