@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -103,19 +104,23 @@ func (e *env) serve(ctx context.Context, db *store.DB, ready chan<- string) erro
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", e.cfg.Addr, err)
 	}
+	sender, err := e.newSender(ctx, db)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	fmt.Fprintf(e.stdout, "Retain is serving on http://%s (database %s); stop with Ctrl-C\n", ln.Addr(), db)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	// Background jobs: scoring, and the outbox sender (every 5 s).
 	jobs, stopJobs := context.WithCancel(ctx)
-	jobsDone := make(chan struct{})
-	go func() {
-		defer close(jobsDone)
-		e.scoreJob(jobs, db, 10*time.Minute)
-	}()
-	defer func() { stopJobs(); <-jobsDone }()
+	var jobsDone sync.WaitGroup
+	jobsDone.Go(func() { e.scoreJob(jobs, db, 10*time.Minute) })
+	jobsDone.Go(func() { sender.Run(jobs, 5*time.Second) })
+	defer func() { stopJobs(); jobsDone.Wait() }()
 	select {
 	case err := <-errc:
 		return err

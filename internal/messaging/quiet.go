@@ -79,3 +79,24 @@ func (w Window) NextAllowed(t time.Time, loc *time.Location) time.Time {
 	}
 	return end
 }
+
+// Policy is when and how often customers may be messaged.
+type Policy struct {
+	Quiet map[string]Window // per channel (webhooks have none)
+	// Strict is the window for a customer whose time zone is unknown, in
+	// Zone: the business's own window is not trusted then (M6).
+	Strict Window
+	Zone   *time.Location // the business's time zone
+	Caps   map[string]int // marketing messages per customer, channel and local day; 0: none
+}
+
+// DefaultPolicy keeps SMS and WhatsApp to 08:00–21:00 (20:00–09:00 quiet when
+// the zone is unknown), email marketing to one a day and texts to one a day.
+func DefaultPolicy(zone *time.Location) Policy {
+	return Policy{
+		Quiet:  map[string]Window{"sms": DefaultSMSWindow, "whatsapp": DefaultSMSWindow},
+		Strict: Window{Start: 20 * 60, End: 9 * 60},
+		Zone:   zone,
+		Caps:   map[string]int{"email": 1, "sms": 1, "whatsapp": 1},
+	}
+}

@@ -16,27 +16,6 @@ import (
 	"github.com/retainhq/retain/internal/store"
 )
 
-// Policy is when and how often customers may be messaged.
-type Policy struct {
-	Quiet map[string]messaging.Window // per channel (webhooks have none)
-	// Strict is the window for a customer whose time zone is unknown, in
-	// Zone: the business's own window is not trusted then (M6).
-	Strict messaging.Window
-	Zone   *time.Location // the business's time zone
-	Caps   map[string]int // marketing messages per customer, channel and local day; 0: none
-}
-
-// DefaultPolicy keeps SMS and WhatsApp to 08:00–21:00 (20:00–09:00 quiet when
-// the zone is unknown), email marketing to one a day and texts to one a day.
-func DefaultPolicy(zone *time.Location) Policy {
-	return Policy{
-		Quiet:  map[string]messaging.Window{"sms": messaging.DefaultSMSWindow, "whatsapp": messaging.DefaultSMSWindow},
-		Strict: messaging.Window{Start: 20 * 60, End: 9 * 60},
-		Zone:   zone,
-		Caps:   map[string]int{"email": 1, "sms": 1, "whatsapp": 1},
-	}
-}
-
 // Retry is the schedule of a failed send: full jitter, delay drawn from
 // [0, min(Cap, Base·2ⁿ)) after the n-th attempt, and the message is dead
 // only once it has had at least MinAttempts over at least MinSpan
@@ -54,10 +33,10 @@ var DefaultRetry = Retry{Base: 5 * time.Second, Cap: 10 * time.Hour, MinAttempts
 type Sender struct {
 	DB       *store.DB
 	Channels map[string]messaging.Channel
-	Policy   Policy
+	Policy   messaging.Policy
 	Retry    Retry
 	Owner    string        // names this worker in claims
-	Lease    time.Duration // how long a claim holds (default 2 min)
+	Lease    time.Duration // how long a claim holds (default 60 s)
 	Timeout  time.Duration // one gateway call (default 30 s); must be well under Lease
 	Batch    int           // messages claimed at once (default 64)
 	Workers  int           // concurrent gateway calls (default 8)
@@ -92,11 +71,13 @@ func (s *Stats) add(o Stats) {
 
 func (s *Sender) defaults() {
 	if s.Lease == 0 {
-		s.Lease = 2 * time.Minute
+		s.Lease = time.Minute
 	}
 	if s.Timeout == 0 {
 		s.Timeout = 30 * time.Second
 	}
+	// A claim must outlive a call, with time to check before it.
+	s.Lease = max(s.Lease, s.Timeout+5*time.Second)
 	if s.Batch == 0 {
 		s.Batch = 64
 	}
@@ -220,7 +201,7 @@ func (s *Sender) one(ctx context.Context, c store.Claimed) (Stats, error) {
 		return release(store.MsgQueued, next, "quiet hours until "+next.In(loc).Format("2006-01-02 15:04 MST"), &st.Deferred)
 	}
 	capDay := now.In(loc).Format(time.DateOnly)
-	attempt, verdict, err := s.DB.BeginSend(ctx, store.SendCheck{ID: c.ID, Fence: c.Fence, HoldUntil: now.Add(s.Timeout + 5*time.Second),
+	attempt, verdict, err := s.DB.BeginSend(ctx, store.SendCheck{ID: c.ID, Fence: c.Fence, HoldUntil: now.Add(s.Timeout),
 		CapPerDay: s.Policy.Caps[c.Channel], CapDay: capDay})
 	if err != nil {
 		return st, err

@@ -85,7 +85,7 @@ func newSender(t *testing.T, db *store.DB, gw *messagingtest.Gateway) *scheduler
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &scheduler.Sender{DB: db, Channels: map[string]messaging.Channel{"sms": ch}, Policy: scheduler.DefaultPolicy(dhaka())}
+	return &scheduler.Sender{DB: db, Channels: map[string]messaging.Channel{"sms": ch}, Policy: messaging.DefaultPolicy(dhaka())}
 }
 
 func statuses(t *testing.T, db *store.DB) map[string]int {

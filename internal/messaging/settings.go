@@ -1,0 +1,183 @@
+package messaging
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+)
+
+// SettingsKey is where Settings live in the settings table.
+const SettingsKey = "messaging"
+
+// Settings configure the channels and the sending policy: one JSON document,
+// set with `retain messaging set FILE` (docs/messaging.md).
+type Settings struct {
+	SMS      *GatewayConfig    `json:"sms,omitempty"`
+	WhatsApp *WhatsAppSettings `json:"whatsapp,omitempty"`
+	Webhook  *WebhookSettings  `json:"webhook,omitempty"`
+	// AllowNetworks opts LAN addresses in (e.g. a local SMS gateway at
+	// 192.168.1.20/32); everything private is refused otherwise.
+	AllowNetworks []string          `json:"allow_networks,omitempty"`
+	TimeZone      string            `json:"time_zone,omitempty"`   // the business's; default UTC
+	QuietHours    map[string]string `json:"quiet_hours,omitempty"` // channel → "21:00-08:00" or "off"
+	StrictQuiet   string            `json:"strict_quiet_hours,omitempty"`
+	DailyCaps     map[string]int    `json:"daily_caps,omitempty"` // channel → marketing messages per local day
+	TimeoutSecs   int               `json:"timeout_seconds,omitempty"` // one gateway call (default 30)
+	LeaseSecs     int               `json:"lease_seconds,omitempty"`   // a claim (default 60; at least the timeout + 5)
+}
+
+// Timeouts are the gateway call timeout and the claim lease.
+func (s Settings) Timeouts() (call, lease time.Duration) {
+	call, lease = 30*time.Second, 60*time.Second
+	if s.TimeoutSecs > 0 {
+		call = time.Duration(s.TimeoutSecs) * time.Second
+	}
+	if s.LeaseSecs > 0 {
+		lease = time.Duration(s.LeaseSecs) * time.Second
+	}
+	return call, max(lease, call+5*time.Second)
+}
+
+// WhatsAppSettings are a WhatsApp Business Cloud API number and token.
+type WhatsAppSettings struct {
+	PhoneNumberID string `json:"phone_number_id"`
+	Token         string `json:"token"`
+	APIBase       string `json:"api_base,omitempty"`
+}
+
+// WebhookSettings sign outbound webhooks.
+type WebhookSettings struct {
+	Secret string `json:"secret"` // whsec_…
+}
+
+// ParseSettings reads and checks a settings document; errors name the field.
+func ParseSettings(b []byte) (Settings, error) {
+	var s Settings
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil {
+		return s, fmt.Errorf("messaging settings: %w", err)
+	}
+	_, _, err := s.Build()
+	return s, err
+}
+
+// Build makes the channels and the policy the settings describe.
+func (s Settings) Build() (map[string]Channel, Policy, error) {
+	zone := time.UTC
+	if s.TimeZone != "" {
+		z, err := time.LoadLocation(s.TimeZone)
+		if err != nil {
+			return nil, Policy{}, fmt.Errorf("time_zone %q: not an IANA time zone", s.TimeZone)
+		}
+		zone = z
+	}
+	p := DefaultPolicy(zone)
+	for ch, w := range s.QuietHours {
+		win, err := ParseWindow(w)
+		if err != nil {
+			return nil, p, fmt.Errorf("quiet_hours.%s: %w", ch, err)
+		}
+		p.Quiet[ch] = win
+	}
+	if s.StrictQuiet != "" {
+		win, err := ParseWindow(s.StrictQuiet)
+		if err != nil {
+			return nil, p, fmt.Errorf("strict_quiet_hours: %w", err)
+		}
+		p.Strict = win
+	}
+	for ch, n := range s.DailyCaps {
+		if n < 0 {
+			return nil, p, fmt.Errorf("daily_caps.%s: must be 0 (no cap) or more", ch)
+		}
+		p.Caps[ch] = n
+	}
+	var allow []netip.Prefix
+	for _, a := range s.AllowNetworks {
+		pr, err := netip.ParsePrefix(a)
+		if err != nil {
+			return nil, p, fmt.Errorf("allow_networks: %q is not a network like 192.168.1.20/32", a)
+		}
+		allow = append(allow, pr)
+	}
+	timeout, _ := s.Timeouts()
+	client := NewHTTPClient(timeout, allow)
+	chans := map[string]Channel{}
+	if s.SMS != nil {
+		g, err := NewGateway(*s.SMS, client)
+		if err != nil {
+			return nil, p, fmt.Errorf("sms: %w", err)
+		}
+		chans["sms"] = g
+	}
+	if s.WhatsApp != nil {
+		if s.WhatsApp.PhoneNumberID == "" || s.WhatsApp.Token == "" {
+			return nil, p, fmt.Errorf("whatsapp: phone_number_id and token are required")
+		}
+		g, err := NewGateway(WhatsAppCloud(s.WhatsApp.APIBase, s.WhatsApp.PhoneNumberID, s.WhatsApp.Token), client)
+		if err != nil {
+			return nil, p, fmt.Errorf("whatsapp: %w", err)
+		}
+		chans["whatsapp"] = g
+	}
+	if s.Webhook != nil {
+		w, err := NewWebhook(s.Webhook.Secret, client)
+		if err != nil {
+			return nil, p, err
+		}
+		chans["webhook"] = w
+	}
+	return chans, p, nil
+}
+
+// Masked is the settings with secrets replaced, for printing.
+func (s Settings) Masked() Settings {
+	m := s
+	if s.WhatsApp != nil {
+		w := *s.WhatsApp
+		w.Token = mask(w.Token)
+		m.WhatsApp = &w
+	}
+	if s.Webhook != nil {
+		m.Webhook = &WebhookSettings{Secret: mask(s.Webhook.Secret)}
+	}
+	if s.SMS != nil {
+		g := *s.SMS
+		g.Headers = map[string]string{}
+		for k, v := range s.SMS.Headers {
+			if strings.EqualFold(k, "Content-Type") {
+				g.Headers[k] = v
+			} else {
+				g.Headers[k] = mask(v)
+			}
+		}
+		g.URL = maskQuery(g.URL)
+		m.SMS = &g
+	}
+	return m
+}
+
+func mask(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "••••••"
+}
+
+// maskQuery hides query values (gateways often take an API key there).
+func maskQuery(u string) string {
+	base, q, ok := strings.Cut(u, "?")
+	if !ok {
+		return u
+	}
+	parts := strings.Split(q, "&")
+	for i, p := range parts {
+		if k, v, ok := strings.Cut(p, "="); ok && !strings.Contains(v, "{{") {
+			parts[i] = k + "=" + mask(v)
+		}
+	}
+	return base + "?" + strings.Join(parts, "&")
+}

@@ -1,0 +1,32 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// Setting returns a runtime setting; ok is false when it was never set.
+func (db *DB) Setting(ctx context.Context, key string) (value string, ok bool, err error) {
+	err = db.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&value)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("store: setting %s: %w", key, err)
+	}
+	return value, true, nil
+}
+
+// SetSetting stores a runtime setting.
+func (db *DB) SetSetting(ctx context.Context, key, value string) error {
+	return db.WithTx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, key, value, tx.now)
+		if err != nil {
+			return fmt.Errorf("store: set %s: %w", key, err)
+		}
+		return nil
+	})
+}
