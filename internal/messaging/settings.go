@@ -23,7 +23,7 @@ type Settings struct {
 	TimeZone      string            `json:"time_zone,omitempty"`   // the business's; default UTC
 	QuietHours    map[string]string `json:"quiet_hours,omitempty"` // channel → "21:00-08:00" or "off"
 	StrictQuiet   string            `json:"strict_quiet_hours,omitempty"`
-	DailyCaps     map[string]int    `json:"daily_caps,omitempty"` // channel → marketing messages per local day
+	DailyCaps     map[string]int    `json:"daily_caps,omitempty"`      // channel → marketing messages per local day
 	TimeoutSecs   int               `json:"timeout_seconds,omitempty"` // one gateway call (default 30)
 	LeaseSecs     int               `json:"lease_seconds,omitempty"`   // a claim (default 60; at least the timeout + 5)
 }
