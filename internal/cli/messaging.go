@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/messaging"
 	"github.com/retainhq/retain/internal/scheduler"
 	"github.com/retainhq/retain/internal/store"
@@ -149,10 +150,10 @@ func (e *env) runDueCommand() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "run-due",
-		Short: "Run one pass of the scheduler: send every message that is due",
-		Long: `Claims due messages from the outbox and sends them, re-checking consent, quiet hours and frequency
-caps just before each call, until none is due. serve does this continuously; run-due is for cron or
-for a look at what happens.`,
+		Short: "Run one pass of the scheduler: raise alerts from new signals, send every message that is due",
+		Long: `Turns new survey answers, order events and tickets into alerts, then claims due messages from the
+outbox and sends them, re-checking consent, quiet hours and frequency caps just before each call,
+until none is due. serve does this continuously; run-due is for cron or for a look at what happens.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -165,10 +166,15 @@ for a look at what happens.`,
 			if err != nil {
 				return err
 			}
+			det, err := core.Detect(ctx, db, core.DetectOptions{})
+			if err != nil {
+				return err
+			}
 			st, err := sender.RunOnce(ctx)
 			if asJSON {
-				json.NewEncoder(e.stdout).Encode(st)
+				json.NewEncoder(e.stdout).Encode(map[string]any{"detect": det, "send": st})
 			} else {
+				fmt.Fprintf(e.stdout, "signals: %d new, %d alerts raised, %d repeats of open alerts\n", det.Signals, det.Raised, det.Repeated)
 				fmt.Fprintf(e.stdout, "messages: %d claimed, %d sent, %d to retry, %d deferred (quiet hours), %d suppressed (consent), %d capped, %d failed, %d dead, %d expired, %d unknown\n",
 					st.Claimed, st.Sent, st.Retried, st.Deferred, st.Suppressed, st.Capped, st.Failed, st.Dead, st.Expired, st.Unknown)
 			}

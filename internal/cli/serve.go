@@ -115,11 +115,12 @@ func (e *env) serve(ctx context.Context, db *store.DB, ready chan<- string) erro
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	// Background jobs: scoring, and the outbox sender (every 5 s).
+	// Background jobs: scoring, alert detection (every minute) and the outbox sender (every 5 s).
 	jobs, stopJobs := context.WithCancel(ctx)
 	var jobsDone sync.WaitGroup
 	jobsDone.Go(func() { e.scoreJob(jobs, db, 10*time.Minute) })
 	jobsDone.Go(func() { sender.Run(jobs, 5*time.Second) })
+	jobsDone.Go(func() { e.detectJob(jobs, db, time.Minute) })
 	defer func() { stopJobs(); jobsDone.Wait() }()
 	select {
 	case err := <-errc:

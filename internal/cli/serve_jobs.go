@@ -57,3 +57,21 @@ func scoreDue(ctx context.Context, db *store.DB) (bool, string) {
 	}
 	return false, ""
 }
+
+// detectJob raises alerts from new signals every interval until ctx ends.
+func (e *env) detectJob(ctx context.Context, db *store.DB, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if st, err := core.Detect(ctx, db, core.DetectOptions{}); err != nil && ctx.Err() == nil {
+			e.log.Error("detecting alerts", "err", err)
+		} else if st.Raised > 0 {
+			e.log.Info("alerts raised", "signals", st.Signals, "raised", st.Raised, "repeats", st.Repeated)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -31,6 +31,15 @@ CREATE TABLE alerts (
 CREATE UNIQUE INDEX alerts_dedupe ON alerts (customer_id, type, reason) WHERE status <> 'resolved';
 CREATE INDEX alerts_owner ON alerts (owner_id, status, due_at);
 
+-- Which survey answers, order events and tickets the detector has seen.
+CREATE TABLE detections (
+    source      TEXT NOT NULL,
+    source_id   INTEGER NOT NULL,
+    alert_id    INTEGER REFERENCES alerts (id) ON DELETE SET NULL,
+    detected_at DATETIME NOT NULL,
+    PRIMARY KEY (source, source_id)
+);
+
 CREATE TABLE assignment_log (
     id          INTEGER PRIMARY KEY,
     customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,

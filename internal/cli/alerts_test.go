@@ -1,0 +1,38 @@
+package cli_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestAlertsFromDemo(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "r.db")
+	mustRun(t, "demo", "--customers", "300", "--db", db)
+	out := mustRun(t, "run-due", "--db", db)
+	if !strings.Contains(out, "alerts raised") || strings.Contains(out, " 0 alerts raised") {
+		t.Fatalf("run-due raised no alerts:\n%s", out)
+	}
+	var alerts []struct {
+		ID     int64
+		Reason string
+		Status string
+	}
+	if err := json.Unmarshal([]byte(mustRun(t, "alerts", "list", "--json", "--db", db)), &alerts); err != nil || len(alerts) == 0 {
+		t.Fatalf("alerts list: %d, %v", len(alerts), err)
+	}
+	id := fmt.Sprint(alerts[0].ID)
+	if code, _, errOut := run(t, "alerts", "snooze", id, "--until", "2099-01-01", "--reason", " ", "--db", db); code != 2 || !strings.Contains(errOut, "reason") {
+		t.Errorf("snooze with a blank reason: exit %d %q", code, errOut)
+	}
+	mustRun(t, "alerts", "snooze", id, "--until", "2099-01-01", "--reason", "on holiday", "--db", db)
+	if out := mustRun(t, "alerts", "list", "--status", "snoozed", "--db", db); !strings.Contains(out, "snoozed") {
+		t.Errorf("snoozed alert not listed:\n%s", out)
+	}
+	mustRun(t, "alerts", "resolve", id, "--outcome", "called and refunded", "--db", db)
+	if code, _, _ := run(t, "alerts", "resolve", id, "--outcome", "again", "--db", db); code == 0 {
+		t.Error("resolved twice")
+	}
+}

@@ -1,0 +1,89 @@
+package core_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/core"
+	"github.com/retainhq/retain/internal/demo"
+	"github.com/retainhq/retain/internal/store"
+	"github.com/retainhq/retain/internal/store/storetest"
+)
+
+func TestDetectRaisesDeduplicatedAlerts(t *testing.T) {
+	for name, open := range storetest.Openers() {
+		t.Run(name, func(t *testing.T) {
+			db := open(t)
+			ctx := context.Background()
+			asOf := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+			db.Now = func() time.Time { return asOf }
+			if _, err := demo.Generate(ctx, db, demo.Options{Customers: 400, Seed: 5, AsOf: asOf}); err != nil {
+				t.Fatal(err)
+			}
+			st, err := core.Detect(ctx, db, core.DetectOptions{Lookback: 60 * 24 * time.Hour, Batch: 50})
+			if err != nil || st.Signals == 0 || st.Raised == 0 {
+				t.Fatalf("first pass: %+v %v", st, err)
+			}
+			alerts, err := db.Alerts(ctx, store.AlertFilter{Limit: 10000})
+			if err != nil || len(alerts) != st.Raised {
+				t.Fatalf("%d open alerts for %+v: %v", len(alerts), st, err)
+			}
+			reasons, causes := map[string]int{}, map[string]int{}
+			seen := map[[3]any]bool{}
+			for _, a := range alerts {
+				reasons[a.Reason]++
+				causes[a.RootCause]++
+				k := [3]any{a.CustomerID, a.Type, a.Reason}
+				if seen[k] {
+					t.Errorf("two open alerts for %v", k)
+				}
+				seen[k] = true
+				if a.DueAt.IsZero() || a.Title == "" || a.Severity == "" {
+					t.Errorf("alert %+v", a)
+				}
+			}
+			if reasons["detractor"] == 0 || reasons["complaint"] == 0 || len(causes) < 3 || st.Signals < st.Raised+st.Repeated {
+				t.Errorf("reasons %v, causes %v, stats %+v", reasons, causes, st)
+			}
+			// Nothing new: nothing raised.
+			if again, err := core.Detect(ctx, db, core.DetectOptions{Lookback: 60 * 24 * time.Hour}); err != nil || again.Signals != 0 {
+				t.Errorf("second pass: %+v %v", again, err)
+			}
+			// Another detractor answer from an alerted customer counts on the same alert.
+			a := firstWith(alerts, "detractor")
+			var b store.Batch
+			b.SurveyResponses = append(b.SurveyResponses, store.Row[retain.SurveyResponse]{V: retain.SurveyResponse{ExternalID: "again",
+				CustomerRef: a.CustomerRef, Kind: "nps", Score: 2, Comment: "still broken", RespondedAt: asOf}})
+			if _, err := db.Apply(ctx, &b); err != nil {
+				t.Fatal(err)
+			}
+			if st, err := core.Detect(ctx, db, core.DetectOptions{}); err != nil || st.Repeated != 1 || st.Raised != 0 {
+				t.Errorf("repeat: %+v %v", st, err)
+			}
+			// Snooze needs a reason; resolve needs an outcome.
+			if err := db.SnoozeAlert(ctx, a.ID, asOf.Add(48*time.Hour), ""); retain.ErrorCode(err) != retain.EINVALID {
+				t.Errorf("snooze without a reason: %v", err)
+			}
+			if err := db.SnoozeAlert(ctx, a.ID, asOf.Add(48*time.Hour), "customer travelling"); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.ResolveAlert(ctx, a.ID, "called, replaced the item"); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.ResolveAlert(ctx, a.ID, "again"); retain.ErrorCode(err) != retain.ENOTFOUND {
+				t.Errorf("resolving twice: %v", err)
+			}
+		})
+	}
+}
+
+func firstWith(as []store.Alert, reason string) store.Alert {
+	for _, a := range as {
+		if a.Reason == reason {
+			return a
+		}
+	}
+	return store.Alert{}
+}

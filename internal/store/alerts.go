@@ -1,0 +1,148 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/retainhq/retain"
+)
+
+// Alert is something about a customer that someone should act on.
+type Alert struct {
+	ID            int64
+	CustomerID    int64
+	CustomerRef   string // external id, when read back
+	Type          string // risk, opportunity, lifecycle
+	Reason        string // detractor, low_csat, complaint, return, chargeback, refused, late_delivery, promoter, …
+	RootCause     string // quality, price, usability, service, delivery, or ""
+	Severity      string // low, medium, high, critical
+	Status        string // open, snoozed, resolved
+	OwnerID       int64
+	Title, Detail string
+	Source        string // what raised it, e.g. survey:12
+	RevenueAtRisk int64  // minor units of Currency
+	Currency      string
+	Occurrences   int
+	DueAt         time.Time
+	SnoozedUntil  time.Time
+	SnoozeReason  string
+	Outcome       string
+	CreatedAt     time.Time
+	LastSeenAt    time.Time
+}
+
+// RaiseAlert opens an alert, or — when the customer already has an
+// unresolved one of the same type and reason — counts one more occurrence
+// on it (de-duplication). The owner is the customer's owner.
+func (tx *Tx) RaiseAlert(ctx context.Context, a Alert) (id int64, created bool, err error) {
+	var occurrences int
+	err = tx.tx.QueryRowContext(ctx, `INSERT INTO alerts (customer_id, type, reason, root_cause, severity, status, owner_id, title, detail,
+		source, revenue_at_risk_minor, currency, due_at, last_seen_at, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, 'open', (SELECT owner_id FROM customers WHERE id = $1), $6, $7, $8, $9, $10, $11, $12, $12, $12)
+		ON CONFLICT (customer_id, type, reason) WHERE status <> 'resolved'
+		DO UPDATE SET occurrences = alerts.occurrences + 1, last_seen_at = excluded.last_seen_at, detail = excluded.detail,
+			root_cause = CASE WHEN alerts.root_cause = '' THEN excluded.root_cause ELSE alerts.root_cause END, updated_at = excluded.updated_at
+		RETURNING id, occurrences`,
+		a.CustomerID, a.Type, a.Reason, a.RootCause, a.Severity, a.Title, a.Detail, a.Source, a.RevenueAtRisk, a.Currency,
+		timeArg(a.DueAt), tx.now).Scan(&id, &occurrences)
+	if err != nil {
+		return 0, false, fmt.Errorf("store: raise alert: %w", err)
+	}
+	return id, occurrences == 1, nil
+}
+
+// AlertFilter selects alerts.
+type AlertFilter struct {
+	Status     string // "" = open and snoozed
+	OwnerID    int64
+	CustomerID int64
+	Limit      int
+}
+
+// Alerts lists alerts, most urgent first.
+func (db *DB) Alerts(ctx context.Context, f AlertFilter) ([]Alert, error) {
+	where, args := []string{"1 = 1"}, []any{}
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if f.Status == "" {
+		where = append(where, "a.status <> 'resolved'")
+	} else {
+		add("a.status = $%d", f.Status)
+	}
+	if f.OwnerID != 0 {
+		add("a.owner_id = $%d", f.OwnerID)
+	}
+	if f.CustomerID != 0 {
+		add("a.customer_id = $%d", f.CustomerID)
+	}
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	args = append(args, f.Limit)
+	rows, err := db.read.QueryContext(ctx, `SELECT a.id, a.customer_id, c.external_id, a.type, a.reason, a.root_cause, a.severity, a.status,
+		COALESCE(a.owner_id, 0), a.title, a.detail, a.source, a.revenue_at_risk_minor, a.currency, a.occurrences, a.due_at, a.snoozed_until,
+		a.snooze_reason, a.outcome, a.created_at, a.last_seen_at
+		FROM alerts a JOIN customers c ON c.id = a.customer_id WHERE `+strings.Join(where, " AND ")+`
+		ORDER BY CASE a.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, a.due_at, a.id
+		LIMIT $`+fmt.Sprint(len(args)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: alerts: %w", err)
+	}
+	defer rows.Close()
+	var out []Alert
+	for rows.Next() {
+		var a Alert
+		var due, snoozed, created, seen nullTime
+		if err := rows.Scan(&a.ID, &a.CustomerID, &a.CustomerRef, &a.Type, &a.Reason, &a.RootCause, &a.Severity, &a.Status, &a.OwnerID,
+			&a.Title, &a.Detail, &a.Source, &a.RevenueAtRisk, &a.Currency, &a.Occurrences, &due, &snoozed, &a.SnoozeReason, &a.Outcome,
+			&created, &seen); err != nil {
+			return nil, fmt.Errorf("store: alerts: %w", err)
+		}
+		a.DueAt, a.SnoozedUntil, a.CreatedAt, a.LastSeenAt = due.T, snoozed.T, created.T, seen.T
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// SnoozeAlert hides an open alert until until, with a reason.
+func (db *DB) SnoozeAlert(ctx context.Context, id int64, until time.Time, reason string) error {
+	if strings.TrimSpace(reason) == "" {
+		return retain.FieldError("reason", "say why the alert is snoozed")
+	}
+	return db.alertUpdate(ctx, id, `status = 'snoozed', snoozed_until = $2, snooze_reason = $3`, until.UTC(), reason)
+}
+
+// ResolveAlert closes an alert with an outcome.
+func (db *DB) ResolveAlert(ctx context.Context, id int64, outcome string) error {
+	if strings.TrimSpace(outcome) == "" {
+		return retain.FieldError("outcome", "say how the alert was resolved")
+	}
+	return db.alertUpdate(ctx, id, `status = 'resolved', outcome = $2, resolved_at = $3`, outcome, db.Now().UTC())
+}
+
+func (db *DB) alertUpdate(ctx context.Context, id int64, set string, a, b any) error {
+	return db.WithTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE alerts SET `+set+`, updated_at = $4 WHERE id = $1 AND status <> 'resolved'`, id, a, b, tx.now)
+		if err != nil {
+			return fmt.Errorf("store: alert %d: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return retain.Errorf(retain.ENOTFOUND, "no open alert %d", id)
+		}
+		return nil
+	})
+}
+
+// WakeSnoozed reopens snoozed alerts whose time is up.
+func (tx *Tx) WakeSnoozed(ctx context.Context) (int, error) {
+	res, err := tx.exec(ctx, `UPDATE alerts SET status = 'open', updated_at = $1 WHERE status = 'snoozed' AND snoozed_until <= $1`, tx.now)
+	if err != nil {
+		return 0, fmt.Errorf("store: wake alerts: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
