@@ -39,7 +39,7 @@ func marketing(granted bool) retain.Consent {
 
 // customers creates n customers in zone (with the given consents) and
 // returns their ids.
-func customers(t *testing.T, db *store.DB, n int, zone string, consents ...retain.Consent) []int64 {
+func customers(t testing.TB, db *store.DB, n int, zone string, consents ...retain.Consent) []int64 {
 	t.Helper()
 	var b store.Batch
 	for i := range n {
@@ -61,7 +61,7 @@ func customers(t *testing.T, db *store.DB, n int, zone string, consents ...retai
 }
 
 // enqueue adds per messages for each customer in one transaction each.
-func enqueue(t *testing.T, db *store.DB, ids []int64, per int, purpose string) {
+func enqueue(t testing.TB, db *store.DB, ids []int64, per int, purpose string) {
 	t.Helper()
 	for _, id := range ids {
 		err := db.WithTx(ctxT(), func(tx *store.Tx) error {
