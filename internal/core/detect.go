@@ -19,7 +19,7 @@ type DetectOptions struct {
 
 // DetectStats count what a pass did.
 type DetectStats struct {
-	Signals, Raised, Repeated int
+	Signals, Raised, Repeated, Enrolled int
 }
 
 // Detect turns new survey answers, order events and tickets into alerts
@@ -35,6 +35,10 @@ func Detect(ctx context.Context, db *store.DB, opts DetectOptions) (DetectStats,
 		opts.Batch = 500
 	}
 	var st DetectStats
+	triggers, err := loadTriggers(ctx, db)
+	if err != nil {
+		return st, err
+	}
 	for {
 		sigs, err := db.NewSignals(ctx, db.Now().Add(-opts.Lookback), opts.Batch)
 		if err != nil || len(sigs) == 0 {
@@ -47,6 +51,9 @@ func Detect(ctx context.Context, db *store.DB, opts DetectOptions) (DetectStats,
 					return err
 				}
 				st.Signals++
+				if err := triggers.onEvent(ctx, tx, s, &st); err != nil {
+					return err
+				}
 				a, ok := AlertFor(s)
 				if !ok {
 					continue
@@ -61,6 +68,9 @@ func Detect(ctx context.Context, db *store.DB, opts DetectOptions) (DetectStats,
 					st.Repeated++
 				}
 				if err := tx.LinkDetection(ctx, s.Source, s.SourceID, id); err != nil {
+					return err
+				}
+				if err := triggers.onAlert(ctx, tx, a, id, &st); err != nil {
 					return err
 				}
 			}
@@ -103,6 +113,9 @@ func AlertFor(s store.Signal) (store.Alert, bool) {
 			return a, false
 		}
 	case "order_event":
+		if s.Kind == "delivered" {
+			return a, false
+		}
 		a.RootCause = classify.Cause(s.Reason, "")
 		a.Detail = fmt.Sprintf("order %s: %s", s.Text, s.Reason)
 		switch s.Kind {
@@ -117,6 +130,8 @@ func AlertFor(s store.Signal) (store.Alert, bool) {
 		default:
 			return a, false
 		}
+	case "order":
+		return a, false
 	case "ticket":
 		a.Reason, a.Title, a.Detail = "complaint", fmt.Sprintf("%s opened a ticket: %s", s.Customer, s.Text), s.Text
 		a.RootCause = classify.Cause(s.Reason, s.Text)
@@ -129,4 +144,107 @@ func AlertFor(s store.Signal) (store.Alert, bool) {
 	}
 	a.DueAt = s.At.Add(map[string]time.Duration{"critical": 4 * time.Hour, "high": 24 * time.Hour, "medium": 72 * time.Hour, "low": 7 * 24 * time.Hour}[a.Severity])
 	return a, true
+}
+
+// triggers are the enabled playbooks by what starts them.
+type triggers struct {
+	db          *store.DB
+	byAlert     map[string][]*Playbook
+	byEvent     map[string][]*Playbook
+	exitOnOrder []string
+}
+
+func loadTriggers(ctx context.Context, db *store.DB) (*triggers, error) {
+	rows, err := db.Playbooks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t := &triggers{db: db, byAlert: map[string][]*Playbook{}, byEvent: map[string][]*Playbook{}}
+	for _, r := range rows {
+		if !r.Enabled {
+			continue
+		}
+		p, err := ParsePlaybook(r.Definition)
+		if err != nil {
+			return nil, err
+		}
+		for _, reason := range p.Trigger.Alerts {
+			t.byAlert[reason] = append(t.byAlert[reason], p)
+		}
+		if p.Trigger.Event != "" {
+			t.byEvent[p.Trigger.Event] = append(t.byEvent[p.Trigger.Event], p)
+		}
+		if p.ExitOnOrder {
+			t.exitOnOrder = append(t.exitOnOrder, p.Key)
+		}
+	}
+	return t, nil
+}
+
+// onAlert enrolls the customer in the playbooks the alert's reason starts,
+// in the alert's transaction.
+func (t *triggers) onAlert(ctx context.Context, tx *store.Tx, a store.Alert, alertID int64, st *DetectStats) error {
+	for _, p := range t.byAlert[a.Reason] {
+		if ok, err := t.admits(ctx, p, a.CustomerID); err != nil || !ok {
+			return err
+		}
+		_, created, err := tx.Enroll(ctx, p.Key, a.CustomerID, p.OncePerDays, fmt.Sprintf("alert:%d:%s", alertID, a.Reason), alertID, p.SuccessDays)
+		if err != nil {
+			return err
+		}
+		if created {
+			st.Enrolled++
+		}
+	}
+	return nil
+}
+
+// onEvent enrolls on order events and wakes, on a new order, the
+// enrollments that end with one.
+func (t *triggers) onEvent(ctx context.Context, tx *store.Tx, s store.Signal, st *DetectStats) error {
+	event := ""
+	switch {
+	case s.Source == "order":
+		if err := tx.WakeEnrollments(ctx, s.CustomerID, t.exitOnOrder); err != nil {
+			return err
+		}
+		if s.Kind == "first_order" {
+			event = "first_order"
+		}
+	case s.Source == "order_event" && s.Kind == "delivered":
+		event = "order_delivered"
+	case s.Source == "order_event" && s.Kind == "delayed":
+		event = "order_delayed"
+	}
+	for _, p := range t.byEvent[event] {
+		if ok, err := t.admits(ctx, p, s.CustomerID); err != nil || !ok {
+			return err
+		}
+		_, created, err := tx.Enroll(ctx, p.Key, s.CustomerID, p.OncePerDays, fmt.Sprintf("%s:%d:%s", s.Source, s.SourceID, event), 0, p.SuccessDays)
+		if err != nil {
+			return err
+		}
+		if created {
+			st.Enrolled++
+		}
+	}
+	return nil
+}
+
+// admits checks a playbook's entry conditions for a customer.
+func (t *triggers) admits(ctx context.Context, p *Playbook, customerID int64) (bool, error) {
+	if len(p.Entry) == 0 {
+		return true, nil
+	}
+	f, err := t.db.CustomerFacts(ctx, customerID)
+	if err != nil {
+		return false, err
+	}
+	now := t.db.Now()
+	for i := range p.Entry {
+		if !p.Entry[i].holds(f, now) {
+			return false, nil
+		}
+	}
+	return true, nil
 }

@@ -9,11 +9,11 @@ import (
 // Signal is a survey answer, order event or ticket the detector has not
 // looked at yet, with what an alert about it needs.
 type Signal struct {
-	Source     string // survey, order_event, ticket
+	Source     string // survey, order_event, ticket, order
 	SourceID   int64
 	CustomerID int64
 	Customer   string // name, or external id when there is none
-	Kind       string // nps, csat, ces; the order event type; ticket
+	Kind       string // nps, csat, ces; the order event type; ticket; first_order or order
 	Score      int
 	Reason     string // return reason, ticket root cause
 	Text       string // survey comment, ticket subject
@@ -37,12 +37,19 @@ func (db *DB) NewSignals(ctx context.Context, since time.Time, limit int) ([]Sig
 		UNION ALL
 		SELECT 'order_event', e.id, c.id, COALESCE(NULLIF(c.name, ''), c.external_id), e.type, 0, e.reason, o.external_id, '', e.occurred_at, `+revenue+`
 		FROM order_events e JOIN orders o ON o.id = e.order_id JOIN customers c ON c.id = o.customer_id
-		WHERE e.occurred_at >= $1 AND e.type IN ('returned', 'refunded', 'chargeback', 'refused', 'delayed')
+		WHERE e.occurred_at >= $1 AND e.type IN ('returned', 'refunded', 'chargeback', 'refused', 'delayed', 'delivered')
 			AND NOT EXISTS (SELECT 1 FROM detections d WHERE d.source = 'order_event' AND d.source_id = e.id)
 		UNION ALL
 		SELECT 'ticket', t.id, c.id, COALESCE(NULLIF(c.name, ''), c.external_id), 'ticket', 0, t.root_cause, t.subject, t.priority, t.opened_at, `+revenue+`
 		FROM tickets t JOIN customers c ON c.id = t.customer_id
 		WHERE t.opened_at >= $1 AND NOT EXISTS (SELECT 1 FROM detections d WHERE d.source = 'ticket' AND d.source_id = t.id)
+		UNION ALL
+		SELECT 'order', o.id, c.id, COALESCE(NULLIF(c.name, ''), c.external_id),
+			CASE WHEN EXISTS (SELECT 1 FROM orders p WHERE p.customer_id = o.customer_id AND p.status <> 'cancelled' AND p.id <> o.id
+				AND (p.placed_at < o.placed_at OR (p.placed_at = o.placed_at AND p.id < o.id))) THEN 'order' ELSE 'first_order' END,
+			0, '', o.external_id, '', o.placed_at, 0, o.currency
+		FROM orders o JOIN customers c ON c.id = o.customer_id
+		WHERE o.placed_at >= $1 AND o.status <> 'cancelled' AND NOT EXISTS (SELECT 1 FROM detections d WHERE d.source = 'order' AND d.source_id = o.id)
 		) s ORDER BY at, source, id LIMIT $3`, since.UTC(), since.AddDate(-1, 0, 0).UTC(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: new signals: %w", err)

@@ -1,0 +1,330 @@
+package core
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/retainhq/retain/internal/store"
+)
+
+// InstallBuiltins stores the shipped playbooks that are not in the database
+// yet (an edited playbook is never overwritten), enabled or not.
+func InstallBuiltins(ctx context.Context, db *store.DB, enabled bool) (int, error) {
+	ps, err := Builtins()
+	if err != nil {
+		return 0, err
+	}
+	have, err := db.Playbooks(ctx)
+	if err != nil {
+		return 0, err
+	}
+	exists := map[string]bool{}
+	for _, p := range have {
+		exists[p.Key] = true
+	}
+	n := 0
+	for _, p := range ps {
+		if exists[p.Key] {
+			continue
+		}
+		b, _ := json.Marshal(p)
+		if _, _, err := db.SavePlaybook(ctx, p.Key, b, enabled); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// Runner advances playbook enrollments: it claims due ones (lease and
+// fencing token, as the sender does) and runs their steps, committing each
+// step's effects — outbox messages, tasks — together with the enrollment's
+// new position, conditional on the token. A step therefore takes effect
+// exactly once, whatever crashes.
+type Runner struct {
+	DB       *store.DB
+	Business string          // the business's name in messages
+	Channels map[string]bool // channels set up for sending
+	Owner    string
+	Lease    time.Duration
+	Log      *slog.Logger
+
+	mu    sync.Mutex
+	cache map[string]*Playbook // key@version → parsed definition
+}
+
+// RunStats count what a pass did.
+type RunStats struct {
+	Claimed, Steps, Messages, Tasks, Ended, Lost int
+}
+
+// RunDue advances every due enrollment.
+func (r *Runner) RunDue(ctx context.Context) (RunStats, error) {
+	if r.Lease == 0 {
+		r.Lease = time.Minute
+	}
+	if r.Owner == "" {
+		r.Owner = "runner"
+	}
+	var st RunStats
+	for {
+		claimed, err := r.DB.ClaimEnrollments(ctx, r.Owner, r.Lease, 32)
+		if err != nil || len(claimed) == 0 {
+			return st, err
+		}
+		st.Claimed += len(claimed)
+		for _, e := range claimed {
+			if err := r.advance(ctx, e, &st); err != nil {
+				return st, fmt.Errorf("enrollment %d (%s): %w", e.ID, e.PlaybookKey, err)
+			}
+		}
+	}
+}
+
+func (r *Runner) playbook(ctx context.Context, key string, version int) (*Playbook, error) {
+	id := fmt.Sprintf("%s@%d", key, version)
+	r.mu.Lock()
+	p := r.cache[id]
+	r.mu.Unlock()
+	if p != nil {
+		return p, nil
+	}
+	b, err := r.DB.PlaybookVersion(ctx, key, version)
+	if err != nil {
+		return nil, err
+	}
+	if p, err = ParsePlaybook(b); err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	if r.cache == nil {
+		r.cache = map[string]*Playbook{}
+	}
+	r.cache[id] = p
+	r.mu.Unlock()
+	return p, nil
+}
+
+// subject gathers what the interpreter needs about a customer.
+func (r *Runner) subject(ctx context.Context, customerID int64, reason string) (Subject, error) {
+	f, err := r.DB.CustomerFacts(ctx, customerID)
+	if err != nil {
+		return Subject{}, err
+	}
+	recs, err := r.DB.Recommendations(ctx, customerID, 3)
+	if err != nil {
+		return Subject{}, err
+	}
+	return Subject{Facts: f, Locale: localeOf(f.Locale), Recommendations: recs, Reason: reason, Channels: r.Channels,
+		Business: r.Business, Now: r.DB.Now()}, nil
+}
+
+func (r *Runner) advance(ctx context.Context, e store.Enrollment, st *RunStats) error {
+	p, err := r.playbook(ctx, e.PlaybookKey, e.PlaybookVersion)
+	if err != nil {
+		return err
+	}
+	subj, err := r.subject(ctx, e.CustomerID, reasonOf(e.TriggerRef))
+	if err != nil {
+		return err
+	}
+	return r.DB.WithTx(ctx, func(tx *store.Tx) error {
+		held, err := tx.HoldsEnrollment(ctx, e.ID, e.Fence)
+		if err != nil || !held {
+			st.Lost++
+			return err
+		}
+		now := tx.Now()
+		end := func(status, outcome, why string) error {
+			st.Ended++
+			if err := tx.LogEnrollment(ctx, e.ID, e.Step, status, why); err != nil {
+				return err
+			}
+			_, err := tx.AdvanceEnrollment(ctx, e.ID, e.Fence, e.Step, status, time.Time{}, outcome)
+			return err
+		}
+		// Success, and the exit on a new order.
+		ordered, err := tx.OrderedSince(ctx, e.CustomerID, e.StartedAt, minTime(now, e.SuccessBy))
+		if err != nil {
+			return err
+		}
+		if ordered && (p.ExitOnOrder || e.Step >= len(p.Steps)) {
+			return end("done", OutcomeSucceeded, "the customer ordered again")
+		}
+		if e.Step >= len(p.Steps) { // all steps done: waiting for the success window to close
+			if !now.Before(e.SuccessBy) {
+				return end("done", OutcomeNotConverted, fmt.Sprintf("no order within %d days", p.SuccessDays))
+			}
+			_, err := tx.AdvanceEnrollment(ctx, e.ID, e.Fence, e.Step, "active", e.SuccessBy, "")
+			return err
+		}
+		actions, resume := next(p, subj, e.Step)
+		nextRun := e.SuccessBy
+		for _, a := range actions {
+			st.Steps++
+			if err := r.apply(ctx, tx, e, p, a, st); err != nil {
+				return err
+			}
+			if a.Type == "wait" {
+				nextRun = now.Add(a.Wait)
+			}
+			if a.Type == "exit" {
+				return end("exited", OutcomeExited, a.Note)
+			}
+		}
+		_, err = tx.AdvanceEnrollment(ctx, e.ID, e.Fence, resume, "active", nextRun, "")
+		return err
+	})
+}
+
+// apply commits one action's effect; keys make a repeat impossible even if
+// the same step were ever run twice.
+func (r *Runner) apply(ctx context.Context, tx *store.Tx, e store.Enrollment, p *Playbook, a Action, st *RunStats) error {
+	key := fmt.Sprintf("enrollment:%d:%d", e.ID, a.Step)
+	detail := a.Note
+	switch a.Type {
+	case "message":
+		if a.Channel == "" {
+			break
+		}
+		_, created, err := tx.EnqueueMessage(ctx, store.Message{IdempotencyKey: key, CustomerID: e.CustomerID, Channel: a.Channel,
+			Purpose: a.Purpose, Kind: a.Kind, Recipient: a.To, Body: a.Text, MaxLateness: a.Lateness, EnrollmentID: e.ID})
+		if err != nil {
+			return err
+		}
+		if created {
+			st.Messages++
+		}
+		detail = a.Channel + ": " + a.Text
+	case "task":
+		_, created, err := tx.CreateTask(ctx, store.Task{IdempotencyKey: key, CustomerID: e.CustomerID, Title: a.Text,
+			Detail: p.Name["en"], DueAt: tx.Now().Add(a.Due), Source: "playbook", AlertID: e.AlertID, EnrollmentID: e.ID})
+		if err != nil {
+			return err
+		}
+		if created {
+			st.Tasks++
+		}
+		detail = a.Text
+	case "set":
+		if err := tx.SetCustomerStage(ctx, e.CustomerID, a.Text); err != nil {
+			return err
+		}
+	case "wait":
+		detail = a.Wait.String()
+	}
+	return tx.LogEnrollment(ctx, e.ID, a.Step, a.Type, detail)
+}
+
+// Enrollment outcomes.
+const (
+	OutcomeSucceeded    = "succeeded"     // ordered again within the success window
+	OutcomeNotConverted = "not_converted" // the window closed without an order
+	OutcomeExited       = "exited"        // an exit step
+)
+
+func minTime(a, b time.Time) time.Time {
+	if b.IsZero() || a.Before(b) {
+		return a
+	}
+	return b
+}
+
+// reasonOf reads the alert reason from a trigger reference "alert:ID:reason".
+func reasonOf(ref string) string {
+	parts := strings.SplitN(ref, ":", 3)
+	if len(parts) == 3 && parts[0] == "alert" {
+		return parts[2]
+	}
+	return ""
+}
+
+// Simulate shows what a playbook would do for a customer and when, without
+// writing anything: every step from the start, waits added up.
+func Simulate(ctx context.Context, r *Runner, p *Playbook, customerID int64, reason string) ([]SimulatedAction, error) {
+	subj, err := r.subject(ctx, customerID, reason)
+	if err != nil {
+		return nil, err
+	}
+	var out []SimulatedAction
+	at, step := subj.Now, 0
+	for guard := 0; step < len(p.Steps) && guard < 100; guard++ {
+		actions, resume := next(p, subj, step)
+		for _, a := range actions {
+			if a.Type == "end" {
+				continue
+			}
+			out = append(out, SimulatedAction{At: at, Action: a})
+			if a.Type == "wait" {
+				at = at.Add(a.Wait)
+			}
+		}
+		step = resume
+		subj.Now = at
+	}
+	out = append(out, SimulatedAction{At: subj.Now, Action: Action{Type: "end",
+		Note: fmt.Sprintf("success if the customer orders within %d days of enrolling", p.SuccessDays)}})
+	return out, nil
+}
+
+// SimulatedAction is an action and when it would happen.
+type SimulatedAction struct {
+	At time.Time
+	Action
+}
+
+// Recovery is the recovery rate: of the enrollments in recovery playbooks
+// that have an outcome, the share whose customer bought again in time.
+type Recovery struct {
+	Recovered int     `json:"recovered"`
+	Ended     int     `json:"ended"` // recovered + not recovered
+	Active    int     `json:"active"`
+	Rate      float64 `json:"rate"` // NaN-free: 0 when nothing ended
+	// Per playbook: enrollments by outcome and conversion.
+	Playbooks []PlaybookOutcome `json:"playbooks"`
+}
+
+// PlaybookOutcome is one playbook's results.
+type PlaybookOutcome struct {
+	Key        string         `json:"key"`
+	Version    int            `json:"version"`
+	Enabled    bool           `json:"enabled"`
+	Active     int            `json:"active"`
+	Outcomes   map[string]int `json:"outcomes"`
+	Conversion float64        `json:"conversion"` // succeeded ÷ (succeeded + not converted)
+}
+
+// Outcomes computes the recovery rate and every playbook's conversion.
+func Outcomes(ctx context.Context, db *store.DB) (Recovery, error) {
+	rows, err := db.Playbooks(ctx)
+	if err != nil {
+		return Recovery{}, err
+	}
+	var r Recovery
+	for _, row := range rows {
+		p, err := ParsePlaybook(row.Definition)
+		if err != nil {
+			return r, err
+		}
+		won, lost := row.Outcomes[OutcomeSucceeded], row.Outcomes[OutcomeNotConverted]
+		po := PlaybookOutcome{Key: row.Key, Version: row.Version, Enabled: row.Enabled, Active: row.Active, Outcomes: row.Outcomes}
+		if won+lost > 0 {
+			po.Conversion = float64(won) / float64(won+lost)
+		}
+		r.Playbooks = append(r.Playbooks, po)
+		if p.Recovery {
+			r.Recovered += won
+			r.Ended += won + lost
+			r.Active += row.Active
+		}
+	}
+	if r.Ended > 0 {
+		r.Rate = float64(r.Recovered) / float64(r.Ended)
+	}
+	return r, nil
+}

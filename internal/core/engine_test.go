@@ -1,0 +1,113 @@
+package core_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/core"
+	"github.com/retainhq/retain/internal/demo"
+	"github.com/retainhq/retain/internal/store"
+	"github.com/retainhq/retain/internal/store/storetest"
+)
+
+// TestServiceRecoveryEndToEnd: on demo data, a detractor answer opens an
+// alert and enrolls the customer in service recovery; the runner creates
+// the owner's call task and queues the apology in the customer's language;
+// a later order ends the enrollment as recovered and the recovery rate
+// counts it.
+func TestServiceRecoveryEndToEnd(t *testing.T) {
+	for name, open := range storetest.Openers() {
+		t.Run(name, func(t *testing.T) {
+			db := open(t)
+			ctx := context.Background()
+			now := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+			db.Now = func() time.Time { return now }
+			if _, err := demo.Generate(ctx, db, demo.Options{Customers: 200, Seed: 11, AsOf: now}); err != nil {
+				t.Fatal(err)
+			}
+			// Old signals are history: mark them seen before the playbooks exist.
+			if _, err := core.Detect(ctx, db, core.DetectOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := core.InstallBuiltins(ctx, db, false); err != nil || n != 8 {
+				t.Fatalf("installed %d built-ins: %v", n, err)
+			}
+			if err := db.SetPlaybookEnabled(ctx, "service_recovery", true); err != nil {
+				t.Fatal(err)
+			}
+			cust := bengaliCustomer(t, db)
+
+			now = now.Add(time.Hour)
+			var b store.Batch
+			b.SurveyResponses = append(b.SurveyResponses, store.Row[retain.SurveyResponse]{V: retain.SurveyResponse{ExternalID: "nps-e2e",
+				CustomerRef: cust.ExternalID, Kind: "nps", Score: 2, Comment: "ডেলিভারি অনেক দেরি হয়েছে", RespondedAt: now}})
+			if _, err := db.Apply(ctx, &b); err != nil {
+				t.Fatal(err)
+			}
+			det, err := core.Detect(ctx, db, core.DetectOptions{})
+			if err != nil || det.Raised != 1 || det.Enrolled != 1 {
+				t.Fatalf("detect: %+v %v", det, err)
+			}
+			runner := &core.Runner{DB: db, Business: "Dhaka Tea House", Channels: map[string]bool{"sms": true}}
+			st, err := runner.RunDue(ctx)
+			if err != nil || st.Tasks != 1 || st.Messages != 1 {
+				t.Fatalf("run: %+v %v", st, err)
+			}
+			tasks, err := db.Tasks(ctx, store.TaskFilter{CustomerID: cust.ID})
+			if err != nil || len(tasks) != 1 || !strings.Contains(tasks[0].Title, "২৪ ঘণ্টার মধ্যে") || tasks[0].DueAt.Sub(now) != 24*time.Hour {
+				t.Fatalf("tasks %+v %v", tasks, err)
+			}
+			if cust.OwnerID != 0 && tasks[0].OwnerID != cust.OwnerID {
+				t.Errorf("task owner %d, customer owner %d", tasks[0].OwnerID, cust.OwnerID)
+			}
+			claimed, err := db.ClaimMessages(ctx, "test", time.Minute, 10)
+			if err != nil || len(claimed) != 1 || !strings.Contains(claimed[0].Body, "Dhaka Tea House") || !strings.Contains(claimed[0].Body, "দুঃখিত") {
+				t.Fatalf("apology %+v %v", claimed, err)
+			}
+			// Running again before the week's wait does nothing more.
+			if st, err := runner.RunDue(ctx); err != nil || st.Claimed != 0 {
+				t.Fatalf("second run: %+v %v", st, err)
+			}
+
+			// Three days later the customer orders: the enrollment ends as recovered.
+			now = now.Add(72 * time.Hour)
+			b = store.Batch{}
+			b.Orders = append(b.Orders, store.Row[retain.Order]{V: retain.Order{ExternalID: "after-recovery", CustomerRef: cust.ExternalID,
+				Currency: "BDT", Total: 120000, HasTotal: true, PlacedAt: now}})
+			if _, err := db.Apply(ctx, &b); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := core.Detect(ctx, db, core.DetectOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if st, err := runner.RunDue(ctx); err != nil || st.Ended != 1 {
+				t.Fatalf("after the order: %+v %v", st, err)
+			}
+			ens, _ := db.Enrollments(ctx, cust.ID)
+			if len(ens) != 1 || ens[0].Status != "done" || ens[0].Outcome != core.OutcomeSucceeded {
+				t.Fatalf("enrollments %+v", ens)
+			}
+			rec, err := core.Outcomes(ctx, db)
+			if err != nil || rec.Recovered != 1 || rec.Ended != 1 || rec.Rate != 1 {
+				t.Fatalf("recovery %+v %v", rec, err)
+			}
+		})
+	}
+}
+
+// bengaliCustomer picks a demo customer whose language is Bengali and who
+// has a phone number.
+func bengaliCustomer(t *testing.T, db *store.DB) store.Facts {
+	t.Helper()
+	for i := 1; i <= 200; i++ {
+		f, err := db.CustomerFacts(context.Background(), int64(i))
+		if err == nil && strings.HasPrefix(f.Locale, "bn") && f.Phone != "" {
+			return f
+		}
+	}
+	t.Fatal("no Bengali-speaking demo customer with a phone")
+	return store.Facts{}
+}

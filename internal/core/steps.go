@@ -1,0 +1,237 @@
+package core
+
+import (
+	"fmt"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/retainhq/retain/internal/store"
+)
+
+// Action is what a playbook does at one step for one customer: the
+// interpreter below turns steps into actions, which the runner commits and
+// the simulator prints.
+type Action struct {
+	Step     int
+	StepID   string
+	Type     string // message, task, branch, set, wait, exit, end
+	Channel  string
+	To       string
+	Purpose  string
+	Kind     string
+	Text     string // message body or task title
+	Due      time.Duration
+	Wait     time.Duration
+	Lateness time.Duration
+	Note     string // why (branch taken, channel skipped)
+}
+
+// Subject is one customer as the interpreter sees them.
+type Subject struct {
+	Facts           store.Facts
+	Locale          string
+	Recommendations []string
+	Reason          string            // the alert reason that enrolled them, if any
+	Channels        map[string]bool   // channels the business has configured
+	Business        string            // the business's name for messages
+	Now             time.Time
+}
+
+// next runs the playbook from step until it has to wait or ends, and
+// returns the actions and the step to resume at (len(Steps) when done).
+func next(p *Playbook, s Subject, step int) ([]Action, int) {
+	var out []Action
+	for guard := 0; guard < 4*len(p.Steps)+4; guard++ {
+		if step >= len(p.Steps) {
+			return append(out, Action{Step: step, Type: "end"}), step
+		}
+		st := p.Steps[step]
+		a := Action{Step: step, StepID: st.ID, Type: st.Type}
+		switch st.Type {
+		case "wait":
+			a.Wait = time.Duration((st.Days*24 + st.Hours) * float64(time.Hour))
+			return append(out, a), step + 1
+		case "message":
+			a.Purpose, a.Kind = st.Purpose, st.Kind
+			a.Lateness = time.Duration(st.MaxLatenessHours) * time.Hour
+			a.Channel, a.To, a.Note = pickChannel(p.Channels, s)
+			a.Text = render(st.Text, s)
+		case "task":
+			a.Text = render(st.Title, s)
+			a.Due = time.Duration(st.DueHours * float64(time.Hour))
+		case "branch":
+			ok := st.If.holds(s.Facts, s.Now)
+			to := st.Else
+			if ok {
+				to = st.Then
+			}
+			a.Note = fmt.Sprintf("%s %s %v: %v", st.If.Field, st.If.Op, st.If.Value, ok)
+			out = append(out, a)
+			if to == "" {
+				step++
+			} else {
+				step = p.stepIndex(to)
+			}
+			continue
+		case "set":
+			a.Text = st.Value
+		case "exit":
+			return append(out, a), len(p.Steps)
+		}
+		out = append(out, a)
+		step++
+	}
+	return append(out, Action{Step: step, Type: "exit", Note: "too many steps without a wait (a branch loop?)"}), len(p.Steps)
+}
+
+func (p *Playbook) stepIndex(id string) int {
+	for i, s := range p.Steps {
+		if s.ID == id {
+			return i
+		}
+	}
+	return len(p.Steps)
+}
+
+// pickChannel takes the first preferred channel the business has set up and
+// the customer can be reached on.
+func pickChannel(prefs []string, s Subject) (channel, to, note string) {
+	for _, c := range prefs {
+		if !s.Channels[c] {
+			continue
+		}
+		switch c {
+		case "sms", "whatsapp":
+			if s.Facts.Phone != "" {
+				return c, s.Facts.Phone, ""
+			}
+		case "email":
+			if s.Facts.Email != "" {
+				return c, s.Facts.Email, ""
+			}
+		}
+	}
+	return "", "", fmt.Sprintf("no channel of %v is set up and has the customer's address", prefs)
+}
+
+// templateData is what message and task templates can use.
+type templateData struct {
+	Name, FirstName, Business, FavouriteCategory, Recommendations, Reason string
+	Orders, LastOrderDays                                               int
+}
+
+func render(texts map[string]string, s Subject) string {
+	src := texts[s.Locale]
+	if src == "" {
+		src = texts["en"]
+	}
+	name := s.Facts.Name
+	if name == "" {
+		name = s.Facts.ExternalID
+	}
+	first, _, _ := strings.Cut(name, " ")
+	d := templateData{Name: name, FirstName: first, Business: s.Business, FavouriteCategory: s.Facts.FavouriteCategory,
+		Recommendations: strings.Join(s.Recommendations, ", "), Reason: reasonLabel(s.Reason, s.Locale), Orders: s.Facts.Orders}
+	if !s.Facts.LastOrderAt.IsZero() {
+		d.LastOrderDays = int(s.Now.Sub(s.Facts.LastOrderAt).Hours() / 24)
+	}
+	t, err := template.New("").Option("missingkey=zero").Parse(src)
+	if err != nil {
+		return src // validated on load; a stored playbook cannot get here
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, d); err != nil {
+		return src
+	}
+	return b.String()
+}
+
+// reasonLabels name alert reasons in messages and task titles.
+var reasonLabels = map[string][3]string{ // en, bn, ne
+	"detractor":     {"unhappy (low NPS)", "অসন্তুষ্ট (কম NPS)", "असन्तुष्ट (कम NPS)"},
+	"low_csat":      {"low satisfaction", "কম সন্তুষ্টি", "कम सन्तुष्टि"},
+	"high_effort":   {"found it hard", "কঠিন লেগেছে", "गाह्रो लाग्यो"},
+	"complaint":     {"complaint", "অভিযোগ", "गुनासो"},
+	"return":        {"returned an order", "অর্ডার ফেরত দিয়েছেন", "अर्डर फिर्ता गर्नुभयो"},
+	"chargeback":    {"chargeback", "চার্জব্যাক", "चार्जब्याक"},
+	"refused":       {"refused a delivery", "ডেলিভারি নেননি", "डेलिभरी अस्वीकार गर्नुभयो"},
+	"late_delivery": {"late delivery", "দেরিতে ডেলিভারি", "ढिलो डेलिभरी"},
+	"promoter":      {"promoter", "প্রচারক", "प्रवर्द्धक"},
+}
+
+func reasonLabel(reason, locale string) string {
+	l, ok := reasonLabels[reason]
+	if !ok {
+		return reason
+	}
+	switch locale {
+	case "bn":
+		return l[1]
+	case "ne":
+		return l[2]
+	}
+	return l[0]
+}
+
+// holds evaluates a condition on a customer's facts.
+func (c *Condition) holds(f store.Facts, now time.Time) bool {
+	var num float64
+	var str string
+	isNum := true
+	switch c.Field {
+	case "orders":
+		num = float64(f.Orders)
+	case "days_since_last_order":
+		if f.LastOrderAt.IsZero() {
+			return false
+		}
+		num = now.Sub(f.LastOrderAt).Hours() / 24
+	case "health":
+		num = f.Health
+	case "p_alive":
+		num = f.PAlive
+	case "clv":
+		num = f.CLV
+	case "segment":
+		str, isNum = f.Segment, false
+	case "locale":
+		str, isNum = f.Locale, false
+	case "stage":
+		str, isNum = f.Stage, false
+	}
+	if !isNum {
+		want := fmt.Sprint(c.Value)
+		return (c.Op == "=") == (str == want)
+	}
+	if !f.Scored && (c.Field == "health" || c.Field == "p_alive" || c.Field == "clv") {
+		return false // no scores yet: a score condition does not hold
+	}
+	v := c.num
+	switch c.Op {
+	case "=":
+		return num == v
+	case "!=":
+		return num != v
+	case "<":
+		return num < v
+	case "<=":
+		return num <= v
+	case ">":
+		return num > v
+	case ">=":
+		return num >= v
+	}
+	return false
+}
+
+// localeOf maps a customer's locale tag to a catalog language.
+func localeOf(tag string) string {
+	switch {
+	case strings.HasPrefix(tag, "bn"):
+		return "bn"
+	case strings.HasPrefix(tag, "ne"):
+		return "ne"
+	}
+	return "en"
+}

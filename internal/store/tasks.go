@@ -1,0 +1,194 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/retainhq/retain"
+)
+
+// Task is a piece of work for a staff member.
+type Task struct {
+	ID             int64
+	IdempotencyKey string
+	CustomerID     int64
+	CustomerRef    string
+	OwnerID        int64
+	Title, Detail  string
+	DueAt          time.Time
+	RemindAt       time.Time
+	Status         string // open, done, cancelled
+	Source         string // playbook, alert, manual
+	AlertID        int64
+	EnrollmentID   int64
+	CompletedAt    time.Time
+	CreatedAt      time.Time
+}
+
+// CreateTask adds a task; a key already used adds nothing. The owner is
+// the customer's owner when none is given.
+func (tx *Tx) CreateTask(ctx context.Context, t Task) (int64, bool, error) {
+	if t.IdempotencyKey == "" {
+		t.IdempotencyKey = fmt.Sprintf("manual:%d:%d", t.CustomerID, tx.now.UnixNano())
+	}
+	var id int64
+	err := tx.tx.QueryRowContext(ctx, `INSERT INTO tasks (idempotency_key, customer_id, owner_id, title, detail, due_at, remind_at, status,
+		source, alert_id, enrollment_id, created_at, updated_at)
+		VALUES ($1, $2, COALESCE($3, (SELECT owner_id FROM customers WHERE id = $2)), $4, $5, $6, $7, 'open', $8, $9, $10, $11, $11)
+		ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
+		t.IdempotencyKey, nullID(t.CustomerID), nullID(t.OwnerID), t.Title, t.Detail, t.DueAt.UTC(), timeArg(t.RemindAt), t.Source,
+		nullID(t.AlertID), nullID(t.EnrollmentID), tx.now).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("store: create task: %w", err)
+	}
+	return id, true, nil
+}
+
+// TaskFilter selects tasks.
+type TaskFilter struct {
+	Status     string // "" = open
+	OwnerID    int64
+	CustomerID int64
+	Limit      int
+}
+
+// Tasks lists tasks by due time.
+func (db *DB) Tasks(ctx context.Context, f TaskFilter) ([]Task, error) {
+	where, args := []string{}, []any{}
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if f.Status == "" {
+		f.Status = "open"
+	}
+	add("t.status = $%d", f.Status)
+	if f.OwnerID != 0 {
+		add("t.owner_id = $%d", f.OwnerID)
+	}
+	if f.CustomerID != 0 {
+		add("t.customer_id = $%d", f.CustomerID)
+	}
+	if f.Limit <= 0 {
+		f.Limit = 200
+	}
+	args = append(args, f.Limit)
+	rows, err := db.read.QueryContext(ctx, `SELECT t.id, t.idempotency_key, COALESCE(t.customer_id, 0), COALESCE(c.external_id, ''),
+		COALESCE(t.owner_id, 0), t.title, t.detail, t.due_at, t.remind_at, t.status, t.source, COALESCE(t.alert_id, 0),
+		COALESCE(t.enrollment_id, 0), t.completed_at, t.created_at
+		FROM tasks t LEFT JOIN customers c ON c.id = t.customer_id WHERE `+strings.Join(where, " AND ")+`
+		ORDER BY t.due_at, t.id LIMIT $`+fmt.Sprint(len(args)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: tasks: %w", err)
+	}
+	defer rows.Close()
+	var out []Task
+	for rows.Next() {
+		var t Task
+		var due, remind, done, created nullTime
+		if err := rows.Scan(&t.ID, &t.IdempotencyKey, &t.CustomerID, &t.CustomerRef, &t.OwnerID, &t.Title, &t.Detail, &due, &remind,
+			&t.Status, &t.Source, &t.AlertID, &t.EnrollmentID, &done, &created); err != nil {
+			return nil, fmt.Errorf("store: tasks: %w", err)
+		}
+		t.DueAt, t.RemindAt, t.CompletedAt, t.CreatedAt = due.T, remind.T, done.T, created.T
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// CompleteTask marks an open task done.
+func (db *DB) CompleteTask(ctx context.Context, id int64) error {
+	return db.WithTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE tasks SET status = 'done', completed_at = $2, updated_at = $2 WHERE id = $1 AND status = 'open'`, id, tx.now)
+		if err != nil {
+			return fmt.Errorf("store: complete task: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return retain.Errorf(retain.ENOTFOUND, "no open task %d", id)
+		}
+		return nil
+	})
+}
+
+// Facts are what playbooks know about a customer: for conditions, for the
+// message channel and for personalising templates.
+type Facts struct {
+	ID                int64
+	ExternalID        string
+	Name, Email       string
+	Phone             string
+	Locale            string
+	TimeZone          string
+	Stage             string
+	OwnerID           int64
+	Orders            int
+	LastOrderAt       time.Time
+	FavouriteCategory string
+	// From the latest scoring run, when there is one.
+	Scored  bool
+	Health  float64
+	PAlive  float64
+	CLV     float64
+	Segment string
+}
+
+// CustomerFacts gathers a customer's facts.
+func (db *DB) CustomerFacts(ctx context.Context, id int64) (Facts, error) {
+	var f Facts
+	var last nullTime
+	err := db.read.QueryRowContext(ctx, `SELECT c.id, c.external_id, c.name, c.email, c.phone, c.locale, c.time_zone, c.stage, COALESCE(c.owner_id, 0),
+		(SELECT COUNT(*) FROM orders o WHERE o.customer_id = c.id AND o.status <> 'cancelled'),
+		(SELECT MAX(o.placed_at) FROM orders o WHERE o.customer_id = c.id AND o.status <> 'cancelled'),
+		COALESCE((SELECT p.category FROM order_lines l JOIN orders o ON o.id = l.order_id JOIN products p ON p.id = l.product_id
+			WHERE o.customer_id = c.id AND p.category <> '' GROUP BY p.category ORDER BY COUNT(*) DESC, p.category LIMIT 1), '')
+		FROM customers c WHERE c.id = $1`, id).Scan(&f.ID, &f.ExternalID, &f.Name, &f.Email, &f.Phone, &f.Locale, &f.TimeZone, &f.Stage,
+		&f.OwnerID, &f.Orders, &last, &f.FavouriteCategory)
+	if err != nil {
+		return f, notFound(err, "no customer %d", id)
+	}
+	f.LastOrderAt = last.T
+	err = db.read.QueryRowContext(ctx, `SELECT health, p_alive, clv, segment FROM customer_scores
+		WHERE run_id = (SELECT MAX(id) FROM scoring_runs WHERE status = 'done') AND customer_id = $1`, id).Scan(&f.Health, &f.PAlive, &f.CLV, &f.Segment)
+	if err == nil {
+		f.Scored = true
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return f, fmt.Errorf("store: customer facts: %w", err)
+	}
+	return f, nil
+}
+
+// Recommendations are up to n products bought by customers who bought what
+// this customer bought, which this customer has not bought, most shared
+// first ("customers who bought X also bought Y").
+func (db *DB) Recommendations(ctx context.Context, customerID int64, n int) ([]string, error) {
+	rows, err := db.read.QueryContext(ctx, `WITH mine AS (
+			SELECT DISTINCT l.product_id FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.customer_id = $1 AND l.product_id IS NOT NULL),
+		peers AS (
+			SELECT DISTINCT o.customer_id FROM order_lines l JOIN orders o ON o.id = l.order_id
+			WHERE l.product_id IN (SELECT product_id FROM mine) AND o.customer_id <> $1 LIMIT 1000)
+		SELECT COALESCE(NULLIF(p.name, ''), p.external_id), COUNT(DISTINCT o.customer_id) AS shared
+		FROM order_lines l JOIN orders o ON o.id = l.order_id JOIN products p ON p.id = l.product_id
+		WHERE o.customer_id IN (SELECT customer_id FROM peers) AND l.product_id NOT IN (SELECT product_id FROM mine)
+		GROUP BY p.id, p.name, p.external_id ORDER BY shared DESC, 1 LIMIT $2`, customerID, n)
+	if err != nil {
+		return nil, fmt.Errorf("store: recommendations: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var name string
+		var shared int
+		if err := rows.Scan(&name, &shared); err != nil {
+			return nil, fmt.Errorf("store: recommendations: %w", err)
+		}
+		out = append(out, name)
+	}
+	return out, rows.Err()
+}
