@@ -32,9 +32,9 @@ type Subject struct {
 	Facts           store.Facts
 	Locale          string
 	Recommendations []string
-	Reason          string            // the alert reason that enrolled them, if any
-	Channels        map[string]bool   // channels the business has configured
-	Business        string            // the business's name for messages
+	Reason          string          // the alert reason that enrolled them, if any
+	Channels        map[string]bool // channels the business has configured
+	Business        string          // the business's name for messages
 	Now             time.Time
 }
 
@@ -118,7 +118,7 @@ func pickChannel(prefs []string, s Subject) (channel, to, note string) {
 // templateData is what message and task templates can use.
 type templateData struct {
 	Name, FirstName, Business, FavouriteCategory, Recommendations, Reason string
-	Orders, LastOrderDays                                               int
+	Orders, LastOrderDays                                                 int
 }
 
 func render(texts map[string]string, s Subject) string {
