@@ -150,10 +150,11 @@ func (e *env) runDueCommand() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "run-due",
-		Short: "Run one pass of the scheduler: raise alerts from new signals, send every message that is due",
-		Long: `Turns new survey answers, order events and tickets into alerts, then claims due messages from the
-outbox and sends them, re-checking consent, quiet hours and frequency caps just before each call,
-until none is due. serve does this continuously; run-due is for cron or for a look at what happens.`,
+		Short: "Run one pass of the scheduler: alerts from new signals, due playbook steps, due messages",
+		Long: `Turns new survey answers, order events and tickets into alerts and playbook enrollments, runs every
+playbook step that is due, then claims due messages from the outbox and sends them, re-checking consent,
+quiet hours and frequency caps just before each call. serve does this continuously; run-due is for cron
+or for a look at what happens.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -166,15 +167,24 @@ until none is due. serve does this continuously; run-due is for cron or for a lo
 			if err != nil {
 				return err
 			}
+			runner, err := e.newRunner(ctx, db)
+			if err != nil {
+				return err
+			}
 			det, err := core.Detect(ctx, db, core.DetectOptions{})
+			if err != nil {
+				return err
+			}
+			run, err := runner.RunDue(ctx)
 			if err != nil {
 				return err
 			}
 			st, err := sender.RunOnce(ctx)
 			if asJSON {
-				json.NewEncoder(e.stdout).Encode(map[string]any{"detect": det, "send": st})
+				json.NewEncoder(e.stdout).Encode(map[string]any{"detect": det, "playbooks": run, "send": st})
 			} else {
-				fmt.Fprintf(e.stdout, "signals: %d new, %d alerts raised, %d repeats of open alerts\n", det.Signals, det.Raised, det.Repeated)
+				fmt.Fprintf(e.stdout, "signals: %d new, %d alerts raised, %d repeats of open alerts, %d enrollments\n", det.Signals, det.Raised, det.Repeated, det.Enrolled)
+				fmt.Fprintf(e.stdout, "playbooks: %d enrollments advanced, %d steps, %d messages queued, %d tasks, %d ended\n", run.Claimed, run.Steps, run.Messages, run.Tasks, run.Ended)
 				fmt.Fprintf(e.stdout, "messages: %d claimed, %d sent, %d to retry, %d deferred (quiet hours), %d suppressed (consent), %d capped, %d failed, %d dead, %d expired, %d unknown\n",
 					st.Claimed, st.Sent, st.Retried, st.Deferred, st.Suppressed, st.Capped, st.Failed, st.Dead, st.Expired, st.Unknown)
 			}

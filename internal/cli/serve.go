@@ -14,6 +14,7 @@ import (
 	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/analytics"
 	"github.com/retainhq/retain/internal/auth"
+	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/demo"
 	"github.com/retainhq/retain/internal/httpapi"
 	"github.com/retainhq/retain/internal/store"
@@ -70,6 +71,9 @@ func (e *env) loadDemo(ctx context.Context, db *store.DB) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "loaded demo data in %.1fs: %s\n", time.Since(start).Seconds(), st)
+	if _, err := core.InstallBuiltins(ctx, db, true); err != nil { // the demo shows them at work
+		return err
+	}
 	password := auth.RandomPassword()
 	hash, err := auth.HashPassword(password)
 	if err != nil {
@@ -109,18 +113,27 @@ func (e *env) serve(ctx context.Context, db *store.DB, ready chan<- string) erro
 		ln.Close()
 		return err
 	}
+	if _, err := core.InstallBuiltins(ctx, db, false); err != nil {
+		ln.Close()
+		return err
+	}
+	runner, err := e.newRunner(ctx, db)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	fmt.Fprintf(e.stdout, "Retain is serving on http://%s (database %s); stop with Ctrl-C\n", ln.Addr(), db)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	// Background jobs: scoring, alert detection (every minute) and the outbox sender (every 5 s).
+	// Background jobs: scoring, alerts and playbook steps (every 15 s) and the outbox sender (every 5 s).
 	jobs, stopJobs := context.WithCancel(ctx)
 	var jobsDone sync.WaitGroup
 	jobsDone.Go(func() { e.scoreJob(jobs, db, 10*time.Minute) })
 	jobsDone.Go(func() { sender.Run(jobs, 5*time.Second) })
-	jobsDone.Go(func() { e.detectJob(jobs, db, time.Minute) })
+	jobsDone.Go(func() { e.engineJob(jobs, db, runner, 15*time.Second) })
 	defer func() { stopJobs(); jobsDone.Wait() }()
 	select {
 	case err := <-errc:

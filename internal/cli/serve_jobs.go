@@ -58,15 +58,21 @@ func scoreDue(ctx context.Context, db *store.DB) (bool, string) {
 	return false, ""
 }
 
-// detectJob raises alerts from new signals every interval until ctx ends.
-func (e *env) detectJob(ctx context.Context, db *store.DB, interval time.Duration) {
+// engineJob raises alerts and enrollments from new signals and runs due
+// playbook steps every interval until ctx ends.
+func (e *env) engineJob(ctx context.Context, db *store.DB, runner *core.Runner, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		if st, err := core.Detect(ctx, db, core.DetectOptions{}); err != nil && ctx.Err() == nil {
 			e.log.Error("detecting alerts", "err", err)
-		} else if st.Raised > 0 {
-			e.log.Info("alerts raised", "signals", st.Signals, "raised", st.Raised, "repeats", st.Repeated)
+		} else if st.Raised+st.Enrolled > 0 {
+			e.log.Info("alerts raised", "signals", st.Signals, "raised", st.Raised, "repeats", st.Repeated, "enrolled", st.Enrolled)
+		}
+		if st, err := runner.RunDue(ctx); err != nil && ctx.Err() == nil {
+			e.log.Error("running playbooks", "err", err)
+		} else if st.Steps > 0 {
+			e.log.Info("playbook steps", "steps", st.Steps, "messages", st.Messages, "tasks", st.Tasks, "ended", st.Ended)
 		}
 		select {
 		case <-ctx.Done():

@@ -57,7 +57,12 @@ func TestServiceRecoveryEndToEnd(t *testing.T) {
 				t.Fatalf("run: %+v %v", st, err)
 			}
 			tasks, err := db.Tasks(ctx, store.TaskFilter{CustomerID: cust.ID})
-			if err != nil || len(tasks) != 1 || !strings.Contains(tasks[0].Title, "২৪ ঘণ্টার মধ্যে") || tasks[0].DueAt.Sub(now) != 24*time.Hour {
+			// The task is in the owner's language, the message in the customer's.
+			inOwners := map[string]string{"bn": "২৪ ঘণ্টার মধ্যে", "ne": "२४ घण्टाभित्र"}[cust.OwnerLocale[:min(2, len(cust.OwnerLocale))]]
+			if inOwners == "" {
+				inOwners = "within 24 hours"
+			}
+			if err != nil || len(tasks) != 1 || !strings.Contains(tasks[0].Title, inOwners) || tasks[0].DueAt.Sub(now) != 24*time.Hour {
 				t.Fatalf("tasks %+v %v", tasks, err)
 			}
 			if cust.OwnerID != 0 && tasks[0].OwnerID != cust.OwnerID {

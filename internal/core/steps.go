@@ -58,7 +58,9 @@ func next(p *Playbook, s Subject, step int) ([]Action, int) {
 			a.Channel, a.To, a.Note = pickChannel(p.Channels, s)
 			a.Text = render(st.Text, s)
 		case "task":
-			a.Text = render(st.Title, s)
+			staff := s
+			staff.Locale = localeOf(s.Facts.OwnerLocale) // the task is for the owner
+			a.Text = render(st.Title, staff)
 			a.Due = time.Duration(st.DueHours * float64(time.Hour))
 		case "branch":
 			ok := st.If.holds(s.Facts, s.Now)
@@ -131,7 +133,11 @@ func render(texts map[string]string, s Subject) string {
 		name = s.Facts.ExternalID
 	}
 	first, _, _ := strings.Cut(name, " ")
-	d := templateData{Name: name, FirstName: first, Business: s.Business, FavouriteCategory: s.Facts.FavouriteCategory,
+	business := s.Business
+	if business == "" {
+		business = map[string]string{"en": "our shop", "bn": "আমাদের দোকান", "ne": "हाम्रो पसल"}[s.Locale]
+	}
+	d := templateData{Name: name, FirstName: first, Business: business, FavouriteCategory: s.Facts.FavouriteCategory,
 		Recommendations: strings.Join(s.Recommendations, ", "), Reason: reasonLabel(s.Reason, s.Locale), Orders: s.Facts.Orders}
 	if !s.Facts.LastOrderAt.IsZero() {
 		d.LastOrderDays = int(s.Now.Sub(s.Facts.LastOrderAt).Hours() / 24)

@@ -14,9 +14,10 @@ const SettingsKey = "messaging"
 // Settings configure the channels and the sending policy: one JSON document,
 // set with `retain messaging set FILE` (docs/messaging.md).
 type Settings struct {
-	SMS      *GatewayConfig    `json:"sms,omitempty"`
-	WhatsApp *WhatsAppSettings `json:"whatsapp,omitempty"`
-	Webhook  *WebhookSettings  `json:"webhook,omitempty"`
+	BusinessName string            `json:"business_name,omitempty"` // how messages sign off
+	SMS          *GatewayConfig    `json:"sms,omitempty"`
+	WhatsApp     *WhatsAppSettings `json:"whatsapp,omitempty"`
+	Webhook      *WebhookSettings  `json:"webhook,omitempty"`
 	// AllowNetworks opts LAN addresses in (e.g. a local SMS gateway at
 	// 192.168.1.20/32); everything private is refused otherwise.
 	AllowNetworks []string          `json:"allow_networks,omitempty"`

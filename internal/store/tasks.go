@@ -128,6 +128,7 @@ type Facts struct {
 	TimeZone          string
 	Stage             string
 	OwnerID           int64
+	OwnerLocale       string // the owner's language: tasks are written in it
 	Orders            int
 	LastOrderAt       time.Time
 	FavouriteCategory string
@@ -144,12 +145,13 @@ func (db *DB) CustomerFacts(ctx context.Context, id int64) (Facts, error) {
 	var f Facts
 	var last nullTime
 	err := db.read.QueryRowContext(ctx, `SELECT c.id, c.external_id, c.name, c.email, c.phone, c.locale, c.time_zone, c.stage, COALESCE(c.owner_id, 0),
+		COALESCE((SELECT s.locale FROM staff s WHERE s.id = c.owner_id), ''),
 		(SELECT COUNT(*) FROM orders o WHERE o.customer_id = c.id AND o.status <> 'cancelled'),
 		(SELECT MAX(o.placed_at) FROM orders o WHERE o.customer_id = c.id AND o.status <> 'cancelled'),
 		COALESCE((SELECT p.category FROM order_lines l JOIN orders o ON o.id = l.order_id JOIN products p ON p.id = l.product_id
 			WHERE o.customer_id = c.id AND p.category <> '' GROUP BY p.category ORDER BY COUNT(*) DESC, p.category LIMIT 1), '')
 		FROM customers c WHERE c.id = $1`, id).Scan(&f.ID, &f.ExternalID, &f.Name, &f.Email, &f.Phone, &f.Locale, &f.TimeZone, &f.Stage,
-		&f.OwnerID, &f.Orders, &last, &f.FavouriteCategory)
+		&f.OwnerID, &f.OwnerLocale, &f.Orders, &last, &f.FavouriteCategory)
 	if err != nil {
 		return f, notFound(err, "no customer %d", id)
 	}
