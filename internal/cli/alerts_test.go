@@ -32,6 +32,9 @@ func TestAlertsFromDemo(t *testing.T) {
 		t.Errorf("snoozed alert not listed:\n%s", out)
 	}
 	mustRun(t, "alerts", "resolve", id, "--outcome", "called and refunded", "--db", db)
+	if out := mustRun(t, "report", "--db", db); !strings.Contains(out, "Open alerts") || !strings.Contains(out, "Recovery rate") {
+		t.Errorf("report lacks the engine section:\n%s", out)
+	}
 	if code, _, _ := run(t, "alerts", "resolve", id, "--outcome", "again", "--db", db); code == 0 {
 		t.Error("resolved twice")
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -36,13 +37,18 @@ func (e *env) reportCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			eng, err := engineReport(ctx, db)
+			if err != nil {
+				return err
+			}
 			if asJSON {
 				enc := json.NewEncoder(e.stdout)
 				enc.SetIndent("", "  ")
 				return enc.Encode(struct {
 					*store.Summary
 					Scores []store.ScoringRun `json:"scoring_runs"`
-				}{s, runs})
+					Engine engineSummary      `json:"engine"`
+				}{s, runs, eng})
 			}
 			w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintf(w, "Database\t%s\n", db)
@@ -65,7 +71,10 @@ func (e *env) reportCommand() *cobra.Command {
 			if err := w.Flush(); err != nil {
 				return err
 			}
-			return printRuns(e.stdout, runs)
+			if err := printRuns(e.stdout, runs); err != nil {
+				return err
+			}
+			return printEngine(e.stdout, eng)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
@@ -113,6 +122,76 @@ func byType(m map[string]int64) string {
 	}
 	if out != "" {
 		out = "(" + out + ")"
+	}
+	return out
+}
+
+// engineSummary is what the engine has done: alerts, tasks, the outbox and
+// the playbooks' outcomes with the recovery rate.
+type engineSummary struct {
+	OpenAlerts       int            `json:"open_alerts"`
+	AlertsByReason   map[string]int `json:"alerts_by_reason"`
+	OpenTasks        int            `json:"open_tasks"`
+	Messages         map[string]int `json:"messages"`
+	SendsAfterOptOut int            `json:"sends_after_opt_out"`
+	Recovery         core.Recovery  `json:"recovery"`
+}
+
+func engineReport(ctx context.Context, db *store.DB) (engineSummary, error) {
+	var s engineSummary
+	alerts, err := db.Alerts(ctx, store.AlertFilter{Limit: 100000})
+	if err != nil {
+		return s, err
+	}
+	s.OpenAlerts, s.AlertsByReason = len(alerts), map[string]int{}
+	for _, a := range alerts {
+		s.AlertsByReason[a.Reason]++
+	}
+	tasks, err := db.Tasks(ctx, store.TaskFilter{Limit: 100000})
+	if err != nil {
+		return s, err
+	}
+	s.OpenTasks = len(tasks)
+	if s.Messages, err = db.MessageCounts(ctx); err != nil {
+		return s, err
+	}
+	if s.SendsAfterOptOut, err = db.SendsAfterOptOut(ctx); err != nil {
+		return s, err
+	}
+	s.Recovery, err = core.Outcomes(ctx, db)
+	return s, err
+}
+
+func printEngine(out io.Writer, s engineSummary) error {
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "\nEngine")
+	fmt.Fprintf(w, "Open alerts\t%d\t%s\n", s.OpenAlerts, byType(toInt64(s.AlertsByReason)))
+	fmt.Fprintf(w, "Open tasks\t%d\n", s.OpenTasks)
+	if len(s.Messages) == 0 {
+		fmt.Fprintln(w, "Messages\tnone")
+	} else {
+		fmt.Fprintf(w, "Messages\t%s\n", byType(toInt64(s.Messages)))
+	}
+	fmt.Fprintf(w, "Sends after an opt-out\t%d\t(must be 0)\n", s.SendsAfterOptOut)
+	r := s.Recovery
+	if r.Ended > 0 {
+		fmt.Fprintf(w, "Recovery rate\t%.1f%%\t(%d of %d unhappy customers bought again in time; %d still in recovery)\n", 100*r.Rate, r.Recovered, r.Ended, r.Active)
+	} else {
+		fmt.Fprintf(w, "Recovery rate\t–\t(no recovery enrollment has ended yet; %d in recovery)\n", r.Active)
+	}
+	for _, p := range r.Playbooks {
+		if p.Active+len(p.Outcomes) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "Playbook %s\t%d active\t%s; conversion %.0f%%\n", p.Key, p.Active, byType(toInt64(p.Outcomes)), 100*p.Conversion)
+	}
+	return w.Flush()
+}
+
+func toInt64(m map[string]int) map[string]int64 {
+	out := make(map[string]int64, len(m))
+	for k, v := range m {
+		out[k] = int64(v)
 	}
 	return out
 }
