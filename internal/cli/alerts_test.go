@@ -38,4 +38,12 @@ func TestAlertsFromDemo(t *testing.T) {
 	if code, _, _ := run(t, "alerts", "resolve", id, "--outcome", "again", "--db", db); code == 0 {
 		t.Error("resolved twice")
 	}
+	mustRun(t, "user", "add", "--email", "rina@shop.example", "--name", "Rina", "--db", db)
+	url := strings.TrimSpace(mustRun(t, "user", "calendar", "rina@shop.example", "--base-url", "https://retain.shop.example/", "--db", db))
+	if !strings.HasPrefix(url, "https://retain.shop.example/calendar/") || !strings.HasSuffix(url, ".ics") || len(url) < 80 {
+		t.Errorf("calendar URL %q", url)
+	}
+	if code, _, _ := run(t, "user", "calendar", "nobody@shop.example", "--db", db); code == 0 {
+		t.Error("a calendar for an unknown email")
+	}
 }

@@ -19,7 +19,47 @@ import (
 func (e *env) userCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "user", Short: "Manage staff logins and API keys"}
 	cmd.AddCommand(e.userAddCommand(), e.userListCommand(), e.userActiveCommand("disable", false),
-		e.userActiveCommand("enable", true), e.apikeyCommand())
+		e.userActiveCommand("enable", true), e.apikeyCommand(), e.userCalendarCommand())
+	return cmd
+}
+
+func (e *env) userCalendarCommand() *cobra.Command {
+	var revoke bool
+	var base string
+	cmd := &cobra.Command{
+		Use:   "calendar EMAIL",
+		Short: "Make a secret iCalendar feed URL of a staff member's tasks (Google Calendar, Outlook)",
+		Long: `Prints a new secret URL; subscribe to it in Google Calendar ("From URL") or Outlook ("Subscribe from
+web"). Anyone with the URL can read the tasks' titles, so treat it like a password: --revoke ends every
+feed of that person.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			db, err := e.openDB(ctx)
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			if revoke {
+				if err := db.RevokeCalendarFeeds(ctx, args[0]); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "calendar feeds of %s revoked\n", args[0])
+				return nil
+			}
+			token, err := db.CreateCalendarFeed(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			if base == "" {
+				base = "http://" + e.cfg.Addr
+			}
+			fmt.Fprintf(e.stdout, "%s/calendar/%s.ics\n", strings.TrimSuffix(base, "/"), token)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&revoke, "revoke", false, "end every calendar feed of this person")
+	cmd.Flags().StringVar(&base, "base-url", "", "the address staff reach Retain at (default: http:// and --addr)")
 	return cmd
 }
 

@@ -12,6 +12,9 @@ func (a *API) routes(mux *http.ServeMux) {
 	mux.Handle("GET /healthz", a.metrics.instrument("healthz", http.HandlerFunc(a.healthz)))
 	mux.Handle("GET /metrics", a.metrics.Handler())
 
+	// A secret URL: a staff member's tasks as an iCalendar feed.
+	mux.Handle("GET /calendar/{file}", a.metrics.instrument("calendar", http.HandlerFunc(a.calendar)))
+
 	// API key: event ingestion.
 	huma.Register(a.huma, huma.Operation{
 		OperationID:   "post-events",
