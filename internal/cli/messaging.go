@@ -68,7 +68,7 @@ func (e *env) messagingCommand() *cobra.Command {
 				return err
 			}
 			defer db.Close()
-			s, err := loadMessaging(ctx, db)
+			s, err := core.MessagingSettings(ctx, db)
 			if err != nil {
 				return err
 			}
@@ -89,7 +89,7 @@ func (e *env) messagingCommand() *cobra.Command {
 				return err
 			}
 			defer db.Close()
-			s, err := loadMessaging(ctx, db)
+			s, err := core.MessagingSettings(ctx, db)
 			if err != nil {
 				return err
 			}
@@ -117,22 +117,9 @@ func (e *env) messagingCommand() *cobra.Command {
 	return cmd
 }
 
-// loadMessaging reads the stored messaging settings (defaults when unset).
-func loadMessaging(ctx context.Context, db *store.DB) (messaging.Settings, error) {
-	v, ok, err := db.Setting(ctx, messaging.SettingsKey)
-	if err != nil || !ok {
-		return messaging.Settings{}, err
-	}
-	s, err := messaging.ParseSettings([]byte(v))
-	if err != nil {
-		return s, fmt.Errorf("stored messaging settings: %w", err)
-	}
-	return s, nil
-}
-
 // newSender builds the outbox sender from the stored settings.
 func (e *env) newSender(ctx context.Context, db *store.DB) (*scheduler.Sender, error) {
-	s, err := loadMessaging(ctx, db)
+	s, err := core.MessagingSettings(ctx, db)
 	if err != nil {
 		return nil, err
 	}

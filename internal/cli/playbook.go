@@ -234,18 +234,6 @@ func describe(a core.Action) string {
 
 // newRunner builds the playbook runner from the stored settings.
 func (e *env) newRunner(ctx context.Context, db *store.DB) (*core.Runner, error) {
-	s, err := loadMessaging(ctx, db)
-	if err != nil {
-		return nil, err
-	}
-	chans, _, err := s.Build()
-	if err != nil {
-		return nil, err
-	}
-	have := map[string]bool{}
-	for k := range chans {
-		have[k] = true
-	}
 	host, _ := os.Hostname()
-	return &core.Runner{DB: db, Business: s.BusinessName, Channels: have, Log: e.log, Owner: fmt.Sprintf("%s/%d", host, os.Getpid())}, nil
+	return core.NewRunner(ctx, db, fmt.Sprintf("%s/%d", host, os.Getpid()), e.log)
 }

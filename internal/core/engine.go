@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/retainhq/retain/internal/messaging"
 	"github.com/retainhq/retain/internal/store"
 )
 
@@ -327,4 +328,36 @@ func Outcomes(ctx context.Context, db *store.DB) (Recovery, error) {
 		r.Rate = float64(r.Recovered) / float64(r.Ended)
 	}
 	return r, nil
+}
+
+// MessagingSettings reads the stored messaging settings (the defaults when
+// none are stored).
+func MessagingSettings(ctx context.Context, db *store.DB) (messaging.Settings, error) {
+	v, ok, err := db.Setting(ctx, messaging.SettingsKey)
+	if err != nil || !ok {
+		return messaging.Settings{}, err
+	}
+	s, err := messaging.ParseSettings([]byte(v))
+	if err != nil {
+		return s, fmt.Errorf("stored messaging settings: %w", err)
+	}
+	return s, nil
+}
+
+// NewRunner makes a playbook runner for the stored settings: the channels
+// that are set up and the business's name.
+func NewRunner(ctx context.Context, db *store.DB, owner string, log *slog.Logger) (*Runner, error) {
+	s, err := MessagingSettings(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	chans, _, err := s.Build()
+	if err != nil {
+		return nil, err
+	}
+	have := map[string]bool{}
+	for k := range chans {
+		have[k] = true
+	}
+	return &Runner{DB: db, Business: s.BusinessName, Channels: have, Log: log, Owner: owner}, nil
 }

@@ -39,4 +39,7 @@ func (a *API) routes(mux *http.ServeMux) {
 		Security:    bearer,
 		Middlewares: huma.Middlewares{a.metrics.humaMiddleware("get-customer-scores")},
 	}, a.getScores)
+
+	// API key: alerts, tasks, playbooks.
+	a.engineRoutes()
 }

@@ -1,0 +1,313 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/core"
+	"github.com/retainhq/retain/internal/store"
+)
+
+// The engine's API: alerts, tasks, playbooks, outcomes.
+
+type alertsInput struct {
+	Status     string `query:"status" enum:"open,snoozed,resolved," doc:"Default: open and snoozed."`
+	OwnerID    int64  `query:"owner_id"`
+	CustomerID string `query:"customer_id" doc:"A customer's external id."`
+	Limit      int    `query:"limit" minimum:"0" maximum:"1000" default:"100"`
+}
+
+type alertOut struct {
+	ID            int64      `json:"id"`
+	CustomerID    string     `json:"customer_id"`
+	Type          string     `json:"type"`
+	Reason        string     `json:"reason"`
+	RootCause     string     `json:"root_cause"`
+	Severity      string     `json:"severity"`
+	Status        string     `json:"status"`
+	OwnerID       int64      `json:"owner_id,omitempty"`
+	Title         string     `json:"title"`
+	Detail        string     `json:"detail"`
+	Source        string     `json:"source"`
+	RevenueAtRisk string     `json:"revenue_at_risk"`
+	Currency      string     `json:"currency"`
+	Occurrences   int        `json:"occurrences"`
+	DueAt         time.Time  `json:"due_at"`
+	SnoozedUntil  *time.Time `json:"snoozed_until,omitempty"`
+	SnoozeReason  string     `json:"snooze_reason,omitempty"`
+	Outcome       string     `json:"outcome,omitempty"`
+	CreatedAt     time.Time  `json:"created_at"`
+}
+
+type alertsOutput struct {
+	Body struct {
+		Alerts []alertOut `json:"alerts"`
+	}
+}
+
+func (a *API) customerID(ctx context.Context, ref string) (int64, error) {
+	if ref == "" {
+		return 0, nil
+	}
+	c, err := a.db.GetCustomer(ctx, ref)
+	return c.ID, err
+}
+
+func (a *API) listAlerts(ctx context.Context, in *alertsInput) (*alertsOutput, error) {
+	cid, err := a.customerID(ctx, in.CustomerID)
+	if err != nil {
+		return nil, a.apiError(ctx, "list-alerts", err)
+	}
+	alerts, err := a.db.Alerts(ctx, store.AlertFilter{Status: in.Status, OwnerID: in.OwnerID, CustomerID: cid, Limit: in.Limit})
+	if err != nil {
+		return nil, a.apiError(ctx, "list-alerts", err)
+	}
+	out := &alertsOutput{}
+	out.Body.Alerts = []alertOut{}
+	for _, al := range alerts {
+		o := alertOut{ID: al.ID, CustomerID: al.CustomerRef, Type: al.Type, Reason: al.Reason, RootCause: al.RootCause, Severity: al.Severity,
+			Status: al.Status, OwnerID: al.OwnerID, Title: al.Title, Detail: al.Detail, Source: al.Source, Currency: al.Currency,
+			Occurrences: al.Occurrences, DueAt: al.DueAt, SnoozeReason: al.SnoozeReason, Outcome: al.Outcome, CreatedAt: al.CreatedAt}
+		if al.Currency != "" {
+			o.RevenueAtRisk = retain.FormatAmount(al.RevenueAtRisk, al.Currency)
+		}
+		if !al.SnoozedUntil.IsZero() {
+			o.SnoozedUntil = &al.SnoozedUntil
+		}
+		out.Body.Alerts = append(out.Body.Alerts, o)
+	}
+	return out, nil
+}
+
+type snoozeInput struct {
+	ID   int64 `path:"id"`
+	Body struct {
+		Until  time.Time `json:"until" doc:"When the alert reopens."`
+		Reason string    `json:"reason" minLength:"1" maxLength:"500"`
+	}
+}
+
+type resolveInput struct {
+	ID   int64 `path:"id"`
+	Body struct {
+		Outcome string `json:"outcome" minLength:"1" maxLength:"500" doc:"What was done and how it ended."`
+	}
+}
+
+func (a *API) snoozeAlert(ctx context.Context, in *snoozeInput) (*struct{}, error) {
+	if err := a.db.SnoozeAlert(ctx, in.ID, in.Body.Until, in.Body.Reason); err != nil {
+		return nil, a.apiError(ctx, "snooze-alert", err)
+	}
+	return nil, nil
+}
+
+func (a *API) resolveAlert(ctx context.Context, in *resolveInput) (*struct{}, error) {
+	if err := a.db.ResolveAlert(ctx, in.ID, in.Body.Outcome); err != nil {
+		return nil, a.apiError(ctx, "resolve-alert", err)
+	}
+	return nil, nil
+}
+
+type tasksInput struct {
+	Status     string `query:"status" enum:"open,done,cancelled," doc:"Default: open."`
+	OwnerID    int64  `query:"owner_id"`
+	CustomerID string `query:"customer_id"`
+	Limit      int    `query:"limit" minimum:"0" maximum:"1000" default:"200"`
+}
+
+type taskOut struct {
+	ID           int64     `json:"id"`
+	CustomerID   string    `json:"customer_id,omitempty"`
+	OwnerID      int64     `json:"owner_id,omitempty"`
+	Title        string    `json:"title"`
+	Detail       string    `json:"detail"`
+	DueAt        time.Time `json:"due_at"`
+	Status       string    `json:"status"`
+	Source       string    `json:"source"`
+	AlertID      int64     `json:"alert_id,omitempty"`
+	EnrollmentID int64     `json:"enrollment_id,omitempty"`
+}
+
+type tasksOutput struct {
+	Body struct {
+		Tasks []taskOut `json:"tasks"`
+	}
+}
+
+func (a *API) listTasks(ctx context.Context, in *tasksInput) (*tasksOutput, error) {
+	cid, err := a.customerID(ctx, in.CustomerID)
+	if err != nil {
+		return nil, a.apiError(ctx, "list-tasks", err)
+	}
+	tasks, err := a.db.Tasks(ctx, store.TaskFilter{Status: in.Status, OwnerID: in.OwnerID, CustomerID: cid, Limit: in.Limit})
+	if err != nil {
+		return nil, a.apiError(ctx, "list-tasks", err)
+	}
+	out := &tasksOutput{}
+	out.Body.Tasks = []taskOut{}
+	for _, t := range tasks {
+		out.Body.Tasks = append(out.Body.Tasks, taskOut{ID: t.ID, CustomerID: t.CustomerRef, OwnerID: t.OwnerID, Title: t.Title, Detail: t.Detail,
+			DueAt: t.DueAt, Status: t.Status, Source: t.Source, AlertID: t.AlertID, EnrollmentID: t.EnrollmentID})
+	}
+	return out, nil
+}
+
+type idInput struct {
+	ID int64 `path:"id"`
+}
+
+func (a *API) completeTask(ctx context.Context, in *idInput) (*struct{}, error) {
+	if err := a.db.CompleteTask(ctx, in.ID); err != nil {
+		return nil, a.apiError(ctx, "complete-task", err)
+	}
+	return nil, nil
+}
+
+type outcomesOutput struct {
+	Body core.Recovery
+}
+
+func (a *API) outcomes(ctx context.Context, _ *struct{}) (*outcomesOutput, error) {
+	if _, err := core.InstallBuiltins(ctx, a.db, false); err != nil {
+		return nil, a.apiError(ctx, "outcomes", err)
+	}
+	r, err := core.Outcomes(ctx, a.db)
+	if err != nil {
+		return nil, a.apiError(ctx, "outcomes", err)
+	}
+	return &outcomesOutput{Body: r}, nil
+}
+
+type playbookInput struct {
+	Key string `path:"key"`
+}
+
+type playbookOutput struct {
+	Body json.RawMessage
+}
+
+func (a *API) getPlaybook(ctx context.Context, in *playbookInput) (*playbookOutput, error) {
+	if _, err := core.InstallBuiltins(ctx, a.db, false); err != nil {
+		return nil, a.apiError(ctx, "get-playbook", err)
+	}
+	rows, err := a.db.Playbooks(ctx)
+	if err != nil {
+		return nil, a.apiError(ctx, "get-playbook", err)
+	}
+	for _, r := range rows {
+		if r.Key == in.Key {
+			return &playbookOutput{Body: r.Definition}, nil
+		}
+	}
+	return nil, huma.Error404NotFound("no playbook " + in.Key)
+}
+
+type putPlaybookInput struct {
+	Key  string         `path:"key"`
+	Body map[string]any `doc:"A playbook definition (docs/playbooks.md)."`
+}
+
+type putPlaybookOutput struct {
+	Body struct {
+		Version int  `json:"version"`
+		Created bool `json:"created" doc:"false: the definition equals the current version."`
+	}
+}
+
+func (a *API) putPlaybook(ctx context.Context, in *putPlaybookInput) (*putPlaybookOutput, error) {
+	raw, _ := json.Marshal(in.Body)
+	p, err := core.ParsePlaybook(raw)
+	if err != nil {
+		return nil, huma.Error400BadRequest(err.Error())
+	}
+	if p.Key != in.Key {
+		return nil, huma.Error400BadRequest("the body's key " + p.Key + " is not the path's " + in.Key)
+	}
+	norm, _ := json.Marshal(p)
+	out := &putPlaybookOutput{}
+	out.Body.Version, out.Body.Created, err = a.db.SavePlaybook(ctx, p.Key, norm, false)
+	if err != nil {
+		return nil, a.apiError(ctx, "put-playbook", err)
+	}
+	return out, nil
+}
+
+type enableInput struct {
+	Key  string `path:"key"`
+	Body struct {
+		Enabled bool `json:"enabled"`
+	}
+}
+
+func (a *API) enablePlaybook(ctx context.Context, in *enableInput) (*struct{}, error) {
+	if _, err := core.InstallBuiltins(ctx, a.db, false); err != nil {
+		return nil, a.apiError(ctx, "enable-playbook", err)
+	}
+	if err := a.db.SetPlaybookEnabled(ctx, in.Key, in.Body.Enabled); err != nil {
+		return nil, a.apiError(ctx, "enable-playbook", err)
+	}
+	return nil, nil
+}
+
+type simulateInput struct {
+	Key  string `path:"key"`
+	Body struct {
+		CustomerID string `json:"customer_id" minLength:"1" doc:"The customer's external id."`
+		Reason     string `json:"reason,omitempty" doc:"The alert reason that would enroll them."`
+	}
+}
+
+type simulateOutput struct {
+	Body struct {
+		Steps []core.SimulatedAction `json:"steps"`
+	}
+}
+
+func (a *API) simulatePlaybook(ctx context.Context, in *simulateInput) (*simulateOutput, error) {
+	def, err := a.getPlaybook(ctx, &playbookInput{Key: in.Key})
+	if err != nil {
+		return nil, err
+	}
+	p, err := core.ParsePlaybook(def.Body)
+	if err != nil {
+		return nil, a.apiError(ctx, "simulate-playbook", err)
+	}
+	cid, err := a.customerID(ctx, in.Body.CustomerID)
+	if err != nil {
+		return nil, a.apiError(ctx, "simulate-playbook", err)
+	}
+	runner, err := core.NewRunner(ctx, a.db, "api", a.log)
+	if err != nil {
+		return nil, a.apiError(ctx, "simulate-playbook", err)
+	}
+	steps, err := core.Simulate(ctx, runner, p, cid, in.Body.Reason)
+	if err != nil {
+		return nil, a.apiError(ctx, "simulate-playbook", err)
+	}
+	out := &simulateOutput{}
+	out.Body.Steps = steps
+	return out, nil
+}
+
+// engineRoutes registers the engine's operations (API key).
+func (a *API) engineRoutes() {
+	op := func(id, method, path, summary, tag string, status int) huma.Operation {
+		return huma.Operation{OperationID: id, Method: method, Path: path, Summary: summary, Tags: []string{tag}, Security: bearer,
+			DefaultStatus: status, Middlewares: huma.Middlewares{a.metrics.humaMiddleware(id)}}
+	}
+	huma.Register(a.huma, op("list-alerts", http.MethodGet, "/api/v1/alerts", "Alerts, most urgent first", "Alerts", 200), a.listAlerts)
+	huma.Register(a.huma, op("snooze-alert", http.MethodPost, "/api/v1/alerts/{id}/snooze", "Snooze an alert until a time, with a reason", "Alerts", 204), a.snoozeAlert)
+	huma.Register(a.huma, op("resolve-alert", http.MethodPost, "/api/v1/alerts/{id}/resolve", "Resolve an alert with its outcome", "Alerts", 204), a.resolveAlert)
+	huma.Register(a.huma, op("list-tasks", http.MethodGet, "/api/v1/tasks", "Tasks by due time", "Tasks", 200), a.listTasks)
+	huma.Register(a.huma, op("complete-task", http.MethodPost, "/api/v1/tasks/{id}/done", "Mark a task done", "Tasks", 204), a.completeTask)
+	huma.Register(a.huma, op("outcomes", http.MethodGet, "/api/v1/playbooks", "Playbooks with their enrollments, outcomes and the recovery rate", "Playbooks", 200), a.outcomes)
+	huma.Register(a.huma, op("get-playbook", http.MethodGet, "/api/v1/playbooks/{key}", "A playbook's current definition", "Playbooks", 200), a.getPlaybook)
+	huma.Register(a.huma, op("put-playbook", http.MethodPut, "/api/v1/playbooks/{key}", "Store a definition as the playbook's next version", "Playbooks", 200), a.putPlaybook)
+	huma.Register(a.huma, op("enable-playbook", http.MethodPost, "/api/v1/playbooks/{key}/enabled", "Enable or disable a playbook", "Playbooks", 204), a.enablePlaybook)
+	huma.Register(a.huma, op("simulate-playbook", http.MethodPost, "/api/v1/playbooks/{key}/simulate", "What the playbook would do for a customer, and when (sends nothing)", "Playbooks", 200), a.simulatePlaybook)
+}
