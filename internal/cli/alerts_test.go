@@ -46,4 +46,11 @@ func TestAlertsFromDemo(t *testing.T) {
 	if code, _, _ := run(t, "user", "calendar", "nobody@shop.example", "--db", db); code == 0 {
 		t.Error("a calendar for an unknown email")
 	}
+	if out := mustRun(t, "owners", "assign", "--rule", "least_loaded", "--save", "--db", db); !strings.Contains(out, "rule saved") {
+		t.Errorf("owners assign: %s", out)
+	}
+	mustRun(t, "owners", "set", "C00001", "rina@shop.example", "--db", db)
+	if code, _, errOut := run(t, "owners", "assign", "--rule", "coin", "--db", db); code != 2 || !strings.Contains(errOut, "rule") {
+		t.Errorf("bad rule: %d %q", code, errOut)
+	}
 }

@@ -58,12 +58,22 @@ func scoreDue(ctx context.Context, db *store.DB) (bool, string) {
 	return false, ""
 }
 
-// engineJob raises alerts and enrollments from new signals and runs due
-// playbook steps every interval until ctx ends.
+// engineJob assigns owners (when a rule is saved), raises alerts and
+// enrollments from new signals and runs due playbook steps every interval
+// until ctx ends.
 func (e *env) engineJob(ctx context.Context, db *store.DB, runner *core.Runner, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
+		if rules, ok, err := core.StoredOwnerRules(ctx, db); err != nil {
+			e.log.Error("owner rules", "err", err)
+		} else if ok {
+			if n, err := core.AssignOwners(ctx, db, rules); err != nil && ctx.Err() == nil {
+				e.log.Error("assigning owners", "err", err)
+			} else if n > 0 {
+				e.log.Info("owners assigned", "customers", n, "rule", rules.Rule)
+			}
+		}
 		if st, err := core.Detect(ctx, db, core.DetectOptions{}); err != nil && ctx.Err() == nil {
 			e.log.Error("detecting alerts", "err", err)
 		} else if st.Raised+st.Enrolled > 0 {

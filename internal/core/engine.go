@@ -193,8 +193,14 @@ func (r *Runner) apply(ctx context.Context, tx *store.Tx, e store.Enrollment, p 
 		if a.Channel == "" {
 			break
 		}
+		// Due when the step was due, not when it ran: after downtime, a
+		// message past its maximum lateness expires instead of going out late.
+		due := e.NextRunAt
+		if due.IsZero() || due.After(tx.Now()) {
+			due = tx.Now()
+		}
 		_, created, err := tx.EnqueueMessage(ctx, store.Message{IdempotencyKey: key, CustomerID: e.CustomerID, Channel: a.Channel,
-			Purpose: a.Purpose, Kind: a.Kind, Recipient: a.To, Body: a.Text, MaxLateness: a.Lateness, EnrollmentID: e.ID})
+			Purpose: a.Purpose, Kind: a.Kind, Recipient: a.To, Body: a.Text, DueAt: due, MaxLateness: a.Lateness, EnrollmentID: e.ID})
 		if err != nil {
 			return err
 		}

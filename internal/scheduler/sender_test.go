@@ -218,3 +218,34 @@ func (f failOn) Send(ctx context.Context, m messaging.Outgoing) (string, error) 
 	}
 	return f.Channel.Send(ctx, m)
 }
+
+// TestM5_CatchUpAfterDowntime: after two hours down, a message within its
+// maximum lateness goes out at once; one past it is expired, not sent.
+func TestM5_CatchUpAfterDowntime(t *testing.T) {
+	db := storetest.SQLite(t)
+	clk := newClock(noon())
+	db.Now = clk.Now
+	ids := customers(t, db, 2, "UTC")
+	for i, lateness := range []time.Duration{10 * time.Minute, 24 * time.Hour} {
+		err := db.WithTx(ctxT(), func(tx *store.Tx) error {
+			_, _, err := tx.EnqueueMessage(ctxT(), store.Message{IdempotencyKey: msgKey(ids[i], 0), CustomerID: ids[i], Channel: "sms",
+				Purpose: "transactional", Kind: "otp", Recipient: "+8801711000000", Body: "x", MaxLateness: lateness})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	clk.Add(2 * time.Hour) // down
+	gw, err := messagingtest.New(gatewayLog(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gw.Close()
+	s := newSender(t, db, gw)
+	s.Policy.Quiet = nil
+	st, err := s.RunOnce(ctxT())
+	if err != nil || st.Expired != 1 || st.Sent != 1 {
+		t.Fatalf("after downtime: %+v %v", st, err)
+	}
+}

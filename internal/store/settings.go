@@ -21,12 +21,15 @@ func (db *DB) Setting(ctx context.Context, key string) (value string, ok bool, e
 
 // SetSetting stores a runtime setting.
 func (db *DB) SetSetting(ctx context.Context, key, value string) error {
-	return db.WithTx(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
-			ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, key, value, tx.now)
-		if err != nil {
-			return fmt.Errorf("store: set %s: %w", key, err)
-		}
-		return nil
-	})
+	return db.WithTx(ctx, func(tx *Tx) error { return tx.SetSetting(ctx, key, value) })
+}
+
+// SetSetting stores a runtime setting inside a transaction.
+func (tx *Tx) SetSetting(ctx context.Context, key, value string) error {
+	_, err := tx.exec(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, key, value, tx.now)
+	if err != nil {
+		return fmt.Errorf("store: set %s: %w", key, err)
+	}
+	return nil
 }
