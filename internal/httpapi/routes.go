@@ -12,6 +12,10 @@ func (a *API) routes(mux *http.ServeMux) {
 	mux.Handle("GET /healthz", a.metrics.instrument("healthz", http.HandlerFunc(a.healthz)))
 	mux.Handle("GET /metrics", a.metrics.Handler())
 
+	// Signed by the gateways: delivery reports and customers' replies (STOP).
+	mux.Handle("POST /hooks/delivery", a.metrics.instrument("hook-delivery", http.HandlerFunc(a.hookDelivery)))
+	mux.Handle("POST /hooks/reply", a.metrics.instrument("hook-reply", http.HandlerFunc(a.hookReply)))
+
 	// A secret URL: a staff member's tasks as an iCalendar feed.
 	mux.Handle("GET /calendar/{file}", a.metrics.instrument("calendar", http.HandlerFunc(a.calendar)))
 

@@ -18,6 +18,9 @@ type Settings struct {
 	SMS          *GatewayConfig    `json:"sms,omitempty"`
 	WhatsApp     *WhatsAppSettings `json:"whatsapp,omitempty"`
 	Webhook      *WebhookSettings  `json:"webhook,omitempty"`
+	// InboundSecret verifies the gateways' delivery reports and replies
+	// (Standard Webhooks signatures; whsec_ and base64).
+	InboundSecret string `json:"inbound_secret,omitempty"`
 	// AllowNetworks opts LAN addresses in (e.g. a local SMS gateway at
 	// 192.168.1.20/32); everything private is refused otherwise.
 	AllowNetworks []string          `json:"allow_networks,omitempty"`
@@ -96,6 +99,11 @@ func (s Settings) Build() (map[string]Channel, Policy, error) {
 		}
 		p.Caps[ch] = n
 	}
+	if s.InboundSecret != "" {
+		if _, err := NewWebhook(s.InboundSecret, nil); err != nil {
+			return nil, p, fmt.Errorf("inbound_secret: %w", err)
+		}
+	}
 	var allow []netip.Prefix
 	for _, a := range s.AllowNetworks {
 		pr, err := netip.ParsePrefix(a)
@@ -145,6 +153,7 @@ func (s Settings) Masked() Settings {
 	if s.Webhook != nil {
 		m.Webhook = &WebhookSettings{Secret: mask(s.Webhook.Secret)}
 	}
+	m.InboundSecret = mask(s.InboundSecret)
 	if s.SMS != nil {
 		g := *s.SMS
 		g.Headers = map[string]string{}
