@@ -162,6 +162,11 @@ or for a look at what happens.`,
 			if err != nil {
 				return err
 			}
+			fromScores, err := core.DetectFromScores(ctx, db)
+			if err != nil {
+				return err
+			}
+			det.Raised, det.Repeated, det.Enrolled = det.Raised+fromScores.Raised, det.Repeated+fromScores.Repeated, det.Enrolled+fromScores.Enrolled
 			run, err := runner.RunDue(ctx)
 			if err != nil {
 				return err

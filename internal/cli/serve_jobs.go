@@ -79,6 +79,11 @@ func (e *env) engineJob(ctx context.Context, db *store.DB, runner *core.Runner, 
 		} else if st.Raised+st.Enrolled > 0 {
 			e.log.Info("alerts raised", "signals", st.Signals, "raised", st.Raised, "repeats", st.Repeated, "enrolled", st.Enrolled)
 		}
+		if st, err := core.DetectFromScores(ctx, db); err != nil && ctx.Err() == nil {
+			e.log.Error("alerts from scores", "err", err)
+		} else if st.Raised > 0 {
+			e.log.Info("alerts from scores", "raised", st.Raised, "repeats", st.Repeated, "enrolled", st.Enrolled)
+		}
 		if st, err := runner.RunDue(ctx); err != nil && ctx.Err() == nil {
 			e.log.Error("running playbooks", "err", err)
 		} else if st.Steps > 0 {

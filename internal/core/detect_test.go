@@ -87,3 +87,37 @@ func firstWith(as []store.Alert, reason string) store.Alert {
 	}
 	return store.Alert{}
 }
+
+func TestDetectFromScores(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	asOf := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	db.Now = func() time.Time { return asOf }
+	if _, err := demo.Generate(ctx, db, demo.Options{Customers: 500, Seed: 4, AsOf: asOf}); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := core.DetectFromScores(ctx, db); err != nil || st.Signals != 0 {
+		t.Fatalf("before any scoring run: %+v %v", st, err)
+	}
+	if _, err := core.Score(ctx, db, core.ScoreOptions{CalibrationEnd: asOf}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := core.DetectFromScores(ctx, db)
+	if err != nil || st.Raised == 0 {
+		t.Fatalf("first pass: %+v %v", st, err)
+	}
+	alerts, _ := db.Alerts(ctx, store.AlertFilter{Limit: 10000})
+	kinds := map[string]int{}
+	for _, a := range alerts {
+		kinds[a.Type+"/"+a.Reason]++
+		if a.Detail == "" {
+			t.Errorf("alert without evidence: %+v", a)
+		}
+	}
+	if kinds["risk/overdue"] == 0 || kinds["opportunity/speeding_up"]+kinds["opportunity/value_rising"]+kinds["opportunity/mix_shift"] == 0 {
+		t.Errorf("alerts by kind: %v", kinds)
+	}
+	if again, err := core.DetectFromScores(ctx, db); err != nil || again.Signals != 0 {
+		t.Errorf("the same run twice: %+v %v", again, err)
+	}
+}
