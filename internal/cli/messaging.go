@@ -129,8 +129,16 @@ func (e *env) newSender(ctx context.Context, db *store.DB) (*scheduler.Sender, e
 	}
 	host, _ := os.Hostname()
 	timeout, lease := s.Timeouts()
-	return &scheduler.Sender{DB: db, Channels: chans, Policy: policy, Log: e.log, Timeout: timeout, Lease: lease,
-		Owner: fmt.Sprintf("%s/%d", host, os.Getpid())}, nil
+	sender := &scheduler.Sender{DB: db, Channels: chans, Policy: policy, Log: e.log, Timeout: timeout, Lease: lease,
+		Owner: fmt.Sprintf("%s/%d", host, os.Getpid())}
+	links, err := core.UnsubscribeLinks(ctx, db, s.PublicURL)
+	if err != nil {
+		return nil, err
+	}
+	if links != nil {
+		sender.UnsubscribeURL = func(c store.Claimed) string { return links(c.CustomerID, c.Channel) }
+	}
+	return sender, nil
 }
 
 func (e *env) runDueCommand() *cobra.Command {

@@ -16,6 +16,10 @@ func (a *API) routes(mux *http.ServeMux) {
 	mux.Handle("POST /hooks/delivery", a.metrics.instrument("hook-delivery", http.HandlerFunc(a.hookDelivery)))
 	mux.Handle("POST /hooks/reply", a.metrics.instrument("hook-reply", http.HandlerFunc(a.hookReply)))
 
+	// Signed links in marketing messages: unsubscribe (GET asks, POST acts).
+	mux.Handle("GET /unsubscribe/{token}", a.metrics.instrument("unsubscribe", http.HandlerFunc(a.unsubscribe)))
+	mux.Handle("POST /unsubscribe/{token}", a.metrics.instrument("unsubscribe", http.HandlerFunc(a.unsubscribe)))
+
 	// A secret URL: a staff member's tasks as an iCalendar feed.
 	mux.Handle("GET /calendar/{file}", a.metrics.instrument("calendar", http.HandlerFunc(a.calendar)))
 

@@ -43,7 +43,18 @@ func AllowDial(ip netip.Addr, allow []netip.Prefix) bool {
 // failure), and each call has a timeout. allow lists ranges a LAN install
 // opts into, such as its SMS gateway's address.
 func NewHTTPClient(timeout time.Duration, allow []netip.Prefix) *http.Client {
-	dialer := &net.Dialer{Timeout: 10 * time.Second, Control: func(_, address string, _ syscall.RawConn) error {
+	dialer := guardedDialer(allow)
+	return &http.Client{
+		Timeout:       timeout,
+		Transport:     &http.Transport{DialContext: dialer.DialContext, MaxIdleConnsPerHost: 8, IdleConnTimeout: 90 * time.Second},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// guardedDialer checks every address it connects to with AllowDial, after
+// name resolution: the check no DNS trick can get around.
+func guardedDialer(allow []netip.Prefix) *net.Dialer {
+	return &net.Dialer{Timeout: 10 * time.Second, Control: func(_, address string, _ syscall.RawConn) error {
 		host, _, err := net.SplitHostPort(address)
 		if err != nil {
 			return err
@@ -54,9 +65,4 @@ func NewHTTPClient(timeout time.Duration, allow []netip.Prefix) *http.Client {
 		}
 		return nil
 	}}
-	return &http.Client{
-		Timeout:       timeout,
-		Transport:     &http.Transport{DialContext: dialer.DialContext, MaxIdleConnsPerHost: 8, IdleConnTimeout: 90 * time.Second},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
 }

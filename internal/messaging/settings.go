@@ -18,6 +18,9 @@ type Settings struct {
 	SMS          *GatewayConfig    `json:"sms,omitempty"`
 	WhatsApp     *WhatsAppSettings `json:"whatsapp,omitempty"`
 	Webhook      *WebhookSettings  `json:"webhook,omitempty"`
+	Email        *EmailSettings    `json:"email,omitempty"`
+	// PublicURL is where customers reach Retain (unsubscribe links).
+	PublicURL string `json:"public_url,omitempty"`
 	// InboundSecret verifies the gateways' delivery reports and replies
 	// (Standard Webhooks signatures; whsec_ and base64).
 	InboundSecret string `json:"inbound_secret,omitempty"`
@@ -132,6 +135,13 @@ func (s Settings) Build() (map[string]Channel, Policy, error) {
 		}
 		chans["whatsapp"] = g
 	}
+	if s.Email != nil {
+		e, err := NewEmail(*s.Email, timeout, allow)
+		if err != nil {
+			return nil, p, err
+		}
+		chans["email"] = e
+	}
 	if s.Webhook != nil {
 		w, err := NewWebhook(s.Webhook.Secret, client)
 		if err != nil {
@@ -154,6 +164,11 @@ func (s Settings) Masked() Settings {
 		m.Webhook = &WebhookSettings{Secret: mask(s.Webhook.Secret)}
 	}
 	m.InboundSecret = mask(s.InboundSecret)
+	if s.Email != nil {
+		e := *s.Email
+		e.Password = mask(e.Password)
+		m.Email = &e
+	}
 	if s.SMS != nil {
 		g := *s.SMS
 		g.Headers = map[string]string{}

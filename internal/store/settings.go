@@ -33,3 +33,17 @@ func (tx *Tx) SetSetting(ctx context.Context, key, value string) error {
 	}
 	return nil
 }
+
+// SettingOrInit returns a setting, storing init first when it was never set
+// (two processes racing both get the first one stored).
+func (db *DB) SettingOrInit(ctx context.Context, key, init string) (string, error) {
+	err := db.WithTx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING`, key, init, tx.now)
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("store: setting %s: %w", key, err)
+	}
+	v, _, err := db.Setting(ctx, key)
+	return v, err
+}
