@@ -27,9 +27,9 @@ func (s *smtpServer) NewSession(*smtp.Conn) (smtp.Session, error) { return &smtp
 
 type smtpSession struct{ s *smtpServer }
 
-func (*smtpSession) Reset()                                 {}
-func (*smtpSession) Logout() error                          { return nil }
-func (*smtpSession) Mail(string, *smtp.MailOptions) error   { return nil }
+func (*smtpSession) Reset()                               {}
+func (*smtpSession) Logout() error                        { return nil }
+func (*smtpSession) Mail(string, *smtp.MailOptions) error { return nil }
 func (x *smtpSession) Rcpt(string, *smtp.RcptOptions) error {
 	if x.s.refuse != 0 {
 		return &smtp.SMTPError{Code: x.s.refuse, Message: "refused"}
