@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/retainhq/retain/internal/classify"
@@ -39,10 +40,20 @@ func Detect(ctx context.Context, db *store.DB, opts DetectOptions) (DetectStats,
 	if err != nil {
 		return st, err
 	}
-	for {
+	for pass := 0; ; pass++ {
 		sigs, err := db.NewSignals(ctx, db.Now().Add(-opts.Lookback), opts.Batch)
-		if err != nil || len(sigs) == 0 {
+		if err != nil {
 			return st, err
+		}
+		if pass == 0 {
+			more, err := db.LifecycleSignals(ctx, db.Now().Add(-opts.Lookback), db.Now(), 30*24*time.Hour, opts.Batch)
+			if err != nil {
+				return st, err
+			}
+			sigs = append(sigs, more...)
+		}
+		if len(sigs) == 0 {
+			return st, nil
 		}
 		err = db.WithTx(ctx, func(tx *store.Tx) error {
 			for _, s := range sigs {
@@ -131,7 +142,15 @@ func AlertFor(s store.Signal) (store.Alert, bool) {
 			return a, false
 		}
 	case "order":
-		return a, false
+		if s.Kind != "first_order" {
+			return a, false
+		}
+		a.Type, a.Reason, a.Severity, a.RevenueAtRisk = "lifecycle", "new_customer", "low", 0
+		a.Title, a.Detail = fmt.Sprintf("%s placed their first order", s.Customer), "order "+s.Text
+	case "late":
+		a.Reason, a.Severity, a.RootCause = "late_delivery", "high", classify.Delivery
+		a.Title = fmt.Sprintf("Order %s of %s is past its expected delivery", s.Text, s.Customer)
+		a.Detail = "expected by " + s.At.Format("2006-01-02 15:04") + "; no delivery recorded"
 	case "ticket":
 		a.Reason, a.Title, a.Detail = "complaint", fmt.Sprintf("%s opened a ticket: %s", s.Customer, s.Text), s.Text
 		a.RootCause = classify.Cause(s.Reason, s.Text)
@@ -140,7 +159,14 @@ func AlertFor(s store.Signal) (store.Alert, bool) {
 			a.Severity = "medium"
 		}
 	default:
-		return a, false
+		if !strings.HasPrefix(s.Source, "renewal:") {
+			return a, false
+		}
+		a.Type, a.Reason, a.Severity = "lifecycle", "renewal_due", "medium"
+		a.Title = fmt.Sprintf("%s's %s renews on %s", s.Customer, s.Reason, s.At.Format("2006-01-02"))
+		a.Detail = "subscription " + s.Text
+		a.DueAt = s.At.Add(-7 * 24 * time.Hour) // a week before the renewal
+		return a, true
 	}
 	a.DueAt = s.At.Add(map[string]time.Duration{"critical": 4 * time.Hour, "high": 24 * time.Hour, "medium": 72 * time.Hour, "low": 7 * 24 * time.Hour}[a.Severity])
 	return a, true
@@ -213,7 +239,7 @@ func (t *triggers) onEvent(ctx context.Context, tx *store.Tx, s store.Signal, st
 		}
 	case s.Source == "order_event" && s.Kind == "delivered":
 		event = "order_delivered"
-	case s.Source == "order_event" && s.Kind == "delayed":
+	case s.Source == "order_event" && s.Kind == "delayed", s.Source == "late":
 		event = "order_delayed"
 	}
 	for _, p := range t.byEvent[event] {

@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -119,5 +120,45 @@ func TestDetectFromScores(t *testing.T) {
 	}
 	if again, err := core.DetectFromScores(ctx, db); err != nil || again.Signals != 0 {
 		t.Errorf("the same run twice: %+v %v", again, err)
+	}
+}
+
+// TestLifecycleAlerts: a first order (new customer), a renewal in ten days
+// and an order past its expected delivery each raise their alert once.
+func TestLifecycleAlerts(t *testing.T) {
+	for name, open := range storetest.Openers() {
+		t.Run(name, func(t *testing.T) {
+			db := open(t)
+			ctx := context.Background()
+			now := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+			db.Now = func() time.Time { return now }
+			var b store.Batch
+			b.Orders = append(b.Orders,
+				store.Row[retain.Order]{V: retain.Order{ExternalID: "o1", CustomerRef: "k1", Currency: "BDT", Total: 50000, HasTotal: true,
+					PlacedAt: now.Add(-72 * time.Hour), ExpectedDeliveryAt: now.Add(-24 * time.Hour)}},
+				store.Row[retain.Order]{V: retain.Order{ExternalID: "o2", CustomerRef: "k2", Currency: "BDT", Total: 50000, HasTotal: true,
+					PlacedAt: now.Add(-1 * time.Hour), ExpectedDeliveryAt: now.Add(48 * time.Hour)}})
+			b.Subscriptions = append(b.Subscriptions, store.Row[retain.Subscription]{V: retain.Subscription{ExternalID: "s1", CustomerRef: "k2",
+				Plan: "Tea club", Status: "active", Currency: "BDT", Value: 150000, Interval: "month", StartedAt: now.AddDate(0, -5, 0),
+				RenewsAt: now.Add(10 * 24 * time.Hour)}})
+			if _, err := db.Apply(ctx, &b); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := core.Detect(ctx, db, core.DetectOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			alerts, _ := db.Alerts(ctx, store.AlertFilter{})
+			got := map[string]int{}
+			for _, a := range alerts {
+				got[a.CustomerRef+" "+a.Type+"/"+a.Reason]++
+			}
+			want := map[string]int{"k1 lifecycle/new_customer": 1, "k2 lifecycle/new_customer": 1, "k1 risk/late_delivery": 1, "k2 lifecycle/renewal_due": 1}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("alerts %v, want %v", got, want)
+			}
+			if st, err := core.Detect(ctx, db, core.DetectOptions{}); err != nil || st.Signals != 0 {
+				t.Errorf("second pass: %+v %v", st, err)
+			}
+		})
 	}
 }

@@ -209,8 +209,11 @@ func (r *Runner) apply(ctx context.Context, tx *store.Tx, e store.Enrollment, p 
 		}
 		detail = a.Channel + ": " + a.Text
 	case "task":
+		due := tx.Now().Add(a.Due)
+		// A reminder an hour before it is due (half the time, if sooner).
+		remind := due.Add(-min(time.Hour, a.Due/2))
 		_, created, err := tx.CreateTask(ctx, store.Task{IdempotencyKey: key, CustomerID: e.CustomerID, Title: a.Text,
-			Detail: p.Name["en"], DueAt: tx.Now().Add(a.Due), Source: "playbook", AlertID: e.AlertID, EnrollmentID: e.ID})
+			Detail: p.Name["en"], DueAt: due, RemindAt: remind, Source: "playbook", AlertID: e.AlertID, EnrollmentID: e.ID})
 		if err != nil {
 			return err
 		}

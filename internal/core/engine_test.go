@@ -65,6 +65,9 @@ func TestServiceRecoveryEndToEnd(t *testing.T) {
 			if err != nil || len(tasks) != 1 || !strings.Contains(tasks[0].Title, inOwners) || tasks[0].DueAt.Sub(now) != 24*time.Hour {
 				t.Fatalf("tasks %+v %v", tasks, err)
 			}
+			if !tasks[0].RemindAt.Equal(tasks[0].DueAt.Add(-time.Hour)) {
+				t.Errorf("reminder at %v for a task due %v", tasks[0].RemindAt, tasks[0].DueAt)
+			}
 			if cust.OwnerID != 0 && tasks[0].OwnerID != cust.OwnerID {
 				t.Errorf("task owner %d, customer owner %d", tasks[0].OwnerID, cust.OwnerID)
 			}

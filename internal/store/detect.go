@@ -87,3 +87,49 @@ func (tx *Tx) LinkDetection(ctx context.Context, source string, sourceID, alertI
 	_, err := tx.exec(ctx, `UPDATE detections SET alert_id = $3 WHERE source = $1 AND source_id = $2`, source, sourceID, alertID)
 	return err
 }
+
+// LifecycleSignals are the signals a clock makes rather than an event: an
+// active subscription renewing within horizon of now (source
+// "renewal:DATE", so each renewal is a signal of its own) and an order past
+// its expected delivery since since without a delivery (source "late").
+// Marked ones are left out.
+func (db *DB) LifecycleSignals(ctx context.Context, since, now time.Time, horizon time.Duration, limit int) ([]Signal, error) {
+	var out []Signal
+	rows, err := db.read.QueryContext(ctx, `SELECT s.id, c.id, COALESCE(NULLIF(c.name, ''), c.external_id), s.plan, s.external_id, s.renews_at, s.value_minor, s.currency
+		FROM subscriptions s JOIN customers c ON c.id = s.customer_id
+		WHERE s.status = 'active' AND s.renews_at > $1 AND s.renews_at <= $2 ORDER BY s.renews_at, s.id LIMIT $3`, now.UTC(), now.Add(horizon).UTC(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: renewals: %w", err)
+	}
+	for rows.Next() {
+		s := Signal{Kind: "renewal"}
+		var at nullTime
+		if err := rows.Scan(&s.SourceID, &s.CustomerID, &s.Customer, &s.Reason, &s.Text, &at, &s.Revenue, &s.Currency); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: renewals: %w", err)
+		}
+		s.At, s.Source = at.T, "renewal:"+at.T.Format(time.DateOnly)
+		out = append(out, s)
+	}
+	rows.Close()
+	rows, err = db.read.QueryContext(ctx, `SELECT o.id, c.id, COALESCE(NULLIF(c.name, ''), c.external_id), o.external_id, o.expected_delivery_at, o.total_minor, o.currency
+		FROM orders o JOIN customers c ON c.id = o.customer_id
+		WHERE o.expected_delivery_at >= $1 AND o.expected_delivery_at < $2 AND o.status NOT IN ('delivered', 'cancelled', 'returned', 'refunded')
+			AND NOT EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.id AND e.type IN ('delivered', 'refused', 'returned'))
+			AND NOT EXISTS (SELECT 1 FROM detections d WHERE d.source = 'late' AND d.source_id = o.id)
+		ORDER BY o.expected_delivery_at, o.id LIMIT $3`, since.UTC(), now.UTC(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: late orders: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		s := Signal{Source: "late", Kind: "late"}
+		var at nullTime
+		if err := rows.Scan(&s.SourceID, &s.CustomerID, &s.Customer, &s.Text, &at, &s.Revenue, &s.Currency); err != nil {
+			return nil, fmt.Errorf("store: late orders: %w", err)
+		}
+		s.At = at.T
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
