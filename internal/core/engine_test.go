@@ -2,7 +2,9 @@ package core_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -118,4 +120,47 @@ func bengaliCustomer(t *testing.T, db *store.DB) store.Facts {
 	}
 	t.Fatal("no Bengali-speaking demo customer with a phone")
 	return store.Facts{}
+}
+
+// TestRunnersInParallel: four runners (as four serve processes would) work
+// through the same enrollments at once; every step takes effect once.
+func TestRunnersInParallel(t *testing.T) {
+	for name, open := range storetest.Openers() {
+		t.Run(name, func(t *testing.T) {
+			db := open(t)
+			ctx := context.Background()
+			const n = 300
+			var b store.Batch
+			for i := range n {
+				b.Customers = append(b.Customers, store.Row[retain.Customer]{V: retain.Customer{ExternalID: fmt.Sprint("c", i), Phone: "+8801711000000"}})
+			}
+			if _, err := db.Apply(ctx, &b); err != nil {
+				t.Fatal(err)
+			}
+			core.InstallBuiltins(ctx, db, true)
+			db.WithTx(ctx, func(tx *store.Tx) error {
+				for i := 1; i <= n; i++ {
+					if _, _, err := tx.Enroll(ctx, "service_recovery", int64(i), 30, "test", 0, 90); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			var wg sync.WaitGroup
+			for w := range 4 {
+				wg.Go(func() {
+					r := &core.Runner{DB: db, Channels: map[string]bool{"sms": true}, Owner: fmt.Sprint("runner-", w)}
+					if _, err := r.RunDue(ctx); err != nil {
+						t.Error(err)
+					}
+				})
+			}
+			wg.Wait()
+			tasks, _ := db.Tasks(ctx, store.TaskFilter{Limit: 1000})
+			msgs, _ := db.MessageCounts(ctx)
+			if len(tasks) != n || msgs[store.MsgQueued] != n {
+				t.Fatalf("%d tasks and %v messages for %d enrollments", len(tasks), msgs, n)
+			}
+		})
+	}
 }
