@@ -1,9 +1,9 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"text/tabwriter"
 	"time"
 
@@ -25,28 +25,24 @@ func (e *env) alertsCommand() *cobra.Command {
 		Short: "Open and snoozed alerts, most urgent first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			db, err := e.openDB(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			alerts, err := db.Alerts(ctx, f)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				enc := json.NewEncoder(e.stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(alerts)
-			}
-			w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "ID\tSEVERITY\tTYPE\tREASON\tCAUSE\tCUSTOMER\tDUE\tSTATUS\tTITLE")
-			for _, a := range alerts {
-				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.ID, a.Severity, a.Type, a.Reason, a.RootCause, a.CustomerRef,
-					a.DueAt.Format("2006-01-02 15:04"), a.Status, a.Title)
-			}
-			return w.Flush()
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				alerts, err := db.Alerts(ctx, f)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					enc := json.NewEncoder(e.stdout)
+					enc.SetIndent("", "  ")
+					return enc.Encode(alerts)
+				}
+				w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(w, "ID\tSEVERITY\tTYPE\tREASON\tCAUSE\tCUSTOMER\tDUE\tSTATUS\tTITLE")
+				for _, a := range alerts {
+					fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.ID, a.Severity, a.Type, a.Reason, a.RootCause, a.CustomerRef,
+						a.DueAt.Format("2006-01-02 15:04"), a.Status, a.Title)
+				}
+				return w.Flush()
+			})
 		},
 	}
 	list.Flags().StringVar(&f.Status, "status", "", "open, snoozed or resolved (default: open and snoozed)")
@@ -60,25 +56,21 @@ func (e *env) alertsCommand() *cobra.Command {
 		Short: "Hide an alert until a date, with a reason",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := strconv.ParseInt(args[0], 10, 64)
+			id, err := parseID(args[0], "alert")
 			if err != nil {
-				return retain.Errorf(retain.EINVALID, "alert id %q is not a number", args[0])
+				return err
 			}
 			t, err := time.Parse(time.DateOnly, until)
 			if err != nil {
 				return retain.Errorf(retain.EINVALID, "--until %q: use YYYY-MM-DD", until)
 			}
-			ctx := cmd.Context()
-			db, err := e.openDB(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			if err := db.SnoozeAlert(ctx, id, t, reason); err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "alert %d snoozed until %s\n", id, until)
-			return nil
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				if err := db.SnoozeAlert(ctx, id, t, reason); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "alert %d snoozed until %s\n", id, until)
+				return nil
+			})
 		},
 	}
 	snooze.Flags().StringVar(&until, "until", "", "YYYY-MM-DD")
@@ -92,21 +84,17 @@ func (e *env) alertsCommand() *cobra.Command {
 		Short: "Close an alert with its outcome",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := strconv.ParseInt(args[0], 10, 64)
-			if err != nil {
-				return retain.Errorf(retain.EINVALID, "alert id %q is not a number", args[0])
-			}
-			ctx := cmd.Context()
-			db, err := e.openDB(ctx)
+			id, err := parseID(args[0], "alert")
 			if err != nil {
 				return err
 			}
-			defer db.Close()
-			if err := db.ResolveAlert(ctx, id, outcome); err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "alert %d resolved\n", id)
-			return nil
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				if err := db.ResolveAlert(ctx, id, outcome); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "alert %d resolved\n", id)
+				return nil
+			})
 		},
 	}
 	resolve.Flags().StringVar(&outcome, "outcome", "", "what was done and how it ended")

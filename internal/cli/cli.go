@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 
 	"github.com/spf13/cobra"
 
@@ -113,6 +114,26 @@ func (e *env) openDB(ctx context.Context) (*store.DB, error) {
 			p["journal_mode"], p["synchronous"])
 	}
 	return db, nil
+}
+
+// withDB runs fn with the configured database open, and closes it.
+func (e *env) withDB(cmd *cobra.Command, fn func(ctx context.Context, db *store.DB) error) error {
+	ctx := cmd.Context()
+	db, err := e.openDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return fn(ctx, db)
+}
+
+// parseID reads a numeric id argument.
+func parseID(arg, what string) (int64, error) {
+	id, err := strconv.ParseInt(arg, 10, 64)
+	if err != nil {
+		return 0, retain.Errorf(retain.EINVALID, "%s id %q is not a number", what, arg)
+	}
+	return id, nil
 }
 
 func (e *env) checkSchema(ctx context.Context, db *store.DB) error {

@@ -42,19 +42,15 @@ func (e *env) messagingCommand() *cobra.Command {
 			if err != nil {
 				return retain.Errorf(retain.EINVALID, "%v", err)
 			}
-			ctx := cmd.Context()
-			db, err := e.openDB(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			norm, _ := json.Marshal(s)
-			if err := db.SetSetting(ctx, messaging.SettingsKey, string(norm)); err != nil {
-				return err
-			}
-			chans, _, _ := s.Build()
-			fmt.Fprintf(e.stdout, "messaging settings stored; channels: %d\n", len(chans))
-			return nil
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				norm, _ := json.Marshal(s)
+				if err := db.SetSetting(ctx, messaging.SettingsKey, string(norm)); err != nil {
+					return err
+				}
+				chans, _, _ := s.Build()
+				fmt.Fprintf(e.stdout, "messaging settings stored; channels: %d\n", len(chans))
+				return nil
+			})
 		},
 	}
 	show := &cobra.Command{
@@ -62,19 +58,15 @@ func (e *env) messagingCommand() *cobra.Command {
 		Short: "Print the messaging settings (secrets masked)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			db, err := e.openDB(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			s, err := core.MessagingSettings(ctx, db)
-			if err != nil {
-				return err
-			}
-			enc := json.NewEncoder(e.stdout)
-			enc.SetIndent("", "  ")
-			return enc.Encode(s.Masked())
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				s, err := core.MessagingSettings(ctx, db)
+				if err != nil {
+					return err
+				}
+				enc := json.NewEncoder(e.stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(s.Masked())
+			})
 		},
 	}
 	var to, body string
@@ -83,31 +75,27 @@ func (e *env) messagingCommand() *cobra.Command {
 		Short: "Send a test message now through a channel (sms, whatsapp, webhook), outside the outbox",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			db, err := e.openDB(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			s, err := core.MessagingSettings(ctx, db)
-			if err != nil {
-				return err
-			}
-			chans, _, err := s.Build()
-			if err != nil {
-				return retain.Errorf(retain.EINVALID, "%v", err)
-			}
-			ch := chans[args[0]]
-			if ch == nil {
-				return retain.Errorf(retain.EINVALID, "no %s channel is configured (retain messaging set)", args[0])
-			}
-			id, err := ch.Send(ctx, messaging.Outgoing{Key: fmt.Sprintf("test-%d", time.Now().UnixNano()), Channel: args[0],
-				Purpose: "transactional", Kind: "test", To: to, Body: body})
-			if err != nil {
-				return fmt.Errorf("test message through %s failed: %w", args[0], err)
-			}
-			fmt.Fprintf(e.stdout, "sent; the gateway's id: %q\n", id)
-			return nil
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				s, err := core.MessagingSettings(ctx, db)
+				if err != nil {
+					return err
+				}
+				chans, _, err := s.Build()
+				if err != nil {
+					return retain.Errorf(retain.EINVALID, "%v", err)
+				}
+				ch := chans[args[0]]
+				if ch == nil {
+					return retain.Errorf(retain.EINVALID, "no %s channel is configured (retain messaging set)", args[0])
+				}
+				id, err := ch.Send(ctx, messaging.Outgoing{Key: fmt.Sprintf("test-%d", time.Now().UnixNano()), Channel: args[0],
+					Purpose: "transactional", Kind: "test", To: to, Body: body})
+				if err != nil {
+					return fmt.Errorf("test message through %s failed: %w", args[0], err)
+				}
+				fmt.Fprintf(e.stdout, "sent; the gateway's id: %q\n", id)
+				return nil
+			})
 		},
 	}
 	test.Flags().StringVar(&to, "to", "", "recipient: phone number (E.164) or webhook URL")
@@ -152,43 +140,39 @@ quiet hours and frequency caps just before each call. serve does this continuous
 or for a look at what happens.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			db, err := e.openDB(ctx)
-			if err != nil {
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				sender, err := e.newSender(ctx, db)
+				if err != nil {
+					return err
+				}
+				runner, err := e.newRunner(ctx, db)
+				if err != nil {
+					return err
+				}
+				det, err := core.Detect(ctx, db, core.DetectOptions{})
+				if err != nil {
+					return err
+				}
+				fromScores, err := core.DetectFromScores(ctx, db)
+				if err != nil {
+					return err
+				}
+				det.Raised, det.Repeated, det.Enrolled = det.Raised+fromScores.Raised, det.Repeated+fromScores.Repeated, det.Enrolled+fromScores.Enrolled
+				run, err := runner.RunDue(ctx)
+				if err != nil {
+					return err
+				}
+				st, err := sender.RunOnce(ctx)
+				if asJSON {
+					json.NewEncoder(e.stdout).Encode(map[string]any{"detect": det, "playbooks": run, "send": st})
+				} else {
+					fmt.Fprintf(e.stdout, "signals: %d new, %d alerts raised, %d repeats of open alerts, %d enrollments\n", det.Signals, det.Raised, det.Repeated, det.Enrolled)
+					fmt.Fprintf(e.stdout, "playbooks: %d enrollments advanced, %d steps, %d messages queued, %d tasks, %d ended\n", run.Claimed, run.Steps, run.Messages, run.Tasks, run.Ended)
+					fmt.Fprintf(e.stdout, "messages: %d claimed, %d sent, %d to retry, %d deferred (quiet hours), %d suppressed (consent), %d capped, %d failed, %d dead, %d expired, %d unknown\n",
+						st.Claimed, st.Sent, st.Retried, st.Deferred, st.Suppressed, st.Capped, st.Failed, st.Dead, st.Expired, st.Unknown)
+				}
 				return err
-			}
-			defer db.Close()
-			sender, err := e.newSender(ctx, db)
-			if err != nil {
-				return err
-			}
-			runner, err := e.newRunner(ctx, db)
-			if err != nil {
-				return err
-			}
-			det, err := core.Detect(ctx, db, core.DetectOptions{})
-			if err != nil {
-				return err
-			}
-			fromScores, err := core.DetectFromScores(ctx, db)
-			if err != nil {
-				return err
-			}
-			det.Raised, det.Repeated, det.Enrolled = det.Raised+fromScores.Raised, det.Repeated+fromScores.Repeated, det.Enrolled+fromScores.Enrolled
-			run, err := runner.RunDue(ctx)
-			if err != nil {
-				return err
-			}
-			st, err := sender.RunOnce(ctx)
-			if asJSON {
-				json.NewEncoder(e.stdout).Encode(map[string]any{"detect": det, "playbooks": run, "send": st})
-			} else {
-				fmt.Fprintf(e.stdout, "signals: %d new, %d alerts raised, %d repeats of open alerts, %d enrollments\n", det.Signals, det.Raised, det.Repeated, det.Enrolled)
-				fmt.Fprintf(e.stdout, "playbooks: %d enrollments advanced, %d steps, %d messages queued, %d tasks, %d ended\n", run.Claimed, run.Steps, run.Messages, run.Tasks, run.Ended)
-				fmt.Fprintf(e.stdout, "messages: %d claimed, %d sent, %d to retry, %d deferred (quiet hours), %d suppressed (consent), %d capped, %d failed, %d dead, %d expired, %d unknown\n",
-					st.Claimed, st.Sent, st.Retried, st.Deferred, st.Suppressed, st.Capped, st.Failed, st.Dead, st.Expired, st.Unknown)
-			}
-			return err
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the counts as JSON")

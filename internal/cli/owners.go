@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -40,25 +41,21 @@ func (e *env) ownersCommand() *cobra.Command {
 			if err := rules.Check(); err != nil {
 				return err
 			}
-			ctx := cmd.Context()
-			db, err := e.openDB(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			n, err := core.AssignOwners(ctx, db, rules)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "%d customers given an owner (%s)\n", n, rules.Rule)
-			if save {
-				b, _ := json.Marshal(rules)
-				if err := db.SetSetting(ctx, core.OwnerRulesKey, string(b)); err != nil {
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				n, err := core.AssignOwners(ctx, db, rules)
+				if err != nil {
 					return err
 				}
-				fmt.Fprintln(e.stdout, "rule saved: serve assigns new customers by it")
-			}
-			return nil
+				fmt.Fprintf(e.stdout, "%d customers given an owner (%s)\n", n, rules.Rule)
+				if save {
+					b, _ := json.Marshal(rules)
+					if err := db.SetSetting(ctx, core.OwnerRulesKey, string(b)); err != nil {
+						return err
+					}
+					fmt.Fprintln(e.stdout, "rule saved: serve assigns new customers by it")
+				}
+				return nil
+			})
 		},
 	}
 	assign.Flags().StringVar(&rules.Rule, "rule", "round_robin", "round_robin, least_loaded (fewest open alerts and tasks) or by_segment")
@@ -71,29 +68,25 @@ func (e *env) ownersCommand() *cobra.Command {
 		Short: "Make a staff member a customer's owner (their open alerts and tasks follow; logged)",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			db, err := e.openDB(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			c, err := db.GetCustomer(ctx, args[0])
-			if err != nil {
-				return err
-			}
-			staffID, err := db.StaffID(ctx, args[1])
-			if err != nil {
-				return err
-			}
-			err = db.WithTx(ctx, func(tx *store.Tx) error {
-				_, err := tx.AssignOwner(ctx, c.ID, staffID, "manual", "cli", false)
-				return err
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				c, err := db.GetCustomer(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				staffID, err := db.StaffID(ctx, args[1])
+				if err != nil {
+					return err
+				}
+				err = db.WithTx(ctx, func(tx *store.Tx) error {
+					_, err := tx.AssignOwner(ctx, c.ID, staffID, "manual", "cli", false)
+					return err
+				})
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "%s is now owned by %s\n", args[0], args[1])
+				return nil
 			})
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "%s is now owned by %s\n", args[0], args[1])
-			return nil
 		},
 	}
 	cmd.AddCommand(assign, set)

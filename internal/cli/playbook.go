@@ -27,16 +27,12 @@ edit it, import it back as a new version. Enrollments keep the version they star
 	}
 	// withDB opens the database, installs missing built-ins and runs fn.
 	withDB := func(cmd *cobra.Command, fn func(db *store.DB) error) error {
-		ctx := cmd.Context()
-		db, err := e.openDB(ctx)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		if _, err := core.InstallBuiltins(ctx, db, false); err != nil {
-			return err
-		}
-		return fn(db)
+		return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+			if _, err := core.InstallBuiltins(ctx, db, false); err != nil {
+				return err
+			}
+			return fn(db)
+		})
 	}
 	var asJSON bool
 	list := &cobra.Command{

@@ -1,14 +1,13 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
-	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/store"
 )
 
@@ -24,25 +23,21 @@ func (e *env) tasksCommand() *cobra.Command {
 		Short: "Tasks by due time (open ones unless --status)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			db, err := e.openDB(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			tasks, err := db.Tasks(ctx, f)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return json.NewEncoder(e.stdout).Encode(tasks)
-			}
-			w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "ID\tDUE\tOWNER\tCUSTOMER\tSOURCE\tTITLE")
-			for _, t := range tasks {
-				fmt.Fprintf(w, "%d\t%s\t%d\t%s\t%s\t%s\n", t.ID, t.DueAt.Format("2006-01-02 15:04"), t.OwnerID, t.CustomerRef, t.Source, t.Title)
-			}
-			return w.Flush()
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				tasks, err := db.Tasks(ctx, f)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return json.NewEncoder(e.stdout).Encode(tasks)
+				}
+				w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(w, "ID\tDUE\tOWNER\tCUSTOMER\tSOURCE\tTITLE")
+				for _, t := range tasks {
+					fmt.Fprintf(w, "%d\t%s\t%d\t%s\t%s\t%s\n", t.ID, t.DueAt.Format("2006-01-02 15:04"), t.OwnerID, t.CustomerRef, t.Source, t.Title)
+				}
+				return w.Flush()
+			})
 		},
 	}
 	list.Flags().StringVar(&f.Status, "status", "", "open (default), done or cancelled")
@@ -54,21 +49,17 @@ func (e *env) tasksCommand() *cobra.Command {
 		Short: "Mark a task done",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := strconv.ParseInt(args[0], 10, 64)
-			if err != nil {
-				return retain.Errorf(retain.EINVALID, "task id %q is not a number", args[0])
-			}
-			ctx := cmd.Context()
-			db, err := e.openDB(ctx)
+			id, err := parseID(args[0], "task")
 			if err != nil {
 				return err
 			}
-			defer db.Close()
-			if err := db.CompleteTask(ctx, id); err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "task %d done\n", id)
-			return nil
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				if err := db.CompleteTask(ctx, id); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "task %d done\n", id)
+				return nil
+			})
 		},
 	}
 	cmd.AddCommand(list, done)
