@@ -127,6 +127,14 @@ func (e *env) withDB(cmd *cobra.Command, fn func(ctx context.Context, db *store.
 	return fn(ctx, db)
 }
 
+// readInput reads the file named by arg, or standard input for "-".
+func (e *env) readInput(arg string) ([]byte, error) {
+	if arg == "-" {
+		return io.ReadAll(e.stdin)
+	}
+	return os.ReadFile(arg)
+}
+
 // parseID reads a numeric id argument.
 func parseID(arg, what string) (int64, error) {
 	id, err := strconv.ParseInt(arg, 10, 64)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"time"
 
@@ -28,13 +27,7 @@ func (e *env) messagingCommand() *cobra.Command {
 		Long:  "The document is described in docs/messaging.md. It is checked before it is stored: an error names the field.",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var b []byte
-			var err error
-			if args[0] == "-" {
-				b, err = io.ReadAll(e.stdin)
-			} else {
-				b, err = os.ReadFile(args[0])
-			}
+			b, err := e.readInput(args[0])
 			if err != nil {
 				return err
 			}

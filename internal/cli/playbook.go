@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"strconv"
 	"text/tabwriter"
@@ -103,13 +102,7 @@ edit it, import it back as a new version. Enrollments keep the version they star
 		Short: "Check a playbook definition and store it as the playbook's next version (- for standard input)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var b []byte
-			var err error
-			if args[0] == "-" {
-				b, err = io.ReadAll(e.stdin)
-			} else {
-				b, err = os.ReadFile(args[0])
-			}
+			b, err := e.readInput(args[0])
 			if err != nil {
 				return err
 			}

@@ -69,19 +69,11 @@ func Detect(ctx context.Context, db *store.DB, opts DetectOptions) (DetectStats,
 				if !ok {
 					continue
 				}
-				id, created, err := tx.RaiseAlert(ctx, a)
+				id, err := triggers.raise(ctx, tx, a, &st)
 				if err != nil {
 					return err
 				}
-				if created {
-					st.Raised++
-				} else {
-					st.Repeated++
-				}
 				if err := tx.LinkDetection(ctx, s.Source, s.SourceID, id); err != nil {
-					return err
-				}
-				if err := triggers.onAlert(ctx, tx, a, id, &st); err != nil {
 					return err
 				}
 			}
@@ -205,6 +197,21 @@ func loadTriggers(ctx context.Context, db *store.DB) (*triggers, error) {
 		}
 	}
 	return t, nil
+}
+
+// raise opens the alert (or counts a repeat) and enrolls the customer in
+// the playbooks it starts, in the caller's transaction.
+func (t *triggers) raise(ctx context.Context, tx *store.Tx, a store.Alert, st *DetectStats) (int64, error) {
+	id, created, err := tx.RaiseAlert(ctx, a)
+	if err != nil {
+		return 0, err
+	}
+	if created {
+		st.Raised++
+	} else {
+		st.Repeated++
+	}
+	return id, t.onAlert(ctx, tx, a, id, st)
 }
 
 // onAlert enrolls the customer in the playbooks the alert's reason starts,

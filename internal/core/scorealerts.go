@@ -37,16 +37,7 @@ func DetectFromScores(ctx context.Context, db *store.DB) (DetectStats, error) {
 	flush := func(last bool) error {
 		return db.WithTx(ctx, func(tx *store.Tx) error {
 			for _, a := range batch {
-				id, created, err := tx.RaiseAlert(ctx, a)
-				if err != nil {
-					return err
-				}
-				if created {
-					st.Raised++
-				} else {
-					st.Repeated++
-				}
-				if err := triggers.onAlert(ctx, tx, a, id, &st); err != nil {
+				if _, err := triggers.raise(ctx, tx, a, &st); err != nil {
 					return err
 				}
 			}
