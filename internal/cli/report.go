@@ -183,7 +183,11 @@ func printEngine(out io.Writer, s engineSummary) error {
 		if p.Active+len(p.Outcomes) == 0 {
 			continue
 		}
-		fmt.Fprintf(w, "Playbook %s\t%d active\t%s; conversion %.0f%%\n", p.Key, p.Active, byType(toInt64(p.Outcomes)), 100*p.Conversion)
+		outcomes := "no outcomes yet"
+		if len(p.Outcomes) > 0 {
+			outcomes = fmt.Sprintf("%s; conversion %.0f%%", byType(toInt64(p.Outcomes)), 100*p.Conversion)
+		}
+		fmt.Fprintf(w, "Playbook %s\t%d active\t%s\n", p.Key, p.Active, outcomes)
 	}
 	return w.Flush()
 }

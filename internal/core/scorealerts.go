@@ -14,11 +14,11 @@ import (
 const scoreAlertsKey = "detect.scores.run" // the last scoring run turned into alerts
 
 // DetectFromScores turns the newest scoring run into alerts, once per run
-// (PRODUCT.md §I): a customer with a purchase rhythm (frequency quintile 3
-// or more) who is overdue, slowing or shrinking gets a risk alert, as does
-// one whose P(alive) fell under 0.2; rising, irregular or shifting orders
-// give an opportunity alert. Each alert carries the flag's evidence and
-// enrolls through the playbooks' triggers like any other.
+// (PRODUCT.md §I): a regular, valuable customer who is overdue, slowing or
+// shrinking — or whose P(alive) fell under 0.2 — gets a risk alert; rising,
+// irregular or shifting orders give an opportunity alert. Each alert
+// carries the flag's evidence and enrolls through the playbooks' triggers
+// like any other.
 func DetectFromScores(ctx context.Context, db *store.DB) (DetectStats, error) {
 	var st DetectStats
 	runs, err := db.ScoringRuns(ctx, 1)
@@ -66,36 +66,58 @@ func DetectFromScores(ctx context.Context, db *store.DB) (DetectStats, error) {
 	return st, flush(true)
 }
 
-// scoreAlerts are the alerts one customer's scores call for.
+// riskOrder and chanceOrder rank the flags: a customer gets at most one
+// risk and one opportunity alert per run, for the strongest flag, so the
+// inbox shows people rather than every symptom.
+var (
+	riskOrder   = []string{"overdue", "slowing", "shrinking"}
+	chanceOrder = []string{"value_rising", "speeding_up", "mix_shift", "irregular"}
+)
+
+// scoreAlerts are the alerts one customer's scores call for: only for
+// customers with a rhythm and some value (frequency and monetary quintiles
+// 3 or more), so a business with thousands of occasional buyers is not
+// buried in alerts.
 func scoreAlerts(s store.CustomerScore, run int64) []store.Alert {
+	if s.F < 3 || s.M < 3 {
+		return nil
+	}
 	var flags []analytics.Flag
 	if err := json.Unmarshal(s.Flags, &flags); err != nil {
 		return nil
 	}
+	byName := map[string]analytics.Flag{}
+	for _, f := range flags {
+		byName[f.Name] = f
+	}
 	base := store.Alert{CustomerID: s.CustomerID, Source: fmt.Sprintf("score:%d", run), Currency: s.Currency,
 		RevenueAtRisk: int64(s.CLV * 100)}
 	var out []store.Alert
-	for _, f := range flags {
-		a := base
-		a.Reason, a.Detail = f.Name, f.Evidence
-		switch {
-		case f.Kind == "risk" && s.F >= 3:
-			a.Type, a.Severity, a.Title = "risk", "medium", fmt.Sprintf("%s: %s", s.ExternalID, f.Name)
-			if s.M >= 4 {
-				a.Severity = "high" // a valuable customer
-			}
-		case f.Kind == "opportunity":
-			a.Type, a.Severity, a.Title, a.RevenueAtRisk = "opportunity", "low", fmt.Sprintf("%s: %s", s.ExternalID, f.Name), 0
-		default:
-			continue
-		}
-		out = append(out, a)
+	risk := base
+	risk.Type, risk.Severity = "risk", "medium"
+	if s.M >= 4 {
+		risk.Severity = "high" // a valuable customer
 	}
-	if s.Frequency > 0 && s.PAlive < 0.2 && s.F >= 3 {
-		a := base
-		a.Type, a.Reason, a.Severity = "risk", "low_p_alive", "medium"
-		a.Title, a.Detail = fmt.Sprintf("%s may have stopped buying", s.ExternalID), fmt.Sprintf("P(alive) %.0f%%", 100*s.PAlive)
-		out = append(out, a)
+	for _, name := range riskOrder {
+		if f, ok := byName[name]; ok {
+			risk.Reason, risk.Detail, risk.Title = name, f.Evidence, fmt.Sprintf("%s: %s", s.ExternalID, name)
+			break
+		}
+	}
+	if risk.Reason == "" && s.PAlive < 0.2 {
+		risk.Reason, risk.Title, risk.Detail = "low_p_alive", fmt.Sprintf("%s may have stopped buying", s.ExternalID), fmt.Sprintf("P(alive) %.0f%%", 100*s.PAlive)
+	}
+	if risk.Reason != "" {
+		out = append(out, risk)
+	}
+	for _, name := range chanceOrder {
+		if f, ok := byName[name]; ok {
+			a := base
+			a.Type, a.Severity, a.RevenueAtRisk = "opportunity", "low", 0
+			a.Reason, a.Detail, a.Title = name, f.Evidence, fmt.Sprintf("%s: %s", s.ExternalID, name)
+			out = append(out, a)
+			break
+		}
 	}
 	return out
 }
