@@ -169,6 +169,7 @@ type triggers struct {
 	db          *store.DB
 	byAlert     map[string][]*Playbook
 	byEvent     map[string][]*Playbook
+	byScore     []*Playbook
 	exitOnOrder []string
 }
 
@@ -191,6 +192,9 @@ func loadTriggers(ctx context.Context, db *store.DB) (*triggers, error) {
 		}
 		if p.Trigger.Event != "" {
 			t.byEvent[p.Trigger.Event] = append(t.byEvent[p.Trigger.Event], p)
+		}
+		if p.Trigger.Score != nil {
+			t.byScore = append(t.byScore, p)
 		}
 		if p.ExitOnOrder {
 			t.exitOnOrder = append(t.exitOnOrder, p.Key)
@@ -254,6 +258,29 @@ func (t *triggers) onEvent(ctx context.Context, tx *store.Tx, s store.Signal, st
 			return err
 		}
 		_, created, err := tx.Enroll(ctx, p.Key, s.CustomerID, p.OncePerDays, fmt.Sprintf("%s:%d:%s", s.Source, s.SourceID, event), 0, p.SuccessDays)
+		if err != nil {
+			return err
+		}
+		if created {
+			st.Enrolled++
+		}
+	}
+	return nil
+}
+
+// onScore enrolls the customer in the playbooks whose score condition their
+// new scores meet.
+func (t *triggers) onScore(ctx context.Context, tx *store.Tx, s store.CustomerScore, run int64, st *DetectStats) error {
+	f := store.Facts{ID: s.CustomerID, Scored: true, Health: s.Health, PAlive: s.PAlive, CLV: s.CLV, Segment: s.Segment, Orders: s.Frequency + 1}
+	now := t.db.Now()
+	for _, p := range t.byScore {
+		if !p.Trigger.Score.holds(f, now) {
+			continue
+		}
+		if ok, err := t.admits(ctx, p, s.CustomerID); err != nil || !ok {
+			return err
+		}
+		_, created, err := tx.Enroll(ctx, p.Key, s.CustomerID, p.OncePerDays, fmt.Sprintf("score:%d", run), 0, p.SuccessDays)
 		if err != nil {
 			return err
 		}

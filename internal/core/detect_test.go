@@ -103,9 +103,24 @@ func TestDetectFromScores(t *testing.T) {
 	if _, err := core.Score(ctx, db, core.ScoreOptions{CalibrationEnd: asOf}); err != nil {
 		t.Fatal(err)
 	}
+	lowHealth := []byte(`{"key": "low_health", "name": {"en": "Low health"}, "trigger": {"score": {"field": "health", "op": "<", "value": 30}},
+		"once_per_days": 30, "success_days": 60, "steps": [{"id": "review", "type": "task", "due_hours": 24,
+		"title": {"en": "Look at {{.Name}}", "bn": "{{.Name}}-কে দেখুন", "ne": "{{.Name}} लाई हेर्नुहोस्"}}]}`)
+	if _, err := core.ParsePlaybook(lowHealth); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.SavePlaybook(ctx, "low_health", lowHealth, true); err != nil {
+		t.Fatal(err)
+	}
 	st, err := core.DetectFromScores(ctx, db)
-	if err != nil || st.Raised == 0 {
+	if err != nil || st.Raised == 0 || st.Enrolled == 0 {
 		t.Fatalf("first pass: %+v %v", st, err)
+	}
+	ens, _ := db.Enrollments(ctx, 0)
+	for _, e := range ens {
+		if f, _ := db.CustomerFacts(ctx, e.CustomerID); e.PlaybookKey == "low_health" && f.Health >= 30 {
+			t.Errorf("customer %d with health %v enrolled in low_health", e.CustomerID, f.Health)
+		}
 	}
 	alerts, _ := db.Alerts(ctx, store.AlertFilter{Limit: 10000})
 	kinds := map[string]int{}

@@ -28,10 +28,12 @@ type Playbook struct {
 	Steps       []Step            `json:"steps"`
 }
 
-// Trigger starts enrollments: alert reasons, or an event.
+// Trigger starts enrollments: alert reasons, an event, or a condition on
+// the customer's scores checked after each scoring run.
 type Trigger struct {
-	Alerts []string `json:"alerts,omitempty"` // alert reasons, e.g. detractor, chargeback
-	Event  string   `json:"event,omitempty"`  // first_order, order_delivered, order_delayed
+	Alerts []string   `json:"alerts,omitempty"` // alert reasons, e.g. detractor, chargeback
+	Event  string     `json:"event,omitempty"`  // first_order, order_delivered, order_delayed
+	Score  *Condition `json:"score,omitempty"`  // e.g. {"field": "health", "op": "<", "value": 40}
 }
 
 // Condition compares a customer fact with a value.
@@ -99,8 +101,13 @@ func (p *Playbook) Validate() error {
 	if p.Name["en"] == "" {
 		return bad("name.en", "required")
 	}
-	if len(p.Trigger.Alerts) == 0 && p.Trigger.Event == "" {
-		return bad("trigger", "give alerts or an event")
+	if len(p.Trigger.Alerts) == 0 && p.Trigger.Event == "" && p.Trigger.Score == nil {
+		return bad("trigger", "give alerts, an event or a score condition")
+	}
+	if p.Trigger.Score != nil {
+		if err := p.Trigger.Score.check(); err != nil {
+			return bad("trigger.score", "%v", err)
+		}
 	}
 	if p.Trigger.Event != "" && !slices.Contains(events, p.Trigger.Event) {
 		return bad("trigger.event", "%q is not one of %v", p.Trigger.Event, events)

@@ -34,6 +34,7 @@ func DetectFromScores(ctx context.Context, db *store.DB) (DetectStats, error) {
 		return st, err
 	}
 	var batch []store.Alert
+	var scored []store.CustomerScore // for score-condition triggers
 	flush := func(last bool) error {
 		return db.WithTx(ctx, func(tx *store.Tx) error {
 			for _, a := range batch {
@@ -41,7 +42,12 @@ func DetectFromScores(ctx context.Context, db *store.DB) (DetectStats, error) {
 					return err
 				}
 			}
-			batch = batch[:0]
+			for _, s := range scored {
+				if err := triggers.onScore(ctx, tx, s, runs[0].ID, &st); err != nil {
+					return err
+				}
+			}
+			batch, scored = batch[:0], scored[:0]
 			if last {
 				return tx.SetSetting(ctx, scoreAlertsKey, strconv.FormatInt(runs[0].ID, 10))
 			}
@@ -55,7 +61,10 @@ func DetectFromScores(ctx context.Context, db *store.DB) (DetectStats, error) {
 			a.DueAt = now.Add(72 * time.Hour)
 			batch = append(batch, a)
 		}
-		if len(batch) >= 500 {
+		if len(triggers.byScore) > 0 {
+			scored = append(scored, s)
+		}
+		if len(batch)+len(scored) >= 500 {
 			return flush(false)
 		}
 		return nil
