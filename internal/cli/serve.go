@@ -18,6 +18,7 @@ import (
 	"github.com/retainhq/retain/internal/demo"
 	"github.com/retainhq/retain/internal/httpapi"
 	"github.com/retainhq/retain/internal/store"
+	"github.com/retainhq/retain/internal/web"
 )
 
 func (e *env) serveCommand() *cobra.Command {
@@ -91,10 +92,7 @@ func (e *env) loadDemo(ctx context.Context, db *store.DB) error {
 func (e *env) serve(ctx context.Context, db *store.DB, ready chan<- string) error {
 	mux := http.NewServeMux()
 	httpapi.New(mux, db, e.log, httpapi.NewMetrics())
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprint(w, "Retain is running.\n\nAPI description: /api/v1/openapi.json\nHealth: /healthz\nMetrics: /metrics\n")
-	})
+	web.New(mux, db, e.log)
 	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 5 * time.Second,

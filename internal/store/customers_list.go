@@ -1,0 +1,139 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// CustomerFilter selects and orders customers for the UI's list.
+type CustomerFilter struct {
+	Query      string // name, email, phone or external id (prefix or substring)
+	Segment    string
+	OwnerID    int64
+	AtRisk     bool // an open risk alert
+	Unhappy    bool // an open detractor, low CSAT, complaint, return, chargeback or refusal alert
+	Promoters  bool // latest NPS answer 9 or 10
+	New        bool // first order within 30 days
+	HealthMin  float64
+	HealthMax  float64 // 0: no upper bound
+	PAliveMin  float64
+	PAliveMax  float64
+	Cohort     string // first-order month, YYYY-MM
+	Cause      string // an open alert with this root cause
+	Sort       string // name, health, -health, clv, -clv, last_order, -last_order
+	Page, Size int    // from 1
+}
+
+// CustomerRow is a line of the list.
+type CustomerRow struct {
+	ID          int64
+	ExternalID  string
+	Name        string
+	Email       string
+	Phone       string
+	Owner       string
+	Segment     string
+	Health      float64
+	PAlive      float64
+	CLV         float64
+	Currency    string
+	Scored      bool
+	LastOrderAt time.Time
+	OpenAlerts  int
+}
+
+var unhappyReasons = `('detractor', 'low_csat', 'high_effort', 'complaint', 'return', 'chargeback', 'refused', 'late_delivery')`
+
+// Customers lists one page of customers and the total that match.
+func (db *DB) Customers(ctx context.Context, f CustomerFilter) ([]CustomerRow, int, error) {
+	where, args := []string{"1 = 1"}, []any{}
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		p := arg("%" + strings.ToLower(q) + "%")
+		where = append(where, fmt.Sprintf("(LOWER(c.name) LIKE %s OR LOWER(c.email) LIKE %s OR c.phone LIKE %s OR LOWER(c.external_id) LIKE %s)", p, p, p, p))
+	}
+	if f.Segment != "" {
+		where = append(where, "s.segment = "+arg(f.Segment))
+	}
+	if f.OwnerID != 0 {
+		where = append(where, "c.owner_id = "+arg(f.OwnerID))
+	}
+	if f.AtRisk {
+		where = append(where, "EXISTS (SELECT 1 FROM alerts a WHERE a.customer_id = c.id AND a.type = 'risk' AND a.status <> 'resolved')")
+	}
+	if f.Unhappy {
+		where = append(where, "EXISTS (SELECT 1 FROM alerts a WHERE a.customer_id = c.id AND a.reason IN "+unhappyReasons+" AND a.status <> 'resolved')")
+	}
+	if f.Cause != "" {
+		where = append(where, "EXISTS (SELECT 1 FROM alerts a WHERE a.customer_id = c.id AND a.root_cause = "+arg(f.Cause)+" AND a.status <> 'resolved')")
+	}
+	if f.Promoters {
+		where = append(where, `(SELECT r.score FROM survey_responses r WHERE r.customer_id = c.id AND r.kind = 'nps' ORDER BY r.responded_at DESC LIMIT 1) >= 9`)
+	}
+	if f.New {
+		where = append(where, "(SELECT MIN(o.placed_at) FROM orders o WHERE o.customer_id = c.id AND o.status <> 'cancelled') >= "+arg(db.Now().AddDate(0, 0, -30).UTC()))
+	}
+	if f.HealthMin > 0 {
+		where = append(where, "s.health >= "+arg(f.HealthMin))
+	}
+	if f.HealthMax > 0 {
+		where = append(where, "s.health < "+arg(f.HealthMax))
+	}
+	if f.PAliveMin > 0 {
+		where = append(where, "s.p_alive >= "+arg(f.PAliveMin))
+	}
+	if f.PAliveMax > 0 {
+		where = append(where, "s.p_alive < "+arg(f.PAliveMax))
+	}
+	if f.Cohort != "" {
+		if t, err := time.Parse("2006-01", f.Cohort); err == nil {
+			where = append(where, "(SELECT MIN(o.placed_at) FROM orders o WHERE o.customer_id = c.id AND o.status <> 'cancelled') >= "+arg(t)+
+				" AND (SELECT MIN(o.placed_at) FROM orders o WHERE o.customer_id = c.id AND o.status <> 'cancelled') < "+arg(t.AddDate(0, 1, 0)))
+		}
+	}
+	order := map[string]string{"name": "c.name, c.id", "health": "s.health, c.id", "-health": "s.health DESC, c.id", "clv": "s.clv, c.id",
+		"-clv": "s.clv DESC, c.id", "last_order": "last_order, c.id", "-last_order": "last_order DESC, c.id"}[f.Sort]
+	if order == "" {
+		order = "c.id"
+	}
+	if f.Size <= 0 || f.Size > 500 {
+		f.Size = 50
+	}
+	if f.Page < 1 {
+		f.Page = 1
+	}
+	from := `FROM customers c
+		LEFT JOIN customer_scores s ON s.customer_id = c.id AND s.run_id = (SELECT MAX(id) FROM scoring_runs WHERE status = 'done')
+		LEFT JOIN staff st ON st.id = c.owner_id
+		WHERE ` + strings.Join(where, " AND ")
+	var total int
+	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) `+from, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: customers: %w", err)
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT c.id, c.external_id, c.name, c.email, c.phone, COALESCE(st.name, ''), COALESCE(s.segment, ''),
+		COALESCE(s.health, 0), COALESCE(s.p_alive, 0), COALESCE(s.clv, 0), COALESCE(s.currency, ''), s.customer_id IS NOT NULL,
+		(SELECT MAX(o.placed_at) FROM orders o WHERE o.customer_id = c.id AND o.status <> 'cancelled') AS last_order,
+		(SELECT COUNT(*) FROM alerts a WHERE a.customer_id = c.id AND a.status <> 'resolved')
+		`+from+` ORDER BY `+order+` LIMIT `+arg(f.Size)+` OFFSET `+arg((f.Page-1)*f.Size), args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: customers: %w", err)
+	}
+	defer rows.Close()
+	var out []CustomerRow
+	for rows.Next() {
+		var r CustomerRow
+		var last nullTime
+		if err := rows.Scan(&r.ID, &r.ExternalID, &r.Name, &r.Email, &r.Phone, &r.Owner, &r.Segment, &r.Health, &r.PAlive, &r.CLV, &r.Currency,
+			&r.Scored, &last, &r.OpenAlerts); err != nil {
+			return nil, 0, fmt.Errorf("store: customers: %w", err)
+		}
+		r.LastOrderAt = last.T
+		out = append(out, r)
+	}
+	return out, total, rows.Err()
+}

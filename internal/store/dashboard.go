@@ -1,0 +1,228 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Dashboard is what the UI's first page shows.
+type Dashboard struct {
+	Customers       int
+	Active          int     // bought in the last 365 days
+	RepeatRate      float64 // of buyers, the share who bought on two days or more
+	Revenue         map[string]int64
+	RevenueAtRisk   map[string]int64 // of customers with an open risk alert
+	AtRisk          int              // customers with an open risk alert
+	AlertsOpen      int
+	AlertsDue       int
+	TasksDue        int
+	NPS             []NPSMonth
+	Cohorts         []Cohort
+	Health          [10]int // customers per health decile of the latest run
+	Causes          []CauseMonth
+	MainCurrency    string
+	ScoredCustomers int
+}
+
+// NPSMonth is a month of NPS answers.
+type NPSMonth struct {
+	Month                           time.Time
+	Promoters, Passives, Detractors int
+}
+
+// Score is the month's NPS, −100…100.
+func (m NPSMonth) Score() float64 {
+	n := m.Promoters + m.Passives + m.Detractors
+	if n == 0 {
+		return 0
+	}
+	return 100 * float64(m.Promoters-m.Detractors) / float64(n)
+}
+
+// Cohort is the customers whose first order fell in a month, and how many
+// of them ordered in each month since (Retained[0] = the cohort).
+type Cohort struct {
+	Month    time.Time
+	Size     int
+	Retained []int
+}
+
+// CauseMonth counts alerts by root cause in a month.
+type CauseMonth struct {
+	Month time.Time
+	Cause string
+	Count int
+}
+
+func monthOf(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC) }
+
+// Dashboard computes the dashboard as of now over the last 12 months.
+func (db *DB) Dashboard(ctx context.Context, now time.Time) (*Dashboard, error) {
+	d := &Dashboard{Revenue: map[string]int64{}, RevenueAtRisk: map[string]int64{}}
+	yearAgo := now.AddDate(-1, 0, 0).UTC()
+	start := monthOf(now).AddDate(0, -11, 0)
+	scalar := func(q string, dst any, args ...any) error {
+		if err := db.read.QueryRowContext(ctx, q, args...).Scan(dst); err != nil {
+			return fmt.Errorf("store: dashboard: %w", err)
+		}
+		return nil
+	}
+	var buyers, repeaters int
+	for _, s := range []struct {
+		q    string
+		dst  any
+		args []any
+	}{
+		{`SELECT COUNT(*) FROM customers`, &d.Customers, nil},
+		{`SELECT COUNT(DISTINCT customer_id) FROM orders WHERE status <> 'cancelled' AND placed_at >= $1`, &d.Active, []any{yearAgo}},
+		{`SELECT COUNT(DISTINCT customer_id) FROM orders WHERE status <> 'cancelled'`, &buyers, nil},
+		{`SELECT COUNT(*) FROM (SELECT customer_id FROM orders WHERE status <> 'cancelled' GROUP BY customer_id HAVING COUNT(*) > 1) r`, &repeaters, nil},
+		{`SELECT COUNT(DISTINCT customer_id) FROM alerts WHERE type = 'risk' AND status <> 'resolved'`, &d.AtRisk, nil},
+		{`SELECT COUNT(*) FROM alerts WHERE status = 'open'`, &d.AlertsOpen, nil},
+		{`SELECT COUNT(*) FROM alerts WHERE status = 'open' AND due_at <= $1`, &d.AlertsDue, []any{now.UTC()}},
+		{`SELECT COUNT(*) FROM tasks WHERE status = 'open' AND due_at <= $1`, &d.TasksDue, []any{now.Add(24 * time.Hour).UTC()}},
+	} {
+		if err := scalar(s.q, s.dst, s.args...); err != nil {
+			return nil, err
+		}
+	}
+	if buyers > 0 {
+		d.RepeatRate = float64(repeaters) / float64(buyers)
+	}
+	if err := db.sums(ctx, `SELECT currency, SUM(total_minor) FROM orders WHERE status <> 'cancelled' AND placed_at >= $1 GROUP BY currency`, d.Revenue, yearAgo); err != nil {
+		return nil, err
+	}
+	if err := db.sums(ctx, `SELECT currency, SUM(revenue_at_risk_minor) FROM alerts WHERE type = 'risk' AND status <> 'resolved' AND currency <> '' GROUP BY currency`,
+		d.RevenueAtRisk); err != nil {
+		return nil, err
+	}
+	for c, v := range d.Revenue {
+		if d.MainCurrency == "" || v > d.Revenue[d.MainCurrency] {
+			d.MainCurrency = c
+		}
+	}
+	// NPS by month.
+	rows, err := db.read.QueryContext(ctx, `SELECT responded_at, score FROM survey_responses WHERE kind = 'nps' AND responded_at >= $1`, start)
+	if err != nil {
+		return nil, fmt.Errorf("store: dashboard: %w", err)
+	}
+	nps := map[time.Time]*NPSMonth{}
+	for rows.Next() {
+		var at nullTime
+		var score int
+		if err := rows.Scan(&at, &score); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		m := monthOf(at.T)
+		if nps[m] == nil {
+			nps[m] = &NPSMonth{Month: m}
+		}
+		switch {
+		case score >= 9:
+			nps[m].Promoters++
+		case score >= 7:
+			nps[m].Passives++
+		default:
+			nps[m].Detractors++
+		}
+	}
+	rows.Close()
+	for m := start; !m.After(monthOf(now)); m = m.AddDate(0, 1, 0) {
+		if v := nps[m]; v != nil {
+			d.NPS = append(d.NPS, *v)
+		} else {
+			d.NPS = append(d.NPS, NPSMonth{Month: m})
+		}
+	}
+	if err := db.cohorts(ctx, d, start, now); err != nil {
+		return nil, err
+	}
+	// Health deciles of the latest run.
+	rows, err = db.read.QueryContext(ctx, `SELECT health FROM customer_scores WHERE run_id = (SELECT MAX(id) FROM scoring_runs WHERE status = 'done')`)
+	if err != nil {
+		return nil, fmt.Errorf("store: dashboard: %w", err)
+	}
+	for rows.Next() {
+		var h float64
+		rows.Scan(&h)
+		d.Health[min(9, max(0, int(h/10)))]++
+		d.ScoredCustomers++
+	}
+	rows.Close()
+	// Dissatisfaction by root cause and month (alerts opened).
+	rows, err = db.read.QueryContext(ctx, `SELECT created_at, root_cause FROM alerts WHERE type = 'risk' AND root_cause <> '' AND created_at >= $1`, start.AddDate(0, 6, 0))
+	if err != nil {
+		return nil, fmt.Errorf("store: dashboard: %w", err)
+	}
+	causes := map[[2]any]int{}
+	for rows.Next() {
+		var at nullTime
+		var cause string
+		rows.Scan(&at, &cause)
+		causes[[2]any{monthOf(at.T), cause}]++
+	}
+	rows.Close()
+	for k, n := range causes {
+		d.Causes = append(d.Causes, CauseMonth{Month: k[0].(time.Time), Cause: k[1].(string), Count: n})
+	}
+	return d, nil
+}
+
+func (db *DB) sums(ctx context.Context, q string, into map[string]int64, args ...any) error {
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("store: dashboard: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c string
+		var v int64
+		if err := rows.Scan(&c, &v); err != nil {
+			return err
+		}
+		into[c] = v
+	}
+	return rows.Err()
+}
+
+// cohorts fills monthly cohort retention for the last 12 months.
+func (db *DB) cohorts(ctx context.Context, d *Dashboard, start, now time.Time) error {
+	rows, err := db.read.QueryContext(ctx, `SELECT o.customer_id, o.placed_at, f.first FROM orders o
+		JOIN (SELECT customer_id, MIN(placed_at) AS first FROM orders WHERE status <> 'cancelled' GROUP BY customer_id) f ON f.customer_id = o.customer_id
+		WHERE o.status <> 'cancelled' AND f.first >= $1`, start)
+	if err != nil {
+		return fmt.Errorf("store: cohorts: %w", err)
+	}
+	defer rows.Close()
+	type key struct {
+		cohort time.Time
+		k      int
+	}
+	seen := map[key]map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		var at, first nullTime
+		if err := rows.Scan(&id, &at, &first); err != nil {
+			return err
+		}
+		c := monthOf(first.T)
+		m := monthOf(at.T)
+		k := (m.Year()-c.Year())*12 + int(m.Month()-c.Month())
+		kk := key{c, k}
+		if seen[kk] == nil {
+			seen[kk] = map[int64]bool{}
+		}
+		seen[kk][id] = true
+	}
+	for c := start; !c.After(monthOf(now)); c = c.AddDate(0, 1, 0) {
+		co := Cohort{Month: c, Size: len(seen[key{c, 0}])}
+		months := (monthOf(now).Year()-c.Year())*12 + int(monthOf(now).Month()-c.Month())
+		for k := 0; k <= months; k++ {
+			co.Retained = append(co.Retained, len(seen[key{c, k}]))
+		}
+		d.Cohorts = append(d.Cohorts, co)
+	}
+	return rows.Err()
+}

@@ -1,0 +1,105 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/retainhq/retain"
+)
+
+// Staff is a signed-in staff member as the UI needs them.
+type Staff struct {
+	ID     int64
+	Email  string
+	Name   string
+	Role   string // admin, manager, agent
+	TeamID int64
+	Locale string
+}
+
+// Login checks an email and password hash verifier and returns the staff
+// member; verify is given the stored hash (the store never sees a password).
+func (db *DB) Login(ctx context.Context, email string, verify func(hash string) bool) (Staff, error) {
+	var s Staff
+	var hash string
+	err := db.read.QueryRowContext(ctx, `SELECT id, email, name, role, COALESCE(team_id, 0), locale, password_hash FROM staff
+		WHERE email = $1 AND can_login AND active`, strings.ToLower(strings.TrimSpace(email))).
+		Scan(&s.ID, &s.Email, &s.Name, &s.Role, &s.TeamID, &s.Locale, &hash)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return s, fmt.Errorf("store: login: %w", err)
+	}
+	// Verify even for an unknown email, so timing does not tell which exist.
+	ok := verify(hash) && err == nil
+	if !ok {
+		return Staff{}, retain.Errorf(retain.EUNAUTHORIZED, "wrong email or password")
+	}
+	return s, nil
+}
+
+// CreateSession starts a session for a staff member and returns its token
+// (256 random bits; only the hash is stored), valid until absolute.
+func (db *DB) CreateSession(ctx context.Context, staffID int64, absolute time.Duration) (string, error) {
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", err
+	}
+	token := base64.RawURLEncoding.EncodeToString(raw[:])
+	err := db.WithTx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `INSERT INTO sessions (token_hash, staff_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $3, $4)`,
+			hashKey(token), staffID, tx.now, tx.now.Add(absolute))
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("store: create session: %w", err)
+	}
+	return token, nil
+}
+
+// Session returns the staff member of a live session and marks it seen:
+// one idle longer than idle, past its absolute end, or of a disabled user
+// is ended and reported as not found.
+func (db *DB) Session(ctx context.Context, token string, idle time.Duration) (Staff, error) {
+	var s Staff
+	var seen, expires nullTime
+	h := hashKey(token)
+	err := db.read.QueryRowContext(ctx, `SELECT st.id, st.email, st.name, st.role, COALESCE(st.team_id, 0), st.locale, se.last_seen_at, se.expires_at
+		FROM sessions se JOIN staff st ON st.id = se.staff_id WHERE se.token_hash = $1 AND st.active AND st.can_login`, h).
+		Scan(&s.ID, &s.Email, &s.Name, &s.Role, &s.TeamID, &s.Locale, &seen, &expires)
+	if err != nil {
+		return Staff{}, notFound(err, "no session")
+	}
+	now := db.Now()
+	if now.After(expires.T) || now.Sub(seen.T) > idle {
+		db.EndSession(ctx, token)
+		return Staff{}, retain.Errorf(retain.ENOTFOUND, "the session has ended")
+	}
+	if now.Sub(seen.T) > time.Minute { // write at most once a minute per session
+		err = db.WithTx(ctx, func(tx *Tx) error {
+			_, err := tx.exec(ctx, `UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1`, h, tx.now)
+			return err
+		})
+	}
+	return s, err
+}
+
+// EndSession logs a session out.
+func (db *DB) EndSession(ctx context.Context, token string) error {
+	return db.WithTx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `DELETE FROM sessions WHERE token_hash = $1`, hashKey(token))
+		return err
+	})
+}
+
+// SetStaffLocale stores a staff member's language.
+func (db *DB) SetStaffLocale(ctx context.Context, staffID int64, locale string) error {
+	return db.WithTx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `UPDATE staff SET locale = $2, updated_at = $3 WHERE id = $1`, staffID, locale, tx.now)
+		return err
+	})
+}

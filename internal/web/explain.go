@@ -1,0 +1,40 @@
+package web
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/retainhq/retain/internal/analytics"
+	"github.com/retainhq/retain/internal/store"
+)
+
+// explain turns a score's stored factors and flags into localized lines:
+// the words come from the catalog, the numbers from the stored values.
+func explain(sc store.CustomerScore, v *view) ([]factorView, []flagView) {
+	l := v.L
+	var factors []analytics.Factor
+	json.Unmarshal(sc.Factors, &factors)
+	var fs []factorView
+	for _, f := range factors {
+		fs = append(fs, factorView{Name: l.T("factor." + f.Name), Points: l.Number(f.Contribution, 1), Width: f.Weight * 100,
+			Why: l.T("factor.line", "Value", l.Percent(f.Value), "Weight", l.Percent(f.Weight))})
+	}
+	var flags []analytics.Flag
+	json.Unmarshal(sc.Flags, &flags)
+	var out []flagView
+	for _, f := range flags {
+		args := []any{}
+		for k, val := range f.Values {
+			switch {
+			case strings.HasSuffix(k, "_share"):
+				args = append(args, k, l.Number(100*val, 0))
+			case strings.HasSuffix(k, "_value"): // minor units of the customer's currency
+				args = append(args, k, l.Money(int64(val), sc.Currency))
+			default:
+				args = append(args, k, l.Number(val, 1))
+			}
+		}
+		out = append(out, flagView{Name: l.T("flag." + f.Name), Kind: f.Kind, Evidence: l.T("evidence."+f.Name, args...)})
+	}
+	return fs, out
+}

@@ -1,0 +1,445 @@
+package web
+
+import (
+	"encoding/csv"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/classify"
+	"github.com/retainhq/retain/internal/core"
+	"github.com/retainhq/retain/internal/store"
+)
+
+type kpi struct {
+	Label, Value, Href string
+}
+
+type dashboardData struct {
+	KPIs                         []kpi
+	NPS, Health, Causes, Cohorts template.HTML
+}
+
+func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, v *view) {
+	now := s.db.Now()
+	d, err := s.db.Dashboard(r.Context(), now)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	rec, err := core.Outcomes(r.Context(), s.db)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	l := v.L
+	recovery := "–"
+	if rec.Ended > 0 {
+		recovery = l.Percent(rec.Rate)
+	}
+	data := dashboardData{KPIs: []kpi{
+		{l.T("kpi.active"), l.Int(int64(d.Active)), "/customers"},
+		{l.T("kpi.repeat_rate"), l.Percent(d.RepeatRate), "/customers?sort=-clv"},
+		{l.T("kpi.revenue"), l.Money(d.Revenue[d.MainCurrency], d.MainCurrency), "/customers?sort=-clv"},
+		{l.T("kpi.revenue_at_risk"), l.Money(d.RevenueAtRisk[d.MainCurrency], d.MainCurrency), "/customers?at_risk=1&sort=-clv"},
+		{l.T("kpi.at_risk"), l.Int(int64(d.AtRisk)), "/customers?at_risk=1"},
+		{l.T("kpi.recovery_rate"), recovery, "/customers?unhappy=1"},
+		{l.T("kpi.alerts_due"), l.Int(int64(d.AlertsDue)), "/inbox"},
+		{l.T("kpi.tasks_due"), l.Int(int64(d.TasksDue)), "/inbox"},
+	}}
+	var nps []Bar
+	for _, m := range d.NPS {
+		n := m.Promoters + m.Passives + m.Detractors
+		b := Bar{Label: l.Month(m.Month), Value: m.Score(), Text: l.Number(m.Score(), 0), Href: "/customers?unhappy=1", Class: "nps"}
+		if n == 0 {
+			b.Text = "–"
+		}
+		nps = append(nps, b)
+	}
+	data.NPS = bars(l.T("chart.nps"), nps)
+	var health []Bar
+	for i, n := range d.Health {
+		health = append(health, Bar{Label: l.Int(int64(i*10)) + "–" + l.Int(int64(i*10+10)), Value: float64(n), Text: l.Int(int64(n)),
+			Href: fmt.Sprintf("/customers?health_min=%d&health_max=%d", i*10, i*10+10), Class: healthClass(i)})
+	}
+	data.Health = bars(l.T("chart.health"), health)
+	byCause := map[string]int{}
+	for _, c := range d.Causes {
+		byCause[c.Cause] += c.Count
+	}
+	var causes []Bar
+	for _, c := range classify.Causes {
+		causes = append(causes, Bar{Label: l.T("cause." + c), Value: float64(byCause[c]), Text: l.Int(int64(byCause[c])),
+			Href: "/customers?cause=" + c, Class: "cause"})
+	}
+	data.Causes = bars(l.T("chart.causes"), causes)
+	var labels []string
+	var rows [][]Cell
+	for _, c := range d.Cohorts {
+		if c.Size == 0 {
+			continue
+		}
+		labels = append(labels, l.Month(c.Month)+" ("+l.Int(int64(c.Size))+")")
+		var row []Cell
+		for k, n := range c.Retained {
+			share := float64(n) / float64(c.Size)
+			row = append(row, Cell{Share: share, Text: l.Number(100*share, 0), Href: "/customers?cohort=" + c.Month.Format("2006-01"),
+				Title: l.T("chart.cohort_cell", "Month", k, "Share", l.Percent(share))})
+		}
+		rows = append(rows, row)
+	}
+	data.Cohorts = heatmap(l.T("chart.cohorts"), labels, rows)
+	v.Title, v.Data = l.T("nav.dashboard"), data
+	s.render(w, "dashboard", v)
+}
+
+func healthClass(decile int) string {
+	switch {
+	case decile < 4:
+		return "bad"
+	case decile < 7:
+		return "mid"
+	}
+	return "good"
+}
+
+// filterOf reads the customer list's filters from a query.
+func filterOf(q url.Values) store.CustomerFilter {
+	num := func(k string) float64 { f, _ := strconv.ParseFloat(q.Get(k), 64); return f }
+	page, _ := strconv.Atoi(q.Get("page"))
+	owner, _ := strconv.ParseInt(q.Get("owner"), 10, 64)
+	return store.CustomerFilter{Query: q.Get("q"), Segment: q.Get("segment"), OwnerID: owner, AtRisk: q.Get("at_risk") == "1",
+		Unhappy: q.Get("unhappy") == "1", Promoters: q.Get("promoters") == "1", New: q.Get("new") == "1",
+		HealthMin: num("health_min"), HealthMax: num("health_max"), PAliveMin: num("p_alive_min"), PAliveMax: num("p_alive_max"),
+		Cohort: q.Get("cohort"), Cause: q.Get("cause"), Sort: q.Get("sort"), Page: page, Size: 50}
+}
+
+type customersData struct {
+	Rows      []store.CustomerRow
+	Total     int
+	Page      int
+	Pages     int
+	Query     url.Values
+	Segments  []string
+	Owners    []store.Owner
+	PrevHref  string
+	NextHref  string
+	ExportURL string
+	CanAssign bool
+}
+
+func (s *Server) customers(w http.ResponseWriter, r *http.Request, v *view) {
+	f := filterOf(r.URL.Query())
+	rows, total, err := s.db.Customers(r.Context(), f)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	owners, err := s.db.Owners(r.Context())
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	q := r.URL.Query()
+	pageHref := func(p int) string {
+		qq := url.Values{}
+		for k, vs := range q {
+			qq[k] = vs
+		}
+		qq.Set("page", strconv.Itoa(p))
+		return "/customers?" + qq.Encode()
+	}
+	d := customersData{Rows: rows, Total: total, Page: max(f.Page, 1), Query: q, Owners: owners,
+		Segments: []string{"champions", "loyal", "potential_loyalist", "new", "promising", "need_attention", "about_to_sleep", "at_risk", "cannot_lose", "hibernating", "lost"},
+		ExportURL: "/customers.csv?" + q.Encode(), CanAssign: v.Staff.Role != "agent"}
+	d.Pages = (total + 49) / 50
+	if d.Page > 1 {
+		d.PrevHref = pageHref(d.Page - 1)
+	}
+	if d.Page < d.Pages {
+		d.NextHref = pageHref(d.Page + 1)
+	}
+	v.Title, v.Data = v.L.T("nav.customers"), d
+	s.render(w, "customers", v)
+}
+
+// customersCSV exports the filtered list; cells a spreadsheet would run as
+// a formula are defused (RELIABILITY.md S5).
+func (s *Server) customersCSV(w http.ResponseWriter, r *http.Request, v *view) {
+	f := filterOf(r.URL.Query())
+	f.Size = 500
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="customers.csv"`)
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"external_id", "name", "email", "phone", "owner", "segment", "health", "p_alive", "clv", "currency", "last_order", "open_alerts"})
+	for f.Page = 1; ; f.Page++ {
+		rows, _, err := s.db.Customers(r.Context(), f)
+		if err != nil {
+			s.log.Error("export", "err", err)
+			return
+		}
+		for _, c := range rows {
+			last := ""
+			if !c.LastOrderAt.IsZero() {
+				last = c.LastOrderAt.Format(time.DateOnly)
+			}
+			cw.Write([]string{CSVSafe(c.ExternalID), CSVSafe(c.Name), CSVSafe(c.Email), CSVSafe(c.Phone), CSVSafe(c.Owner), c.Segment,
+				fmt.Sprintf("%.1f", c.Health), fmt.Sprintf("%.3f", c.PAlive), fmt.Sprintf("%.2f", c.CLV), c.Currency, last, strconv.Itoa(c.OpenAlerts)})
+		}
+		if len(rows) < f.Size {
+			break
+		}
+	}
+	cw.Flush()
+}
+
+// CSVSafe prefixes a cell that starts with = + - @ tab, CR or NUL with '.
+func CSVSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r\x00", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// bulkAssign gives the selected customers an owner (managers and admins).
+func (s *Server) bulkAssign(w http.ResponseWriter, r *http.Request, v *view) {
+	if v.Staff.Role == "agent" {
+		http.Error(w, v.L.T("error.forbidden"), http.StatusForbidden)
+		return
+	}
+	r.ParseForm()
+	owner, _ := strconv.ParseInt(r.FormValue("owner"), 10, 64)
+	err := s.db.WithTx(r.Context(), func(tx *store.Tx) error {
+		for _, id := range r.Form["customer"] {
+			cid, err := strconv.ParseInt(id, 10, 64)
+			if err != nil {
+				continue
+			}
+			if _, err := tx.AssignOwner(r.Context(), cid, owner, "manual", v.Staff.Email, false); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	back := r.FormValue("back")
+	if !strings.HasPrefix(back, "/customers") {
+		back = "/customers"
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+type customerData struct {
+	Facts       store.Facts
+	Score       *store.CustomerScore
+	Alerts      []store.Alert
+	Tasks       []store.Task
+	Enrollments []store.Enrollment
+	Factors     []factorView
+	Flags       []flagView
+}
+
+type factorView struct {
+	Name, Why string
+	Points    string
+	Width     float64
+}
+
+type flagView struct{ Name, Kind, Evidence string }
+
+func (s *Server) customer(w http.ResponseWriter, r *http.Request, v *view) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	ctx := r.Context()
+	f, err := s.db.CustomerFacts(ctx, id)
+	if err != nil {
+		if retain.ErrorCode(err) == retain.ENOTFOUND {
+			http.NotFound(w, r)
+			return
+		}
+		s.fail(w, err)
+		return
+	}
+	d := customerData{Facts: f}
+	if sc, _, err := s.db.LatestScore(ctx, f.ExternalID); err == nil {
+		d.Score = &sc
+		d.Factors, d.Flags = explain(sc, v)
+	}
+	if d.Alerts, err = s.db.Alerts(ctx, store.AlertFilter{CustomerID: id, Limit: 50}); err != nil {
+		s.fail(w, err)
+		return
+	}
+	if d.Tasks, err = s.db.Tasks(ctx, store.TaskFilter{CustomerID: id, Limit: 50}); err != nil {
+		s.fail(w, err)
+		return
+	}
+	if d.Enrollments, err = s.db.Enrollments(ctx, id); err != nil {
+		s.fail(w, err)
+		return
+	}
+	v.Title, v.Data = nameOf(f), d
+	s.render(w, "customer", v)
+}
+
+func nameOf(f store.Facts) string {
+	if f.Name != "" {
+		return f.Name
+	}
+	return f.ExternalID
+}
+
+// addNote adds a manual task (a note to follow up) for the customer.
+func (s *Server) addNote(w http.ResponseWriter, r *http.Request, v *view) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	title := strings.TrimSpace(r.FormValue("title"))
+	if title == "" || len(title) > 500 {
+		http.Error(w, v.L.T("error.title"), http.StatusBadRequest)
+		return
+	}
+	days, _ := strconv.Atoi(r.FormValue("due_days"))
+	err = s.db.WithTx(r.Context(), func(tx *store.Tx) error {
+		_, _, err := tx.CreateTask(r.Context(), store.Task{CustomerID: id, OwnerID: v.Staff.ID, Title: title, Source: "manual",
+			DueAt: tx.Now().AddDate(0, 0, max(days, 0)), Detail: "by " + v.Staff.Email})
+		return err
+	})
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/customers/%d", id), http.StatusSeeOther)
+}
+
+type inboxData struct {
+	Alerts []store.Alert
+	Tasks  []store.Task
+	Now    time.Time
+}
+
+// inbox is the signed-in person's alerts and tasks (managers and admins see
+// everyone's).
+func (s *Server) inbox(w http.ResponseWriter, r *http.Request, v *view) {
+	owner := v.Staff.ID
+	if v.Staff.Role != "agent" && r.URL.Query().Get("mine") != "1" {
+		owner = 0
+	}
+	alerts, err := s.db.Alerts(r.Context(), store.AlertFilter{Status: "open", OwnerID: owner, Limit: 200})
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	tasks, err := s.db.Tasks(r.Context(), store.TaskFilter{OwnerID: owner, Limit: 200})
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	sort.SliceStable(tasks, func(i, j int) bool { return tasks[i].DueAt.Before(tasks[j].DueAt) })
+	v.Title, v.Data = v.L.T("nav.inbox"), inboxData{Alerts: alerts, Tasks: tasks, Now: s.db.Now()}
+	s.render(w, "inbox", v)
+}
+
+// mayTouch says whether the staff member may act on work owned by owner:
+// an agent only on their own.
+func mayTouch(v *view, owner int64) bool { return v.Staff.Role != "agent" || owner == v.Staff.ID }
+
+func (s *Server) taskDone(w http.ResponseWriter, r *http.Request, v *view) {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	tasks, err := s.db.Tasks(r.Context(), store.TaskFilter{Limit: 1000, OwnerID: ownerScope(v)})
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	if !hasTask(tasks, id) {
+		http.Error(w, v.L.T("error.forbidden"), http.StatusForbidden)
+		return
+	}
+	if err := s.db.CompleteTask(r.Context(), id); err != nil {
+		s.fail(w, err)
+		return
+	}
+	http.Redirect(w, r, "/inbox", http.StatusSeeOther)
+}
+
+func ownerScope(v *view) int64 {
+	if v.Staff.Role == "agent" {
+		return v.Staff.ID
+	}
+	return 0
+}
+
+func hasTask(ts []store.Task, id int64) bool {
+	for _, t := range ts {
+		if t.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) alertOwned(r *http.Request, v *view, id int64) bool {
+	alerts, err := s.db.Alerts(r.Context(), store.AlertFilter{OwnerID: ownerScope(v), Limit: 100000})
+	if err != nil {
+		return false
+	}
+	for _, a := range alerts {
+		if a.ID == id {
+			return mayTouch(v, a.OwnerID)
+		}
+	}
+	return false
+}
+
+func (s *Server) alertSnooze(w http.ResponseWriter, r *http.Request, v *view) {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if !s.alertOwned(r, v, id) {
+		http.Error(w, v.L.T("error.forbidden"), http.StatusForbidden)
+		return
+	}
+	days, _ := strconv.Atoi(r.FormValue("days"))
+	if err := s.db.SnoozeAlert(r.Context(), id, s.db.Now().AddDate(0, 0, max(days, 1)), r.FormValue("reason")); err != nil {
+		if retain.ErrorCode(err) == retain.EINVALID {
+			http.Error(w, v.L.T("error.snooze_reason"), http.StatusBadRequest)
+			return
+		}
+		s.fail(w, err)
+		return
+	}
+	http.Redirect(w, r, "/inbox", http.StatusSeeOther)
+}
+
+func (s *Server) alertResolve(w http.ResponseWriter, r *http.Request, v *view) {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if !s.alertOwned(r, v, id) {
+		http.Error(w, v.L.T("error.forbidden"), http.StatusForbidden)
+		return
+	}
+	if err := s.db.ResolveAlert(r.Context(), id, r.FormValue("outcome")); err != nil {
+		if retain.ErrorCode(err) == retain.EINVALID {
+			http.Error(w, v.L.T("error.outcome"), http.StatusBadRequest)
+			return
+		}
+		s.fail(w, err)
+		return
+	}
+	http.Redirect(w, r, "/inbox", http.StatusSeeOther)
+}
+
+func (s *Server) fail(w http.ResponseWriter, err error) {
+	s.log.Error("web", "err", err)
+	http.Error(w, "internal error", http.StatusInternalServerError)
+}

@@ -1,0 +1,152 @@
+// Package web is Retain's server-rendered UI: html/template pages, htmx for
+// partial updates, charts drawn as SVG on the server, every asset embedded.
+// Nothing is fetched from outside: `retain serve` shows the whole UI on a
+// fresh machine with no build step.
+package web
+
+import (
+	"embed"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/retainhq/retain/internal/i18n"
+	"github.com/retainhq/retain/internal/store"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Session lifetimes (RELIABILITY.md S2).
+const (
+	IdleTimeout     = 30 * time.Minute
+	AbsoluteTimeout = 12 * time.Hour
+)
+
+// Server serves the UI.
+type Server struct {
+	db    *store.DB
+	log   *slog.Logger
+	pages map[string]*template.Template
+	login *limiter
+}
+
+// New mounts the UI on mux.
+func New(mux *http.ServeMux, db *store.DB, log *slog.Logger) *Server {
+	s := &Server{db: db, log: log, pages: map[string]*template.Template{}, login: newLimiter()}
+	names, _ := fs.Glob(templateFS, "templates/*.html")
+	for _, n := range names {
+		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+		if name == "layout" {
+			continue
+		}
+		s.pages[name] = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n))
+	}
+	static, _ := fs.Sub(staticFS, "static")
+	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheForever(http.FileServerFS(static))))
+	protect := http.NewCrossOriginProtection()
+	page := func(h func(http.ResponseWriter, *http.Request, *view)) http.Handler {
+		return protect.Handler(secure(s.signedIn(h)))
+	}
+	mux.Handle("GET /login", secure(http.HandlerFunc(s.loginPage)))
+	mux.Handle("POST /login", protect.Handler(secure(http.HandlerFunc(s.loginPost))))
+	mux.Handle("POST /logout", page(s.logout))
+	mux.Handle("POST /lang", page(s.setLang))
+	mux.Handle("GET /{$}", page(s.dashboard))
+	mux.Handle("GET /customers", page(s.customers))
+	mux.Handle("GET /customers.csv", page(s.customersCSV))
+	mux.Handle("POST /customers/assign", page(s.bulkAssign))
+	mux.Handle("GET /customers/{id}", page(s.customer))
+	mux.Handle("POST /customers/{id}/notes", page(s.addNote))
+	mux.Handle("GET /inbox", page(s.inbox))
+	mux.Handle("POST /tasks/{id}/done", page(s.taskDone))
+	mux.Handle("POST /alerts/{id}/snooze", page(s.alertSnooze))
+	mux.Handle("POST /alerts/{id}/resolve", page(s.alertResolve))
+	return s
+}
+
+// view is what every page template gets.
+type view struct {
+	L     *i18n.Localizer
+	Staff store.Staff
+	Path  string
+	Title string
+	Data  any
+	Error string
+}
+
+var funcs = template.FuncMap{
+	"languages": func() []string { return i18n.Languages },
+	"langName":  func(l string) string { return i18n.Names[l] },
+	"add":       func(a, b int) int { return a + b },
+	"int64":     func(n int) int64 { return int64(n) },
+	"list":      func(xs ...string) []string { return xs },
+	"cents":     func(major float64) int64 { return int64(major*100 + 0.5) },
+}
+
+// render writes a page; a template error is logged and answered with 500.
+func (s *Server) render(w http.ResponseWriter, name string, v *view) {
+	t := s.pages[name]
+	var b strings.Builder
+	if err := t.ExecuteTemplate(&b, "layout.html", v); err != nil {
+		s.log.Error("render", "page", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = w.Write([]byte(b.String()))
+}
+
+// secure sets the headers every page carries: a CSP with no inline
+// script, no framing, no caching of personal data.
+func secure(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Referrer-Policy", "same-origin")
+		w.Header().Set("Cache-Control", "no-store")
+		h.ServeHTTP(w, r)
+	})
+}
+
+func cacheForever(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// limiter counts login failures per key over a sliding minute.
+type limiter struct {
+	mu    sync.Mutex
+	fails map[string][]time.Time
+}
+
+func newLimiter() *limiter { return &limiter{fails: map[string][]time.Time{}} }
+
+// allowed reports whether key has had fewer than max failures in the last minute.
+func (l *limiter) allowed(key string, max int, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	recent := l.fails[key][:0]
+	for _, t := range l.fails[key] {
+		if now.Sub(t) < time.Minute {
+			recent = append(recent, t)
+		}
+	}
+	l.fails[key] = recent
+	return len(recent) < max
+}
+
+func (l *limiter) fail(key string, now time.Time) {
+	l.mu.Lock()
+	l.fails[key] = append(l.fails[key], now)
+	l.mu.Unlock()
+}
