@@ -156,7 +156,7 @@ func (s *Server) customers(w http.ResponseWriter, r *http.Request, v *view) {
 		return "/customers?" + qq.Encode()
 	}
 	d := customersData{Rows: rows, Total: total, Page: max(f.Page, 1), Query: q, Owners: owners,
-		Segments: []string{"champions", "loyal", "potential_loyalist", "new", "promising", "need_attention", "about_to_sleep", "at_risk", "cannot_lose", "hibernating", "lost"},
+		Segments:  []string{"champions", "loyal", "potential_loyalist", "new", "promising", "need_attention", "about_to_sleep", "at_risk", "cannot_lose", "hibernating", "lost"},
 		ExportURL: "/customers.csv?" + q.Encode(), CanAssign: v.Staff.Role != "agent"}
 	d.Pages = (total + 49) / 50
 	if d.Page > 1 {
