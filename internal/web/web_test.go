@@ -1,0 +1,255 @@
+package web_test
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/auth"
+	"github.com/retainhq/retain/internal/core"
+	"github.com/retainhq/retain/internal/demo"
+	"github.com/retainhq/retain/internal/i18n"
+	"github.com/retainhq/retain/internal/store"
+	"github.com/retainhq/retain/internal/store/storetest"
+	"github.com/retainhq/retain/internal/web"
+)
+
+const password = "correct horse battery staple"
+
+// site is a UI on demo data with an admin and an agent.
+type site struct {
+	db      *store.DB
+	srv     *httptest.Server
+	adminID int64
+	agentID int64
+	otherID int64 // another agent
+}
+
+func newSite(t testing.TB, open storetest.Opener) *site {
+	t.Helper()
+	db := open(t)
+	ctx := context.Background()
+	now := time.Now().UTC()
+	if _, err := demo.Generate(ctx, db, demo.Options{Customers: 300, Seed: 7, AsOf: now}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := core.Score(ctx, db, core.ScoreOptions{CalibrationEnd: now}); err != nil {
+		t.Fatal(err)
+	}
+	hash, _ := auth.HashPassword(password)
+	admin, err := db.AddUser(ctx, store.User{Email: "admin@shop.example", Name: "Admin", Role: "admin"}, hash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	agent, err := db.AddUser(ctx, store.User{Email: "agent@shop.example", Name: "Agent", Role: "agent"}, hash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := db.AddUser(ctx, store.User{Email: "other@shop.example", Name: "Other", Role: "agent"}, hash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	core.InstallBuiltins(ctx, db, true)
+	if _, err := core.AssignOwners(ctx, db, core.OwnerRules{Rule: "round_robin"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := core.Detect(ctx, db, core.DetectOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	r := &core.Runner{DB: db, Channels: map[string]bool{}}
+	if _, err := r.RunDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	web.New(mux, db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return &site{db: db, srv: srv, adminID: admin.ID, agentID: agent.ID, otherID: other.ID}
+}
+
+// client is a browser-like client: a cookie jar, no automatic redirects,
+// same-origin headers on posts.
+type client struct {
+	t    testing.TB
+	s    *site
+	http *http.Client
+}
+
+func (s *site) client(t testing.TB) *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{t: t, s: s, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+func (c *client) get(path string) (int, string) {
+	c.t.Helper()
+	resp, err := c.http.Get(c.s.srv.URL + path)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func (c *client) post(path string, form url.Values, origin string) (int, string) {
+	c.t.Helper()
+	req, _ := http.NewRequest("POST", c.s.srv.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if origin == "" {
+		origin = c.s.srv.URL
+	}
+	req.Header.Set("Origin", origin)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func (c *client) login(email, pw string) int {
+	code, _ := c.post("/login", url.Values{"email": {email}, "password": {pw}, "next": {"/"}}, "")
+	return code
+}
+
+func TestSignInPagesAndLanguages(t *testing.T) {
+	for name, open := range storetest.Openers() {
+		t.Run(name, func(t *testing.T) {
+			s := newSite(t, open)
+			c := s.client(t)
+			if code, _ := c.get("/"); code != http.StatusSeeOther {
+				t.Fatalf("signed out: %d, want a redirect to /login", code)
+			}
+			if code := c.login("admin@shop.example", "wrong"); code != http.StatusUnauthorized {
+				t.Errorf("wrong password: %d", code)
+			}
+			if code := c.login("admin@shop.example", password); code != http.StatusSeeOther {
+				t.Fatalf("sign in: %d", code)
+			}
+			customer := firstCustomerPath(t, c)
+			for _, lang := range i18n.Languages {
+				if code, _ := c.post("/lang", url.Values{"lang": {lang}, "back": {"/"}}, ""); code != http.StatusSeeOther {
+					t.Fatalf("switch to %s: %d", lang, code)
+				}
+				for _, p := range []string{"/", "/customers", "/customers?at_risk=1&sort=-health&page=2", customer, "/inbox"} {
+					code, body := c.get(p)
+					if code != 200 {
+						t.Fatalf("%s %s: %d", lang, p, code)
+					}
+					if strings.Contains(body, i18n.Missing) {
+						i := strings.Index(body, i18n.Missing)
+						t.Errorf("%s %s shows a missing translation: %s", lang, p, body[i:min(len(body), i+60)])
+					}
+					if !strings.Contains(body, `<html lang="`+lang+`">`) {
+						t.Errorf("%s %s: not in %s", lang, p, lang)
+					}
+				}
+			}
+			_, body := c.get("/")
+			if !strings.Contains(body, "ড্যাশবোর্ড") && !strings.Contains(body, "ड्यासबोर्ड") {
+				t.Error("the dashboard is not translated")
+			}
+			// Logout ends the session on the server: the old cookie is dead.
+			cookies := c.http.Jar.Cookies(mustURL(s.srv.URL))
+			c.post("/logout", nil, "")
+			replay := s.client(t)
+			replay.http.Jar.SetCookies(mustURL(s.srv.URL), cookies)
+			if code, _ := replay.get("/"); code != http.StatusSeeOther {
+				t.Errorf("a logged-out session still works: %d", code)
+			}
+		})
+	}
+}
+
+func mustURL(s string) *url.URL { u, _ := url.Parse(s); return u }
+
+func firstCustomerPath(t *testing.T, c *client) string {
+	_, body := c.get("/customers")
+	i := strings.Index(body, `href="/customers/`)
+	if i < 0 {
+		t.Fatal("no customer link")
+	}
+	rest := body[i+len(`href="`):]
+	return rest[:strings.Index(rest, `"`)]
+}
+
+// TestS1_LoginThrottled: five failures a minute per account, then 429 —
+// even with the right password.
+func TestS1_LoginThrottled(t *testing.T) {
+	s := newSite(t, storetest.SQLite)
+	c := s.client(t)
+	for range 5 {
+		c.login("agent@shop.example", "nope")
+	}
+	if code := c.login("agent@shop.example", password); code != http.StatusTooManyRequests {
+		t.Errorf("sixth attempt: %d, want 429", code)
+	}
+	if code := c.login("admin@shop.example", password); code != http.StatusSeeOther {
+		t.Errorf("another account: %d", code)
+	}
+}
+
+// TestS2_CrossOriginRefused: a state change from another origin is refused.
+func TestS2_CrossOriginRefused(t *testing.T) {
+	s := newSite(t, storetest.SQLite)
+	c := s.client(t)
+	c.login("admin@shop.example", password)
+	if code, _ := c.post("/lang", url.Values{"lang": {"bn"}}, "https://evil.example"); code != http.StatusForbidden {
+		t.Errorf("cross-origin POST: %d, want 403", code)
+	}
+}
+
+// TestS3_AgentSeesOwnWork: an agent's inbox holds only their work, and they
+// can neither complete another's task nor reassign customers.
+func TestS3_AgentSeesOwnWork(t *testing.T) {
+	s := newSite(t, storetest.SQLite)
+	ctx := context.Background()
+	mine, _ := s.db.Tasks(ctx, store.TaskFilter{OwnerID: s.agentID})
+	theirs, _ := s.db.Tasks(ctx, store.TaskFilter{OwnerID: s.otherID})
+	if len(mine) == 0 || len(theirs) == 0 {
+		t.Fatalf("tasks: agent %d, other agent %d", len(mine), len(theirs))
+	}
+	c := s.client(t)
+	c.login("agent@shop.example", password)
+	_, body := c.get("/inbox")
+	if !strings.Contains(body, fmt.Sprintf("/tasks/%d/done", mine[0].ID)) || strings.Contains(body, fmt.Sprintf("/tasks/%d/done", theirs[0].ID)) {
+		t.Error("the agent's inbox does not show exactly their own tasks")
+	}
+	if code, _ := c.post(fmt.Sprintf("/tasks/%d/done", theirs[0].ID), nil, ""); code != http.StatusForbidden {
+		t.Errorf("completing another's task: %d", code)
+	}
+	if code, _ := c.post(fmt.Sprintf("/tasks/%d/done", mine[0].ID), nil, ""); code != http.StatusSeeOther {
+		t.Errorf("completing their own task: %d", code)
+	}
+	if code, _ := c.post("/customers/assign", url.Values{"customer": {"1"}, "owner": {fmt.Sprint(s.agentID)}}, ""); code != http.StatusForbidden {
+		t.Errorf("agent bulk assign: %d", code)
+	}
+}
+
+// TestS5_ExportIsFormulaSafe: an exported name starting with = is defused.
+func TestS5_ExportIsFormulaSafe(t *testing.T) {
+	s := newSite(t, storetest.SQLite)
+	var b store.Batch
+	b.Customers = append(b.Customers, store.Row[retain.Customer]{V: retain.Customer{ExternalID: "EVIL1", Name: `=HYPERLINK("http://x","y")`}})
+	if _, err := s.db.Apply(context.Background(), &b); err != nil {
+		t.Fatal(err)
+	}
+	c := s.client(t)
+	c.login("admin@shop.example", password)
+	code, body := c.get("/customers.csv?q=EVIL1")
+	recs, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	if code != 200 || err != nil || len(recs) != 2 || !strings.HasPrefix(recs[1][1], "'=") {
+		t.Fatalf("export: %d %v %q", code, err, recs)
+	}
+}
