@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"math"
 	"strings"
 
 	"github.com/retainhq/retain/internal/analytics"
@@ -30,6 +31,8 @@ func explain(sc store.CustomerScore, v *view) ([]factorView, []flagView) {
 				args = append(args, k, l.Number(100*val, 0))
 			case strings.HasSuffix(k, "_value"): // minor units of the customer's currency
 				args = append(args, k, l.Money(int64(val), sc.Currency))
+			case val == math.Trunc(val):
+				args = append(args, k, l.Number(val, 0))
 			default:
 				args = append(args, k, l.Number(val, 1))
 			}
