@@ -199,3 +199,56 @@ func (db *DB) MessageCounts(ctx context.Context) (map[string]int, error) {
 	}
 	return out, rows.Err()
 }
+
+// MessageFilter selects messages for the log.
+type MessageFilter struct {
+	Status, Channel string
+	CustomerID      int64
+	Limit           int
+}
+
+// MessageRow is a line of the message log.
+type MessageRow struct {
+	Message
+	CustomerRef string
+	UpdatedAt   time.Time
+}
+
+// Messages lists the newest messages first.
+func (db *DB) Messages(ctx context.Context, f MessageFilter) ([]MessageRow, error) {
+	where, args := []string{"1 = 1"}, []any{}
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if f.Status != "" {
+		add("m.status = $%d", f.Status)
+	}
+	if f.Channel != "" {
+		add("m.channel = $%d", f.Channel)
+	}
+	if f.CustomerID != 0 {
+		add("m.customer_id = $%d", f.CustomerID)
+	}
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 200
+	}
+	args = append(args, f.Limit)
+	rows, err := db.read.QueryContext(ctx, `SELECT `+messageColumns+`, c.external_id, m.updated_at FROM messages m JOIN customers c ON c.id = m.customer_id
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY m.id DESC LIMIT $`+fmt.Sprint(len(args)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: messages: %w", err)
+	}
+	defer rows.Close()
+	var out []MessageRow
+	for rows.Next() {
+		var r MessageRow
+		var upd nullTime
+		if err := scanMessage(rows, &r.Message, &r.CustomerRef, &upd); err != nil {
+			return nil, fmt.Errorf("store: messages: %w", err)
+		}
+		r.UpdatedAt = upd.T
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

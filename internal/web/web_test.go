@@ -142,7 +142,7 @@ func TestSignInPagesAndLanguages(t *testing.T) {
 				if code, _ := c.post("/lang", url.Values{"lang": {lang}, "back": {"/"}}, ""); code != http.StatusSeeOther {
 					t.Fatalf("switch to %s: %d", lang, code)
 				}
-				for _, p := range []string{"/", "/customers", "/customers?at_risk=1&sort=-health&page=2", customer, "/inbox"} {
+				for _, p := range []string{"/", "/customers", "/customers?at_risk=1&sort=-health&page=2", customer, "/inbox", "/playbooks", "/messages", "/messages?status=queued"} {
 					code, body := c.get(p)
 					if code != 200 {
 						t.Fatalf("%s %s: %d", lang, p, code)

@@ -1,0 +1,86 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/retainhq/retain/internal/core"
+	"github.com/retainhq/retain/internal/store"
+)
+
+type playbookView struct {
+	core.PlaybookOutcome
+	Def *core.Playbook
+}
+
+type playbooksData struct {
+	Playbooks []playbookView
+	Recovery  core.Recovery
+	CanToggle bool
+}
+
+// playbooks lists the playbooks with their enrollments and outcomes, and
+// their steps; managers and admins can switch them on and off.
+func (s *Server) playbooks(w http.ResponseWriter, r *http.Request, v *view) {
+	ctx := r.Context()
+	if _, err := core.InstallBuiltins(ctx, s.db, false); err != nil {
+		s.fail(w, err)
+		return
+	}
+	rec, err := core.Outcomes(ctx, s.db)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	rows, err := s.db.Playbooks(ctx)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	defs := map[string]*core.Playbook{}
+	for _, row := range rows {
+		if p, err := core.ParsePlaybook(row.Definition); err == nil {
+			defs[row.Key] = p
+		}
+	}
+	d := playbooksData{Recovery: rec, CanToggle: v.Staff.Role != "agent"}
+	for _, p := range rec.Playbooks {
+		d.Playbooks = append(d.Playbooks, playbookView{PlaybookOutcome: p, Def: defs[p.Key]})
+	}
+	v.Title, v.Data = v.L.T("nav.playbooks"), d
+	s.render(w, "playbooks", v)
+}
+
+func (s *Server) playbookToggle(w http.ResponseWriter, r *http.Request, v *view) {
+	if v.Staff.Role == "agent" {
+		http.Error(w, v.L.T("error.forbidden"), http.StatusForbidden)
+		return
+	}
+	if err := s.db.SetPlaybookEnabled(r.Context(), r.PathValue("key"), r.FormValue("enabled") == "1"); err != nil {
+		s.fail(w, err)
+		return
+	}
+	http.Redirect(w, r, "/playbooks", http.StatusSeeOther)
+}
+
+type messagesData struct {
+	Messages         []store.MessageRow
+	Status, Channel  string
+	Statuses, Channs []string
+}
+
+// messages is the message log with delivery status, filtered by status and
+// channel.
+func (s *Server) messages(w http.ResponseWriter, r *http.Request, v *view) {
+	f := store.MessageFilter{Status: r.URL.Query().Get("status"), Channel: r.URL.Query().Get("channel"), Limit: 200}
+	msgs, err := s.db.Messages(r.Context(), f)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	v.Title = v.L.T("nav.messages")
+	v.Data = messagesData{Messages: msgs, Status: f.Status, Channel: f.Channel,
+		Statuses: []string{store.MsgQueued, store.MsgSending, store.MsgSent, store.MsgDelivered, store.MsgFailed, store.MsgDead,
+			store.MsgExpired, store.MsgSuppressed, store.MsgCapped, store.MsgUnknown},
+		Channs: []string{"sms", "whatsapp", "email", "webhook"}}
+	s.render(w, "messages", v)
+}
