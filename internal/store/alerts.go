@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -57,6 +58,7 @@ func (tx *Tx) RaiseAlert(ctx context.Context, a Alert) (id int64, created bool, 
 type AlertFilter struct {
 	Status     string // "" = open and snoozed
 	OwnerID    int64
+	OwnerIn    []int64 // any of these owners (a team)
 	CustomerID int64
 	Limit      int
 }
@@ -78,6 +80,9 @@ func (db *DB) Alerts(ctx context.Context, f AlertFilter) ([]Alert, error) {
 	}
 	if f.CustomerID != 0 {
 		add("a.customer_id = $%d", f.CustomerID)
+	}
+	if f.OwnerIn != nil {
+		where = append(where, "a.owner_id IN ("+idList(f.OwnerIn)+")")
 	}
 	if f.Limit <= 0 {
 		f.Limit = 100
@@ -145,4 +150,17 @@ func (tx *Tx) WakeSnoozed(ctx context.Context) (int, error) {
 	}
 	n, _ := res.RowsAffected()
 	return int(n), nil
+}
+
+// idList writes ids for an IN list (integers only: nothing to escape); an
+// empty list matches nothing.
+func idList(ids []int64) string {
+	if len(ids) == 0 {
+		return "NULL"
+	}
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(parts, ", ")
 }

@@ -103,3 +103,19 @@ func (db *DB) SetStaffLocale(ctx context.Context, staffID int64, locale string) 
 		return err
 	})
 }
+
+// TeamMembers lists the ids of a team's active staff.
+func (db *DB) TeamMembers(ctx context.Context, teamID int64) ([]int64, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id FROM staff WHERE team_id = $1 AND active`, teamID)
+	if err != nil {
+		return nil, fmt.Errorf("store: team: %w", err)
+	}
+	defer rows.Close()
+	out := []int64{}
+	for rows.Next() {
+		var id int64
+		rows.Scan(&id)
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}

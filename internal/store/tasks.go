@@ -55,6 +55,7 @@ func (tx *Tx) CreateTask(ctx context.Context, t Task) (int64, bool, error) {
 type TaskFilter struct {
 	Status     string // "" = open
 	OwnerID    int64
+	OwnerIn    []int64 // any of these owners (a team)
 	CustomerID int64
 	Limit      int
 }
@@ -75,6 +76,9 @@ func (db *DB) Tasks(ctx context.Context, f TaskFilter) ([]Task, error) {
 	}
 	if f.CustomerID != 0 {
 		add("t.customer_id = $%d", f.CustomerID)
+	}
+	if f.OwnerIn != nil {
+		where = append(where, "t.owner_id IN ("+idList(f.OwnerIn)+")")
 	}
 	if f.Limit <= 0 {
 		f.Limit = 200
@@ -193,4 +197,15 @@ func (db *DB) Recommendations(ctx context.Context, customerID int64, n int) ([]s
 		out = append(out, name)
 	}
 	return out, rows.Err()
+}
+
+// WorkOwner returns the owner of a task or an alert (table "tasks" or
+// "alerts"); 0 when it has none.
+func (db *DB) WorkOwner(ctx context.Context, table string, id int64) (int64, error) {
+	if table != "tasks" && table != "alerts" {
+		return 0, fmt.Errorf("store: work owner: no table %q", table)
+	}
+	var owner int64
+	err := db.read.QueryRowContext(ctx, `SELECT COALESCE(owner_id, 0) FROM `+table+` WHERE id = $1`, id).Scan(&owner)
+	return owner, notFound(err, "no %s %d", table, id)
 }

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -240,6 +241,9 @@ func (s *Server) bulkAssign(w http.ResponseWriter, r *http.Request, v *view) {
 
 type customerData struct {
 	Facts       store.Facts
+	Customer    retain.Customer // consents
+	History     []store.ScorePoint
+	Timeline    []store.TimelineItem
 	Score       *store.CustomerScore
 	Alerts      []store.Alert
 	Tasks       []store.Task
@@ -289,6 +293,18 @@ func (s *Server) customer(w http.ResponseWriter, r *http.Request, v *view) {
 		s.fail(w, err)
 		return
 	}
+	if d.Customer, err = s.db.GetCustomer(ctx, f.ExternalID); err != nil {
+		s.fail(w, err)
+		return
+	}
+	if d.History, err = s.db.ScoreHistory(ctx, id); err != nil {
+		s.fail(w, err)
+		return
+	}
+	if d.Timeline, err = s.db.Timeline(ctx, id, 100); err != nil {
+		s.fail(w, err)
+		return
+	}
 	v.Title, v.Data = nameOf(f), d
 	s.render(w, "customer", v)
 }
@@ -298,6 +314,25 @@ func nameOf(f store.Facts) string {
 		return f.Name
 	}
 	return f.ExternalID
+}
+
+// logTouch records a call, visit or note on the customer's timeline.
+func (s *Server) logTouch(w http.ResponseWriter, r *http.Request, v *view) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	kind, summary := r.FormValue("kind"), strings.TrimSpace(r.FormValue("summary"))
+	if (kind != "call" && kind != "visit" && kind != "note") || summary == "" || len(summary) > 2000 {
+		http.Error(w, v.L.T("error.touch"), http.StatusBadRequest)
+		return
+	}
+	if err := s.db.LogInteraction(r.Context(), id, v.Staff.ID, kind, summary, s.db.Now()); err != nil {
+		s.fail(w, err)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/customers/%d", id), http.StatusSeeOther)
 }
 
 // addNote adds a manual task (a note to follow up) for the customer.
@@ -331,19 +366,20 @@ type inboxData struct {
 	Now    time.Time
 }
 
-// inbox is the signed-in person's alerts and tasks (managers and admins see
-// everyone's).
+// inbox is the signed-in person's alerts and tasks: an agent's own, a
+// manager's team's (their own with ?mine=1), an admin's everyone's.
 func (s *Server) inbox(w http.ResponseWriter, r *http.Request, v *view) {
-	owner := v.Staff.ID
-	if v.Staff.Role != "agent" && r.URL.Query().Get("mine") != "1" {
-		owner = 0
-	}
-	alerts, err := s.db.Alerts(r.Context(), store.AlertFilter{Status: "open", OwnerID: owner, Limit: 200})
+	scope, err := s.scope(r, v, r.URL.Query().Get("mine") == "1")
 	if err != nil {
 		s.fail(w, err)
 		return
 	}
-	tasks, err := s.db.Tasks(r.Context(), store.TaskFilter{OwnerID: owner, Limit: 200})
+	alerts, err := s.db.Alerts(r.Context(), store.AlertFilter{Status: "open", OwnerIn: scope, Limit: 200})
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	tasks, err := s.db.Tasks(r.Context(), store.TaskFilter{OwnerIn: scope, Limit: 200})
 	if err != nil {
 		s.fail(w, err)
 		return
@@ -353,18 +389,24 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request, v *view) {
 	s.render(w, "inbox", v)
 }
 
-// mayTouch says whether the staff member may act on work owned by owner:
-// an agent only on their own.
-func mayTouch(v *view, owner int64) bool { return v.Staff.Role != "agent" || owner == v.Staff.ID }
+// scope is whose work a staff member sees and may act on: nil for everyone
+// (admins), their team's members (managers), else only their own.
+func (s *Server) scope(r *http.Request, v *view, mine bool) ([]int64, error) {
+	switch {
+	case mine || v.Staff.Role == "agent":
+		return []int64{v.Staff.ID}, nil
+	case v.Staff.Role == "manager" && v.Staff.TeamID != 0:
+		ids, err := s.db.TeamMembers(r.Context(), v.Staff.TeamID)
+		return append(ids, v.Staff.ID), err
+	case v.Staff.Role == "manager":
+		return []int64{v.Staff.ID}, nil
+	}
+	return nil, nil
+}
 
 func (s *Server) taskDone(w http.ResponseWriter, r *http.Request, v *view) {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	tasks, err := s.db.Tasks(r.Context(), store.TaskFilter{Limit: 1000, OwnerID: ownerScope(v)})
-	if err != nil {
-		s.fail(w, err)
-		return
-	}
-	if !hasTask(tasks, id) {
+	if !s.mayAct(r, v, "tasks", id) {
 		http.Error(w, v.L.T("error.forbidden"), http.StatusForbidden)
 		return
 	}
@@ -375,38 +417,19 @@ func (s *Server) taskDone(w http.ResponseWriter, r *http.Request, v *view) {
 	http.Redirect(w, r, "/inbox", http.StatusSeeOther)
 }
 
-func ownerScope(v *view) int64 {
-	if v.Staff.Role == "agent" {
-		return v.Staff.ID
-	}
-	return 0
-}
-
-func hasTask(ts []store.Task, id int64) bool {
-	for _, t := range ts {
-		if t.ID == id {
-			return true
-		}
-	}
-	return false
-}
-
-func (s *Server) alertOwned(r *http.Request, v *view, id int64) bool {
-	alerts, err := s.db.Alerts(r.Context(), store.AlertFilter{OwnerID: ownerScope(v), Limit: 100000})
+// mayAct reports whether a task or alert is within the staff member's scope.
+func (s *Server) mayAct(r *http.Request, v *view, table string, id int64) bool {
+	scope, err := s.scope(r, v, false)
 	if err != nil {
 		return false
 	}
-	for _, a := range alerts {
-		if a.ID == id {
-			return mayTouch(v, a.OwnerID)
-		}
-	}
-	return false
+	owner, err := s.db.WorkOwner(r.Context(), table, id)
+	return err == nil && (scope == nil || slices.Contains(scope, owner))
 }
 
 func (s *Server) alertSnooze(w http.ResponseWriter, r *http.Request, v *view) {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if !s.alertOwned(r, v, id) {
+	if !s.mayAct(r, v, "alerts", id) {
 		http.Error(w, v.L.T("error.forbidden"), http.StatusForbidden)
 		return
 	}
@@ -424,7 +447,7 @@ func (s *Server) alertSnooze(w http.ResponseWriter, r *http.Request, v *view) {
 
 func (s *Server) alertResolve(w http.ResponseWriter, r *http.Request, v *view) {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if !s.alertOwned(r, v, id) {
+	if !s.mayAct(r, v, "alerts", id) {
 		http.Error(w, v.L.T("error.forbidden"), http.StatusForbidden)
 		return
 	}

@@ -65,6 +65,7 @@ func New(mux *http.ServeMux, db *store.DB, log *slog.Logger) *Server {
 	mux.Handle("POST /customers/assign", page(s.bulkAssign))
 	mux.Handle("GET /customers/{id}", page(s.customer))
 	mux.Handle("POST /customers/{id}/notes", page(s.addNote))
+	mux.Handle("POST /customers/{id}/touches", page(s.logTouch))
 	mux.Handle("GET /inbox", page(s.inbox))
 	mux.Handle("GET /playbooks", page(s.playbooks))
 	mux.Handle("POST /playbooks/{key}/enabled", page(s.playbookToggle))

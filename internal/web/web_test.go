@@ -253,3 +253,42 @@ func TestS5_ExportIsFormulaSafe(t *testing.T) {
 		t.Fatalf("export: %d %v %q", code, err, recs)
 	}
 }
+
+// TestS3_ManagerSeesTeam: a manager sees and acts on their team's work, not
+// another team's; a call logged on a customer shows on the timeline.
+func TestS3_ManagerSeesTeam(t *testing.T) {
+	s := newSite(t, storetest.SQLite)
+	ctx := context.Background()
+	hash, _ := auth.HashPassword(password)
+	s.db.AddUser(ctx, store.User{Email: "mgr@shop.example", Name: "Mgr", Role: "manager", Team: "Dhaka"}, hash)
+	mate, _ := s.db.AddUser(ctx, store.User{Email: "mate@shop.example", Name: "Mate", Role: "agent", Team: "Dhaka"}, hash)
+	var teamTask, otherTask int64
+	s.db.WithTx(ctx, func(tx *store.Tx) error {
+		teamTask, _, _ = tx.CreateTask(ctx, store.Task{CustomerID: 1, OwnerID: mate.ID, Title: "team work", DueAt: time.Now(), Source: "manual"})
+		otherTask, _, _ = tx.CreateTask(ctx, store.Task{CustomerID: 1, OwnerID: s.otherID, Title: "other team's work", DueAt: time.Now(), Source: "manual"})
+		return nil
+	})
+	c := s.client(t)
+	if code := c.login("mgr@shop.example", password); code != http.StatusSeeOther {
+		t.Fatal(code)
+	}
+	_, body := c.get("/inbox")
+	if !strings.Contains(body, "team work") || strings.Contains(body, "other team&#39;s work") {
+		t.Error("the manager's inbox is not their team's")
+	}
+	if code, _ := c.post(fmt.Sprintf("/tasks/%d/done", otherTask), nil, ""); code != http.StatusForbidden {
+		t.Errorf("another team's task: %d", code)
+	}
+	if code, _ := c.post(fmt.Sprintf("/tasks/%d/done", teamTask), nil, ""); code != http.StatusSeeOther {
+		t.Errorf("the team's task: %d", code)
+	}
+	if code, _ := c.post("/customers/1/touches", url.Values{"kind": {"call"}, "summary": {"Called about the late parcel"}}, ""); code != http.StatusSeeOther {
+		t.Fatalf("log a call: %d", code)
+	}
+	if _, body := c.get("/customers/1"); !strings.Contains(body, "Called about the late parcel") {
+		t.Error("the call is not on the timeline")
+	}
+	if code, _ := c.post("/customers/1/touches", url.Values{"kind": {"fax"}, "summary": {"x"}}, ""); code != http.StatusBadRequest {
+		t.Errorf("unknown kind: %d", code)
+	}
+}
