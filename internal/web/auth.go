@@ -38,8 +38,10 @@ func (s *Server) signedIn(h func(http.ResponseWriter, *http.Request, *view)) htt
 			s.toLogin(w, r)
 			return
 		}
-		// Bengali and Nepali readers get their own digits.
-		h(w, r, &view{L: i18n.New(st.Locale, true), Staff: st, Path: r.URL.Path})
+		// Bengali and Nepali readers get their own digits unless they chose
+		// Latin ones in their settings.
+		digits, _, _ := s.db.Setting(r.Context(), digitsKey(st.ID))
+		h(w, r, &view{L: i18n.New(st.Locale, digits != "latin"), Staff: st, Path: r.URL.Path})
 	}
 }
 

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -19,6 +20,8 @@ import (
 	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/demo"
 	"github.com/retainhq/retain/internal/i18n"
+	"github.com/retainhq/retain/internal/messaging"
+	"github.com/retainhq/retain/internal/messaging/messagingtest"
 	"github.com/retainhq/retain/internal/store"
 	"github.com/retainhq/retain/internal/store/storetest"
 	"github.com/retainhq/retain/internal/web"
@@ -142,7 +145,7 @@ func TestSignInPagesAndLanguages(t *testing.T) {
 				if code, _ := c.post("/lang", url.Values{"lang": {lang}, "back": {"/"}}, ""); code != http.StatusSeeOther {
 					t.Fatalf("switch to %s: %d", lang, code)
 				}
-				for _, p := range []string{"/", "/customers", "/customers?at_risk=1&sort=-health&page=2", customer, "/inbox", "/playbooks", "/messages", "/messages?status=queued"} {
+				for _, p := range []string{"/", "/customers", "/customers?at_risk=1&sort=-health&page=2", customer, "/inbox", "/playbooks", "/messages", "/messages?status=queued", "/settings"} {
 					code, body := c.get(p)
 					if code != 200 {
 						t.Fatalf("%s %s: %d", lang, p, code)
@@ -290,5 +293,55 @@ func TestS3_ManagerSeesTeam(t *testing.T) {
 	}
 	if code, _ := c.post("/customers/1/touches", url.Values{"kind": {"fax"}, "summary": {"x"}}, ""); code != http.StatusBadRequest {
 		t.Errorf("unknown kind: %d", code)
+	}
+}
+
+// TestSettings: admins set channels (checked), send a test through the fake
+// gateway and create API keys; agents may not; anyone picks their digits.
+func TestSettings(t *testing.T) {
+	s := newSite(t, storetest.SQLite)
+	gw, err := messagingtest.New(t.TempDir() + "/gw.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gw.Close()
+	admin := s.client(t)
+	admin.login("admin@shop.example", password)
+	if code, body := admin.post("/settings/messaging", url.Values{"document": {`{"sms": {"url": "ftp://x"}}`}}, ""); code != 400 || !strings.Contains(body, "ftp://x") {
+		t.Errorf("a bad document: %d", code)
+	}
+	cfg := gw.Config()
+	doc, _ := json.Marshal(messaging.Settings{SMS: &cfg, AllowNetworks: []string{"127.0.0.0/8"}})
+	if code, _ := admin.post("/settings/messaging", url.Values{"document": {string(doc)}}, ""); code != 200 {
+		t.Fatalf("save: %d", code)
+	}
+	if code, body := admin.post("/settings/test", url.Values{"channel": {"sms"}, "to": {"+8801711000000"}}, ""); code != 200 || !strings.Contains(body, "gw-") {
+		t.Errorf("send test: %d", code)
+	}
+	if code, body := admin.post("/settings/keys", url.Values{"name": {"shop"}}, ""); code != 200 || !strings.Contains(body, "rtn_") {
+		t.Errorf("create key: %d", code)
+	}
+	agent := s.client(t)
+	agent.login("agent@shop.example", password)
+	if code, _ := agent.post("/settings/messaging", url.Values{"document": {string(doc)}}, ""); code != 403 {
+		t.Errorf("agent changing channels: %d", code)
+	}
+	if _, body := agent.get("/settings"); strings.Contains(body, "/settings/keys") {
+		t.Error("an agent sees the API keys")
+	}
+	// Digits: a Bengali reader sees ১২৩ by default, 123 after choosing Latin.
+	firstKPI := func() string {
+		_, body := agent.get("/")
+		i := strings.Index(body, `class="kpi-value">`)
+		rest := body[i+len(`class="kpi-value">`):]
+		return rest[:strings.Index(rest, "<")]
+	}
+	agent.post("/lang", url.Values{"lang": {"bn"}}, "")
+	if v := firstKPI(); !strings.ContainsAny(v, "০১২৩৪৫৬৭৮৯") {
+		t.Errorf("Bengali digits by default: %q", v)
+	}
+	agent.post("/settings/digits", url.Values{}, "")
+	if v := firstKPI(); strings.ContainsAny(v, "০১২৩৪৫৬৭৮৯") || !strings.ContainsAny(v, "0123456789") {
+		t.Errorf("Latin digits chosen: %q", v)
 	}
 }
