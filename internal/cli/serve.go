@@ -132,6 +132,7 @@ func (e *env) serve(ctx context.Context, db *store.DB, ready chan<- string) erro
 	jobsDone.Go(func() { e.scoreJob(jobs, db, 10*time.Minute) })
 	jobsDone.Go(func() { sender.Run(jobs, 5*time.Second) })
 	jobsDone.Go(func() { e.engineJob(jobs, db, runner, 15*time.Second) })
+	jobsDone.Go(func() { e.dashboardJob(jobs, db, 5*time.Minute) })
 	defer func() { stopJobs(); jobsDone.Wait() }()
 	select {
 	case err := <-errc:

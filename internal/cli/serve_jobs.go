@@ -7,6 +7,7 @@ import (
 
 	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/store"
+	"github.com/retainhq/retain/internal/web"
 )
 
 // scoreJob keeps scores fresh while serve runs: a new scoring run when there
@@ -88,6 +89,25 @@ func (e *env) engineJob(ctx context.Context, db *store.DB, runner *core.Runner, 
 			e.log.Error("running playbooks", "err", err)
 		} else if st.Steps > 0 {
 			e.log.Info("playbook steps", "steps", st.Steps, "messages", st.Messages, "tasks", st.Tasks, "ended", st.Ended)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// dashboardJob recomputes the dashboard's aggregates every interval.
+func (e *env) dashboardJob(ctx context.Context, db *store.DB, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		start := time.Now()
+		if err := web.RefreshDashboard(ctx, db); err != nil && ctx.Err() == nil {
+			e.log.Error("dashboard", "err", err)
+		} else {
+			e.log.Debug("dashboard refreshed", "seconds", time.Since(start).Seconds())
 		}
 		select {
 		case <-ctx.Done():

@@ -46,7 +46,11 @@ type CustomerRow struct {
 
 var unhappyReasons = `('detractor', 'low_csat', 'high_effort', 'complaint', 'return', 'chargeback', 'refused', 'late_delivery')`
 
-// Customers lists one page of customers and the total that match.
+// CountCap is where Customers stops counting matches.
+const CountCap = 10000
+
+// Customers lists one page of customers and how many match (CountCap+1
+// meaning "more than CountCap").
 func (db *DB) Customers(ctx context.Context, f CustomerFilter) ([]CustomerRow, int, error) {
 	where, args := []string{"1 = 1"}, []any{}
 	arg := func(v any) string {
@@ -111,8 +115,10 @@ func (db *DB) Customers(ctx context.Context, f CustomerFilter) ([]CustomerRow, i
 		LEFT JOIN customer_scores s ON s.customer_id = c.id AND s.run_id = (SELECT MAX(id) FROM scoring_runs WHERE status = 'done')
 		LEFT JOIN staff st ON st.id = c.owner_id
 		WHERE ` + strings.Join(where, " AND ")
+	// The count stops at CountCap: counting every match of a broad filter
+	// over a million customers costs more than the page itself.
 	var total int
-	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) `+from, args...).Scan(&total); err != nil {
+	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 `+from+` LIMIT `+fmt.Sprint(CountCap+1)+`) n`, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: customers: %w", err)
 	}
 	rows, err := db.read.QueryContext(ctx, `SELECT c.id, c.external_id, c.name, c.email, c.phone, COALESCE(st.name, ''), COALESCE(s.segment, ''),

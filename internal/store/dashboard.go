@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -225,4 +226,34 @@ func (db *DB) cohorts(ctx context.Context, d *Dashboard, start, now time.Time) e
 		d.Cohorts = append(d.Cohorts, co)
 	}
 	return rows.Err()
+}
+
+const dashboardKey = "dashboard.cache"
+
+// CachedDashboard is a dashboard computed earlier, with when.
+type CachedDashboard struct {
+	At time.Time
+	*Dashboard
+}
+
+// SaveDashboard stores a computed dashboard for the UI to read.
+func (db *DB) SaveDashboard(ctx context.Context, d *Dashboard, at time.Time) error {
+	b, err := json.Marshal(CachedDashboard{At: at.UTC(), Dashboard: d})
+	if err != nil {
+		return err
+	}
+	return db.SetSetting(ctx, dashboardKey, string(b))
+}
+
+// LoadDashboard reads the stored dashboard; ok is false when there is none.
+func (db *DB) LoadDashboard(ctx context.Context) (CachedDashboard, bool, error) {
+	v, ok, err := db.Setting(ctx, dashboardKey)
+	if err != nil || !ok {
+		return CachedDashboard{}, false, err
+	}
+	var c CachedDashboard
+	if err := json.Unmarshal([]byte(v), &c); err != nil {
+		return c, false, nil // an older shape: recompute
+	}
+	return c, c.Dashboard != nil, nil
 }

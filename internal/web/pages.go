@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/csv"
 	"fmt"
 	"html/template"
@@ -23,17 +24,35 @@ type kpi struct {
 }
 
 type dashboardData struct {
+	AsOf                         string
 	KPIs                         []kpi
 	NPS, Health, Causes, Cohorts template.HTML
 }
 
+// RefreshDashboard computes the dashboard's aggregates and stores them:
+// serve does it every few minutes, so the page reads one row instead of
+// scanning millions of orders (ARCHITECTURE: read precomputed aggregates).
+func RefreshDashboard(ctx context.Context, db *store.DB) error {
+	now := db.Now()
+	d, err := db.Dashboard(ctx, now)
+	if err != nil {
+		return err
+	}
+	return db.SaveDashboard(ctx, d, now)
+}
+
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, v *view) {
-	now := s.db.Now()
-	d, err := s.db.Dashboard(r.Context(), now)
+	cached, ok, err := s.db.LoadDashboard(r.Context())
+	if err == nil && !ok { // the first visit before serve's first refresh
+		if err = RefreshDashboard(r.Context(), s.db); err == nil {
+			cached, _, err = s.db.LoadDashboard(r.Context())
+		}
+	}
 	if err != nil {
 		s.fail(w, err)
 		return
 	}
+	d := cached.Dashboard
 	rec, err := core.Outcomes(r.Context(), s.db)
 	if err != nil {
 		s.fail(w, err)
@@ -44,7 +63,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, v *view) {
 	if rec.Ended > 0 {
 		recovery = l.Percent(rec.Rate)
 	}
-	data := dashboardData{KPIs: []kpi{
+	data := dashboardData{AsOf: l.DateTime(cached.At, nil), KPIs: []kpi{
 		{l.T("kpi.active"), l.Int(int64(d.Active)), "/customers"},
 		{l.T("kpi.repeat_rate"), l.Percent(d.RepeatRate), "/customers?sort=-clv"},
 		{l.T("kpi.revenue"), l.Money(d.Revenue[d.MainCurrency], d.MainCurrency), "/customers?sort=-clv"},
@@ -133,6 +152,7 @@ type customersData struct {
 	NextHref  string
 	ExportURL string
 	CanAssign bool
+	More      bool // more than store.CountCap match
 }
 
 func (s *Server) customers(w http.ResponseWriter, r *http.Request, v *view) {
@@ -160,6 +180,7 @@ func (s *Server) customers(w http.ResponseWriter, r *http.Request, v *view) {
 		Segments:  []string{"champions", "loyal", "potential_loyalist", "new", "promising", "need_attention", "about_to_sleep", "at_risk", "cannot_lose", "hibernating", "lost"},
 		ExportURL: "/customers.csv?" + q.Encode(), CanAssign: v.Staff.Role != "agent"}
 	d.Pages = (total + 49) / 50
+	d.More = total > store.CountCap
 	if d.Page > 1 {
 		d.PrevHref = pageHref(d.Page - 1)
 	}

@@ -1,0 +1,69 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/retainhq/retain/internal/auth"
+	"github.com/retainhq/retain/internal/store"
+	"github.com/retainhq/retain/internal/web"
+)
+
+// BenchmarkPages times the dashboard, a filtered and sorted customer list at
+// page 100, and a customer 360 on the 1,000,000-customer database that
+// BenchmarkScore in internal/core builds (RETAIN_BENCH_DB names another),
+// and reports each page's p95 over 20 requests.
+func BenchmarkPages(b *testing.B) {
+	path := os.Getenv("RETAIN_BENCH_DB")
+	if path == "" {
+		path = filepath.Join(os.TempDir(), "retain-bench-score-1000000.db")
+	}
+	if _, err := os.Stat(path); err != nil {
+		b.Skipf("no benchmark database at %s: run RETAIN_BENCH_CUSTOMERS=1000000 go test -run '^$' -bench Score ./internal/core first", path)
+	}
+	ctx := context.Background()
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	hash, _ := auth.HashPassword(password)
+	db.AddUser(ctx, store.User{Email: "bench@shop.example", Name: "Bench", Role: "admin"}, hash)
+	mux := http.NewServeMux()
+	web.New(mux, db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	c := (&site{db: db, srv: srv}).client(b)
+	if code := c.login("bench@shop.example", password); code != http.StatusSeeOther {
+		b.Fatalf("login: %d", code)
+	}
+	b.ResetTimer()
+	for _, p := range []struct{ name, path string }{
+		{"dashboard", "/"},
+		{"customers", "/customers?segment=loyal&sort=-clv&page=100"},
+		{"customer360", "/customers/500000"},
+	} {
+		var times []time.Duration
+		for range 20 {
+			start := time.Now()
+			if code, _ := c.get(p.path); code != 200 {
+				b.Fatalf("%s: %d", p.path, code)
+			}
+			times = append(times, time.Since(start))
+		}
+		sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+		b.ReportMetric(float64(times[18].Milliseconds()), p.name+"_p95_ms")
+		b.ReportMetric(float64(times[10].Milliseconds()), p.name+"_p50_ms")
+	}
+}
