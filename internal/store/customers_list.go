@@ -11,6 +11,7 @@ import (
 type CustomerFilter struct {
 	Query      string // name, email, phone or external id (prefix or substring)
 	Segment    string
+	Stage      string
 	OwnerID    int64
 	AtRisk     bool // an open risk alert
 	Unhappy    bool // an open detractor, low CSAT, complaint, return, chargeback or refusal alert
@@ -63,6 +64,9 @@ func (db *DB) Customers(ctx context.Context, f CustomerFilter) ([]CustomerRow, i
 	}
 	if f.Segment != "" {
 		where = append(where, "s.segment = "+arg(f.Segment))
+	}
+	if f.Stage != "" {
+		where = append(where, "c.stage = "+arg(f.Stage))
 	}
 	if f.OwnerID != 0 {
 		where = append(where, "c.owner_id = "+arg(f.OwnerID))

@@ -86,7 +86,7 @@ func TestBrowser(t *testing.T) {
 			var bars int
 			var rows, rowsAfter int
 			var csvText, health, navBn, navNe, lang string
-			var tasksBefore, tasksAfter int
+			var tasksBefore, tasksAfter, overflow, overflowList int
 			err := chromedp.Run(ctx,
 				chromedp.Navigate(s.srv.URL+"/"),
 				chromedp.WaitVisible(`#signin`),
@@ -134,6 +134,15 @@ func TestBrowser(t *testing.T) {
 				chromedp.WaitVisible(`html[lang=ne]`),
 				chromedp.Text(`header nav`, &navNe),
 				chromedp.AttributeValue(`html`, "lang", &lang, nil),
+
+				// A phone-sized screen: nothing wider than the viewport.
+				chromedp.EmulateViewport(390, 844),
+				chromedp.Navigate(s.srv.URL+"/"),
+				chromedp.WaitVisible(`section.kpis`),
+				chromedp.Evaluate(`document.documentElement.scrollWidth - window.innerWidth`, &overflow),
+				chromedp.Navigate(s.srv.URL+"/customers"),
+				chromedp.WaitVisible(`table.customers`),
+				chromedp.Evaluate(`document.documentElement.scrollWidth - window.innerWidth`, &overflowList),
 			)
 			if err != nil {
 				t.Fatal(err)
@@ -152,6 +161,9 @@ func TestBrowser(t *testing.T) {
 			}
 			if tasksBefore == 0 || tasksAfter != tasksBefore-1 {
 				t.Errorf("inbox tasks: %d, then %d after completing one", tasksBefore, tasksAfter)
+			}
+			if overflow > 0 || overflowList > 0 {
+				t.Errorf("on a phone the pages are %d and %d px wider than the screen", overflow, overflowList)
 			}
 			if !strings.Contains(navBn, "গ্রাহক") || !strings.Contains(navNe, "ग्राहक") || lang != "ne" {
 				t.Errorf("languages: bn %q, ne %q, lang %q", navBn, navNe, lang)

@@ -134,7 +134,7 @@ func filterOf(q url.Values) store.CustomerFilter {
 	num := func(k string) float64 { f, _ := strconv.ParseFloat(q.Get(k), 64); return f }
 	page, _ := strconv.Atoi(q.Get("page"))
 	owner, _ := strconv.ParseInt(q.Get("owner"), 10, 64)
-	return store.CustomerFilter{Query: q.Get("q"), Segment: q.Get("segment"), OwnerID: owner, AtRisk: q.Get("at_risk") == "1",
+	return store.CustomerFilter{Query: q.Get("q"), Segment: q.Get("segment"), Stage: q.Get("stage"), OwnerID: owner, AtRisk: q.Get("at_risk") == "1",
 		Unhappy: q.Get("unhappy") == "1", Promoters: q.Get("promoters") == "1", New: q.Get("new") == "1",
 		HealthMin: num("health_min"), HealthMax: num("health_max"), PAliveMin: num("p_alive_min"), PAliveMax: num("p_alive_max"),
 		Cohort: q.Get("cohort"), Cause: q.Get("cause"), Sort: q.Get("sort"), Page: page, Size: 50}
@@ -147,6 +147,7 @@ type customersData struct {
 	Pages     int
 	Query     url.Values
 	Segments  []string
+	Stages    []string
 	Owners    []store.Owner
 	PrevHref  string
 	NextHref  string
@@ -178,6 +179,7 @@ func (s *Server) customers(w http.ResponseWriter, r *http.Request, v *view) {
 	}
 	d := customersData{Rows: rows, Total: total, Page: max(f.Page, 1), Query: q, Owners: owners,
 		Segments:  []string{"champions", "loyal", "potential_loyalist", "new", "promising", "need_attention", "about_to_sleep", "at_risk", "cannot_lose", "hibernating", "lost"},
+		Stages:    retain.Stages,
 		ExportURL: "/customers.csv?" + q.Encode(), CanAssign: v.Staff.Role != "agent"}
 	d.Pages = (total + 49) / 50
 	d.More = total > store.CountCap
