@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -115,8 +116,16 @@ func (db *DB) Customers(ctx context.Context, f CustomerFilter) ([]CustomerRow, i
 	if f.Page < 1 {
 		f.Page = 1
 	}
+	// When a score filter is set and nothing needs the customer row to
+	// choose the page, pick the page from the narrow score table first and
+	// read the 50 customers after: far fewer row lookups.
+	fast := (f.Segment != "" || f.HealthMin > 0 || f.HealthMax > 0 || f.PAliveMin > 0 || f.PAliveMax > 0) &&
+		f.Query == "" && f.Stage == "" && f.OwnerID == 0 && f.Sort != "name" && f.Sort != "last_order" && f.Sort != "-last_order"
+	if fast {
+		return db.customersByScore(ctx, where, args, order, f)
+	}
 	from := `FROM customers c
-		LEFT JOIN customer_scores s ON s.customer_id = c.id AND s.run_id = (SELECT MAX(id) FROM scoring_runs WHERE status = 'done')
+		LEFT JOIN customer_list_scores s ON s.customer_id = c.id AND s.run_id = (SELECT MAX(id) FROM scoring_runs WHERE status = 'done')
 		LEFT JOIN staff st ON st.id = c.owner_id
 		WHERE ` + strings.Join(where, " AND ")
 	// The count stops at CountCap: counting every match of a broad filter
@@ -125,25 +134,59 @@ func (db *DB) Customers(ctx context.Context, f CustomerFilter) ([]CustomerRow, i
 	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 `+from+` LIMIT `+fmt.Sprint(CountCap+1)+`) n`, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: customers: %w", err)
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT c.id, c.external_id, c.name, c.email, c.phone, COALESCE(st.name, ''), COALESCE(s.segment, ''),
-		COALESCE(s.health, 0), COALESCE(s.p_alive, 0), COALESCE(s.clv, 0), COALESCE(s.currency, ''), s.customer_id IS NOT NULL,
-		(SELECT MAX(o.placed_at) FROM orders o WHERE o.customer_id = c.id AND o.status <> 'cancelled') AS last_order,
-		(SELECT COUNT(*) FROM alerts a WHERE a.customer_id = c.id AND a.status <> 'resolved')
-		`+from+` ORDER BY `+order+` LIMIT `+arg(f.Size)+` OFFSET `+arg((f.Page-1)*f.Size), args...)
+	rows, err := db.read.QueryContext(ctx, `SELECT `+rowColumns+` `+from+` ORDER BY `+order+` LIMIT `+arg(f.Size)+` OFFSET `+arg((f.Page-1)*f.Size), args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: customers: %w", err)
 	}
 	defer rows.Close()
+	out, err := scanCustomerRows(rows)
+	return out, total, err
+}
+
+// rowColumns are the list's columns over c (customers), s (scores) and st (owner).
+const rowColumns = `c.id, c.external_id, c.name, c.email, c.phone, COALESCE(st.name, ''), COALESCE(s.segment, ''),
+	COALESCE(s.health, 0), COALESCE(s.p_alive, 0), COALESCE(s.clv, 0), COALESCE(s.currency, ''), s.customer_id IS NOT NULL,
+	(SELECT MAX(o.placed_at) FROM orders o WHERE o.customer_id = c.id AND o.status <> 'cancelled') AS last_order,
+	(SELECT COUNT(*) FROM alerts a WHERE a.customer_id = c.id AND a.status <> 'resolved')`
+
+// customersByScore is Customers' fast path: the conditions refer to the
+// customer as s.customer_id and are met from the narrow score table alone.
+func (db *DB) customersByScore(ctx context.Context, where []string, args []any, order string, f CustomerFilter) ([]CustomerRow, int, error) {
+	cond := strings.ReplaceAll(strings.Join(where, " AND "), "c.id", "s.customer_id")
+	order = strings.ReplaceAll(order, "c.id", "s.customer_id")
+	const latest = `(SELECT MAX(id) FROM scoring_runs WHERE status = 'done')`
+	var total int
+	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM customer_list_scores s WHERE s.run_id = `+latest+` AND `+cond+
+		` LIMIT `+fmt.Sprint(CountCap+1)+`) n`, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: customers: %w", err)
+	}
+	n := len(args)
+	args = append(args, f.Size, (f.Page-1)*f.Size)
+	rows, err := db.read.QueryContext(ctx, `SELECT `+rowColumns+` FROM
+		(SELECT s.customer_id AS id FROM customer_list_scores s WHERE s.run_id = `+latest+` AND `+cond+` ORDER BY `+order+
+		fmt.Sprintf(` LIMIT $%d OFFSET $%d`, n+1, n+2)+`) p
+		JOIN customer_list_scores s ON s.run_id = `+latest+` AND s.customer_id = p.id
+		JOIN customers c ON c.id = p.id LEFT JOIN staff st ON st.id = c.owner_id
+		ORDER BY `+order, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: customers: %w", err)
+	}
+	defer rows.Close()
+	out, err := scanCustomerRows(rows)
+	return out, total, err
+}
+
+func scanCustomerRows(rows *sql.Rows) ([]CustomerRow, error) {
 	var out []CustomerRow
 	for rows.Next() {
 		var r CustomerRow
 		var last nullTime
 		if err := rows.Scan(&r.ID, &r.ExternalID, &r.Name, &r.Email, &r.Phone, &r.Owner, &r.Segment, &r.Health, &r.PAlive, &r.CLV, &r.Currency,
 			&r.Scored, &last, &r.OpenAlerts); err != nil {
-			return nil, 0, fmt.Errorf("store: customers: %w", err)
+			return nil, fmt.Errorf("store: customers: %w", err)
 		}
 		r.LastOrderAt = last.T
 		out = append(out, r)
 	}
-	return out, total, rows.Err()
+	return out, rows.Err()
 }

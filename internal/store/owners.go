@@ -45,7 +45,7 @@ type Unowned struct {
 // UnownedCustomers lists up to limit customers without an owner.
 func (db *DB) UnownedCustomers(ctx context.Context, limit int) ([]Unowned, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT c.id, COALESCE(s.segment, '') FROM customers c
-		LEFT JOIN customer_scores s ON s.customer_id = c.id AND s.run_id = (SELECT MAX(id) FROM scoring_runs WHERE status = 'done')
+		LEFT JOIN customer_list_scores s ON s.customer_id = c.id AND s.run_id = (SELECT MAX(id) FROM scoring_runs WHERE status = 'done')
 		WHERE c.owner_id IS NULL ORDER BY c.id LIMIT $1`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: unowned customers: %w", err)

@@ -188,6 +188,8 @@ type CustomerScore struct {
 
 var scoreTable = stageTable{name: "customer_scores", cols: cols("run_id BIGINT, customer_id BIGINT, frequency BIGINT, recency DOUBLE PRECISION, age DOUBLE PRECISION, monetary DOUBLE PRECISION, currency TEXT, p_alive DOUBLE PRECISION, expected_purchases DOUBLE PRECISION, expected_spend DOUBLE PRECISION, clv DOUBLE PRECISION, next_order_at TIMESTAMPTZ, p_next_order DOUBLE PRECISION, rfm_r BIGINT, rfm_f BIGINT, rfm_m BIGINT, segment TEXT, health DOUBLE PRECISION, flags JSONB, factors JSONB")}
 
+var listTable = stageTable{name: "customer_list_scores", cols: cols("run_id BIGINT, customer_id BIGINT, segment TEXT, health DOUBLE PRECISION, p_alive DOUBLE PRECISION, clv DOUBLE PRECISION, currency TEXT")}
+
 const scoreChunk = 16 * stageChunk
 
 // SaveScoringRun writes a finished run and its customers' scores in one
@@ -217,9 +219,21 @@ func (db *DB) SaveScoringRun(ctx context.Context, run *ScoringRun, scores []Cust
 				return err
 			}
 		}
-		if _, err := tx.exec(ctx, `DELETE FROM customer_scores WHERE run_id NOT IN
-			(SELECT id FROM scoring_runs WHERE status = 'done' ORDER BY id DESC LIMIT $1)`, keep); err != nil {
-			return fmt.Errorf("store: prune scores: %w", err)
+		// The narrow copy the customer list reads.
+		for start := 0; start < len(scores); start += scoreChunk {
+			rows = rows[:0]
+			for _, s := range scores[start:min(start+scoreChunk, len(scores))] {
+				rows = append(rows, []any{run.ID, s.CustomerID, s.Segment, s.Health, s.PAlive, s.CLV, s.Currency})
+			}
+			if err := tx.loadStage(ctx, listTable, rows); err != nil {
+				return err
+			}
+		}
+		for _, table := range []string{"customer_scores", "customer_list_scores"} {
+			if _, err := tx.exec(ctx, `DELETE FROM `+table+` WHERE run_id NOT IN
+				(SELECT id FROM scoring_runs WHERE status = 'done' ORDER BY id DESC LIMIT $1)`, keep); err != nil {
+				return fmt.Errorf("store: prune scores: %w", err)
+			}
 		}
 		return nil
 	})

@@ -9,3 +9,17 @@ CREATE TABLE sessions (
     expires_at   TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX sessions_staff ON sessions (staff_id);
+
+-- The score columns the customer list filters and sorts on, narrow, per
+-- kept scoring run: scanning a million of these is cheap, scanning the
+-- full score rows (with their explanations) is not.
+CREATE TABLE customer_list_scores (
+    run_id      BIGINT NOT NULL REFERENCES scoring_runs (id) ON DELETE CASCADE,
+    customer_id BIGINT NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    segment     TEXT NOT NULL,
+    health      DOUBLE PRECISION NOT NULL,
+    p_alive     DOUBLE PRECISION NOT NULL,
+    clv         DOUBLE PRECISION NOT NULL,
+    currency    TEXT NOT NULL,
+    PRIMARY KEY (run_id, customer_id)
+);

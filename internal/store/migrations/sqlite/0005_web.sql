@@ -9,3 +9,17 @@ CREATE TABLE sessions (
     expires_at   DATETIME NOT NULL
 );
 CREATE INDEX sessions_staff ON sessions (staff_id);
+
+-- The score columns the customer list filters and sorts on, narrow, per
+-- kept scoring run: scanning a million of these is cheap, scanning the
+-- full score rows (with their explanations) is not.
+CREATE TABLE customer_list_scores (
+    run_id      INTEGER NOT NULL REFERENCES scoring_runs (id) ON DELETE CASCADE,
+    customer_id INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    segment     TEXT NOT NULL,
+    health      REAL NOT NULL,
+    p_alive     REAL NOT NULL,
+    clv         REAL NOT NULL,
+    currency    TEXT NOT NULL,
+    PRIMARY KEY (run_id, customer_id)
+) WITHOUT ROWID;

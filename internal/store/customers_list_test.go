@@ -1,0 +1,76 @@
+package store_test
+
+import (
+	"context"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/retainhq/retain/internal/core"
+	"github.com/retainhq/retain/internal/demo"
+	"github.com/retainhq/retain/internal/store"
+	"github.com/retainhq/retain/internal/store/storetest"
+)
+
+// TestCustomersByScore checks the list's fast path (a page picked from the
+// narrow score table) against the latest run's scores filtered and sorted
+// here.
+func TestCustomersByScore(t *testing.T) {
+	for name, open := range storetest.Openers() {
+		t.Run(name, func(t *testing.T) {
+			db := open(t)
+			ctx := context.Background()
+			now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+			if _, err := demo.Generate(ctx, db, demo.Options{Customers: 400, Seed: 9, AsOf: now}); err != nil {
+				t.Fatal(err)
+			}
+			res, err := core.Score(ctx, db, core.ScoreOptions{CalibrationEnd: now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var all []store.CustomerScore
+			db.EachScore(ctx, res.RunID, func(s store.CustomerScore) error { all = append(all, s); return nil })
+			for _, f := range []store.CustomerFilter{
+				{Segment: "loyal", Sort: "-clv", Page: 2, Size: 10},
+				{HealthMin: 40, HealthMax: 70, Sort: "health", Page: 1, Size: 25},
+				{PAliveMin: 0.5, Sort: "", Page: 3, Size: 7},
+			} {
+				var want []store.CustomerScore
+				for _, s := range all {
+					if (f.Segment == "" || s.Segment == f.Segment) && s.Health >= f.HealthMin && (f.HealthMax == 0 || s.Health < f.HealthMax) &&
+						s.PAlive >= f.PAliveMin {
+						want = append(want, s)
+					}
+				}
+				sort.SliceStable(want, func(i, j int) bool {
+					a, b := want[i], want[j]
+					switch f.Sort {
+					case "-clv":
+						if a.CLV != b.CLV {
+							return a.CLV > b.CLV
+						}
+					case "health":
+						if a.Health != b.Health {
+							return a.Health < b.Health
+						}
+					}
+					return a.CustomerID < b.CustomerID
+				})
+				rows, total, err := db.Customers(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				from := (f.Page - 1) * f.Size
+				page := want[min(from, len(want)):min(from+f.Size, len(want))]
+				if total != len(want) || len(rows) != len(page) {
+					t.Fatalf("%+v: %d rows of %d, want %d of %d", f, len(rows), total, len(page), len(want))
+				}
+				for i := range page {
+					if rows[i].ID != page[i].CustomerID || rows[i].Segment != page[i].Segment {
+						t.Errorf("%+v row %d: customer %d, want %d", f, i, rows[i].ID, page[i].CustomerID)
+					}
+				}
+			}
+		})
+	}
+}
