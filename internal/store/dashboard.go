@@ -19,6 +19,7 @@ type Dashboard struct {
 	AlertsDue       int
 	TasksDue        int
 	NPS             []NPSMonth
+	CSAT            []CSATMonth
 	Cohorts         []Cohort
 	Health          [10]int // customers per health decile of the latest run
 	Causes          []CauseMonth
@@ -39,6 +40,20 @@ func (m NPSMonth) Score() float64 {
 		return 0
 	}
 	return 100 * float64(m.Promoters-m.Detractors) / float64(n)
+}
+
+// CSATMonth is a month of CSAT answers (1–5).
+type CSATMonth struct {
+	Month        time.Time
+	Answers, Sum int
+}
+
+// Mean is the month's average CSAT, 0 when no answers.
+func (m CSATMonth) Mean() float64 {
+	if m.Answers == 0 {
+		return 0
+	}
+	return float64(m.Sum) / float64(m.Answers)
 }
 
 // Cohort is the customers whose first order fell in a month, and how many
@@ -130,7 +145,32 @@ func (db *DB) Dashboard(ctx context.Context, now time.Time) (*Dashboard, error) 
 		}
 	}
 	rows.Close()
+	rows, err = db.read.QueryContext(ctx, `SELECT responded_at, score FROM survey_responses WHERE kind = 'csat' AND responded_at >= $1`, start)
+	if err != nil {
+		return nil, fmt.Errorf("store: dashboard: %w", err)
+	}
+	csat := map[time.Time]*CSATMonth{}
+	for rows.Next() {
+		var at nullTime
+		var score int
+		if err := rows.Scan(&at, &score); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		m := monthOf(at.T)
+		if csat[m] == nil {
+			csat[m] = &CSATMonth{Month: m}
+		}
+		csat[m].Answers++
+		csat[m].Sum += score
+	}
+	rows.Close()
 	for m := start; !m.After(monthOf(now)); m = m.AddDate(0, 1, 0) {
+		c := CSATMonth{Month: m}
+		if v := csat[m]; v != nil {
+			c = *v
+		}
+		d.CSAT = append(d.CSAT, c)
 		if v := nps[m]; v != nil {
 			d.NPS = append(d.NPS, *v)
 		} else {

@@ -209,3 +209,21 @@ func (db *DB) WorkOwner(ctx context.Context, table string, id int64) (int64, err
 	err := db.read.QueryRowContext(ctx, `SELECT COALESCE(owner_id, 0) FROM `+table+` WHERE id = $1`, id).Scan(&owner)
 	return owner, notFound(err, "no %s %d", table, id)
 }
+
+// ReassignWork gives a task or an alert (table "tasks" or "alerts") to
+// another staff member.
+func (db *DB) ReassignWork(ctx context.Context, table string, id, staffID int64) error {
+	if table != "tasks" && table != "alerts" {
+		return fmt.Errorf("store: reassign: no table %q", table)
+	}
+	return db.WithTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE `+table+` SET owner_id = $2, updated_at = $3 WHERE id = $1`, id, staffID, tx.now)
+		if err != nil {
+			return fmt.Errorf("store: reassign: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return retain.Errorf(retain.ENOTFOUND, "no %s %d", table, id)
+		}
+		return nil
+	})
+}

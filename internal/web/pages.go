@@ -24,9 +24,9 @@ type kpi struct {
 }
 
 type dashboardData struct {
-	AsOf                         string
-	KPIs                         []kpi
-	NPS, Health, Causes, Cohorts template.HTML
+	AsOf                               string
+	KPIs                               []kpi
+	NPS, CSAT, Health, Causes, Cohorts template.HTML
 }
 
 // RefreshDashboard computes the dashboard's aggregates and stores them:
@@ -89,16 +89,39 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, v *view) {
 			Href: fmt.Sprintf("/customers?health_min=%d&health_max=%d", i*10, i*10+10), Class: healthClass(i)})
 	}
 	data.Health = bars(l.T("chart.health"), health)
-	byCause := map[string]int{}
+	var csat []Bar
+	for _, m := range d.CSAT {
+		b := Bar{Label: l.Month(m.Month), Value: m.Mean(), Text: l.Number(m.Mean(), 1), Href: "/customers?unhappy=1", Class: "nps"}
+		if m.Answers == 0 {
+			b.Text = "–"
+		}
+		csat = append(csat, b)
+	}
+	data.CSAT = bars(l.T("chart.csat"), csat)
+	// Root causes by month: a row per cause, a cell per month, darker = more.
+	byCell, most := map[string]int{}, 1
+	var months []time.Time
+	for m := time.Date(s.db.Now().Year(), s.db.Now().Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -5, 0); len(months) < 6; m = m.AddDate(0, 1, 0) {
+		months = append(months, m)
+	}
 	for _, c := range d.Causes {
-		byCause[c.Cause] += c.Count
+		k := c.Cause + c.Month.Format("2006-01")
+		byCell[k] += c.Count
+		most = max(most, byCell[k])
 	}
-	var causes []Bar
+	var causeLabels []string
+	var causeRows [][]Cell
 	for _, c := range classify.Causes {
-		causes = append(causes, Bar{Label: l.T("cause." + c), Value: float64(byCause[c]), Text: l.Int(int64(byCause[c])),
-			Href: "/customers?cause=" + c, Class: "cause"})
+		causeLabels = append(causeLabels, l.T("cause."+c))
+		var row []Cell
+		for _, m := range months {
+			n := byCell[c+m.Format("2006-01")]
+			row = append(row, Cell{Share: float64(n) / float64(most), Text: l.Int(int64(n)), Href: "/customers?cause=" + c,
+				Title: l.T("cause."+c) + " · " + l.Month(m)})
+		}
+		causeRows = append(causeRows, row)
 	}
-	data.Causes = bars(l.T("chart.causes"), causes)
+	data.Causes = heatmap(l.T("chart.causes"), causeLabels, causeRows)
 	var labels []string
 	var rows [][]Cell
 	for _, c := range d.Cohorts {
@@ -384,14 +407,20 @@ func (s *Server) addNote(w http.ResponseWriter, r *http.Request, v *view) {
 }
 
 type inboxData struct {
-	Alerts []store.Alert
-	Tasks  []store.Task
-	Now    time.Time
+	Alerts      []store.Alert
+	Tasks       []store.Task
+	Owners      []store.Owner
+	Now         time.Time
+	CalendarURL string // just made
 }
 
 // inbox is the signed-in person's alerts and tasks: an agent's own, a
 // manager's team's (their own with ?mine=1), an admin's everyone's.
 func (s *Server) inbox(w http.ResponseWriter, r *http.Request, v *view) {
+	s.inboxWith(w, r, v, "")
+}
+
+func (s *Server) inboxWith(w http.ResponseWriter, r *http.Request, v *view, calendarURL string) {
 	scope, err := s.scope(r, v, r.URL.Query().Get("mine") == "1")
 	if err != nil {
 		s.fail(w, err)
@@ -408,8 +437,45 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	sort.SliceStable(tasks, func(i, j int) bool { return tasks[i].DueAt.Before(tasks[j].DueAt) })
-	v.Title, v.Data = v.L.T("nav.inbox"), inboxData{Alerts: alerts, Tasks: tasks, Now: s.db.Now()}
+	owners, err := s.db.Owners(r.Context())
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	v.Title, v.Data = v.L.T("nav.inbox"), inboxData{Alerts: alerts, Tasks: tasks, Owners: owners, Now: s.db.Now(), CalendarURL: calendarURL}
 	s.render(w, "inbox", v)
+}
+
+// calendarLink makes the person a secret iCalendar URL of their tasks and
+// shows it on the inbox.
+func (s *Server) calendarLink(w http.ResponseWriter, r *http.Request, v *view) {
+	token, err := s.db.CreateCalendarFeed(r.Context(), v.Staff.Email)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	s.inboxWith(w, r, v, scheme+"://"+r.Host+"/calendar/"+token+".ics")
+}
+
+// reassign gives a task or an alert in the person's scope to someone else.
+func (s *Server) reassign(table string) func(http.ResponseWriter, *http.Request, *view) {
+	return func(w http.ResponseWriter, r *http.Request, v *view) {
+		id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		to, _ := strconv.ParseInt(r.FormValue("owner"), 10, 64)
+		if !s.mayAct(r, v, table, id) || to == 0 {
+			http.Error(w, v.L.T("error.forbidden"), http.StatusForbidden)
+			return
+		}
+		if err := s.db.ReassignWork(r.Context(), table, id, to); err != nil {
+			s.fail(w, err)
+			return
+		}
+		http.Redirect(w, r, "/inbox", http.StatusSeeOther)
+	}
 }
 
 // scope is whose work a staff member sees and may act on: nil for everyone

@@ -77,6 +77,9 @@ func New(mux *http.ServeMux, db *store.DB, log *slog.Logger) *Server {
 	mux.Handle("POST /settings/keys", page(s.createKey))
 	mux.Handle("POST /settings/keys/{id}/revoke", page(s.revokeKey))
 	mux.Handle("POST /tasks/{id}/done", page(s.taskDone))
+	mux.Handle("POST /tasks/{id}/reassign", page(s.reassign("tasks")))
+	mux.Handle("POST /alerts/{id}/reassign", page(s.reassign("alerts")))
+	mux.Handle("POST /calendar-link", page(s.calendarLink))
 	mux.Handle("POST /alerts/{id}/snooze", page(s.alertSnooze))
 	mux.Handle("POST /alerts/{id}/resolve", page(s.alertResolve))
 	return s
@@ -98,6 +101,7 @@ var funcs = template.FuncMap{
 	"add":       func(a, b int) int { return a + b },
 	"int64":     func(n int) int64 { return int64(n) },
 	"list":      func(xs ...string) []string { return xs },
+	"list2":     func(xs ...any) []any { return xs },
 	"cents":     func(major float64) int64 { return int64(major*100 + 0.5) },
 }
 

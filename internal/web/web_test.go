@@ -345,3 +345,26 @@ func TestSettings(t *testing.T) {
 		t.Errorf("Latin digits chosen: %q", v)
 	}
 }
+
+// TestInboxReassignAndCalendar: an agent gives their own task to a
+// colleague (not someone else's), and gets a calendar link for their tasks.
+func TestInboxReassignAndCalendar(t *testing.T) {
+	s := newSite(t, storetest.SQLite)
+	ctx := context.Background()
+	mine, _ := s.db.Tasks(ctx, store.TaskFilter{OwnerID: s.agentID})
+	theirs, _ := s.db.Tasks(ctx, store.TaskFilter{OwnerID: s.otherID})
+	c := s.client(t)
+	c.login("agent@shop.example", password)
+	if code, _ := c.post(fmt.Sprintf("/tasks/%d/reassign", theirs[0].ID), url.Values{"owner": {fmt.Sprint(s.agentID)}}, ""); code != http.StatusForbidden {
+		t.Errorf("taking another's task: %d", code)
+	}
+	if code, _ := c.post(fmt.Sprintf("/tasks/%d/reassign", mine[0].ID), url.Values{"owner": {fmt.Sprint(s.otherID)}}, ""); code != http.StatusSeeOther {
+		t.Fatalf("giving away one's task: %d", code)
+	}
+	if owner, _ := s.db.WorkOwner(ctx, "tasks", mine[0].ID); owner != s.otherID {
+		t.Errorf("the task's owner is %d, want %d", owner, s.otherID)
+	}
+	if code, body := c.post("/calendar-link", nil, ""); code != 200 || !strings.Contains(body, "/calendar/") || !strings.Contains(body, ".ics") {
+		t.Errorf("calendar link: %d", code)
+	}
+}
