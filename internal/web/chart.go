@@ -61,18 +61,28 @@ type Cell struct {
 	Title string
 }
 
-// heatmap draws rows of cells (a cohort table) with row labels.
-func heatmap(title string, rowLabels []string, rows [][]Cell) template.HTML {
-	const cw, ch, lw = 44.0, 26.0, 90.0
+// heatmap draws rows of cells (a cohort table) with row labels and, when
+// given, column labels over the first row.
+func heatmap(title string, rowLabels, colLabels []string, rows [][]Cell) template.HTML {
+	const cw, ch, lw = 60.0, 26.0, 110.0
+	top := 0.0
+	if len(colLabels) > 0 {
+		top = 18
+	}
 	cols := 0
 	for _, r := range rows {
 		cols = max(cols, len(r))
 	}
-	w, h := lw+cw*float64(cols)+4, ch*float64(len(rows))+4
+	w, h := lw+cw*float64(cols)+4, top+ch*float64(len(rows))+4
 	var sb strings.Builder
 	fmt.Fprintf(&sb, `<svg class="chart heatmap" viewBox="0 0 %.0f %.0f" role="img" aria-label="%s">`, w, h, template.HTMLEscapeString(title))
+	for j, c := range colLabels {
+		if j < cols {
+			fmt.Fprintf(&sb, `<text class="label" x="%.1f" y="12">%s</text>`, lw+float64(j)*cw+cw/2-1, template.HTMLEscapeString(c))
+		}
+	}
 	for i, r := range rows {
-		y := float64(i) * ch
+		y := top + float64(i)*ch
 		fmt.Fprintf(&sb, `<text class="label row" x="%.0f" y="%.1f">%s</text>`, lw-6, y+ch*0.65, template.HTMLEscapeString(rowLabels[i]))
 		for j, c := range r {
 			x := lw + float64(j)*cw

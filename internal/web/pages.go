@@ -121,7 +121,11 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, v *view) {
 		}
 		causeRows = append(causeRows, row)
 	}
-	data.Causes = heatmap(l.T("chart.causes"), causeLabels, causeRows)
+	var monthLabels []string
+	for _, m := range months {
+		monthLabels = append(monthLabels, l.Month(m))
+	}
+	data.Causes = heatmap(l.T("chart.causes"), causeLabels, monthLabels, causeRows)
 	var labels []string
 	var rows [][]Cell
 	for _, c := range d.Cohorts {
@@ -137,7 +141,11 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, v *view) {
 		}
 		rows = append(rows, row)
 	}
-	data.Cohorts = heatmap(l.T("chart.cohorts"), labels, rows)
+	var since []string
+	for k := range 12 {
+		since = append(since, "+"+l.Int(int64(k)))
+	}
+	data.Cohorts = heatmap(l.T("chart.cohorts"), labels, since, rows)
 	v.Title, v.Data = l.T("nav.dashboard"), data
 	s.render(w, "dashboard", v)
 }
