@@ -28,6 +28,7 @@ type Settings struct {
 	// 192.168.1.20/32); everything private is refused otherwise.
 	AllowNetworks []string          `json:"allow_networks,omitempty"`
 	TimeZone      string            `json:"time_zone,omitempty"`   // the business's; default UTC
+	Currency      string            `json:"currency,omitempty"`    // the business's main currency (dashboard); default: the largest revenue
 	QuietHours    map[string]string `json:"quiet_hours,omitempty"` // channel → "21:00-08:00" or "off"
 	StrictQuiet   string            `json:"strict_quiet_hours,omitempty"`
 	DailyCaps     map[string]int    `json:"daily_caps,omitempty"`      // channel → marketing messages per local day
@@ -80,6 +81,9 @@ func (s Settings) Build() (map[string]Channel, Policy, error) {
 			return nil, Policy{}, fmt.Errorf("time_zone %q: not an IANA time zone", s.TimeZone)
 		}
 		zone = z
+	}
+	if s.Currency != "" && (len(s.Currency) != 3 || strings.ToUpper(s.Currency) != s.Currency) {
+		return nil, Policy{}, fmt.Errorf("currency %q: an ISO 4217 code such as BDT or NPR", s.Currency)
 	}
 	p := DefaultPolicy(zone)
 	for ch, w := range s.QuietHours {

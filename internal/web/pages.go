@@ -53,6 +53,9 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	d := cached.Dashboard
+	if ms, err := core.MessagingSettings(r.Context(), s.db); err == nil && ms.Currency != "" {
+		d.MainCurrency = ms.Currency // the business said which
+	}
 	rec, err := core.Outcomes(r.Context(), s.db)
 	if err != nil {
 		s.fail(w, err)
@@ -510,6 +513,9 @@ func (s *Server) taskDone(w http.ResponseWriter, r *http.Request, v *view) {
 	if err := s.db.CompleteTask(r.Context(), id); err != nil {
 		s.fail(w, err)
 		return
+	}
+	if r.Header.Get("HX-Request") == "true" {
+		return // htmx swaps the task's line for this empty answer
 	}
 	http.Redirect(w, r, "/inbox", http.StatusSeeOther)
 }
