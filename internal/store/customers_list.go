@@ -10,22 +10,24 @@ import (
 
 // CustomerFilter selects and orders customers for the UI's list.
 type CustomerFilter struct {
-	Query      string // name, email, phone or external id (prefix or substring)
-	Segment    string
-	Stage      string
-	OwnerID    int64
-	AtRisk     bool // an open risk alert
-	Unhappy    bool // an open detractor, low CSAT, complaint, return, chargeback or refusal alert
-	Promoters  bool // latest NPS answer 9 or 10
-	New        bool // first order within 30 days
-	HealthMin  float64
-	HealthMax  float64 // 0: no upper bound
-	PAliveMin  float64
-	PAliveMax  float64
-	Cohort     string // first-order month, YYYY-MM
-	Cause      string // an open alert with this root cause
-	Sort       string // name, health, -health, clv, -clv, last_order, -last_order
-	Page, Size int    // from 1
+	Query       string // name, email, phone or external id (prefix or substring)
+	Segment     string
+	Stage       string
+	OwnerID     int64
+	AtRisk      bool // an open risk alert
+	Unhappy     bool // an open detractor, low CSAT, complaint, return, chargeback or refusal alert
+	Promoters   bool // latest NPS answer 9 or 10
+	New         bool // first order within 30 days
+	HealthMin   float64
+	HealthMax   float64 // 0: no upper bound
+	PAliveMin   float64
+	PAliveMax   float64
+	Cohort      string // first-order month, YYYY-MM
+	Cause       string // an open alert with this root cause
+	Survey      string // nps or csat: answered that survey in SurveyMonth
+	SurveyMonth string // YYYY-MM
+	Sort        string // name, health, -health, clv, -clv, last_order, -last_order
+	Page, Size  int    // from 1
 }
 
 // CustomerRow is a line of the list.
@@ -98,6 +100,10 @@ func (db *DB) Customers(ctx context.Context, f CustomerFilter) ([]CustomerRow, i
 	}
 	if f.PAliveMax > 0 {
 		where = append(where, "s.p_alive < "+arg(f.PAliveMax))
+	}
+	if t, err := time.Parse("2006-01", f.SurveyMonth); err == nil && (f.Survey == "nps" || f.Survey == "csat") {
+		where = append(where, "EXISTS (SELECT 1 FROM survey_responses r WHERE r.customer_id = c.id AND r.kind = "+arg(f.Survey)+
+			" AND r.responded_at >= "+arg(t)+" AND r.responded_at < "+arg(t.AddDate(0, 1, 0))+")")
 	}
 	if f.Cohort != "" {
 		if t, err := time.Parse("2006-01", f.Cohort); err == nil {

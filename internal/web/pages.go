@@ -79,7 +79,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, v *view) {
 	var nps []Bar
 	for _, m := range d.NPS {
 		n := m.Promoters + m.Passives + m.Detractors
-		b := Bar{Label: l.Month(m.Month), Value: m.Score(), Text: l.Number(m.Score(), 0), Href: "/customers?unhappy=1", Class: "nps"}
+		b := Bar{Label: l.Month(m.Month), Value: m.Score(), Text: l.Number(m.Score(), 0), Href: "/customers?survey=nps&month=" + m.Month.Format("2006-01"), Class: "nps"}
 		if n == 0 {
 			b.Text = "–"
 		}
@@ -94,7 +94,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, v *view) {
 	data.Health = bars(l.T("chart.health"), health)
 	var csat []Bar
 	for _, m := range d.CSAT {
-		b := Bar{Label: l.Month(m.Month), Value: m.Mean(), Text: l.Number(m.Mean(), 1), Href: "/customers?unhappy=1", Class: "nps"}
+		b := Bar{Label: l.Month(m.Month), Value: m.Mean(), Text: l.Number(m.Mean(), 1), Href: "/customers?survey=csat&month=" + m.Month.Format("2006-01"), Class: "nps"}
 		if m.Answers == 0 {
 			b.Text = "–"
 		}
@@ -171,7 +171,7 @@ func filterOf(q url.Values) store.CustomerFilter {
 	return store.CustomerFilter{Query: q.Get("q"), Segment: q.Get("segment"), Stage: q.Get("stage"), OwnerID: owner, AtRisk: q.Get("at_risk") == "1",
 		Unhappy: q.Get("unhappy") == "1", Promoters: q.Get("promoters") == "1", New: q.Get("new") == "1",
 		HealthMin: num("health_min"), HealthMax: num("health_max"), PAliveMin: num("p_alive_min"), PAliveMax: num("p_alive_max"),
-		Cohort: q.Get("cohort"), Cause: q.Get("cause"), Sort: q.Get("sort"), Page: page, Size: 50}
+		Cohort: q.Get("cohort"), Cause: q.Get("cause"), Survey: q.Get("survey"), SurveyMonth: q.Get("month"), Sort: q.Get("sort"), Page: page, Size: 50}
 }
 
 type customersData struct {

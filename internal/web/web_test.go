@@ -141,6 +141,10 @@ func TestSignInPagesAndLanguages(t *testing.T) {
 				t.Fatalf("sign in: %d", code)
 			}
 			customer := firstCustomerPath(t, c)
+			// The dashboard's NPS bar for this month leads to this month's respondents.
+			if _, body := c.get("/customers?survey=nps&month=" + time.Now().UTC().Format("2006-01")); !strings.Contains(body, `href="/customers/`) {
+				t.Error("no respondents behind this month's NPS bar")
+			}
 			for _, lang := range i18n.Languages {
 				if code, _ := c.post("/lang", url.Values{"lang": {lang}, "back": {"/"}}, ""); code != http.StatusSeeOther {
 					t.Fatalf("switch to %s: %d", lang, code)
