@@ -164,3 +164,8 @@ func (l *limiter) fail(key string, now time.Time) {
 	l.fails[key] = append(l.fails[key], now)
 	l.mu.Unlock()
 }
+
+func (s *Server) fail(w http.ResponseWriter, err error) {
+	s.log.Error("web", "err", err)
+	http.Error(w, "internal error", http.StatusInternalServerError)
+}

@@ -1,0 +1,157 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"net/http"
+	"time"
+
+	"github.com/retainhq/retain/internal/classify"
+	"github.com/retainhq/retain/internal/core"
+	"github.com/retainhq/retain/internal/store"
+)
+
+type kpi struct {
+	Label, Value, Href string
+}
+
+type dashboardData struct {
+	AsOf                               string
+	KPIs                               []kpi
+	NPS, CSAT, Health, Causes, Cohorts template.HTML
+}
+
+// RefreshDashboard computes the dashboard's aggregates and stores them:
+// serve does it every few minutes, so the page reads one row instead of
+// scanning millions of orders (ARCHITECTURE: read precomputed aggregates).
+func RefreshDashboard(ctx context.Context, db *store.DB) error {
+	now := db.Now()
+	d, err := db.Dashboard(ctx, now)
+	if err != nil {
+		return err
+	}
+	return db.SaveDashboard(ctx, d, now)
+}
+
+func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, v *view) {
+	cached, ok, err := s.db.LoadDashboard(r.Context())
+	if err == nil && !ok { // the first visit before serve's first refresh
+		if err = RefreshDashboard(r.Context(), s.db); err == nil {
+			cached, _, err = s.db.LoadDashboard(r.Context())
+		}
+	}
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	d := cached.Dashboard
+	if ms, err := core.MessagingSettings(r.Context(), s.db); err == nil && ms.Currency != "" {
+		d.MainCurrency = ms.Currency // the business said which
+	}
+	rec, err := core.Outcomes(r.Context(), s.db)
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	l := v.L
+	recovery := "–"
+	if rec.Ended > 0 {
+		recovery = l.Percent(rec.Rate)
+	}
+	data := dashboardData{AsOf: l.DateTime(cached.At, nil), KPIs: []kpi{
+		{l.T("kpi.active"), l.Int(int64(d.Active)), "/customers"},
+		{l.T("kpi.repeat_rate"), l.Percent(d.RepeatRate), "/customers?sort=-clv"},
+		{l.T("kpi.revenue"), l.Money(d.Revenue[d.MainCurrency], d.MainCurrency), "/customers?sort=-clv"},
+		{l.T("kpi.revenue_at_risk"), l.Money(d.RevenueAtRisk[d.MainCurrency], d.MainCurrency), "/customers?at_risk=1&sort=-clv"},
+		{l.T("kpi.at_risk"), l.Int(int64(d.AtRisk)), "/customers?at_risk=1"},
+		{l.T("kpi.recovery_rate"), recovery, "/customers?unhappy=1"},
+		{l.T("kpi.alerts_due"), l.Int(int64(d.AlertsDue)), "/inbox"},
+		{l.T("kpi.tasks_due"), l.Int(int64(d.TasksDue)), "/inbox"},
+	}}
+	var nps []Bar
+	for _, m := range d.NPS {
+		n := m.Promoters + m.Passives + m.Detractors
+		b := Bar{Label: l.Month(m.Month), Value: m.Score(), Text: l.Number(m.Score(), 0), Href: "/customers?survey=nps&month=" + m.Month.Format("2006-01"), Class: "nps"}
+		if n == 0 {
+			b.Text = "–"
+		}
+		nps = append(nps, b)
+	}
+	data.NPS = bars(l.T("chart.nps"), nps)
+	var health []Bar
+	for i, n := range d.Health {
+		health = append(health, Bar{Label: l.Int(int64(i*10)) + "–" + l.Int(int64(i*10+10)), Value: float64(n), Text: l.Int(int64(n)),
+			Href: fmt.Sprintf("/customers?health_min=%d&health_max=%d", i*10, i*10+10), Class: healthClass(i)})
+	}
+	data.Health = bars(l.T("chart.health"), health)
+	var csat []Bar
+	for _, m := range d.CSAT {
+		b := Bar{Label: l.Month(m.Month), Value: m.Mean(), Text: l.Number(m.Mean(), 1), Href: "/customers?survey=csat&month=" + m.Month.Format("2006-01"), Class: "nps"}
+		if m.Answers == 0 {
+			b.Text = "–"
+		}
+		csat = append(csat, b)
+	}
+	data.CSAT = bars(l.T("chart.csat"), csat)
+	// Root causes by month: a row per cause, a cell per month, darker = more.
+	byCell, most := map[string]int{}, 1
+	var months []time.Time
+	for m := time.Date(s.db.Now().Year(), s.db.Now().Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -5, 0); len(months) < 6; m = m.AddDate(0, 1, 0) {
+		months = append(months, m)
+	}
+	for _, c := range d.Causes {
+		k := c.Cause + c.Month.Format("2006-01")
+		byCell[k] += c.Count
+		most = max(most, byCell[k])
+	}
+	var causeLabels []string
+	var causeRows [][]Cell
+	for _, c := range classify.Causes {
+		causeLabels = append(causeLabels, l.T("cause."+c))
+		var row []Cell
+		for _, m := range months {
+			n := byCell[c+m.Format("2006-01")]
+			row = append(row, Cell{Share: float64(n) / float64(most), Text: l.Int(int64(n)), Href: "/customers?cause=" + c,
+				Title: l.T("cause."+c) + " · " + l.Month(m)})
+		}
+		causeRows = append(causeRows, row)
+	}
+	var monthLabels []string
+	for _, m := range months {
+		monthLabels = append(monthLabels, l.Month(m))
+	}
+	data.Causes = heatmap(l.T("chart.causes"), causeLabels, monthLabels, causeRows)
+	var labels []string
+	var rows [][]Cell
+	for _, c := range d.Cohorts {
+		if c.Size == 0 {
+			continue
+		}
+		labels = append(labels, l.Month(c.Month)+" ("+l.Int(int64(c.Size))+")")
+		var row []Cell
+		for k, n := range c.Retained {
+			share := float64(n) / float64(c.Size)
+			row = append(row, Cell{Share: share, Text: l.Number(100*share, 0), Href: "/customers?cohort=" + c.Month.Format("2006-01"),
+				Title: l.T("chart.cohort_cell", "Month", k, "Share", l.Percent(share))})
+		}
+		rows = append(rows, row)
+	}
+	var since []string
+	for k := range 12 {
+		since = append(since, "+"+l.Int(int64(k)))
+	}
+	data.Cohorts = heatmap(l.T("chart.cohorts"), labels, since, rows)
+	v.Title, v.Data = l.T("nav.dashboard"), data
+	s.render(w, "dashboard", v)
+}
+
+func healthClass(decile int) string {
+	switch {
+	case decile < 4:
+		return "bad"
+	case decile < 7:
+		return "mid"
+	}
+	return "good"
+}
