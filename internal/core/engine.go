@@ -340,13 +340,14 @@ func Outcomes(ctx context.Context, db *store.DB) (Recovery, error) {
 }
 
 // MessagingSettings reads the stored messaging settings (the defaults when
-// none are stored).
+// none are stored). They were checked when stored; Build reports anything
+// that no longer builds (a time zone gone from the system, say).
 func MessagingSettings(ctx context.Context, db *store.DB) (messaging.Settings, error) {
 	v, ok, err := db.Setting(ctx, messaging.SettingsKey)
 	if err != nil || !ok {
 		return messaging.Settings{}, err
 	}
-	s, err := messaging.ParseSettings([]byte(v))
+	s, err := messaging.DecodeSettings([]byte(v))
 	if err != nil {
 		return s, fmt.Errorf("stored messaging settings: %w", err)
 	}

@@ -1,11 +1,9 @@
 package httpapi
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/retainhq/retain"
@@ -34,7 +32,11 @@ func (a *API) verifiedBody(w http.ResponseWriter, r *http.Request) ([]byte, bool
 		http.Error(w, "inbound webhooks are not set up (inbound_secret in retain messaging set)", http.StatusNotFound)
 		return nil, false
 	}
-	key, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(s.InboundSecret, "whsec_"))
+	key, err := messaging.ParseSecret(s.InboundSecret)
+	if err != nil {
+		http.Error(w, "inbound_secret is not valid", http.StatusNotFound)
+		return nil, false
+	}
 	if err := messaging.Verify(key, r.Header.Get("webhook-id"), r.Header.Get("webhook-timestamp"), r.Header.Get("webhook-signature"),
 		body, a.db.Now(), hookTolerance); err != nil || r.Header.Get("webhook-id") == "" {
 		http.Error(w, "invalid signature", http.StatusUnauthorized)

@@ -62,14 +62,25 @@ type WebhookSettings struct {
 
 // ParseSettings reads and checks a settings document; errors name the field.
 func ParseSettings(b []byte) (Settings, error) {
+	s, err := DecodeSettings(b)
+	if err != nil {
+		return s, err
+	}
+	_, _, err = s.Build()
+	return s, err
+}
+
+// DecodeSettings reads a document without building its channels: for
+// stored settings, which were checked when they were stored, read on paths
+// (a page, a webhook) that need a field or two.
+func DecodeSettings(b []byte) (Settings, error) {
 	var s Settings
 	dec := json.NewDecoder(strings.NewReader(string(b)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&s); err != nil {
 		return s, fmt.Errorf("messaging settings: %w", err)
 	}
-	_, _, err := s.Build()
-	return s, err
+	return s, nil
 }
 
 // Build makes the channels and the policy the settings describe.
@@ -107,7 +118,7 @@ func (s Settings) Build() (map[string]Channel, Policy, error) {
 		p.Caps[ch] = n
 	}
 	if s.InboundSecret != "" {
-		if _, err := NewWebhook(s.InboundSecret, nil); err != nil {
+		if _, err := ParseSecret(s.InboundSecret); err != nil {
 			return nil, p, fmt.Errorf("inbound_secret: %w", err)
 		}
 	}

@@ -21,13 +21,23 @@ type Webhook struct {
 	now    func() time.Time
 }
 
-// NewWebhook takes the endpoint's secret, "whsec_" + base64 (at least 24 bytes).
+// NewWebhook takes the endpoint's secret (see ParseSecret).
 func NewWebhook(secret string, client *http.Client) (*Webhook, error) {
+	key, err := ParseSecret(secret)
+	if err != nil {
+		return nil, err
+	}
+	return &Webhook{secret: key, client: client, now: time.Now}, nil
+}
+
+// ParseSecret reads a Standard Webhooks secret: "whsec_" and the base64 of
+// at least 24 random bytes.
+func ParseSecret(secret string) ([]byte, error) {
 	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
 	if err != nil || len(key) < 24 {
 		return nil, fmt.Errorf("webhook secret: want whsec_ and the base64 of at least 24 random bytes")
 	}
-	return &Webhook{secret: key, client: client, now: time.Now}, nil
+	return key, nil
 }
 
 // Idempotent: receivers de-duplicate on webhook-id.

@@ -37,6 +37,9 @@ func (tx *Tx) SetSetting(ctx context.Context, key, value string) error {
 // SettingOrInit returns a setting, storing init first when it was never set
 // (two processes racing both get the first one stored).
 func (db *DB) SettingOrInit(ctx context.Context, key, init string) (string, error) {
+	if v, ok, err := db.Setting(ctx, key); err != nil || ok {
+		return v, err // the common case: a read, no write transaction
+	}
 	err := db.WithTx(ctx, func(tx *Tx) error {
 		_, err := tx.exec(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING`, key, init, tx.now)
 		return err
