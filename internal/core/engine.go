@@ -112,14 +112,16 @@ func (r *Runner) playbook(ctx context.Context, key string, version int) (*Playbo
 }
 
 // subject gathers what the interpreter needs about a customer.
-func (r *Runner) subject(ctx context.Context, customerID int64, reason string) (Subject, error) {
+func (r *Runner) subject(ctx context.Context, p *Playbook, customerID int64, reason string) (Subject, error) {
 	f, err := r.DB.CustomerFacts(ctx, customerID)
 	if err != nil {
 		return Subject{}, err
 	}
-	recs, err := r.DB.Recommendations(ctx, customerID, 3)
-	if err != nil {
-		return Subject{}, err
+	var recs []string
+	if p.usesRecommendations() { // a co-purchase query per step only where a text shows it
+		if recs, err = r.DB.Recommendations(ctx, customerID, 3); err != nil {
+			return Subject{}, err
+		}
 	}
 	return Subject{Facts: f, Locale: localeOf(f.Locale), Recommendations: recs, Reason: reason, Channels: r.Channels,
 		Business: r.Business, Now: r.DB.Now()}, nil
@@ -130,7 +132,7 @@ func (r *Runner) advance(ctx context.Context, e store.Enrollment, st *RunStats) 
 	if err != nil {
 		return err
 	}
-	subj, err := r.subject(ctx, e.CustomerID, reasonOf(e.TriggerRef))
+	subj, err := r.subject(ctx, p, e.CustomerID, reasonOf(e.TriggerRef))
 	if err != nil {
 		return err
 	}
@@ -257,7 +259,7 @@ func reasonOf(ref string) string {
 // Simulate shows what a playbook would do for a customer and when, without
 // writing anything: every step from the start, waits added up.
 func Simulate(ctx context.Context, r *Runner, p *Playbook, customerID int64, reason string) ([]SimulatedAction, error) {
-	subj, err := r.subject(ctx, customerID, reason)
+	subj, err := r.subject(ctx, p, customerID, reason)
 	if err != nil {
 		return nil, err
 	}

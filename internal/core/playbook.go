@@ -178,6 +178,18 @@ func (p *Playbook) Validate() error {
 	return nil
 }
 
+// usesRecommendations reports whether any message shows {{.Recommendations}}.
+func (p *Playbook) usesRecommendations() bool {
+	for _, st := range p.Steps {
+		for _, t := range st.Text {
+			if strings.Contains(t, ".Recommendations") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func checkLocales(m map[string]string) error {
 	for _, l := range Locales {
 		if strings.TrimSpace(m[l]) == "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 
@@ -100,7 +101,7 @@ func scoreAlerts(s store.CustomerScore, run int64) []store.Alert {
 		byName[f.Name] = f
 	}
 	base := store.Alert{CustomerID: s.CustomerID, Source: fmt.Sprintf("score:%d", run), Currency: s.Currency,
-		RevenueAtRisk: int64(s.CLV * 100)}
+		RevenueAtRisk: int64(math.Round(s.CLV * minorPerUnit(s.Currency)))} // CLV is in major units
 	var out []store.Alert
 	risk := base
 	risk.Type, risk.Severity = "risk", "medium"
