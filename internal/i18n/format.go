@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/retainhq/retain"
 )
 
 var digitSets = map[string][10]rune{
@@ -70,11 +72,26 @@ var symbols = map[string]string{"BDT": "৳", "NPR": "रू ", "INR": "₹", "U
 
 // Money formats minor units of a currency: ৳12,34,567.50.
 func (z *Localizer) Money(minor int64, currency string) string {
+	d := digits(currency)
+	return z.MoneyMajor(float64(minor)/math.Pow10(d), currency)
+}
+
+// MoneyMajor formats an amount in the currency's major units (a CLV).
+func (z *Localizer) MoneyMajor(major float64, currency string) string {
 	sym, ok := symbols[currency]
 	if !ok {
 		sym = currency + " "
 	}
-	return sym + z.Number(float64(minor)/100, 2)
+	return sym + z.Number(major, digits(currency))
+}
+
+// digits is the currency's minor-unit digits (2 when unknown).
+func digits(currency string) int {
+	d, err := retain.CurrencyDigits(currency)
+	if err != nil {
+		return 2
+	}
+	return d
 }
 
 var months = map[string][12]string{

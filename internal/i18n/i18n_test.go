@@ -45,6 +45,8 @@ func TestFormatting(t *testing.T) {
 		{en.Money(123456789, "BDT"), "৳1,234,567.89"},
 		{New("bn", false).Money(123456789, "BDT"), "৳12,34,567.89"},
 		{ne.Money(50000, "NPR"), "रू ५००.००"},
+		{en.Money(1500, "JPY"), "JPY 1,500"},
+		{en.MoneyMajor(1234.5, "BDT"), "৳1,234.50"},
 		{en.Percent(0.659), "65.9%"},
 		{en.Date(time.Date(2026, 6, 2, 0, 0, 0, 0, time.UTC), nil), "2 Jun 2026"},
 		{bn.Date(time.Date(2026, 6, 2, 0, 0, 0, 0, time.UTC), nil), "২ জুন ২০২৬"},

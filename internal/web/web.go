@@ -102,7 +102,6 @@ var funcs = template.FuncMap{
 	"int64":     func(n int) int64 { return int64(n) },
 	"list":      func(xs ...string) []string { return xs },
 	"list2":     func(xs ...any) []any { return xs },
-	"cents":     func(major float64) int64 { return int64(major*100 + 0.5) },
 }
 
 // render writes a page; a template error is logged and answered with 500.
