@@ -257,7 +257,7 @@ func exportScores(cmd *cobra.Command, db *store.DB, run store.ScoringRun, dst io
 			parts = append(parts, fmt.Sprintf("%s:%.1f", f.Name, f.Contribution))
 		}
 		n++
-		return w.Write([]string{csvSafe(s.ExternalID), fmt.Sprint(s.Frequency), num(s.Recency), num(s.Age), num(s.Monetary), s.Currency,
+		return w.Write([]string{retain.CSVSafe(s.ExternalID), fmt.Sprint(s.Frequency), num(s.Recency), num(s.Age), num(s.Monetary), s.Currency,
 			num(s.PAlive), num(s.ExpectedPurchases), num(s.ExpectedSpend), num(s.CLV), next, num(s.PNextOrder),
 			fmt.Sprint(s.R), fmt.Sprint(s.F), fmt.Sprint(s.M), s.Segment, fmt.Sprintf("%.1f", s.Health),
 			strings.Join(parts, ";"), strings.Join(names, ";")})
@@ -270,11 +270,3 @@ func exportScores(cmd *cobra.Command, db *store.DB, run store.ScoringRun, dst io
 }
 
 func num(v float64) string { return fmt.Sprintf("%.6g", v) }
-
-// csvSafe defuses a text cell a spreadsheet would run as a formula (S5).
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r\x00", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}

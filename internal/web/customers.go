@@ -97,7 +97,7 @@ func (s *Server) customersCSV(w http.ResponseWriter, r *http.Request, v *view) {
 			if !c.LastOrderAt.IsZero() {
 				last = c.LastOrderAt.Format(time.DateOnly)
 			}
-			cw.Write([]string{CSVSafe(c.ExternalID), CSVSafe(c.Name), CSVSafe(c.Email), CSVSafe(c.Phone), CSVSafe(c.Owner), c.Segment,
+			cw.Write([]string{retain.CSVSafe(c.ExternalID), retain.CSVSafe(c.Name), retain.CSVSafe(c.Email), retain.CSVSafe(c.Phone), retain.CSVSafe(c.Owner), c.Segment,
 				fmt.Sprintf("%.1f", c.Health), fmt.Sprintf("%.3f", c.PAlive), fmt.Sprintf("%.2f", c.CLV), c.Currency, last, strconv.Itoa(c.OpenAlerts)})
 		}
 		if len(rows) < f.Size {
@@ -105,14 +105,6 @@ func (s *Server) customersCSV(w http.ResponseWriter, r *http.Request, v *view) {
 		}
 	}
 	cw.Flush()
-}
-
-// CSVSafe prefixes a cell that starts with = + - @ tab, CR or NUL with '.
-func CSVSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r\x00", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 // bulkAssign gives the selected customers an owner (managers and admins).
