@@ -139,19 +139,16 @@ type engineSummary struct {
 
 func engineReport(ctx context.Context, db *store.DB) (engineSummary, error) {
 	var s engineSummary
-	alerts, err := db.Alerts(ctx, store.AlertFilter{Limit: 100000})
-	if err != nil {
+	var err error
+	if s.AlertsByReason, err = db.OpenAlertsByReason(ctx); err != nil {
 		return s, err
 	}
-	s.OpenAlerts, s.AlertsByReason = len(alerts), map[string]int{}
-	for _, a := range alerts {
-		s.AlertsByReason[a.Reason]++
+	for _, n := range s.AlertsByReason {
+		s.OpenAlerts += n
 	}
-	tasks, err := db.Tasks(ctx, store.TaskFilter{Limit: 100000})
-	if err != nil {
+	if s.OpenTasks, err = db.OpenTasks(ctx); err != nil {
 		return s, err
 	}
-	s.OpenTasks = len(tasks)
 	if s.Messages, err = db.MessageCounts(ctx); err != nil {
 		return s, err
 	}

@@ -164,3 +164,8 @@ func idList(ids []int64) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// OpenAlertsByReason counts unresolved alerts by reason.
+func (db *DB) OpenAlertsByReason(ctx context.Context) (map[string]int, error) {
+	return db.countBy(ctx, `SELECT reason, COUNT(*) FROM alerts WHERE status <> 'resolved' GROUP BY reason`)
+}

@@ -183,19 +183,24 @@ func nullID(id int64) any {
 
 // MessageCounts counts the outbox by status.
 func (db *DB) MessageCounts(ctx context.Context) (map[string]int, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT status, COUNT(*) FROM messages GROUP BY status`)
+	return db.countBy(ctx, `SELECT status, COUNT(*) FROM messages GROUP BY status`)
+}
+
+// countBy runs a "SELECT key, COUNT(*) … GROUP BY key" query into a map.
+func (db *DB) countBy(ctx context.Context, q string, args ...any) (map[string]int, error) {
+	rows, err := db.read.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: message counts: %w", err)
+		return nil, fmt.Errorf("store: counts: %w", err)
 	}
 	defer rows.Close()
 	out := map[string]int{}
 	for rows.Next() {
-		var s string
+		var k string
 		var n int
-		if err := rows.Scan(&s, &n); err != nil {
-			return nil, fmt.Errorf("store: message counts: %w", err)
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, fmt.Errorf("store: counts: %w", err)
 		}
-		out[s] = n
+		out[k] = n
 	}
 	return out, rows.Err()
 }

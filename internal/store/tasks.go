@@ -227,3 +227,12 @@ func (db *DB) ReassignWork(ctx context.Context, table string, id, staffID int64)
 		return nil
 	})
 }
+
+// OpenTasks counts open tasks.
+func (db *DB) OpenTasks(ctx context.Context) (int, error) {
+	var n int
+	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM tasks WHERE status = 'open'`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: open tasks: %w", err)
+	}
+	return n, nil
+}
