@@ -118,97 +118,92 @@ func (db *DB) Dashboard(ctx context.Context, now time.Time) (*Dashboard, error) 
 			d.MainCurrency = c
 		}
 	}
-	// NPS by month.
-	rows, err := db.read.QueryContext(ctx, `SELECT responded_at, score FROM survey_responses WHERE kind = 'nps' AND responded_at >= $1`, start)
+	// NPS and CSAT by month, in one pass over the year's answers.
+	nps, csat := map[time.Time]*NPSMonth{}, map[time.Time]*CSATMonth{}
+	var kind string
+	var at nullTime
+	var score int
+	err := db.eachRow(ctx, `SELECT kind, responded_at, score FROM survey_responses WHERE kind IN ('nps', 'csat') AND responded_at >= $1`,
+		[]any{start}, []any{&kind, &at, &score}, func() {
+			m := monthOf(at.T)
+			if kind == "csat" {
+				if csat[m] == nil {
+					csat[m] = &CSATMonth{Month: m}
+				}
+				csat[m].Answers++
+				csat[m].Sum += score
+				return
+			}
+			if nps[m] == nil {
+				nps[m] = &NPSMonth{Month: m}
+			}
+			switch {
+			case score >= 9:
+				nps[m].Promoters++
+			case score >= 7:
+				nps[m].Passives++
+			default:
+				nps[m].Detractors++
+			}
+		})
 	if err != nil {
-		return nil, fmt.Errorf("store: dashboard: %w", err)
+		return nil, err
 	}
-	nps := map[time.Time]*NPSMonth{}
-	for rows.Next() {
-		var at nullTime
-		var score int
-		if err := rows.Scan(&at, &score); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		m := monthOf(at.T)
-		if nps[m] == nil {
-			nps[m] = &NPSMonth{Month: m}
-		}
-		switch {
-		case score >= 9:
-			nps[m].Promoters++
-		case score >= 7:
-			nps[m].Passives++
-		default:
-			nps[m].Detractors++
-		}
-	}
-	rows.Close()
-	rows, err = db.read.QueryContext(ctx, `SELECT responded_at, score FROM survey_responses WHERE kind = 'csat' AND responded_at >= $1`, start)
-	if err != nil {
-		return nil, fmt.Errorf("store: dashboard: %w", err)
-	}
-	csat := map[time.Time]*CSATMonth{}
-	for rows.Next() {
-		var at nullTime
-		var score int
-		if err := rows.Scan(&at, &score); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		m := monthOf(at.T)
-		if csat[m] == nil {
-			csat[m] = &CSATMonth{Month: m}
-		}
-		csat[m].Answers++
-		csat[m].Sum += score
-	}
-	rows.Close()
 	for m := start; !m.After(monthOf(now)); m = m.AddDate(0, 1, 0) {
-		c := CSATMonth{Month: m}
+		n, c := NPSMonth{Month: m}, CSATMonth{Month: m}
+		if v := nps[m]; v != nil {
+			n = *v
+		}
 		if v := csat[m]; v != nil {
 			c = *v
 		}
-		d.CSAT = append(d.CSAT, c)
-		if v := nps[m]; v != nil {
-			d.NPS = append(d.NPS, *v)
-		} else {
-			d.NPS = append(d.NPS, NPSMonth{Month: m})
-		}
+		d.NPS, d.CSAT = append(d.NPS, n), append(d.CSAT, c)
 	}
 	if err := db.cohorts(ctx, d, start, now); err != nil {
 		return nil, err
 	}
-	// Health deciles of the latest run.
-	rows, err = db.read.QueryContext(ctx, `SELECT health FROM customer_scores WHERE run_id = (SELECT MAX(id) FROM scoring_runs WHERE status = 'done')`)
+	// Health deciles of the latest run, from its narrow copy.
+	var h float64
+	err = db.eachRow(ctx, `SELECT health FROM customer_list_scores WHERE run_id = (SELECT MAX(id) FROM scoring_runs WHERE status = 'done')`,
+		nil, []any{&h}, func() {
+			d.Health[min(9, max(0, int(h/10)))]++
+			d.ScoredCustomers++
+		})
 	if err != nil {
-		return nil, fmt.Errorf("store: dashboard: %w", err)
+		return nil, err
 	}
-	for rows.Next() {
-		var h float64
-		rows.Scan(&h)
-		d.Health[min(9, max(0, int(h/10)))]++
-		d.ScoredCustomers++
-	}
-	rows.Close()
 	// Dissatisfaction by root cause and month (alerts opened).
-	rows, err = db.read.QueryContext(ctx, `SELECT created_at, root_cause FROM alerts WHERE type = 'risk' AND root_cause <> '' AND created_at >= $1`, start.AddDate(0, 6, 0))
+	type monthCause struct {
+		month time.Time
+		cause string
+	}
+	causes := map[monthCause]int{}
+	var cause string
+	err = db.eachRow(ctx, `SELECT created_at, root_cause FROM alerts WHERE type = 'risk' AND root_cause <> '' AND created_at >= $1`,
+		[]any{start.AddDate(0, 6, 0)}, []any{&at, &cause}, func() { causes[monthCause{monthOf(at.T), cause}]++ })
 	if err != nil {
-		return nil, fmt.Errorf("store: dashboard: %w", err)
+		return nil, err
 	}
-	causes := map[[2]any]int{}
-	for rows.Next() {
-		var at nullTime
-		var cause string
-		rows.Scan(&at, &cause)
-		causes[[2]any{monthOf(at.T), cause}]++
-	}
-	rows.Close()
 	for k, n := range causes {
-		d.Causes = append(d.Causes, CauseMonth{Month: k[0].(time.Time), Cause: k[1].(string), Count: n})
+		d.Causes = append(d.Causes, CauseMonth{Month: k.month, Cause: k.cause, Count: n})
 	}
 	return d, nil
+}
+
+// eachRow runs q and calls fn after scanning each row into dest.
+func (db *DB) eachRow(ctx context.Context, q string, args, dest []any, fn func()) error {
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("store: dashboard: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return fmt.Errorf("store: dashboard: %w", err)
+		}
+		fn()
+	}
+	return rows.Err()
 }
 
 func (db *DB) sums(ctx context.Context, q string, into map[string]int64, args ...any) error {

@@ -58,13 +58,10 @@ func (db *DB) Reply(ctx context.Context, eventID, phone, channel, text string, o
 		if err != nil {
 			return err
 		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			rows.Scan(&id)
-			ids = append(ids, id)
+		ids, err := scanIDs(rows)
+		if err != nil {
+			return fmt.Errorf("store: opt out: %w", err)
 		}
-		rows.Close()
 		lock := ""
 		if db.dialect == Postgres {
 			lock = " FOR UPDATE"

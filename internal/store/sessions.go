@@ -110,12 +110,9 @@ func (db *DB) TeamMembers(ctx context.Context, teamID int64) ([]int64, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: team: %w", err)
 	}
-	defer rows.Close()
-	out := []int64{}
-	for rows.Next() {
-		var id int64
-		rows.Scan(&id)
-		out = append(out, id)
+	ids, err := scanIDs(rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: team: %w", err)
 	}
-	return out, rows.Err()
+	return append([]int64{}, ids...), nil // never nil: an empty team matches no one
 }

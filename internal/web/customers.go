@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -114,19 +115,37 @@ func (s *Server) bulkAssign(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	r.ParseForm()
-	owner, _ := strconv.ParseInt(r.FormValue("owner"), 10, 64)
-	err := s.db.WithTx(r.Context(), func(tx *store.Tx) error {
-		for _, id := range r.Form["customer"] {
-			cid, err := strconv.ParseInt(id, 10, 64)
-			if err != nil {
-				continue
-			}
+	owner, err := strconv.ParseInt(r.FormValue("owner"), 10, 64)
+	owners, oerr := s.db.Owners(r.Context())
+	if oerr != nil {
+		s.fail(w, oerr)
+		return
+	}
+	if err != nil || !slices.ContainsFunc(owners, func(o store.Owner) bool { return o.ID == owner }) {
+		http.Error(w, v.L.T("error.owner"), http.StatusBadRequest)
+		return
+	}
+	var ids []int64
+	for _, id := range r.Form["customer"] {
+		cid, err := strconv.ParseInt(id, 10, 64)
+		if err != nil {
+			http.Error(w, v.L.T("error.customer_id", "ID", id), http.StatusBadRequest)
+			return
+		}
+		ids = append(ids, cid)
+	}
+	err = s.db.WithTx(r.Context(), func(tx *store.Tx) error {
+		for _, cid := range ids {
 			if _, err := tx.AssignOwner(r.Context(), cid, owner, "manual", v.Staff.Email, false); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+	if retain.ErrorCode(err) == retain.ENOTFOUND {
+		http.Error(w, err.Error(), http.StatusNotFound)
+		return
+	}
 	if err != nil {
 		s.fail(w, err)
 		return

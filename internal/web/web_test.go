@@ -372,3 +372,25 @@ func TestInboxReassignAndCalendar(t *testing.T) {
 		t.Errorf("calendar link: %d", code)
 	}
 }
+
+// TestBulkAssign: a bad owner or customer id is refused with a reason,
+// nothing half-done; good ones are assigned.
+func TestBulkAssign(t *testing.T) {
+	s := newSite(t, storetest.SQLite)
+	c := s.client(t)
+	c.login("admin@shop.example", password)
+	if code, _ := c.post("/customers/assign", url.Values{"customer": {"1"}, "owner": {"999999"}}, ""); code != http.StatusBadRequest {
+		t.Errorf("unknown owner: %d", code)
+	}
+	if code, _ := c.post("/customers/assign", url.Values{"customer": {"2", "x"}, "owner": {fmt.Sprint(s.otherID)}}, ""); code != http.StatusBadRequest {
+		t.Errorf("bad customer id: %d", code)
+	}
+	if code, _ := c.post("/customers/assign", url.Values{"customer": {"1", "2"}, "owner": {fmt.Sprint(s.agentID)}}, ""); code != http.StatusSeeOther {
+		t.Fatalf("assign: %d", code)
+	}
+	for _, id := range []int64{1, 2} {
+		if f, _ := s.db.CustomerFacts(context.Background(), id); f.OwnerID != s.agentID {
+			t.Errorf("customer %d owned by %d", id, f.OwnerID)
+		}
+	}
+}
