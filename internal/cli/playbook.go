@@ -65,7 +65,7 @@ edit it, import it back as a new version. Enrollments keep the version they star
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return withDB(cmd, func(db *store.DB) error {
-				p, err := currentPlaybook(cmd, db, args[0])
+				p, err := core.CurrentPlaybook(cmd.Context(), db, args[0])
 				if err != nil {
 					return err
 				}
@@ -82,7 +82,7 @@ edit it, import it back as a new version. Enrollments keep the version they star
 		Args:  cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return withDB(cmd, func(db *store.DB) error {
-				p, err := currentPlaybook(cmd, db, args[0])
+				p, err := core.CurrentPlaybook(cmd.Context(), db, args[0])
 				if err != nil {
 					return err
 				}
@@ -150,7 +150,7 @@ edit it, import it back as a new version. Enrollments keep the version they star
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return withDB(cmd, func(db *store.DB) error {
 				ctx := cmd.Context()
-				p, err := currentPlaybook(cmd, db, args[0])
+				p, err := core.CurrentPlaybook(cmd.Context(), db, args[0])
 				if err != nil {
 					return err
 				}
@@ -184,19 +184,6 @@ edit it, import it back as a new version. Enrollments keep the version they star
 	_ = simulate.MarkFlagRequired("customer")
 	cmd.AddCommand(list, show, export, imp, toggle("enable", true), toggle("disable", false), simulate)
 	return cmd
-}
-
-func currentPlaybook(cmd *cobra.Command, db *store.DB, key string) (*core.Playbook, error) {
-	rows, err := db.Playbooks(cmd.Context())
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range rows {
-		if r.Key == key {
-			return core.ParsePlaybook(r.Definition)
-		}
-	}
-	return nil, retain.Errorf(retain.ENOTFOUND, "no playbook %q (see retain playbook list)", key)
 }
 
 func describe(a core.Action) string {

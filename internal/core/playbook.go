@@ -2,6 +2,7 @@ package core
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"text/template"
+
+	"github.com/retainhq/retain/internal/store"
 )
 
 // Playbook is a retention routine as data (PRODUCT.md §2): what starts it,
@@ -215,6 +218,15 @@ func (c *Condition) check() error {
 		return fmt.Errorf("%s needs a number", c.Op)
 	}
 	return nil
+}
+
+// CurrentPlaybook reads and parses a playbook's current version.
+func CurrentPlaybook(ctx context.Context, db *store.DB, key string) (*Playbook, error) {
+	b, err := db.CurrentPlaybook(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePlaybook(b)
 }
 
 //go:embed playbooks/*.json

@@ -173,9 +173,6 @@ type outcomesOutput struct {
 }
 
 func (a *API) outcomes(ctx context.Context, _ *struct{}) (*outcomesOutput, error) {
-	if _, err := core.InstallBuiltins(ctx, a.db, false); err != nil {
-		return nil, a.apiError(ctx, "outcomes", err)
-	}
 	r, err := core.Outcomes(ctx, a.db)
 	if err != nil {
 		return nil, a.apiError(ctx, "outcomes", err)
@@ -192,19 +189,11 @@ type playbookOutput struct {
 }
 
 func (a *API) getPlaybook(ctx context.Context, in *playbookInput) (*playbookOutput, error) {
-	if _, err := core.InstallBuiltins(ctx, a.db, false); err != nil {
-		return nil, a.apiError(ctx, "get-playbook", err)
-	}
-	rows, err := a.db.Playbooks(ctx)
+	def, err := a.db.CurrentPlaybook(ctx, in.Key)
 	if err != nil {
 		return nil, a.apiError(ctx, "get-playbook", err)
 	}
-	for _, r := range rows {
-		if r.Key == in.Key {
-			return &playbookOutput{Body: r.Definition}, nil
-		}
-	}
-	return nil, huma.Error404NotFound("no playbook " + in.Key)
+	return &playbookOutput{Body: def}, nil
 }
 
 type putPlaybookInput struct {
@@ -245,9 +234,6 @@ type enableInput struct {
 }
 
 func (a *API) enablePlaybook(ctx context.Context, in *enableInput) (*struct{}, error) {
-	if _, err := core.InstallBuiltins(ctx, a.db, false); err != nil {
-		return nil, a.apiError(ctx, "enable-playbook", err)
-	}
 	if err := a.db.SetPlaybookEnabled(ctx, in.Key, in.Body.Enabled); err != nil {
 		return nil, a.apiError(ctx, "enable-playbook", err)
 	}
@@ -269,11 +255,7 @@ type simulateOutput struct {
 }
 
 func (a *API) simulatePlaybook(ctx context.Context, in *simulateInput) (*simulateOutput, error) {
-	def, err := a.getPlaybook(ctx, &playbookInput{Key: in.Key})
-	if err != nil {
-		return nil, err
-	}
-	p, err := core.ParsePlaybook(def.Body)
+	p, err := core.CurrentPlaybook(ctx, a.db, in.Key)
 	if err != nil {
 		return nil, a.apiError(ctx, "simulate-playbook", err)
 	}

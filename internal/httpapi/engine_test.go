@@ -25,6 +25,9 @@ func TestEngineAPI(t *testing.T) {
 	if _, err := core.Detect(ctx, f.db, core.DetectOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := core.InstallBuiltins(ctx, f.db, false); err != nil { // as serve does at start
+		t.Fatal(err)
+	}
 	call := func(method, path string, body any) (int, map[string]any) {
 		var b []byte
 		if body != nil {

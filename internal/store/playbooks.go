@@ -122,6 +122,17 @@ func (db *DB) Playbooks(ctx context.Context) ([]PlaybookRow, error) {
 	return out, rows.Err()
 }
 
+// CurrentPlaybook returns a playbook's current definition.
+func (db *DB) CurrentPlaybook(ctx context.Context, key string) ([]byte, error) {
+	var def string
+	err := db.read.QueryRowContext(ctx, `SELECT v.definition FROM playbooks p JOIN playbook_versions v ON v.key = p.key AND v.version = p.version
+		WHERE p.key = $1`, key).Scan(&def)
+	if err != nil {
+		return nil, notFound(err, "no playbook %q (see retain playbook list)", key)
+	}
+	return []byte(def), nil
+}
+
 // PlaybookVersion returns one version's definition.
 func (db *DB) PlaybookVersion(ctx context.Context, key string, version int) ([]byte, error) {
 	var def string

@@ -21,11 +21,7 @@ type playbooksData struct {
 // playbooks lists the playbooks with their enrollments and outcomes, and
 // their steps; managers and admins can switch them on and off.
 func (s *Server) playbooks(w http.ResponseWriter, r *http.Request, v *view) {
-	ctx := r.Context()
-	if _, err := core.InstallBuiltins(ctx, s.db, false); err != nil {
-		s.fail(w, err)
-		return
-	}
+	ctx := r.Context() // serve installed the built-ins at start
 	rec, err := core.Outcomes(ctx, s.db)
 	if err != nil {
 		s.fail(w, err)
