@@ -7,7 +7,6 @@ import (
 
 	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/store"
-	"github.com/retainhq/retain/internal/web"
 )
 
 // scoreJob keeps scores fresh while serve runs: a new scoring run when there
@@ -104,7 +103,7 @@ func (e *env) dashboardJob(ctx context.Context, db *store.DB, interval time.Dura
 	defer t.Stop()
 	for {
 		start := time.Now()
-		if err := web.RefreshDashboard(ctx, db); err != nil && ctx.Err() == nil {
+		if err := db.RefreshDashboard(ctx); err != nil && ctx.Err() == nil {
 			e.log.Error("dashboard", "err", err)
 		} else {
 			e.log.Debug("dashboard refreshed", "seconds", time.Since(start).Seconds())

@@ -265,6 +265,18 @@ func (db *DB) cohorts(ctx context.Context, d *Dashboard, start, now time.Time) e
 
 const dashboardKey = "dashboard.cache"
 
+// RefreshDashboard computes the dashboard's aggregates and stores them:
+// serve does it every few minutes, so the page reads one row instead of
+// scanning millions of orders.
+func (db *DB) RefreshDashboard(ctx context.Context) error {
+	now := db.Now()
+	d, err := db.Dashboard(ctx, now)
+	if err != nil {
+		return err
+	}
+	return db.SaveDashboard(ctx, d, now)
+}
+
 // CachedDashboard is a dashboard computed earlier, with when.
 type CachedDashboard struct {
 	At time.Time

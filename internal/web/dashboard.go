@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -9,7 +8,6 @@ import (
 
 	"github.com/retainhq/retain/internal/classify"
 	"github.com/retainhq/retain/internal/core"
-	"github.com/retainhq/retain/internal/store"
 )
 
 type kpi struct {
@@ -22,22 +20,10 @@ type dashboardData struct {
 	NPS, CSAT, Health, Causes, Cohorts template.HTML
 }
 
-// RefreshDashboard computes the dashboard's aggregates and stores them:
-// serve does it every few minutes, so the page reads one row instead of
-// scanning millions of orders (ARCHITECTURE: read precomputed aggregates).
-func RefreshDashboard(ctx context.Context, db *store.DB) error {
-	now := db.Now()
-	d, err := db.Dashboard(ctx, now)
-	if err != nil {
-		return err
-	}
-	return db.SaveDashboard(ctx, d, now)
-}
-
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, v *view) {
 	cached, ok, err := s.db.LoadDashboard(r.Context())
 	if err == nil && !ok { // the first visit before serve's first refresh
-		if err = RefreshDashboard(r.Context(), s.db); err == nil {
+		if err = s.db.RefreshDashboard(r.Context()); err == nil {
 			cached, _, err = s.db.LoadDashboard(r.Context())
 		}
 	}
