@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -37,12 +38,26 @@ func HashPassword(password string) (string, error) {
 		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 
-// VerifyPassword reports whether password matches the encoded hash.
+// dummyHash is what an unknown account's password is checked against, so a
+// login takes as long whether or not the email exists.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("no account has this password")
+	return h
+})
+
+// VerifyPassword reports whether password matches the encoded hash. An
+// empty or malformed hash (no such account) costs the same time as a real
+// one and never matches.
 func VerifyPassword(encoded, password string) bool {
 	parts := strings.Split(encoded, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
+		verify(strings.Split(dummyHash(), "$"), password)
 		return false
 	}
+	return verify(parts, password)
+}
+
+func verify(parts []string, password string) bool {
 	var m uint32
 	var t uint32
 	var p uint8
