@@ -21,6 +21,7 @@ type Staff struct {
 	Role   string // admin, manager, agent
 	TeamID int64
 	Locale string
+	Digits string // "latin" when they chose Latin digits, else ""
 }
 
 // Login checks an email and password hash verifier and returns the staff
@@ -68,9 +69,10 @@ func (db *DB) Session(ctx context.Context, token string, idle time.Duration) (St
 	var s Staff
 	var seen, expires nullTime
 	h := hashKey(token)
-	err := db.read.QueryRowContext(ctx, `SELECT st.id, st.email, st.name, st.role, COALESCE(st.team_id, 0), st.locale, se.last_seen_at, se.expires_at
+	err := db.read.QueryRowContext(ctx, `SELECT st.id, st.email, st.name, st.role, COALESCE(st.team_id, 0), st.locale, se.last_seen_at, se.expires_at,
+		COALESCE((SELECT value FROM settings WHERE key = 'user.' || st.id || '.digits'), '')
 		FROM sessions se JOIN staff st ON st.id = se.staff_id WHERE se.token_hash = $1 AND st.active AND st.can_login`, h).
-		Scan(&s.ID, &s.Email, &s.Name, &s.Role, &s.TeamID, &s.Locale, &seen, &expires)
+		Scan(&s.ID, &s.Email, &s.Name, &s.Role, &s.TeamID, &s.Locale, &seen, &expires, &s.Digits)
 	if err != nil {
 		return Staff{}, notFound(err, "no session")
 	}
@@ -95,6 +97,9 @@ func (db *DB) EndSession(ctx context.Context, token string) error {
 		return err
 	})
 }
+
+// DigitsKey is the setting that holds a staff member's choice of digits.
+func DigitsKey(staffID int64) string { return fmt.Sprintf("user.%d.digits", staffID) }
 
 // SetStaffLocale stores a staff member's language.
 func (db *DB) SetStaffLocale(ctx context.Context, staffID int64, locale string) error {

@@ -40,8 +40,7 @@ func (s *Server) signedIn(h func(http.ResponseWriter, *http.Request, *view)) htt
 		}
 		// Bengali and Nepali readers get their own digits unless they chose
 		// Latin ones in their settings.
-		digits, _, _ := s.db.Setting(r.Context(), digitsKey(st.ID))
-		h(w, r, &view{L: i18n.New(st.Locale, digits != "latin"), Staff: st, Path: r.URL.Path})
+		h(w, r, &view{L: i18n.New(st.Locale, st.Digits != "latin"), Staff: st, Path: r.URL.Path})
 	}
 }
 

@@ -24,8 +24,6 @@ type settingsData struct {
 	Problem   string
 }
 
-func digitsKey(staffID int64) string { return fmt.Sprintf("user.%d.digits", staffID) }
-
 // settings shows the signed-in person's preferences and, to admins, the
 // channels, staff and API keys.
 func (s *Server) settings(w http.ResponseWriter, r *http.Request, v *view) {
@@ -61,7 +59,7 @@ func (s *Server) saveDigits(w http.ResponseWriter, r *http.Request, v *view) {
 	if r.FormValue("native") == "1" {
 		val = "native"
 	}
-	if err := s.db.SetSetting(r.Context(), digitsKey(v.Staff.ID), val); err != nil {
+	if err := s.db.SetSetting(r.Context(), store.DigitsKey(v.Staff.ID), val); err != nil {
 		s.fail(w, err)
 		return
 	}
