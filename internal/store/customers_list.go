@@ -75,19 +75,19 @@ func (db *DB) Customers(ctx context.Context, f CustomerFilter) ([]CustomerRow, i
 		where = append(where, "c.owner_id = "+arg(f.OwnerID))
 	}
 	if f.AtRisk {
-		where = append(where, "EXISTS (SELECT 1 FROM alerts a WHERE a.customer_id = c.id AND a.type = 'risk' AND a.status <> 'resolved')")
+		where = append(where, "EXISTS (SELECT 1 FROM alerts a WHERE a.customer_id = {cid} AND a.type = 'risk' AND a.status <> 'resolved')")
 	}
 	if f.Unhappy {
-		where = append(where, "EXISTS (SELECT 1 FROM alerts a WHERE a.customer_id = c.id AND a.reason IN "+unhappyReasons+" AND a.status <> 'resolved')")
+		where = append(where, "EXISTS (SELECT 1 FROM alerts a WHERE a.customer_id = {cid} AND a.reason IN "+unhappyReasons+" AND a.status <> 'resolved')")
 	}
 	if f.Cause != "" {
-		where = append(where, "EXISTS (SELECT 1 FROM alerts a WHERE a.customer_id = c.id AND a.root_cause = "+arg(f.Cause)+" AND a.status <> 'resolved')")
+		where = append(where, "EXISTS (SELECT 1 FROM alerts a WHERE a.customer_id = {cid} AND a.root_cause = "+arg(f.Cause)+" AND a.status <> 'resolved')")
 	}
 	if f.Promoters {
-		where = append(where, `(SELECT r.score FROM survey_responses r WHERE r.customer_id = c.id AND r.kind = 'nps' ORDER BY r.responded_at DESC LIMIT 1) >= 9`)
+		where = append(where, `(SELECT r.score FROM survey_responses r WHERE r.customer_id = {cid} AND r.kind = 'nps' ORDER BY r.responded_at DESC LIMIT 1) >= 9`)
 	}
 	if f.New {
-		where = append(where, "(SELECT MIN(o.placed_at) FROM orders o WHERE o.customer_id = c.id AND o.status <> 'cancelled') >= "+arg(db.Now().AddDate(0, 0, -30).UTC()))
+		where = append(where, "(SELECT MIN(o.placed_at) FROM orders o WHERE o.customer_id = {cid} AND o.status <> 'cancelled') >= "+arg(db.Now().AddDate(0, 0, -30).UTC()))
 	}
 	if f.HealthMin > 0 {
 		where = append(where, "s.health >= "+arg(f.HealthMin))
@@ -102,19 +102,20 @@ func (db *DB) Customers(ctx context.Context, f CustomerFilter) ([]CustomerRow, i
 		where = append(where, "s.p_alive < "+arg(f.PAliveMax))
 	}
 	if t, err := time.Parse("2006-01", f.SurveyMonth); err == nil && (f.Survey == "nps" || f.Survey == "csat") {
-		where = append(where, "EXISTS (SELECT 1 FROM survey_responses r WHERE r.customer_id = c.id AND r.kind = "+arg(f.Survey)+
+		where = append(where, "EXISTS (SELECT 1 FROM survey_responses r WHERE r.customer_id = {cid} AND r.kind = "+arg(f.Survey)+
 			" AND r.responded_at >= "+arg(t)+" AND r.responded_at < "+arg(t.AddDate(0, 1, 0))+")")
 	}
 	if f.Cohort != "" {
 		if t, err := time.Parse("2006-01", f.Cohort); err == nil {
-			where = append(where, "(SELECT MIN(o.placed_at) FROM orders o WHERE o.customer_id = c.id AND o.status <> 'cancelled') >= "+arg(t)+
-				" AND (SELECT MIN(o.placed_at) FROM orders o WHERE o.customer_id = c.id AND o.status <> 'cancelled') < "+arg(t.AddDate(0, 1, 0)))
+			// First order in the month: none before it, one in it.
+			where = append(where, "NOT EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = {cid} AND o.status <> 'cancelled' AND o.placed_at < "+arg(t)+")"+
+				" AND EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = {cid} AND o.status <> 'cancelled' AND o.placed_at < "+arg(t.AddDate(0, 1, 0))+")")
 		}
 	}
-	order := map[string]string{"name": "c.name, c.id", "health": "s.health, c.id", "-health": "s.health DESC, c.id", "clv": "s.clv, c.id",
-		"-clv": "s.clv DESC, c.id", "last_order": "last_order, c.id", "-last_order": "last_order DESC, c.id"}[f.Sort]
+	order := map[string]string{"name": "c.name, {cid}", "health": "s.health, {cid}", "-health": "s.health DESC, {cid}", "clv": "s.clv, {cid}",
+		"-clv": "s.clv DESC, {cid}", "last_order": "last_order, {cid}", "-last_order": "last_order DESC, {cid}"}[f.Sort]
 	if order == "" {
-		order = "c.id"
+		order = "{cid}"
 	}
 	if f.Size <= 0 || f.Size > 500 {
 		f.Size = 50
@@ -130,6 +131,12 @@ func (db *DB) Customers(ctx context.Context, f CustomerFilter) ([]CustomerRow, i
 	if fast {
 		return db.customersByScore(ctx, where, args, order, f)
 	}
+	// Conditions name the customer as {cid}: c.id here, s.customer_id on
+	// the fast path.
+	for i := range where {
+		where[i] = strings.ReplaceAll(where[i], "{cid}", "c.id")
+	}
+	order = strings.ReplaceAll(order, "{cid}", "c.id")
 	from := `FROM customers c
 		LEFT JOIN customer_list_scores s ON s.customer_id = c.id AND s.run_id = (SELECT MAX(id) FROM scoring_runs WHERE status = 'done')
 		LEFT JOIN staff st ON st.id = c.owner_id
@@ -158,8 +165,8 @@ const rowColumns = `c.id, c.external_id, c.name, c.email, c.phone, COALESCE(st.n
 // customersByScore is Customers' fast path: the conditions refer to the
 // customer as s.customer_id and are met from the narrow score table alone.
 func (db *DB) customersByScore(ctx context.Context, where []string, args []any, order string, f CustomerFilter) ([]CustomerRow, int, error) {
-	cond := strings.ReplaceAll(strings.Join(where, " AND "), "c.id", "s.customer_id")
-	order = strings.ReplaceAll(order, "c.id", "s.customer_id")
+	cond := strings.ReplaceAll(strings.Join(where, " AND "), "{cid}", "s.customer_id")
+	order = strings.ReplaceAll(order, "{cid}", "s.customer_id")
 	const latest = `(SELECT MAX(id) FROM scoring_runs WHERE status = 'done')`
 	var total int
 	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM customer_list_scores s WHERE s.run_id = `+latest+` AND `+cond+

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/demo"
 	"github.com/retainhq/retain/internal/store"
@@ -70,6 +71,48 @@ func TestCustomersByScore(t *testing.T) {
 						t.Errorf("%+v row %d: customer %d, want %d", f, i, rows[i].ID, page[i].CustomerID)
 					}
 				}
+			}
+		})
+	}
+}
+
+// TestCustomersCohort: the cohort filter keeps customers whose first
+// (uncancelled) order fell in the month.
+func TestCustomersCohort(t *testing.T) {
+	for name, open := range storetest.Openers() {
+		t.Run(name, func(t *testing.T) {
+			db := open(t)
+			ctx := context.Background()
+			day := func(m, d int) time.Time { return time.Date(2026, time.Month(m), d, 10, 0, 0, 0, time.UTC) }
+			var b store.Batch
+			add := func(id, cust, status string, at time.Time) {
+				b.Orders = append(b.Orders, store.Row[retain.Order]{V: retain.Order{ExternalID: id, CustomerRef: cust, Status: status,
+					Currency: "BDT", Total: 100, HasTotal: true, PlacedAt: at}})
+			}
+			add("a1", "A", "placed", day(1, 5))
+			add("a2", "A", "placed", day(2, 5))
+			add("b1", "B", "placed", day(2, 1))
+			add("c0", "C", "cancelled", day(1, 2))
+			add("c1", "C", "placed", day(2, 20))
+			if _, err := db.Apply(ctx, &b); err != nil {
+				t.Fatal(err)
+			}
+			got := func(month string) []string {
+				rows, _, err := db.Customers(ctx, store.CustomerFilter{Cohort: month, Sort: "name"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var out []string
+				for _, r := range rows {
+					out = append(out, r.ExternalID)
+				}
+				return out
+			}
+			if g := got("2026-01"); len(g) != 1 || g[0] != "A" {
+				t.Errorf("January cohort %v, want [A]", g)
+			}
+			if g := got("2026-02"); len(g) != 2 || g[0] != "B" || g[1] != "C" {
+				t.Errorf("February cohort %v, want [B C]", g)
 			}
 		})
 	}
