@@ -46,6 +46,9 @@ func TestAlertsFromDemo(t *testing.T) {
 	if code, _, _ := run(t, "user", "calendar", "nobody@shop.example", "--db", db); code == 0 {
 		t.Error("a calendar for an unknown email")
 	}
+	if code, _, _ := run(t, "user", "calendar", "nobody@shop.example", "--revoke", "--db", db); code == 0 {
+		t.Error("revoking the calendars of an unknown email said nothing")
+	}
 	if out := mustRun(t, "owners", "assign", "--rule", "least_loaded", "--save", "--db", db); !strings.Contains(out, "rule saved") {
 		t.Errorf("owners assign: %s", out)
 	}

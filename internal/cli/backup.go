@@ -1,9 +1,12 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/retainhq/retain/internal/store"
 )
 
 func (e *env) backupCommand() *cobra.Command {
@@ -14,17 +17,13 @@ func (e *env) backupCommand() *cobra.Command {
 			"For PostgreSQL use pg_dump.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			db, err := e.openDB(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			if err := db.Backup(ctx, args[0]); err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "backed up %s to %s\n", db, args[0])
-			return nil
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				if err := db.Backup(ctx, args[0]); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "backed up %s to %s\n", db, args[0])
+				return nil
+			})
 		},
 	}
 }

@@ -1,10 +1,13 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/retainhq/retain/internal/store"
 
 	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/demo"
@@ -26,19 +29,15 @@ func (e *env) demoCommand() *cobra.Command {
 				}
 				opts.AsOf = t
 			}
-			ctx := cmd.Context()
-			db, err := e.openDB(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			start := time.Now()
-			st, err := demo.Generate(ctx, db, opts)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "demo data written in %.1fs: %s\n", time.Since(start).Seconds(), st)
-			return nil
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				start := time.Now()
+				st, err := demo.Generate(ctx, db, opts)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "demo data written in %.1fs: %s\n", time.Since(start).Seconds(), st)
+				return nil
+			})
 		},
 	}
 	cmd.Flags().IntVar(&opts.Customers, "customers", demo.DefaultCustomers, "number of customers")

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -8,6 +9,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/retainhq/retain/internal/store"
 
 	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/core"
@@ -36,23 +39,19 @@ separates customers who bought again from those who did not. Nothing is saved.`,
 			if err != nil {
 				return retain.Errorf(retain.EINVALID, "--holdout-end %q: use YYYY-MM-DD", holdout)
 			}
-			ctx := cmd.Context()
-			db, err := e.openDB(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			ev, err := core.Evaluate(ctx, db, f.opts, h)
-			if err != nil {
-				return err
-			}
-			if f.asJSON {
-				enc := json.NewEncoder(e.stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(ev)
-			}
-			printEvaluation(e.stdout, ev)
-			return nil
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				ev, err := core.Evaluate(ctx, db, f.opts, h)
+				if err != nil {
+					return err
+				}
+				if f.asJSON {
+					enc := json.NewEncoder(e.stdout)
+					enc.SetIndent("", "  ")
+					return enc.Encode(ev)
+				}
+				printEvaluation(e.stdout, ev)
+				return nil
+			})
 		},
 	}
 	f.register(cmd)

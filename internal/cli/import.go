@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -8,6 +9,8 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+
+	"github.com/retainhq/retain/internal/store"
 	"golang.org/x/term"
 
 	"github.com/retainhq/retain"
@@ -73,40 +76,36 @@ some rows were rejected, 2 when the import itself failed.`,
 			if err != nil {
 				return err
 			}
-			ctx := cmd.Context()
-			db, err := e.openDB(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
 
-			start := time.Now()
-			if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) && !noBar {
-				bar := progressbar.NewOptions64(info.Size(), progressbar.OptionSetWriter(e.stderr), progressbar.OptionShowBytes(true),
-					progressbar.OptionSetWidth(30), progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionShowElapsedTimeOnFinish(),
-					progressbar.OptionSetPredictTime(true), progressbar.OptionFullWidth())
-				opts.Progress = func(rows, bytes int64) {
-					secs := time.Since(start).Seconds()
-					bar.Describe(fmt.Sprintf("%d rows (%.0f rows/s)", rows, float64(rows)/max(secs, 1e-3)))
-					bar.Set64(bytes)
+				start := time.Now()
+				if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) && !noBar {
+					bar := progressbar.NewOptions64(info.Size(), progressbar.OptionSetWriter(e.stderr), progressbar.OptionShowBytes(true),
+						progressbar.OptionSetWidth(30), progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionShowElapsedTimeOnFinish(),
+						progressbar.OptionSetPredictTime(true), progressbar.OptionFullWidth())
+					opts.Progress = func(rows, bytes int64) {
+						secs := time.Since(start).Seconds()
+						bar.Describe(fmt.Sprintf("%d rows (%.0f rows/s)", rows, float64(rows)/max(secs, 1e-3)))
+						bar.Set64(bytes)
+					}
+					defer bar.Finish()
 				}
-				defer bar.Finish()
-			}
-			res, err := importer.File(ctx, db, path, rejects, opts)
-			secs := time.Since(start).Seconds()
-			if opts.Progress != nil {
-				fmt.Fprintln(e.stderr)
-			}
-			fmt.Fprintf(e.stdout, "imported %d of %d %s rows from %s in %.1fs (%.0f rows/s); %d rejected\n",
-				res.Imported, res.Read, opts.Kind, path, secs, float64(res.Read)/max(secs, 1e-3), res.Rejected)
-			if err != nil {
-				return fmt.Errorf("import stopped after %d rows: %w", res.Read, err)
-			}
-			if res.Rejected > 0 {
-				fmt.Fprintf(e.stdout, "rejected rows, with line numbers and reasons: %s\n", res.RejectsPath)
-				return exitCode(ExitRejected)
-			}
-			return nil
+				res, err := importer.File(ctx, db, path, rejects, opts)
+				secs := time.Since(start).Seconds()
+				if opts.Progress != nil {
+					fmt.Fprintln(e.stderr)
+				}
+				fmt.Fprintf(e.stdout, "imported %d of %d %s rows from %s in %.1fs (%.0f rows/s); %d rejected\n",
+					res.Imported, res.Read, opts.Kind, path, secs, float64(res.Read)/max(secs, 1e-3), res.Rejected)
+				if err != nil {
+					return fmt.Errorf("import stopped after %d rows: %w", res.Read, err)
+				}
+				if res.Rejected > 0 {
+					fmt.Fprintf(e.stdout, "rejected rows, with line numbers and reasons: %s\n", res.RejectsPath)
+					return exitCode(ExitRejected)
+				}
+				return nil
+			})
 		},
 	}
 	f := cmd.Flags()

@@ -23,58 +23,54 @@ func (e *env) reportCommand() *cobra.Command {
 		Short: "Summarize what the database holds",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			db, err := e.openDB(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			s, err := db.Summary(ctx)
-			if err != nil {
-				return err
-			}
-			runs, err := db.ScoringRuns(ctx, 5)
-			if err != nil {
-				return err
-			}
-			eng, err := engineReport(ctx, db)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				enc := json.NewEncoder(e.stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(struct {
-					*store.Summary
-					Scores []store.ScoringRun `json:"scoring_runs"`
-					Engine engineSummary      `json:"engine"`
-				}{s, runs, eng})
-			}
-			w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintf(w, "Database\t%s\n", db)
-			fmt.Fprintf(w, "Customers\t%d\t(%d bought, %d bought again: repeat-purchase rate %.1f%%)\n",
-				s.Customers, s.Buyers, s.RepeatCustomers, 100*s.RepeatRate)
-			fmt.Fprintf(w, "Orders\t%d\t(%d lines, %d products)\n", s.Orders, s.OrderLines, s.Products)
-			if s.FirstOrderAt != nil {
-				fmt.Fprintf(w, "Order dates\t%s … %s\n", s.FirstOrderAt.Format("2006-01-02"), s.LastOrderAt.Format("2006-01-02"))
-			}
-			for _, r := range s.Revenue {
-				fmt.Fprintf(w, "Revenue %s\t%s\t(%d orders)\n", r.Currency, retain.FormatAmount(r.Minor, r.Currency), r.Orders)
-			}
-			fmt.Fprintf(w, "Order events\t%d\t%s\n", s.OrderEvents, byType(s.OrderEventsByType))
-			fmt.Fprintf(w, "Tickets\t%d\t(%d open)\n", s.Tickets, s.OpenTickets)
-			fmt.Fprintf(w, "Survey responses\t%d\n", s.SurveyResponses)
-			fmt.Fprintf(w, "Subscriptions\t%d\n", s.Subscriptions)
-			fmt.Fprintf(w, "Interactions\t%d\n", s.Interactions)
-			fmt.Fprintf(w, "Staff\t%d\n", s.Staff)
-			fmt.Fprintf(w, "API events\t%d\n", s.Events)
-			if err := w.Flush(); err != nil {
-				return err
-			}
-			if err := printRuns(e.stdout, runs); err != nil {
-				return err
-			}
-			return printEngine(e.stdout, eng)
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				s, err := db.Summary(ctx)
+				if err != nil {
+					return err
+				}
+				runs, err := db.ScoringRuns(ctx, 5)
+				if err != nil {
+					return err
+				}
+				eng, err := engineReport(ctx, db)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					enc := json.NewEncoder(e.stdout)
+					enc.SetIndent("", "  ")
+					return enc.Encode(struct {
+						*store.Summary
+						Scores []store.ScoringRun `json:"scoring_runs"`
+						Engine engineSummary      `json:"engine"`
+					}{s, runs, eng})
+				}
+				w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintf(w, "Database\t%s\n", db)
+				fmt.Fprintf(w, "Customers\t%d\t(%d bought, %d bought again: repeat-purchase rate %.1f%%)\n",
+					s.Customers, s.Buyers, s.RepeatCustomers, 100*s.RepeatRate)
+				fmt.Fprintf(w, "Orders\t%d\t(%d lines, %d products)\n", s.Orders, s.OrderLines, s.Products)
+				if s.FirstOrderAt != nil {
+					fmt.Fprintf(w, "Order dates\t%s … %s\n", s.FirstOrderAt.Format("2006-01-02"), s.LastOrderAt.Format("2006-01-02"))
+				}
+				for _, r := range s.Revenue {
+					fmt.Fprintf(w, "Revenue %s\t%s\t(%d orders)\n", r.Currency, retain.FormatAmount(r.Minor, r.Currency), r.Orders)
+				}
+				fmt.Fprintf(w, "Order events\t%d\t%s\n", s.OrderEvents, byType(s.OrderEventsByType))
+				fmt.Fprintf(w, "Tickets\t%d\t(%d open)\n", s.Tickets, s.OpenTickets)
+				fmt.Fprintf(w, "Survey responses\t%d\n", s.SurveyResponses)
+				fmt.Fprintf(w, "Subscriptions\t%d\n", s.Subscriptions)
+				fmt.Fprintf(w, "Interactions\t%d\n", s.Interactions)
+				fmt.Fprintf(w, "Staff\t%d\n", s.Staff)
+				fmt.Fprintf(w, "API events\t%d\n", s.Events)
+				if err := w.Flush(); err != nil {
+					return err
+				}
+				if err := printRuns(e.stdout, runs); err != nil {
+					return err
+				}
+				return printEngine(e.stdout, eng)
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -87,23 +88,19 @@ see retain scores export and retain report.`,
 				// customers under 2 GB for a little more GC work.
 				debug.SetMemoryLimit(scoreMemoryLimit)
 			}
-			ctx := cmd.Context()
-			db, err := e.openDB(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			res, err := core.Score(ctx, db, f.opts)
-			if err != nil {
-				return err
-			}
-			if f.asJSON {
-				enc := json.NewEncoder(e.stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(res)
-			}
-			printScore(e.stdout, res)
-			return nil
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				res, err := core.Score(ctx, db, f.opts)
+				if err != nil {
+					return err
+				}
+				if f.asJSON {
+					enc := json.NewEncoder(e.stdout)
+					enc.SetIndent("", "  ")
+					return enc.Encode(res)
+				}
+				printScore(e.stdout, res)
+				return nil
+			})
 		},
 	}
 	f.register(cmd)
@@ -195,36 +192,32 @@ func (e *env) scoresCommand() *cobra.Command {
 		Short: "Write the latest scoring run as CSV, one row per customer",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			db, err := e.openDB(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			runs, err := db.ScoringRuns(ctx, 1)
-			if err != nil {
-				return err
-			}
-			if len(runs) == 0 {
-				return retain.Errorf(retain.ENOTFOUND, "no scoring run yet: run retain score first")
-			}
-			dst := e.stdout
-			if out != "" && out != "-" {
-				f, err := os.Create(out)
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				runs, err := db.ScoringRuns(ctx, 1)
 				if err != nil {
 					return err
 				}
-				defer f.Close()
-				dst = f
-			}
-			n, err := exportScores(cmd, db, runs[0], dst)
-			if err != nil {
-				return err
-			}
-			if out != "" && out != "-" {
-				fmt.Fprintf(e.stderr, "wrote %d customers of scoring run %d to %s\n", n, runs[0].ID, out)
-			}
-			return nil
+				if len(runs) == 0 {
+					return retain.Errorf(retain.ENOTFOUND, "no scoring run yet: run retain score first")
+				}
+				dst := e.stdout
+				if out != "" && out != "-" {
+					f, err := os.Create(out)
+					if err != nil {
+						return err
+					}
+					defer f.Close()
+					dst = f
+				}
+				n, err := exportScores(cmd, db, runs[0], dst)
+				if err != nil {
+					return err
+				}
+				if out != "" && out != "-" {
+					fmt.Fprintf(e.stderr, "wrote %d customers of scoring run %d to %s\n", n, runs[0].ID, out)
+				}
+				return nil
+			})
 		},
 	}
 	export.Flags().StringVar(&out, "out", "", "file to write (default: standard output)")

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -34,28 +35,24 @@ web"). Anyone with the URL can read the tasks' titles, so treat it like a passwo
 feed of that person.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			db, err := e.openDB(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			if revoke {
-				if err := db.RevokeCalendarFeeds(ctx, args[0]); err != nil {
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				if revoke {
+					if err := db.RevokeCalendarFeeds(ctx, args[0]); err != nil {
+						return err
+					}
+					fmt.Fprintf(e.stdout, "calendar feeds of %s revoked\n", args[0])
+					return nil
+				}
+				token, err := db.CreateCalendarFeed(ctx, args[0])
+				if err != nil {
 					return err
 				}
-				fmt.Fprintf(e.stdout, "calendar feeds of %s revoked\n", args[0])
+				if base == "" {
+					base = "http://" + e.cfg.Addr
+				}
+				fmt.Fprintf(e.stdout, "%s/calendar/%s.ics\n", strings.TrimSuffix(base, "/"), token)
 				return nil
-			}
-			token, err := db.CreateCalendarFeed(ctx, args[0])
-			if err != nil {
-				return err
-			}
-			if base == "" {
-				base = "http://" + e.cfg.Addr
-			}
-			fmt.Fprintf(e.stdout, "%s/calendar/%s.ics\n", strings.TrimSuffix(base, "/"), token)
-			return nil
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&revoke, "revoke", false, "end every calendar feed of this person")
@@ -86,21 +83,17 @@ func (e *env) userAddCommand() *cobra.Command {
 			if err != nil {
 				return retain.Errorf(retain.EINVALID, "%v", err)
 			}
-			ctx := cmd.Context()
-			db, err := e.openDB(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			u, err := db.AddUser(ctx, u, hash)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "added %s (%s)\n", u.Email, u.Role)
-			if generated {
-				fmt.Fprintf(e.stdout, "password (shown once): %s\n", password)
-			}
-			return nil
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				u, err := db.AddUser(ctx, u, hash)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "added %s (%s)\n", u.Email, u.Role)
+				if generated {
+					fmt.Fprintf(e.stdout, "password (shown once): %s\n", password)
+				}
+				return nil
+			})
 		},
 	}
 	f := cmd.Flags()
@@ -121,25 +114,21 @@ func (e *env) userListCommand() *cobra.Command {
 		Short: "List staff logins",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			db, err := e.openDB(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			users, err := db.ListUsers(ctx)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return json.NewEncoder(e.stdout).Encode(users)
-			}
-			w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "EMAIL\tNAME\tROLE\tTEAM\tACTIVE")
-			for _, u := range users {
-				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%v\n", u.Email, u.Name, u.Role, u.Team, u.Active)
-			}
-			return w.Flush()
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				users, err := db.ListUsers(ctx)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return json.NewEncoder(e.stdout).Encode(users)
+				}
+				w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(w, "EMAIL\tNAME\tROLE\tTEAM\tACTIVE")
+				for _, u := range users {
+					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%v\n", u.Email, u.Name, u.Role, u.Team, u.Active)
+				}
+				return w.Flush()
+			})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
@@ -152,17 +141,13 @@ func (e *env) userActiveCommand(verb string, active bool) *cobra.Command {
 		Short: strings.ToUpper(verb[:1]) + verb[1:] + " a staff login",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			db, err := e.openDB(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			if err := db.SetUserActive(ctx, args[0], active); err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "%sd %s\n", verb, args[0])
-			return nil
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				if err := db.SetUserActive(ctx, args[0], active); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "%sd %s\n", verb, args[0])
+				return nil
+			})
 		},
 	}
 }
@@ -175,19 +160,15 @@ func (e *env) apikeyCommand() *cobra.Command {
 		Short: "Create an API key (the key is printed once; send it as 'Authorization: Bearer KEY')",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			db, err := e.openDB(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			k, secret, err := db.CreateAPIKey(ctx, name)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stderr, "created API key %d (%s); it is shown once, store it now:\n", k.ID, k.Name)
-			fmt.Fprintln(e.stdout, secret)
-			return nil
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				k, secret, err := db.CreateAPIKey(ctx, name)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stderr, "created API key %d (%s); it is shown once, store it now:\n", k.ID, k.Name)
+				fmt.Fprintln(e.stdout, secret)
+				return nil
+			})
 		},
 	}
 	create.Flags().StringVar(&name, "name", "default", "what the key is for")
@@ -196,26 +177,22 @@ func (e *env) apikeyCommand() *cobra.Command {
 		Short: "List API keys (never their secrets)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			db, err := e.openDB(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			keys, err := db.ListAPIKeys(ctx)
-			if err != nil {
-				return err
-			}
-			w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "ID\tNAME\tPREFIX\tCREATED\tSTATUS")
-			for _, k := range keys {
-				status := "active"
-				if k.RevokedAt != nil {
-					status = "revoked " + k.RevokedAt.Format(time.DateOnly)
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				keys, err := db.ListAPIKeys(ctx)
+				if err != nil {
+					return err
 				}
-				fmt.Fprintf(w, "%d\t%s\t%s…\t%s\t%s\n", k.ID, k.Name, k.Prefix, k.CreatedAt.Format(time.DateOnly), status)
-			}
-			return w.Flush()
+				w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(w, "ID\tNAME\tPREFIX\tCREATED\tSTATUS")
+				for _, k := range keys {
+					status := "active"
+					if k.RevokedAt != nil {
+						status = "revoked " + k.RevokedAt.Format(time.DateOnly)
+					}
+					fmt.Fprintf(w, "%d\t%s\t%s…\t%s\t%s\n", k.ID, k.Name, k.Prefix, k.CreatedAt.Format(time.DateOnly), status)
+				}
+				return w.Flush()
+			})
 		},
 	}
 	revoke := &cobra.Command{
@@ -227,17 +204,13 @@ func (e *env) apikeyCommand() *cobra.Command {
 			if err != nil {
 				return retain.Errorf(retain.EINVALID, "%q is not a key id (see retain user apikey list)", args[0])
 			}
-			ctx := cmd.Context()
-			db, err := e.openDB(ctx)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			if err := db.RevokeAPIKey(ctx, id); err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "revoked API key %d\n", id)
-			return nil
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				if err := db.RevokeAPIKey(ctx, id); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "revoked API key %d\n", id)
+				return nil
+			})
 		},
 	}
 	cmd.AddCommand(create, list, revoke)

@@ -35,6 +35,13 @@ func (db *DB) CreateCalendarFeed(ctx context.Context, staffEmail string) (string
 // RevokeCalendarFeeds ends every calendar feed of a staff member.
 func (db *DB) RevokeCalendarFeeds(ctx context.Context, staffEmail string) error {
 	return db.WithTx(ctx, func(tx *Tx) error {
+		var n int
+		if err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM staff WHERE email = $1 AND email <> ''`, staffEmail).Scan(&n); err != nil {
+			return fmt.Errorf("store: calendar feed: %w", err)
+		}
+		if n == 0 {
+			return retain.Errorf(retain.ENOTFOUND, "no staff member with email %q", staffEmail)
+		}
 		_, err := tx.exec(ctx, `DELETE FROM calendar_feeds WHERE staff_id IN (SELECT id FROM staff WHERE email = $1)`, staffEmail)
 		return err
 	})
