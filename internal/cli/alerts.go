@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"text/tabwriter"
 	"time"
@@ -31,9 +30,7 @@ func (e *env) alertsCommand() *cobra.Command {
 					return err
 				}
 				if asJSON {
-					enc := json.NewEncoder(e.stdout)
-					enc.SetIndent("", "  ")
-					return enc.Encode(alerts)
+					return e.printJSON(alerts)
 				}
 				w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 				fmt.Fprintln(w, "ID\tSEVERITY\tTYPE\tREASON\tCAUSE\tCUSTOMER\tDUE\tSTATUS\tTITLE")

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -45,9 +44,7 @@ separates customers who bought again from those who did not. Nothing is saved.`,
 					return err
 				}
 				if f.asJSON {
-					enc := json.NewEncoder(e.stdout)
-					enc.SetIndent("", "  ")
-					return enc.Encode(ev)
+					return e.printJSON(ev)
 				}
 				printEvaluation(e.stdout, ev)
 				return nil

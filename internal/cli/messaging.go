@@ -56,9 +56,7 @@ func (e *env) messagingCommand() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				enc := json.NewEncoder(e.stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(s.Masked())
+				return e.printJSON(s.Masked())
 			})
 		},
 	}

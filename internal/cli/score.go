@@ -94,9 +94,7 @@ see retain scores export and retain report.`,
 					return err
 				}
 				if f.asJSON {
-					enc := json.NewEncoder(e.stdout)
-					enc.SetIndent("", "  ")
-					return enc.Encode(res)
+					return e.printJSON(res)
 				}
 				printScore(e.stdout, res)
 				return nil
