@@ -47,7 +47,7 @@ func scoreDue(ctx context.Context, db *store.DB) (bool, string) {
 	if len(runs) == 0 {
 		return true, "no scores yet"
 	}
-	if time.Since(runs[0].StartedAt) > 24*time.Hour {
+	if db.Now().Sub(runs[0].StartedAt) > 24*time.Hour {
 		return true, "nightly"
 	}
 	var last core.RunSummary

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/core"
@@ -16,7 +15,7 @@ func addOrders(t *testing.T, db *store.DB, from, n int) {
 	var b store.Batch
 	for i := from; i < from+n; i++ {
 		b.Orders = append(b.Orders, store.Row[retain.Order]{V: retain.Order{ExternalID: "o" + itoa(i), CustomerRef: "c" + itoa(i%40),
-			Currency: "USD", Total: 100, HasTotal: true, PlacedAt: time.Now().AddDate(0, 0, -i%200)}})
+			Currency: "USD", Total: 100, HasTotal: true, PlacedAt: db.Now().AddDate(0, 0, -i%200)}})
 	}
 	if _, err := db.Apply(context.Background(), &b); err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/core"
@@ -61,7 +60,7 @@ func TestAssignOwners(t *testing.T) {
 			c, _ := db.GetCustomer(ctx, "k0")
 			db.WithTx(ctx, func(tx *store.Tx) error {
 				for i := range 4 {
-					tx.CreateTask(ctx, store.Task{IdempotencyKey: fmt.Sprint("t", i), CustomerID: c.ID, OwnerID: staff[1], Title: "x", DueAt: time.Now(), Source: "manual"})
+					tx.CreateTask(ctx, store.Task{IdempotencyKey: fmt.Sprint("t", i), CustomerID: c.ID, OwnerID: staff[1], Title: "x", DueAt: db.Now(), Source: "manual"})
 				}
 				return nil
 			})

@@ -13,7 +13,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/auth"
@@ -42,7 +41,7 @@ func newSite(t testing.TB, open storetest.Opener) *site {
 	t.Helper()
 	db := open(t)
 	ctx := context.Background()
-	now := time.Now().UTC()
+	now := db.Now()
 	if _, err := demo.Generate(ctx, db, demo.Options{Customers: 300, Seed: 7, AsOf: now}); err != nil {
 		t.Fatal(err)
 	}
@@ -141,9 +140,15 @@ func TestSignInPagesAndLanguages(t *testing.T) {
 				t.Fatalf("sign in: %d", code)
 			}
 			customer := firstCustomerPath(t, c)
-			// The dashboard's NPS bar for this month leads to this month's respondents.
-			if _, body := c.get("/customers?survey=nps&month=" + time.Now().UTC().Format("2006-01")); !strings.Contains(body, `href="/customers/`) {
-				t.Error("no respondents behind this month's NPS bar")
+			// The dashboard's NPS bar for last month (a whole month of
+			// answers, whatever today's date) leads to that month's respondents.
+			now := s.db.Now()
+			bar := "/customers?survey=nps&month=" + now.AddDate(0, 0, -now.Day()).Format("2006-01")
+			if _, body := c.get("/"); !strings.Contains(body, strings.ReplaceAll(bar, "&", "&amp;")) {
+				t.Errorf("the dashboard has no bar linking to %s", bar)
+			}
+			if _, body := c.get(bar); !strings.Contains(body, `href="/customers/`) {
+				t.Error("no respondents behind last month's NPS bar")
 			}
 			for _, lang := range i18n.Languages {
 				if code, _ := c.post("/lang", url.Values{"lang": {lang}, "back": {"/"}}, ""); code != http.StatusSeeOther {
@@ -271,8 +276,8 @@ func TestS3_ManagerSeesTeam(t *testing.T) {
 	mate, _ := s.db.AddUser(ctx, store.User{Email: "mate@shop.example", Name: "Mate", Role: "agent", Team: "Dhaka"}, hash)
 	var teamTask, otherTask int64
 	s.db.WithTx(ctx, func(tx *store.Tx) error {
-		teamTask, _, _ = tx.CreateTask(ctx, store.Task{CustomerID: 1, OwnerID: mate.ID, Title: "team work", DueAt: time.Now(), Source: "manual"})
-		otherTask, _, _ = tx.CreateTask(ctx, store.Task{CustomerID: 1, OwnerID: s.otherID, Title: "other team's work", DueAt: time.Now(), Source: "manual"})
+		teamTask, _, _ = tx.CreateTask(ctx, store.Task{CustomerID: 1, OwnerID: mate.ID, Title: "team work", DueAt: s.db.Now(), Source: "manual"})
+		otherTask, _, _ = tx.CreateTask(ctx, store.Task{CustomerID: 1, OwnerID: s.otherID, Title: "other team's work", DueAt: s.db.Now(), Source: "manual"})
 		return nil
 	})
 	c := s.client(t)

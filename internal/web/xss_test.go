@@ -38,7 +38,7 @@ var payloads = []string{
 func TestS4_PagesEscapeHostileValues(t *testing.T) {
 	s := newSite(t, storetest.SQLite)
 	ctx := context.Background()
-	now := time.Now().UTC()
+	now := s.db.Now()
 	var b store.Batch
 	for i, p := range payloads {
 		ref := fmt.Sprintf("X%d", i)

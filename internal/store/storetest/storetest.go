@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
@@ -84,10 +85,42 @@ func open(t testing.TB, dsn string) *store.DB {
 		t.Fatalf("open: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
+	db.Now = Clock(t)
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
 	return db
+}
+
+// ClockEnv names the variable that sets the test clock's start (RFC 3339);
+// CI runs the suite with it on the first and on the last day of a month.
+const ClockEnv = "RETAIN_TEST_CLOCK"
+
+// DefaultClockStart is where test clocks start when ClockEnv is not set: a
+// fixed instant, so that no test depends on the day it runs.
+var DefaultClockStart = time.Date(2026, time.March, 18, 9, 30, 0, 0, time.UTC)
+
+// ClockStart is the pinned instant test clocks start from.
+func ClockStart(t testing.TB) time.Time {
+	t.Helper()
+	v := os.Getenv(ClockEnv)
+	if v == "" {
+		return DefaultClockStart
+	}
+	at, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		t.Fatalf("%s=%q: %v", ClockEnv, v, err)
+	}
+	return at.UTC()
+}
+
+// Clock is a test database's clock: it starts at ClockStart and runs at the
+// wall clock's pace, so leases and timeouts still pass while the date is
+// pinned. Every test database gets one; a test that needs to jump in time
+// replaces db.Now itself.
+func Clock(t testing.TB) func() time.Time {
+	start, wall := ClockStart(t), time.Now()
+	return func() time.Time { return start.Add(time.Since(wall)).Truncate(time.Microsecond) }
 }
 
 // PostgresDSNOrEmpty is PostgresDSN without the skip: "" when PostgreSQL
