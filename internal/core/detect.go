@@ -3,165 +3,365 @@ package core
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/retainhq/retain/internal/classify"
 	"github.com/retainhq/retain/internal/store"
 )
 
-// DetectOptions configure a detection pass.
+// Detection is the first consumer of the change log: survey answers, order
+// events, tickets and new orders become alerts and playbook enrollments
+// (PRODUCT.md §A, §B, §I), committed with the consumer's cursor, so each
+// change is looked at once whatever crashes. Its timers — an order passing
+// its expected delivery, a renewal coming near, a snooze ending — fire
+// through FireTimers the same way. An alert already open for the customer,
+// type and reason counts one more occurrence instead of opening another.
+
+// DetectConsumer names detection's cursor in the change log.
+const DetectConsumer = "detect"
+
+// DetectOptions configure detection.
 type DetectOptions struct {
 	// Lookback: signals older than this are not alerted on (a first import
 	// of years of history should not open thousands of stale alerts).
-	Lookback time.Duration // default 14 days
-	Batch    int           // signals per transaction, default 500
+	Lookback time.Duration // default store.StaleAfter, 14 days
+	Batch    int           // changes or timers per transaction, default 500
 }
 
-// DetectStats count what a pass did.
+func (o *DetectOptions) defaults() {
+	if o.Lookback == 0 {
+		o.Lookback = store.StaleAfter
+	}
+	if o.Batch == 0 {
+		o.Batch = 500
+	}
+}
+
+// DetectStats count what detection did.
 type DetectStats struct {
-	Signals, Raised, Repeated, Enrolled int
+	Signals, Raised, Repeated, Enrolled, Timers int
 }
 
-// Detect turns new survey answers, order events and tickets into alerts
-// (PRODUCT.md §A, §B, §I): each signal is marked as seen in the same
-// transaction that raises its alert, so a crash or a second detector never
-// raises it twice, and an alert already open for the customer, type and
-// reason counts one more occurrence instead of opening another.
+// Detect consumes the change log up to its end, then fires the due timers.
 func Detect(ctx context.Context, db *store.DB, opts DetectOptions) (DetectStats, error) {
-	if opts.Lookback == 0 {
-		opts.Lookback = 14 * 24 * time.Hour
-	}
-	if opts.Batch == 0 {
-		opts.Batch = 500
-	}
 	var st DetectStats
-	triggers, err := loadTriggers(ctx, db)
-	if err != nil {
+	if err := ConsumeChanges(ctx, db, opts, &st); err != nil {
 		return st, err
 	}
-	for pass := 0; ; pass++ {
-		sigs, err := db.NewSignals(ctx, db.Now().Add(-opts.Lookback), opts.Batch)
-		if err != nil {
-			return st, err
+	err := FireTimers(ctx, db, opts, &st)
+	return st, err
+}
+
+// ConsumeChanges runs detection over the changes after its cursor.
+func ConsumeChanges(ctx context.Context, db *store.DB, opts DetectOptions, st *DetectStats) error {
+	opts.defaults()
+	triggers, err := loadTriggers(ctx, db)
+	if err != nil {
+		return err
+	}
+	_, err = Consume(ctx, db, Consumer{Name: DetectConsumer, Batch: opts.Batch, Handle: func(ctx context.Context, tx *store.Tx, changes []store.Change) error {
+		d := detector{triggers: triggers, tx: tx, since: tx.Now().Add(-opts.Lookback)}
+		var batch DetectStats
+		if err := d.changes(ctx, changes, &batch); err != nil {
+			return err
 		}
-		if pass == 0 {
-			more, err := db.LifecycleSignals(ctx, db.Now().Add(-opts.Lookback), db.Now(), 30*24*time.Hour, opts.Batch)
-			if err != nil {
-				return st, err
+		st.add(batch) // (a batch PostgreSQL retries after a deadlock counts twice here; its effects happen once)
+		return nil
+	}})
+	return err
+}
+
+func (s *DetectStats) add(o DetectStats) {
+	s.Signals += o.Signals
+	s.Raised += o.Raised
+	s.Repeated += o.Repeated
+	s.Enrolled += o.Enrolled
+	s.Timers += o.Timers
+}
+
+// detector handles one batch inside its transaction.
+type detector struct {
+	triggers *triggers
+	tx       *store.Tx
+	since    time.Time
+}
+
+func (d *detector) changes(ctx context.Context, changes []store.Change, st *DetectStats) error {
+	ids := map[string][]int64{}
+	for _, c := range changes {
+		if !c.At.Before(d.since) {
+			ids[c.Kind] = append(ids[c.Kind], c.SubjectID)
+		}
+	}
+	tx := d.tx
+	surveys, err := tx.SurveySignals(ctx, ids[store.ChangeSurveyAnswered])
+	if err != nil {
+		return err
+	}
+	events, err := tx.OrderEventSignals(ctx, ids[store.ChangeOrderEvent])
+	if err != nil {
+		return err
+	}
+	tickets, err := tx.TicketSignals(ctx, ids[store.ChangeTicketOpened])
+	if err != nil {
+		return err
+	}
+	orders, err := tx.OrderSignals(ctx, ids[store.ChangeOrderPlaced])
+	if err != nil {
+		return err
+	}
+	for _, c := range changes {
+		if c.At.Before(d.since) {
+			continue
+		}
+		var a store.Alert
+		var alert bool
+		switch c.Kind {
+		case store.ChangeSurveyAnswered:
+			s, ok := surveys[c.SubjectID]
+			if !ok {
+				continue // deleted since
 			}
-			sigs = append(sigs, more...)
+			a, alert = surveyAlert(s)
+		case store.ChangeOrderEvent:
+			e, ok := events[c.SubjectID]
+			if !ok {
+				continue
+			}
+			switch e.Type {
+			case "delivered":
+				err = d.triggers.onEvent(ctx, tx, e.CustomerID, "order_delivered", fmt.Sprintf("order_event:%d", e.ID), st)
+			case "delayed":
+				err = d.triggers.onEvent(ctx, tx, e.CustomerID, "order_delayed", fmt.Sprintf("order_event:%d", e.ID), st)
+			}
+			if err != nil {
+				return err
+			}
+			a, alert = orderEventAlert(e)
+		case store.ChangeTicketOpened:
+			t, ok := tickets[c.SubjectID]
+			if !ok {
+				continue
+			}
+			a, alert = ticketAlert(t), true
+		case store.ChangeOrderPlaced:
+			o, ok := orders[c.SubjectID]
+			if !ok || o.Cancelled {
+				continue
+			}
+			if err := tx.WakeEnrollments(ctx, o.CustomerID, d.triggers.exitOnOrder); err != nil {
+				return err
+			}
+			if !o.First {
+				continue
+			}
+			if err := d.triggers.onEvent(ctx, tx, o.CustomerID, "first_order", fmt.Sprintf("order:%d", o.ID), st); err != nil {
+				return err
+			}
+			a, alert = firstOrderAlert(o), true
+		default:
+			continue
 		}
-		if len(sigs) == 0 {
-			return st, nil
+		st.Signals++
+		if alert {
+			if _, err := d.triggers.raise(ctx, tx, a, st); err != nil {
+				return err
+			}
 		}
-		err = db.WithTx(ctx, func(tx *store.Tx) error {
-			for _, s := range sigs {
-				fresh, err := tx.MarkDetected(ctx, s.Source, s.SourceID)
-				if err != nil || !fresh {
-					return err
-				}
-				st.Signals++
-				if err := triggers.onEvent(ctx, tx, s, &st); err != nil {
-					return err
-				}
-				a, ok := AlertFor(s)
-				if !ok {
-					continue
-				}
-				id, err := triggers.raise(ctx, tx, a, &st)
+	}
+	return nil
+}
+
+// FireTimers fires every due timer, each in the transaction of its effect.
+func FireTimers(ctx context.Context, db *store.DB, opts DetectOptions, st *DetectStats) error {
+	opts.defaults()
+	triggers, err := loadTriggers(ctx, db)
+	if err != nil {
+		return err
+	}
+	for {
+		var batch DetectStats
+		var n int
+		err := db.WithTx(ctx, func(tx *store.Tx) error {
+			batch = DetectStats{}
+			due, err := tx.DueTimers(ctx, opts.Batch)
+			if err != nil {
+				return err
+			}
+			n = len(due)
+			d := detector{triggers: triggers, tx: tx, since: tx.Now().Add(-opts.Lookback)}
+			for _, t := range due {
+				fresh, err := tx.FireTimer(ctx, t.ID)
 				if err != nil {
 					return err
 				}
-				if err := tx.LinkDetection(ctx, s.Source, s.SourceID, id); err != nil {
-					return err
+				if !fresh {
+					continue
+				}
+				batch.Timers++
+				if err := d.timer(ctx, t, &batch); err != nil {
+					return fmt.Errorf("timer %s: %w", t.Key, err)
 				}
 			}
-			_, err := tx.WakeSnoozed(ctx)
-			return err
+			return nil
 		})
 		if err != nil {
-			return st, err
+			return err
+		}
+		st.add(batch)
+		if n < opts.Batch {
+			return nil
 		}
 	}
 }
 
-// AlertFor is the rule book: which signal raises which alert, how severe,
-// with which root cause and due when.
-func AlertFor(s store.Signal) (store.Alert, bool) {
-	a := store.Alert{CustomerID: s.CustomerID, Type: "risk", Source: fmt.Sprintf("%s:%d", s.Source, s.SourceID),
-		RevenueAtRisk: s.Revenue, Currency: s.Currency}
-	switch s.Source {
-	case "survey":
-		a.Detail = s.Text
-		a.RootCause = classify.Cause("", s.Text)
-		switch {
-		case s.Kind == "nps" && s.Score <= 6:
-			a.Reason, a.Severity = "detractor", "medium"
-			if s.Score <= 3 {
-				a.Severity = "high"
-			}
-			a.Title = fmt.Sprintf("%s gave NPS %d", s.Customer, s.Score)
-		case s.Kind == "csat" && s.Score <= 2:
-			a.Reason, a.Severity, a.Title = "low_csat", "high", fmt.Sprintf("%s rated CSAT %d/5", s.Customer, s.Score)
-		case s.Kind == "ces" && s.Score >= 5:
-			a.Reason, a.Severity, a.Title = "high_effort", "medium", fmt.Sprintf("%s found it hard (effort %d/7)", s.Customer, s.Score)
-			if a.RootCause == "" {
-				a.RootCause = classify.Usability
-			}
-		case s.Kind == "nps" && s.Score >= 9:
-			a.Type, a.Reason, a.Severity, a.Title = "opportunity", "promoter", "low", fmt.Sprintf("%s is a promoter (NPS %d)", s.Customer, s.Score)
-			a.RevenueAtRisk, a.RootCause = 0, ""
-		default:
-			return a, false
+func (d *detector) timer(ctx context.Context, t store.Timer, st *DetectStats) error {
+	tx := d.tx
+	switch t.Kind {
+	case store.TimerAlertSnooze:
+		_, err := tx.WakeSnoozedAlert(ctx, t.SubjectID)
+		return err
+	case store.TimerOrderLate:
+		o, ok, err := tx.LateOrderSignal(ctx, t.SubjectID)
+		if err != nil || !ok || o.Delivered || o.ExpectedAt.Before(d.since) || o.ExpectedAt.After(tx.Now()) {
+			return err // delivered meanwhile, or an expected delivery moved (its timer moved with it)
 		}
-	case "order_event":
-		if s.Kind == "delivered" {
-			return a, false
+		st.Signals++
+		if err := d.triggers.onEvent(ctx, tx, o.CustomerID, "order_delayed", fmt.Sprintf("late:%d", o.ID), st); err != nil {
+			return err
 		}
-		a.RootCause = classify.Cause(s.Reason, "")
-		a.Detail = fmt.Sprintf("order %s: %s", s.Text, s.Reason)
-		switch s.Kind {
-		case "returned", "refunded":
-			a.Reason, a.Severity, a.Title = "return", "medium", fmt.Sprintf("%s %s order %s", s.Customer, s.Kind, s.Text)
-		case "chargeback":
-			a.Reason, a.Severity, a.Title = "chargeback", "critical", fmt.Sprintf("Chargeback from %s on order %s", s.Customer, s.Text)
-		case "refused":
-			a.Reason, a.Severity, a.Title, a.RootCause = "refused", "high", fmt.Sprintf("%s refused order %s", s.Customer, s.Text), classify.Delivery
-		case "delayed":
-			a.Reason, a.Severity, a.Title, a.RootCause = "late_delivery", "medium", fmt.Sprintf("Order %s of %s is late", s.Text, s.Customer), classify.Delivery
-		default:
-			return a, false
+		_, err = d.triggers.raise(ctx, tx, lateAlert(o), st)
+		return err
+	case store.TimerRenewal:
+		r, ok, err := tx.RenewalSignal(ctx, t.SubjectID)
+		if err != nil || !ok || !r.Active || !sameDay(r.RenewsAt, t.DueAt.AddDate(0, 0, t.Days)) {
+			return err // ended, or the renewal date moved (the new date has timers of its own)
 		}
-	case "order":
-		if s.Kind != "first_order" {
-			return a, false
+		if w := renewalWindow(r.RenewsAt.Sub(tx.Now())); w != t.Days {
+			return nil // a nearer window's timer is due too, and speaks for this renewal
 		}
-		a.Type, a.Reason, a.Severity, a.RevenueAtRisk = "lifecycle", "new_customer", "low", 0
-		a.Title, a.Detail = fmt.Sprintf("%s placed their first order", s.Customer), "order "+s.Text
-	case "late":
-		a.Reason, a.Severity, a.RootCause = "late_delivery", "high", classify.Delivery
-		a.Title = fmt.Sprintf("Order %s of %s is past its expected delivery", s.Text, s.Customer)
-		a.Detail = "expected by " + s.At.Format("2006-01-02 15:04") + "; no delivery recorded"
-	case "ticket":
-		a.Reason, a.Title, a.Detail = "complaint", fmt.Sprintf("%s opened a ticket: %s", s.Customer, s.Text), s.Text
-		a.RootCause = classify.Cause(s.Reason, s.Text)
-		a.Severity = map[string]string{"urgent": "critical", "high": "high", "low": "low"}[s.Priority]
-		if a.Severity == "" {
-			a.Severity = "medium"
+		st.Signals++
+		ref := fmt.Sprintf("renewal:%d:%s:%d", r.ID, r.RenewsAt.Format(time.DateOnly), t.Days)
+		if t.Days > 30 { // early notice: for playbooks, not yet an alert
+			return d.triggers.onEvent(ctx, tx, r.CustomerID, "renewal_ahead", ref, st)
 		}
-	default:
-		if !strings.HasPrefix(s.Source, "renewal:") {
-			return a, false
-		}
-		a.Type, a.Reason, a.Severity = "lifecycle", "renewal_due", "medium"
-		a.Title = fmt.Sprintf("%s's %s renews on %s", s.Customer, s.Reason, s.At.Format("2006-01-02"))
-		a.Detail = "subscription " + s.Text
-		a.DueAt = s.At.Add(-7 * 24 * time.Hour) // a week before the renewal
-		return a, true
+		_, err = d.triggers.raise(ctx, tx, renewalAlert(r, t.Days), st)
+		return err
 	}
-	a.DueAt = s.At.Add(map[string]time.Duration{"critical": 4 * time.Hour, "high": 24 * time.Hour, "medium": 72 * time.Hour, "low": 7 * 24 * time.Hour}[a.Severity])
-	return a, true
+	return nil
+}
+
+// renewalWindow is the nearest of store.RenewalWindows that a renewal left
+// ahead is within; 0 when it is past.
+func renewalWindow(left time.Duration) int {
+	w := 0
+	for _, d := range store.RenewalWindows {
+		if left > 0 && left <= time.Duration(d)*24*time.Hour && (w == 0 || d < w) {
+			w = d
+		}
+	}
+	return w
+}
+
+func sameDay(a, b time.Time) bool {
+	return a.UTC().Format(time.DateOnly) == b.UTC().Format(time.DateOnly)
+}
+
+// The rule book: which signal raises which alert, how severe, with which
+// root cause and due when.
+
+func surveyAlert(s store.SurveySignal) (store.Alert, bool) {
+	a := riskAlert(s.Party, fmt.Sprintf("survey:%d", s.ID))
+	a.Detail = s.Comment
+	a.RootCause = classify.Cause("", s.Comment)
+	switch {
+	case s.Kind == "nps" && s.Score <= 6:
+		a.Reason, a.Severity = "detractor", "medium"
+		if s.Score <= 3 {
+			a.Severity = "high"
+		}
+		a.Title = fmt.Sprintf("%s gave NPS %d", s.Customer, s.Score)
+	case s.Kind == "csat" && s.Score <= 2:
+		a.Reason, a.Severity, a.Title = "low_csat", "high", fmt.Sprintf("%s rated CSAT %d/5", s.Customer, s.Score)
+	case s.Kind == "ces" && s.Score >= 5:
+		a.Reason, a.Severity, a.Title = "high_effort", "medium", fmt.Sprintf("%s found it hard (effort %d/7)", s.Customer, s.Score)
+		if a.RootCause == "" {
+			a.RootCause = classify.Usability
+		}
+	case s.Kind == "nps" && s.Score >= 9:
+		a.Type, a.Reason, a.Severity, a.Title = "opportunity", "promoter", "low", fmt.Sprintf("%s is a promoter (NPS %d)", s.Customer, s.Score)
+		a.RevenueAtRisk, a.RootCause = 0, ""
+	default:
+		return a, false
+	}
+	return due(a, s.At), true
+}
+
+func orderEventAlert(e store.OrderEventSignal) (store.Alert, bool) {
+	a := riskAlert(e.Party, fmt.Sprintf("order_event:%d", e.ID))
+	a.RootCause = classify.Cause(e.Reason, "")
+	a.Detail = fmt.Sprintf("order %s: %s", e.Order, e.Reason)
+	switch e.Type {
+	case "returned", "refunded":
+		a.Reason, a.Severity, a.Title = "return", "medium", fmt.Sprintf("%s %s order %s", e.Customer, e.Type, e.Order)
+	case "chargeback":
+		a.Reason, a.Severity, a.Title = "chargeback", "critical", fmt.Sprintf("Chargeback from %s on order %s", e.Customer, e.Order)
+	case "refused":
+		a.Reason, a.Severity, a.Title, a.RootCause = "refused", "high", fmt.Sprintf("%s refused order %s", e.Customer, e.Order), classify.Delivery
+	case "delayed":
+		a.Reason, a.Severity, a.Title, a.RootCause = "late_delivery", "medium", fmt.Sprintf("Order %s of %s is late", e.Order, e.Customer), classify.Delivery
+	default:
+		return a, false
+	}
+	return due(a, e.At), true
+}
+
+func ticketAlert(t store.TicketSignal) store.Alert {
+	a := riskAlert(t.Party, fmt.Sprintf("ticket:%d", t.ID))
+	a.Reason, a.Title, a.Detail = "complaint", fmt.Sprintf("%s opened a ticket: %s", t.Customer, t.Subject), t.Subject
+	a.RootCause = classify.Cause(t.RootCause, t.Subject)
+	a.Severity = map[string]string{"urgent": "critical", "high": "high", "low": "low"}[t.Priority]
+	if a.Severity == "" {
+		a.Severity = "medium"
+	}
+	return due(a, t.At)
+}
+
+func firstOrderAlert(o store.OrderSignal) store.Alert {
+	a := riskAlert(o.Party, fmt.Sprintf("order:%d", o.ID))
+	a.Type, a.Reason, a.Severity, a.RevenueAtRisk = "lifecycle", "new_customer", "low", 0
+	a.Title, a.Detail = fmt.Sprintf("%s placed their first order", o.Customer), "order "+o.Order
+	return due(a, o.At)
+}
+
+func lateAlert(o store.LateOrderSignal) store.Alert {
+	a := riskAlert(o.Party, fmt.Sprintf("late:%d", o.ID))
+	a.Reason, a.Severity, a.RootCause = "late_delivery", "high", classify.Delivery
+	a.Title = fmt.Sprintf("Order %s of %s is past its expected delivery", o.Order, o.Customer)
+	a.Detail = "expected by " + o.ExpectedAt.Format("2006-01-02 15:04") + "; no delivery recorded"
+	return due(a, o.ExpectedAt)
+}
+
+func renewalAlert(r store.RenewalSignal, days int) store.Alert {
+	a := riskAlert(r.Party, fmt.Sprintf("renewal:%d:%s", r.ID, r.RenewsAt.Format(time.DateOnly)))
+	a.Type, a.Reason, a.Severity = "lifecycle", "renewal_due", "medium"
+	if days <= 7 {
+		a.Severity = "high"
+	}
+	a.Title = fmt.Sprintf("%s's %s renews on %s", r.Customer, r.Plan, r.RenewsAt.Format("2006-01-02"))
+	a.Detail = "subscription " + r.External
+	a.DueAt = r.RenewsAt.Add(-7 * 24 * time.Hour) // a week before the renewal
+	return a
+}
+
+func riskAlert(p store.Party, source string) store.Alert {
+	return store.Alert{CustomerID: p.CustomerID, Type: "risk", Source: source, RevenueAtRisk: p.Revenue, Currency: p.Currency}
+}
+
+// due sets an alert's due time from its severity.
+func due(a store.Alert, at time.Time) store.Alert {
+	a.DueAt = at.Add(map[string]time.Duration{"critical": 4 * time.Hour, "high": 24 * time.Hour, "medium": 72 * time.Hour, "low": 7 * 24 * time.Hour}[a.Severity])
+	return a
 }
 
 // triggers are the enabled playbooks by what starts them.
@@ -236,28 +436,14 @@ func (t *triggers) onAlert(ctx context.Context, tx *store.Tx, a store.Alert, ale
 	return nil
 }
 
-// onEvent enrolls on order events and wakes, on a new order, the
-// enrollments that end with one.
-func (t *triggers) onEvent(ctx context.Context, tx *store.Tx, s store.Signal, st *DetectStats) error {
-	event := ""
-	switch {
-	case s.Source == "order":
-		if err := tx.WakeEnrollments(ctx, s.CustomerID, t.exitOnOrder); err != nil {
-			return err
-		}
-		if s.Kind == "first_order" {
-			event = "first_order"
-		}
-	case s.Source == "order_event" && s.Kind == "delivered":
-		event = "order_delivered"
-	case s.Source == "order_event" && s.Kind == "delayed", s.Source == "late":
-		event = "order_delayed"
-	}
+// onEvent enrolls the customer in the playbooks that event starts; ref
+// names the cause, for the enrollment's trigger.
+func (t *triggers) onEvent(ctx context.Context, tx *store.Tx, customerID int64, event, ref string, st *DetectStats) error {
 	for _, p := range t.byEvent[event] {
-		if ok, err := t.admits(ctx, p, s.CustomerID); err != nil || !ok {
+		if ok, err := t.admits(ctx, p, customerID); err != nil || !ok {
 			return err
 		}
-		_, created, err := tx.Enroll(ctx, p.Key, s.CustomerID, p.OncePerDays, fmt.Sprintf("%s:%d:%s", s.Source, s.SourceID, event), 0, p.SuccessDays)
+		_, created, err := tx.Enroll(ctx, p.Key, customerID, p.OncePerDays, ref+":"+event, 0, p.SuccessDays)
 		if err != nil {
 			return err
 		}

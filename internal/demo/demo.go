@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/store"
 )
 
@@ -55,7 +56,7 @@ func Generate(ctx context.Context, db *store.DB, opts Options) (Stats, error) {
 	for i := 1; i <= opts.Customers; i++ {
 		g.customer(&b, i)
 		if b.Len() >= 20000 || i == opts.Customers {
-			if _, err := db.Apply(ctx, &b); err != nil {
+			if _, err := core.Ingest(ctx, db, core.Source{Name: "demo"}, core.Rows(&b)); err != nil {
 				return g.stats, err
 			}
 			b.Reset()

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/store"
 )
 
@@ -157,8 +158,8 @@ func Run(ctx context.Context, db *store.DB, r io.Reader, rej Rejects, opts Optio
 	go func() {
 		defer close(done)
 		for b := range work {
-			rejects, err := db.ApplyStaged(ctx, b.staged)
-			done <- applied{raw: b.raw, rejects: rejects, err: err}
+			res, err := core.Ingest(ctx, db, core.Source{Name: "import"}, core.Input{Rows: b.staged})
+			done <- applied{raw: b.raw, rejects: res.Rejects, err: err}
 		}
 	}()
 	inFlight := false

@@ -118,7 +118,15 @@ func (db *DB) SnoozeAlert(ctx context.Context, id int64, until time.Time, reason
 	if strings.TrimSpace(reason) == "" {
 		return retain.FieldError("reason", "say why the alert is snoozed")
 	}
-	return db.alertUpdate(ctx, id, `status = 'snoozed', snoozed_until = $2, snooze_reason = $3`, until.UTC(), reason)
+	return db.WithTx(ctx, func(tx *Tx) error {
+		if err := tx.alertUpdate(ctx, id, `status = 'snoozed', snoozed_until = $2, snooze_reason = $3`, until.UTC(), reason); err != nil {
+			return err
+		}
+		// The wake-up is a timer, keyed by the end, so snoozing again for
+		// longer adds a later one and the earlier finds nothing to wake.
+		return tx.SetTimer(ctx, Timer{Key: fmt.Sprintf("%s:%d:%d", TimerAlertSnooze, id, until.Unix()), Kind: TimerAlertSnooze,
+			SubjectID: id, DueAt: until})
+	})
 }
 
 // ResolveAlert closes an alert with an outcome.
@@ -130,26 +138,18 @@ func (db *DB) ResolveAlert(ctx context.Context, id int64, outcome string) error 
 }
 
 func (db *DB) alertUpdate(ctx context.Context, id int64, set string, a, b any) error {
-	return db.WithTx(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE alerts SET `+set+`, updated_at = $4 WHERE id = $1 AND status <> 'resolved'`, id, a, b, tx.now)
-		if err != nil {
-			return fmt.Errorf("store: alert %d: %w", id, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return retain.Errorf(retain.ENOTFOUND, "no open alert %d", id)
-		}
-		return nil
-	})
+	return db.WithTx(ctx, func(tx *Tx) error { return tx.alertUpdate(ctx, id, set, a, b) })
 }
 
-// WakeSnoozed reopens snoozed alerts whose time is up.
-func (tx *Tx) WakeSnoozed(ctx context.Context) (int, error) {
-	res, err := tx.exec(ctx, `UPDATE alerts SET status = 'open', updated_at = $1 WHERE status = 'snoozed' AND snoozed_until <= $1`, tx.now)
+func (tx *Tx) alertUpdate(ctx context.Context, id int64, set string, a, b any) error {
+	res, err := tx.exec(ctx, `UPDATE alerts SET `+set+`, updated_at = $4 WHERE id = $1 AND status <> 'resolved'`, id, a, b, tx.now)
 	if err != nil {
-		return 0, fmt.Errorf("store: wake alerts: %w", err)
+		return fmt.Errorf("store: alert %d: %w", id, err)
 	}
-	n, _ := res.RowsAffected()
-	return int(n), nil
+	if n, _ := res.RowsAffected(); n == 0 {
+		return retain.Errorf(retain.ENOTFOUND, "no open alert %d", id)
+	}
+	return nil
 }
 
 // idList writes ids for an IN list (integers only: nothing to escape); an

@@ -61,12 +61,16 @@ func (tx *Tx) ApplyStaged(ctx context.Context, st Staged) ([]Reject, error) {
 	}{
 		{stStaff, st.staff()}, {stCust, st.customers()}, {stCons, st.consents}, {stProd, st.products()},
 		{stOrder, st.orders}, {stLine, st.lines}, {stOEv, st.orderEvents}, {stTick, st.tickets},
-		{stSurv, st.surveys}, {stSubs, st.subs}, {stInter, st.inters},
+		{stSurv, st.surveys}, {stSubs, st.subs}, {stInter, st.inters}, {stTimers, st.timers},
 	} {
 		if err := tx.loadStage(ctx, s.t, s.rows); err != nil {
 			return nil, err
 		}
 		staged[s.t.name] = int64(len(s.rows))
+	}
+	marks, err := tx.markChanges(ctx, st)
+	if err != nil {
+		return nil, err
 	}
 	now := tx.now
 	var rejects []Reject
@@ -104,6 +108,12 @@ func (tx *Tx) ApplyStaged(ctx context.Context, st Staged) ([]Reject, error) {
 			}
 		}
 	}
+	if err := tx.writeTimers(ctx, len(st.timers)); err != nil {
+		return nil, err
+	}
+	if err := tx.appendChanges(ctx, marks); err != nil {
+		return nil, err
+	}
 	sort.Slice(rejects, func(i, j int) bool { return rejects[i].Ref < rejects[j].Ref })
 	return rejects, nil
 }
@@ -137,6 +147,7 @@ type stager struct {
 	consents  [][]any
 
 	orders, lines, orderEvents, tickets, surveys, subs, inters [][]any
+	timers                                                    [][]any
 }
 
 func newStager(b *Batch) *stager {
@@ -171,6 +182,9 @@ func newStager(b *Batch) *stager {
 		}
 		s.orders = append(s.orders, []any{r.Ref, o.ExternalID, o.CustomerRef, strArg(o.Status), strArg(o.Channel), o.Currency, total,
 			!o.HasTotal, o.PlacedAt.UTC(), timeArg(o.ExpectedDeliveryAt)})
+		if !o.ExpectedDeliveryAt.IsZero() {
+			s.timers = append(s.timers, lateTimer(o.ExternalID, o.ExpectedDeliveryAt))
+		}
 		for _, l := range o.Lines {
 			s.addLine(r.Ref, o.ExternalID, l)
 		}
@@ -201,6 +215,9 @@ func newStager(b *Batch) *stager {
 		s.refCustomer(v.CustomerRef)
 		s.subs = append(s.subs, []any{r.Ref, v.ExternalID, v.CustomerRef, v.Plan, strArg(v.Status), v.Currency, v.Value, strArg(v.Interval),
 			v.StartedAt.UTC(), timeArg(v.RenewsAt)})
+		if !v.RenewsAt.IsZero() && (v.Status == "" || v.Status == "active") {
+			s.timers = append(s.timers, renewalTimers(v.ExternalID, v.RenewsAt)...)
+		}
 	}
 	for _, r := range b.Interactions {
 		v := r.V
@@ -209,6 +226,7 @@ func newStager(b *Batch) *stager {
 		s.inters = append(s.inters, []any{r.Ref, v.ExternalID, v.CustomerRef, strArg(v.StaffRef), v.Kind, strArg(v.Direction), v.Summary, v.OccurredAt.UTC()})
 	}
 	s.consents = lastByKey(s.consents, 0, 1, 2)
+	s.timers = lastByKey(s.timers, 1)
 	for _, rows := range []*[][]any{&s.orders, &s.lines, &s.orderEvents, &s.tickets, &s.surveys, &s.subs, &s.inters} {
 		*rows = lastByKey(*rows, 1)
 	}
@@ -236,7 +254,7 @@ func lastByKey(rows [][]any, keyCols ...int) [][]any {
 
 func (s *stager) empty() bool {
 	return len(s.staffKeys)+len(s.custKeys)+len(s.prodKeys)+len(s.consents)+len(s.orders)+len(s.lines)+
-		len(s.orderEvents)+len(s.tickets)+len(s.surveys)+len(s.subs)+len(s.inters) == 0
+		len(s.orderEvents)+len(s.tickets)+len(s.surveys)+len(s.subs)+len(s.inters)+len(s.timers) == 0
 }
 
 func (s *stager) addLine(ref int, orderRef string, l retain.OrderLine) {

@@ -2,134 +2,232 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 )
 
-// Signal is a survey answer, order event or ticket the detector has not
-// looked at yet, with what an alert about it needs.
-type Signal struct {
-	Source     string // survey, order_event, ticket, order
-	SourceID   int64
+// What detection needs to know about a change or a timer, one type per
+// source. Each is read in the detector's transaction, by the ids the change
+// log or the timer names.
+
+// Party is the customer behind a signal and what is at stake: their revenue
+// over the year before, in the currency of their latest order.
+type Party struct {
 	CustomerID int64
 	Customer   string // name, or external id when there is none
-	Kind       string // nps, csat, ces; the order event type; ticket; first_order or order
-	Score      int
-	Reason     string // return reason, ticket root cause
-	Text       string // survey comment, ticket subject
-	Priority   string // tickets
-	At         time.Time
-	// The customer's revenue over the year before At, in the currency of
-	// their latest order: the revenue at risk.
-	Revenue  int64
-	Currency string
+	Revenue    int64
+	Currency   string
 }
 
-// NewSignals returns up to limit signals that happened since since and that
-// the detector has not marked, oldest first.
-func (db *DB) NewSignals(ctx context.Context, since time.Time, limit int) ([]Signal, error) {
-	const revenue = `(SELECT COALESCE(SUM(o2.total_minor), 0) FROM orders o2 WHERE o2.customer_id = c.id AND o2.status <> 'cancelled' AND o2.placed_at >= $2),
-		COALESCE((SELECT o3.currency FROM orders o3 WHERE o3.customer_id = c.id ORDER BY o3.placed_at DESC LIMIT 1), '')`
-	rows, err := db.read.QueryContext(ctx, `SELECT * FROM (
-		SELECT 'survey' AS source, r.id, c.id AS cid, COALESCE(NULLIF(c.name, ''), c.external_id), r.kind, r.score, '', r.comment, '', r.responded_at AS at, `+revenue+`
-		FROM survey_responses r JOIN customers c ON c.id = r.customer_id
-		WHERE r.responded_at >= $1 AND NOT EXISTS (SELECT 1 FROM detections d WHERE d.source = 'survey' AND d.source_id = r.id)
-		UNION ALL
-		SELECT 'order_event', e.id, c.id, COALESCE(NULLIF(c.name, ''), c.external_id), e.type, 0, e.reason, o.external_id, '', e.occurred_at, `+revenue+`
-		FROM order_events e JOIN orders o ON o.id = e.order_id JOIN customers c ON c.id = o.customer_id
-		WHERE e.occurred_at >= $1 AND e.type IN ('returned', 'refunded', 'chargeback', 'refused', 'delayed', 'delivered')
-			AND NOT EXISTS (SELECT 1 FROM detections d WHERE d.source = 'order_event' AND d.source_id = e.id)
-		UNION ALL
-		SELECT 'ticket', t.id, c.id, COALESCE(NULLIF(c.name, ''), c.external_id), 'ticket', 0, t.root_cause, t.subject, t.priority, t.opened_at, `+revenue+`
-		FROM tickets t JOIN customers c ON c.id = t.customer_id
-		WHERE t.opened_at >= $1 AND NOT EXISTS (SELECT 1 FROM detections d WHERE d.source = 'ticket' AND d.source_id = t.id)
-		UNION ALL
-		SELECT 'order', o.id, c.id, COALESCE(NULLIF(c.name, ''), c.external_id),
-			CASE WHEN EXISTS (SELECT 1 FROM orders p WHERE p.customer_id = o.customer_id AND p.status <> 'cancelled' AND p.id <> o.id
-				AND (p.placed_at < o.placed_at OR (p.placed_at = o.placed_at AND p.id < o.id))) THEN 'order' ELSE 'first_order' END,
-			0, '', o.external_id, '', o.placed_at, 0, o.currency
-		FROM orders o JOIN customers c ON c.id = o.customer_id
-		WHERE o.placed_at >= $1 AND o.status <> 'cancelled' AND NOT EXISTS (SELECT 1 FROM detections d WHERE d.source = 'order' AND d.source_id = o.id)
-		) s ORDER BY at, source, id LIMIT $3`, since.UTC(), since.AddDate(-1, 0, 0).UTC(), limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: new signals: %w", err)
-	}
-	defer rows.Close()
-	var out []Signal
-	for rows.Next() {
-		var s Signal
-		var at nullTime
-		if err := rows.Scan(&s.Source, &s.SourceID, &s.CustomerID, &s.Customer, &s.Kind, &s.Score, &s.Reason, &s.Text, &s.Priority, &at,
-			&s.Revenue, &s.Currency); err != nil {
-			return nil, fmt.Errorf("store: new signals: %w", err)
-		}
-		s.At = at.T
-		out = append(out, s)
-	}
-	return out, rows.Err()
+// SurveySignal is a survey answer.
+type SurveySignal struct {
+	Party
+	ID      int64
+	Kind    string // nps, csat, ces
+	Score   int
+	Comment string
+	At      time.Time
 }
 
-// MarkDetected records that a signal was looked at (and the alert it
-// raised, if any). false: another detector got there first, and the caller's
-// transaction should raise nothing for it.
-func (tx *Tx) MarkDetected(ctx context.Context, source string, sourceID int64) (bool, error) {
-	res, err := tx.exec(ctx, `INSERT INTO detections (source, source_id, detected_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-		source, sourceID, tx.now)
-	if err != nil {
-		return false, fmt.Errorf("store: mark detected: %w", err)
-	}
-	n, _ := res.RowsAffected()
-	return n == 1, nil
+// OrderEventSignal is an order event (returned, refused, delayed, …).
+type OrderEventSignal struct {
+	Party
+	ID     int64
+	Type   string
+	Reason string
+	Order  string // the order's external id
+	At     time.Time
 }
 
-// LinkDetection names the alert a signal raised.
-func (tx *Tx) LinkDetection(ctx context.Context, source string, sourceID, alertID int64) error {
-	_, err := tx.exec(ctx, `UPDATE detections SET alert_id = $3 WHERE source = $1 AND source_id = $2`, source, sourceID, alertID)
-	return err
+// TicketSignal is a ticket that was opened.
+type TicketSignal struct {
+	Party
+	ID        int64
+	RootCause string
+	Subject   string
+	Priority  string
+	At        time.Time
 }
 
-// LifecycleSignals are the signals a clock makes rather than an event: an
-// active subscription renewing within horizon of now (source
-// "renewal:DATE", so each renewal is a signal of its own) and an order past
-// its expected delivery since since without a delivery (source "late").
-// Marked ones are left out.
-func (db *DB) LifecycleSignals(ctx context.Context, since, now time.Time, horizon time.Duration, limit int) ([]Signal, error) {
-	var out []Signal
-	rows, err := db.read.QueryContext(ctx, `SELECT s.id, c.id, COALESCE(NULLIF(c.name, ''), c.external_id), s.plan, s.external_id, s.renews_at, s.value_minor, s.currency
-		FROM subscriptions s JOIN customers c ON c.id = s.customer_id
-		WHERE s.status = 'active' AND s.renews_at > $1 AND s.renews_at <= $2 ORDER BY s.renews_at, s.id LIMIT $3`, now.UTC(), now.Add(horizon).UTC(), limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: renewals: %w", err)
+// OrderSignal is an order that was placed.
+type OrderSignal struct {
+	Party
+	ID        int64
+	Order     string
+	First     bool // the customer's first order that was not cancelled
+	Cancelled bool
+	At        time.Time
+}
+
+// LateOrderSignal is an order whose expected delivery has passed.
+type LateOrderSignal struct {
+	Party
+	ID         int64
+	Order      string
+	ExpectedAt time.Time
+	Delivered  bool // delivered, refused, returned or cancelled since: no longer late
+}
+
+// RenewalSignal is a subscription whose renewal is near.
+type RenewalSignal struct {
+	Party
+	ID       int64
+	Plan     string
+	External string
+	RenewsAt time.Time
+	Active   bool
+}
+
+// party is the select list of Party for customer alias c; it takes the start
+// of the revenue year as $1.
+const party = `c.id, COALESCE(NULLIF(c.name, ''), c.external_id),
+	(SELECT COALESCE(SUM(o2.total_minor), 0) FROM orders o2 WHERE o2.customer_id = c.id AND o2.status <> 'cancelled' AND o2.placed_at >= $1),
+	COALESCE((SELECT o3.currency FROM orders o3 WHERE o3.customer_id = c.id ORDER BY o3.placed_at DESC LIMIT 1), '')`
+
+func (p *Party) dest() []any { return []any{&p.CustomerID, &p.Customer, &p.Revenue, &p.Currency} }
+
+// signals runs a signal query for ids and scans each row with scan.
+func (tx *Tx) signals(ctx context.Context, q string, ids []int64, scan func(*sql.Rows) error) error {
+	if len(ids) == 0 {
+		return nil
 	}
-	for rows.Next() {
-		s := Signal{Kind: "renewal"}
-		var at nullTime
-		if err := rows.Scan(&s.SourceID, &s.CustomerID, &s.Customer, &s.Reason, &s.Text, &at, &s.Revenue, &s.Currency); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("store: renewals: %w", err)
-		}
-		s.At, s.Source = at.T, "renewal:"+at.T.Format(time.DateOnly)
-		out = append(out, s)
+	var args []any
+	if strings.Contains(q, "$1") { // the revenue year of party
+		args = append(args, tx.now.AddDate(-1, 0, 0))
 	}
-	rows.Close()
-	rows, err = db.read.QueryContext(ctx, `SELECT o.id, c.id, COALESCE(NULLIF(c.name, ''), c.external_id), o.external_id, o.expected_delivery_at, o.total_minor, o.currency
-		FROM orders o JOIN customers c ON c.id = o.customer_id
-		WHERE o.expected_delivery_at >= $1 AND o.expected_delivery_at < $2 AND o.status NOT IN ('delivered', 'cancelled', 'returned', 'refunded')
-			AND NOT EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.id AND e.type IN ('delivered', 'refused', 'returned'))
-			AND NOT EXISTS (SELECT 1 FROM detections d WHERE d.source = 'late' AND d.source_id = o.id)
-		ORDER BY o.expected_delivery_at, o.id LIMIT $3`, since.UTC(), now.UTC(), limit)
+	rows, err := tx.query(ctx, q+` IN (`+idList(ids)+`)`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: late orders: %w", err)
+		return fmt.Errorf("store: signals: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		s := Signal{Source: "late", Kind: "late"}
+		if err := scan(rows); err != nil {
+			return fmt.Errorf("store: signals: %w", err)
+		}
+	}
+	return rows.Err()
+}
+
+// SurveySignals reads survey answers by id.
+func (tx *Tx) SurveySignals(ctx context.Context, ids []int64) (map[int64]SurveySignal, error) {
+	out := make(map[int64]SurveySignal, len(ids))
+	err := tx.signals(ctx, `SELECT r.id, r.kind, r.score, r.comment, r.responded_at, `+party+`
+		FROM survey_responses r JOIN customers c ON c.id = r.customer_id WHERE r.id`, ids, func(rows *sql.Rows) error {
+		var s SurveySignal
 		var at nullTime
-		if err := rows.Scan(&s.SourceID, &s.CustomerID, &s.Customer, &s.Text, &at, &s.Revenue, &s.Currency); err != nil {
-			return nil, fmt.Errorf("store: late orders: %w", err)
+		if err := rows.Scan(append([]any{&s.ID, &s.Kind, &s.Score, &s.Comment, &at}, s.dest()...)...); err != nil {
+			return err
 		}
 		s.At = at.T
-		out = append(out, s)
+		out[s.ID] = s
+		return nil
+	})
+	return out, err
+}
+
+// OrderEventSignals reads order events by id.
+func (tx *Tx) OrderEventSignals(ctx context.Context, ids []int64) (map[int64]OrderEventSignal, error) {
+	out := make(map[int64]OrderEventSignal, len(ids))
+	err := tx.signals(ctx, `SELECT e.id, e.type, e.reason, o.external_id, e.occurred_at, `+party+`
+		FROM order_events e JOIN orders o ON o.id = e.order_id JOIN customers c ON c.id = o.customer_id WHERE e.id`, ids, func(rows *sql.Rows) error {
+		var s OrderEventSignal
+		var at nullTime
+		if err := rows.Scan(append([]any{&s.ID, &s.Type, &s.Reason, &s.Order, &at}, s.dest()...)...); err != nil {
+			return err
+		}
+		s.At = at.T
+		out[s.ID] = s
+		return nil
+	})
+	return out, err
+}
+
+// TicketSignals reads tickets by id.
+func (tx *Tx) TicketSignals(ctx context.Context, ids []int64) (map[int64]TicketSignal, error) {
+	out := make(map[int64]TicketSignal, len(ids))
+	err := tx.signals(ctx, `SELECT t.id, t.root_cause, t.subject, t.priority, t.opened_at, `+party+`
+		FROM tickets t JOIN customers c ON c.id = t.customer_id WHERE t.id`, ids, func(rows *sql.Rows) error {
+		var s TicketSignal
+		var at nullTime
+		if err := rows.Scan(append([]any{&s.ID, &s.RootCause, &s.Subject, &s.Priority, &at}, s.dest()...)...); err != nil {
+			return err
+		}
+		s.At = at.T
+		out[s.ID] = s
+		return nil
+	})
+	return out, err
+}
+
+// OrderSignals reads placed orders by id. An order's revenue at stake is
+// not counted (its alerts are lifecycle ones).
+func (tx *Tx) OrderSignals(ctx context.Context, ids []int64) (map[int64]OrderSignal, error) {
+	out := make(map[int64]OrderSignal, len(ids))
+	err := tx.signals(ctx, `SELECT o.id, o.external_id, o.status = 'cancelled', o.placed_at,
+		NOT EXISTS (SELECT 1 FROM orders p WHERE p.customer_id = o.customer_id AND p.status <> 'cancelled' AND p.id <> o.id
+			AND (p.placed_at < o.placed_at OR (p.placed_at = o.placed_at AND p.id < o.id))),
+		c.id, COALESCE(NULLIF(c.name, ''), c.external_id), 0, o.currency
+		FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id`, ids, func(rows *sql.Rows) error {
+		var s OrderSignal
+		var at nullTime
+		if err := rows.Scan(append([]any{&s.ID, &s.Order, &s.Cancelled, &at, &s.First}, s.dest()...)...); err != nil {
+			return err
+		}
+		s.At = at.T
+		out[s.ID] = s
+		return nil
+	})
+	return out, err
+}
+
+// LateOrderSignal reads the order of a late-delivery timer.
+func (tx *Tx) LateOrderSignal(ctx context.Context, orderID int64) (LateOrderSignal, bool, error) {
+	var s LateOrderSignal
+	found := false
+	err := tx.signals(ctx, `SELECT o.id, o.external_id, o.expected_delivery_at,
+		o.status IN ('delivered', 'cancelled', 'returned', 'refunded')
+		OR EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.id AND e.type IN ('delivered', 'refused', 'returned')),
+		c.id, COALESCE(NULLIF(c.name, ''), c.external_id), o.total_minor, o.currency
+		FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id`, []int64{orderID}, func(rows *sql.Rows) error {
+		var at nullTime
+		found = true
+		if err := rows.Scan(append([]any{&s.ID, &s.Order, &at, &s.Delivered}, s.dest()...)...); err != nil {
+			return err
+		}
+		s.ExpectedAt = at.T
+		return nil
+	})
+	return s, found, err
+}
+
+// RenewalSignal reads the subscription of a renewal timer.
+func (tx *Tx) RenewalSignal(ctx context.Context, subscriptionID int64) (RenewalSignal, bool, error) {
+	var s RenewalSignal
+	found := false
+	err := tx.signals(ctx, `SELECT s.id, s.plan, s.external_id, s.renews_at, s.status = 'active',
+		c.id, COALESCE(NULLIF(c.name, ''), c.external_id), s.value_minor, s.currency
+		FROM subscriptions s JOIN customers c ON c.id = s.customer_id WHERE s.id`, []int64{subscriptionID}, func(rows *sql.Rows) error {
+		var at nullTime
+		found = true
+		if err := rows.Scan(append([]any{&s.ID, &s.Plan, &s.External, &at, &s.Active}, s.dest()...)...); err != nil {
+			return err
+		}
+		s.RenewsAt = at.T
+		return nil
+	})
+	return s, found, err
+}
+
+// WakeSnoozedAlert reopens a snoozed alert whose snooze has ended; false
+// when it is no longer snoozed, or was snoozed again for longer.
+func (tx *Tx) WakeSnoozedAlert(ctx context.Context, id int64) (bool, error) {
+	res, err := tx.exec(ctx, `UPDATE alerts SET status = 'open', updated_at = $2 WHERE id = $1 AND status = 'snoozed' AND snoozed_until <= $2`,
+		id, tx.now)
+	if err != nil {
+		return false, fmt.Errorf("store: wake alert %d: %w", id, err)
 	}
-	return out, rows.Err()
+	n, err := res.RowsAffected()
+	return n == 1, err
 }

@@ -59,7 +59,11 @@ var (
 	stSubs  = stageTable{"stage_subscriptions", cols("ref BIGINT, external_id TEXT, customer_ext TEXT, plan TEXT, status TEXT, currency TEXT, value_minor BIGINT, interval TEXT, started_at TIMESTAMPTZ, renews_at TIMESTAMPTZ")}
 	stInter = stageTable{"stage_interactions", cols("ref BIGINT, external_id TEXT, customer_ext TEXT, staff_ext TEXT, kind TEXT, direction TEXT, summary TEXT, occurred_at TIMESTAMPTZ")}
 
-	stageTables = []stageTable{stStaff, stCust, stCons, stProd, stOrder, stLine, stOEv, stTick, stSurv, stSubs, stInter}
+	// Filled by the merge itself (change log, timers), not by the stager.
+	stChanged = stageTable{"stage_changed", cols("kind TEXT, subject_id BIGINT")}
+	stTimers  = stageTable{"stage_timers", cols("kind TEXT, key TEXT, subject_ext TEXT, due_at TIMESTAMPTZ")}
+
+	stageTables = []stageTable{stStaff, stCust, stCons, stProd, stOrder, stLine, stOEv, stTick, stSurv, stSubs, stInter, stChanged, stTimers}
 )
 
 // prepareStage creates the staging tables on this connection if needed and

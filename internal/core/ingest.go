@@ -1,0 +1,146 @@
+package core
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/store"
+)
+
+// Ingest is the one way in: the events API, the importer and the demo (and
+// later a stream consumer and the channel webhooks) all write through it.
+// It validates, de-duplicates, applies the rows set-based and, in the same
+// transaction, appends the change log that consumers react to (see
+// store/changes.go) and the timers the rows start (store/timers.go).
+//
+// Two shapes of input, one path:
+//   - Events (the API, streams): each carries its sender's id. A batch is all
+//     or nothing: any invalid event, or a row the store refuses, fails the
+//     whole batch with every problem named by field (events[3].order.total).
+//     An id already received is a duplicate, acknowledged without effect.
+//   - Rows (bulk loads): already validated, staged off the write path so a
+//     loader can prepare the next batch while this one is written. A row the
+//     store refuses (an order line naming an unknown order) is returned as a
+//     reject and the rest is applied.
+func Ingest(ctx context.Context, db *store.DB, src Source, in Input) (Result, error) {
+	if in.Events != nil {
+		return ingestEvents(ctx, db, src, in.Events)
+	}
+	rejects, err := db.ApplyStaged(ctx, in.Rows)
+	return Result{Rejects: rejects}, err
+}
+
+// Source says where an ingest came from.
+type Source struct {
+	Name     string // api, import, demo
+	APIKeyID int64  // the events API's caller
+}
+
+// Input is one ingest: Events or Rows.
+type Input struct {
+	Events []Event
+	Rows   store.Staged
+}
+
+// Rows stages a batch for Ingest.
+func Rows(b *store.Batch) Input { return Input{Rows: store.Stage(b)} }
+
+// Result is what an ingest did.
+type Result struct {
+	Applied, Duplicates int
+	Fresh               map[string]bool // event ids that took effect now
+	Rejects             []store.Reject  // Rows input: refused rows
+}
+
+// MaxEvents is the largest batch of events one ingest takes.
+const MaxEvents = 500
+
+func ingestEvents(ctx context.Context, db *store.DB, src Source, evs []Event) (Result, error) {
+	if len(evs) > MaxEvents {
+		return Result{}, retain.FieldError("events", "at most %d events in one batch, got %d", MaxEvents, len(evs))
+	}
+	now := db.Now()
+	var batch store.Batch
+	problems := retain.Problems{}
+	seen := map[string]int{}
+	for i, e := range evs {
+		prefix := fmt.Sprintf("events[%d].", i)
+		if j, dup := seen[e.ID]; dup {
+			problems.Add(prefix+"id", "repeats events[%d].id in the same batch", j)
+			continue
+		}
+		seen[e.ID] = i
+		problems.Merge(prefix, toBatch(&batch, i, e, now))
+	}
+	if err := problems.Err(); err != nil {
+		return Result{}, err
+	}
+	raw := make([]store.RawEvent, len(evs))
+	for i, e := range evs {
+		payload, err := json.Marshal(e)
+		if err != nil {
+			return Result{}, fmt.Errorf("ingest: event %s: %w", e.ID, err)
+		}
+		raw[i] = store.RawEvent{EventID: e.ID, Type: e.Type, Payload: payload}
+	}
+	// Ids are recorded in sorted order so that two concurrent batches that
+	// share ids lock them in the same order and never deadlock.
+	sort.Slice(raw, func(i, j int) bool { return raw[i].EventID < raw[j].EventID })
+	var fresh map[string]bool
+	err := db.WithTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if fresh, err = tx.RecordEvents(ctx, src.APIKeyID, raw); err != nil {
+			return err
+		}
+		rejects, err := tx.Apply(ctx, onlyFresh(&batch, evs, fresh))
+		if err != nil {
+			return err
+		}
+		if len(rejects) > 0 {
+			p := retain.Problems{}
+			for _, r := range rejects {
+				p.Add(fmt.Sprintf("events[%d]", r.Ref), "%s", r.Reason)
+			}
+			return p.Err()
+		}
+		return nil
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{Fresh: fresh}
+	for _, e := range evs {
+		if fresh[e.ID] {
+			res.Applied++
+		} else {
+			res.Duplicates++
+		}
+	}
+	return res, nil
+}
+
+// onlyFresh keeps the rows of events whose ids were new.
+func onlyFresh(b *store.Batch, evs []Event, fresh map[string]bool) *store.Batch {
+	keep := func(ref int) bool { return fresh[evs[ref].ID] }
+	return &store.Batch{
+		Staff:           filter(b.Staff, keep),
+		Customers:       filter(b.Customers, keep),
+		Orders:          filter(b.Orders, keep),
+		OrderEvents:     filter(b.OrderEvents, keep),
+		Tickets:         filter(b.Tickets, keep),
+		SurveyResponses: filter(b.SurveyResponses, keep),
+	}
+}
+
+func filter[T any](rows []store.Row[T], keep func(int) bool) []store.Row[T] {
+	var out []store.Row[T]
+	for _, r := range rows {
+		if keep(r.Ref) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
