@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -12,7 +11,6 @@ import (
 	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/messaging"
-	"github.com/retainhq/retain/internal/scheduler"
 	"github.com/retainhq/retain/internal/store"
 )
 
@@ -96,73 +94,20 @@ func (e *env) messagingCommand() *cobra.Command {
 	return cmd
 }
 
-// newSender builds the outbox sender from the stored settings.
-func (e *env) newSender(ctx context.Context, db *store.DB) (*scheduler.Sender, error) {
-	s, err := core.MessagingSettings(ctx, db)
-	if err != nil {
-		return nil, err
-	}
-	chans, policy, err := s.Build()
-	if err != nil {
-		return nil, err
-	}
-	host, _ := os.Hostname()
-	timeout, lease := s.Timeouts()
-	sender := &scheduler.Sender{DB: db, Channels: chans, Policy: policy, Log: e.log, Timeout: timeout, Lease: lease,
-		Owner: fmt.Sprintf("%s/%d", host, os.Getpid())}
-	links, err := core.UnsubscribeLinks(ctx, db, s.PublicURL)
-	if err != nil {
-		return nil, err
-	}
-	if links != nil {
-		sender.UnsubscribeURL = func(c store.Claimed) string { return links(c.CustomerID, c.Channel) }
-	}
-	return sender, nil
-}
-
 func (e *env) runDueCommand() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "run-due",
-		Short: "Run one pass of the scheduler: alerts from new signals, due playbook steps, due messages",
-		Long: `Turns new survey answers, order events and tickets into alerts and playbook enrollments, runs every
-playbook step that is due, then claims due messages from the outbox and sends them, re-checking consent,
-quiet hours and frequency caps just before each call. serve does this continuously; run-due is for cron
-or for a look at what happens.`,
+		Short: "Run every background job once, now: what serve runs all the time (see retain jobs list)",
+		Long: `Runs the jobs serve runs, once each and in order: score (when due), owners, detect (alerts and playbook
+enrollments from the change log), timers (late deliveries, renewals, snoozes ending), score-alerts,
+playbooks (due steps), send (due messages, re-checking consent, quiet hours and caps just before each
+call) and dashboard. For cron, or for a look at what happens; a job another process is running is
+skipped.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
-				sender, err := e.newSender(ctx, db)
-				if err != nil {
-					return err
-				}
-				runner, err := e.newRunner(ctx, db)
-				if err != nil {
-					return err
-				}
-				det, err := core.Detect(ctx, db, core.DetectOptions{})
-				if err != nil {
-					return err
-				}
-				fromScores, err := core.DetectFromScores(ctx, db)
-				if err != nil {
-					return err
-				}
-				det.Raised, det.Repeated, det.Enrolled = det.Raised+fromScores.Raised, det.Repeated+fromScores.Repeated, det.Enrolled+fromScores.Enrolled
-				run, err := runner.RunDue(ctx)
-				if err != nil {
-					return err
-				}
-				st, err := sender.RunOnce(ctx)
-				if asJSON {
-					json.NewEncoder(e.stdout).Encode(map[string]any{"detect": det, "playbooks": run, "send": st})
-				} else {
-					fmt.Fprintf(e.stdout, "signals: %d new, %d alerts raised, %d repeats of open alerts, %d enrollments\n", det.Signals, det.Raised, det.Repeated, det.Enrolled)
-					fmt.Fprintf(e.stdout, "playbooks: %d enrollments advanced, %d steps, %d messages queued, %d tasks, %d ended\n", run.Claimed, run.Steps, run.Messages, run.Tasks, run.Ended)
-					fmt.Fprintf(e.stdout, "messages: %d claimed, %d sent, %d to retry, %d deferred (quiet hours), %d suppressed (consent), %d capped, %d failed, %d dead, %d expired, %d unknown\n",
-						st.Claimed, st.Sent, st.Retried, st.Deferred, st.Suppressed, st.Capped, st.Failed, st.Dead, st.Expired, st.Unknown)
-				}
-				return err
+				return e.runJobs(ctx, db, nil, asJSON)
 			})
 		},
 	}

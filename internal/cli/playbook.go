@@ -158,10 +158,7 @@ edit it, import it back as a new version. Enrollments keep the version they star
 				if err != nil {
 					return err
 				}
-				runner, err := e.newRunner(ctx, db)
-				if err != nil {
-					return err
-				}
+				runner := core.NewRunner(db, &core.LiveSettings{DB: db}, "cli", e.log)
 				steps, err := core.Simulate(ctx, runner, p, c.ID, reason)
 				if err != nil {
 					return err
@@ -206,10 +203,4 @@ func describe(a core.Action) string {
 		return a.Type + ": " + a.Note
 	}
 	return a.Type
-}
-
-// newRunner builds the playbook runner from the stored settings.
-func (e *env) newRunner(ctx context.Context, db *store.DB) (*core.Runner, error) {
-	host, _ := os.Hostname()
-	return core.NewRunner(ctx, db, fmt.Sprintf("%s/%d", host, os.Getpid()), e.log)
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -90,8 +89,13 @@ func (e *env) loadDemo(ctx context.Context, db *store.DB) error {
 // serve runs the HTTP server until ctx ends. ready, when set, receives the
 // listener's address once it accepts connections (tests listen on :0).
 func (e *env) serve(ctx context.Context, db *store.DB, ready chan<- string) error {
+	if _, err := core.InstallBuiltins(ctx, db, false); err != nil {
+		return err
+	}
+	metrics := httpapi.NewMetrics()
+	jobs := e.jobs(db, metrics.Registerer())
 	mux := http.NewServeMux()
-	httpapi.New(mux, db, e.log, httpapi.NewMetrics())
+	httpapi.New(mux, db, e.log, metrics)
 	web.New(mux, db, e.log)
 	srv := &http.Server{
 		Handler:           mux,
@@ -106,34 +110,24 @@ func (e *env) serve(ctx context.Context, db *store.DB, ready chan<- string) erro
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", e.cfg.Addr, err)
 	}
-	sender, err := e.newSender(ctx, db)
-	if err != nil {
-		ln.Close()
-		return err
-	}
-	if _, err := core.InstallBuiltins(ctx, db, false); err != nil {
-		ln.Close()
-		return err
-	}
-	runner, err := e.newRunner(ctx, db)
-	if err != nil {
-		ln.Close()
-		return err
-	}
 	fmt.Fprintf(e.stdout, "Retain is serving on http://%s (database %s); stop with Ctrl-C\n", ln.Addr(), db)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	// Background jobs: scoring, alerts and playbook steps (every 15 s) and the outbox sender (every 5 s).
-	jobs, stopJobs := context.WithCancel(ctx)
-	var jobsDone sync.WaitGroup
-	jobsDone.Go(func() { e.scoreJob(jobs, db, 10*time.Minute) })
-	jobsDone.Go(func() { sender.Run(jobs, 5*time.Second) })
-	jobsDone.Go(func() { e.engineJob(jobs, db, runner, 15*time.Second) })
-	jobsDone.Go(func() { e.dashboardJob(jobs, db, 5*time.Minute) })
-	defer func() { stopJobs(); jobsDone.Wait() }()
+	// The background jobs (cli/jobs.go): each runs when due and its lease
+	// in the database is free, so other serve processes on the same
+	// database share the work instead of repeating it.
+	jobsCtx, stopJobs := context.WithCancel(ctx)
+	jobsDone := make(chan error, 1)
+	go func() { jobsDone <- jobs.Serve(jobsCtx) }()
+	defer func() {
+		stopJobs()
+		if err := <-jobsDone; err != nil {
+			e.log.Error("jobs", "err", err)
+		}
+	}()
 	select {
 	case err := <-errc:
 		return err

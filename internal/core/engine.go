@@ -54,6 +54,9 @@ type Runner struct {
 	Owner    string
 	Lease    time.Duration
 	Log      *slog.Logger
+	// Live, when set, is read at the start of every pass for Channels and
+	// Business, so a settings change applies to the next step that runs.
+	Live *LiveSettings
 
 	mu    sync.Mutex
 	cache map[string]*Playbook // key@version → parsed definition
@@ -73,6 +76,9 @@ func (r *Runner) RunDue(ctx context.Context) (RunStats, error) {
 		r.Owner = "runner"
 	}
 	var st RunStats
+	if err := r.refresh(ctx); err != nil {
+		return st, err
+	}
 	for {
 		claimed, err := r.DB.ClaimEnrollments(ctx, r.Owner, r.Lease, 32)
 		if err != nil || len(claimed) == 0 {
@@ -85,6 +91,19 @@ func (r *Runner) RunDue(ctx context.Context) (RunStats, error) {
 			}
 		}
 	}
+}
+
+// refresh reads the settings in force, when the runner has a live source.
+func (r *Runner) refresh(ctx context.Context) error {
+	if r.Live == nil {
+		return nil
+	}
+	m, err := r.Live.Messaging(ctx)
+	if err != nil {
+		return err
+	}
+	r.Channels, r.Business = m.Configured(), m.Settings.BusinessName
+	return nil
 }
 
 func (r *Runner) playbook(ctx context.Context, key string, version int) (*Playbook, error) {
@@ -201,8 +220,12 @@ func (r *Runner) apply(ctx context.Context, tx *store.Tx, e store.Enrollment, p 
 		if due.IsZero() || due.After(tx.Now()) {
 			due = tx.Now()
 		}
-		_, created, err := tx.EnqueueMessage(ctx, store.Message{IdempotencyKey: key, CustomerID: e.CustomerID, Channel: a.Channel,
-			Purpose: a.Purpose, Kind: a.Kind, Recipient: a.To, Body: a.Text, DueAt: due, MaxLateness: a.Lateness, EnrollmentID: e.ID})
+		m := store.Message{IdempotencyKey: key, CustomerID: e.CustomerID, Channel: a.Channel,
+			Purpose: a.Purpose, Kind: a.Kind, Recipient: a.To, Body: a.Text, DueAt: due, MaxLateness: a.Lateness, EnrollmentID: e.ID}
+		if a.Waiting { // queued all the same: it goes out once the channel is set up, within its lateness
+			m.WaitingFor, m.LastError = a.Channel, a.Note
+		}
+		_, created, err := tx.EnqueueMessage(ctx, m)
 		if err != nil {
 			return err
 		}
@@ -259,6 +282,9 @@ func reasonOf(ref string) string {
 // Simulate shows what a playbook would do for a customer and when, without
 // writing anything: every step from the start, waits added up.
 func Simulate(ctx context.Context, r *Runner, p *Playbook, customerID int64, reason string) ([]SimulatedAction, error) {
+	if err := r.refresh(ctx); err != nil {
+		return nil, err
+	}
 	subj, err := r.subject(ctx, p, customerID, reason)
 	if err != nil {
 		return nil, err
@@ -356,20 +382,8 @@ func MessagingSettings(ctx context.Context, db *store.DB) (messaging.Settings, e
 	return s, nil
 }
 
-// NewRunner makes a playbook runner for the stored settings: the channels
-// that are set up and the business's name.
-func NewRunner(ctx context.Context, db *store.DB, owner string, log *slog.Logger) (*Runner, error) {
-	s, err := MessagingSettings(ctx, db)
-	if err != nil {
-		return nil, err
-	}
-	chans, _, err := s.Build()
-	if err != nil {
-		return nil, err
-	}
-	have := map[string]bool{}
-	for k := range chans {
-		have[k] = true
-	}
-	return &Runner{DB: db, Business: s.BusinessName, Channels: have, Log: log, Owner: owner}, nil
+// NewRunner makes a playbook runner that reads the channels that are set
+// up and the business's name from live.
+func NewRunner(db *store.DB, live *LiveSettings, owner string, log *slog.Logger) *Runner {
+	return &Runner{DB: db, Live: live, Log: log, Owner: owner}
 }

@@ -25,6 +25,9 @@ type Action struct {
 	Wait     time.Duration
 	Lateness time.Duration
 	Note     string // why (branch taken, channel skipped)
+	// Waiting: no preferred channel is set up; the message is queued on
+	// the first the customer can be reached on, waiting for it.
+	Waiting bool
 }
 
 // Subject is one customer as the interpreter sees them.
@@ -55,7 +58,7 @@ func next(p *Playbook, s Subject, step int) ([]Action, int) {
 		case "message":
 			a.Purpose, a.Kind = st.Purpose, st.Kind
 			a.Lateness = time.Duration(st.MaxLatenessHours) * time.Hour
-			a.Channel, a.To, a.Note = pickChannel(p.Channels, s)
+			a.Channel, a.To, a.Note, a.Waiting = pickChannel(p.Channels, s)
 			a.Text = render(st.Text, s)
 		case "task":
 			staff := s
@@ -97,24 +100,39 @@ func (p *Playbook) stepIndex(id string) int {
 }
 
 // pickChannel takes the first preferred channel the business has set up and
-// the customer can be reached on.
-func pickChannel(prefs []string, s Subject) (channel, to, note string) {
+// the customer can be reached on. When none is set up, the message waits on
+// the first one the customer can be reached on (waiting), so that setting
+// the channel up later still sends it; with no address at all, there is no
+// channel and the step is skipped, with the note saying why.
+func pickChannel(prefs []string, s Subject) (channel, to, note string, waiting bool) {
+	first, firstTo := "", ""
 	for _, c := range prefs {
-		if !s.Channels[c] {
+		addr := address(c, s.Facts)
+		if addr == "" {
 			continue
 		}
-		switch c {
-		case "sms", "whatsapp":
-			if s.Facts.Phone != "" {
-				return c, s.Facts.Phone, ""
-			}
-		case "email":
-			if s.Facts.Email != "" {
-				return c, s.Facts.Email, ""
-			}
+		if s.Channels[c] {
+			return c, addr, "", false
+		}
+		if first == "" {
+			first, firstTo = c, addr
 		}
 	}
-	return "", "", fmt.Sprintf("no channel of %v is set up and has the customer's address", prefs)
+	if first != "" {
+		return first, firstTo, fmt.Sprintf("waiting: no channel of %v is set up yet", prefs), true
+	}
+	return "", "", fmt.Sprintf("the customer has no address for any channel of %v", prefs), false
+}
+
+// address is the customer's address on a channel, "" when they have none.
+func address(channel string, f store.Facts) string {
+	switch channel {
+	case "sms", "whatsapp":
+		return f.Phone
+	case "email":
+		return f.Email
+	}
+	return ""
 }
 
 // templateData is what message and task templates can use.

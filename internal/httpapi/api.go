@@ -12,12 +12,14 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/store"
 )
 
 // API serves the JSON API on a mux.
 type API struct {
 	db      *store.DB
+	live    *core.LiveSettings
 	log     *slog.Logger
 	metrics *Metrics
 	huma    huma.API
@@ -33,7 +35,7 @@ func New(mux *http.ServeMux, db *store.DB, log *slog.Logger, metrics *Metrics) *
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"bearer": {Type: "http", Scheme: "bearer", Description: "An API key from `retain user apikey create`."},
 	}
-	a := &API{db: db, log: log, metrics: metrics}
+	a := &API{db: db, live: &core.LiveSettings{DB: db}, log: log, metrics: metrics}
 	a.huma = humago.New(mux, cfg)
 	a.huma.UseMiddleware(a.authenticate)
 	a.routes(mux)

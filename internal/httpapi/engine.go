@@ -263,10 +263,7 @@ func (a *API) simulatePlaybook(ctx context.Context, in *simulateInput) (*simulat
 	if err != nil {
 		return nil, a.apiError(ctx, "simulate-playbook", err)
 	}
-	runner, err := core.NewRunner(ctx, a.db, "api", a.log)
-	if err != nil {
-		return nil, a.apiError(ctx, "simulate-playbook", err)
-	}
+	runner := core.NewRunner(a.db, a.live, "api", a.log)
 	steps, err := core.Simulate(ctx, runner, p, cid, in.Body.Reason)
 	if err != nil {
 		return nil, a.apiError(ctx, "simulate-playbook", err)

@@ -40,6 +40,10 @@ func NewMetrics() *Metrics {
 	return m
 }
 
+// Registerer is where other parts of the server (the job registry) add
+// their metrics.
+func (m *Metrics) Registerer() prometheus.Registerer { return m.reg }
+
 // Handler serves the metrics in Prometheus' text format.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})

@@ -190,7 +190,13 @@ func TestM8_NoSendAfterUnsubscribe(t *testing.T) {
 			s.Policy.Quiet, s.Policy.Caps, s.Batch, s.Workers = nil, nil, 8, 4
 			ctx, stop := context.WithCancel(ctxT())
 			done := make(chan struct{})
-			go func() { defer close(done); s.Run(ctx, time.Millisecond) }()
+			go func() { // the sender's job, run back to back
+				defer close(done)
+				for ctx.Err() == nil {
+					s.RunOnce(ctx)
+					time.Sleep(time.Millisecond)
+				}
+			}()
 			src := rand.New(rand.NewPCG(3, 3))
 			for _, k := range src.Perm(len(ids))[:20] {
 				time.Sleep(time.Duration(src.IntN(3)) * time.Millisecond)

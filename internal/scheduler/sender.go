@@ -1,7 +1,8 @@
-// Package scheduler runs Retain's durable work: it claims due messages from
-// the outbox and sends them, and advances playbook enrollments. Claims carry
-// a lease and a fencing token (see store.ClaimMessages), so any number of
-// workers and serve processes can run at once and a crash loses nothing.
+// Package scheduler runs Retain's durable work: the registry of named,
+// leased jobs that serve runs (jobs.go), and the outbox sender, which claims
+// due messages and sends them. Claims carry a lease and a fencing token
+// (see store.ClaimMessages), so any number of workers and serve processes
+// can run at once and a crash loses nothing.
 package scheduler
 
 import (
@@ -44,15 +45,29 @@ type Sender struct {
 	// UnsubscribeURL makes the one-click unsubscribe link of a marketing
 	// message (nil: none).
 	UnsubscribeURL func(store.Claimed) string
+	// Settings, when set, is called at the start of every pass for the
+	// channels, policy and unsubscribe links in force, so a settings change
+	// applies without a restart.
+	Settings func(ctx context.Context) (Settings, error)
 
 	mu    sync.Mutex
 	rnd   *rand.Rand
 	zones sync.Map // time zone name → *time.Location
 }
 
+// Settings are what a sender sends with.
+type Settings struct {
+	Channels       map[string]messaging.Channel
+	Policy         messaging.Policy
+	UnsubscribeURL func(store.Claimed) string
+	Timeout, Lease time.Duration // 0: keep the sender's
+}
+
 // Stats count what a pass did.
 type Stats struct {
 	Claimed, Sent, Retried, Failed, Dead, Unknown, Deferred, Expired, Suppressed, Capped, Lost int
+	Waiting  int // channel not set up: the message waits for it
+	Released int // waiting messages whose channel is set up now
 }
 
 func (s *Stats) add(o Stats) {
@@ -67,6 +82,8 @@ func (s *Stats) add(o Stats) {
 	s.Suppressed += o.Suppressed
 	s.Capped += o.Capped
 	s.Lost += o.Lost
+	s.Waiting += o.Waiting
+	s.Released += o.Released
 }
 
 func (s *Sender) defaults() {
@@ -105,6 +122,30 @@ func (s *Sender) defaults() {
 func (s *Sender) RunOnce(ctx context.Context) (Stats, error) {
 	s.defaults()
 	var total Stats
+	if s.Settings != nil {
+		cfg, err := s.Settings(ctx)
+		if err != nil {
+			return total, err
+		}
+		s.Channels, s.Policy, s.UnsubscribeURL = cfg.Channels, cfg.Policy, cfg.UnsubscribeURL
+		if cfg.Timeout > 0 {
+			s.Timeout = cfg.Timeout
+		}
+		if cfg.Lease > 0 {
+			s.Lease = cfg.Lease
+		}
+		s.defaults() // a policy without a zone, a lease shorter than a call
+	}
+	// Messages that waited for a channel that is set up now go out.
+	configured := make([]string, 0, len(s.Channels))
+	for c := range s.Channels {
+		configured = append(configured, c)
+	}
+	released, err := s.DB.ReleaseWaiting(ctx, configured)
+	if err != nil {
+		return total, err
+	}
+	total.Released = released
 	for {
 		claimed, err := s.DB.ClaimMessages(ctx, s.Owner, s.Lease, s.Batch)
 		if err != nil {
@@ -118,24 +159,6 @@ func (s *Sender) RunOnce(ctx context.Context) (Stats, error) {
 		total.add(stats)
 		if err != nil {
 			return total, err
-		}
-	}
-}
-
-// Run sends due messages every interval until ctx ends.
-func (s *Sender) Run(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		if st, err := s.RunOnce(ctx); err != nil && ctx.Err() == nil {
-			s.Log.Error("sending messages", "err", err)
-		} else if st.Claimed > 0 {
-			s.Log.Info("sent messages", "sent", st.Sent, "retried", st.Retried, "deferred", st.Deferred, "failed", st.Failed+st.Dead)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
 		}
 	}
 }
@@ -187,10 +210,18 @@ func (s *Sender) one(ctx context.Context, c store.Claimed) (Stats, error) {
 		return st, err
 	}
 	switch {
-	case ch == nil:
-		return release(store.MsgFailed, time.Time{}, "no "+c.Channel+" channel is configured", &st.Failed)
 	case c.MaxLateness > 0 && now.After(c.DueAt.Add(c.MaxLateness)):
 		return release(store.MsgExpired, time.Time{}, fmt.Sprintf("not sent by %s, %v after it fell due", now.Format(time.RFC3339), now.Sub(c.DueAt).Round(time.Second)), &st.Expired)
+	case ch == nil:
+		// Never dropped: it waits for the channel (and still expires if
+		// that comes after its maximum lateness).
+		held, err := s.DB.WaitForChannel(ctx, c.ID, c.Fence, "waiting: no "+c.Channel+" channel is set up")
+		if err == nil && !held {
+			st.Lost++
+		} else if err == nil {
+			st.Waiting++
+		}
+		return st, err
 	case c.Unresolved && !ch.Idempotent() && c.Purpose == "marketing":
 		// The earlier call may have been delivered; a marketing message
 		// is never sent twice on a maybe (M3).

@@ -30,6 +30,10 @@ type Message struct {
 	EnrollmentID   int64
 	FirstDueAt     time.Time
 	SentAt         time.Time
+	// WaitingFor names the channel a queued message waits for: it was
+	// due while that channel was not set up. It is not claimed until the
+	// channel is (ReleaseWaiting), and its Status reads MsgWaiting.
+	WaitingFor string
 }
 
 // Message statuses. A claimed message is "sending" until its outcome is
@@ -46,6 +50,9 @@ const (
 	MsgExpired    = "expired"
 	MsgSuppressed = "suppressed"
 	MsgCapped     = "capped"
+	// MsgWaiting is a queued message waiting for its channel to be set
+	// up: a status as shown and filtered, stored as queued + waiting_for.
+	MsgWaiting = "waiting"
 )
 
 // EnqueueMessage adds a message to the outbox inside the transaction of
@@ -60,11 +67,11 @@ func (tx *Tx) EnqueueMessage(ctx context.Context, m Message) (id int64, created 
 		m.Locale = "en"
 	}
 	err = tx.tx.QueryRowContext(ctx, `INSERT INTO messages (idempotency_key, customer_id, channel, purpose, kind, locale, recipient,
-		subject, body, status, due_at, created_for, max_lateness_s, enrollment_id, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', $10, $10, $11, $12, $13, $13)
+		subject, body, status, due_at, created_for, max_lateness_s, enrollment_id, created_at, updated_at, waiting_for, last_error)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', $10, $10, $11, $12, $13, $13, $14, $15)
 		ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
 		m.IdempotencyKey, m.CustomerID, m.Channel, m.Purpose, m.Kind, m.Locale, m.Recipient, m.Subject, m.Body,
-		m.DueAt.UTC(), int64(m.MaxLateness/time.Second), nullID(m.EnrollmentID), tx.now).Scan(&id)
+		m.DueAt.UTC(), int64(m.MaxLateness/time.Second), nullID(m.EnrollmentID), tx.now, m.WaitingFor, m.LastError).Scan(&id)
 	if err == nil {
 		return id, true, nil
 	}
@@ -87,7 +94,7 @@ type Claimed struct {
 	Unresolved bool
 }
 
-const claimable = `((status = 'queued' AND due_at <= $1) OR (status = 'sending' AND lease_until < $1))`
+const claimable = `((status = 'queued' AND due_at <= $1 AND waiting_for = '') OR (status = 'sending' AND lease_until < $1))`
 
 // ClaimMessages claims up to n due messages for owner until now+lease:
 // queued ones whose time has come and ones whose previous claim expired.
@@ -140,15 +147,18 @@ func (db *DB) ClaimMessages(ctx context.Context, owner string, lease time.Durati
 }
 
 const messageColumns = `m.id, m.idempotency_key, m.customer_id, m.channel, m.purpose, m.kind, m.locale, m.recipient, m.subject, m.body,
-	m.status, m.due_at, m.max_lateness_s, m.attempts, m.fence, m.provider_id, m.last_error, COALESCE(m.enrollment_id, 0), m.created_for, m.sent_at`
+	m.status, m.due_at, m.max_lateness_s, m.attempts, m.fence, m.provider_id, m.last_error, COALESCE(m.enrollment_id, 0), m.created_for, m.sent_at, m.waiting_for`
 
 func scanMessage(rows interface{ Scan(...any) error }, m *Message, extra ...any) error {
 	var lateness int64
 	var due, first, sent nullTime
 	dest := append([]any{&m.ID, &m.IdempotencyKey, &m.CustomerID, &m.Channel, &m.Purpose, &m.Kind, &m.Locale, &m.Recipient, &m.Subject,
-		&m.Body, &m.Status, &due, &lateness, &m.Attempts, &m.Fence, &m.ProviderID, &m.LastError, &m.EnrollmentID, &first, &sent}, extra...)
+		&m.Body, &m.Status, &due, &lateness, &m.Attempts, &m.Fence, &m.ProviderID, &m.LastError, &m.EnrollmentID, &first, &sent, &m.WaitingFor}, extra...)
 	if err := rows.Scan(dest...); err != nil {
 		return err
+	}
+	if m.WaitingFor != "" && m.Status == MsgQueued {
+		m.Status = MsgWaiting
 	}
 	m.DueAt, m.FirstDueAt, m.SentAt, m.MaxLateness = due.T, first.T, sent.T, time.Duration(lateness)*time.Second
 	return nil
@@ -163,10 +173,13 @@ func (db *DB) GetMessage(ctx context.Context, id int64) (Message, error) {
 }
 
 // placeholders returns "$1, $2, …, $n".
-func placeholders(n int) string {
+func placeholders(n int) string { return placeholdersFrom(1, n) }
+
+// placeholdersFrom returns n placeholders from $first on.
+func placeholdersFrom(first, n int) string {
 	var b strings.Builder
-	for i := 1; i <= n; i++ {
-		if i > 1 {
+	for i := first; i < first+n; i++ {
+		if i > first {
 			b.WriteString(", ")
 		}
 		fmt.Fprintf(&b, "$%d", i)
@@ -226,7 +239,13 @@ func (db *DB) Messages(ctx context.Context, f MessageFilter) ([]MessageRow, erro
 		args = append(args, v)
 		where = append(where, fmt.Sprintf(cond, len(args)))
 	}
-	if f.Status != "" {
+	switch f.Status {
+	case "":
+	case MsgWaiting:
+		where = append(where, "m.waiting_for <> ''")
+	case MsgQueued:
+		add("m.status = $%d AND m.waiting_for = ''", f.Status)
+	default:
 		add("m.status = $%d", f.Status)
 	}
 	if f.Channel != "" {

@@ -196,6 +196,53 @@ func (db *DB) ReleaseMessage(ctx context.Context, id, fence int64, status string
 	return held, err
 }
 
+// WaitForChannel puts a claimed message back as waiting for its channel,
+// which is not set up; false when the claim was lost.
+func (db *DB) WaitForChannel(ctx context.Context, id, fence int64, why string) (held bool, err error) {
+	err = db.WithTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE messages SET status = 'queued', waiting_for = channel, last_error = $3, lease_owner = '', lease_until = NULL,
+			updated_at = $4 WHERE id = $1 AND fence = $2 AND status = 'sending'`, id, fence, why, tx.now)
+		if err != nil {
+			return fmt.Errorf("store: wait for channel: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		held = n == 1
+		return nil
+	})
+	return held, err
+}
+
+// ReleaseWaiting lets the messages waiting for any of channels be claimed
+// (those channels are set up now), and returns how many it released.
+func (db *DB) ReleaseWaiting(ctx context.Context, channels []string) (int, error) {
+	if len(channels) == 0 {
+		return 0, nil
+	}
+	var waiting int
+	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM messages WHERE waiting_for <> ''`).Scan(&waiting); err != nil {
+		return 0, fmt.Errorf("store: waiting messages: %w", err)
+	}
+	if waiting == 0 { // the common case: no write transaction
+		return 0, nil
+	}
+	args := []any{nil}
+	for _, c := range channels {
+		args = append(args, c)
+	}
+	var n int64
+	err := db.WithTx(ctx, func(tx *Tx) error {
+		args[0] = tx.now
+		res, err := tx.exec(ctx, `UPDATE messages SET waiting_for = '', last_error = '', updated_at = $1
+			WHERE waiting_for IN (`+placeholdersFrom(2, len(channels))+`)`, args...)
+		if err != nil {
+			return fmt.Errorf("store: release waiting messages: %w", err)
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
+}
+
 func (tx *Tx) finishClaim(ctx context.Context, id, fence int64, status, detail string) error {
 	_, err := tx.exec(ctx, `UPDATE messages SET status = $3, last_error = $4, lease_owner = '', lease_until = NULL, updated_at = $5
 		WHERE id = $1 AND fence = $2`, id, fence, status, detail, tx.now)

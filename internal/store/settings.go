@@ -26,8 +26,12 @@ func (db *DB) SetSetting(ctx context.Context, key, value string) error {
 
 // SetSetting stores a runtime setting inside a transaction.
 func (tx *Tx) SetSetting(ctx context.Context, key, value string) error {
-	_, err := tx.exec(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
-		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, key, value, tx.now)
+	// Every change takes the next version, which is how running jobs
+	// notice it (SettingsVersion).
+	_, err := tx.exec(ctx, `INSERT INTO settings (key, value, updated_at, version)
+		VALUES ($1, $2, $3, (SELECT COALESCE(MAX(version), 0) + 1 FROM settings))
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, version = excluded.version
+		WHERE settings.value IS DISTINCT FROM excluded.value`, key, value, tx.now)
 	if err != nil {
 		return fmt.Errorf("store: set %s: %w", key, err)
 	}
@@ -49,4 +53,14 @@ func (db *DB) SettingOrInit(ctx context.Context, key, init string) (string, erro
 	}
 	v, _, err := db.Setting(ctx, key)
 	return v, err
+}
+
+// SettingsVersion grows with every change of any setting: a job that read
+// the settings at version v reads them again when this is no longer v.
+func (db *DB) SettingsVersion(ctx context.Context) (int64, error) {
+	var v int64
+	if err := db.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM settings`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("store: settings version: %w", err)
+	}
+	return v, nil
 }
