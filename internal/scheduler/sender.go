@@ -66,8 +66,8 @@ type Settings struct {
 // Stats count what a pass did.
 type Stats struct {
 	Claimed, Sent, Retried, Failed, Dead, Unknown, Deferred, Expired, Suppressed, Capped, Lost int
-	Waiting  int // channel not set up: the message waits for it
-	Released int // waiting messages whose channel is set up now
+	Waiting                                                                                    int // channel not set up: the message waits for it
+	Released                                                                                   int // waiting messages whose channel is set up now
 }
 
 func (s *Stats) add(o Stats) {

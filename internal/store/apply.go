@@ -147,7 +147,7 @@ type stager struct {
 	consents  [][]any
 
 	orders, lines, orderEvents, tickets, surveys, subs, inters [][]any
-	timers                                                    [][]any
+	timers                                                     [][]any
 }
 
 func newStager(b *Batch) *stager {
