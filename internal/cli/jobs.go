@@ -27,9 +27,9 @@ func (e *env) jobs(db *store.DB, reg prometheus.Registerer) *scheduler.Jobs {
 	owner := fmt.Sprintf("%s/%d", host, os.Getpid())
 	live := &core.LiveSettings{DB: db}
 	runner := core.NewRunner(db, live, owner, e.log)
-	sender := &scheduler.Sender{DB: db, Log: e.log, Owner: owner, Settings: senderSettings(live)}
+	sender := &scheduler.Sender{DB: db, Log: e.log, Owner: owner, Settings: live.Sender}
 	j := scheduler.NewJobs(db, owner, e.log, reg)
-	j.Add(scheduler.Job{Name: "score", Every: 10 * time.Minute, Lease: 5 * time.Minute, Run: func(ctx context.Context) (string, error) {
+	j.Add(scheduler.Job{Name: "score", Every: 10 * time.Minute, Lease: 30 * time.Second, Run: func(ctx context.Context) (string, error) {
 		due, why := scoreDue(ctx, db)
 		if !due {
 			return "", nil
@@ -72,7 +72,7 @@ func (e *env) jobs(db *store.DB, reg prometheus.Registerer) *scheduler.Jobs {
 		}
 		return fmt.Sprintf("%d steps, %d messages, %d tasks, %d ended", st.Steps, st.Messages, st.Tasks, st.Ended), err
 	}})
-	j.Add(scheduler.Job{Name: "send", Every: 5 * time.Second, Lease: 2 * time.Minute, Run: func(ctx context.Context) (string, error) {
+	j.Add(scheduler.Job{Name: "send", Every: 5 * time.Second, Run: func(ctx context.Context) (string, error) {
 		st, err := sender.RunOnce(ctx)
 		if st.Claimed+st.Released == 0 {
 			return "", err
@@ -80,26 +80,10 @@ func (e *env) jobs(db *store.DB, reg prometheus.Registerer) *scheduler.Jobs {
 		return fmt.Sprintf("%d claimed, %d sent, %d to retry, %d deferred, %d waiting for a channel, %d released, %d suppressed, %d capped, %d failed, %d dead, %d expired",
 			st.Claimed, st.Sent, st.Retried, st.Deferred, st.Waiting, st.Released, st.Suppressed, st.Capped, st.Failed, st.Dead, st.Expired), err
 	}})
-	j.Add(scheduler.Job{Name: "dashboard", Every: 5 * time.Minute, Lease: 5 * time.Minute, Run: func(ctx context.Context) (string, error) {
+	j.Add(scheduler.Job{Name: "dashboard", Every: 5 * time.Minute, Run: func(ctx context.Context) (string, error) {
 		return "", db.RefreshDashboard(ctx)
 	}})
 	return j
-}
-
-// senderSettings gives the sender the live messaging settings.
-func senderSettings(live *core.LiveSettings) func(context.Context) (scheduler.Settings, error) {
-	return func(ctx context.Context) (scheduler.Settings, error) {
-		m, err := live.Messaging(ctx)
-		if err != nil {
-			return scheduler.Settings{}, err
-		}
-		timeout, lease := m.Settings.Timeouts()
-		s := scheduler.Settings{Channels: m.Channels, Policy: m.Policy, Timeout: timeout, Lease: lease}
-		if m.Unsubscribe != nil {
-			s.UnsubscribeURL = func(c store.Claimed) string { return m.Unsubscribe(c.CustomerID, c.Channel) }
-		}
-		return s, nil
-	}
 }
 
 func detected(st core.DetectStats) string {

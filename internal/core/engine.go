@@ -222,8 +222,8 @@ func (r *Runner) apply(ctx context.Context, tx *store.Tx, e store.Enrollment, p 
 		}
 		m := store.Message{IdempotencyKey: key, CustomerID: e.CustomerID, Channel: a.Channel,
 			Purpose: a.Purpose, Kind: a.Kind, Recipient: a.To, Body: a.Text, DueAt: due, MaxLateness: a.Lateness, EnrollmentID: e.ID}
-		if a.Waiting { // queued all the same: it goes out once the channel is set up, within its lateness
-			m.WaitingFor, m.LastError = a.Channel, a.Note
+		if len(a.WaitingFor) > 0 { // queued all the same: it goes out once a channel is set up, within its lateness
+			m.WaitingFor, m.LastError = strings.Join(a.WaitingFor, ","), a.Note
 		}
 		_, created, err := tx.EnqueueMessage(ctx, m)
 		if err != nil {

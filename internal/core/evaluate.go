@@ -60,6 +60,9 @@ type FrequencyRow struct {
 
 // Evaluate fits on orders up to calibrationEnd and predicts (calibrationEnd, holdoutEnd].
 func Evaluate(ctx context.Context, db *store.DB, opts ScoreOptions, holdoutEnd time.Time) (*Evaluation, error) {
+	if opts.Now == nil {
+		opts.Now = db.Now
+	}
 	if err := opts.defaults(); err != nil {
 		return nil, err
 	}

@@ -208,6 +208,9 @@ func chooseModel(name string, p *analytics.Patterns) (ModelFit, []ModelFit, erro
 // Score fits the models to the order history up to the calibration end,
 // scores every customer who has bought and saves a scoring run.
 func Score(ctx context.Context, db *store.DB, opts ScoreOptions) (*ScoreResult, error) {
+	if opts.Now == nil {
+		opts.Now = db.Now // the store's clock: tests pin it, so scores do not depend on the day they run
+	}
 	if err := opts.defaults(); err != nil {
 		return nil, err
 	}

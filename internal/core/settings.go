@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/retainhq/retain/internal/messaging"
+	"github.com/retainhq/retain/internal/scheduler"
 	"github.com/retainhq/retain/internal/store"
 )
 
@@ -66,4 +67,18 @@ func (l *LiveSettings) Messaging(ctx context.Context) (*Messaging, error) {
 	}
 	l.cur, l.version = &Messaging{Version: v, Settings: s, Channels: chans, Policy: policy, Unsubscribe: links}, v
 	return l.cur, nil
+}
+
+// Sender gives the outbox sender the settings in force (its Settings hook).
+func (l *LiveSettings) Sender(ctx context.Context) (scheduler.Settings, error) {
+	m, err := l.Messaging(ctx)
+	if err != nil {
+		return scheduler.Settings{}, err
+	}
+	timeout, lease := m.Settings.Timeouts()
+	s := scheduler.Settings{Channels: m.Channels, Policy: m.Policy, Timeout: timeout, Lease: lease}
+	if m.Unsubscribe != nil {
+		s.UnsubscribeURL = func(c store.Claimed) string { return m.Unsubscribe(c.CustomerID, c.Channel) }
+	}
+	return s, nil
 }

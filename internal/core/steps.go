@@ -25,9 +25,10 @@ type Action struct {
 	Wait     time.Duration
 	Lateness time.Duration
 	Note     string // why (branch taken, channel skipped)
-	// Waiting: no preferred channel is set up; the message is queued on
-	// the first the customer can be reached on, waiting for it.
-	Waiting bool
+	// WaitingFor: no preferred channel is set up. The message is queued
+	// on the first the customer can be reached on, waiting for any of
+	// these (the preferred channels that reach the same address).
+	WaitingFor []string
 }
 
 // Subject is one customer as the interpreter sees them.
@@ -58,7 +59,7 @@ func next(p *Playbook, s Subject, step int) ([]Action, int) {
 		case "message":
 			a.Purpose, a.Kind = st.Purpose, st.Kind
 			a.Lateness = time.Duration(st.MaxLatenessHours) * time.Hour
-			a.Channel, a.To, a.Note, a.Waiting = pickChannel(p.Channels, s)
+			a.Channel, a.To, a.Note, a.WaitingFor = pickChannel(p.Channels, s)
 			a.Text = render(st.Text, s)
 		case "task":
 			staff := s
@@ -100,28 +101,29 @@ func (p *Playbook) stepIndex(id string) int {
 }
 
 // pickChannel takes the first preferred channel the business has set up and
-// the customer can be reached on. When none is set up, the message waits on
-// the first one the customer can be reached on (waiting), so that setting
-// the channel up later still sends it; with no address at all, there is no
-// channel and the step is skipped, with the note saying why.
-func pickChannel(prefs []string, s Subject) (channel, to, note string, waiting bool) {
-	first, firstTo := "", ""
+// the customer can be reached on. When none is set up, the message waits
+// on the first one the customer can be reached on, for any preferred
+// channel to the same address (WhatsApp or SMS to their phone), so that
+// setting one up later still sends it; with no address at all, there is
+// no channel and the step is skipped, with the note saying why.
+func pickChannel(prefs []string, s Subject) (channel, to, note string, waitingFor []string) {
 	for _, c := range prefs {
-		addr := address(c, s.Facts)
-		if addr == "" {
-			continue
-		}
-		if s.Channels[c] {
-			return c, addr, "", false
-		}
-		if first == "" {
-			first, firstTo = c, addr
+		if addr := address(c, s.Facts); addr != "" && s.Channels[c] {
+			return c, addr, "", nil
 		}
 	}
-	if first != "" {
-		return first, firstTo, fmt.Sprintf("waiting: no channel of %v is set up yet", prefs), true
+	for _, c := range prefs {
+		if addr := address(c, s.Facts); addr != "" && (to == "" || addr == to) {
+			if to == "" {
+				channel, to = c, addr
+			}
+			waitingFor = append(waitingFor, c)
+		}
 	}
-	return "", "", fmt.Sprintf("the customer has no address for any channel of %v", prefs), false
+	if channel != "" {
+		return channel, to, fmt.Sprintf("waiting: no channel of %v is set up yet", prefs), waitingFor
+	}
+	return "", "", fmt.Sprintf("the customer has no address for any channel of %v", prefs), nil
 }
 
 // address is the customer's address on a channel, "" when they have none.

@@ -19,8 +19,8 @@ type Job struct {
 	Name  string
 	Every time.Duration
 	// Lease is how long a run may hold the job without renewing (default
-	// one minute); a running job renews it every Lease/3, so a lease only
-	// runs out when its process is gone.
+	// 10 s); a running job renews it every Lease/3, so a lease only runs
+	// out when its process is gone, and then soon.
 	Lease time.Duration
 	// Run does the work and says in a few words what it did ("" when it
 	// had nothing to do).
@@ -64,7 +64,7 @@ func NewJobs(db *store.DB, owner string, log *slog.Logger, reg prometheus.Regist
 // Add registers a job.
 func (j *Jobs) Add(job Job) {
 	if job.Lease == 0 {
-		job.Lease = time.Minute
+		job.Lease = 10 * time.Second
 	}
 	j.jobs = append(j.jobs, job)
 }

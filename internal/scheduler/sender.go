@@ -137,9 +137,9 @@ func (s *Sender) RunOnce(ctx context.Context) (Stats, error) {
 		s.defaults() // a policy without a zone, a lease shorter than a call
 	}
 	// Messages that waited for a channel that is set up now go out.
-	configured := make([]string, 0, len(s.Channels))
+	configured := make(map[string]bool, len(s.Channels))
 	for c := range s.Channels {
-		configured = append(configured, c)
+		configured[c] = true
 	}
 	released, err := s.DB.ReleaseWaiting(ctx, configured)
 	if err != nil {

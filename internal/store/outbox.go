@@ -30,9 +30,10 @@ type Message struct {
 	EnrollmentID   int64
 	FirstDueAt     time.Time
 	SentAt         time.Time
-	// WaitingFor names the channel a queued message waits for: it was
-	// due while that channel was not set up. It is not claimed until the
-	// channel is (ReleaseWaiting), and its Status reads MsgWaiting.
+	// WaitingFor lists the channels a queued message waits for, in order
+	// of preference ("whatsapp,sms"): it was due while none was set up. It
+	// is not claimed until one is (ReleaseWaiting), and its Status reads
+	// MsgWaiting.
 	WaitingFor string
 }
 
@@ -173,13 +174,10 @@ func (db *DB) GetMessage(ctx context.Context, id int64) (Message, error) {
 }
 
 // placeholders returns "$1, $2, …, $n".
-func placeholders(n int) string { return placeholdersFrom(1, n) }
-
-// placeholdersFrom returns n placeholders from $first on.
-func placeholdersFrom(first, n int) string {
+func placeholders(n int) string {
 	var b strings.Builder
-	for i := first; i < first+n; i++ {
-		if i > first {
+	for i := 1; i <= n; i++ {
+		if i > 1 {
 			b.WriteString(", ")
 		}
 		fmt.Fprintf(&b, "$%d", i)

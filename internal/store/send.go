@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -212,10 +213,11 @@ func (db *DB) WaitForChannel(ctx context.Context, id, fence int64, why string) (
 	return held, err
 }
 
-// ReleaseWaiting lets the messages waiting for any of channels be claimed
-// (those channels are set up now), and returns how many it released.
-func (db *DB) ReleaseWaiting(ctx context.Context, channels []string) (int, error) {
-	if len(channels) == 0 {
+// ReleaseWaiting lets waiting messages be claimed on the first of the
+// channels they wait for that is set up now (configured), and returns how
+// many it released.
+func (db *DB) ReleaseWaiting(ctx context.Context, configured map[string]bool) (int, error) {
+	if len(configured) == 0 {
 		return 0, nil
 	}
 	var waiting int
@@ -225,22 +227,49 @@ func (db *DB) ReleaseWaiting(ctx context.Context, channels []string) (int, error
 	if waiting == 0 { // the common case: no write transaction
 		return 0, nil
 	}
-	args := []any{nil}
-	for _, c := range channels {
-		args = append(args, c)
-	}
-	var n int64
+	released := 0
 	err := db.WithTx(ctx, func(tx *Tx) error {
-		args[0] = tx.now
-		res, err := tx.exec(ctx, `UPDATE messages SET waiting_for = '', last_error = '', updated_at = $1
-			WHERE waiting_for IN (`+placeholdersFrom(2, len(channels))+`)`, args...)
+		released = 0
+		rows, err := tx.query(ctx, `SELECT id, waiting_for FROM messages WHERE waiting_for <> '' ORDER BY id`)
 		if err != nil {
-			return fmt.Errorf("store: release waiting messages: %w", err)
+			return err
 		}
-		n, err = res.RowsAffected()
-		return err
+		type move struct {
+			id      int64
+			channel string
+		}
+		var moves []move
+		for rows.Next() {
+			var id int64
+			var wait string
+			if err := rows.Scan(&id, &wait); err != nil {
+				rows.Close()
+				return err
+			}
+			for _, c := range strings.Split(wait, ",") {
+				if configured[c] {
+					moves = append(moves, move{id, c})
+					break
+				}
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, m := range moves {
+			if _, err := tx.exec(ctx, `UPDATE messages SET channel = $2, waiting_for = '', last_error = '', updated_at = $3
+				WHERE id = $1 AND waiting_for <> ''`, m.id, m.channel, tx.now); err != nil {
+				return err
+			}
+		}
+		released = len(moves)
+		return nil
 	})
-	return int(n), err
+	if err != nil {
+		return 0, fmt.Errorf("store: release waiting messages: %w", err)
+	}
+	return released, nil
 }
 
 func (tx *Tx) finishClaim(ctx context.Context, id, fence int64, status, detail string) error {

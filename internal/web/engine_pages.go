@@ -75,7 +75,7 @@ func (s *Server) messages(w http.ResponseWriter, r *http.Request, v *view) {
 	}
 	v.Title = v.L.T("nav.messages")
 	v.Data = messagesData{Messages: msgs, Status: f.Status, Channel: f.Channel,
-		Statuses: []string{store.MsgQueued, store.MsgSending, store.MsgSent, store.MsgDelivered, store.MsgFailed, store.MsgDead,
+		Statuses: []string{store.MsgQueued, store.MsgWaiting, store.MsgSending, store.MsgSent, store.MsgDelivered, store.MsgFailed, store.MsgDead,
 			store.MsgExpired, store.MsgSuppressed, store.MsgCapped, store.MsgUnknown},
 		Channs: []string{"sms", "whatsapp", "email", "webhook"}}
 	s.render(w, "messages", v)
