@@ -214,7 +214,7 @@ func Score(ctx context.Context, db *store.DB, opts ScoreOptions) (*ScoreResult, 
 	if err := opts.defaults(); err != nil {
 		return nil, err
 	}
-	start := time.Now()
+	start, startedAt := time.Now(), opts.Now() // the wall clock times the work; the store's dates the run
 	res := &ScoreResult{TimeUnit: opts.TimeUnit, HorizonDays: opts.HorizonDays, Months: opts.Months, Timings: map[string]float64{}}
 	lap := func(name string, t0 time.Time) { res.Timings[name] = math.Round(time.Since(t0).Seconds()*1000) / 1000 }
 
@@ -295,7 +295,7 @@ func Score(ctx context.Context, db *store.DB, opts ScoreOptions) (*ScoreResult, 
 	params, _ := json.Marshal(fit.Params)
 	fitJSON, _ := json.Marshal(map[string]any{"model": fit, "candidates": candidates, "spend": spend})
 	summary, _ := json.Marshal(res.Summary)
-	run := &store.ScoringRun{StartedAt: start.UTC(), Model: fit.Model, ModelVersion: ModelVersion, TimeUnit: opts.TimeUnit,
+	run := &store.ScoringRun{StartedAt: startedAt.UTC(), Model: fit.Model, ModelVersion: ModelVersion, TimeUnit: opts.TimeUnit,
 		CalibrationEnd: dayTime(calEnd), HorizonDays: opts.HorizonDays, DiscountRate: opts.Discount,
 		Params: params, LogLikelihood: fit.LogLik, Fit: fitJSON, Summary: summary}
 	if err := db.SaveScoringRun(ctx, run, scores, opts.KeepRuns); err != nil {
