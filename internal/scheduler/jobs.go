@@ -120,8 +120,9 @@ func (j *Jobs) RunOnce(ctx context.Context, names ...string) ([]Outcome, error) 
 }
 
 // Serve runs every job whenever it is due until ctx ends: one goroutine per
-// job, each looking at least every few seconds whether its job is due and
-// free (another process may have run it meanwhile).
+// job, which reads (without writing) when its job is next due and free —
+// another process may have run it meanwhile — and sleeps until then, but
+// never longer than a few seconds.
 func (j *Jobs) Serve(ctx context.Context) error {
 	if err := j.DB.EnsureJobs(ctx, j.Names()); err != nil {
 		return err
@@ -129,18 +130,21 @@ func (j *Jobs) Serve(ctx context.Context) error {
 	var wg sync.WaitGroup
 	for _, job := range j.jobs {
 		wg.Go(func() {
-			poll := min(job.Every, 5*time.Second)
-			t := time.NewTicker(poll)
-			defer t.Stop()
-			for {
-				if _, err := j.run(ctx, job, false); err != nil && ctx.Err() == nil {
+			for ctx.Err() == nil {
+				wait, err := j.DB.JobDueIn(ctx, job.Name)
+				if err == nil && wait <= 0 {
+					_, err = j.run(ctx, job, false)
+					wait = job.Every
+				}
+				if err != nil && ctx.Err() == nil {
 					j.Log.Error("job bookkeeping", "job", job.Name, "err", err)
 				}
+				t := time.NewTimer(min(max(wait, 200*time.Millisecond), 5*time.Second))
 				select {
 				case <-ctx.Done():
-					return
 				case <-t.C:
 				}
+				t.Stop()
 			}
 		})
 	}
@@ -181,7 +185,7 @@ func (j *Jobs) run(ctx context.Context, job Job, force bool) (Outcome, error) {
 	cancel()
 	<-renewed
 	o.Seconds = j.DB.Now().Sub(started).Seconds()
-	run := store.JobRun{Started: started, Next: started.Add(job.Every), Result: o.Result}
+	run := store.JobRun{Owner: j.Owner, Started: started, Next: started.Add(job.Every), Result: o.Result}
 	result := "ok"
 	if o.Err != nil {
 		run.Err, result = o.Err.Error(), "failed"

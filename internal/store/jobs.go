@@ -61,6 +61,22 @@ func (db *DB) AcquireJob(ctx context.Context, name, owner string, lease time.Dur
 	return fence, ok, nil
 }
 
+// JobDueIn is how long until a job is due and its lease free (≤ 0: now),
+// read without a write transaction: what a waiting process polls.
+func (db *DB) JobDueIn(ctx context.Context, name string) (time.Duration, error) {
+	var next, lease nullTime
+	err := db.read.QueryRowContext(ctx, `SELECT next_due_at, lease_until FROM jobs WHERE name = $1`, name).Scan(&next, &lease)
+	if err != nil {
+		return 0, fmt.Errorf("store: job %s: %w", name, err)
+	}
+	now := db.Now()
+	wait := next.T.Sub(now)
+	if !lease.T.IsZero() {
+		wait = max(wait, lease.T.Sub(now))
+	}
+	return wait, nil
+}
+
 // ExtendJob keeps a running job's lease alive; false when the lease was
 // lost (it ran out and another process took the job).
 func (db *DB) ExtendJob(ctx context.Context, name string, fence int64, lease time.Duration) (bool, error) {
@@ -81,6 +97,7 @@ func (db *DB) ExtendJob(ctx context.Context, name string, fence int64, lease tim
 
 // JobRun is how a run ended.
 type JobRun struct {
+	Owner   string
 	Started time.Time
 	Next    time.Time // when the job is due again
 	Err     string
@@ -102,8 +119,39 @@ func (db *DB) FinishJob(ctx context.Context, name string, fence int64, r JobRun)
 		if err != nil {
 			return fmt.Errorf("store: finish job %s: %w", name, err)
 		}
-		return nil
+		if _, err := tx.exec(ctx, `INSERT INTO job_runs (name, owner, started_at, finished_at, error) VALUES ($1, $2, $3, $4, $5)`,
+			name, r.Owner, r.Started.UTC(), tx.now, r.Err); err != nil {
+			return fmt.Errorf("store: job run %s: %w", name, err)
+		}
+		_, err = tx.exec(ctx, `DELETE FROM job_runs WHERE name = $1 AND id <= (SELECT id FROM job_runs WHERE name = $1 ORDER BY id DESC LIMIT 1 OFFSET 100)`, name)
+		return err
 	})
+}
+
+// JobRunRecord is one run of a job as kept in its history.
+type JobRunRecord struct {
+	Name, Owner, Err  string
+	Started, Finished time.Time
+}
+
+// JobRuns returns the kept runs of every job, oldest first.
+func (db *DB) JobRuns(ctx context.Context) ([]JobRunRecord, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT name, owner, started_at, finished_at, error FROM job_runs ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: job runs: %w", err)
+	}
+	defer rows.Close()
+	var out []JobRunRecord
+	for rows.Next() {
+		var r JobRunRecord
+		var started, finished nullTime
+		if err := rows.Scan(&r.Name, &r.Owner, &started, &finished, &r.Err); err != nil {
+			return nil, fmt.Errorf("store: job runs: %w", err)
+		}
+		r.Started, r.Finished = started.T, finished.T
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
 
 // Jobs lists the jobs' rows by name.

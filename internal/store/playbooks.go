@@ -27,20 +27,30 @@ type PlaybookRow struct {
 // it equals the current one. A new playbook starts disabled unless enabled.
 func (db *DB) SavePlaybook(ctx context.Context, key string, definition []byte, enabled bool) (version int, created bool, err error) {
 	err = db.WithTx(ctx, func(tx *Tx) error {
+		// Insert-or-keep first, then read under a row lock: two processes
+		// installing the same playbook at once (two serves starting) take
+		// turns instead of one failing on the primary key.
+		if _, err := tx.exec(ctx, `INSERT INTO playbooks (key, version, enabled, updated_at) VALUES ($1, 0, $2, $3)
+			ON CONFLICT (key) DO NOTHING`, key, enabled, tx.now); err != nil {
+			return fmt.Errorf("store: save playbook: %w", err)
+		}
+		lock := ""
+		if tx.db.dialect == Postgres {
+			lock = " FOR UPDATE"
+		}
 		var cur int
-		var def string
-		err := tx.tx.QueryRowContext(ctx, `SELECT p.version, v.definition FROM playbooks p
-			JOIN playbook_versions v ON v.key = p.key AND v.version = p.version WHERE p.key = $1`, key).Scan(&cur, &def)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			if _, err := tx.exec(ctx, `INSERT INTO playbooks (key, version, enabled, updated_at) VALUES ($1, 0, $2, $3)`, key, enabled, tx.now); err != nil {
+		if err := tx.tx.QueryRowContext(ctx, `SELECT version FROM playbooks WHERE key = $1`+lock, key).Scan(&cur); err != nil {
+			return fmt.Errorf("store: save playbook: %w", err)
+		}
+		if cur > 0 {
+			var def string
+			if err := tx.tx.QueryRowContext(ctx, `SELECT definition FROM playbook_versions WHERE key = $1 AND version = $2`, key, cur).Scan(&def); err != nil {
 				return fmt.Errorf("store: save playbook: %w", err)
 			}
-		case err != nil:
-			return fmt.Errorf("store: save playbook: %w", err)
-		case sameJSON(def, definition):
-			version = cur
-			return nil
+			if sameJSON(def, definition) {
+				version = cur
+				return nil
+			}
 		}
 		version, created = cur+1, true
 		if _, err := tx.exec(ctx, `INSERT INTO playbook_versions (key, version, definition, created_at) VALUES ($1, $2, $3, $4)`,

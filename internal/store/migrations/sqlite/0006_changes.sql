@@ -51,6 +51,18 @@ CREATE TABLE jobs (
     failures         INTEGER NOT NULL DEFAULT 0
 );
 
+-- The latest runs of each job (FinishJob keeps 100 a job): who ran it, when
+-- and how it ended; `retain jobs list` and the tests read it.
+CREATE TABLE job_runs (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    owner       TEXT NOT NULL,
+    started_at  DATETIME NOT NULL,
+    finished_at DATETIME NOT NULL,
+    error       TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX job_runs_name ON job_runs (name, id);
+
 -- Detection reads the change log now; what it saw is its cursor.
 DROP TABLE detections;
 
