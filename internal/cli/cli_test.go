@@ -19,6 +19,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv("RETAIN_TEST_AS_CLI") == "1" {
 		os.Exit(cli.Run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 	}
+	if db := os.Getenv("RETAIN_TEST_CONSUMER_DB"); db != "" {
+		os.Exit(consumeUntilDone(db)) // detectkill_test.go
+	}
 	os.Exit(m.Run())
 }
 
