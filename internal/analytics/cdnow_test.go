@@ -14,7 +14,7 @@ import (
 	"github.com/retainhq/retain/internal/analytics"
 )
 
-// cdnowPath finds a CDNOW file in ../shared beside the repository, or skips.
+// cdnowPath is a CDNOW file in the repository's testdata/cdnow.
 func cdnowPath(t testing.TB, name string) string {
 	t.Helper()
 	dir, _ := os.Getwd()
@@ -23,9 +23,9 @@ func cdnowPath(t testing.TB, name string) string {
 			break
 		}
 	}
-	p := filepath.Join(dir, "..", "shared", "data", "cdnow", name)
+	p := filepath.Join(dir, "testdata", "cdnow", name)
 	if _, err := os.Stat(p); err != nil {
-		t.Skipf("CDNOW data not found at %s", p)
+		t.Fatalf("CDNOW data: %v", err)
 	}
 	return p
 }

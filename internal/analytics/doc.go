@@ -4,8 +4,10 @@
 // next-order date, the purchase-rhythm monitor and the health score. It does
 // no I/O and imports only the root package and gonum (deps_test.go).
 //
-// The formulas, reference results and numerical traps are those of
-// ../shared/docs/ANALYTICS.md; section numbers (§4.2, P5…) refer to it.
+// The formulas are the published ones (docs/analytics.md names the papers),
+// checked against the CDNOW results in testdata/cdnow. Section and pitfall
+// numbers in comments (§4.2, P5…) refer to the team's analytics notes, which
+// are not part of this repository; each comment also says the point itself.
 // Times are in the caller's unit (days or weeks); every fitted model records
 // its unit, and horizons are converted into it by the caller.
 package analytics

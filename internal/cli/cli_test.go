@@ -42,7 +42,7 @@ func mustRun(t *testing.T, args ...string) string {
 	return out
 }
 
-// cdnowFile returns a CDNOW file from ../shared, or skips.
+// cdnowFile returns a CDNOW file from the repository's testdata/cdnow.
 func cdnowFile(t *testing.T, name string) string {
 	t.Helper()
 	dir, _ := os.Getwd()
@@ -51,9 +51,9 @@ func cdnowFile(t *testing.T, name string) string {
 			break
 		}
 	}
-	path := filepath.Join(dir, "..", "shared", "data", "cdnow", name)
+	path := filepath.Join(dir, "testdata", "cdnow", name)
 	if _, err := os.Stat(path); err != nil {
-		t.Skipf("CDNOW data not found at %s (it lives in ../shared beside the repository)", path)
+		t.Fatalf("CDNOW data: %v", err)
 	}
 	return path
 }

@@ -40,7 +40,7 @@ FILE.rejects.csv (or --rejects PATH). Exit status: 0 when every row was imported
 some rows were rejected, 2 when the import itself failed.`,
 		Example: `  retain import customers customers.csv --phone-country BD
   retain import orders orders.csv --currency BDT --tz Asia/Dhaka --map "Order No=order_id"
-  retain import orders --format cdnow ../shared/data/cdnow/CDNOW_master.txt
+  retain import orders --format cdnow testdata/cdnow/CDNOW_master.txt
   retain import orders --format shopify orders_export.csv`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -22,9 +22,9 @@ import (
 func cdnowSample(t *testing.T, db *store.DB) {
 	t.Helper()
 	dir, _ := os.Getwd()
-	path := filepath.Join(dir, "..", "..", "..", "shared", "data", "cdnow", "CDNOW_sample.txt")
+	path := filepath.Join(dir, "..", "..", "testdata", "cdnow", "CDNOW_sample.txt")
 	if _, err := os.Stat(path); err != nil {
-		t.Skipf("CDNOW data not found at %s", path)
+		t.Fatalf("CDNOW data: %v", err)
 	}
 	res, err := importer.File(context.Background(), db, path, filepath.Join(t.TempDir(), "rejects.csv"), importer.Options{Kind: "orders", Format: "cdnow"})
 	if err != nil || res.Imported != 6919 {
