@@ -6,8 +6,8 @@
 //
 // The formulas are the published ones (docs/analytics.md names the papers),
 // checked against the CDNOW results in testdata/cdnow. Section and pitfall
-// numbers in comments (§4.2, P5…) refer to the team's analytics notes, which
-// are not part of this repository; each comment also says the point itself.
+// numbers in comments (§4.2, P5…) are those of the team's analytics notes,
+// which are not part of this repository.
 // Times are in the caller's unit (days or weeks); every fitted model records
 // its unit, and horizons are converted into it by the caller.
 package analytics
