@@ -47,8 +47,18 @@ func hyp2f1(a, b, c, z float64) float64 {
 	if z == 0 {
 		return 1
 	}
+	// A degenerate fit (parameters in the billions: data where every
+	// customer stopped long ago) sends gonum's series into a loop that did
+	// not end in minutes. No real customer base has such parameters; NaN
+	// lets the callers' finite() fall back instead of hanging a scoring run.
+	if math.Abs(a) > hypParamLimit || math.Abs(b) > hypParamLimit || math.Abs(c) > hypParamLimit {
+		return math.NaN()
+	}
 	return mathext.Hypergeo(a, b, c, z)
 }
+
+// hypParamLimit bounds the parameters hyp2f1 hands to gonum.
+const hypParamLimit = 1e9
 
 // expm1Ratio returns (1 − u^e)/e = −expm1(e·ln u)/e, with the limit −ln u
 // as e → 0 (Pareto/NBD with s → 1, P6).

@@ -1,6 +1,7 @@
 package analytics_test
 
 import (
+	"math"
 	"testing"
 
 	"github.com/retainhq/retain/internal/analytics"
@@ -33,5 +34,18 @@ func TestMBGNBDFixtures(t *testing.T) {
 	}
 	for i, w := range []float64{4, 13, 52} {
 		rel(t, "S(w)", mbgM.Survival(w, 2, 30.43, 38.86), []float64{0.8635004, 0.6661289, 0.3955595}[i], 1e-5)
+	}
+}
+
+// TestDegenerateFitDoesNotHang: the parameters a scoring run once fitted to
+// orders that all lay months before the calibration end. Predicting with
+// them used to loop in the hypergeometric series; now it ends, with finite
+// answers.
+func TestDegenerateFitDoesNotHang(t *testing.T) {
+	m := analytics.MBGNBD{R: 4.663251489002341e+07, Alpha: 1.8746183560207844e+09, A: 2.733217022803333e+11, B: 1.0970474154694272e+12}
+	for _, v := range []float64{m.ExpectedY(90, 4, 160, 436), m.ExpectedX(90), m.PAlive(4, 160, 436)} {
+		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+			t.Errorf("got %v, want a finite, non-negative number", v)
+		}
 	}
 }
