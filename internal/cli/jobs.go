@@ -83,6 +83,10 @@ func (e *env) jobs(db *store.DB, reg prometheus.Registerer) *scheduler.Jobs {
 	j.Add(scheduler.Job{Name: "dashboard", Every: 5 * time.Minute, Run: func(ctx context.Context) (string, error) {
 		return "", db.RefreshDashboard(ctx)
 	}})
+	j.Add(scheduler.Job{Name: "prune", Every: time.Hour, Run: func(ctx context.Context) (string, error) {
+		n, err := db.PruneChangeLog(ctx, store.KeepChanges)
+		return counted(int(n), "changes and fired timers pruned"), err
+	}})
 	return j
 }
 
@@ -181,7 +185,9 @@ func (e *env) jobsCommand() *cobra.Command {
 // runJobs runs the named jobs (all: nil) once and prints what each did;
 // any job's failure is the command's.
 func (e *env) runJobs(ctx context.Context, db *store.DB, names []string, asJSON bool) error {
-	out, err := e.jobs(db, nil).RunOnce(ctx, names...)
+	reg := e.jobs(db, nil)
+	reg.Quiet = true // the outcomes are printed below
+	out, err := reg.RunOnce(ctx, names...)
 	if err != nil {
 		return err
 	}

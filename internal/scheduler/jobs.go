@@ -34,6 +34,9 @@ type Jobs struct {
 	DB    *store.DB
 	Owner string // names this process in leases
 	Log   *slog.Logger
+	// Quiet leaves what each run did out of the log (errors stay), for
+	// callers that print the outcomes themselves (run-due, jobs run).
+	Quiet bool
 
 	jobs    []Job
 	runs    *prometheus.CounterVec
@@ -192,7 +195,7 @@ func (j *Jobs) run(ctx context.Context, job Job, force bool) (Outcome, error) {
 		if ctx.Err() == nil {
 			j.Log.Error("job failed", "job", job.Name, "err", o.Err)
 		}
-	} else if o.Result != "" {
+	} else if o.Result != "" && !j.Quiet {
 		j.Log.Info(job.Name, "result", o.Result, "seconds", o.Seconds)
 	}
 	j.runs.WithLabelValues(job.Name, result).Inc()

@@ -220,3 +220,34 @@ func (db *DB) ConsumerLags(ctx context.Context) ([]ConsumerLag, error) {
 	}
 	return out, rows.Err()
 }
+
+// KeepChanges is how long consumed changes and fired timers are kept (for
+// looking into what happened) before the prune job deletes them.
+const KeepChanges = 30 * 24 * time.Hour
+
+// PruneChangeLog deletes the changes every consumer has read that were
+// recorded more than keep ago, and timers that fired more than keep ago, and
+// returns how many rows it deleted. With no consumer yet, no change goes.
+func (db *DB) PruneChangeLog(ctx context.Context, keep time.Duration) (int64, error) {
+	var n int64
+	err := db.WithTx(ctx, func(tx *Tx) error {
+		cutoff := tx.now.Add(-keep)
+		res, err := tx.exec(ctx, `DELETE FROM changes WHERE recorded_at < $1
+			AND id <= (SELECT MIN(position) FROM consumer_cursors)`, cutoff)
+		if err != nil {
+			return err
+		}
+		c, _ := res.RowsAffected()
+		res, err = tx.exec(ctx, `DELETE FROM timers WHERE fired_at < $1`, cutoff)
+		if err != nil {
+			return err
+		}
+		t, _ := res.RowsAffected()
+		n = c + t
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: prune change log: %w", err)
+	}
+	return n, nil
+}
