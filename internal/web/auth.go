@@ -64,10 +64,7 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 	email := strings.ToLower(strings.TrimSpace(r.FormValue("email")))
 	ip, _, _ := net.SplitHostPort(r.RemoteAddr)
 	now := s.db.Now()
-	next := r.FormValue("next")
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
-		next = "/"
-	}
+	next := localPath(r.FormValue("next"))
 	if !s.login.allowed("account:"+email, 5, now) || !s.login.allowed("ip:"+ip, 20, now) {
 		w.WriteHeader(http.StatusTooManyRequests)
 		s.render(w, "login", &view{L: l, Title: l.T("login.title"), Data: next, Error: l.T("login.too_many")})
@@ -105,9 +102,32 @@ func (s *Server) setLang(w http.ResponseWriter, r *http.Request, v *view) {
 	if err := s.db.SetStaffLocale(r.Context(), v.Staff.ID, lang); err != nil {
 		s.log.Error("language", "err", err)
 	}
-	back := r.FormValue("back")
-	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") {
-		back = "/"
-	}
+	back := localPath(r.FormValue("back"))
 	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+// localPath returns target when it is a path on this site, "/" otherwise:
+// an absolute path with no scheme or host, no backslash (browsers read
+// "/\evil.com" as "//evil.com"), no "//" start and no control character,
+// checked both as given and decoded, so a redirect never leaves the site.
+func localPath(target string) string {
+	decoded, err := url.PathUnescape(target)
+	if err != nil {
+		return "/"
+	}
+	for _, p := range []string{target, decoded} {
+		if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\") {
+			return "/"
+		}
+		for _, r := range p {
+			if r < 0x20 || r == 0x7f {
+				return "/"
+			}
+		}
+	}
+	u, err := url.Parse(target)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return "/"
+	}
+	return target
 }

@@ -150,7 +150,7 @@ func (s *Server) bulkAssign(w http.ResponseWriter, r *http.Request, v *view) {
 		s.fail(w, err)
 		return
 	}
-	back := r.FormValue("back")
+	back := localPath(r.FormValue("back"))
 	if !strings.HasPrefix(back, "/customers") {
 		back = "/customers"
 	}

@@ -1,0 +1,58 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/retainhq/retain/internal/store/storetest"
+)
+
+// TestRedirectsStayOnSite: after sign-in (next=) and a language change
+// (back=), Retain redirects only to a path on its own site, however the
+// target is disguised.
+func TestRedirectsStayOnSite(t *testing.T) {
+	s := newSite(t, storetest.SQLite)
+	hostile := []string{"//evil.example", "/\\evil.example", "/%5Cevil.example", "/%2F/evil.example", "https://evil.example/",
+		"/\t/evil.example", "/%09/evil.example", "javascript:alert(1)", "/ok\r\nLocation: //evil.example", "\\\\evil.example", ""}
+	for _, target := range hostile {
+		for _, form := range []struct {
+			path string
+			vals url.Values
+		}{
+			{"/login", url.Values{"email": {"admin@shop.example"}, "password": {password}, "next": {target}}},
+			{"/lang", url.Values{"lang": {"bn"}, "back": {target}}},
+		} {
+			c := s.client(t)
+			if form.path == "/lang" && c.login("admin@shop.example", password) != http.StatusSeeOther {
+				t.Fatal("sign in")
+			}
+			req, _ := http.NewRequest("POST", s.srv.URL+form.path, strings.NewReader(form.vals.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Origin", s.srv.URL)
+			resp, err := c.http.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if loc := resp.Header.Get("Location"); loc != "/" {
+				t.Errorf("%s with %q redirects to %q, want /", form.path, target, loc)
+			}
+		}
+	}
+	// A real path on the site is kept.
+	c := s.client(t)
+	req, _ := http.NewRequest("POST", s.srv.URL+"/login", strings.NewReader(url.Values{"email": {"admin@shop.example"},
+		"password": {password}, "next": {"/customers?segment=loyal"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", s.srv.URL)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); loc != "/customers?segment=loyal" {
+		t.Errorf("a local next went to %q", loc)
+	}
+}
