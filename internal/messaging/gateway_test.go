@@ -71,7 +71,10 @@ func TestM11_NoPrivateAddresses(t *testing.T) {
 		t.Fatalf("send to loopback: %v (kind %v), %d requests reached the gateway", err, kind, hits)
 	}
 	for _, a := range []string{"127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "::1", "fe80::1",
-		"fc00::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "0.0.0.0"} {
+		"fc00::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1", "0.0.0.0",
+		// A zone identifier: netip prefixes never contain a zoned address,
+		// so these passed the range checks.
+		"::1%lo", "fe80::1%eth0", "2001:db8::1%eth0", "::ffff:127.0.0.1%lo"} {
 		if messaging.AllowDial(netip.MustParseAddr(a), nil) {
 			t.Errorf("%s allowed", a)
 		}

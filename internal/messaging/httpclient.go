@@ -23,6 +23,12 @@ var blocked = []netip.Prefix{
 // AllowDial reports whether a connection to ip may be opened: not to a
 // blocked range unless one of allow covers it.
 func AllowDial(ip netip.Addr, allow []netip.Prefix) bool {
+	// A zone identifier (fe80::1%eth0) scopes an address to a link: never a
+	// public gateway. Prefixes never contain a zoned address, so without
+	// this it would slip past every range below.
+	if ip.Zone() != "" {
+		return false
+	}
 	ip = ip.Unmap()
 	for _, p := range allow {
 		if p.Contains(ip) {
