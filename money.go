@@ -114,3 +114,26 @@ func FormatAmount(minor int64, cur string) string {
 	p := int64(math.Pow10(digits))
 	return fmt.Sprintf("%s%d.%0*d", sign, minor/p, digits, minor%p)
 }
+
+// MulAmount is a line's total, unit price × quantity in minor units, or an
+// error when it does not fit in 64 bits (it would wrap around silently).
+func MulAmount(price, quantity int64) (int64, error) {
+	if price == 0 || quantity == 0 {
+		return 0, nil
+	}
+	total := price * quantity
+	if total/quantity != price || (price < 0) != (quantity < 0) && total > 0 || (price < 0) == (quantity < 0) && total < 0 {
+		return 0, fmt.Errorf("%d × %d minor units is more than an amount can hold", quantity, price)
+	}
+	return total, nil
+}
+
+// AddAmounts adds amounts in minor units, or fails when the sum does not
+// fit in 64 bits.
+func AddAmounts(a, b int64) (int64, error) {
+	sum := a + b
+	if (b > 0 && sum < a) || (b < 0 && sum > a) {
+		return 0, fmt.Errorf("the amounts add up to more than an amount can hold")
+	}
+	return sum, nil
+}

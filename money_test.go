@@ -103,3 +103,26 @@ func TestValidateReportsEveryField(t *testing.T) {
 		t.Errorf("csat 0: %v", p)
 	}
 }
+
+// TestAmountsNeverWrap: a line total or an order total that does not fit
+// in 64 bits is an error, not a wrapped (often zero or negative) amount.
+func TestAmountsNeverWrap(t *testing.T) {
+	if _, err := retain.MulAmount(100, 1<<62); err == nil { // 2^62 × 1.00 wrapped to 0
+		t.Error("2^62 × 100 accepted")
+	}
+	if _, err := retain.MulAmount(-3, 1<<62); err == nil {
+		t.Error("-3 × 2^62 accepted")
+	}
+	if v, err := retain.MulAmount(45000, 2); err != nil || v != 90000 {
+		t.Errorf("45000 × 2 = %d, %v", v, err)
+	}
+	if _, err := retain.AddAmounts(1<<62, 1<<62); err == nil {
+		t.Error("2^62 + 2^62 accepted")
+	}
+	o := retain.Order{ExternalID: "o", CustomerRef: "c", Currency: "BDT", PlacedAt: time.Now(), Lines: []retain.OrderLine{
+		{ExternalID: "1", SKU: "a", Quantity: 1, UnitPrice: 1 << 62, Total: 1 << 62},
+		{ExternalID: "2", SKU: "b", Quantity: 1, UnitPrice: 1 << 62, Total: 1 << 62}}}
+	if p := o.Validate(); p["lines"] == "" {
+		t.Errorf("lines adding up past 2^63 accepted: %v", p)
+	}
+}

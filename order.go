@@ -84,8 +84,14 @@ func (o *Order) Validate() Problems {
 	if !o.HasTotal && len(o.Lines) == 0 {
 		p.Add("total", "is required when the order has no lines")
 	}
+	var sum int64
 	for i, l := range o.Lines {
 		p.Merge("lines["+itoa(i)+"].", l.Validate())
+		var err error
+		if sum, err = AddAmounts(sum, l.Total); err != nil && !o.HasTotal {
+			p.Add("lines", "%v", err)
+			break
+		}
 	}
 	return p
 }

@@ -222,7 +222,11 @@ func orderFromBody(o OrderBody) (retain.Order, retain.Problems) {
 			if err != nil {
 				p.Add(fmt.Sprintf("lines[%d].unit_price", j), "%v", err)
 			}
-			line.UnitPrice, line.Total = price, price*l.Quantity
+			total, err := retain.MulAmount(price, l.Quantity)
+			if err != nil {
+				p.Add(fmt.Sprintf("lines[%d].quantity", j), "%v", err)
+			}
+			line.UnitPrice, line.Total = price, total
 		}
 		out.Lines = append(out.Lines, line)
 	}

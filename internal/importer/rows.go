@@ -163,7 +163,10 @@ func (p *parser) line(r *fieldReader, orderID, cur string) (retain.OrderLine, bo
 	total, hasTotal := r.amount("line_total", cur)
 	switch {
 	case hasPrice && !hasTotal:
-		total = price * l.Quantity
+		var err error
+		if total, err = retain.MulAmount(price, l.Quantity); err != nil {
+			r.p.Add("quantity", "%v", err)
+		}
 	case hasTotal && !hasPrice && l.Quantity > 0:
 		price = total / l.Quantity
 	case !hasPrice && !hasTotal:
