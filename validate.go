@@ -2,6 +2,7 @@ package retain
 
 import (
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -21,3 +22,16 @@ func checkRef(p Problems, field, v string, required bool) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// TextProblem says what makes s unfit to store as text ("" when nothing):
+// a NUL byte (PostgreSQL refuses it; a C string ends there) or invalid
+// UTF-8.
+func TextProblem(s string) string {
+	switch {
+	case strings.IndexByte(s, 0) >= 0:
+		return "contains a NUL byte"
+	case !utf8.ValidString(s):
+		return "is not valid UTF-8"
+	}
+	return ""
+}

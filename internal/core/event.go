@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 
@@ -246,4 +247,41 @@ func or(v, dflt string) string {
 		return dflt
 	}
 	return v
+}
+
+// textProblems names every string in v (an event, by its JSON field names)
+// that is no text: a NUL byte, which PostgreSQL refuses, or invalid UTF-8.
+func textProblems(v reflect.Value, path string, p retain.Problems) {
+	switch v.Kind() {
+	case reflect.String:
+		if why := retain.TextProblem(v.String()); why != "" {
+			p.Add(strings.TrimPrefix(path, "."), "%s", why)
+		}
+	case reflect.Pointer:
+		if !v.IsNil() {
+			textProblems(v.Elem(), path, p)
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+			if name == "" || name == "-" || !t.Field(i).IsExported() {
+				continue
+			}
+			textProblems(v.Field(i), path+"."+name, p)
+		}
+	case reflect.Slice:
+		for i := range v.Len() {
+			textProblems(v.Index(i), fmt.Sprintf("%s[%d]", path, i), p)
+		}
+	case reflect.Map:
+		iter := v.MapRange()
+		for iter.Next() {
+			key := fmt.Sprint(iter.Key().Interface())
+			if why := retain.TextProblem(key); why != "" {
+				p.Add(strings.TrimPrefix(path, "."), "a key %s", why)
+			}
+			textProblems(iter.Value(), path+"."+key, p)
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"sort"
 
 	"github.com/retainhq/retain"
@@ -73,6 +74,11 @@ func ingestEvents(ctx context.Context, db *store.DB, src Source, evs []Event) (R
 			continue
 		}
 		seen[e.ID] = i
+		text := retain.Problems{}
+		if textProblems(reflect.ValueOf(e), "", text); len(text) > 0 {
+			problems.Merge(prefix, text)
+			continue
+		}
 		problems.Merge(prefix, toBatch(&batch, i, e, now))
 	}
 	if err := problems.Err(); err != nil {

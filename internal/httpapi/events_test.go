@@ -138,6 +138,8 @@ func TestMalformedEvents(t *testing.T) {
 		{"nps out of range", `{"events":[{"id":"a","type":"survey.response","survey_response":{"customer_id":"c","kind":"nps","score":11}}]}`, "body.events[0].survey_response.score", 400},
 		{"repeated id in batch", `{"events":[{"id":"a","type":"order.paid","order_id":"o"},{"id":"a","type":"order.paid","order_id":"o"}]}`, "body.events[1].id", 400},
 		{"amount without currency", `{"events":[{"id":"a","type":"order.refunded","order_id":"o","amount":"5"}]}`, "body.events[0].currency", 400},
+		{"NUL in a name", `{"events":[{"id":"a","type":"customer.upsert","customer":{"external_id":"c","name":"Bik\u0000ash"}}]}`, "body.events[0].customer.name", 400},
+		{"NUL in an attribute", `{"events":[{"id":"a","type":"customer.upsert","customer":{"external_id":"c","attributes":{"city":"Dha\u0000ka"}}}]}`, "body.events[0].customer.attributes.city", 400},
 		{"line total past 64 bits", `{"events":[{"id":"a","type":"order.placed","order":{"external_id":"o","customer_id":"c","currency":"BDT","placed_at":"2026-01-01T00:00:00Z","lines":[{"sku":"s","quantity":4611686018427387904,"unit_price":"1.00"}]}}]}`, "body.events[0].order.lines[0].quantity", 400},
 		{"too many events", `{"events":[` + strings.Join(many, ",") + `]}`, "body.events", 422},
 	}

@@ -284,3 +284,21 @@ func TestOrdersSplitAcrossBatchesKeepTogether(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// TestNonTextRowsRejectedAlone: a row with a NUL byte or invalid UTF-8 used
+// to fail its whole batch on PostgreSQL (which refuses NUL in text). Now that
+// row is rejected, naming the field, and the others are imported, on both
+// databases.
+func TestNonTextRowsRejectedAlone(t *testing.T) {
+	for name, open := range storetest.Openers() {
+		t.Run(name, func(t *testing.T) {
+			db := open(t)
+			text := "id,name,email\n" + "c1,Ayesha,a@example.com\n" + "c2,Bik\x00ash,b@example.com\n" + "c3,R\xffam,r@example.com\n" + "c4,Sita,s@example.com\n"
+			res, rejects := importFile(t, db, "c.csv", text, importer.Options{Kind: "customers"})
+			if res.Imported != 2 || len(rejects) != 2 || !strings.Contains(rejects[3], "name") || !strings.Contains(rejects[3], "NUL") ||
+				!strings.Contains(rejects[4], "UTF-8") {
+				t.Fatalf("res = %+v rejects = %v", res, rejects)
+			}
+		})
+	}
+}

@@ -17,6 +17,19 @@ type fieldReader struct {
 	opts *Options
 }
 
+// newFieldReader reads a record's fields; a field that is no text (a NUL
+// byte, invalid UTF-8) is a problem of the row from the start, so the row is
+// rejected and the rest of its batch imported.
+func newFieldReader(f map[string]string, opts *Options) *fieldReader {
+	r := &fieldReader{f: f, p: retain.Problems{}, opts: opts}
+	for name, v := range f {
+		if why := retain.TextProblem(v); why != "" {
+			r.p.Add(name, "%s", why)
+		}
+	}
+	return r
+}
+
 func (r *fieldReader) str(name string) string { return r.f[name] }
 
 func (r *fieldReader) required(name string) string {

@@ -78,7 +78,7 @@ func (p *parser) add(rec record) error {
 		}
 		rec.fields = f
 	}
-	r := &fieldReader{f: rec.fields, p: retain.Problems{}, opts: p.opts}
+	r := newFieldReader(rec.fields, p.opts)
 	switch {
 	case p.opts.Format == "cdnow":
 		return p.cdnow(rec, r)
@@ -220,7 +220,7 @@ func (p *parser) order(rec record, r *fieldReader) error {
 		o.Lines = append(o.Lines, l)
 	}
 	for i, nested := range rec.lines { // JSON lines: "lines": [{…}, …]
-		nr := &fieldReader{f: nested, p: retain.Problems{}, opts: p.opts}
+		nr := newFieldReader(nested, p.opts)
 		l, _ := p.line(nr, id, cur)
 		if l.ExternalID == id+"/" {
 			l.ExternalID = fmt.Sprintf("%s/%d", id, i+1)

@@ -53,9 +53,18 @@ var unhappyReasons = `('detractor', 'low_csat', 'high_effort', 'complaint', 'ret
 // CountCap is where Customers stops counting matches.
 const CountCap = 10000
 
+// MaxPage is the last page the customer list shows: 50 million customers
+// at the largest page size.
+const MaxPage = 100_000
+
 // Customers lists one page of customers and how many match (CountCap+1
 // meaning "more than CountCap").
 func (db *DB) Customers(ctx context.Context, f CustomerFilter) ([]CustomerRow, int, error) {
+	// A page past any real list (an offset that would overflow) is an
+	// empty page, and the search text is what can be searched for: no NUL
+	// (PostgreSQL refuses it in text) and valid UTF-8.
+	f.Page = min(max(f.Page, 1), MaxPage)
+	f.Query = strings.ToValidUTF8(strings.ReplaceAll(f.Query, "\x00", ""), "")
 	where, args := []string{"1 = 1"}, []any{}
 	arg := func(v any) string {
 		args = append(args, v)
@@ -119,9 +128,6 @@ func (db *DB) Customers(ctx context.Context, f CustomerFilter) ([]CustomerRow, i
 	}
 	if f.Size <= 0 || f.Size > 500 {
 		f.Size = 50
-	}
-	if f.Page < 1 {
-		f.Page = 1
 	}
 	// When a score filter is set and nothing needs the customer row to
 	// choose the page, pick the page from the narrow score table first and

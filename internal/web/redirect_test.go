@@ -56,3 +56,22 @@ func TestRedirectsStayOnSite(t *testing.T) {
 		t.Errorf("a local next went to %q", loc)
 	}
 }
+
+// TestListSurvivesHostileQueries: a NUL in the search text and a page past
+// any list answered 500 on PostgreSQL; they are an ordinary, empty answer.
+func TestListSurvivesHostileQueries(t *testing.T) {
+	for name, open := range storetest.Openers() {
+		t.Run(name, func(t *testing.T) {
+			s := newSite(t, open)
+			c := s.client(t)
+			if c.login("admin@shop.example", password) != http.StatusSeeOther {
+				t.Fatal("sign in")
+			}
+			for _, q := range []string{"q=%00", "q=a%00b", "q=%FF%FE", "page=9223372036854775807", "page=-5", "q=%00&export=csv"} {
+				if code, _ := c.get("/customers?" + q); code != http.StatusOK {
+					t.Errorf("/customers?%s: %d", q, code)
+				}
+			}
+		})
+	}
+}
