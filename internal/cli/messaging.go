@@ -80,7 +80,7 @@ func (e *env) messagingCommand() *cobra.Command {
 				id, err := ch.Send(ctx, messaging.Outgoing{Key: fmt.Sprintf("test-%d", time.Now().UnixNano()), Channel: args[0],
 					Purpose: "transactional", Kind: "test", To: to, Body: body})
 				if err != nil {
-					return fmt.Errorf("test message through %s failed: %w", args[0], err)
+					return fmt.Errorf("test message through %s failed: %s", args[0], messaging.Redact(err.Error()))
 				}
 				fmt.Fprintf(e.stdout, "sent; the gateway's id: %q\n", id)
 				return nil

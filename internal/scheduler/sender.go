@@ -287,7 +287,8 @@ func (s *Sender) result(c store.Claimed, ch messaging.Channel, err error, provid
 		return store.SendResult{Status: store.MsgSent, ProviderID: providerID}
 	}
 	kind, after := messaging.KindOf(err)
-	r := store.SendResult{Detail: err.Error(), CapDay: capDay}
+	// Stored and shown in the message log: no gateway secret in it.
+	r := store.SendResult{Detail: messaging.Redact(err.Error()), CapDay: capDay}
 	if kind == messaging.Ambiguous {
 		r.CapDay = "" // it may have gone out
 		if !ch.Idempotent() && c.Purpose == "marketing" {

@@ -3,8 +3,10 @@ package scheduler_test
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/netip"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -247,5 +249,36 @@ func TestM5_CatchUpAfterDowntime(t *testing.T) {
 	st, err := s.RunOnce(ctxT())
 	if err != nil || st.Expired != 1 || st.Sent != 1 {
 		t.Fatalf("after downtime: %+v %v", st, err)
+	}
+}
+
+// TestFailedSendStoresNoSecret: a gateway that takes its key in the URL
+// (api_key=…) and cannot be reached: the error stored with the message, and
+// shown in the message log, names the gateway without the key.
+func TestFailedSendStoresNoSecret(t *testing.T) {
+	db := storetest.SQLite(t)
+	ids := customers(t, db, 1, "Asia/Dhaka")
+	enqueue(t, db, ids, 1, "transactional")
+	ln, err := net.Listen("tcp", "127.0.0.1:0") // a port nobody answers on
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ch, err := messaging.NewGateway(messaging.GatewayConfig{URL: "http://" + addr + "/send?api_key=S3CRET-KEY&to={{.To}}"},
+		messaging.NewHTTPClient(2*time.Second, loopback()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &scheduler.Sender{DB: db, Channels: map[string]messaging.Channel{"sms": ch}, Policy: messaging.Policy{Zone: dhaka()}}
+	if st, err := s.RunOnce(ctxT()); err != nil || st.Retried != 1 {
+		t.Fatalf("send: %+v %v", st, err)
+	}
+	msgs, err := db.Messages(ctxT(), store.MessageFilter{})
+	if err != nil || len(msgs) != 1 {
+		t.Fatal(err)
+	}
+	if e := msgs[0].LastError; e == "" || strings.Contains(e, "S3CRET") || !strings.Contains(e, addr) {
+		t.Errorf("stored error %q: want the gateway named, without its key", e)
 	}
 }

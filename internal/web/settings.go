@@ -113,7 +113,7 @@ func (s *Server) sendTest(w http.ResponseWriter, r *http.Request, v *view) {
 	id, err := chans[channel].Send(r.Context(), messaging.Outgoing{Key: fmt.Sprintf("test-%d", time.Now().UnixNano()), Channel: channel,
 		Purpose: "transactional", Kind: "test", To: strings.TrimSpace(r.FormValue("to")), Body: v.L.T("settings.test_body")})
 	if err != nil {
-		s.renderSettings(w, r, v, settingsData{Problem: v.L.T("settings.test_failed", "Error", err.Error())})
+		s.renderSettings(w, r, v, settingsData{Problem: v.L.T("settings.test_failed", "Error", messaging.Redact(err.Error()))})
 		return
 	}
 	s.renderSettings(w, r, v, settingsData{Notice: v.L.T("settings.test_sent", "ID", id)})
