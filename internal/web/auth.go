@@ -65,16 +65,26 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 	ip, _, _ := net.SplitHostPort(r.RemoteAddr)
 	now := s.db.Now()
 	next := localPath(r.FormValue("next"))
-	if !s.login.allowed("account:"+email, 5, now) || !s.login.allowed("ip:"+ip, 20, now) {
+	// Each attempt is counted before the password is checked, and taken
+	// back if it succeeds: parallel guesses all count.
+	if !s.login.take("ip:"+ip, 20, now) {
+		w.WriteHeader(http.StatusTooManyRequests)
+		s.render(w, "login", &view{L: l, Title: l.T("login.title"), Data: next, Error: l.T("login.too_many")})
+		return
+	}
+	if !s.login.take("account:"+email, 5, now) {
+		s.login.forgive("ip:"+ip, now)
 		w.WriteHeader(http.StatusTooManyRequests)
 		s.render(w, "login", &view{L: l, Title: l.T("login.title"), Data: next, Error: l.T("login.too_many")})
 		return
 	}
 	password := r.FormValue("password")
 	st, err := s.db.Login(r.Context(), email, func(hash string) bool { return auth.VerifyPassword(hash, password) })
+	if err == nil {
+		s.login.forgive("account:"+email, now)
+		s.login.forgive("ip:"+ip, now)
+	}
 	if err != nil {
-		s.login.fail("account:"+email, now)
-		s.login.fail("ip:"+ip, now)
 		w.WriteHeader(http.StatusUnauthorized)
 		s.render(w, "login", &view{L: l, Title: l.T("login.title"), Data: next, Error: l.T("login.wrong")})
 		return

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/retainhq/retain/internal/store/storetest"
@@ -73,5 +74,36 @@ func TestListSurvivesHostileQueries(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestParallelGuessesAreThrottled: 40 wrong passwords for one account sent
+// at once: at most 5 are checked (401), the rest are refused (429).
+func TestParallelGuessesAreThrottled(t *testing.T) {
+	s := newSite(t, storetest.SQLite)
+	var mu sync.Mutex
+	codes := map[int]int{}
+	var wg sync.WaitGroup
+	for range 40 {
+		wg.Go(func() {
+			c := s.client(t)
+			req, _ := http.NewRequest("POST", s.srv.URL+"/login", strings.NewReader(url.Values{"email": {"admin@shop.example"},
+				"password": {"guess"}}.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Origin", s.srv.URL)
+			resp, err := c.http.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			mu.Lock()
+			codes[resp.StatusCode]++
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	if codes[http.StatusUnauthorized] > 5 || codes[http.StatusTooManyRequests] < 35 {
+		t.Errorf("answers %v: want at most 5 passwords checked", codes)
 	}
 }
