@@ -97,6 +97,12 @@ func (db *DB) SetUserActive(ctx context.Context, email string, active bool) erro
 		if n, _ := res.RowsAffected(); n == 0 {
 			return retain.Errorf(retain.ENOTFOUND, "no user with email %s", email)
 		}
+		if !active { // ended for good: enabling the user again must not bring them back
+			if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE staff_id IN (SELECT id FROM staff WHERE can_login AND email = $1)`,
+				strings.ToLower(strings.TrimSpace(email))); err != nil {
+				return fmt.Errorf("store: end sessions: %w", err)
+			}
+		}
 		return tx.Audit(ctx, "cli", map[bool]string{true: "user.enable", false: "user.disable"}[active], email, "")
 	})
 }

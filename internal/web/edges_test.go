@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -105,5 +106,32 @@ func TestParallelGuessesAreThrottled(t *testing.T) {
 	wg.Wait()
 	if codes[http.StatusUnauthorized] > 5 || codes[http.StatusTooManyRequests] < 35 {
 		t.Errorf("answers %v: want at most 5 passwords checked", codes)
+	}
+}
+
+// TestDisabledUsersSessionsEndForGood: disabling a user ends their
+// sessions; enabling them again does not bring the old ones back.
+func TestDisabledUsersSessionsEndForGood(t *testing.T) {
+	for name, open := range storetest.Openers() {
+		t.Run(name, func(t *testing.T) {
+			s := newSite(t, open)
+			c := s.client(t)
+			if c.login("agent@shop.example", password) != http.StatusSeeOther {
+				t.Fatal("sign in")
+			}
+			if code, _ := c.get("/inbox"); code != http.StatusOK {
+				t.Fatalf("signed in: %d", code)
+			}
+			ctx := context.Background()
+			if err := s.db.SetUserActive(ctx, "agent@shop.example", false); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.db.SetUserActive(ctx, "agent@shop.example", true); err != nil {
+				t.Fatal(err)
+			}
+			if code, _ := c.get("/inbox"); code != http.StatusSeeOther {
+				t.Errorf("the old session works again after re-enabling: %d", code)
+			}
+		})
 	}
 }
