@@ -309,7 +309,9 @@ func (w *rejectWriter) Reject(line int, reason, raw string) error {
 		w.w.Write([]string{"line", "reason", "row"})
 	}
 	w.n++
-	w.w.Write([]string{fmt.Sprint(line), reason, raw})
+	// A spreadsheet must not run a rejected row (or a reason quoting it)
+	// as a formula.
+	w.w.Write([]string{fmt.Sprint(line), retain.CSVSafe(reason), retain.CSVSafe(raw)})
 	return w.w.Error()
 }
 

@@ -302,3 +302,30 @@ func TestNonTextRowsRejectedAlone(t *testing.T) {
 		})
 	}
 }
+
+// TestRejectsFileIsFormulaSafe: a rejected row that a spreadsheet would run
+// as a formula is written to the rejects file defused.
+func TestRejectsFileIsFormulaSafe(t *testing.T) {
+	db := storetest.SQLite(t)
+	path := filepath.Join(t.TempDir(), "c.csv")
+	if err := os.WriteFile(path, []byte("id,email\n=HYPERLINK(\"http://x.example\"),not-an-email\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res, err := importer.File(context.Background(), db, path, "", importer.Options{Kind: "customers"})
+	if err != nil || res.Rejected != 1 {
+		t.Fatalf("import: %+v %v", res, err)
+	}
+	b, err := os.ReadFile(res.RejectsPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(strings.NewReader(string(b))).ReadAll()
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("rejects %q: %v", b, err)
+	}
+	for _, cell := range recs[1] {
+		if cell != "" && strings.ContainsRune("=+-@", rune(cell[0])) {
+			t.Errorf("rejects cell %q would run as a formula", cell)
+		}
+	}
+}
