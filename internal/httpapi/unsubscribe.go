@@ -35,7 +35,10 @@ var unsubscribeTexts = map[string]unsubscribeText{
 func (a *API) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
+	// Never framed: a page that acts on one click must not sit under someone
+	// else's (clickjacking).
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+	w.Header().Set("X-Frame-Options", "DENY")
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	secret, err := core.UnsubscribeSecret(r.Context(), a.db)
 	if err != nil {

@@ -53,6 +53,15 @@ func TestM8_UnsubscribeLink(t *testing.T) {
 	if code, body := do("GET", url); code != 200 || !strings.Contains(body, `<form method="post">`) || !strings.Contains(body, `lang="bn"`) || !granted() {
 		t.Fatalf("GET: %d, still granted %v\n%s", code, granted(), body)
 	}
+	// Never framed (a one-click page under someone else's page is clickjacking).
+	if resp, err := http.Get(url); err != nil {
+		t.Fatal(err)
+	} else {
+		resp.Body.Close()
+		if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") || resp.Header.Get("X-Frame-Options") != "DENY" {
+			t.Errorf("the unsubscribe page can be framed: CSP %q, X-Frame-Options %q", csp, resp.Header.Get("X-Frame-Options"))
+		}
+	}
 	tampered := url[:len(url)-3] + "abc"
 	if code, _ := do("POST", tampered); code != 404 || !granted() {
 		t.Errorf("tampered token: %d, granted %v", code, granted())
