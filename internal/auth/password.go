@@ -23,10 +23,28 @@ const (
 // MinPasswordLen is the shortest password accepted (ASVS 6.2.1).
 const MinPasswordLen = 8
 
+// MaxPasswordLen is the longest password accepted: long passphrases are
+// welcome, megabytes into the hash are not.
+const MaxPasswordLen = 256
+
+// CheckPassword says what is wrong with a new password: too short, too
+// long, or one of the passwords every attacker tries first.
+func CheckPassword(password string) error {
+	switch n := len([]rune(password)); {
+	case n < MinPasswordLen:
+		return fmt.Errorf("a password needs at least %d characters", MinPasswordLen)
+	case n > MaxPasswordLen:
+		return fmt.Errorf("a password may have at most %d characters", MaxPasswordLen)
+	case isCommon(password):
+		return fmt.Errorf("that password is one of the first an attacker tries; choose another")
+	}
+	return nil
+}
+
 // HashPassword returns an encoded argon2id hash in the PHC string format.
 func HashPassword(password string) (string, error) {
-	if len([]rune(password)) < MinPasswordLen {
-		return "", fmt.Errorf("a password needs at least %d characters", MinPasswordLen)
+	if err := CheckPassword(password); err != nil {
+		return "", err
 	}
 	salt := make([]byte, 16)
 	if _, err := rand.Read(salt); err != nil {

@@ -27,3 +27,21 @@ func TestPasswordRoundTrip(t *testing.T) {
 		t.Error("two hashes of one password are equal: the salt is not random")
 	}
 }
+
+// TestCommonPasswordsRefused: the passwords attackers try first are refused
+// even when long enough; a passphrase is accepted.
+func TestCommonPasswordsRefused(t *testing.T) {
+	for _, p := range []string{"password", "Password1", "12345678", "qwertyuiop", "iloveyou!!", "bangladesh2026", "short"} {
+		if _, err := HashPassword(p); err == nil {
+			t.Errorf("%q accepted", p)
+		}
+	}
+	if _, err := HashPassword(strings.Repeat("a", MaxPasswordLen+1)); err == nil {
+		t.Error("a 257-character password accepted")
+	}
+	for _, p := range []string{"correct horse battery staple", "Tea garden at Sreemangal 7"} {
+		if _, err := HashPassword(p); err != nil {
+			t.Errorf("%q refused: %v", p, err)
+		}
+	}
+}
