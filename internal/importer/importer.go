@@ -39,6 +39,10 @@ type Options struct {
 	Location     *time.Location // for times without an offset
 	PhoneCountry string         // ISO 3166 code for national phone numbers (BD, NP)
 	BatchSize    int            // rows per transaction
+	// BatchBytes bounds a batch by the size of its rows too (default 1 MiB),
+	// so memory stays bounded however wide the rows are: 2,000 rows of
+	// 10,000 columns made one batch of 3 GB.
+	BatchBytes int
 
 	// Progress, when set, is called after every batch with rows read and
 	// bytes consumed.
@@ -132,6 +136,9 @@ func Run(ctx context.Context, db *store.DB, r io.Reader, rej Rejects, opts Optio
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 20000
 	}
+	if opts.BatchBytes <= 0 {
+		opts.BatchBytes = 1 << 20
+	}
 	if opts.Currency == "" {
 		opts.Currency = "USD"
 	}
@@ -208,7 +215,7 @@ func Run(ctx context.Context, db *store.DB, r io.Reader, rej Rejects, opts Optio
 		if err != nil {
 			return res, errors.Join(fmt.Errorf("read line %d: %w", lr.n+1, err), wait())
 		}
-		if p.rows >= opts.BatchSize && p.canFlushBefore(rec) {
+		if (p.rows >= opts.BatchSize || p.bytes >= opts.BatchBytes) && p.canFlushBefore(rec) {
 			if err := flush(); err != nil {
 				return res, err
 			}

@@ -3,6 +3,7 @@ package importer_test
 import (
 	"context"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -327,5 +328,30 @@ func TestRejectsFileIsFormulaSafe(t *testing.T) {
 		if cell != "" && strings.ContainsRune("=+-@", rune(cell[0])) {
 			t.Errorf("rejects cell %q would run as a formula", cell)
 		}
+	}
+}
+
+// TestBatchesBoundedByBytes: wide rows make smaller batches, so an import's
+// memory follows the batch's bytes, not its row count (2,000 rows of 10,000
+// columns used to be one 3 GB batch).
+func TestBatchesBoundedByBytes(t *testing.T) {
+	db := storetest.SQLite(t)
+	var sb strings.Builder
+	sb.WriteString("id,name,notes\n")
+	for i := range 200 {
+		fmt.Fprintf(&sb, "c%d,Customer %d,%s\n", i, i, strings.Repeat("x", 2000))
+	}
+	path := filepath.Join(t.TempDir(), "wide.csv")
+	if err := os.WriteFile(path, []byte(sb.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	batches := 0
+	res, err := importer.File(context.Background(), db, path, "", importer.Options{Kind: "customers", BatchBytes: 20_000,
+		Progress: func(int64, int64) { batches++ }})
+	if err != nil || res.Imported != 200 {
+		t.Fatalf("import: %+v %v", res, err)
+	}
+	if batches < 20 { // 200 rows of 2 KB in batches of at most about 20 KB
+		t.Errorf("%d batches, want at least 20", batches)
 	}
 }

@@ -13,6 +13,7 @@ type parser struct {
 	opts  *Options
 	batch store.Batch
 	rows  int            // records in the batch
+	bytes int            // their raw size
 	raw   map[int]string // line → raw text, for rejects the store reports
 
 	orderIdx  map[string]int  // order id → index in batch.Orders
@@ -38,7 +39,7 @@ func (p *parser) next() *parser {
 
 func (p *parser) reset() {
 	p.batch = store.Batch{}
-	p.rows = 0
+	p.rows, p.bytes = 0, 0
 	p.raw = map[int]string{}
 	p.orderIdx = map[string]int{}
 	p.lineKeys = map[string]bool{}
@@ -62,6 +63,7 @@ func (p *parser) orderKey(f map[string]string) string {
 
 func (p *parser) add(rec record) error {
 	p.rows++
+	p.bytes += len(rec.raw)
 	p.raw[rec.line] = rec.raw
 	if p.opts.Format == "jsonl" {
 		canon, unknown := canonical(p.opts.Kind, keys(rec.fields))
