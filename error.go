@@ -80,6 +80,33 @@ func ErrorCode(err error) string {
 	return EINTERNAL
 }
 
+// HTTPStatus is the one mapping from error codes to HTTP statuses, used by
+// the API and the web UI alike. (Numbers, not net/http's names: this
+// package imports no infrastructure.)
+func HTTPStatus(code string) int {
+	switch code {
+	case EINVALID:
+		return 400
+	case EUNAUTHORIZED:
+		return 401
+	case EFORBIDDEN:
+		return 403
+	case ENOTFOUND:
+		return 404
+	case ECONFLICT:
+		return 409
+	case ETOOLARGE:
+		return 413
+	case EMISMATCH:
+		return 422
+	case ERATELIMIT:
+		return 429
+	case EUNAVAILABLE:
+		return 503
+	}
+	return 500
+}
+
 // Problems collects field errors while a value is validated, so that a caller
 // learns about every bad field at once, not one per attempt.
 type Problems map[string]string

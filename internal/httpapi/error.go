@@ -13,29 +13,7 @@ import (
 )
 
 // statusOf is the one place where error codes become HTTP statuses.
-func statusOf(code string) int {
-	switch code {
-	case retain.EINVALID:
-		return http.StatusBadRequest
-	case retain.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case retain.EFORBIDDEN:
-		return http.StatusForbidden
-	case retain.ENOTFOUND:
-		return http.StatusNotFound
-	case retain.ECONFLICT:
-		return http.StatusConflict
-	case retain.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	case retain.EMISMATCH:
-		return http.StatusUnprocessableEntity
-	case retain.ERATELIMIT:
-		return http.StatusTooManyRequests
-	case retain.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
+func statusOf(code string) int { return retain.HTTPStatus(code) }
 
 // apiError turns err into a huma error (RFC 9457 problem details) with one
 // detail per bad field. Internal errors are logged once, here, and the client

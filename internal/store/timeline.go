@@ -52,6 +52,10 @@ func (db *DB) Timeline(ctx context.Context, customerID int64, limit int) ([]Time
 // LogInteraction records a call, visit or note by a staff member.
 func (db *DB) LogInteraction(ctx context.Context, customerID, staffID int64, kind, summary string, at time.Time) error {
 	return db.WithTx(ctx, func(tx *Tx) error {
+		var one int
+		if err := tx.tx.QueryRowContext(ctx, `SELECT 1 FROM customers WHERE id = $1`, customerID).Scan(&one); err != nil {
+			return notFound(err, "no customer %d", customerID)
+		}
 		_, err := tx.exec(ctx, `INSERT INTO interactions (external_id, customer_id, staff_id, kind, direction, summary, occurred_at, created_at)
 			VALUES ($1, $2, $3, $4, 'outbound', $5, $6, $7)`, fmt.Sprintf("ui-%d-%d", customerID, tx.now.UnixNano()), customerID, staffID, kind,
 			summary, at.UTC(), tx.now)

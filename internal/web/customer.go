@@ -100,7 +100,7 @@ func (s *Server) logTouch(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	if err := s.db.LogInteraction(r.Context(), id, v.Staff.ID, kind, summary, s.db.Now()); err != nil {
-		s.fail(w, err)
+		s.failFor(w, v, err)
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/customers/%d", id), http.StatusSeeOther)

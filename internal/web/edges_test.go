@@ -135,3 +135,19 @@ func TestDisabledUsersSessionsEndForGood(t *testing.T) {
 		})
 	}
 }
+
+// TestUnknownIDsAre404: actions on a customer or playbook that does not
+// exist answer 404 in the viewer's language, not 500.
+func TestUnknownIDsAre404(t *testing.T) {
+	s := newSite(t, storetest.SQLite)
+	c := s.client(t)
+	if c.login("admin@shop.example", password) != http.StatusSeeOther {
+		t.Fatal("sign in")
+	}
+	for _, p := range []string{"/customers/99999/touches", "/playbooks/nope/enabled"} {
+		code, body := c.post(p, url.Values{"kind": {"call"}, "summary": {"rang"}, "enabled": {"1"}}, "")
+		if code != http.StatusNotFound || strings.Contains(body, "error.") {
+			t.Errorf("POST %s: %d %q", p, code, body)
+		}
+	}
+}

@@ -52,7 +52,7 @@ func (s *Server) playbookToggle(w http.ResponseWriter, r *http.Request, v *view)
 		return
 	}
 	if err := s.db.SetPlaybookEnabled(r.Context(), r.PathValue("key"), r.FormValue("enabled") == "1"); err != nil {
-		s.fail(w, err)
+		s.failFor(w, v, err)
 		return
 	}
 	http.Redirect(w, r, "/playbooks", http.StatusSeeOther)

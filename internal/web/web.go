@@ -15,6 +15,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/retainhq/retain"
+
 	"github.com/retainhq/retain/internal/i18n"
 	"github.com/retainhq/retain/internal/store"
 )
@@ -212,6 +214,22 @@ func (l *limiter) evict(now time.Time) {
 		}
 		delete(l.fails, k)
 	}
+}
+
+// failFor answers a page's error with the status its code maps to
+// (retain.HTTPStatus, as the API does) and a message in the viewer's
+// language; a 5xx is logged and says no more than "something went wrong".
+func (s *Server) failFor(w http.ResponseWriter, v *view, err error) {
+	code := retain.ErrorCode(err)
+	status := retain.HTTPStatus(code)
+	switch {
+	case status >= 500:
+		s.log.Error("web", "err", err)
+		code = retain.EINTERNAL
+	case code != retain.ENOTFOUND && code != retain.ECONFLICT && code != retain.EFORBIDDEN:
+		code = retain.EINVALID // the catalogs say these four
+	}
+	http.Error(w, v.L.T("error."+code), status)
 }
 
 func (s *Server) fail(w http.ResponseWriter, err error) {
