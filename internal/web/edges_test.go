@@ -144,7 +144,7 @@ func TestUnknownIDsAre404(t *testing.T) {
 	if c.login("admin@shop.example", password) != http.StatusSeeOther {
 		t.Fatal("sign in")
 	}
-	for _, p := range []string{"/customers/99999/touches", "/playbooks/nope/enabled"} {
+	for _, p := range []string{"/customers/99999/touches", "/playbooks/nope/enabled", "/settings/keys/99999/revoke"} {
 		code, body := c.post(p, url.Values{"kind": {"call"}, "summary": {"rang"}, "enabled": {"1"}}, "")
 		if code != http.StatusNotFound || strings.Contains(body, "error.") {
 			t.Errorf("POST %s: %d %q", p, code, body)

@@ -138,7 +138,7 @@ func (s *Server) revokeKey(w http.ResponseWriter, r *http.Request, v *view) {
 	}
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err := s.db.RevokeAPIKey(r.Context(), id); err != nil {
-		s.renderSettings(w, r, v, settingsData{Problem: err.Error()})
+		s.failFor(w, v, err) // an unknown key: 404, in the viewer's language
 		return
 	}
 	http.Redirect(w, r, "/settings", http.StatusSeeOther)
