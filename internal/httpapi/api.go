@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -18,11 +19,13 @@ import (
 
 // API serves the JSON API on a mux.
 type API struct {
-	db      *store.DB
-	live    *core.LiveSettings
-	log     *slog.Logger
-	metrics *Metrics
-	huma    huma.API
+	db   *store.DB
+	live *core.LiveSettings
+	// inFlight holds a token per API request being served (backpressure).
+	inFlight chan struct{}
+	log      *slog.Logger
+	metrics  *Metrics
+	huma     huma.API
 }
 
 // New mounts the API, /healthz and /metrics on mux.
@@ -37,9 +40,44 @@ func New(mux *http.ServeMux, db *store.DB, log *slog.Logger, metrics *Metrics) *
 	}
 	a := &API{db: db, live: &core.LiveSettings{DB: db}, log: log, metrics: metrics}
 	a.huma = humago.New(mux, cfg)
-	a.huma.UseMiddleware(a.authenticate)
+	a.inFlight = make(chan struct{}, MaxInFlight)
+	a.huma.UseMiddleware(a.backpressure, a.authenticate)
 	a.routes(mux)
 	return a
+}
+
+// MaxInFlight is how many API requests are served at once, and QueueWait
+// how long one more may wait for a turn before it is turned away with 503
+// and Retry-After: past that, queueing only makes every client slower (one
+// database writer serves them all) and clients time out and retry anyway.
+const (
+	MaxInFlight = 32
+	QueueWait   = 250 * time.Millisecond
+)
+
+// backpressure bounds the requests in flight; one that cannot get a turn
+// within QueueWait gets 503 with Retry-After, which well-behaved clients
+// (and the events API's idempotent retries) are made for.
+func (a *API) backpressure(ctx huma.Context, next func(huma.Context)) {
+	select {
+	case a.inFlight <- struct{}{}:
+	default:
+		t := time.NewTimer(QueueWait)
+		select {
+		case a.inFlight <- struct{}{}:
+			t.Stop()
+		case <-t.C:
+			a.metrics.shed.Inc()
+			ctx.SetHeader("Retry-After", "1")
+			huma.WriteErr(a.huma, ctx, http.StatusServiceUnavailable, "busy: too many requests at once; retry after 1 s (events are idempotent by id)")
+			return
+		case <-ctx.Context().Done():
+			t.Stop()
+			return
+		}
+	}
+	defer func() { <-a.inFlight }()
+	next(ctx)
 }
 
 type ctxKey int

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/retainhq/retain/internal/httpapi"
 	"github.com/retainhq/retain/internal/store"
@@ -236,5 +237,50 @@ func TestProbesAndOpenAPI(t *testing.T) {
 	paths, _ := doc["paths"].(map[string]any)
 	if _, ok := paths["/api/v1/events"]; !ok {
 		t.Errorf("openapi has no /api/v1/events: %v", paths)
+	}
+}
+
+// TestBackpressure: while the database is busy, at most MaxInFlight API
+// requests wait for it; the others are turned away at once-ish (after
+// QueueWait) with 503 and Retry-After, and every request let in succeeds.
+func TestBackpressure(t *testing.T) {
+	f := newFixture(t, storetest.SQLite)
+	ctx := context.Background()
+	release, held := make(chan struct{}), make(chan struct{})
+	go f.db.WithTx(ctx, func(*store.Tx) error { close(held); <-release; return nil }) // the one writer, held
+	<-held
+	const clients = httpapi.MaxInFlight + 16
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	codes, retryAfter := map[int]int{}, 0
+	for i := range clients {
+		wg.Go(func() {
+			body := fmt.Sprintf(`{"events":[{"id":"bp-%d","type":"customer.upsert","customer":{"external_id":"c%d"}}]}`, i, i)
+			req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/api/v1/events", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+f.key)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			mu.Lock()
+			codes[resp.StatusCode]++
+			if resp.Header.Get("Retry-After") != "" {
+				retryAfter++
+			}
+			mu.Unlock()
+		})
+	}
+	time.Sleep(2 * httpapi.QueueWait) // the ones past the limit are answered meanwhile
+	mu.Lock()
+	shed := codes[http.StatusServiceUnavailable]
+	mu.Unlock()
+	close(release)
+	wg.Wait()
+	if shed < clients-httpapi.MaxInFlight || retryAfter != shed || codes[http.StatusOK] != clients-shed {
+		t.Errorf("answers %v (%d with Retry-After): want %d turned away with 503 while the database was busy, the rest applied",
+			codes, retryAfter, clients-httpapi.MaxInFlight)
 	}
 }

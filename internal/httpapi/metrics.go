@@ -18,6 +18,7 @@ type Metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	events   *prometheus.CounterVec
+	shed     prometheus.Counter
 }
 
 // NewMetrics makes the metrics and registers Go and process collectors.
@@ -34,8 +35,11 @@ func NewMetrics() *Metrics {
 		events: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "retain_events_total", Help: "Events received by the events API, by result (applied, duplicate, rejected).",
 		}, []string{"result"}),
+		shed: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "retain_http_shed_total", Help: "API requests turned away with 503 because too many were in flight.",
+		}),
 	}
-	m.reg.MustRegister(m.requests, m.duration, m.events,
+	m.reg.MustRegister(m.requests, m.duration, m.events, m.shed,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
