@@ -98,7 +98,7 @@ func TestValidateReportsEveryField(t *testing.T) {
 			t.Errorf("no problem reported for %s: %v", f, p)
 		}
 	}
-	r := retain.SurveyResponse{ExternalID: "s", CustomerRef: "c", Kind: "csat", Score: 0, RespondedAt: time.Now()}
+	r := retain.SurveyResponse{ExternalID: "s", CustomerRef: "c", Kind: "csat", Score: 0, RespondedAt: time.Date(2026, 3, 18, 9, 0, 0, 0, time.UTC)}
 	if p := r.Validate(); !strings.Contains(p["score"], "1–5") {
 		t.Errorf("csat 0: %v", p)
 	}
@@ -119,7 +119,7 @@ func TestAmountsNeverWrap(t *testing.T) {
 	if _, err := retain.AddAmounts(1<<62, 1<<62); err == nil {
 		t.Error("2^62 + 2^62 accepted")
 	}
-	o := retain.Order{ExternalID: "o", CustomerRef: "c", Currency: "BDT", PlacedAt: time.Now(), Lines: []retain.OrderLine{
+	o := retain.Order{ExternalID: "o", CustomerRef: "c", Currency: "BDT", PlacedAt: time.Date(2026, 3, 18, 9, 0, 0, 0, time.UTC), Lines: []retain.OrderLine{
 		{ExternalID: "1", SKU: "a", Quantity: 1, UnitPrice: 1 << 62, Total: 1 << 62},
 		{ExternalID: "2", SKU: "b", Quantity: 1, UnitPrice: 1 << 62, Total: 1 << 62}}}
 	if p := o.Validate(); p["lines"] == "" {

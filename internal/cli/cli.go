@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -97,11 +98,16 @@ func (e *env) rootCommand() *cobra.Command {
 // openDB opens the configured database. A new, empty database gets the
 // schema; one whose schema is behind this binary is refused with the command
 // that migrates it, so an upgrade never changes data by surprise.
+// Clock is the time of every database the commands open (the store reads
+// time through it); tests that run the commands as child processes pin it.
+var Clock = func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
 func (e *env) openDB(ctx context.Context) (*store.DB, error) {
 	db, err := store.Open(ctx, e.cfg.DB)
 	if err != nil {
 		return nil, err
 	}
+	db.Now = Clock
 	if err := e.checkSchema(ctx, db); err != nil {
 		db.Close()
 		return nil, err

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/retainhq/retain/internal/cli"
 	"github.com/retainhq/retain/internal/store/storetest"
@@ -16,6 +18,14 @@ import (
 // TestMain lets the test binary act as the retain command, so tests can run
 // it as a child process (and kill it) without building anything.
 func TestMain(m *testing.M) {
+	if v := os.Getenv(storetest.ChildClockEnv); v != "" { // a child: the parent test's pinned clock
+		off, err := time.ParseDuration(v)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "%s=%q: %v\n", storetest.ChildClockEnv, v, err)
+			os.Exit(2)
+		}
+		cli.Clock = storetest.OffsetClock(off)
+	}
 	if os.Getenv("RETAIN_TEST_AS_CLI") == "1" {
 		os.Exit(cli.Run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 	}

@@ -21,7 +21,7 @@ func (e *env) demoCommand() *cobra.Command {
 		Short: "Fill the database with a realistic demo business (deterministic for a seed and date)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts.AsOf = time.Now()
+			opts.AsOf = Clock()
 			if asOf != "" {
 				t, err := time.Parse(time.DateOnly, asOf)
 				if err != nil {

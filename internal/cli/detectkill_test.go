@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/cli"
 	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/store"
 	"github.com/retainhq/retain/internal/store/storetest"
@@ -27,6 +28,7 @@ func consumeUntilDone(path string) int {
 		return 2
 	}
 	defer db.Close()
+	db.Now = cli.Clock // the parent's pinned clock (TestMain)
 	for {
 		_, doneErr := os.Stat(path + ".done")
 		var st core.DetectStats
@@ -74,15 +76,17 @@ func TestDetectionKilled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	clock, clockEnv := storetest.ChildClock(t)
+	db.Now = clock
 	child := func() *exec.Cmd {
 		cmd := exec.Command(exe)
-		cmd.Env = append(os.Environ(), "RETAIN_TEST_CONSUMER_DB="+path)
+		cmd.Env = append(os.Environ(), "RETAIN_TEST_CONSUMER_DB="+path, clockEnv)
 		return cmd
 	}
 
 	written := make(chan error, 1)
 	go func() { // the flow: the child process consumes while this writes
-		now := time.Now().UTC() // the child runs on the wall clock
+		now := clock() // the child reads the same pinned clock
 		for start := 0; start < customers; start += perBatch {
 			var b store.Batch
 			for i := start; i < start+perBatch; i++ {

@@ -66,7 +66,7 @@ func (e *env) loadDemo(ctx context.Context, db *store.DB) error {
 		return nil
 	}
 	start := time.Now()
-	st, err := demo.Generate(ctx, db, demo.Options{Customers: demo.DefaultCustomers, Seed: 1, AsOf: time.Now()})
+	st, err := demo.Generate(ctx, db, demo.Options{Customers: demo.DefaultCustomers, Seed: 1, AsOf: Clock()})
 	if err != nil {
 		return err
 	}

@@ -35,8 +35,10 @@ func TestTwoServesShareTheJobs(t *testing.T) {
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
+	clock, clockEnv := storetest.ChildClock(t) // the servers read it too
+	db.Now = clock
 	var b store.Batch
-	now := time.Now().UTC() // the child processes run on the wall clock
+	now := clock()
 	for i := range 3000 {
 		b.Orders = append(b.Orders, store.Row[retain.Order]{V: retain.Order{ExternalID: fmt.Sprint("o", i), CustomerRef: fmt.Sprint("c", i%300),
 			Currency: "BDT", Total: int64(1000 + i%700*10), HasTotal: true, PlacedAt: now.AddDate(0, 0, -(i*37)%400)}})
@@ -52,7 +54,7 @@ func TestTwoServesShareTheJobs(t *testing.T) {
 	var logs []*bytes.Buffer
 	for range 2 {
 		cmd := exec.Command(exe, "serve", "--db", dsn, "--addr", "127.0.0.1:0")
-		cmd.Env = append(os.Environ(), "RETAIN_TEST_AS_CLI=1")
+		cmd.Env = append(os.Environ(), "RETAIN_TEST_AS_CLI=1", clockEnv)
 		var log bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &log, &log
 		logs = append(logs, &log)
@@ -75,7 +77,7 @@ func TestTwoServesShareTheJobs(t *testing.T) {
 	}
 	victim.Process.Kill()
 	victim.Wait()
-	killedAt := time.Now().UTC()
+	killedAt := clock()
 	time.Sleep(25 * time.Second)
 	other.Process.Kill()
 	other.Wait()

@@ -123,6 +123,23 @@ func Clock(t testing.TB) func() time.Time {
 	return func() time.Time { return start.Add(time.Since(wall)).Truncate(time.Microsecond) }
 }
 
+// ChildClockEnv gives a child process (a retain command a test starts) the
+// test's clock, as its offset from the wall clock, so that the test and its
+// children read the same pinned time.
+const ChildClockEnv = "RETAIN_TEST_CLOCK_OFFSET"
+
+// ChildClock is a clock pinned like Clock's, and the environment entry that
+// gives a child process the same one (see OffsetClock).
+func ChildClock(t testing.TB) (clock func() time.Time, env string) {
+	off := ClockStart(t).Sub(time.Now())
+	return OffsetClock(off), ChildClockEnv + "=" + off.String()
+}
+
+// OffsetClock is the wall clock moved by off.
+func OffsetClock(off time.Duration) func() time.Time {
+	return func() time.Time { return time.Now().Add(off).UTC().Truncate(time.Microsecond) }
+}
+
 // PostgresDSNOrEmpty is PostgresDSN without the skip: "" when PostgreSQL
 // tests are off.
 func PostgresDSNOrEmpty(t testing.TB) string {
