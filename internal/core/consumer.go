@@ -31,6 +31,9 @@ func Consume(ctx context.Context, db *store.DB, c Consumer) (int, error) {
 		c.Batch = 500
 	}
 	total := 0
+	if pending, err := db.ChangesPending(ctx, c.Name); err != nil || !pending {
+		return 0, err // caught up: no write transaction for nothing
+	}
 	for {
 		n := 0
 		err := db.WithTx(ctx, func(tx *store.Tx) error {

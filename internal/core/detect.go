@@ -55,6 +55,9 @@ func Detect(ctx context.Context, db *store.DB, opts DetectOptions) (DetectStats,
 // ConsumeChanges runs detection over the changes after its cursor.
 func ConsumeChanges(ctx context.Context, db *store.DB, opts DetectOptions, st *DetectStats) error {
 	opts.defaults()
+	if pending, err := db.ChangesPending(ctx, DetectConsumer); err != nil || !pending {
+		return err // caught up: the playbooks need not be read
+	}
 	triggers, err := loadTriggers(ctx, db)
 	if err != nil {
 		return err
@@ -175,6 +178,9 @@ func (d *detector) changes(ctx context.Context, changes []store.Change, st *Dete
 // FireTimers fires every due timer, each in the transaction of its effect.
 func FireTimers(ctx context.Context, db *store.DB, opts DetectOptions, st *DetectStats) error {
 	opts.defaults()
+	if due, err := db.TimersDue(ctx); err != nil || !due {
+		return err // nothing due: neither the playbooks read nor a write transaction
+	}
 	triggers, err := loadTriggers(ctx, db)
 	if err != nil {
 		return err

@@ -1,11 +1,15 @@
 package core_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/retainhq/retain/internal/core"
+	"github.com/retainhq/retain/internal/store/storetest"
 )
 
 // TestOneWayIn keeps core.Ingest the only way outside writes enter: no
@@ -37,5 +41,14 @@ func TestOneWayIn(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestIngestNothing: an ingest with neither events nor rows does nothing
+// (it used to dereference an empty batch).
+func TestIngestNothing(t *testing.T) {
+	db := storetest.SQLite(t)
+	if res, err := core.Ingest(context.Background(), db, core.Source{Name: "test"}, core.Input{}); err != nil || res.Applied != 0 || len(res.Rejects) != 0 {
+		t.Errorf("empty ingest: %+v %v", res, err)
 	}
 }

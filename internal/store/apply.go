@@ -48,7 +48,7 @@ func (db *DB) ApplyStaged(ctx context.Context, st Staged) ([]Reject, error) {
 
 // ApplyStaged writes a staged batch inside tx.
 func (tx *Tx) ApplyStaged(ctx context.Context, st Staged) ([]Reject, error) {
-	if st.empty() {
+	if st.stager == nil || st.empty() { // the zero Staged is an empty batch
 		return nil, nil
 	}
 	if err := tx.prepareStage(ctx); err != nil {

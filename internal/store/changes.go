@@ -162,6 +162,19 @@ func (tx *Tx) Changes(ctx context.Context, after int64, limit int) ([]Change, er
 	return out, rows.Err()
 }
 
+// ChangesPending reports, with a read and no write transaction, whether
+// the change log has anything after the named consumer's cursor: an idle
+// consumer costs one cheap query a pass.
+func (db *DB) ChangesPending(ctx context.Context, name string) (bool, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM changes
+		WHERE id > COALESCE((SELECT position FROM consumer_cursors WHERE name = $1), 0) LIMIT 1) p`, name).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("store: changes pending: %w", err)
+	}
+	return n > 0, nil
+}
+
 // Cursor returns a consumer's position, creating it at 0, and holds it (on
 // PostgreSQL, a row lock) until the transaction ends, so two processes
 // running the same consumer take turns.

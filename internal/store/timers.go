@@ -98,6 +98,18 @@ func (tx *Tx) SetTimer(ctx context.Context, t Timer) error {
 	return nil
 }
 
+// TimersDue reports, with a read and no write transaction, whether any
+// timer is due.
+func (db *DB) TimersDue(ctx context.Context) (bool, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM timers WHERE fired_at IS NULL AND due_at <= $1 LIMIT 1) d`,
+		db.Now().UTC()).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("store: timers due: %w", err)
+	}
+	return n > 0, nil
+}
+
 // DueTimers returns up to n timers due by the transaction's clock, oldest
 // first. On PostgreSQL they stay locked for the transaction and timers
 // another transaction holds are skipped.
