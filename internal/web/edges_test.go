@@ -30,14 +30,10 @@ func TestRedirectsStayOnSite(t *testing.T) {
 			if form.path == "/lang" && c.login("admin@shop.example", password) != http.StatusSeeOther {
 				t.Fatal("sign in")
 			}
-			req, _ := http.NewRequest("POST", s.srv.URL+form.path, strings.NewReader(form.vals.Encode()))
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			req.Header.Set("Origin", s.srv.URL)
-			resp, err := c.http.Do(req)
+			resp, _, err := c.postFor(form.path, form.vals, "")
 			if err != nil {
 				t.Fatal(err)
 			}
-			resp.Body.Close()
 			if loc := resp.Header.Get("Location"); loc != "/" {
 				t.Errorf("%s with %q redirects to %q, want /", form.path, target, loc)
 			}
@@ -45,15 +41,10 @@ func TestRedirectsStayOnSite(t *testing.T) {
 	}
 	// A real path on the site is kept.
 	c := s.client(t)
-	req, _ := http.NewRequest("POST", s.srv.URL+"/login", strings.NewReader(url.Values{"email": {"admin@shop.example"},
-		"password": {password}, "next": {"/customers?segment=loyal"}}.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", s.srv.URL)
-	resp, err := c.http.Do(req)
+	resp, _, err := c.postFor("/login", url.Values{"email": {"admin@shop.example"}, "password": {password}, "next": {"/customers?segment=loyal"}}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
 	if loc := resp.Header.Get("Location"); loc != "/customers?segment=loyal" {
 		t.Errorf("a local next went to %q", loc)
 	}
@@ -88,16 +79,11 @@ func TestParallelGuessesAreThrottled(t *testing.T) {
 	for range 40 {
 		wg.Go(func() {
 			c := s.client(t)
-			req, _ := http.NewRequest("POST", s.srv.URL+"/login", strings.NewReader(url.Values{"email": {"admin@shop.example"},
-				"password": {"guess"}}.Encode()))
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			req.Header.Set("Origin", s.srv.URL)
-			resp, err := c.http.Do(req)
+			resp, _, err := c.postFor("/login", url.Values{"email": {"admin@shop.example"}, "password": {"guess"}}, "")
 			if err != nil {
 				t.Error(err)
 				return
 			}
-			resp.Body.Close()
 			mu.Lock()
 			codes[resp.StatusCode]++
 			mu.Unlock()

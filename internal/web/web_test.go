@@ -105,6 +105,16 @@ func (c *client) get(path string) (int, string) {
 
 func (c *client) post(path string, form url.Values, origin string) (int, string) {
 	c.t.Helper()
+	resp, body, err := c.postFor(path, form, origin)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return resp.StatusCode, body
+}
+
+// postFor posts a same-origin form (origin "" is the site's own) and
+// returns the response with its body read; safe in any goroutine.
+func (c *client) postFor(path string, form url.Values, origin string) (*http.Response, string, error) {
 	req, _ := http.NewRequest("POST", c.s.srv.URL+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if origin == "" {
@@ -113,11 +123,11 @@ func (c *client) post(path string, form url.Values, origin string) (int, string)
 	req.Header.Set("Origin", origin)
 	resp, err := c.http.Do(req)
 	if err != nil {
-		c.t.Fatal(err)
+		return nil, "", err
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return resp, string(b), nil
 }
 
 func (c *client) login(email, pw string) int {
