@@ -176,7 +176,11 @@ func (j *Jobs) run(ctx context.Context, job Job, force bool) (Outcome, error) {
 			case <-runCtx.Done():
 				return
 			case <-t.C:
-				if held, err := j.DB.ExtendJob(runCtx, job.Name, fence, job.Lease); err == nil && !held {
+				held, err := j.DB.ExtendJob(runCtx, job.Name, fence, job.Lease)
+				switch {
+				case err != nil && runCtx.Err() == nil: // tried again at the next tick, while the lease lasts
+					j.Log.Error("renewing the job's lease", "job", job.Name, "err", err)
+				case err == nil && !held:
 					j.Log.Error("job lease lost; stopping the run", "job", job.Name)
 					cancel()
 					return

@@ -64,24 +64,28 @@ var changeSources = []changeSource{
 		staged: func(s Staged) bool { return len(s.inters) > 0 }},
 }
 
-// changeMarks are the tables' newest ids before a merge.
-type changeMarks map[string]int64
+// changeMarks are the tables' newest ids before a merge, and whether the
+// batch staged updates that are changes (stage_changed has rows).
+type changeMarks struct {
+	ids     map[string]int64
+	updates bool
+}
 
 // markChanges remembers, before the merge, each table's newest id, and
 // stages the updates that are changes: a ticket whose status, priority,
 // first response or resolution moves, a subscription whose status, plan,
 // value or renewal date moves.
 func (tx *Tx) markChanges(ctx context.Context, st Staged) (changeMarks, error) {
-	marks := changeMarks{}
+	marks := changeMarks{ids: map[string]int64{}, updates: len(st.tickets)+len(st.subs) > 0}
 	for _, src := range changeSources {
 		if !src.staged(st) {
 			continue
 		}
 		var id int64
 		if err := tx.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM `+src.table).Scan(&id); err != nil {
-			return nil, fmt.Errorf("store: change log mark %s: %w", src.table, err)
+			return changeMarks{}, fmt.Errorf("store: change log mark %s: %w", src.table, err)
 		}
-		marks[src.table] = id
+		marks.ids[src.table] = id
 	}
 	if len(st.tickets) > 0 {
 		if _, err := tx.exec(ctx, `INSERT INTO stage_changed (kind, subject_id)
@@ -89,7 +93,7 @@ func (tx *Tx) markChanges(ctx context.Context, st Staged) (changeMarks, error) {
 			WHERE s.status IS DISTINCT FROM t.status OR s.priority IS DISTINCT FROM t.priority
 			   OR (s.first_response_at IS NOT NULL AND t.first_response_at IS NULL)
 			   OR (s.resolved_at IS NOT NULL AND t.resolved_at IS NULL)`); err != nil {
-			return nil, fmt.Errorf("store: change log tickets: %w", err)
+			return changeMarks{}, fmt.Errorf("store: change log tickets: %w", err)
 		}
 	}
 	if len(st.subs) > 0 {
@@ -98,7 +102,7 @@ func (tx *Tx) markChanges(ctx context.Context, st Staged) (changeMarks, error) {
 			WHERE (s.status IS NOT NULL AND s.status IS DISTINCT FROM t.status) OR s.plan IS DISTINCT FROM t.plan
 			   OR s.value_minor IS DISTINCT FROM t.value_minor
 			   OR (s.renews_at IS NOT NULL AND s.renews_at IS DISTINCT FROM t.renews_at)`); err != nil {
-			return nil, fmt.Errorf("store: change log subscriptions: %w", err)
+			return changeMarks{}, fmt.Errorf("store: change log subscriptions: %w", err)
 		}
 	}
 	return marks, nil
@@ -119,7 +123,7 @@ func (tx *Tx) appendChanges(ctx context.Context, marks changeMarks) error {
 		mine = " AND t.xmin = pg_current_xact_id()::xid"
 	}
 	for _, src := range changeSources {
-		mark, ok := marks[src.table]
+		mark, ok := marks.ids[src.table]
 		if !ok {
 			continue
 		}
@@ -129,6 +133,9 @@ func (tx *Tx) appendChanges(ctx context.Context, marks changeMarks) error {
 		if _, err := tx.exec(ctx, q, tx.now, mark); err != nil {
 			return fmt.Errorf("store: change log %s: %w", src.table, err)
 		}
+	}
+	if !marks.updates {
+		return nil
 	}
 	q, _ := tx.db.render(`INSERT INTO changes (kind, subject_id, customer_id, detail, at, recorded_at)
 		SELECT c.kind, c.subject_id, COALESCE(t.customer_id, s.customer_id), COALESCE(t.status, s.status), {now}, {now}
