@@ -131,7 +131,7 @@ const ChildClockEnv = "RETAIN_TEST_CLOCK_OFFSET"
 // ChildClock is a clock pinned like Clock's, and the environment entry that
 // gives a child process the same one (see OffsetClock).
 func ChildClock(t testing.TB) (clock func() time.Time, env string) {
-	off := ClockStart(t).Sub(time.Now())
+	off := time.Until(ClockStart(t))
 	return OffsetClock(off), ChildClockEnv + "=" + off.String()
 }
 
