@@ -13,16 +13,13 @@ type Staff struct {
 	ExternalID string
 	Name       string
 	Email      string
-	Role       string
+	Role       Role
 	Team       string
 	CanLogin   bool
 	Locale     string
 	Active     bool
 	CreatedAt  time.Time
 }
-
-// Roles of staff.
-var Roles = []string{"admin", "manager", "agent", "representative"}
 
 // Validate checks s.
 func (s *Staff) Validate() Problems {

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/store"
 )
 
@@ -62,7 +63,7 @@ func (e *env) alertsCommand() *cobra.Command {
 				return retain.Errorf(retain.EINVALID, "--until %q: use YYYY-MM-DD", until)
 			}
 			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
-				if err := db.SnoozeAlert(ctx, id, t, reason); err != nil {
+				if err := (core.Work{DB: db}).SnoozeAlert(ctx, cliActor, id, t, reason); err != nil {
 					return err
 				}
 				fmt.Fprintf(e.stdout, "alert %d snoozed until %s\n", id, until)
@@ -86,7 +87,7 @@ func (e *env) alertsCommand() *cobra.Command {
 				return err
 			}
 			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
-				if err := db.ResolveAlert(ctx, id, outcome); err != nil {
+				if err := (core.Work{DB: db}).ResolveAlert(ctx, cliActor, id, outcome); err != nil {
 					return err
 				}
 				fmt.Fprintf(e.stdout, "alert %d resolved\n", id)

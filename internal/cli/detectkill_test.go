@@ -69,7 +69,7 @@ func TestDetectionKilled(t *testing.T) {
 	if _, err := core.InstallBuiltins(ctx, db, false); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.SetPlaybookEnabled(ctx, "service_recovery", true); err != nil {
+	if err := db.SetPlaybookEnabled(ctx, retain.System("test"), "service_recovery", true); err != nil {
 		t.Fatal(err)
 	}
 	exe, err := os.Executable()

@@ -133,7 +133,7 @@ edit it, import it back as a new version. Enrollments keep the version they star
 			Args:  cobra.ExactArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {
 				return withDB(cmd, func(db *store.DB) error {
-					if err := db.SetPlaybookEnabled(cmd.Context(), args[0], on); err != nil {
+					if err := db.SetPlaybookEnabled(cmd.Context(), cliActor, args[0], on); err != nil {
 						return err
 					}
 					fmt.Fprintf(e.stdout, "playbook %s %sd\n", args[0], use)

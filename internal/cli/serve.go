@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -50,6 +51,10 @@ database with a realistic demo business and creates a demo admin login.`,
 		},
 	}
 	cmd.Flags().StringVar(&e.cfg.Addr, "addr", e.cfg.Addr, "listen address HOST:PORT (env RETAIN_ADDR)")
+	cmd.Flags().StringVar(&e.cfg.TLSCert, "tls-cert", "", "serve HTTPS with this certificate (PEM; with --tls-key)")
+	cmd.Flags().StringVar(&e.cfg.TLSKey, "tls-key", "", "the certificate's private key (PEM)")
+	cmd.Flags().BoolVar(&e.cfg.BehindProxy, "behind-proxy", false,
+		"a reverse proxy terminates TLS: believe its X-Forwarded-Proto and X-Forwarded-For (never set this when clients reach Retain directly)")
 	cmd.Flags().BoolVar(&withDemo, "demo", false, "load demo data into an empty database")
 	cmd.Flags().StringVar(&weights, "health-weights", "", "health factor weights of the scheduled scoring runs (as retain score)")
 	return cmd
@@ -79,7 +84,7 @@ func (e *env) loadDemo(ctx context.Context, db *store.DB) error {
 	if err != nil {
 		return err
 	}
-	if _, err := db.AddUser(ctx, store.User{Email: "admin@demo.retain", Name: "Demo Admin", Role: "admin", Team: "Head office"}, hash); err != nil {
+	if _, err := db.AddUser(ctx, cliActor, store.User{Email: "admin@demo.retain", Name: "Demo Admin", Role: "admin", Team: "Head office"}, hash); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "demo admin: admin@demo.retain, one-time password: %s\n", password)
@@ -96,7 +101,7 @@ func (e *env) serve(ctx context.Context, db *store.DB, ready chan<- string) erro
 	jobs := e.jobs(db, metrics.Registerer())
 	mux := http.NewServeMux()
 	httpapi.New(mux, db, e.log, metrics)
-	web.New(mux, db, e.log)
+	web.New(mux, db, e.log, web.Options{BehindProxy: e.cfg.BehindProxy})
 	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -110,7 +115,19 @@ func (e *env) serve(ctx context.Context, db *store.DB, ready chan<- string) erro
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", e.cfg.Addr, err)
 	}
-	fmt.Fprintf(e.stdout, "Retain is serving on http://%s (database %s); stop with Ctrl-C\n", ln.Addr(), db)
+	scheme := "http"
+	if e.cfg.TLSCert != "" {
+		// Loaded before the first request, so a bad file fails the start,
+		// not a visitor's connection.
+		cert, err := tls.LoadX509KeyPair(e.cfg.TLSCert, e.cfg.TLSKey)
+		if err != nil {
+			ln.Close()
+			return retain.Errorf(retain.EINVALID, "--tls-cert/--tls-key: %v", err)
+		}
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		ln, scheme = tls.NewListener(ln, srv.TLSConfig), "https"
+	}
+	fmt.Fprintf(e.stdout, "Retain is serving on %s://%s (database %s); stop with Ctrl-C\n", scheme, ln.Addr(), db)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

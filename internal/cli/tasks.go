@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/store"
 )
 
@@ -54,7 +55,7 @@ func (e *env) tasksCommand() *cobra.Command {
 				return err
 			}
 			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
-				if err := db.CompleteTask(ctx, id); err != nil {
+				if err := (core.Work{DB: db}).CompleteTask(ctx, cliActor, id); err != nil {
 					return err
 				}
 				fmt.Fprintf(e.stdout, "task %d done\n", id)

@@ -20,8 +20,29 @@ import (
 func (e *env) userCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "user", Short: "Manage staff logins and API keys"}
 	cmd.AddCommand(e.userAddCommand(), e.userListCommand(), e.userActiveCommand("disable", false),
-		e.userActiveCommand("enable", true), e.apikeyCommand(), e.userCalendarCommand())
+		e.userActiveCommand("enable", true), e.apikeyCommand(), e.userCalendarCommand(), e.userTwoFactorResetCommand())
 	return cmd
+}
+
+// cliActor is who the command line acts as in the audit log: whoever runs
+// it can read the database file or URL already, so it may do everything.
+var cliActor = retain.System("cli")
+
+func (e *env) userTwoFactorResetCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "2fa-reset EMAIL",
+		Short: "Remove a staff login's two-step sign-in (a lost phone); they set it up again at their next sign-in if it is required",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				if err := db.ResetTwoFactor(ctx, cliActor, args[0]); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "two-step sign-in removed for %s\n", args[0])
+				return nil
+			})
+		},
+	}
 }
 
 func (e *env) userCalendarCommand() *cobra.Command {
@@ -84,7 +105,7 @@ func (e *env) userAddCommand() *cobra.Command {
 				return retain.Errorf(retain.EINVALID, "%v", err)
 			}
 			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
-				u, err := db.AddUser(ctx, u, hash)
+				u, err := db.AddUser(ctx, cliActor, u, hash)
 				if err != nil {
 					return err
 				}
@@ -99,7 +120,7 @@ func (e *env) userAddCommand() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&u.Email, "email", "", "login email (required)")
 	f.StringVar(&u.Name, "name", "", "display name (required)")
-	f.StringVar(&u.Role, "role", "agent", "admin, manager or agent")
+	f.StringVar((*string)(&u.Role), "role", "agent", "admin, manager or agent")
 	f.StringVar(&u.Team, "team", "", "team name (created if new)")
 	f.BoolVar(&fromStdin, "password-stdin", false, "read the password from standard input")
 	cmd.MarkFlagRequired("email")
@@ -142,7 +163,7 @@ func (e *env) userActiveCommand(verb string, active bool) *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
-				if err := db.SetUserActive(ctx, args[0], active); err != nil {
+				if err := db.SetUserActive(ctx, cliActor, args[0], active); err != nil {
 					return err
 				}
 				fmt.Fprintf(e.stdout, "%sd %s\n", verb, args[0])
@@ -154,24 +175,30 @@ func (e *env) userActiveCommand(verb string, active bool) *cobra.Command {
 
 func (e *env) apikeyCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "apikey", Short: "Create, list and revoke API keys"}
-	var name string
+	var name, scopeList string
 	create := &cobra.Command{
 		Use:   "create",
 		Short: "Create an API key (the key is printed once; send it as 'Authorization: Bearer KEY')",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
-				k, secret, err := db.CreateAPIKey(ctx, name)
+				scopes, err := retain.ParseScopes(scopeList)
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(e.stderr, "created API key %d (%s); it is shown once, store it now:\n", k.ID, k.Name)
+				k, secret, err := db.CreateAPIKey(ctx, cliActor, name, scopes)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stderr, "created API key %d (%s) with scopes %s; it is shown once, store it now:\n", k.ID, k.Name, retain.JoinScopes(k.Scopes))
 				fmt.Fprintln(e.stdout, secret)
 				return nil
 			})
 		},
 	}
 	create.Flags().StringVar(&name, "name", "default", "what the key is for")
+	create.Flags().StringVar(&scopeList, "scopes", string(retain.ScopeEventsWrite),
+		"what the key may do, comma-separated: events:write (send events), read, write (read and act on alerts, tasks, customers), admin (everything)")
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List API keys (never their secrets)",
@@ -183,13 +210,13 @@ func (e *env) apikeyCommand() *cobra.Command {
 					return err
 				}
 				w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(w, "ID\tNAME\tPREFIX\tCREATED\tSTATUS")
+				fmt.Fprintln(w, "ID\tNAME\tPREFIX\tSCOPES\tCREATED\tSTATUS")
 				for _, k := range keys {
 					status := "active"
 					if k.RevokedAt != nil {
 						status = "revoked " + k.RevokedAt.Format(time.DateOnly)
 					}
-					fmt.Fprintf(w, "%d\t%s\t%s…\t%s\t%s\n", k.ID, k.Name, k.Prefix, k.CreatedAt.Format(time.DateOnly), status)
+					fmt.Fprintf(w, "%d\t%s\t%s…\t%s\t%s\t%s\n", k.ID, k.Name, k.Prefix, retain.JoinScopes(k.Scopes), k.CreatedAt.Format(time.DateOnly), status)
 				}
 				return w.Flush()
 			})
@@ -205,7 +232,7 @@ func (e *env) apikeyCommand() *cobra.Command {
 				return retain.Errorf(retain.EINVALID, "%q is not a key id (see retain user apikey list)", args[0])
 			}
 			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
-				if err := db.RevokeAPIKey(ctx, id); err != nil {
+				if err := db.RevokeAPIKey(ctx, cliActor, id); err != nil {
 					return err
 				}
 				fmt.Fprintf(e.stdout, "revoked API key %d\n", id)

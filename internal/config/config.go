@@ -16,6 +16,11 @@ type Config struct {
 	DB      string // SQLite file path or postgres:// URL
 	Addr    string // HTTP listen address
 	DataDir string // where the default SQLite file lives
+	// TLSCert and TLSKey: serve HTTPS with this certificate and key (PEM
+	// files). BehindProxy: a reverse proxy terminates TLS and sets
+	// X-Forwarded-Proto / X-Forwarded-For, which are believed only then.
+	TLSCert, TLSKey string
+	BehindProxy     bool
 }
 
 // Defaults returns the built-in configuration with RETAIN_* variables applied.
@@ -53,6 +58,12 @@ func (c Config) Validate() error {
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return fmt.Errorf("config: --addr %q is not HOST:PORT", c.Addr)
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return fmt.Errorf("config: --tls-cert and --tls-key go together")
+	}
+	if c.TLSCert != "" && c.BehindProxy {
+		return fmt.Errorf("config: --behind-proxy is for a proxy that terminates TLS; with --tls-cert Retain terminates it itself")
 	}
 	return nil
 }

@@ -64,16 +64,16 @@ func TestDetectRaisesDeduplicatedAlerts(t *testing.T) {
 				t.Errorf("repeat: %+v %v", st, err)
 			}
 			// Snooze needs a reason; resolve needs an outcome.
-			if err := db.SnoozeAlert(ctx, a.ID, asOf.Add(48*time.Hour), ""); retain.ErrorCode(err) != retain.EINVALID {
+			if err := db.SnoozeAlert(ctx, retain.System("test"), a.ID, asOf.Add(48*time.Hour), ""); retain.ErrorCode(err) != retain.EINVALID {
 				t.Errorf("snooze without a reason: %v", err)
 			}
-			if err := db.SnoozeAlert(ctx, a.ID, asOf.Add(48*time.Hour), "customer travelling"); err != nil {
+			if err := db.SnoozeAlert(ctx, retain.System("test"), a.ID, asOf.Add(48*time.Hour), "customer travelling"); err != nil {
 				t.Fatal(err)
 			}
-			if err := db.ResolveAlert(ctx, a.ID, "called, replaced the item"); err != nil {
+			if err := db.ResolveAlert(ctx, retain.System("test"), a.ID, "called, replaced the item"); err != nil {
 				t.Fatal(err)
 			}
-			if err := db.ResolveAlert(ctx, a.ID, "again"); retain.ErrorCode(err) != retain.ENOTFOUND {
+			if err := db.ResolveAlert(ctx, retain.System("test"), a.ID, "again"); retain.ErrorCode(err) != retain.ENOTFOUND {
 				t.Errorf("resolving twice: %v", err)
 			}
 		})

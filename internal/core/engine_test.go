@@ -37,7 +37,7 @@ func TestServiceRecoveryEndToEnd(t *testing.T) {
 			if n, err := core.InstallBuiltins(ctx, db, false); err != nil || n != 8 {
 				t.Fatalf("installed %d built-ins: %v", n, err)
 			}
-			if err := db.SetPlaybookEnabled(ctx, "service_recovery", true); err != nil {
+			if err := db.SetPlaybookEnabled(ctx, retain.System("test"), "service_recovery", true); err != nil {
 				t.Fatal(err)
 			}
 			cust := bengaliCustomer(t, db)

@@ -18,7 +18,7 @@ func TestAssignOwners(t *testing.T) {
 			ctx := context.Background()
 			var staff []int64
 			for _, e := range []string{"a@x.example", "b@x.example", "c@x.example"} {
-				u, err := db.AddUser(ctx, store.User{Email: e, Name: e, Role: "agent"}, "x")
+				u, err := db.AddUser(ctx, retain.System("test"), store.User{Email: e, Name: e, Role: "agent"}, "x")
 				if err != nil {
 					t.Fatal(err)
 				}

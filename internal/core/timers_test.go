@@ -65,7 +65,7 @@ func TestNothingStallsDetection(t *testing.T) {
 			if len(first) != 3 || first["renews-soon/renewal_due"].ID == 0 || first["unhappy/detractor"].ID == 0 || first["late/new_customer"].ID == 0 {
 				t.Fatalf("first pass: %v, want the near renewal, the detractor and the first order", keys(first))
 			}
-			if err := db.SnoozeAlert(ctx, first["unhappy/detractor"].ID, now.Add(6*time.Hour), "called, waiting for a reply"); err != nil {
+			if err := db.SnoozeAlert(ctx, retain.System("test"), first["unhappy/detractor"].ID, now.Add(6*time.Hour), "called, waiting for a reply"); err != nil {
 				t.Fatal(err)
 			}
 

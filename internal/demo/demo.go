@@ -51,7 +51,7 @@ func Generate(ctx context.Context, db *store.DB, opts Options) (Stats, error) {
 	g := &gen{rng: rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x5eed)), asOf: asOf}
 	var b store.Batch
 	for _, s := range staffSeeds {
-		b.Staff = append(b.Staff, store.Row[retain.Staff]{V: retain.Staff{ExternalID: s.id, Name: s.name, Role: s.role, Team: s.team, Locale: s.locale}})
+		b.Staff = append(b.Staff, store.Row[retain.Staff]{V: retain.Staff{ExternalID: s.id, Name: s.name, Role: retain.Role(s.role), Team: s.team, Locale: s.locale}})
 	}
 	for i := 1; i <= opts.Customers; i++ {
 		g.customer(&b, i)

@@ -4,6 +4,7 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -26,6 +27,7 @@ type API struct {
 	log      *slog.Logger
 	metrics  *Metrics
 	huma     huma.API
+	table    []Route
 }
 
 // New mounts the API, /healthz and /metrics on mux.
@@ -82,12 +84,21 @@ func (a *API) backpressure(ctx huma.Context, next func(huma.Context)) {
 
 type ctxKey int
 
-const apiKeyCtx ctxKey = 1
+const actorCtx ctxKey = 1
 
-// authenticate checks the Bearer API key of operations that require one.
+// authenticate checks the Bearer API key of operations that require one,
+// and that the key's scopes grant the permission the operation names. An
+// operation that names none is refused: a route added without deciding
+// who may call it must not be open.
 func (a *API) authenticate(ctx huma.Context, next func(huma.Context)) {
-	if len(ctx.Operation().Security) == 0 {
+	op := ctx.Operation()
+	perm, named := op.Metadata[permissionKey].(retain.Permission)
+	if len(op.Security) == 0 && !named {
 		next(ctx)
+		return
+	}
+	if !named {
+		huma.WriteErr(a.huma, ctx, http.StatusForbidden, "this operation names no permission")
 		return
 	}
 	token, ok := strings.CutPrefix(ctx.Header("Authorization"), "Bearer ")
@@ -107,12 +118,22 @@ func (a *API) authenticate(ctx huma.Context, next func(huma.Context)) {
 		huma.WriteErr(a.huma, ctx, http.StatusServiceUnavailable, "cannot check the API key now; retry")
 		return
 	}
-	next(huma.WithValue(ctx, apiKeyCtx, key))
+	actor := retain.KeyActor(key.ID, key.Name, key.Scopes)
+	if !actor.Can(perm) {
+		huma.WriteErr(a.huma, ctx, http.StatusForbidden, fmt.Sprintf("this API key's scopes (%s) do not grant %s; create a key with the scope it needs (retain user apikey create --scopes)",
+			retain.JoinScopes(key.Scopes), perm))
+		return
+	}
+	next(huma.WithValue(ctx, actorCtx, actor))
 }
 
-func apiKeyFrom(ctx context.Context) store.APIKey {
-	k, _ := ctx.Value(apiKeyCtx).(store.APIKey)
-	return k
+// actorFrom is the API key that made the request, as the one who acts.
+func actorFrom(ctx context.Context) retain.Actor {
+	a, _ := ctx.Value(actorCtx).(retain.Actor)
+	return a
 }
+
+// work is the core's checked actions for this API's database.
+func (a *API) work() core.Work { return core.Work{DB: a.db} }
 
 var bearer = []map[string][]string{{"bearer": {}}}

@@ -18,7 +18,7 @@ import (
 func TestCalendarFeed(t *testing.T) {
 	f := newFixture(t, storetest.SQLite)
 	ctx := context.Background()
-	u, err := f.db.AddUser(ctx, store.User{Email: "rina@shop.example", Name: "Rina", Role: "agent"}, "x")
+	u, err := f.db.AddUser(ctx, retain.System("test"), store.User{Email: "rina@shop.example", Name: "Rina", Role: "agent"}, "x")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,7 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
-	"net/http"
+	"fmt"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -100,14 +100,14 @@ type resolveInput struct {
 }
 
 func (a *API) snoozeAlert(ctx context.Context, in *snoozeInput) (*struct{}, error) {
-	if err := a.db.SnoozeAlert(ctx, in.ID, in.Body.Until, in.Body.Reason); err != nil {
+	if err := a.work().SnoozeAlert(ctx, actorFrom(ctx), in.ID, in.Body.Until, in.Body.Reason); err != nil {
 		return nil, a.apiError(ctx, "snooze-alert", err)
 	}
 	return nil, nil
 }
 
 func (a *API) resolveAlert(ctx context.Context, in *resolveInput) (*struct{}, error) {
-	if err := a.db.ResolveAlert(ctx, in.ID, in.Body.Outcome); err != nil {
+	if err := a.work().ResolveAlert(ctx, actorFrom(ctx), in.ID, in.Body.Outcome); err != nil {
 		return nil, a.apiError(ctx, "resolve-alert", err)
 	}
 	return nil, nil
@@ -162,7 +162,7 @@ type idInput struct {
 }
 
 func (a *API) completeTask(ctx context.Context, in *idInput) (*struct{}, error) {
-	if err := a.db.CompleteTask(ctx, in.ID); err != nil {
+	if err := a.work().CompleteTask(ctx, actorFrom(ctx), in.ID); err != nil {
 		return nil, a.apiError(ctx, "complete-task", err)
 	}
 	return nil, nil
@@ -220,6 +220,9 @@ func (a *API) putPlaybook(ctx context.Context, in *putPlaybookInput) (*putPlaybo
 	norm, _ := json.Marshal(p)
 	out := &putPlaybookOutput{}
 	out.Body.Version, out.Body.Created, err = a.db.SavePlaybook(ctx, p.Key, norm, false)
+	if err == nil && out.Body.Created {
+		err = a.db.Audit(ctx, actorFrom(ctx), "playbook.save", "playbook:"+p.Key, fmt.Sprintf("version %d", out.Body.Version))
+	}
 	if err != nil {
 		return nil, a.apiError(ctx, "put-playbook", err)
 	}
@@ -234,7 +237,7 @@ type enableInput struct {
 }
 
 func (a *API) enablePlaybook(ctx context.Context, in *enableInput) (*struct{}, error) {
-	if err := a.db.SetPlaybookEnabled(ctx, in.Key, in.Body.Enabled); err != nil {
+	if err := a.work().SetPlaybookEnabled(ctx, actorFrom(ctx), in.Key, in.Body.Enabled); err != nil {
 		return nil, a.apiError(ctx, "enable-playbook", err)
 	}
 	return nil, nil
@@ -271,22 +274,4 @@ func (a *API) simulatePlaybook(ctx context.Context, in *simulateInput) (*simulat
 	out := &simulateOutput{}
 	out.Body.Steps = steps
 	return out, nil
-}
-
-// engineRoutes registers the engine's operations (API key).
-func (a *API) engineRoutes() {
-	op := func(id, method, path, summary, tag string, status int) huma.Operation {
-		return huma.Operation{OperationID: id, Method: method, Path: path, Summary: summary, Tags: []string{tag}, Security: bearer,
-			DefaultStatus: status, Middlewares: huma.Middlewares{a.metrics.humaMiddleware(id)}}
-	}
-	huma.Register(a.huma, op("list-alerts", http.MethodGet, "/api/v1/alerts", "Alerts, most urgent first", "Alerts", 200), a.listAlerts)
-	huma.Register(a.huma, op("snooze-alert", http.MethodPost, "/api/v1/alerts/{id}/snooze", "Snooze an alert until a time, with a reason", "Alerts", 204), a.snoozeAlert)
-	huma.Register(a.huma, op("resolve-alert", http.MethodPost, "/api/v1/alerts/{id}/resolve", "Resolve an alert with its outcome", "Alerts", 204), a.resolveAlert)
-	huma.Register(a.huma, op("list-tasks", http.MethodGet, "/api/v1/tasks", "Tasks by due time", "Tasks", 200), a.listTasks)
-	huma.Register(a.huma, op("complete-task", http.MethodPost, "/api/v1/tasks/{id}/done", "Mark a task done", "Tasks", 204), a.completeTask)
-	huma.Register(a.huma, op("outcomes", http.MethodGet, "/api/v1/playbooks", "Playbooks with their enrollments, outcomes and the recovery rate", "Playbooks", 200), a.outcomes)
-	huma.Register(a.huma, op("get-playbook", http.MethodGet, "/api/v1/playbooks/{key}", "A playbook's current definition", "Playbooks", 200), a.getPlaybook)
-	huma.Register(a.huma, op("put-playbook", http.MethodPut, "/api/v1/playbooks/{key}", "Store a definition as the playbook's next version", "Playbooks", 200), a.putPlaybook)
-	huma.Register(a.huma, op("enable-playbook", http.MethodPost, "/api/v1/playbooks/{key}/enabled", "Enable or disable a playbook", "Playbooks", 204), a.enablePlaybook)
-	huma.Register(a.huma, op("simulate-playbook", http.MethodPost, "/api/v1/playbooks/{key}/simulate", "What the playbook would do for a customer, and when (sends nothing)", "Playbooks", 200), a.simulatePlaybook)
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/httpapi"
 	"github.com/retainhq/retain/internal/store"
 	"github.com/retainhq/retain/internal/store/storetest"
@@ -22,20 +23,21 @@ type fixture struct {
 	db  *store.DB
 	srv *httptest.Server
 	key string
+	api *httpapi.API
 }
 
 func newFixture(t *testing.T, open storetest.Opener) *fixture {
 	t.Helper()
 	db := open(t)
-	_, key, err := db.CreateAPIKey(context.Background(), "test")
+	_, key, err := db.CreateAPIKey(context.Background(), retain.System("test"), "test", []retain.Scope{retain.ScopeAdmin})
 	if err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	httpapi.New(mux, db, slog.New(slog.NewTextHandler(io.Discard, nil)), httpapi.NewMetrics())
+	api := httpapi.New(mux, db, slog.New(slog.NewTextHandler(io.Discard, nil)), httpapi.NewMetrics())
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &fixture{db: db, srv: srv, key: key}
+	return &fixture{db: db, srv: srv, key: key, api: api}
 }
 
 func (f *fixture) post(t *testing.T, key, body string) (int, map[string]any) {

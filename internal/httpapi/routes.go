@@ -1,53 +1,98 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/retainhq/retain"
 )
 
-// routes lists every route of the API, with who may call it.
+// Route is one route of the API and what guards it: a permission an API
+// key's scopes must grant, or for the public routes a guard of their own.
+type Route struct {
+	Method, Path string
+	Permission   retain.Permission
+	Guard        string // PermPublic routes: what protects them instead
+}
+
+// Routes lists the API's routes with their permissions.
+func (a *API) Routes() []Route { return a.table }
+
+// routes lists every route of the API with who may call it; the route ×
+// scope test in permissions_test.go walks this list.
 func (a *API) routes(mux *http.ServeMux) {
-	// Public: probes.
-	mux.Handle("GET /healthz", a.metrics.instrument("healthz", http.HandlerFunc(a.healthz)))
-	mux.Handle("GET /metrics", a.metrics.Handler())
+	a.plain(mux, "GET /healthz", "none: a probe", "healthz", http.HandlerFunc(a.healthz))
+	a.plain(mux, "GET /metrics", "none: counters only, no customer data", "", a.metrics.Handler())
+	a.plain(mux, "POST /hooks/delivery", "the gateway's HMAC signature", "hook-delivery", http.HandlerFunc(a.hookDelivery))
+	a.plain(mux, "POST /hooks/reply", "the gateway's HMAC signature", "hook-reply", http.HandlerFunc(a.hookReply))
+	a.plain(mux, "GET /unsubscribe/{token}", "the signed token in the link", "unsubscribe", http.HandlerFunc(a.unsubscribe))
+	a.plain(mux, "POST /unsubscribe/{token}", "the signed token in the link", "unsubscribe", http.HandlerFunc(a.unsubscribe))
+	a.plain(mux, "GET /calendar/{file}", "the feed's secret token", "calendar", http.HandlerFunc(a.calendar))
 
-	// Signed by the gateways: delivery reports and customers' replies (STOP).
-	mux.Handle("POST /hooks/delivery", a.metrics.instrument("hook-delivery", http.HandlerFunc(a.hookDelivery)))
-	mux.Handle("POST /hooks/reply", a.metrics.instrument("hook-reply", http.HandlerFunc(a.hookReply)))
-
-	// Signed links in marketing messages: unsubscribe (GET asks, POST acts).
-	mux.Handle("GET /unsubscribe/{token}", a.metrics.instrument("unsubscribe", http.HandlerFunc(a.unsubscribe)))
-	mux.Handle("POST /unsubscribe/{token}", a.metrics.instrument("unsubscribe", http.HandlerFunc(a.unsubscribe)))
-
-	// A secret URL: a staff member's tasks as an iCalendar feed.
-	mux.Handle("GET /calendar/{file}", a.metrics.instrument("calendar", http.HandlerFunc(a.calendar)))
-
-	// API key: event ingestion.
-	huma.Register(a.huma, huma.Operation{
+	register(a, huma.Operation{
 		OperationID:   "post-events",
 		Method:        http.MethodPost,
 		Path:          "/api/v1/events",
 		Summary:       "Send a batch of events",
 		Description:   eventsDoc,
 		Tags:          []string{"Events"},
-		Security:      bearer,
 		MaxBodyBytes:  4 << 20,
 		DefaultStatus: http.StatusOK,
-		Middlewares:   huma.Middlewares{a.metrics.humaMiddleware("post-events")},
-	}, a.postEvents)
-
-	// API key: scores.
-	huma.Register(a.huma, huma.Operation{
+	}, retain.PermEventsWrite, a.postEvents)
+	register(a, huma.Operation{
 		OperationID: "get-customer-scores",
 		Method:      http.MethodGet,
 		Path:        "/api/v1/customers/{id}/scores",
 		Summary:     "A customer's latest scores, with the health score's factors",
 		Tags:        []string{"Scores"},
-		Security:    bearer,
-		Middlewares: huma.Middlewares{a.metrics.humaMiddleware("get-customer-scores")},
-	}, a.getScores)
+	}, retain.PermCustomersRead, a.getScores)
 
-	// API key: alerts, tasks, playbooks.
-	a.engineRoutes()
+	op := func(id, method, path, summary, tag string, status int) huma.Operation {
+		return huma.Operation{OperationID: id, Method: method, Path: path, Summary: summary, Tags: []string{tag}, DefaultStatus: status}
+	}
+	register(a, op("list-alerts", http.MethodGet, "/api/v1/alerts", "Alerts, most urgent first", "Alerts", 200), retain.PermWorkRead, a.listAlerts)
+	register(a, op("snooze-alert", http.MethodPost, "/api/v1/alerts/{id}/snooze", "Snooze an alert until a time, with a reason", "Alerts", 204), retain.PermWorkAct, a.snoozeAlert)
+	register(a, op("resolve-alert", http.MethodPost, "/api/v1/alerts/{id}/resolve", "Resolve an alert with its outcome", "Alerts", 204), retain.PermWorkAct, a.resolveAlert)
+	register(a, op("list-tasks", http.MethodGet, "/api/v1/tasks", "Tasks by due time", "Tasks", 200), retain.PermWorkRead, a.listTasks)
+	register(a, op("complete-task", http.MethodPost, "/api/v1/tasks/{id}/done", "Mark a task done", "Tasks", 204), retain.PermWorkAct, a.completeTask)
+	register(a, op("outcomes", http.MethodGet, "/api/v1/playbooks", "Playbooks with their enrollments, outcomes and the recovery rate", "Playbooks", 200), retain.PermPlaybooksRead, a.outcomes)
+	register(a, op("get-playbook", http.MethodGet, "/api/v1/playbooks/{key}", "A playbook's current definition", "Playbooks", 200), retain.PermPlaybooksRead, a.getPlaybook)
+	register(a, op("put-playbook", http.MethodPut, "/api/v1/playbooks/{key}", "Store a definition as the playbook's next version", "Playbooks", 200), retain.PermPlaybooksManage, a.putPlaybook)
+	register(a, op("enable-playbook", http.MethodPost, "/api/v1/playbooks/{key}/enabled", "Enable or disable a playbook", "Playbooks", 204), retain.PermPlaybooksManage, a.enablePlaybook)
+	register(a, op("simulate-playbook", http.MethodPost, "/api/v1/playbooks/{key}/simulate", "What the playbook would do for a customer, and when (sends nothing)", "Playbooks", 200), retain.PermPlaybooksRead, a.simulatePlaybook)
+}
+
+// plain registers a route outside huma (probes, gateway hooks, signed
+// links), with what guards it instead of an API key.
+func (a *API) plain(mux *http.ServeMux, pattern, guard, metric string, h http.Handler) {
+	method, path, _ := cutPattern(pattern)
+	a.table = append(a.table, Route{Method: method, Path: path, Permission: retain.PermPublic, Guard: guard})
+	if metric != "" {
+		h = a.metrics.instrument(metric, h)
+	}
+	mux.Handle(pattern, h)
+}
+
+// register adds an API-key operation that needs perm: the key's scopes
+// must grant it (authenticate checks), and the OpenAPI document says which.
+func register[I, O any](a *API, op huma.Operation, perm retain.Permission, h func(context.Context, *I) (*O, error)) {
+	op.Security = bearer
+	op.Metadata = map[string]any{permissionKey: perm}
+	op.Description += "\n\nNeeds an API key whose scopes grant `" + string(perm) + "`."
+	op.Middlewares = append(op.Middlewares, a.metrics.humaMiddleware(op.OperationID))
+	a.table = append(a.table, Route{Method: op.Method, Path: op.Path, Permission: perm})
+	huma.Register(a.huma, op, h)
+}
+
+const permissionKey = "permission"
+
+func cutPattern(p string) (method, path string, ok bool) {
+	for i := 0; i < len(p); i++ {
+		if p[i] == ' ' {
+			return p[:i], p[i+1:], true
+		}
+	}
+	return "", p, false
 }

@@ -58,7 +58,7 @@ func (tx *Tx) RaiseAlert(ctx context.Context, a Alert) (id int64, created bool, 
 type AlertFilter struct {
 	Status     string // "" = open and snoozed
 	OwnerID    int64
-	OwnerIn    []int64 // any of these owners (a team)
+	Scope      *OwnerScope // nil: everyone's
 	CustomerID int64
 	Limit      int
 }
@@ -81,8 +81,8 @@ func (db *DB) Alerts(ctx context.Context, f AlertFilter) ([]Alert, error) {
 	if f.CustomerID != 0 {
 		add("a.customer_id = $%d", f.CustomerID)
 	}
-	if f.OwnerIn != nil {
-		where = append(where, "a.owner_id IN ("+idList(f.OwnerIn)+")")
+	if f.Scope != nil {
+		where = append(where, f.Scope.where("a.owner_id"))
 	}
 	if f.Limit <= 0 {
 		f.Limit = 100
@@ -114,12 +114,15 @@ func (db *DB) Alerts(ctx context.Context, f AlertFilter) ([]Alert, error) {
 }
 
 // SnoozeAlert hides an open alert until until, with a reason.
-func (db *DB) SnoozeAlert(ctx context.Context, id int64, until time.Time, reason string) error {
+func (db *DB) SnoozeAlert(ctx context.Context, by retain.Actor, id int64, until time.Time, reason string) error {
 	if strings.TrimSpace(reason) == "" {
 		return retain.FieldError("reason", "say why the alert is snoozed")
 	}
 	return db.WithTx(ctx, func(tx *Tx) error {
 		if err := tx.alertUpdate(ctx, id, `status = 'snoozed', snoozed_until = $2, snooze_reason = $3`, until.UTC(), reason); err != nil {
+			return err
+		}
+		if err := tx.Audit(ctx, by, "alert.snooze", fmt.Sprintf("alert:%d", id), until.UTC().Format(time.RFC3339)+" "+reason); err != nil {
 			return err
 		}
 		// The wake-up is a timer, keyed by the end, so snoozing again for
@@ -130,15 +133,16 @@ func (db *DB) SnoozeAlert(ctx context.Context, id int64, until time.Time, reason
 }
 
 // ResolveAlert closes an alert with an outcome.
-func (db *DB) ResolveAlert(ctx context.Context, id int64, outcome string) error {
+func (db *DB) ResolveAlert(ctx context.Context, by retain.Actor, id int64, outcome string) error {
 	if strings.TrimSpace(outcome) == "" {
 		return retain.FieldError("outcome", "say how the alert was resolved")
 	}
-	return db.alertUpdate(ctx, id, `status = 'resolved', outcome = $2, resolved_at = $3`, outcome, db.Now().UTC())
-}
-
-func (db *DB) alertUpdate(ctx context.Context, id int64, set string, a, b any) error {
-	return db.WithTx(ctx, func(tx *Tx) error { return tx.alertUpdate(ctx, id, set, a, b) })
+	return db.WithTx(ctx, func(tx *Tx) error {
+		if err := tx.alertUpdate(ctx, id, `status = 'resolved', outcome = $2, resolved_at = $3`, outcome, tx.now); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, by, "alert.resolve", fmt.Sprintf("alert:%d", id), outcome)
+	})
 }
 
 func (tx *Tx) alertUpdate(ctx context.Context, id int64, set string, a, b any) error {

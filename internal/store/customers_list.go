@@ -14,10 +14,11 @@ type CustomerFilter struct {
 	Segment     string
 	Stage       string
 	OwnerID     int64
-	AtRisk      bool // an open risk alert
-	Unhappy     bool // an open detractor, low CSAT, complaint, return, chargeback or refusal alert
-	Promoters   bool // latest NPS answer 9 or 10
-	New         bool // first order within 30 days
+	Scope       *OwnerScope // nil: everyone's
+	AtRisk      bool        // an open risk alert
+	Unhappy     bool        // an open detractor, low CSAT, complaint, return, chargeback or refusal alert
+	Promoters   bool        // latest NPS answer 9 or 10
+	New         bool        // first order within 30 days
 	HealthMin   float64
 	HealthMax   float64 // 0: no upper bound
 	PAliveMin   float64
@@ -82,6 +83,9 @@ func (db *DB) Customers(ctx context.Context, f CustomerFilter) ([]CustomerRow, i
 	}
 	if f.OwnerID != 0 {
 		where = append(where, "c.owner_id = "+arg(f.OwnerID))
+	}
+	if f.Scope != nil {
+		where = append(where, f.Scope.where("c.owner_id"))
 	}
 	if f.AtRisk {
 		where = append(where, "EXISTS (SELECT 1 FROM alerts a WHERE a.customer_id = {cid} AND a.type = 'risk' AND a.status <> 'resolved')")

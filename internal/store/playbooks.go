@@ -74,7 +74,7 @@ func sameJSON(a string, b []byte) bool {
 }
 
 // SetPlaybookEnabled turns a playbook on or off.
-func (db *DB) SetPlaybookEnabled(ctx context.Context, key string, enabled bool) error {
+func (db *DB) SetPlaybookEnabled(ctx context.Context, by retain.Actor, key string, enabled bool) error {
 	return db.WithTx(ctx, func(tx *Tx) error {
 		res, err := tx.exec(ctx, `UPDATE playbooks SET enabled = $2, updated_at = $3 WHERE key = $1`, key, enabled, tx.now)
 		if err != nil {
@@ -83,7 +83,7 @@ func (db *DB) SetPlaybookEnabled(ctx context.Context, key string, enabled bool) 
 		if n, _ := res.RowsAffected(); n == 0 {
 			return retain.Errorf(retain.ENOTFOUND, "no playbook %q (see retain playbook list)", key)
 		}
-		return nil
+		return tx.Audit(ctx, by, AuditPlaybookState, "playbook:"+key, fmt.Sprint(enabled))
 	})
 }
 

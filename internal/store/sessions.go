@@ -18,10 +18,15 @@ type Staff struct {
 	ID     int64
 	Email  string
 	Name   string
-	Role   string // admin, manager, agent
+	Role   retain.Role
 	TeamID int64
 	Locale string
 	Digits string // "latin" when they chose Latin digits, else ""
+	// TwoFactor: they sign in with a TOTP code too. MustEnrol: the
+	// business requires it of admins and this admin has not set it up, so
+	// every page but settings sends them there.
+	TwoFactor bool
+	MustEnrol bool
 }
 
 // Login checks an email and password hash verifier and returns the staff
@@ -29,9 +34,9 @@ type Staff struct {
 func (db *DB) Login(ctx context.Context, email string, verify func(hash string) bool) (Staff, error) {
 	var s Staff
 	var hash string
-	err := db.read.QueryRowContext(ctx, `SELECT id, email, name, role, COALESCE(team_id, 0), locale, password_hash FROM staff
+	err := db.read.QueryRowContext(ctx, `SELECT id, email, name, role, COALESCE(team_id, 0), locale, password_hash, totp_enabled_at IS NOT NULL FROM staff
 		WHERE email = $1 AND can_login AND active`, strings.ToLower(strings.TrimSpace(email))).
-		Scan(&s.ID, &s.Email, &s.Name, &s.Role, &s.TeamID, &s.Locale, &hash)
+		Scan(&s.ID, &s.Email, &s.Name, &s.Role, &s.TeamID, &s.Locale, &hash, &s.TwoFactor)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return s, fmt.Errorf("store: login: %w", err)
 	}
@@ -44,16 +49,18 @@ func (db *DB) Login(ctx context.Context, email string, verify func(hash string) 
 }
 
 // CreateSession starts a session for a staff member and returns its token
-// (256 random bits; only the hash is stored), valid until absolute.
-func (db *DB) CreateSession(ctx context.Context, staffID int64, absolute time.Duration) (string, error) {
+// (256 random bits; only the hash is stored), valid until absolute. A
+// session with secondFactorDue opens only the code form (PendingSession)
+// until CompleteSecondFactor replaces it.
+func (db *DB) CreateSession(ctx context.Context, staffID int64, absolute time.Duration, secondFactorDue bool) (string, error) {
 	var raw [32]byte
 	if _, err := rand.Read(raw[:]); err != nil {
 		return "", err
 	}
 	token := base64.RawURLEncoding.EncodeToString(raw[:])
 	err := db.WithTx(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `INSERT INTO sessions (token_hash, staff_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $3, $4)`,
-			hashKey(token), staffID, tx.now, tx.now.Add(absolute))
+		_, err := tx.exec(ctx, `INSERT INTO sessions (token_hash, staff_id, created_at, last_seen_at, expires_at, second_factor_due) VALUES ($1, $2, $3, $3, $4, $5)`,
+			hashKey(token), staffID, tx.now, tx.now.Add(absolute), secondFactorDue)
 		return err
 	})
 	if err != nil {
@@ -69,10 +76,13 @@ func (db *DB) Session(ctx context.Context, token string, idle time.Duration) (St
 	var s Staff
 	var seen, expires nullTime
 	h := hashKey(token)
+	var required string
 	err := db.read.QueryRowContext(ctx, `SELECT st.id, st.email, st.name, st.role, COALESCE(st.team_id, 0), st.locale, se.last_seen_at, se.expires_at,
-		COALESCE((SELECT value FROM settings WHERE key = 'user.' || st.id || '.digits'), '')
-		FROM sessions se JOIN staff st ON st.id = se.staff_id WHERE se.token_hash = $1 AND st.active AND st.can_login`, h).
-		Scan(&s.ID, &s.Email, &s.Name, &s.Role, &s.TeamID, &s.Locale, &seen, &expires, &s.Digits)
+		COALESCE((SELECT value FROM settings WHERE key = 'user.' || st.id || '.digits'), ''), st.totp_enabled_at IS NOT NULL,
+		COALESCE((SELECT value FROM settings WHERE key = $2), '')
+		FROM sessions se JOIN staff st ON st.id = se.staff_id WHERE se.token_hash = $1 AND st.active AND st.can_login AND NOT se.second_factor_due`,
+		h, RequireTwoFactorKey).
+		Scan(&s.ID, &s.Email, &s.Name, &s.Role, &s.TeamID, &s.Locale, &seen, &expires, &s.Digits, &s.TwoFactor, &required)
 	if err != nil {
 		return Staff{}, notFound(err, "no session")
 	}
@@ -81,6 +91,7 @@ func (db *DB) Session(ctx context.Context, token string, idle time.Duration) (St
 		db.EndSession(ctx, token)
 		return Staff{}, retain.Errorf(retain.ENOTFOUND, "the session has ended")
 	}
+	s.MustEnrol = required == "admins" && s.Role == retain.RoleAdmin && !s.TwoFactor
 	if now.Sub(seen.T) > time.Minute { // write at most once a minute per session
 		err = db.WithTx(ctx, func(tx *Tx) error {
 			_, err := tx.exec(ctx, `UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1`, h, tx.now)
@@ -121,3 +132,6 @@ func (db *DB) TeamMembers(ctx context.Context, teamID int64) ([]int64, error) {
 	}
 	return append([]int64{}, ids...), nil // never nil: an empty team matches no one
 }
+
+// Actor is the signed-in staff member as the one who acts.
+func (s Staff) Actor() retain.Actor { return retain.StaffActor(s.ID, s.Email, s.Role, s.TeamID) }

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+
+	"github.com/retainhq/retain"
 )
 
 // Setting returns a runtime setting; ok is false when it was never set.
@@ -22,6 +24,18 @@ func (db *DB) Setting(ctx context.Context, key string) (value string, ok bool, e
 // SetSetting stores a runtime setting.
 func (db *DB) SetSetting(ctx context.Context, key, value string) error {
 	return db.WithTx(ctx, func(tx *Tx) error { return tx.SetSetting(ctx, key, value) })
+}
+
+// SaveSetting is a person's (or a key's) change to a setting, written with
+// its audit entry. The entry names the key, not the value: settings hold
+// gateway secrets.
+func (db *DB) SaveSetting(ctx context.Context, by retain.Actor, key, value string) error {
+	return db.WithTx(ctx, func(tx *Tx) error {
+		if err := tx.SetSetting(ctx, key, value); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, by, AuditSettings, "setting:"+key, "")
+	})
 }
 
 // SetSetting stores a runtime setting inside a transaction.

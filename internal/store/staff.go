@@ -11,18 +11,18 @@ import (
 
 // User is a staff member who can log in.
 type User struct {
-	ID        int64     `json:"id"`
-	Email     string    `json:"email"`
-	Name      string    `json:"name"`
-	Role      string    `json:"role"`
-	Team      string    `json:"team,omitempty"`
-	Active    bool      `json:"active"`
-	CreatedAt time.Time `json:"created_at"`
+	ID        int64       `json:"id"`
+	Email     string      `json:"email"`
+	Name      string      `json:"name"`
+	Role      retain.Role `json:"role"`
+	Team      string      `json:"team,omitempty"`
+	Active    bool        `json:"active"`
+	CreatedAt time.Time   `json:"created_at"`
 }
 
 // AddUser creates a login user (or gives login to an existing staff member
 // with the same email). passwordHash is an encoded argon2id hash.
-func (db *DB) AddUser(ctx context.Context, u User, passwordHash string) (User, error) {
+func (db *DB) AddUser(ctx context.Context, by retain.Actor, u User, passwordHash string) (User, error) {
 	u.Email = strings.ToLower(strings.TrimSpace(u.Email))
 	st := retain.Staff{ExternalID: "user:" + u.Email, Name: u.Name, Email: u.Email, Role: u.Role, Team: u.Team, CanLogin: true}
 	if err := st.Validate().Err(); err != nil {
@@ -58,7 +58,7 @@ func (db *DB) AddUser(ctx context.Context, u User, passwordHash string) (User, e
 			return err
 		}
 		u.Active, u.CreatedAt = true, u.CreatedAt.UTC()
-		return tx.Audit(ctx, "cli", "user.add", fmt.Sprintf("staff:%d", u.ID), u.Email+" "+u.Role)
+		return tx.Audit(ctx, by, "user.add", fmt.Sprintf("staff:%d", u.ID), u.Email+" "+string(u.Role))
 	})
 	if err != nil && retain.ErrorCode(err) == retain.EINTERNAL {
 		return u, fmt.Errorf("store: add user: %w", err)
@@ -87,7 +87,7 @@ func (db *DB) ListUsers(ctx context.Context) ([]User, error) {
 }
 
 // SetUserActive enables or disables a login user by email.
-func (db *DB) SetUserActive(ctx context.Context, email string, active bool) error {
+func (db *DB) SetUserActive(ctx context.Context, by retain.Actor, email string, active bool) error {
 	return db.WithTx(ctx, func(tx *Tx) error {
 		res, err := tx.exec(ctx, `UPDATE staff SET active = $1, updated_at = $2 WHERE can_login AND email = $3`,
 			active, tx.now, strings.ToLower(strings.TrimSpace(email)))
@@ -103,6 +103,6 @@ func (db *DB) SetUserActive(ctx context.Context, email string, active bool) erro
 				return fmt.Errorf("store: end sessions: %w", err)
 			}
 		}
-		return tx.Audit(ctx, "cli", map[bool]string{true: "user.enable", false: "user.disable"}[active], email, "")
+		return tx.Audit(ctx, by, map[bool]string{true: "user.enable", false: "user.disable"}[active], email, "")
 	})
 }

@@ -55,7 +55,7 @@ func (tx *Tx) CreateTask(ctx context.Context, t Task) (int64, bool, error) {
 type TaskFilter struct {
 	Status     string // "" = open
 	OwnerID    int64
-	OwnerIn    []int64 // any of these owners (a team)
+	Scope      *OwnerScope // nil: everyone's
 	CustomerID int64
 	Limit      int
 }
@@ -77,8 +77,8 @@ func (db *DB) Tasks(ctx context.Context, f TaskFilter) ([]Task, error) {
 	if f.CustomerID != 0 {
 		add("t.customer_id = $%d", f.CustomerID)
 	}
-	if f.OwnerIn != nil {
-		where = append(where, "t.owner_id IN ("+idList(f.OwnerIn)+")")
+	if f.Scope != nil {
+		where = append(where, f.Scope.where("t.owner_id"))
 	}
 	if f.Limit <= 0 {
 		f.Limit = 200
@@ -108,7 +108,7 @@ func (db *DB) Tasks(ctx context.Context, f TaskFilter) ([]Task, error) {
 }
 
 // CompleteTask marks an open task done.
-func (db *DB) CompleteTask(ctx context.Context, id int64) error {
+func (db *DB) CompleteTask(ctx context.Context, by retain.Actor, id int64) error {
 	return db.WithTx(ctx, func(tx *Tx) error {
 		res, err := tx.exec(ctx, `UPDATE tasks SET status = 'done', completed_at = $2, updated_at = $2 WHERE id = $1 AND status = 'open'`, id, tx.now)
 		if err != nil {
@@ -117,7 +117,7 @@ func (db *DB) CompleteTask(ctx context.Context, id int64) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return retain.Errorf(retain.ENOTFOUND, "no open task %d", id)
 		}
-		return nil
+		return tx.Audit(ctx, by, "task.done", fmt.Sprintf("task:%d", id), "")
 	})
 }
 
@@ -212,7 +212,7 @@ func (db *DB) WorkOwner(ctx context.Context, table string, id int64) (int64, err
 
 // ReassignWork gives a task or an alert (table "tasks" or "alerts") to
 // another staff member.
-func (db *DB) ReassignWork(ctx context.Context, table string, id, staffID int64) error {
+func (db *DB) ReassignWork(ctx context.Context, by retain.Actor, table string, id, staffID int64) error {
 	if table != "tasks" && table != "alerts" {
 		return fmt.Errorf("store: reassign: no table %q", table)
 	}
@@ -224,7 +224,7 @@ func (db *DB) ReassignWork(ctx context.Context, table string, id, staffID int64)
 		if n, _ := res.RowsAffected(); n == 0 {
 			return retain.Errorf(retain.ENOTFOUND, "no %s %d", table, id)
 		}
-		return nil
+		return tx.Audit(ctx, by, strings.TrimSuffix(table, "s")+".reassign", fmt.Sprintf("%s:%d", strings.TrimSuffix(table, "s"), id), fmt.Sprintf("staff:%d", staffID))
 	})
 }
 

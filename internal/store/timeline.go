@@ -56,8 +56,12 @@ func (db *DB) LogInteraction(ctx context.Context, customerID, staffID int64, kin
 		if err := tx.tx.QueryRowContext(ctx, `SELECT 1 FROM customers WHERE id = $1`, customerID).Scan(&one); err != nil {
 			return notFound(err, "no customer %d", customerID)
 		}
+		var staff any // an API key logs a touch by nobody on the staff
+		if staffID != 0 {
+			staff = staffID
+		}
 		_, err := tx.exec(ctx, `INSERT INTO interactions (external_id, customer_id, staff_id, kind, direction, summary, occurred_at, created_at)
-			VALUES ($1, $2, $3, $4, 'outbound', $5, $6, $7)`, fmt.Sprintf("ui-%d-%d", customerID, tx.now.UnixNano()), customerID, staffID, kind,
+			VALUES ($1, $2, $3, $4, 'outbound', $5, $6, $7)`, fmt.Sprintf("ui-%d-%d", customerID, tx.now.UnixNano()), customerID, staff, kind,
 			summary, at.UTC(), tx.now)
 		if err != nil {
 			return fmt.Errorf("store: log interaction: %w", err)

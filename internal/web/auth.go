@@ -4,43 +4,79 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
+	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/auth"
 	"github.com/retainhq/retain/internal/i18n"
+	"github.com/retainhq/retain/internal/store"
 )
 
-// cookieName is __Host-retain when served over TLS; browsers refuse the
-// __Host- prefix on plain HTTP, where the cookie is retain_session.
-func cookieName(r *http.Request) string {
-	if r.TLS != nil {
+// secureRequest reports whether the browser reached Retain over HTTPS:
+// directly (serve --tls-cert) or, when the server was told it runs behind
+// a TLS-terminating proxy (serve --behind-proxy), as the proxy's
+// X-Forwarded-Proto says. Without that flag the header is ignored: anyone
+// can send it.
+func (s *Server) secureRequest(r *http.Request) bool {
+	return r.TLS != nil || (s.opts.BehindProxy && r.Header.Get("X-Forwarded-Proto") == "https")
+}
+
+// cookieName is __Host-retain over HTTPS; browsers refuse the __Host-
+// prefix on plain HTTP, where the cookie is retain_session.
+func (s *Server) cookieName(r *http.Request) string {
+	if s.secureRequest(r) {
 		return "__Host-retain"
 	}
 	return "retain_session"
 }
 
-func setSessionCookie(w http.ResponseWriter, r *http.Request, token string, maxAge int) {
-	http.SetCookie(w, &http.Cookie{Name: cookieName(r), Value: token, Path: "/", MaxAge: maxAge, HttpOnly: true,
-		Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, token string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{Name: s.cookieName(r), Value: token, Path: "/", MaxAge: maxAge, HttpOnly: true,
+		Secure: s.secureRequest(r), SameSite: http.SameSiteLaxMode})
 }
+
+// viewFor is the page view of the request's signed-in staff member, nil
+// when there is none.
+func (s *Server) viewFor(r *http.Request) *view {
+	c, err := r.Cookie(s.cookieName(r))
+	if err != nil {
+		return nil
+	}
+	st, err := s.db.Session(r.Context(), c.Value, IdleTimeout)
+	if err != nil {
+		return nil
+	}
+	// Bengali and Nepali readers get their own digits unless they chose
+	// Latin ones in their settings.
+	return &view{L: i18n.New(st.Locale, st.Digits != "latin"), Staff: st, Actor: st.Actor(), Path: r.URL.Path}
+}
+
+// enrolRoutes are what an admin who must set up two-factor sign-in may
+// still open: the settings page that does it, and signing out.
+var enrolRoutes = []string{"/settings", "/settings/2fa", "/settings/2fa/confirm", "/logout", "/lang"}
 
 // signedIn runs h for a signed-in staff member, else sends them to /login.
 func (s *Server) signedIn(h func(http.ResponseWriter, *http.Request, *view)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		c, err := r.Cookie(cookieName(r))
-		if err != nil {
+		v := s.viewFor(r)
+		if v == nil {
+			if _, err := r.Cookie(s.cookieName(r)); err == nil {
+				s.setSessionCookie(w, r, "", -1)
+			}
 			s.toLogin(w, r)
 			return
 		}
-		st, err := s.db.Session(r.Context(), c.Value, IdleTimeout)
-		if err != nil {
-			setSessionCookie(w, r, "", -1)
-			s.toLogin(w, r)
+		if v.Staff.MustEnrol && !slices.Contains(enrolRoutes, r.URL.Path) {
+			if r.Method == http.MethodGet {
+				http.Redirect(w, r, "/settings?enrol=1#two-factor", http.StatusSeeOther)
+				return
+			}
+			s.errorPage(w, v, problem(v, http.StatusForbidden, "twofactor.required"))
 			return
 		}
-		// Bengali and Nepali readers get their own digits unless they chose
-		// Latin ones in their settings.
-		h(w, r, &view{L: i18n.New(st.Locale, st.Digits != "latin"), Staff: st, Path: r.URL.Path})
+		h(w, r, v)
 	}
 }
 
@@ -52,68 +88,104 @@ func (s *Server) toLogin(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 }
 
+func visitorLocale(r *http.Request) *i18n.Localizer {
+	return i18n.New(i18n.Lang(r.Header.Get("Accept-Language")), false)
+}
+
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
-	l := i18n.New(i18n.Lang(r.Header.Get("Accept-Language")), false)
-	s.render(w, "login", &view{L: l, Title: l.T("login.title"), Data: r.URL.Query().Get("next")})
+	l := visitorLocale(r)
+	s.render(w, "login", &view{L: l, Title: l.T("login.title"), Data: localPath(r.URL.Query().Get("next"))})
 }
 
 // loginPost signs in: five failures a minute per account and twenty per
 // address are allowed, then the form answers 429 until the minute passes.
+// Every attempt, right or wrong, goes to the audit log.
 func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
-	l := i18n.New(i18n.Lang(r.Header.Get("Accept-Language")), false)
+	l := visitorLocale(r)
 	email := strings.ToLower(strings.TrimSpace(r.FormValue("email")))
-	ip, _, _ := net.SplitHostPort(r.RemoteAddr)
+	ip := s.clientIP(r)
 	now := s.db.Now()
 	next := localPath(r.FormValue("next"))
+	// Audit lines name an address of a sane length only: a flood of huge
+	// addresses must not grow the log either.
+	who := email
+	if len(who) > 254 || !utf8.ValidString(who) || strings.ContainsRune(who, 0) {
+		who = "(invalid address)"
+	}
+	fail := func(status int, action, key string) {
+		if err := s.db.Audit(r.Context(), retain.System("signin"), action, who, "from "+ip); err != nil {
+			s.log.Error("audit", "err", err)
+		}
+		s.renderStatus(w, status, "login", &view{L: l, Title: l.T("login.title"), Data: next, Error: l.T(key)})
+	}
 	// Each attempt is counted before the password is checked, and taken
 	// back if it succeeds: parallel guesses all count.
 	if !s.login.take("ip:"+ip, 20, now) {
-		w.WriteHeader(http.StatusTooManyRequests)
-		s.render(w, "login", &view{L: l, Title: l.T("login.title"), Data: next, Error: l.T("login.too_many")})
+		fail(http.StatusTooManyRequests, store.AuditSignInLocked, "login.too_many")
 		return
 	}
 	if !s.login.take("account:"+email, 5, now) {
 		s.login.forgive("ip:"+ip, now)
-		w.WriteHeader(http.StatusTooManyRequests)
-		s.render(w, "login", &view{L: l, Title: l.T("login.title"), Data: next, Error: l.T("login.too_many")})
+		fail(http.StatusTooManyRequests, store.AuditSignInLocked, "login.too_many")
 		return
 	}
 	password := r.FormValue("password")
 	st, err := s.db.Login(r.Context(), email, func(hash string) bool { return auth.VerifyPassword(hash, password) })
-	if err == nil {
-		s.login.forgive("account:"+email, now)
-		s.login.forgive("ip:"+ip, now)
-	}
 	if err != nil {
-		w.WriteHeader(http.StatusUnauthorized)
-		s.render(w, "login", &view{L: l, Title: l.T("login.title"), Data: next, Error: l.T("login.wrong")})
+		fail(http.StatusUnauthorized, store.AuditSignInFailed, "login.wrong")
 		return
 	}
-	token, err := s.db.CreateSession(r.Context(), st.ID, AbsoluteTimeout)
+	s.login.forgive("account:"+email, now)
+	s.login.forgive("ip:"+ip, now)
+	token, err := s.db.CreateSession(r.Context(), st.ID, AbsoluteTimeout, st.TwoFactor)
 	if err != nil {
 		s.log.Error("login", "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	setSessionCookie(w, r, token, int(AbsoluteTimeout.Seconds()))
+	if st.TwoFactor {
+		s.setSessionCookie(w, r, token, int(store.SecondFactorWindow.Seconds()))
+		http.Redirect(w, r, "/login/code?next="+url.QueryEscape(next), http.StatusSeeOther)
+		return
+	}
+	if err := s.db.Audit(r.Context(), st.Actor(), store.AuditSignIn, st.Email, "from "+ip); err != nil {
+		s.log.Error("audit", "err", err)
+	}
+	s.setSessionCookie(w, r, token, int(AbsoluteTimeout.Seconds()))
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
-func (s *Server) logout(w http.ResponseWriter, r *http.Request, _ *view) {
-	if c, err := r.Cookie(cookieName(r)); err == nil {
-		s.db.EndSession(r.Context(), c.Value)
+// clientIP is the address the request came from. Behind a proxy every
+// request comes from the proxy, so the address the proxy appended to
+// X-Forwarded-For (its last entry; the earlier ones are the client's word)
+// is used instead: otherwise one person's failures would lock everyone out.
+func (s *Server) clientIP(r *http.Request) string {
+	if s.opts.BehindProxy {
+		if hops := strings.Split(r.Header.Get("X-Forwarded-For"), ","); len(hops) > 0 {
+			if ip := net.ParseIP(strings.TrimSpace(hops[len(hops)-1])); ip != nil {
+				return ip.String()
+			}
+		}
 	}
-	setSessionCookie(w, r, "", -1)
-	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	ip, _, _ := net.SplitHostPort(r.RemoteAddr)
+	return ip
 }
 
-func (s *Server) setLang(w http.ResponseWriter, r *http.Request, v *view) {
-	lang := i18n.Lang(r.FormValue("lang"))
-	if err := s.db.SetStaffLocale(r.Context(), v.Staff.ID, lang); err != nil {
-		s.log.Error("language", "err", err)
+func (s *Server) logout(w http.ResponseWriter, r *http.Request, _ *view) error {
+	if c, err := r.Cookie(s.cookieName(r)); err == nil {
+		s.db.EndSession(r.Context(), c.Value)
 	}
-	back := localPath(r.FormValue("back"))
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	s.setSessionCookie(w, r, "", -1)
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) setLang(w http.ResponseWriter, r *http.Request, v *view) error {
+	if err := s.db.SetStaffLocale(r.Context(), v.Staff.ID, i18n.Lang(r.FormValue("lang"))); err != nil {
+		return err
+	}
+	http.Redirect(w, r, localPath(r.FormValue("back")), http.StatusSeeOther)
+	return nil
 }
 
 // localPath returns target when it is a path on this site, "/" otherwise:

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/auth"
 	"github.com/retainhq/retain/internal/store"
 	"github.com/retainhq/retain/internal/web"
@@ -39,9 +40,9 @@ func BenchmarkPages(b *testing.B) {
 		b.Fatal(err)
 	}
 	hash, _ := auth.HashPassword(password)
-	db.AddUser(ctx, store.User{Email: "bench@shop.example", Name: "Bench", Role: "admin"}, hash)
+	db.AddUser(ctx, retain.System("test"), store.User{Email: "bench@shop.example", Name: "Bench", Role: "admin"}, hash)
 	mux := http.NewServeMux()
-	web.New(mux, db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	web.New(mux, db, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Options{})
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	c := (&site{db: db, srv: srv}).client(b)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/store"
@@ -31,21 +30,15 @@ type factorView struct {
 
 type flagView struct{ Name, Kind, Evidence string }
 
-func (s *Server) customer(w http.ResponseWriter, r *http.Request, v *view) {
+func (s *Server) customer(w http.ResponseWriter, r *http.Request, v *view) error {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		http.NotFound(w, r)
-		return
+		return retain.Errorf(retain.ENOTFOUND, "no such page")
 	}
 	ctx := r.Context()
-	f, err := s.db.CustomerFacts(ctx, id)
+	f, err := s.work().Customer(ctx, v.Actor, id) // outside the viewer's scope: not found
 	if err != nil {
-		if retain.ErrorCode(err) == retain.ENOTFOUND {
-			http.NotFound(w, r)
-			return
-		}
-		s.fail(w, err)
-		return
+		return err
 	}
 	d := customerData{Facts: f}
 	if sc, _, err := s.db.LatestScore(ctx, f.ExternalID); err == nil {
@@ -53,31 +46,26 @@ func (s *Server) customer(w http.ResponseWriter, r *http.Request, v *view) {
 		d.Factors, d.Flags = explain(sc, v)
 	}
 	if d.Alerts, err = s.db.Alerts(ctx, store.AlertFilter{CustomerID: id, Limit: 50}); err != nil {
-		s.fail(w, err)
-		return
+		return err
 	}
 	if d.Tasks, err = s.db.Tasks(ctx, store.TaskFilter{CustomerID: id, Limit: 50}); err != nil {
-		s.fail(w, err)
-		return
+		return err
 	}
 	if d.Enrollments, err = s.db.Enrollments(ctx, id); err != nil {
-		s.fail(w, err)
-		return
+		return err
 	}
 	if d.Customer, err = s.db.GetCustomer(ctx, f.ExternalID); err != nil {
-		s.fail(w, err)
-		return
+		return err
 	}
 	if d.History, err = s.db.ScoreHistory(ctx, id); err != nil {
-		s.fail(w, err)
-		return
+		return err
 	}
 	if d.Timeline, err = s.db.Timeline(ctx, id, 100); err != nil {
-		s.fail(w, err)
-		return
+		return err
 	}
 	v.Title, v.Data = nameOf(f), d
 	s.render(w, "customer", v)
+	return nil
 }
 
 func nameOf(f store.Facts) string {
@@ -88,45 +76,34 @@ func nameOf(f store.Facts) string {
 }
 
 // logTouch records a call, visit or note on the customer's timeline.
-func (s *Server) logTouch(w http.ResponseWriter, r *http.Request, v *view) {
+func (s *Server) logTouch(w http.ResponseWriter, r *http.Request, v *view) error {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		http.NotFound(w, r)
-		return
+		return retain.Errorf(retain.ENOTFOUND, "no such page")
 	}
-	kind, summary := r.FormValue("kind"), strings.TrimSpace(r.FormValue("summary"))
-	if (kind != "call" && kind != "visit" && kind != "note") || summary == "" || len(summary) > 2000 {
-		http.Error(w, v.L.T("error.touch"), http.StatusBadRequest)
-		return
-	}
-	if err := s.db.LogInteraction(r.Context(), id, v.Staff.ID, kind, summary, s.db.Now()); err != nil {
-		s.failFor(w, v, err)
-		return
+	if err := s.work().LogTouch(r.Context(), v.Actor, id, r.FormValue("kind"), r.FormValue("summary")); err != nil {
+		if retain.ErrorCode(err) == retain.EINVALID {
+			return problem(v, http.StatusBadRequest, "error.touch")
+		}
+		return err
 	}
 	http.Redirect(w, r, fmt.Sprintf("/customers/%d", id), http.StatusSeeOther)
+	return nil
 }
 
 // addNote adds a manual task (a note to follow up) for the customer.
-func (s *Server) addNote(w http.ResponseWriter, r *http.Request, v *view) {
+func (s *Server) addNote(w http.ResponseWriter, r *http.Request, v *view) error {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		http.NotFound(w, r)
-		return
-	}
-	title := strings.TrimSpace(r.FormValue("title"))
-	if title == "" || len(title) > 500 {
-		http.Error(w, v.L.T("error.title"), http.StatusBadRequest)
-		return
+		return retain.Errorf(retain.ENOTFOUND, "no such page")
 	}
 	days, _ := strconv.Atoi(r.FormValue("due_days"))
-	err = s.db.WithTx(r.Context(), func(tx *store.Tx) error {
-		_, _, err := tx.CreateTask(r.Context(), store.Task{CustomerID: id, OwnerID: v.Staff.ID, Title: title, Source: "manual",
-			DueAt: tx.Now().AddDate(0, 0, max(days, 0)), Detail: "by " + v.Staff.Email})
+	if err := s.work().AddNote(r.Context(), v.Actor, id, r.FormValue("title"), max(days, 0)); err != nil {
+		if retain.ErrorCode(err) == retain.EINVALID {
+			return problem(v, http.StatusBadRequest, "error.title")
+		}
 		return err
-	})
-	if err != nil {
-		s.fail(w, err)
-		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/customers/%d", id), http.StatusSeeOther)
+	return nil
 }

@@ -1,11 +1,11 @@
 package web
 
 import (
+	"bytes"
 	"encoding/csv"
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -38,20 +38,31 @@ type customersData struct {
 	NextHref  string
 	ExportURL string
 	CanAssign bool
+	CanExport bool
 	More      bool // more than store.CountCap match
 }
 
-func (s *Server) customers(w http.ResponseWriter, r *http.Request, v *view) {
+// scopedFilter is the list's filter narrowed to the customers the viewer
+// may see (core.Work.Scope): the list, its counts and the export alike.
+func (s *Server) scopedFilter(r *http.Request, v *view) (store.CustomerFilter, error) {
 	f := filterOf(r.URL.Query())
+	scope, err := s.work().Scope(r.Context(), v.Actor)
+	f.Scope = &scope
+	return f, err
+}
+
+func (s *Server) customers(w http.ResponseWriter, r *http.Request, v *view) error {
+	f, err := s.scopedFilter(r, v)
+	if err != nil {
+		return err
+	}
 	rows, total, err := s.db.Customers(r.Context(), f)
 	if err != nil {
-		s.fail(w, err)
-		return
+		return err
 	}
 	owners, err := s.db.Owners(r.Context())
 	if err != nil {
-		s.fail(w, err)
-		return
+		return err
 	}
 	q := r.URL.Query()
 	pageHref := func(p int) string {
@@ -65,7 +76,7 @@ func (s *Server) customers(w http.ResponseWriter, r *http.Request, v *view) {
 	d := customersData{Rows: rows, Total: total, Page: max(f.Page, 1), Query: q, Owners: owners,
 		Segments:  []string{"champions", "loyal", "potential_loyalist", "new", "promising", "need_attention", "about_to_sleep", "at_risk", "cannot_lose", "hibernating", "lost"},
 		Stages:    retain.Stages,
-		ExportURL: "/customers.csv?" + q.Encode(), CanAssign: v.Staff.Role != "agent"}
+		ExportURL: "/customers.csv?" + q.Encode(), CanAssign: v.Actor.Can(retain.PermCustomersAssign), CanExport: v.Actor.Can(retain.PermCustomersExport)}
 	d.Pages = (total + 49) / 50
 	d.More = total > store.CountCap
 	if d.Page > 1 {
@@ -76,22 +87,28 @@ func (s *Server) customers(w http.ResponseWriter, r *http.Request, v *view) {
 	}
 	v.Title, v.Data = v.L.T("nav.customers"), d
 	s.render(w, "customers", v)
+	return nil
 }
 
-// customersCSV exports the filtered list; cells a spreadsheet would run as
-// a formula are defused (RELIABILITY.md S5).
-func (s *Server) customersCSV(w http.ResponseWriter, r *http.Request, v *view) {
-	f := filterOf(r.URL.Query())
+// customersCSV exports the filtered list, within the viewer's scope. The
+// file is built whole before anything is sent, so a failure part-way is an
+// error page, never a 200 with a truncated file; cells a spreadsheet would
+// run as a formula are defused (docs/reliability.md). Each export is
+// audited with its filter and size.
+func (s *Server) customersCSV(w http.ResponseWriter, r *http.Request, v *view) error {
+	f, err := s.scopedFilter(r, v)
+	if err != nil {
+		return err
+	}
 	f.Size = 500
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="customers.csv"`)
-	cw := csv.NewWriter(w)
+	var buf bytes.Buffer
+	cw := csv.NewWriter(&buf)
 	cw.Write([]string{"external_id", "name", "email", "phone", "owner", "segment", "health", "p_alive", "clv", "currency", "last_order", "open_alerts"})
+	n := 0
 	for f.Page = 1; ; f.Page++ {
 		rows, _, err := s.db.Customers(r.Context(), f)
 		if err != nil {
-			s.log.Error("export", "err", err)
-			return
+			return err
 		}
 		for _, c := range rows {
 			last := ""
@@ -101,58 +118,49 @@ func (s *Server) customersCSV(w http.ResponseWriter, r *http.Request, v *view) {
 			cw.Write([]string{retain.CSVSafe(c.ExternalID), retain.CSVSafe(c.Name), retain.CSVSafe(c.Email), retain.CSVSafe(c.Phone), retain.CSVSafe(c.Owner), c.Segment,
 				fmt.Sprintf("%.1f", c.Health), fmt.Sprintf("%.3f", c.PAlive), fmt.Sprintf("%.2f", c.CLV), c.Currency, last, strconv.Itoa(c.OpenAlerts)})
 		}
-		if len(rows) < f.Size {
+		n += len(rows)
+		if len(rows) < f.Size || f.Page >= store.MaxPage {
 			break
 		}
 	}
 	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return err
+	}
+	if err := s.db.Audit(r.Context(), v.Actor, store.AuditExport, "customers.csv", fmt.Sprintf("%d rows; filter %s", n, r.URL.RawQuery)); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="customers.csv"`)
+	_, err = w.Write(buf.Bytes())
+	return err
 }
 
-// bulkAssign gives the selected customers an owner (managers and admins).
-func (s *Server) bulkAssign(w http.ResponseWriter, r *http.Request, v *view) {
-	if v.Staff.Role == "agent" {
-		http.Error(w, v.L.T("error.forbidden"), http.StatusForbidden)
-		return
-	}
+// bulkAssign gives the selected customers an owner.
+func (s *Server) bulkAssign(w http.ResponseWriter, r *http.Request, v *view) error {
 	r.ParseForm()
 	owner, err := strconv.ParseInt(r.FormValue("owner"), 10, 64)
-	owners, oerr := s.db.Owners(r.Context())
-	if oerr != nil {
-		s.fail(w, oerr)
-		return
-	}
-	if err != nil || !slices.ContainsFunc(owners, func(o store.Owner) bool { return o.ID == owner }) {
-		http.Error(w, v.L.T("error.owner"), http.StatusBadRequest)
-		return
+	if err != nil {
+		return problem(v, http.StatusBadRequest, "error.owner")
 	}
 	var ids []int64
 	for _, id := range r.Form["customer"] {
 		cid, err := strconv.ParseInt(id, 10, 64)
 		if err != nil {
-			http.Error(w, v.L.T("error.customer_id", "ID", id), http.StatusBadRequest)
-			return
+			return problem(v, http.StatusBadRequest, "error.customer_id", "ID", id)
 		}
 		ids = append(ids, cid)
 	}
-	err = s.db.WithTx(r.Context(), func(tx *store.Tx) error {
-		for _, cid := range ids {
-			if _, err := tx.AssignOwner(r.Context(), cid, owner, "manual", v.Staff.Email, false); err != nil {
-				return err
-			}
+	if err := s.work().AssignCustomers(r.Context(), v.Actor, ids, owner); err != nil {
+		if retain.ErrorCode(err) == retain.EINVALID {
+			return problem(v, http.StatusBadRequest, "error.owner")
 		}
-		return nil
-	})
-	if retain.ErrorCode(err) == retain.ENOTFOUND {
-		http.Error(w, err.Error(), http.StatusNotFound)
-		return
-	}
-	if err != nil {
-		s.fail(w, err)
-		return
+		return err
 	}
 	back := localPath(r.FormValue("back"))
 	if !strings.HasPrefix(back, "/customers") {
 		back = "/customers"
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)
+	return nil
 }

@@ -20,7 +20,7 @@ type dashboardData struct {
 	NPS, CSAT, Health, Causes, Cohorts template.HTML
 }
 
-func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, v *view) {
+func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, v *view) error {
 	cached, ok, err := s.db.LoadDashboard(r.Context())
 	if err == nil && !ok { // the first visit before serve's first refresh
 		if err = s.db.RefreshDashboard(r.Context()); err == nil {
@@ -28,8 +28,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, v *view) {
 		}
 	}
 	if err != nil {
-		s.fail(w, err)
-		return
+		return err
 	}
 	d := cached.Dashboard
 	if ms, err := core.MessagingSettings(r.Context(), s.db); err == nil && ms.Currency != "" {
@@ -37,8 +36,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, v *view) {
 	}
 	rec, err := core.Outcomes(r.Context(), s.db)
 	if err != nil {
-		s.fail(w, err)
-		return
+		return err
 	}
 	l := v.L
 	recovery := "–"
@@ -130,6 +128,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, v *view) {
 	data.Cohorts = heatmap(l.T("chart.cohorts"), labels, since, rows)
 	v.Title, v.Data = l.T("nav.dashboard"), data
 	s.render(w, "dashboard", v)
+	return nil
 }
 
 func healthClass(decile int) string {

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/store/storetest"
 )
 
@@ -109,10 +110,10 @@ func TestDisabledUsersSessionsEndForGood(t *testing.T) {
 				t.Fatalf("signed in: %d", code)
 			}
 			ctx := context.Background()
-			if err := s.db.SetUserActive(ctx, "agent@shop.example", false); err != nil {
+			if err := s.db.SetUserActive(ctx, retain.System("test"), "agent@shop.example", false); err != nil {
 				t.Fatal(err)
 			}
-			if err := s.db.SetUserActive(ctx, "agent@shop.example", true); err != nil {
+			if err := s.db.SetUserActive(ctx, retain.System("test"), "agent@shop.example", true); err != nil {
 				t.Fatal(err)
 			}
 			if code, _ := c.get("/inbox"); code != http.StatusSeeOther {

@@ -3,6 +3,8 @@ package web
 import (
 	"net/http"
 
+	"github.com/retainhq/retain"
+
 	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/store"
 )
@@ -20,17 +22,15 @@ type playbooksData struct {
 
 // playbooks lists the playbooks with their enrollments and outcomes, and
 // their steps; managers and admins can switch them on and off.
-func (s *Server) playbooks(w http.ResponseWriter, r *http.Request, v *view) {
+func (s *Server) playbooks(w http.ResponseWriter, r *http.Request, v *view) error {
 	ctx := r.Context() // serve installed the built-ins at start
 	rec, err := core.Outcomes(ctx, s.db)
 	if err != nil {
-		s.fail(w, err)
-		return
+		return err
 	}
 	rows, err := s.db.Playbooks(ctx)
 	if err != nil {
-		s.fail(w, err)
-		return
+		return err
 	}
 	defs := map[string]*core.Playbook{}
 	for _, row := range rows {
@@ -38,24 +38,21 @@ func (s *Server) playbooks(w http.ResponseWriter, r *http.Request, v *view) {
 			defs[row.Key] = p
 		}
 	}
-	d := playbooksData{Recovery: rec, CanToggle: v.Staff.Role != "agent"}
+	d := playbooksData{Recovery: rec, CanToggle: v.Actor.Can(retain.PermPlaybooksManage)}
 	for _, p := range rec.Playbooks {
 		d.Playbooks = append(d.Playbooks, playbookView{PlaybookOutcome: p, Def: defs[p.Key]})
 	}
 	v.Title, v.Data = v.L.T("nav.playbooks"), d
 	s.render(w, "playbooks", v)
+	return nil
 }
 
-func (s *Server) playbookToggle(w http.ResponseWriter, r *http.Request, v *view) {
-	if v.Staff.Role == "agent" {
-		http.Error(w, v.L.T("error.forbidden"), http.StatusForbidden)
-		return
-	}
-	if err := s.db.SetPlaybookEnabled(r.Context(), r.PathValue("key"), r.FormValue("enabled") == "1"); err != nil {
-		s.failFor(w, v, err)
-		return
+func (s *Server) playbookToggle(w http.ResponseWriter, r *http.Request, v *view) error {
+	if err := s.work().SetPlaybookEnabled(r.Context(), v.Actor, r.PathValue("key"), r.FormValue("enabled") == "1"); err != nil {
+		return err
 	}
 	http.Redirect(w, r, "/playbooks", http.StatusSeeOther)
+	return nil
 }
 
 type messagesData struct {
@@ -66,12 +63,11 @@ type messagesData struct {
 
 // messages is the message log with delivery status, filtered by status and
 // channel.
-func (s *Server) messages(w http.ResponseWriter, r *http.Request, v *view) {
+func (s *Server) messages(w http.ResponseWriter, r *http.Request, v *view) error {
 	f := store.MessageFilter{Status: r.URL.Query().Get("status"), Channel: r.URL.Query().Get("channel"), Limit: 200}
 	msgs, err := s.db.Messages(r.Context(), f)
 	if err != nil {
-		s.fail(w, err)
-		return
+		return err
 	}
 	v.Title = v.L.T("nav.messages")
 	v.Data = messagesData{Messages: msgs, Status: f.Status, Channel: f.Channel,
@@ -79,4 +75,5 @@ func (s *Server) messages(w http.ResponseWriter, r *http.Request, v *view) {
 			store.MsgExpired, store.MsgSuppressed, store.MsgCapped, store.MsgUnknown},
 		Channs: []string{"sms", "whatsapp", "email", "webhook"}}
 	s.render(w, "messages", v)
+	return nil
 }

@@ -8,138 +8,136 @@ import (
 	"strings"
 	"time"
 
+	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/auth"
 	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/messaging"
 	"github.com/retainhq/retain/internal/store"
 )
 
 type settingsData struct {
-	Admin     bool
 	Native    bool
 	Messaging string // the stored settings, secrets masked
 	Users     []store.User
 	Keys      []store.APIKey
+	Scopes    []retain.Scope
 	NewKey    string // shown once, after creating
 	Notice    string
 	Problem   string
+	// Two-factor sign-in: the viewer's state, an enrolment under way, the
+	// recovery codes just made (shown once) and the business's rule.
+	TwoFactor     bool
+	MustEnrol     bool
+	Enrolment     *auth.Enrolment
+	RecoveryCodes []string
+	Required      bool
+	status        int // 0: 200
 }
 
-// settings shows the signed-in person's preferences and, to admins, the
-// channels, staff and API keys.
-func (s *Server) settings(w http.ResponseWriter, r *http.Request, v *view) {
-	s.renderSettings(w, r, v, settingsData{})
+// settings shows the signed-in person's preferences and two-factor sign-in
+// and, to those allowed, the channels, staff and API keys.
+func (s *Server) settings(w http.ResponseWriter, r *http.Request, v *view) error {
+	return s.renderSettings(w, r, v, settingsData{})
 }
 
-func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, v *view, d settingsData) {
+func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, v *view, d settingsData) error {
 	ctx := r.Context()
-	d.Admin, d.Native = v.Staff.Role == "admin", v.L.Native
-	if d.Admin {
+	d.Native, d.TwoFactor, d.MustEnrol, d.Scopes = v.L.Native, v.Staff.TwoFactor, v.Staff.MustEnrol, retain.Scopes
+	req, _, err := s.db.Setting(ctx, store.RequireTwoFactorKey)
+	if err != nil {
+		return err
+	}
+	d.Required = req == "admins"
+	if v.Actor.Can(retain.PermSettingsManage) {
 		ms, err := core.MessagingSettings(ctx, s.db)
 		if err != nil {
 			d.Problem = err.Error()
 		}
 		b, _ := json.MarshalIndent(ms.Masked(), "", "  ")
 		d.Messaging = string(b)
+	}
+	if v.Actor.Can(retain.PermUsersManage) {
 		if d.Users, err = s.db.ListUsers(ctx); err != nil {
-			s.fail(w, err)
-			return
+			return err
 		}
+	}
+	if v.Actor.Can(retain.PermKeysManage) {
 		if d.Keys, err = s.db.ListAPIKeys(ctx); err != nil {
-			s.fail(w, err)
-			return
+			return err
 		}
 	}
 	v.Title, v.Data = v.L.T("nav.settings"), d
-	s.render(w, "settings", v)
+	s.renderStatus(w, d.status, "settings", v)
+	return nil
 }
 
 // saveDigits stores the person's choice of native digits.
-func (s *Server) saveDigits(w http.ResponseWriter, r *http.Request, v *view) {
+func (s *Server) saveDigits(w http.ResponseWriter, r *http.Request, v *view) error {
 	val := "latin"
 	if r.FormValue("native") == "1" {
 		val = "native"
 	}
 	if err := s.db.SetSetting(r.Context(), store.DigitsKey(v.Staff.ID), val); err != nil {
-		s.fail(w, err)
-		return
+		return err
 	}
 	http.Redirect(w, r, "/settings", http.StatusSeeOther)
-}
-
-func (s *Server) adminOnly(w http.ResponseWriter, v *view) bool {
-	if v.Staff.Role != "admin" {
-		http.Error(w, v.L.T("error.forbidden"), http.StatusForbidden)
-		return false
-	}
-	return true
+	return nil
 }
 
 // saveMessaging replaces the messaging settings with a checked document.
-func (s *Server) saveMessaging(w http.ResponseWriter, r *http.Request, v *view) {
-	if !s.adminOnly(w, v) {
-		return
-	}
+func (s *Server) saveMessaging(w http.ResponseWriter, r *http.Request, v *view) error {
 	ms, err := messaging.ParseSettings([]byte(r.FormValue("document")))
 	if err != nil {
-		w.WriteHeader(http.StatusBadRequest)
-		s.renderSettings(w, r, v, settingsData{Problem: err.Error()})
-		return
+		return s.renderSettings(w, r, v, settingsData{status: http.StatusBadRequest, Problem: err.Error()})
 	}
 	b, _ := json.Marshal(ms)
-	if err := s.db.SetSetting(r.Context(), messaging.SettingsKey, string(b)); err != nil {
-		s.fail(w, err)
-		return
+	if err := s.db.SaveSetting(r.Context(), v.Actor, messaging.SettingsKey, string(b)); err != nil {
+		return err
 	}
-	s.renderSettings(w, r, v, settingsData{Notice: v.L.T("settings.saved")})
+	return s.renderSettings(w, r, v, settingsData{Notice: v.L.T("settings.saved")})
 }
 
 // sendTest sends a test message through a configured channel.
-func (s *Server) sendTest(w http.ResponseWriter, r *http.Request, v *view) {
-	if !s.adminOnly(w, v) {
-		return
-	}
+func (s *Server) sendTest(w http.ResponseWriter, r *http.Request, v *view) error {
 	ms, err := core.MessagingSettings(r.Context(), s.db)
 	if err != nil {
-		s.renderSettings(w, r, v, settingsData{Problem: err.Error()})
-		return
+		return s.renderSettings(w, r, v, settingsData{Problem: err.Error()})
 	}
 	chans, _, err := ms.Build()
 	channel := r.FormValue("channel")
 	if err != nil || chans[channel] == nil {
-		w.WriteHeader(http.StatusBadRequest)
-		s.renderSettings(w, r, v, settingsData{Problem: v.L.T("settings.no_channel", "Channel", channel)})
-		return
+		return s.renderSettings(w, r, v, settingsData{status: http.StatusBadRequest, Problem: v.L.T("settings.no_channel", "Channel", channel)})
 	}
 	id, err := chans[channel].Send(r.Context(), messaging.Outgoing{Key: fmt.Sprintf("test-%d", time.Now().UnixNano()), Channel: channel,
 		Purpose: "transactional", Kind: "test", To: strings.TrimSpace(r.FormValue("to")), Body: v.L.T("settings.test_body")})
 	if err != nil {
-		s.renderSettings(w, r, v, settingsData{Problem: v.L.T("settings.test_failed", "Error", messaging.Redact(err.Error()))})
-		return
+		return s.renderSettings(w, r, v, settingsData{Problem: v.L.T("settings.test_failed", "Error", messaging.Redact(err.Error()))})
 	}
-	s.renderSettings(w, r, v, settingsData{Notice: v.L.T("settings.test_sent", "ID", id)})
+	return s.renderSettings(w, r, v, settingsData{Notice: v.L.T("settings.test_sent", "ID", id)})
 }
 
-func (s *Server) createKey(w http.ResponseWriter, r *http.Request, v *view) {
-	if !s.adminOnly(w, v) {
-		return
-	}
-	_, secret, err := s.db.CreateAPIKey(r.Context(), strings.TrimSpace(r.FormValue("name")))
+// createKey makes an API key with the scopes ticked on the form.
+func (s *Server) createKey(w http.ResponseWriter, r *http.Request, v *view) error {
+	r.ParseForm()
+	scopes, err := retain.ParseScopes(strings.Join(r.Form["scope"], ","))
 	if err != nil {
-		w.WriteHeader(http.StatusBadRequest)
-		s.renderSettings(w, r, v, settingsData{Problem: err.Error()})
-		return
+		return s.renderSettings(w, r, v, settingsData{status: http.StatusBadRequest, Problem: v.L.T("settings.key_scopes")})
 	}
-	s.renderSettings(w, r, v, settingsData{NewKey: secret})
+	_, secret, err := s.db.CreateAPIKey(r.Context(), v.Actor, strings.TrimSpace(r.FormValue("name")), scopes)
+	if err != nil {
+		if retain.ErrorCode(err) != retain.EINVALID {
+			return err
+		}
+		return s.renderSettings(w, r, v, settingsData{status: http.StatusBadRequest, Problem: v.L.T("settings.key_name_required")})
+	}
+	return s.renderSettings(w, r, v, settingsData{NewKey: secret})
 }
 
-func (s *Server) revokeKey(w http.ResponseWriter, r *http.Request, v *view) {
-	if !s.adminOnly(w, v) {
-		return
-	}
+func (s *Server) revokeKey(w http.ResponseWriter, r *http.Request, v *view) error {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err := s.db.RevokeAPIKey(r.Context(), id); err != nil {
-		s.failFor(w, v, err) // an unknown key: 404, in the viewer's language
-		return
+	if err := s.db.RevokeAPIKey(r.Context(), v.Actor, id); err != nil {
+		return err // an unknown key: 404, in the viewer's language
 	}
 	http.Redirect(w, r, "/settings", http.StatusSeeOther)
+	return nil
 }

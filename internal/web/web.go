@@ -35,15 +35,26 @@ const (
 
 // Server serves the UI.
 type Server struct {
-	db    *store.DB
-	log   *slog.Logger
-	pages map[string]*template.Template
-	login *limiter
+	db      *store.DB
+	log     *slog.Logger
+	opts    Options
+	pages   map[string]*template.Template
+	login   *limiter
+	protect *http.CrossOriginProtection
+	table   []Route
+}
+
+// Options are how the UI is reached.
+type Options struct {
+	// BehindProxy: Retain runs behind a reverse proxy that terminates TLS
+	// and sets X-Forwarded-Proto and X-Forwarded-For; only then are those
+	// headers believed (docs/deploy.md).
+	BehindProxy bool
 }
 
 // New mounts the UI on mux.
-func New(mux *http.ServeMux, db *store.DB, log *slog.Logger) *Server {
-	s := &Server{db: db, log: log, pages: map[string]*template.Template{}, login: newLimiter()}
+func New(mux *http.ServeMux, db *store.DB, log *slog.Logger, opts Options) *Server {
+	s := &Server{db: db, log: log, opts: opts, pages: map[string]*template.Template{}, login: newLimiter(), protect: http.NewCrossOriginProtection()}
 	names, _ := fs.Glob(templateFS, "templates/*.html")
 	for _, n := range names {
 		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
@@ -52,39 +63,7 @@ func New(mux *http.ServeMux, db *store.DB, log *slog.Logger) *Server {
 		}
 		s.pages[name] = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n))
 	}
-	static, _ := fs.Sub(staticFS, "static")
-	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheForever(http.FileServerFS(static))))
-	protect := http.NewCrossOriginProtection()
-	page := func(h func(http.ResponseWriter, *http.Request, *view)) http.Handler {
-		return protect.Handler(secure(s.signedIn(h)))
-	}
-	mux.Handle("GET /login", secure(http.HandlerFunc(s.loginPage)))
-	mux.Handle("POST /login", protect.Handler(secure(http.HandlerFunc(s.loginPost))))
-	mux.Handle("POST /logout", page(s.logout))
-	mux.Handle("POST /lang", page(s.setLang))
-	mux.Handle("GET /{$}", page(s.dashboard))
-	mux.Handle("GET /customers", page(s.customers))
-	mux.Handle("GET /customers.csv", page(s.customersCSV))
-	mux.Handle("POST /customers/assign", page(s.bulkAssign))
-	mux.Handle("GET /customers/{id}", page(s.customer))
-	mux.Handle("POST /customers/{id}/notes", page(s.addNote))
-	mux.Handle("POST /customers/{id}/touches", page(s.logTouch))
-	mux.Handle("GET /inbox", page(s.inbox))
-	mux.Handle("GET /playbooks", page(s.playbooks))
-	mux.Handle("POST /playbooks/{key}/enabled", page(s.playbookToggle))
-	mux.Handle("GET /messages", page(s.messages))
-	mux.Handle("GET /settings", page(s.settings))
-	mux.Handle("POST /settings/digits", page(s.saveDigits))
-	mux.Handle("POST /settings/messaging", page(s.saveMessaging))
-	mux.Handle("POST /settings/test", page(s.sendTest))
-	mux.Handle("POST /settings/keys", page(s.createKey))
-	mux.Handle("POST /settings/keys/{id}/revoke", page(s.revokeKey))
-	mux.Handle("POST /tasks/{id}/done", page(s.taskDone))
-	mux.Handle("POST /tasks/{id}/reassign", page(s.reassign("tasks")))
-	mux.Handle("POST /alerts/{id}/reassign", page(s.reassign("alerts")))
-	mux.Handle("POST /calendar-link", page(s.calendarLink))
-	mux.Handle("POST /alerts/{id}/snooze", page(s.alertSnooze))
-	mux.Handle("POST /alerts/{id}/resolve", page(s.alertResolve))
+	s.routes(mux)
 	return s
 }
 
@@ -92,11 +71,16 @@ func New(mux *http.ServeMux, db *store.DB, log *slog.Logger) *Server {
 type view struct {
 	L     *i18n.Localizer
 	Staff store.Staff
+	Actor retain.Actor // the signed-in staff member; zero when signed out
 	Path  string
 	Title string
 	Data  any
 	Error string
 }
+
+// Can reports whether the viewer holds a permission (templates show only
+// what a person may use: {{if .Can "messages:read"}}).
+func (v *view) Can(p string) bool { return v.Actor.Kind != "" && v.Actor.Can(retain.Permission(p)) }
 
 var funcs = template.FuncMap{
 	"languages": func() []string { return i18n.Languages },
@@ -105,10 +89,21 @@ var funcs = template.FuncMap{
 	"int64":     func(n int) int64 { return int64(n) },
 	"list":      func(xs ...string) []string { return xs },
 	"list2":     func(xs ...any) []any { return xs },
+	// dataURL lets the QR code Retain drew itself through html/template's
+	// URL filter, and nothing else.
+	"dataURL": func(s string) template.URL {
+		if strings.HasPrefix(s, "data:image/png;base64,") {
+			return template.URL(s)
+		}
+		return ""
+	},
 }
 
 // render writes a page; a template error is logged and answered with 500.
-func (s *Server) render(w http.ResponseWriter, name string, v *view) {
+func (s *Server) render(w http.ResponseWriter, name string, v *view) { s.renderStatus(w, 0, name, v) }
+
+// renderStatus writes a page with a status (0: 200).
+func (s *Server) renderStatus(w http.ResponseWriter, status int, name string, v *view) {
 	t := s.pages[name]
 	var b strings.Builder
 	if err := t.ExecuteTemplate(&b, "layout.html", v); err != nil {
@@ -117,6 +112,9 @@ func (s *Server) render(w http.ResponseWriter, name string, v *view) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if status != 0 {
+		w.WriteHeader(status)
+	}
 	_, _ = w.Write([]byte(b.String()))
 }
 
@@ -214,25 +212,4 @@ func (l *limiter) evict(now time.Time) {
 		}
 		delete(l.fails, k)
 	}
-}
-
-// failFor answers a page's error with the status its code maps to
-// (retain.HTTPStatus, as the API does) and a message in the viewer's
-// language; a 5xx is logged and says no more than "something went wrong".
-func (s *Server) failFor(w http.ResponseWriter, v *view, err error) {
-	code := retain.ErrorCode(err)
-	status := retain.HTTPStatus(code)
-	switch {
-	case status >= 500:
-		s.log.Error("web", "err", err)
-		code = retain.EINTERNAL
-	case code != retain.ENOTFOUND && code != retain.ECONFLICT && code != retain.EFORBIDDEN:
-		code = retain.EINVALID // the catalogs say these four
-	}
-	http.Error(w, v.L.T("error."+code), status)
-}
-
-func (s *Server) fail(w http.ResponseWriter, err error) {
-	s.log.Error("web", "err", err)
-	http.Error(w, "internal error", http.StatusInternalServerError)
 }

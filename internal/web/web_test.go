@@ -35,6 +35,7 @@ type site struct {
 	adminID int64
 	agentID int64
 	otherID int64 // another agent
+	ui      *web.Server
 }
 
 func newSite(t testing.TB, open storetest.Opener) *site {
@@ -49,15 +50,15 @@ func newSite(t testing.TB, open storetest.Opener) *site {
 		t.Fatal(err)
 	}
 	hash, _ := auth.HashPassword(password)
-	admin, err := db.AddUser(ctx, store.User{Email: "admin@shop.example", Name: "Admin", Role: "admin"}, hash)
+	admin, err := db.AddUser(ctx, retain.System("test"), store.User{Email: "admin@shop.example", Name: "Admin", Role: "admin"}, hash)
 	if err != nil {
 		t.Fatal(err)
 	}
-	agent, err := db.AddUser(ctx, store.User{Email: "agent@shop.example", Name: "Agent", Role: "agent"}, hash)
+	agent, err := db.AddUser(ctx, retain.System("test"), store.User{Email: "agent@shop.example", Name: "Agent", Role: "agent"}, hash)
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := db.AddUser(ctx, store.User{Email: "other@shop.example", Name: "Other", Role: "agent"}, hash)
+	other, err := db.AddUser(ctx, retain.System("test"), store.User{Email: "other@shop.example", Name: "Other", Role: "agent"}, hash)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,10 +74,10 @@ func newSite(t testing.TB, open storetest.Opener) *site {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	web.New(mux, db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ui := web.New(mux, db, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Options{})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &site{db: db, srv: srv, adminID: admin.ID, agentID: agent.ID, otherID: other.ID}
+	return &site{db: db, srv: srv, adminID: admin.ID, agentID: agent.ID, otherID: other.ID, ui: ui}
 }
 
 // client is a browser-like client: a cookie jar, no automatic redirects,
@@ -85,6 +86,9 @@ type client struct {
 	t    testing.TB
 	s    *site
 	http *http.Client
+	// lastLocation is the Location of the last get or post (a redirect's
+	// target).
+	lastLocation string
 }
 
 func (s *site) client(t testing.TB) *client {
@@ -100,6 +104,7 @@ func (c *client) get(path string) (int, string) {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
+	c.lastLocation = resp.Header.Get("Location")
 	return resp.StatusCode, string(b)
 }
 
@@ -109,6 +114,7 @@ func (c *client) post(path string, form url.Values, origin string) (int, string)
 	if err != nil {
 		c.t.Fatal(err)
 	}
+	c.lastLocation = resp.Header.Get("Location")
 	return resp.StatusCode, body
 }
 
@@ -282,12 +288,14 @@ func TestS3_ManagerSeesTeam(t *testing.T) {
 	s := newSite(t, storetest.SQLite)
 	ctx := context.Background()
 	hash, _ := auth.HashPassword(password)
-	s.db.AddUser(ctx, store.User{Email: "mgr@shop.example", Name: "Mgr", Role: "manager", Team: "Dhaka"}, hash)
-	mate, _ := s.db.AddUser(ctx, store.User{Email: "mate@shop.example", Name: "Mate", Role: "agent", Team: "Dhaka"}, hash)
+	s.db.AddUser(ctx, retain.System("test"), store.User{Email: "mgr@shop.example", Name: "Mgr", Role: "manager", Team: "Dhaka"}, hash)
+	mate, _ := s.db.AddUser(ctx, retain.System("test"), store.User{Email: "mate@shop.example", Name: "Mate", Role: "agent", Team: "Dhaka"}, hash)
 	var teamTask, otherTask int64
 	s.db.WithTx(ctx, func(tx *store.Tx) error {
-		teamTask, _, _ = tx.CreateTask(ctx, store.Task{CustomerID: 1, OwnerID: mate.ID, Title: "team work", DueAt: s.db.Now(), Source: "manual"})
-		otherTask, _, _ = tx.CreateTask(ctx, store.Task{CustomerID: 1, OwnerID: s.otherID, Title: "other team's work", DueAt: s.db.Now(), Source: "manual"})
+		tx.AssignOwner(ctx, 2, s.otherID, "manual", "test", false)
+		tx.AssignOwner(ctx, 1, mate.ID, "manual", "test", false) // the team's customer
+		teamTask, _, _ = tx.CreateTask(ctx, store.Task{IdempotencyKey: "team", CustomerID: 1, OwnerID: mate.ID, Title: "team work", DueAt: s.db.Now(), Source: "manual"})
+		otherTask, _, _ = tx.CreateTask(ctx, store.Task{IdempotencyKey: "other", CustomerID: 2, OwnerID: s.otherID, Title: "other team's work", DueAt: s.db.Now(), Source: "manual"})
 		return nil
 	})
 	c := s.client(t)
@@ -313,6 +321,18 @@ func TestS3_ManagerSeesTeam(t *testing.T) {
 	if code, _ := c.post("/customers/1/touches", url.Values{"kind": {"fax"}, "summary": {"x"}}, ""); code != http.StatusBadRequest {
 		t.Errorf("unknown kind: %d", code)
 	}
+	// Another team's customer is not there for this manager: not on the
+	// 360, not for a logged call, not in the list or the export.
+	if code, _ := c.get("/customers/2"); code != http.StatusNotFound {
+		t.Errorf("another team's customer: %d", code)
+	}
+	if code, _ := c.post("/customers/2/touches", url.Values{"kind": {"call"}, "summary": {"x"}}, ""); code != http.StatusNotFound {
+		t.Errorf("a call on another team's customer: %d", code)
+	}
+	other, _ := s.db.CustomerFacts(ctx, 2)
+	if _, body := c.get("/customers.csv"); strings.Contains(body, other.ExternalID+",") {
+		t.Errorf("the export holds another team's customer %s", other.ExternalID)
+	}
 }
 
 // TestSettings: admins set channels (checked), send a test through the fake
@@ -337,7 +357,7 @@ func TestSettings(t *testing.T) {
 	if code, body := admin.post("/settings/test", url.Values{"channel": {"sms"}, "to": {"+8801711000000"}}, ""); code != 200 || !strings.Contains(body, "gw-") {
 		t.Errorf("send test: %d", code)
 	}
-	if code, body := admin.post("/settings/keys", url.Values{"name": {"shop"}}, ""); code != 200 || !strings.Contains(body, "rtn_") {
+	if code, body := admin.post("/settings/keys", url.Values{"name": {"shop"}, "scope": {"events:write", "read"}}, ""); code != 200 || !strings.Contains(body, "rtn_") {
 		t.Errorf("create key: %d", code)
 	}
 	agent := s.client(t)

@@ -220,7 +220,7 @@ func testTotalsFromLines(t *testing.T, db *store.DB) {
 
 func testAPIKeys(t *testing.T, db *store.DB) {
 	ctx := context.Background()
-	k, secret, err := db.CreateAPIKey(ctx, "shop")
+	k, secret, err := db.CreateAPIKey(ctx, retain.System("test"), "shop", []retain.Scope{retain.ScopeEventsWrite})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,33 +231,33 @@ func testAPIKeys(t *testing.T, db *store.DB) {
 	if _, err := db.AuthenticateAPIKey(ctx, secret+"x"); retain.ErrorCode(err) != retain.EUNAUTHORIZED {
 		t.Fatalf("wrong key: err = %v", err)
 	}
-	if err := db.RevokeAPIKey(ctx, k.ID); err != nil {
+	if err := db.RevokeAPIKey(ctx, retain.System("test"), k.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.AuthenticateAPIKey(ctx, secret); retain.ErrorCode(err) != retain.EUNAUTHORIZED {
 		t.Fatalf("revoked key still works: %v", err)
 	}
-	if err := db.RevokeAPIKey(ctx, k.ID); retain.ErrorCode(err) != retain.ENOTFOUND {
+	if err := db.RevokeAPIKey(ctx, retain.System("test"), k.ID); retain.ErrorCode(err) != retain.ENOTFOUND {
 		t.Fatalf("second revoke: %v", err)
 	}
 }
 
 func testUsers(t *testing.T, db *store.DB) {
 	ctx := context.Background()
-	u, err := db.AddUser(ctx, store.User{Email: "Admin@Example.com", Name: "Admin", Role: "admin", Team: "Dhaka"}, "hash")
+	u, err := db.AddUser(ctx, retain.System("test"), store.User{Email: "Admin@Example.com", Name: "Admin", Role: "admin", Team: "Dhaka"}, "hash")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if u.Email != "admin@example.com" {
 		t.Errorf("email = %q", u.Email)
 	}
-	if _, err := db.AddUser(ctx, store.User{Email: "admin@example.com", Name: "Again", Role: "agent"}, "hash"); retain.ErrorCode(err) != retain.ECONFLICT {
+	if _, err := db.AddUser(ctx, retain.System("test"), store.User{Email: "admin@example.com", Name: "Again", Role: "agent"}, "hash"); retain.ErrorCode(err) != retain.ECONFLICT {
 		t.Fatalf("duplicate user: err = %v", err)
 	}
-	if _, err := db.AddUser(ctx, store.User{Email: "x@example.com", Name: "X", Role: "boss"}, "hash"); retain.ErrorCode(err) != retain.EINVALID {
+	if _, err := db.AddUser(ctx, retain.System("test"), store.User{Email: "x@example.com", Name: "X", Role: "boss"}, "hash"); retain.ErrorCode(err) != retain.EINVALID {
 		t.Fatalf("bad role: err = %v", err)
 	}
-	if err := db.SetUserActive(ctx, "admin@example.com", false); err != nil {
+	if err := db.SetUserActive(ctx, retain.System("test"), "admin@example.com", false); err != nil {
 		t.Fatal(err)
 	}
 	users, err := db.ListUsers(ctx)

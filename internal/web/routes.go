@@ -1,0 +1,141 @@
+package web
+
+import (
+	"errors"
+	"io/fs"
+	"net/http"
+
+	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/core"
+	"github.com/retainhq/retain/internal/i18n"
+)
+
+// Route is one page or action of the UI and the permission it needs.
+type Route struct {
+	Pattern    string
+	Permission retain.Permission
+}
+
+// pageFunc is a page or action for a signed-in person. It returns an
+// error instead of writing one: the router answers it with the status
+// retain.HTTPStatus gives and a localized error page.
+type pageFunc func(http.ResponseWriter, *http.Request, *view) error
+
+// routes lists every route of the UI with the permission it needs; the
+// route × role test in permissions_test.go walks this list.
+func (s *Server) routes(mux *http.ServeMux) {
+	static, _ := fs.Sub(staticFS, "static")
+	s.public(mux, "GET /static/", http.StripPrefix("/static/", cacheForever(http.FileServerFS(static))))
+	s.public(mux, "GET /login", secure(http.HandlerFunc(s.loginPage)))
+	s.public(mux, "POST /login", s.protect.Handler(secure(http.HandlerFunc(s.loginPost))))
+	// The second factor's form: guarded by the half-open session the
+	// password made, not by a permission.
+	s.public(mux, "GET /login/code", secure(http.HandlerFunc(s.codePage)))
+	s.public(mux, "POST /login/code", s.protect.Handler(secure(http.HandlerFunc(s.codePost))))
+	s.public(mux, "/", secure(http.HandlerFunc(s.notFound)))
+
+	s.page(mux, "POST /logout", retain.PermSignedIn, s.logout)
+	s.page(mux, "POST /lang", retain.PermSignedIn, s.setLang)
+	s.page(mux, "GET /{$}", retain.PermDashboard, s.dashboard)
+	s.page(mux, "GET /customers", retain.PermCustomersRead, s.customers)
+	s.page(mux, "GET /customers.csv", retain.PermCustomersExport, s.customersCSV)
+	s.page(mux, "POST /customers/assign", retain.PermCustomersAssign, s.bulkAssign)
+	s.page(mux, "GET /customers/{id}", retain.PermCustomersRead, s.customer)
+	s.page(mux, "POST /customers/{id}/notes", retain.PermCustomersWrite, s.addNote)
+	s.page(mux, "POST /customers/{id}/touches", retain.PermCustomersWrite, s.logTouch)
+	s.page(mux, "GET /inbox", retain.PermWorkRead, s.inbox)
+	s.page(mux, "POST /tasks/{id}/done", retain.PermWorkAct, s.taskDone)
+	s.page(mux, "POST /tasks/{id}/reassign", retain.PermWorkAssign, s.reassign("tasks"))
+	s.page(mux, "POST /alerts/{id}/reassign", retain.PermWorkAssign, s.reassign("alerts"))
+	s.page(mux, "POST /alerts/{id}/snooze", retain.PermWorkAct, s.alertSnooze)
+	s.page(mux, "POST /alerts/{id}/resolve", retain.PermWorkAct, s.alertResolve)
+	s.page(mux, "POST /calendar-link", retain.PermWorkRead, s.calendarLink)
+	s.page(mux, "GET /playbooks", retain.PermPlaybooksRead, s.playbooks)
+	s.page(mux, "POST /playbooks/{key}/enabled", retain.PermPlaybooksManage, s.playbookToggle)
+	s.page(mux, "GET /messages", retain.PermMessagesRead, s.messages)
+	s.page(mux, "GET /settings", retain.PermSignedIn, s.settings)
+	s.page(mux, "POST /settings/digits", retain.PermSignedIn, s.saveDigits)
+	s.page(mux, "POST /settings/messaging", retain.PermSettingsManage, s.saveMessaging)
+	s.page(mux, "POST /settings/test", retain.PermSettingsManage, s.sendTest)
+	s.page(mux, "POST /settings/keys", retain.PermKeysManage, s.createKey)
+	s.page(mux, "POST /settings/keys/{id}/revoke", retain.PermKeysManage, s.revokeKey)
+	s.page(mux, "POST /settings/2fa", retain.PermSignedIn, s.twoFactorStart)
+	s.page(mux, "POST /settings/2fa/confirm", retain.PermSignedIn, s.twoFactorConfirm)
+	s.page(mux, "POST /settings/2fa/required", retain.PermUsersManage, s.twoFactorRequired)
+	s.page(mux, "GET /settings/audit", retain.PermAuditRead, s.auditPage)
+}
+
+// Routes lists the UI's routes with their permissions.
+func (s *Server) Routes() []Route { return s.table }
+
+func (s *Server) public(mux *http.ServeMux, pattern string, h http.Handler) {
+	s.table = append(s.table, Route{Pattern: pattern, Permission: retain.PermPublic})
+	mux.Handle(pattern, h)
+}
+
+// page registers a page or action that needs a signed-in person holding
+// perm; anyone else gets a 403 page (or the sign-in form when signed out).
+func (s *Server) page(mux *http.ServeMux, pattern string, perm retain.Permission, h pageFunc) {
+	s.table = append(s.table, Route{Pattern: pattern, Permission: perm})
+	mux.Handle(pattern, s.protect.Handler(secure(s.signedIn(func(w http.ResponseWriter, r *http.Request, v *view) {
+		err := v.Actor.Require(perm)
+		if err == nil {
+			err = h(w, r, v)
+		}
+		if err != nil {
+			s.errorPage(w, v, err)
+		}
+	}))))
+}
+
+// work is the core's checked actions for this server's database.
+func (s *Server) work() core.Work { return core.Work{DB: s.db} }
+
+// pageError is an error whose words are already in the viewer's language
+// (a form's own complaint: "say why the alert is snoozed").
+type pageError struct {
+	status  int
+	message string
+}
+
+func (e *pageError) Error() string { return e.message }
+
+// problem is a form's complaint, in the viewer's language, with its status.
+func problem(v *view, status int, key string, args ...any) error {
+	return &pageError{status: status, message: v.L.T(key, args...)}
+}
+
+// errorPage answers err with the status its code maps to (the same
+// retain.HTTPStatus the API uses) and a page in the viewer's language, with
+// the navigation; a 5xx is logged and says no more than "something went
+// wrong", so no internal detail reaches the browser.
+func (s *Server) errorPage(w http.ResponseWriter, v *view, err error) {
+	var pe *pageError
+	status, message := 0, ""
+	if errors.As(err, &pe) {
+		status, message = pe.status, pe.message
+	} else {
+		code := retain.ErrorCode(err)
+		status = retain.HTTPStatus(code)
+		switch {
+		case status >= 500:
+			s.log.Error("web", "path", v.Path, "err", err)
+			code = retain.EINTERNAL
+		case code != retain.ENOTFOUND && code != retain.ECONFLICT && code != retain.EFORBIDDEN:
+			code = retain.EINVALID // the catalogs have words for these five
+		}
+		message = v.L.T("error." + code)
+	}
+	v.Title, v.Data = v.L.T("error.page_title"), message
+	s.renderStatus(w, status, "error", v)
+}
+
+// notFound is the 404 page for any path the UI does not have, with the
+// navigation when the visitor is signed in.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	v := s.viewFor(r)
+	if v == nil {
+		v = &view{L: i18n.New(i18n.Lang(r.Header.Get("Accept-Language")), false), Path: r.URL.Path}
+	}
+	s.errorPage(w, v, retain.Errorf(retain.ENOTFOUND, "no page %s", r.URL.Path))
+}
