@@ -226,4 +226,24 @@ func TestUsersAndKeys(t *testing.T) {
 	if out := mustRun(t, "user", "apikey", "list", "--db", db); !strings.Contains(out, "revoked") {
 		t.Errorf("apikey list after revoke: %q", out)
 	}
+	// Scopes: events:write unless told; chosen with --scopes; a wrong one
+	// is refused naming the choices.
+	mustRun(t, "user", "apikey", "create", "--name", "reader", "--scopes", "read,events:write", "--db", db)
+	if out := mustRun(t, "user", "apikey", "list", "--db", db); !strings.Contains(out, "events:write ") || !strings.Contains(out, "read,events:write") {
+		t.Errorf("apikey list scopes: %q", out)
+	}
+	if code, _, errOut := run(t, "user", "apikey", "create", "--scopes", "root", "--db", db); code != 2 || !strings.Contains(errOut, "events:write,read,write,admin") {
+		t.Errorf("an unknown scope: exit %d %q", code, errOut)
+	}
+	// The audit log names the command line as the actor.
+	out = mustRun(t, "audit", "--action", "apikey.", "--db", db)
+	if !strings.Contains(out, "system:cli") || !strings.Contains(out, "apikey.create") || !strings.Contains(out, "apikey.revoke") {
+		t.Errorf("audit: %q", out)
+	}
+	if out := mustRun(t, "user", "2fa-reset", "ayesha@shop.example", "--db", db); !strings.Contains(out, "removed") {
+		t.Errorf("2fa-reset: %q", out)
+	}
+	if code, _, _ := run(t, "user", "2fa-reset", "nobody@shop.example", "--db", db); code == 0 {
+		t.Error("2fa-reset of an unknown user succeeded")
+	}
 }

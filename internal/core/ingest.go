@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"time"
 
 	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/store"
@@ -59,11 +60,9 @@ type Result struct {
 // MaxEvents is the largest batch of events one ingest takes.
 const MaxEvents = 500
 
-func ingestEvents(ctx context.Context, db *store.DB, src Source, evs []Event) (Result, error) {
-	if len(evs) > MaxEvents {
-		return Result{}, retain.FieldError("events", "at most %d events in one batch, got %d", MaxEvents, len(evs))
-	}
-	now := db.Now()
+// checkEvents turns a batch of events into rows, or returns every problem
+// of every event with its field path (events[3].order.total).
+func checkEvents(evs []Event, now time.Time) (store.Batch, error) {
 	var batch store.Batch
 	problems := retain.Problems{}
 	seen := map[string]int{}
@@ -81,7 +80,15 @@ func ingestEvents(ctx context.Context, db *store.DB, src Source, evs []Event) (R
 		}
 		problems.Merge(prefix, toBatch(&batch, i, e, now))
 	}
-	if err := problems.Err(); err != nil {
+	return batch, problems.Err()
+}
+
+func ingestEvents(ctx context.Context, db *store.DB, src Source, evs []Event) (Result, error) {
+	if len(evs) > MaxEvents {
+		return Result{}, retain.FieldError("events", "at most %d events in one batch, got %d", MaxEvents, len(evs))
+	}
+	batch, err := checkEvents(evs, db.Now())
+	if err != nil {
 		return Result{}, err
 	}
 	raw := make([]store.RawEvent, len(evs))
@@ -96,7 +103,7 @@ func ingestEvents(ctx context.Context, db *store.DB, src Source, evs []Event) (R
 	// share ids lock them in the same order and never deadlock.
 	sort.Slice(raw, func(i, j int) bool { return raw[i].EventID < raw[j].EventID })
 	var fresh map[string]bool
-	err := db.WithTx(ctx, func(tx *store.Tx) error {
+	err = db.WithTx(ctx, func(tx *store.Tx) error {
 		var err error
 		if fresh, err = tx.RecordEvents(ctx, src.APIKeyID, raw); err != nil {
 			return err

@@ -49,6 +49,21 @@ type Options struct {
 	Progress func(rows, bytes int64)
 }
 
+func (o *Options) setDefaults() {
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
+	if o.BatchSize <= 0 {
+		o.BatchSize = 20000
+	}
+	if o.BatchBytes <= 0 {
+		o.BatchBytes = 1 << 20
+	}
+	if o.Currency == "" {
+		o.Currency = "USD"
+	}
+}
+
 // Result counts what an import did.
 type Result struct {
 	ImportID    int64
@@ -130,18 +145,7 @@ func Run(ctx context.Context, db *store.DB, r io.Reader, rej Rejects, opts Optio
 	if (opts.Format == "cdnow" || opts.Format == "shopify") && opts.Kind != "orders" {
 		return Result{}, retain.Errorf(retain.EINVALID, "--format %s imports orders, not %s", opts.Format, opts.Kind)
 	}
-	if opts.Location == nil {
-		opts.Location = time.UTC
-	}
-	if opts.BatchSize <= 0 {
-		opts.BatchSize = 20000
-	}
-	if opts.BatchBytes <= 0 {
-		opts.BatchBytes = 1 << 20
-	}
-	if opts.Currency == "" {
-		opts.Currency = "USD"
-	}
+	opts.setDefaults()
 	src, lr, err := newSource(r, &opts)
 	if err != nil {
 		return Result{}, retain.Errorf(retain.EINVALID, "%v", err)

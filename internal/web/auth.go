@@ -62,6 +62,10 @@ func (s *Server) signedIn(h func(http.ResponseWriter, *http.Request, *view)) htt
 	return func(w http.ResponseWriter, r *http.Request) {
 		v := s.viewFor(r)
 		if v == nil {
+			if _, _, _, ok := s.pending(r); ok && r.Method == http.MethodGet { // the password was right; the code is due
+				http.Redirect(w, r, "/login/code?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
 			if _, err := r.Cookie(s.cookieName(r)); err == nil {
 				s.setSessionCookie(w, r, "", -1)
 			}
