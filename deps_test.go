@@ -7,7 +7,7 @@ import (
 )
 
 // TestRootImportsNoInfrastructure keeps the domain package plain Go: no
-// database, no HTTP, nothing internal (STYLE.md rule 1).
+// database, no HTTP, nothing internal (docs/architecture.md, Rules of the code).
 func TestRootImportsNoInfrastructure(t *testing.T) {
 	out, err := exec.Command("go", "list", "-deps", ".").Output()
 	if err != nil {

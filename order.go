@@ -37,7 +37,7 @@ type OrderLine struct {
 // OrderEventType is something that happened to an order after it was placed.
 type OrderEventType string
 
-// Order event types (PRODUCT.md §C; ARCHITECTURE.md §4).
+// Order event types (docs/product.md: Orders and their status; docs/architecture.md, Data model).
 const (
 	EventPlaced         OrderEventType = "placed"
 	EventPaid           OrderEventType = "paid"

@@ -26,7 +26,7 @@ var (
 	TicketChannels   = []string{"email", "phone", "web", "chat", "sms", "whatsapp", "messenger", "in_store"}
 	TicketStatuses   = []string{"open", "pending", "resolved", "closed"}
 	TicketPriorities = []string{"low", "normal", "high", "urgent"}
-	// RootCauses are the causes of dissatisfaction (PRODUCT.md §A).
+	// RootCauses are the causes of dissatisfaction (docs/product.md: Unhappiness and its causes).
 	RootCauses = []string{"quality", "price_value", "usability", "service", "delivery", "other"}
 )
 

@@ -14,7 +14,7 @@ import (
 )
 
 // simulate draws n customers from BG/NBD with the published CDNOW
-// parameters, as ANALYTICS.md §6.1: T ~ U(27, 39) weeks, λ ~ Gamma(r, α),
+// parameters, as docs/benchmarks.md describes: T ~ U(27, 39) weeks, λ ~ Gamma(r, α),
 // p ~ Beta(a, b), J ~ Geometric(p), K ~ Poisson(λT), x = min(K, J),
 // t_x = T·Beta(x, K−x+1), spend ~ Gamma(p·x, x·ν) with ν ~ Gamma(q, γ).
 // With days true, times are rounded to whole days, as real orders are.

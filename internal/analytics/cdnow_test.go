@@ -128,7 +128,7 @@ func TestRFMRebuildsCDNOWSummary(t *testing.T) {
 }
 
 // summaryRFM reads cdnow_customers_summary_with_transactions.csv, the data
-// the reference fits of ANALYTICS.md §2 were made on (t_x and T rounded to
+// the published reference fits (docs/analytics.md) were made on (t_x and T rounded to
 // 2 dp, which moves the LL by a few thousandths against exact days/7).
 func summaryRFM(t testing.TB) []analytics.RFM {
 	f, err := os.Open(cdnowPath(t, "cdnow_customers_summary_with_transactions.csv"))

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// TestAnalyticsIsPure keeps the models free of I/O (ARCHITECTURE.md): no
+// TestAnalyticsIsPure keeps the models free of I/O (docs/architecture.md): no
 // database, no network, no files, nothing else of Retain's.
 func TestAnalyticsIsPure(t *testing.T) {
 	out, err := exec.Command("go", "list", "-f", `{{join .Imports "\n"}}`, ".").Output()

@@ -26,7 +26,7 @@ type Flag struct {
 }
 
 // RhythmConfig holds the monitor's thresholds; DefaultRhythm is tuned to
-// PRODUCT.md (overdue at 1.5× the customer's own cadence).
+// docs/product.md, Purchase rhythm and health (overdue at 1.5× the customer's own cadence).
 type RhythmConfig struct {
 	Overdue   float64 // days since last order ÷ usual gap
 	Slowing   float64 // recent gap ÷ earlier gap

@@ -12,7 +12,7 @@ import (
 	"golang.org/x/crypto/argon2"
 )
 
-// argon2id parameters from RELIABILITY.md S1 (OWASP's m=19 MiB, t=2, p=1).
+// argon2id parameters from docs/reliability.md S1 (OWASP's m=19 MiB, t=2, p=1).
 const (
 	memoryKiB = 19 * 1024
 	passes    = 2

@@ -1,6 +1,6 @@
 // Package classify names the root cause of a customer's dissatisfaction —
 // quality, price (vs. value), usability, service (and communication) or
-// delivery (PRODUCT.md §A) — from a reason code or free text in English,
+// delivery (docs/product.md: Unhappiness and its causes) — from a reason code or free text in English,
 // Bengali or Nepali, with keyword lexicons. It is pure and small on
 // purpose: a model can replace it behind the same function later.
 package classify

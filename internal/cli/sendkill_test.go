@@ -19,7 +19,7 @@ import (
 	"github.com/retainhq/retain/internal/store/storetest"
 )
 
-// TestSenderKilled is the messaging crash harness (RELIABILITY.md M2, M3):
+// TestSenderKilled is the messaging crash harness (docs/reliability.md M2, M3):
 // `retain run-due` sends 10,000 messages to a fake gateway and is killed
 // with SIGKILL at random 20 times, then run to the end. With a gateway that
 // honours idempotency keys: every message delivered exactly once. Without:

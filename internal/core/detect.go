@@ -11,7 +11,7 @@ import (
 
 // Detection is the first consumer of the change log: survey answers, order
 // events, tickets and new orders become alerts and playbook enrollments
-// (PRODUCT.md §A, §B, §I), committed with the consumer's cursor, so each
+// (docs/product.md: Unhappiness and its causes; Service recovery; Purchase rhythm and health), committed with the consumer's cursor, so each
 // change is looked at once whatever crashes. Its timers — an order passing
 // its expected delivery, a renewal coming near, a snooze ending — fire
 // through FireTimers the same way. An alert already open for the customer,

@@ -11,7 +11,7 @@ import (
 	"github.com/retainhq/retain/internal/store"
 )
 
-// OwnerRules say who owns a customer who has no owner yet (PRODUCT.md §H).
+// OwnerRules say who owns a customer who has no owner yet (docs/product.md: Owners and onboarding).
 type OwnerRules struct {
 	Rule     string            `json:"rule"`               // round_robin, least_loaded or by_segment
 	Staff    []string          `json:"staff,omitempty"`    // the pool, by email; default every active agent and manager

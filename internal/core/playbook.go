@@ -14,7 +14,7 @@ import (
 	"github.com/retainhq/retain/internal/store"
 )
 
-// Playbook is a retention routine as data (PRODUCT.md §2): what starts it,
+// Playbook is a retention routine as data (docs/product.md: Playbooks): what starts it,
 // who may enter, the steps, what ends it early and what counts as success.
 // Playbooks are versioned; an enrollment keeps the version it started with.
 type Playbook struct {
@@ -232,7 +232,7 @@ func CurrentPlaybook(ctx context.Context, db *store.DB, key string) (*Playbook, 
 //go:embed playbooks/*.json
 var builtinFS embed.FS
 
-// Builtins are the shipped playbook templates (PRODUCT.md §2).
+// Builtins are the shipped playbook templates (docs/product.md: Playbooks).
 func Builtins() ([]*Playbook, error) {
 	files, err := fs.Glob(builtinFS, "playbooks/*.json")
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 const scoreAlertsKey = "detect.scores.run" // the last scoring run turned into alerts
 
 // DetectFromScores turns the newest scoring run into alerts, once per run
-// (PRODUCT.md §I): a regular, valuable customer who is overdue, slowing or
+// (docs/product.md: Purchase rhythm and health): a regular, valuable customer who is overdue, slowing or
 // shrinking — or whose P(alive) fell under 0.2 — gets a risk alert; rising,
 // irregular or shifting orders give an opportunity alert. Each alert
 // carries the flag's evidence and enrolls through the playbooks' triggers

@@ -17,7 +17,7 @@ import (
 const unsubscribeSecretKey = "unsubscribe.secret"
 
 // UnsubscribeSecret is the key that signs unsubscribe links, made on first
-// use. Links do not expire (CAN-SPAM wants ≥ 30 days, RELIABILITY.md M8 a
+// use. Links do not expire (CAN-SPAM wants ≥ 30 days, docs/reliability.md M8 a
 // year); rotating the key ends them all.
 func UnsubscribeSecret(ctx context.Context, db *store.DB) ([]byte, error) {
 	var raw [32]byte

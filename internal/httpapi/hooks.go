@@ -14,7 +14,7 @@ import (
 // Inbound webhooks from gateways: delivery reports and customers' replies.
 // Each request must carry a Standard Webhooks signature made with the
 // messaging settings' inbound_secret and a timestamp within five minutes;
-// anything else is refused before it has any effect (RELIABILITY.md M10).
+// anything else is refused before it has any effect (docs/reliability.md M10).
 // A replayed webhook-id is acknowledged and changes nothing.
 
 const hookTolerance = 5 * time.Minute

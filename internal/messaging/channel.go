@@ -67,7 +67,7 @@ func KindOf(err error) (ErrorKind, time.Duration) {
 	return Ambiguous, 0
 }
 
-// httpError classifies an HTTP response (RELIABILITY.md M9): 429, 503 and
+// httpError classifies an HTTP response (docs/reliability.md M9): 429, 503 and
 // 408 are retried (with Retry-After), 5xx retried, 3xx and other 4xx not.
 func httpError(resp *http.Response, body []byte) *SendError {
 	err := fmt.Errorf("gateway answered %s: %.200s", resp.Status, body)

@@ -10,7 +10,7 @@ import (
 )
 
 // blocked are the address ranges an outbound call must never reach unless
-// allowed (RELIABILITY.md M11): a webhook URL is typed in by a user and
+// allowed (docs/reliability.md M11): a webhook URL is typed in by a user and
 // could point at the machine's own services or a cloud metadata endpoint.
 var blocked = []netip.Prefix{
 	netip.MustParsePrefix("0.0.0.0/8"), netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("100.64.0.0/10"),

@@ -70,7 +70,7 @@ func Sign(secret []byte, id, timestamp string, body []byte) string {
 }
 
 // Verify checks an inbound Standard Webhooks request before anything is
-// done with it (RELIABILITY.md M10): the timestamp within tolerance of now
+// done with it (docs/reliability.md M10): the timestamp within tolerance of now
 // in either direction, and one of the space-separated v1 signatures matching
 // in constant time (several allow key rotation).
 func Verify(secret []byte, id, timestamp, signatures string, body []byte, now time.Time, tolerance time.Duration) error {

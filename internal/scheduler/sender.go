@@ -20,14 +20,14 @@ import (
 // Retry is the schedule of a failed send: full jitter, delay drawn from
 // [0, min(Cap, Base·2ⁿ)) after the n-th attempt, and the message is dead
 // only once it has had at least MinAttempts over at least MinSpan
-// (RELIABILITY.md M9: ≥ 8 attempts over ≥ 24 h).
+// (docs/reliability.md M9: ≥ 8 attempts over ≥ 24 h).
 type Retry struct {
 	Base, Cap   time.Duration
 	MinAttempts int
 	MinSpan     time.Duration
 }
 
-// DefaultRetry is RELIABILITY.md M9's schedule.
+// DefaultRetry is docs/reliability.md M9's schedule.
 var DefaultRetry = Retry{Base: 5 * time.Second, Cap: 10 * time.Hour, MinAttempts: 8, MinSpan: 24 * time.Hour}
 
 // Sender sends due messages.

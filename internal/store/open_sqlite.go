@@ -17,7 +17,7 @@ import (
 // order: busy_timeout first, so that switching to WAL (which takes a lock)
 // waits instead of failing with SQLITE_BUSY; then journal_mode=WAL, then
 // synchronous=FULL (NORMAL could roll back the last commits after a power cut
-// or OS crash; see RELIABILITY.md DR1) and foreign_keys. _txlock=immediate
+// or OS crash; see docs/reliability.md DR1) and foreign_keys. _txlock=immediate
 // makes the writer take the write lock when a transaction begins, so a
 // transaction never fails upgrading a read lock.
 func openSQLite(ctx context.Context, path string) (*DB, error) {

@@ -39,7 +39,7 @@ type Message struct {
 
 // Message statuses. A claimed message is "sending" until its outcome is
 // recorded; "unknown" is a call whose result never came back, which a
-// marketing message is never resent from (RELIABILITY.md M3).
+// marketing message is never resent from (docs/reliability.md M3).
 const (
 	MsgQueued     = "queued"
 	MsgSending    = "sending"

@@ -32,7 +32,7 @@ type SendCheck struct {
 // now (a marketing message needs a granted marketing consent for its channel;
 // a transactional one must not be refused), and a marketing message must fit
 // its frequency cap. Then the attempt is recorded and committed before the
-// call, so a crash mid-call leaves a trace (RELIABILITY.md M2–M4, M7, M8).
+// call, so a crash mid-call leaves a trace (docs/reliability.md M2–M4, M7, M8).
 func (db *DB) BeginSend(ctx context.Context, c SendCheck) (attemptID int64, verdict string, err error) {
 	lock := ""
 	if db.dialect == Postgres {

@@ -9,7 +9,7 @@ import (
 
 // Charts are SVG drawn on the server: no script to load, readable without
 // JavaScript, and every bar or cell a link to the customers behind it.
-// (ARCHITECTURE.md suggested a vendored chart library; server-side SVG
+// (a vendored chart library was the first idea; server-side SVG
 // needs none and is what the browser tests can check.)
 
 // Bar is one bar of a bar chart.

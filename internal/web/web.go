@@ -27,7 +27,7 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// Session lifetimes (RELIABILITY.md S2).
+// Session lifetimes (docs/reliability.md S2).
 const (
 	IdleTimeout     = 30 * time.Minute
 	AbsoluteTimeout = 12 * time.Hour

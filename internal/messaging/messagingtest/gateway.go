@@ -1,7 +1,7 @@
 // Package messagingtest is a fake messaging gateway for tests: an HTTP
 // server on loopback that accepts messages, appends each delivery to a log
 // file and fsyncs it before answering (the ground truth for "sent", as
-// RELIABILITY.md §0 asks), and can honour idempotency keys or not.
+// docs/reliability.md, Messaging, asks), and can honour idempotency keys or not.
 package messagingtest
 
 import (

@@ -1,4 +1,4 @@
--- Retain's core schema (ARCHITECTURE.md §4). Money is integer minor units plus
+-- Retain's core schema (docs/architecture.md, Data model). Money is integer minor units plus
 -- an ISO 4217 code; times are UTC; every imported entity has an external_id
 -- that is unique per type, so re-imports update instead of duplicating.
 

@@ -1,7 +1,7 @@
 -- The engine: alerts, tasks, playbooks and their enrollments, and the
 -- message outbox. Work that must happen once (a step, a send) is claimed with
 -- a lease and a fencing token that only grows; every later write of the
--- worker is conditional on the token it claimed with (RELIABILITY.md M4).
+-- worker is conditional on the token it claimed with (docs/reliability.md M4).
 
 CREATE TABLE alerts (
     id                    INTEGER PRIMARY KEY,
