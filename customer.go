@@ -29,15 +29,12 @@ var Stages = []string{"prospect", "new", "active", "at_risk", "lapsed", "churned
 
 // Consent records whether a customer may be contacted on a channel for a purpose.
 type Consent struct {
-	Channel string // email, sms, whatsapp, phone
-	Purpose string // transactional, marketing
+	Channel Channel
+	Purpose Purpose
 	Granted bool
 	Source  string
 	At      time.Time
 }
-
-// Channels a customer can be contacted on.
-var ContactChannels = []string{"email", "sms", "whatsapp", "phone"}
 
 // Validate checks c. Identity and contact fields must already be normalized
 // (the importer and API call the Normalize* helpers first).
@@ -60,7 +57,7 @@ func (c *Customer) Validate() Problems {
 		if !slices.Contains(ContactChannels, cs.Channel) {
 			p.Add("consents["+itoa(i)+"].channel", "%q is not one of %v", cs.Channel, ContactChannels)
 		}
-		if cs.Purpose != "transactional" && cs.Purpose != "marketing" {
+		if !slices.Contains(Purposes, cs.Purpose) {
 			p.Add("consents["+itoa(i)+"].purpose", "%q is not transactional or marketing", cs.Purpose)
 		}
 	}

@@ -77,8 +77,8 @@ func (e *env) messagingCommand() *cobra.Command {
 				if ch == nil {
 					return retain.Errorf(retain.EINVALID, "no %s channel is configured (retain messaging set)", args[0])
 				}
-				id, err := ch.Send(ctx, messaging.Outgoing{Key: fmt.Sprintf("test-%d", time.Now().UnixNano()), Channel: args[0],
-					Purpose: "transactional", Kind: "test", To: to, Body: body})
+				id, err := ch.Send(ctx, messaging.Outgoing{Key: fmt.Sprintf("test-%d", time.Now().UnixNano()), Channel: retain.Channel(args[0]),
+					Purpose: retain.PurposeTransactional, Kind: "test", To: to, Body: body})
 				if err != nil {
 					return fmt.Errorf("test message through %s failed: %s", args[0], messaging.Redact(err.Error()))
 				}

@@ -106,7 +106,7 @@ edit it, import it back as a new version. Enrollments keep the version they star
 			if err != nil {
 				return err
 			}
-			p, err := core.ParsePlaybook(b)
+			p, err := retain.ParsePlaybook(b)
 			if err != nil {
 				return retain.Errorf(retain.EINVALID, "%v", err)
 			}

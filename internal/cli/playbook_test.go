@@ -33,7 +33,7 @@ func TestPlaybookCommands(t *testing.T) {
 	}
 	broken := strings.Replace(edited, `"bn": "প্রিয়`, `"xx": "প্রিয়`, 1)
 	os.WriteFile(file, []byte(broken), 0o644)
-	if code, _, errOut := run(t, "playbook", "import", file, "--db", db); code != 2 || !strings.Contains(errOut, "steps[1] (apology).text") {
+	if code, _, errOut := run(t, "playbook", "import", file, "--db", db); code != 2 || !strings.Contains(errOut, "steps[1].text.bn") {
 		t.Errorf("broken import: exit %d, %q", code, errOut)
 	}
 	mustRun(t, "playbook", "enable", "service_recovery", "--db", db)

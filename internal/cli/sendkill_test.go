@@ -79,7 +79,7 @@ func killHarness(t *testing.T, dsn string, idempotent bool) {
 				return err
 			}
 			for i := range per {
-				if _, _, err := tx.EnqueueMessage(ctx, store.Message{IdempotencyKey: fmt.Sprintf("m-%d-%d", c, i), CustomerID: cust.ID,
+				if _, _, err := tx.EnqueueMessage(ctx, retain.Message{IdempotencyKey: fmt.Sprintf("m-%d-%d", c, i), CustomerID: cust.ID,
 					Channel: "sms", Purpose: "transactional", Kind: "test", Recipient: fmt.Sprintf("+8801711%06d", c), Body: fmt.Sprintf("m-%d-%d", c, i)}); err != nil {
 					return err
 				}
@@ -130,8 +130,8 @@ func killHarness(t *testing.T, dsn string, idempotent bool) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if counts[store.MsgQueued]+counts[store.MsgSending] == 0 {
-			if counts[store.MsgSent] != customers*per {
+		if counts[string(retain.MsgQueued)]+counts[string(retain.MsgSending)] == 0 {
+			if counts[string(retain.MsgSent)] != customers*per {
 				t.Fatalf("statuses %v, want %d sent", counts, customers*per)
 			}
 			break

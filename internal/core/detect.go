@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/classify"
 	"github.com/retainhq/retain/internal/store"
 )
@@ -373,9 +374,9 @@ func due(a store.Alert, at time.Time) store.Alert {
 // triggers are the enabled playbooks by what starts them.
 type triggers struct {
 	db          *store.DB
-	byAlert     map[string][]*Playbook
-	byEvent     map[string][]*Playbook
-	byScore     []*Playbook
+	byAlert     map[string][]*retain.Playbook
+	byEvent     map[string][]*retain.Playbook
+	byScore     []*retain.Playbook
 	exitOnOrder []string
 }
 
@@ -384,12 +385,12 @@ func loadTriggers(ctx context.Context, db *store.DB) (*triggers, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &triggers{db: db, byAlert: map[string][]*Playbook{}, byEvent: map[string][]*Playbook{}}
+	t := &triggers{db: db, byAlert: map[string][]*retain.Playbook{}, byEvent: map[string][]*retain.Playbook{}}
 	for _, r := range rows {
 		if !r.Enabled {
 			continue
 		}
-		p, err := ParsePlaybook(r.Definition)
+		p, err := retain.ParsePlaybook(r.Definition)
 		if err != nil {
 			return nil, err
 		}
@@ -466,7 +467,7 @@ func (t *triggers) onScore(ctx context.Context, tx *store.Tx, s store.CustomerSc
 	f := store.Facts{ID: s.CustomerID, Scored: true, Health: s.Health, PAlive: s.PAlive, CLV: s.CLV, Segment: s.Segment, Orders: s.Frequency + 1}
 	now := t.db.Now()
 	for _, p := range t.byScore {
-		if !p.Trigger.Score.holds(f, now) {
+		if !holds(p.Trigger.Score, f, now) {
 			continue
 		}
 		if ok, err := t.admits(ctx, p, s.CustomerID); err != nil || !ok {
@@ -484,7 +485,7 @@ func (t *triggers) onScore(ctx context.Context, tx *store.Tx, s store.CustomerSc
 }
 
 // admits checks a playbook's entry conditions for a customer.
-func (t *triggers) admits(ctx context.Context, p *Playbook, customerID int64) (bool, error) {
+func (t *triggers) admits(ctx context.Context, p *retain.Playbook, customerID int64) (bool, error) {
 	if len(p.Entry) == 0 {
 		return true, nil
 	}
@@ -494,7 +495,7 @@ func (t *triggers) admits(ctx context.Context, p *Playbook, customerID int64) (b
 	}
 	now := t.db.Now()
 	for i := range p.Entry {
-		if !p.Entry[i].holds(f, now) {
+		if !holds(&p.Entry[i], f, now) {
 			return false, nil
 		}
 	}

@@ -106,7 +106,7 @@ func TestDetectFromScores(t *testing.T) {
 	lowHealth := []byte(`{"key": "low_health", "name": {"en": "Low health"}, "trigger": {"score": {"field": "health", "op": "<", "value": 30}},
 		"once_per_days": 30, "success_days": 60, "steps": [{"id": "review", "type": "task", "due_hours": 24,
 		"title": {"en": "Look at {{.Name}}", "bn": "{{.Name}}-কে দেখুন", "ne": "{{.Name}} लाई हेर्नुहोस्"}}]}`)
-	if _, err := core.ParsePlaybook(lowHealth); err != nil {
+	if _, err := retain.ParsePlaybook(lowHealth); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := db.SavePlaybook(ctx, "low_health", lowHealth, true); err != nil {

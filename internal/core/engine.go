@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/messaging"
 	"github.com/retainhq/retain/internal/store"
 )
@@ -59,7 +60,7 @@ type Runner struct {
 	Live *LiveSettings
 
 	mu    sync.Mutex
-	cache map[string]*Playbook // key@version → parsed definition
+	cache map[string]*retain.Playbook // key@version → parsed definition
 }
 
 // RunStats count what a pass did.
@@ -106,7 +107,7 @@ func (r *Runner) refresh(ctx context.Context) error {
 	return nil
 }
 
-func (r *Runner) playbook(ctx context.Context, key string, version int) (*Playbook, error) {
+func (r *Runner) playbook(ctx context.Context, key string, version int) (*retain.Playbook, error) {
 	id := fmt.Sprintf("%s@%d", key, version)
 	r.mu.Lock()
 	p := r.cache[id]
@@ -118,12 +119,12 @@ func (r *Runner) playbook(ctx context.Context, key string, version int) (*Playbo
 	if err != nil {
 		return nil, err
 	}
-	if p, err = ParsePlaybook(b); err != nil {
+	if p, err = retain.ParsePlaybook(b); err != nil {
 		return nil, err
 	}
 	r.mu.Lock()
 	if r.cache == nil {
-		r.cache = map[string]*Playbook{}
+		r.cache = map[string]*retain.Playbook{}
 	}
 	r.cache[id] = p
 	r.mu.Unlock()
@@ -131,13 +132,13 @@ func (r *Runner) playbook(ctx context.Context, key string, version int) (*Playbo
 }
 
 // subject gathers what the interpreter needs about a customer.
-func (r *Runner) subject(ctx context.Context, p *Playbook, customerID int64, reason string) (Subject, error) {
+func (r *Runner) subject(ctx context.Context, p *retain.Playbook, customerID int64, reason string) (Subject, error) {
 	f, err := r.DB.CustomerFacts(ctx, customerID)
 	if err != nil {
 		return Subject{}, err
 	}
 	var recs []string
-	if p.usesRecommendations() { // a co-purchase query per step only where a text shows it
+	if p.UsesRecommendations() { // a co-purchase query per step only where a text shows it
 		if recs, err = r.DB.Recommendations(ctx, customerID, 3); err != nil {
 			return Subject{}, err
 		}
@@ -206,7 +207,7 @@ func (r *Runner) advance(ctx context.Context, e store.Enrollment, st *RunStats) 
 
 // apply commits one action's effect; keys make a repeat impossible even if
 // the same step were ever run twice.
-func (r *Runner) apply(ctx context.Context, tx *store.Tx, e store.Enrollment, p *Playbook, a Action, st *RunStats) error {
+func (r *Runner) apply(ctx context.Context, tx *store.Tx, e store.Enrollment, p *retain.Playbook, a Action, st *RunStats) error {
 	key := fmt.Sprintf("enrollment:%d:%d", e.ID, a.Step)
 	detail := a.Note
 	switch a.Type {
@@ -220,7 +221,7 @@ func (r *Runner) apply(ctx context.Context, tx *store.Tx, e store.Enrollment, p 
 		if due.IsZero() || due.After(tx.Now()) {
 			due = tx.Now()
 		}
-		m := store.Message{IdempotencyKey: key, CustomerID: e.CustomerID, Channel: a.Channel,
+		m := retain.Message{IdempotencyKey: key, CustomerID: e.CustomerID, Channel: a.Channel,
 			Purpose: a.Purpose, Kind: a.Kind, Recipient: a.To, Body: a.Text, DueAt: due, MaxLateness: a.Lateness, EnrollmentID: e.ID}
 		if len(a.WaitingFor) > 0 { // queued all the same: it goes out once a channel is set up, within its lateness
 			m.WaitingFor, m.LastError = strings.Join(a.WaitingFor, ","), a.Note
@@ -232,7 +233,7 @@ func (r *Runner) apply(ctx context.Context, tx *store.Tx, e store.Enrollment, p 
 		if created {
 			st.Messages++
 		}
-		detail = a.Channel + ": " + a.Text
+		detail = string(a.Channel) + ": " + a.Text
 	case "task":
 		due := tx.Now().Add(a.Due)
 		// A reminder an hour before it is due (half the time, if sooner).
@@ -281,7 +282,7 @@ func reasonOf(ref string) string {
 
 // Simulate shows what a playbook would do for a customer and when, without
 // writing anything: every step from the start, waits added up.
-func Simulate(ctx context.Context, r *Runner, p *Playbook, customerID int64, reason string) ([]SimulatedAction, error) {
+func Simulate(ctx context.Context, r *Runner, p *retain.Playbook, customerID int64, reason string) ([]SimulatedAction, error) {
 	if err := r.refresh(ctx); err != nil {
 		return nil, err
 	}
@@ -345,7 +346,7 @@ func Outcomes(ctx context.Context, db *store.DB) (Recovery, error) {
 	}
 	var r Recovery
 	for _, row := range rows {
-		p, err := ParsePlaybook(row.Definition)
+		p, err := retain.ParsePlaybook(row.Definition)
 		if err != nil {
 			return r, err
 		}

@@ -159,7 +159,7 @@ func TestRunnersInParallel(t *testing.T) {
 			wg.Wait()
 			tasks, _ := db.Tasks(ctx, store.TaskFilter{Limit: 1000})
 			msgs, _ := db.MessageCounts(ctx)
-			if len(tasks) != n || msgs[store.MsgQueued] != n {
+			if len(tasks) != n || msgs[string(retain.MsgQueued)] != n {
 				t.Fatalf("%d tasks and %v messages for %d enrollments", len(tasks), msgs, n)
 			}
 		})

@@ -194,7 +194,7 @@ func customerFromBody(c CustomerBody) (retain.Customer, retain.Problems) {
 		}
 	}
 	for _, cs := range c.Consents {
-		out.Consents = append(out.Consents, retain.Consent{Channel: cs.Channel, Purpose: cs.Purpose, Granted: cs.Granted, Source: "api"})
+		out.Consents = append(out.Consents, retain.Consent{Channel: retain.Channel(cs.Channel), Purpose: retain.Purpose(cs.Purpose), Granted: cs.Granted, Source: "api"})
 	}
 	p.Merge("", out.Validate())
 	return out, p

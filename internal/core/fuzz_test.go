@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/retainhq/retain"
 )
 
 // FuzzEvents feeds the events API's decoder and checks (the same JSON
@@ -58,7 +60,7 @@ func FuzzPlaybook(f *testing.F) {
 	f.Add([]byte(`{"key":"x","name":{"en":"X"},"trigger":{"alert":"detractor"},"steps":[{"wait":"2d"},{"send":{"channel":"sms","text":{"en":"Hi {{.FirstName}}","bn":"হাই","ne":"नमस्ते"}}}]}`))
 	f.Add([]byte(`{"key":"","steps":[{"wait":"-1d"},{"send":{"text":{"en":"{{.Nope"}}}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		p, err := ParsePlaybook(data)
+		p, err := retain.ParsePlaybook(data)
 		if err != nil {
 			return
 		}
@@ -66,7 +68,7 @@ func FuzzPlaybook(f *testing.F) {
 		if err != nil {
 			t.Fatalf("a parsed playbook does not encode: %v", err)
 		}
-		q, err := ParsePlaybook(norm)
+		q, err := retain.ParsePlaybook(norm)
 		if err != nil {
 			t.Fatalf("a parsed playbook does not parse again: %v\n%s", err, norm)
 		}

@@ -78,7 +78,7 @@ func (l *LiveSettings) Sender(ctx context.Context) (scheduler.Settings, error) {
 	timeout, lease := m.Settings.Timeouts()
 	s := scheduler.Settings{Channels: m.Channels, Policy: m.Policy, Timeout: timeout, Lease: lease}
 	if m.Unsubscribe != nil {
-		s.UnsubscribeURL = func(c store.Claimed) string { return m.Unsubscribe(c.CustomerID, c.Channel) }
+		s.UnsubscribeURL = func(c store.Claimed) string { return m.Unsubscribe(c.CustomerID, string(c.Channel)) }
 	}
 	return s, nil
 }

@@ -6,6 +6,7 @@ import (
 	"text/template"
 	"time"
 
+	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/store"
 )
 
@@ -16,9 +17,9 @@ type Action struct {
 	Step     int
 	StepID   string
 	Type     string // message, task, branch, set, wait, exit, end
-	Channel  string
+	Channel  retain.Channel
 	To       string
-	Purpose  string
+	Purpose  retain.Purpose
 	Kind     string
 	Text     string // message body or task title
 	Due      time.Duration
@@ -44,7 +45,7 @@ type Subject struct {
 
 // next runs the playbook from step until it has to wait or ends, and
 // returns the actions and the step to resume at (len(Steps) when done).
-func next(p *Playbook, s Subject, step int) ([]Action, int) {
+func next(p *retain.Playbook, s Subject, step int) ([]Action, int) {
 	var out []Action
 	for guard := 0; guard < 4*len(p.Steps)+4; guard++ {
 		if step >= len(p.Steps) {
@@ -67,7 +68,7 @@ func next(p *Playbook, s Subject, step int) ([]Action, int) {
 			a.Text = render(st.Title, staff)
 			a.Due = time.Duration(st.DueHours * float64(time.Hour))
 		case "branch":
-			ok := st.If.holds(s.Facts, s.Now)
+			ok := holds(st.If, s.Facts, s.Now)
 			to := st.Else
 			if ok {
 				to = st.Then
@@ -77,7 +78,7 @@ func next(p *Playbook, s Subject, step int) ([]Action, int) {
 			if to == "" {
 				step++
 			} else {
-				step = p.stepIndex(to)
+				step = stepIndex(p, to)
 			}
 			continue
 		case "set":
@@ -91,7 +92,7 @@ func next(p *Playbook, s Subject, step int) ([]Action, int) {
 	return append(out, Action{Step: step, Type: "exit", Note: "too many steps without a wait (a branch loop?)"}), len(p.Steps)
 }
 
-func (p *Playbook) stepIndex(id string) int {
+func stepIndex(p *retain.Playbook, id string) int {
 	for i, s := range p.Steps {
 		if s.ID == id {
 			return i
@@ -106,9 +107,9 @@ func (p *Playbook) stepIndex(id string) int {
 // channel to the same address (WhatsApp or SMS to their phone), so that
 // setting one up later still sends it; with no address at all, there is
 // no channel and the step is skipped, with the note saying why.
-func pickChannel(prefs []string, s Subject) (channel, to, note string, waitingFor []string) {
+func pickChannel(prefs []retain.Channel, s Subject) (channel retain.Channel, to, note string, waitingFor []string) {
 	for _, c := range prefs {
-		if addr := address(c, s.Facts); addr != "" && s.Channels[c] {
+		if addr := address(c, s.Facts); addr != "" && s.Channels[string(c)] {
 			return c, addr, "", nil
 		}
 	}
@@ -117,7 +118,7 @@ func pickChannel(prefs []string, s Subject) (channel, to, note string, waitingFo
 			if to == "" {
 				channel, to = c, addr
 			}
-			waitingFor = append(waitingFor, c)
+			waitingFor = append(waitingFor, string(c))
 		}
 	}
 	if channel != "" {
@@ -127,11 +128,11 @@ func pickChannel(prefs []string, s Subject) (channel, to, note string, waitingFo
 }
 
 // address is the customer's address on a channel, "" when they have none.
-func address(channel string, f store.Facts) string {
+func address(channel retain.Channel, f store.Facts) string {
 	switch channel {
-	case "sms", "whatsapp":
+	case retain.ChannelSMS, retain.ChannelWhatsApp:
 		return f.Phone
-	case "email":
+	case retain.ChannelEmail:
 		return f.Email
 	}
 	return ""
@@ -201,7 +202,7 @@ func reasonLabel(reason, locale string) string {
 }
 
 // holds evaluates a condition on a customer's facts.
-func (c *Condition) holds(f store.Facts, now time.Time) bool {
+func holds(c *retain.Condition, f store.Facts, now time.Time) bool {
 	var num float64
 	var str string
 	isNum := true
@@ -233,7 +234,7 @@ func (c *Condition) holds(f store.Facts, now time.Time) bool {
 	if !f.Scored && (c.Field == "health" || c.Field == "p_alive" || c.Field == "clv") {
 		return false // no scores yet: a score condition does not hold
 	}
-	v := c.num
+	v, _ := c.Number()
 	switch c.Op {
 	case "=":
 		return num == v

@@ -210,9 +210,9 @@ type putPlaybookOutput struct {
 
 func (a *API) putPlaybook(ctx context.Context, in *putPlaybookInput) (*putPlaybookOutput, error) {
 	raw, _ := json.Marshal(in.Body)
-	p, err := core.ParsePlaybook(raw)
+	p, err := retain.ParsePlaybook(raw)
 	if err != nil {
-		return nil, huma.Error400BadRequest(err.Error())
+		return nil, a.apiError(ctx, "put-playbook", err) // one detail per field path: body.steps[3].text.bn
 	}
 	if p.Key != in.Key {
 		return nil, huma.Error400BadRequest("the body's key " + p.Key + " is not the path's " + in.Key)

@@ -66,7 +66,7 @@ func (a *API) hookDelivery(w http.ResponseWriter, r *http.Request) {
 	if d.OccurredAt.IsZero() {
 		d.OccurredAt = a.db.Now()
 	}
-	applied, err := a.db.DeliveryReport(r.Context(), r.Header.Get("webhook-id"), d.MessageKey, d.ProviderID, d.Status, d.Detail, d.OccurredAt)
+	applied, err := a.db.DeliveryReport(r.Context(), r.Header.Get("webhook-id"), d.MessageKey, d.ProviderID, retain.MessageStatus(d.Status), d.Detail, d.OccurredAt)
 	a.hookAnswer(w, applied, err)
 }
 

@@ -36,7 +36,7 @@ func TestM10_InboundWebhooks(t *testing.T) {
 	}
 	c, _ := f.db.GetCustomer(ctx, "C1")
 	f.db.WithTx(ctx, func(tx *store.Tx) error {
-		_, _, err := tx.EnqueueMessage(ctx, store.Message{IdempotencyKey: "m1", CustomerID: c.ID, Channel: "sms", Purpose: "marketing",
+		_, _, err := tx.EnqueueMessage(ctx, retain.Message{IdempotencyKey: "m1", CustomerID: c.ID, Channel: "sms", Purpose: "marketing",
 			Kind: "x", Recipient: c.Phone, Body: "hi"}) // marketing, consent granted
 		return err
 	})
@@ -64,12 +64,12 @@ func TestM10_InboundWebhooks(t *testing.T) {
 	if err != nil || verdict != store.SendGo {
 		t.Fatalf("begin send: %s %v", verdict, err)
 	}
-	f.db.FinishSend(ctx, claimed[0].ID, claimed[0].Fence, att, store.SendResult{Status: store.MsgSent, ProviderID: "gw-1"})
+	f.db.FinishSend(ctx, claimed[0].ID, claimed[0].Fence, att, store.SendResult{Status: retain.MsgSent, ProviderID: "gw-1"})
 	report := `{"provider_id": "gw-1", "status": "delivered", "occurred_at": "2026-06-01T09:00:05Z"}`
 	if code := post("/hooks/delivery", "d1", now, report, false); code != 401 {
 		t.Errorf("unsigned report: %d", code)
 	}
-	if m, _ := f.db.GetMessage(ctx, claimed[0].ID); m.Status != store.MsgSent {
+	if m, _ := f.db.GetMessage(ctx, claimed[0].ID); m.Status != retain.MsgSent {
 		t.Fatalf("a refused report changed the message: %s", m.Status)
 	}
 	if code := post("/hooks/delivery", "d1", now, report, true); code != 204 {
@@ -78,7 +78,7 @@ func TestM10_InboundWebhooks(t *testing.T) {
 	if code := post("/hooks/delivery", "d1", now, report, true); code != 200 {
 		t.Errorf("replayed report: %d", code)
 	}
-	if m, _ := f.db.GetMessage(ctx, claimed[0].ID); m.Status != store.MsgDelivered {
+	if m, _ := f.db.GetMessage(ctx, claimed[0].ID); m.Status != retain.MsgDelivered {
 		t.Errorf("after the report: %s", m.Status)
 	}
 	if code := post("/hooks/delivery", "d2", now, `{"provider_id": "nope", "status": "delivered"}`, true); code != 404 {

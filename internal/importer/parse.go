@@ -147,15 +147,15 @@ func (r *fieldReader) enum(name, dflt string) string {
 }
 
 // consent reads yes/no style consent flags.
-func (r *fieldReader) consent(name, channel string) (retain.Consent, bool) {
+func (r *fieldReader) consent(name string, channel retain.Channel) (retain.Consent, bool) {
 	v := strings.ToLower(r.f[name])
 	switch v {
 	case "":
 		return retain.Consent{}, false
 	case "yes", "y", "true", "1", "granted", "opt_in", "opt-in":
-		return retain.Consent{Channel: channel, Purpose: "marketing", Granted: true, Source: "import"}, true
+		return retain.Consent{Channel: channel, Purpose: retain.PurposeMarketing, Granted: true, Source: "import"}, true
 	case "no", "n", "false", "0", "revoked", "opt_out", "opt-out":
-		return retain.Consent{Channel: channel, Purpose: "marketing", Granted: false, Source: "import"}, true
+		return retain.Consent{Channel: channel, Purpose: retain.PurposeMarketing, Granted: false, Source: "import"}, true
 	}
 	r.p.Add(name, "%q is not yes or no", r.f[name])
 	return retain.Consent{}, false

@@ -118,8 +118,8 @@ func (p *parser) customer(rec record, r *fieldReader) error {
 		Locale: r.locale("locale"), TimeZone: r.str("time_zone"), Stage: r.enum("stage", ""), OwnerRef: r.str("owner"),
 		FirstSeenAt: r.time("first_seen_at", false),
 	}
-	for _, ch := range []string{"email", "sms", "whatsapp"} {
-		if cs, ok := r.consent("consent_"+ch, ch); ok {
+	for _, ch := range []retain.Channel{retain.ChannelEmail, retain.ChannelSMS, retain.ChannelWhatsApp} {
+		if cs, ok := r.consent("consent_"+string(ch), ch); ok {
 			c.Consents = append(c.Consents, cs)
 		}
 	}

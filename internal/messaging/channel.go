@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/retainhq/retain"
 )
 
 // Outgoing is a message ready for a channel.
@@ -14,8 +16,8 @@ type Outgoing struct {
 	ID         int64
 	Key        string // idempotency key: the same key is the same message
 	CustomerID int64
-	Channel    string
-	Purpose    string // transactional or marketing
+	Channel    retain.Channel
+	Purpose    retain.Purpose
 	Kind       string
 	Locale     string
 	To         string // email address, E.164 phone number or webhook URL

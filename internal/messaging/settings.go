@@ -2,10 +2,13 @@ package messaging
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
 	"time"
+
+	"github.com/retainhq/retain"
 )
 
 // SettingsKey is where Settings live in the settings table.
@@ -78,7 +81,7 @@ func DecodeSettings(b []byte) (Settings, error) {
 	dec := json.NewDecoder(strings.NewReader(string(b)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&s); err != nil {
-		return s, fmt.Errorf("messaging settings: %w", err)
+		return s, retain.JSONProblem(err)
 	}
 	return s, nil
 }
@@ -89,44 +92,44 @@ func (s Settings) Build() (map[string]Channel, Policy, error) {
 	if s.TimeZone != "" {
 		z, err := time.LoadLocation(s.TimeZone)
 		if err != nil {
-			return nil, Policy{}, fmt.Errorf("time_zone %q: not an IANA time zone", s.TimeZone)
+			return nil, Policy{}, retain.FieldError("time_zone", "%q is not an IANA time zone", s.TimeZone)
 		}
 		zone = z
 	}
 	if s.Currency != "" && (len(s.Currency) != 3 || strings.ToUpper(s.Currency) != s.Currency) {
-		return nil, Policy{}, fmt.Errorf("currency %q: an ISO 4217 code such as BDT or NPR", s.Currency)
+		return nil, Policy{}, retain.FieldError("currency", "%q is not an ISO 4217 code such as BDT or NPR", s.Currency)
 	}
 	p := DefaultPolicy(zone)
 	for ch, w := range s.QuietHours {
 		win, err := ParseWindow(w)
 		if err != nil {
-			return nil, p, fmt.Errorf("quiet_hours.%s: %w", ch, err)
+			return nil, p, retain.FieldError("quiet_hours."+ch, "%v", err)
 		}
 		p.Quiet[ch] = win
 	}
 	if s.StrictQuiet != "" {
 		win, err := ParseWindow(s.StrictQuiet)
 		if err != nil {
-			return nil, p, fmt.Errorf("strict_quiet_hours: %w", err)
+			return nil, p, retain.FieldError("strict_quiet_hours", "%v", err)
 		}
 		p.Strict = win
 	}
 	for ch, n := range s.DailyCaps {
 		if n < 0 {
-			return nil, p, fmt.Errorf("daily_caps.%s: must be 0 (no cap) or more", ch)
+			return nil, p, retain.FieldError("daily_caps."+ch, "must be 0 (no cap) or more")
 		}
 		p.Caps[ch] = n
 	}
 	if s.InboundSecret != "" {
 		if _, err := ParseSecret(s.InboundSecret); err != nil {
-			return nil, p, fmt.Errorf("inbound_secret: %w", err)
+			return nil, p, retain.FieldError("inbound_secret", "%v", err)
 		}
 	}
 	var allow []netip.Prefix
-	for _, a := range s.AllowNetworks {
+	for i, a := range s.AllowNetworks {
 		pr, err := netip.ParsePrefix(a)
 		if err != nil {
-			return nil, p, fmt.Errorf("allow_networks: %q is not a network like 192.168.1.20/32", a)
+			return nil, p, retain.FieldError(fmt.Sprintf("allow_networks[%d]", i), "%q is not a network like 192.168.1.20/32", a)
 		}
 		allow = append(allow, pr)
 	}
@@ -136,35 +139,47 @@ func (s Settings) Build() (map[string]Channel, Policy, error) {
 	if s.SMS != nil {
 		g, err := NewGateway(*s.SMS, client)
 		if err != nil {
-			return nil, p, fmt.Errorf("sms: %w", err)
+			return nil, p, fieldOf("sms", err)
 		}
 		chans["sms"] = g
 	}
 	if s.WhatsApp != nil {
 		if s.WhatsApp.PhoneNumberID == "" || s.WhatsApp.Token == "" {
-			return nil, p, fmt.Errorf("whatsapp: phone_number_id and token are required")
+			return nil, p, retain.FieldError("whatsapp", "phone_number_id and token are required")
 		}
 		g, err := NewGateway(WhatsAppCloud(s.WhatsApp.APIBase, s.WhatsApp.PhoneNumberID, s.WhatsApp.Token), client)
 		if err != nil {
-			return nil, p, fmt.Errorf("whatsapp: %w", err)
+			return nil, p, fieldOf("whatsapp", err)
 		}
 		chans["whatsapp"] = g
 	}
 	if s.Email != nil {
 		e, err := NewEmail(*s.Email, timeout, allow)
 		if err != nil {
-			return nil, p, err
+			return nil, p, fieldOf("email", err)
 		}
 		chans["email"] = e
 	}
 	if s.Webhook != nil {
 		w, err := NewWebhook(s.Webhook.Secret, client)
 		if err != nil {
-			return nil, p, err
+			return nil, p, fieldOf("webhook.secret", err)
 		}
 		chans["webhook"] = w
 	}
 	return chans, p, nil
+}
+
+// fieldOf files a channel's error under the channel's field: a field the
+// channel named itself ("url") becomes "sms.url".
+func fieldOf(prefix string, err error) error {
+	var re *retain.Error
+	if errors.As(err, &re) && len(re.Fields) > 0 {
+		p := retain.Problems{}
+		p.Merge(prefix+".", re.Fields)
+		return p.Err()
+	}
+	return retain.FieldError(prefix, "%v", err)
 }
 
 // Masked is the settings with secrets replaced, for printing.

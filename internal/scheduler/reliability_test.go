@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/messaging/messagingtest"
 	"github.com/retainhq/retain/internal/store"
 	"github.com/retainhq/retain/internal/store/storetest"
@@ -36,7 +37,7 @@ func TestM1_OutboxAtomicity(t *testing.T) {
 					if fail == 1 {
 						return errors.New("injected")
 					}
-					if _, _, err := tx.EnqueueMessage(ctx, store.Message{IdempotencyKey: fmt.Sprintf("m%d", i), CustomerID: id, Channel: "sms",
+					if _, _, err := tx.EnqueueMessage(ctx, retain.Message{IdempotencyKey: fmt.Sprintf("m%d", i), CustomerID: id, Channel: "sms",
 						Purpose: "transactional", Kind: "test", Recipient: "+8801711000000", Body: "x"}); err != nil {
 						return err
 					}
@@ -58,8 +59,8 @@ func TestM1_OutboxAtomicity(t *testing.T) {
 				t.Fatal(err)
 			}
 			counts, _ := db.MessageCounts(ctxT())
-			if int(sum.Events) != committed || counts[store.MsgQueued] != committed || committed == 0 || committed == triggers {
-				t.Fatalf("%d triggers committed, %d events, %d messages", committed, sum.Events, counts[store.MsgQueued])
+			if int(sum.Events) != committed || counts[string(retain.MsgQueued)] != committed || committed == 0 || committed == triggers {
+				t.Fatalf("%d triggers committed, %d events, %d messages", committed, sum.Events, counts[string(retain.MsgQueued)])
 			}
 		})
 	}
@@ -97,13 +98,13 @@ func TestM4_StaleLeaseCannotSend(t *testing.T) {
 			if _, verdict, _ := db.BeginSend(ctxT(), store.SendCheck{ID: a[1].ID, Fence: a[1].Fence, HoldUntil: clk.Now()}); verdict != store.SendLost {
 				t.Errorf("A with B's message: %q, want lost", verdict)
 			}
-			if held, err := db.FinishSend(ctxT(), a[1].ID, a[1].Fence, attemptB, store.SendResult{Status: store.MsgFailed, Detail: "stale"}); err != nil || held {
+			if held, err := db.FinishSend(ctxT(), a[1].ID, a[1].Fence, attemptB, store.SendResult{Status: retain.MsgFailed, Detail: "stale"}); err != nil || held {
 				t.Errorf("A recorded a result over B's claim: held %v, %v", held, err)
 			}
-			if held, err := db.FinishSend(ctxT(), b[1].ID, b[1].Fence, attemptB, store.SendResult{Status: store.MsgSent}); err != nil || !held {
+			if held, err := db.FinishSend(ctxT(), b[1].ID, b[1].Fence, attemptB, store.SendResult{Status: retain.MsgSent}); err != nil || !held {
 				t.Errorf("B's result: held %v, %v", held, err)
 			}
-			if m, _ := db.GetMessage(ctxT(), b[1].ID); m.Status != store.MsgSent || m.Attempts != 1 {
+			if m, _ := db.GetMessage(ctxT(), b[1].ID); m.Status != retain.MsgSent || m.Attempts != 1 {
 				t.Errorf("message 2: %s after %d attempts", m.Status, m.Attempts)
 			}
 		})
@@ -127,7 +128,7 @@ func TestM7_FrequencyCapUnderConcurrency(t *testing.T) {
 				go func() {
 					defer wg.Done()
 					errs <- db.WithTx(ctxT(), func(tx *store.Tx) error {
-						_, _, err := tx.EnqueueMessage(ctxT(), store.Message{IdempotencyKey: msgKey(id, i), CustomerID: id, Channel: "sms",
+						_, _, err := tx.EnqueueMessage(ctxT(), retain.Message{IdempotencyKey: msgKey(id, i), CustomerID: id, Channel: "sms",
 							Purpose: "marketing", Kind: "promo", Recipient: "+8801711000000", Body: fmt.Sprint("offer ", i)})
 						return err
 					})
@@ -163,7 +164,7 @@ func TestM7_FrequencyCapUnderConcurrency(t *testing.T) {
 			runs.Wait()
 			ds, _ := messagingtest.Deliveries(log)
 			counts, _ := db.MessageCounts(ctxT())
-			if len(ds) != limit || counts[store.MsgSent] != limit || counts[store.MsgCapped] != 64-limit {
+			if len(ds) != limit || counts[string(retain.MsgSent)] != limit || counts[string(retain.MsgCapped)] != 64-limit {
 				t.Fatalf("%d deliveries, statuses %v; want %d sent", len(ds), counts, limit)
 			}
 		})
@@ -206,7 +207,7 @@ func TestM8_NoSendAfterUnsubscribe(t *testing.T) {
 			}
 			for { // let the queue drain
 				counts, _ := db.MessageCounts(ctxT())
-				if counts[store.MsgQueued]+counts[store.MsgSending] == 0 {
+				if counts[string(retain.MsgQueued)]+counts[string(retain.MsgSending)] == 0 {
 					break
 				}
 				time.Sleep(5 * time.Millisecond)
@@ -217,7 +218,7 @@ func TestM8_NoSendAfterUnsubscribe(t *testing.T) {
 				t.Errorf("%d sends started after an opt-out (%v)", n, err)
 			}
 			counts, _ := db.MessageCounts(ctxT())
-			if counts[store.MsgSuppressed] == 0 || counts[store.MsgSent] == 0 {
+			if counts[string(retain.MsgSuppressed)] == 0 || counts[string(retain.MsgSent)] == 0 {
 				t.Errorf("statuses %v: the race did not happen", counts)
 			}
 		})

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/messaging"
 	"github.com/retainhq/retain/internal/store"
 )
@@ -199,8 +200,8 @@ func (s *Sender) process(ctx context.Context, claimed []store.Claimed) (Stats, e
 func (s *Sender) one(ctx context.Context, c store.Claimed) (Stats, error) {
 	var st Stats
 	now := s.DB.Now()
-	ch := s.Channels[c.Channel]
-	release := func(status string, due time.Time, why string, count *int) (Stats, error) {
+	ch := s.Channels[string(c.Channel)] // settings name channels by their text
+	release := func(status retain.MessageStatus, due time.Time, why string, count *int) (Stats, error) {
 		held, err := s.DB.ReleaseMessage(ctx, c.ID, c.Fence, status, due, why)
 		if err == nil && !held {
 			st.Lost++
@@ -211,29 +212,29 @@ func (s *Sender) one(ctx context.Context, c store.Claimed) (Stats, error) {
 	}
 	switch {
 	case c.MaxLateness > 0 && now.After(c.DueAt.Add(c.MaxLateness)):
-		return release(store.MsgExpired, time.Time{}, fmt.Sprintf("not sent by %s, %v after it fell due", now.Format(time.RFC3339), now.Sub(c.DueAt).Round(time.Second)), &st.Expired)
+		return release(retain.MsgExpired, time.Time{}, fmt.Sprintf("not sent by %s, %v after it fell due", now.Format(time.RFC3339), now.Sub(c.DueAt).Round(time.Second)), &st.Expired)
 	case ch == nil:
 		// Never dropped: it waits for the channel (and still expires if
 		// that comes after its maximum lateness).
-		held, err := s.DB.WaitForChannel(ctx, c.ID, c.Fence, "waiting: no "+c.Channel+" channel is set up")
+		held, err := s.DB.WaitForChannel(ctx, c.ID, c.Fence, "waiting: no "+string(c.Channel)+" channel is set up")
 		if err == nil && !held {
 			st.Lost++
 		} else if err == nil {
 			st.Waiting++
 		}
 		return st, err
-	case c.Unresolved && !ch.Idempotent() && c.Purpose == "marketing":
+	case c.Unresolved && !ch.Idempotent() && c.Purpose == retain.PurposeMarketing:
 		// The earlier call may have been delivered; a marketing message
 		// is never sent twice on a maybe (M3).
-		return release(store.MsgUnknown, time.Time{}, "an earlier attempt's outcome is unknown", &st.Unknown)
+		return release(retain.MsgUnknown, time.Time{}, "an earlier attempt's outcome is unknown", &st.Unknown)
 	}
 	loc, window := s.zone(c)
 	if next := window.NextAllowed(now, loc); next.After(now) {
-		return release(store.MsgQueued, next, "quiet hours until "+next.In(loc).Format("2006-01-02 15:04 MST"), &st.Deferred)
+		return release(retain.MsgQueued, next, "quiet hours until "+next.In(loc).Format("2006-01-02 15:04 MST"), &st.Deferred)
 	}
 	capDay := now.In(loc).Format(time.DateOnly)
 	attempt, verdict, err := s.DB.BeginSend(ctx, store.SendCheck{ID: c.ID, Fence: c.Fence, HoldUntil: now.Add(s.Timeout),
-		CapPerDay: s.Policy.Caps[c.Channel], CapDay: capDay})
+		CapPerDay: s.Policy.Caps[string(c.Channel)], CapDay: capDay})
 	if err != nil {
 		return st, err
 	}
@@ -250,7 +251,7 @@ func (s *Sender) one(ctx context.Context, c store.Claimed) (Stats, error) {
 	}
 	out := messaging.Outgoing{ID: c.ID, Key: c.IdempotencyKey, CustomerID: c.CustomerID, Channel: c.Channel, Purpose: c.Purpose,
 		Kind: c.Kind, Locale: c.Locale, To: c.Recipient, Subject: c.Subject, Body: c.Body}
-	if c.Purpose == "marketing" && s.UnsubscribeURL != nil {
+	if c.Purpose == retain.PurposeMarketing && s.UnsubscribeURL != nil {
 		out.Unsubscribe = s.UnsubscribeURL(c)
 	}
 	callCtx, cancel := context.WithTimeout(ctx, s.Timeout)
@@ -266,16 +267,16 @@ func (s *Sender) one(ctx context.Context, c store.Claimed) (Stats, error) {
 		return st, nil
 	}
 	switch res.Status {
-	case store.MsgSent:
+	case retain.MsgSent:
 		st.Sent++
-	case store.MsgQueued:
+	case retain.MsgQueued:
 		st.Retried++
-	case store.MsgFailed:
+	case retain.MsgFailed:
 		st.Failed++
-	case store.MsgDead:
+	case retain.MsgDead:
 		st.Dead++
 		s.Log.Error("message dead after retries", "message", c.ID, "channel", c.Channel, "attempts", c.Attempts+1, "err", res.Detail)
-	case store.MsgUnknown:
+	case retain.MsgUnknown:
 		st.Unknown++
 	}
 	return st, nil
@@ -284,30 +285,30 @@ func (s *Sender) one(ctx context.Context, c store.Claimed) (Stats, error) {
 // result turns a gateway answer into the message's next state.
 func (s *Sender) result(c store.Claimed, ch messaging.Channel, err error, providerID, capDay string) store.SendResult {
 	if err == nil {
-		return store.SendResult{Status: store.MsgSent, ProviderID: providerID}
+		return store.SendResult{Status: retain.MsgSent, ProviderID: providerID}
 	}
 	kind, after := messaging.KindOf(err)
 	// Stored and shown in the message log: no gateway secret in it.
 	r := store.SendResult{Detail: messaging.Redact(err.Error()), CapDay: capDay}
 	if kind == messaging.Ambiguous {
 		r.CapDay = "" // it may have gone out
-		if !ch.Idempotent() && c.Purpose == "marketing" {
-			r.Status = store.MsgUnknown
+		if !ch.Idempotent() && c.Purpose == retain.PurposeMarketing {
+			r.Status = retain.MsgUnknown
 			return r
 		}
 		kind = messaging.Temporary // transactional, or safe to repeat
 	}
 	if kind == messaging.Permanent {
-		r.Status = store.MsgFailed
+		r.Status = retain.MsgFailed
 		return r
 	}
 	now := s.DB.Now()
 	attempts := c.Attempts + 1
 	if attempts >= s.Retry.MinAttempts && now.Sub(c.FirstDueAt) >= s.Retry.MinSpan {
-		r.Status = store.MsgDead
+		r.Status = retain.MsgDead
 		return r
 	}
-	r.Status, r.RetryAt = store.MsgQueued, now.Add(max(s.backoff(attempts), after))
+	r.Status, r.RetryAt = retain.MsgQueued, now.Add(max(s.backoff(attempts), after))
 	return r
 }
 
@@ -325,7 +326,7 @@ func (s *Sender) backoff(n int) time.Duration {
 // zone is the customer's time zone and quiet window: the business's zone
 // and the strict window when theirs is unknown.
 func (s *Sender) zone(c store.Claimed) (*time.Location, messaging.Window) {
-	w, ok := s.Policy.Quiet[c.Channel]
+	w, ok := s.Policy.Quiet[string(c.Channel)]
 	if !ok {
 		return s.Policy.Zone, messaging.Window{}
 	}

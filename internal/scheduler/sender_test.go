@@ -63,12 +63,12 @@ func customers(t testing.TB, db *store.DB, n int, zone string, consents ...retai
 }
 
 // enqueue adds per messages for each customer in one transaction each.
-func enqueue(t testing.TB, db *store.DB, ids []int64, per int, purpose string) {
+func enqueue(t testing.TB, db *store.DB, ids []int64, per int, purpose retain.Purpose) {
 	t.Helper()
 	for _, id := range ids {
 		err := db.WithTx(ctxT(), func(tx *store.Tx) error {
 			for i := range per {
-				if _, _, err := tx.EnqueueMessage(ctxT(), store.Message{IdempotencyKey: msgKey(id, i), CustomerID: id, Channel: "sms",
+				if _, _, err := tx.EnqueueMessage(ctxT(), retain.Message{IdempotencyKey: msgKey(id, i), CustomerID: id, Channel: "sms",
 					Purpose: purpose, Kind: "test", Recipient: fmt.Sprintf("+88017%d", id), Body: fmt.Sprintf("hello %d/%d", id, i)}); err != nil {
 					return err
 				}
@@ -153,7 +153,7 @@ func TestSendChecksConsentQuietHoursAndRetries(t *testing.T) {
 			if len(ds) != 4 {
 				t.Errorf("%d deliveries, want 4", len(ds))
 			}
-			want := map[string]int{store.MsgSent: 4, store.MsgCapped: 1, store.MsgSuppressed: 2}
+			want := map[string]int{string(retain.MsgSent): 4, string(retain.MsgCapped): 1, string(retain.MsgSuppressed): 2}
 			if got := statuses(t, db); fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Errorf("statuses %v, want %v", got, want)
 			}
@@ -197,7 +197,7 @@ func TestM9_RetriesThenDeadLetter(t *testing.T) {
 		clk.Set(m.DueAt) // jump to the retry time
 	}
 	m, _ := db.GetMessage(ctxT(), poison)
-	if m.Status != store.MsgDead || m.Attempts < 8 || attemptsAt[len(attemptsAt)-1].Sub(attemptsAt[0]) < 24*time.Hour {
+	if m.Status != retain.MsgDead || m.Attempts < 8 || attemptsAt[len(attemptsAt)-1].Sub(attemptsAt[0]) < 24*time.Hour {
 		t.Fatalf("poison message: %s after %d attempts over %v", m.Status, m.Attempts, attemptsAt[len(attemptsAt)-1].Sub(attemptsAt[0]))
 	}
 	ds, _ := messagingtest.Deliveries(log)
@@ -230,7 +230,7 @@ func TestM5_CatchUpAfterDowntime(t *testing.T) {
 	ids := customers(t, db, 2, "UTC")
 	for i, lateness := range []time.Duration{10 * time.Minute, 24 * time.Hour} {
 		err := db.WithTx(ctxT(), func(tx *store.Tx) error {
-			_, _, err := tx.EnqueueMessage(ctxT(), store.Message{IdempotencyKey: msgKey(ids[i], 0), CustomerID: ids[i], Channel: "sms",
+			_, _, err := tx.EnqueueMessage(ctxT(), retain.Message{IdempotencyKey: msgKey(ids[i], 0), CustomerID: ids[i], Channel: "sms",
 				Purpose: "transactional", Kind: "otp", Recipient: "+8801711000000", Body: "x", MaxLateness: lateness})
 			return err
 		})

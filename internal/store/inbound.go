@@ -11,8 +11,8 @@ import (
 // DeliveryReport records a gateway's report on a message, once per event
 // id (a replayed report changes nothing): delivered or failed. The message
 // is found by our idempotency key or the gateway's id.
-func (db *DB) DeliveryReport(ctx context.Context, eventID, key, providerID, status, detail string, at time.Time) (applied bool, err error) {
-	if status != MsgDelivered && status != MsgFailed {
+func (db *DB) DeliveryReport(ctx context.Context, eventID, key, providerID string, status retain.MessageStatus, detail string, at time.Time) (applied bool, err error) {
+	if status != retain.MsgDelivered && status != retain.MsgFailed {
 		return false, retain.FieldError("status", "%q is not delivered or failed", status)
 	}
 	err = db.WithTx(ctx, func(tx *Tx) error {

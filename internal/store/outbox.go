@@ -6,61 +6,15 @@ import (
 	"fmt"
 	"strings"
 	"time"
-)
 
-// Message is a row of the outbox.
-type Message struct {
-	ID             int64
-	IdempotencyKey string // unique: enqueueing the same key twice is one message
-	CustomerID     int64
-	Channel        string // email, sms, whatsapp, webhook
-	Purpose        string // transactional, marketing
-	Kind           string // what it is, e.g. recovery.apology
-	Locale         string
-	Recipient      string
-	Subject        string
-	Body           string
-	Status         string
-	DueAt          time.Time
-	MaxLateness    time.Duration // 0: never expires
-	Attempts       int
-	Fence          int64
-	ProviderID     string
-	LastError      string
-	EnrollmentID   int64
-	FirstDueAt     time.Time
-	SentAt         time.Time
-	// WaitingFor lists the channels a queued message waits for, in order
-	// of preference ("whatsapp,sms"): it was due while none was set up. It
-	// is not claimed until one is (ReleaseWaiting), and its Status reads
-	// MsgWaiting.
-	WaitingFor string
-}
-
-// Message statuses. A claimed message is "sending" until its outcome is
-// recorded; "unknown" is a call whose result never came back, which a
-// marketing message is never resent from (docs/reliability.md M3).
-const (
-	MsgQueued     = "queued"
-	MsgSending    = "sending"
-	MsgSent       = "sent"
-	MsgUnknown    = "unknown"
-	MsgDelivered  = "delivered"
-	MsgFailed     = "failed"
-	MsgDead       = "dead"
-	MsgExpired    = "expired"
-	MsgSuppressed = "suppressed"
-	MsgCapped     = "capped"
-	// MsgWaiting is a queued message waiting for its channel to be set
-	// up: a status as shown and filtered, stored as queued + waiting_for.
-	MsgWaiting = "waiting"
+	"github.com/retainhq/retain"
 )
 
 // EnqueueMessage adds a message to the outbox inside the transaction of
 // whatever caused it, so it exists if and only if that commits (M1). A key
 // already in the outbox adds nothing: created is false and id the existing
 // message's.
-func (tx *Tx) EnqueueMessage(ctx context.Context, m Message) (id int64, created bool, err error) {
+func (tx *Tx) EnqueueMessage(ctx context.Context, m retain.Message) (id int64, created bool, err error) {
 	if m.DueAt.IsZero() {
 		m.DueAt = tx.now
 	}
@@ -88,7 +42,7 @@ func (tx *Tx) EnqueueMessage(ctx context.Context, m Message) (id int64, created 
 
 // Claimed is a message claimed for sending with the facts the sender checks.
 type Claimed struct {
-	Message
+	retain.Message
 	TimeZone string // the customer's, "" when unknown
 	// Unresolved: an earlier claim started a gateway call and never recorded
 	// how it ended (the sender crashed or lost its lease mid-call).
@@ -150,7 +104,7 @@ func (db *DB) ClaimMessages(ctx context.Context, owner string, lease time.Durati
 const messageColumns = `m.id, m.idempotency_key, m.customer_id, m.channel, m.purpose, m.kind, m.locale, m.recipient, m.subject, m.body,
 	m.status, m.due_at, m.max_lateness_s, m.attempts, m.fence, m.provider_id, m.last_error, COALESCE(m.enrollment_id, 0), m.created_for, m.sent_at, m.waiting_for`
 
-func scanMessage(rows interface{ Scan(...any) error }, m *Message, extra ...any) error {
+func scanMessage(rows interface{ Scan(...any) error }, m *retain.Message, extra ...any) error {
 	var lateness int64
 	var due, first, sent nullTime
 	dest := append([]any{&m.ID, &m.IdempotencyKey, &m.CustomerID, &m.Channel, &m.Purpose, &m.Kind, &m.Locale, &m.Recipient, &m.Subject,
@@ -158,16 +112,16 @@ func scanMessage(rows interface{ Scan(...any) error }, m *Message, extra ...any)
 	if err := rows.Scan(dest...); err != nil {
 		return err
 	}
-	if m.WaitingFor != "" && m.Status == MsgQueued {
-		m.Status = MsgWaiting
+	if m.WaitingFor != "" && m.Status == retain.MsgQueued {
+		m.Status = retain.MsgWaiting
 	}
 	m.DueAt, m.FirstDueAt, m.SentAt, m.MaxLateness = due.T, first.T, sent.T, time.Duration(lateness)*time.Second
 	return nil
 }
 
 // GetMessage returns one message.
-func (db *DB) GetMessage(ctx context.Context, id int64) (Message, error) {
-	var m Message
+func (db *DB) GetMessage(ctx context.Context, id int64) (retain.Message, error) {
+	var m retain.Message
 	row := db.read.QueryRowContext(ctx, `SELECT `+messageColumns+` FROM messages m WHERE m.id = $1`, id)
 	err := scanMessage(row, &m)
 	return m, notFound(err, "no message %d", id)
@@ -218,14 +172,15 @@ func (db *DB) countBy(ctx context.Context, q string, args ...any) (map[string]in
 
 // MessageFilter selects messages for the log.
 type MessageFilter struct {
-	Status, Channel string
-	CustomerID      int64
-	Limit           int
+	Status     retain.MessageStatus
+	Channel    retain.Channel
+	CustomerID int64
+	Limit      int
 }
 
 // MessageRow is a line of the message log.
 type MessageRow struct {
-	Message
+	retain.Message
 	CustomerRef string
 	UpdatedAt   time.Time
 }
@@ -239,9 +194,9 @@ func (db *DB) Messages(ctx context.Context, f MessageFilter) ([]MessageRow, erro
 	}
 	switch f.Status {
 	case "":
-	case MsgWaiting:
+	case retain.MsgWaiting:
 		where = append(where, "m.waiting_for <> ''")
-	case MsgQueued:
+	case retain.MsgQueued:
 		add("m.status = $%d AND m.waiting_for = ''", f.Status)
 	default:
 		add("m.status = $%d", f.Status)

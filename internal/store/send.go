@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/retainhq/retain"
 )
 
 // Verdicts of BeginSend.
@@ -63,7 +65,7 @@ func (db *DB) BeginSend(ctx context.Context, c SendCheck) (attemptID int64, verd
 		}
 		if !ok {
 			verdict = SendSuppressed
-			return tx.finishClaim(ctx, c.ID, c.Fence, MsgSuppressed, "no "+purpose+" consent for "+channel)
+			return tx.finishClaim(ctx, c.ID, c.Fence, retain.MsgSuppressed, "no "+purpose+" consent for "+channel)
 		}
 		if c.CapPerDay > 0 && purpose == "marketing" {
 			if _, err := tx.exec(ctx, `INSERT INTO send_counters (customer_id, channel, day, sent) VALUES ($1, $2, $3, 0)
@@ -77,7 +79,7 @@ func (db *DB) BeginSend(ctx context.Context, c SendCheck) (attemptID int64, verd
 			}
 			if n, _ := res.RowsAffected(); n == 0 {
 				verdict = SendCapped
-				return tx.finishClaim(ctx, c.ID, c.Fence, MsgCapped, fmt.Sprintf("%d %s messages already on %s", c.CapPerDay, channel, c.CapDay))
+				return tx.finishClaim(ctx, c.ID, c.Fence, retain.MsgCapped, fmt.Sprintf("%d %s messages already on %s", c.CapPerDay, channel, c.CapDay))
 			}
 		}
 		if _, err := tx.exec(ctx, `UPDATE message_attempts SET outcome = 'abandoned', finished_at = $2
@@ -118,8 +120,8 @@ func (tx *Tx) consentAllows(ctx context.Context, customerID int64, channel, purp
 
 // SendResult is how a gateway call ended.
 type SendResult struct {
-	Status     string    // sent, queued (retry), failed, dead, unknown
-	RetryAt    time.Time // for queued
+	Status     retain.MessageStatus // sent, queued (retry), failed, dead, unknown
+	RetryAt    time.Time            // for queued
 	ProviderID string
 	Detail     string
 	// CapDay, when set, gives the reserved frequency-cap slot back (the
@@ -138,7 +140,7 @@ func (db *DB) FinishSend(ctx context.Context, id, fence, attemptID int64, r Send
 			return fmt.Errorf("store: finish send: %w", err)
 		}
 		var sentAt any
-		if r.Status == MsgSent {
+		if r.Status == retain.MsgSent {
 			sentAt = tx.now
 		}
 		due := r.RetryAt
@@ -167,7 +169,7 @@ func (db *DB) FinishSend(ctx context.Context, id, fence, attemptID int64, r Send
 }
 
 func errDetail(r SendResult) string {
-	if r.Status == MsgSent {
+	if r.Status == retain.MsgSent {
 		return ""
 	}
 	return r.Detail
@@ -176,7 +178,7 @@ func errDetail(r SendResult) string {
 // ReleaseMessage ends a claim without a gateway call: back to the queue due
 // at due (quiet hours), or to a final status (expired, unknown), conditional
 // on the fence.
-func (db *DB) ReleaseMessage(ctx context.Context, id, fence int64, status string, due time.Time, detail string) (held bool, err error) {
+func (db *DB) ReleaseMessage(ctx context.Context, id, fence int64, status retain.MessageStatus, due time.Time, detail string) (held bool, err error) {
 	err = db.WithTx(ctx, func(tx *Tx) error {
 		if due.IsZero() {
 			due = tx.now
@@ -188,7 +190,7 @@ func (db *DB) ReleaseMessage(ctx context.Context, id, fence int64, status string
 		}
 		n, _ := res.RowsAffected()
 		held = n == 1
-		if held && status != MsgQueued {
+		if held && status != retain.MsgQueued {
 			_, err = tx.exec(ctx, `UPDATE message_attempts SET outcome = $2, finished_at = $3 WHERE message_id = $1 AND outcome = ''`,
 				id, status, tx.now)
 		}
@@ -272,7 +274,7 @@ func (db *DB) ReleaseWaiting(ctx context.Context, configured map[string]bool) (i
 	return released, nil
 }
 
-func (tx *Tx) finishClaim(ctx context.Context, id, fence int64, status, detail string) error {
+func (tx *Tx) finishClaim(ctx context.Context, id, fence int64, status retain.MessageStatus, detail string) error {
 	_, err := tx.exec(ctx, `UPDATE messages SET status = $3, last_error = $4, lease_owner = '', lease_until = NULL, updated_at = $5
 		WHERE id = $1 AND fence = $2`, id, fence, status, detail, tx.now)
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 
 type playbookView struct {
 	core.PlaybookOutcome
-	Def *core.Playbook
+	Def *retain.Playbook
 }
 
 type playbooksData struct {
@@ -32,9 +32,9 @@ func (s *Server) playbooks(w http.ResponseWriter, r *http.Request, v *view) erro
 	if err != nil {
 		return err
 	}
-	defs := map[string]*core.Playbook{}
+	defs := map[string]*retain.Playbook{}
 	for _, row := range rows {
-		if p, err := core.ParsePlaybook(row.Definition); err == nil {
+		if p, err := retain.ParsePlaybook(row.Definition); err == nil {
 			defs[row.Key] = p
 		}
 	}
@@ -56,24 +56,24 @@ func (s *Server) playbookToggle(w http.ResponseWriter, r *http.Request, v *view)
 }
 
 type messagesData struct {
-	Messages         []store.MessageRow
-	Status, Channel  string
-	Statuses, Channs []string
+	Messages []store.MessageRow
+	Status   retain.MessageStatus
+	Channel  retain.Channel
+	Statuses []retain.MessageStatus
+	Channs   []retain.Channel
 }
 
 // messages is the message log with delivery status, filtered by status and
 // channel.
 func (s *Server) messages(w http.ResponseWriter, r *http.Request, v *view) error {
-	f := store.MessageFilter{Status: r.URL.Query().Get("status"), Channel: r.URL.Query().Get("channel"), Limit: 200}
+	q := r.URL.Query()
+	f := store.MessageFilter{Status: retain.MessageStatus(q.Get("status")), Channel: retain.Channel(q.Get("channel")), Limit: 200}
 	msgs, err := s.db.Messages(r.Context(), f)
 	if err != nil {
 		return err
 	}
 	v.Title = v.L.T("nav.messages")
-	v.Data = messagesData{Messages: msgs, Status: f.Status, Channel: f.Channel,
-		Statuses: []string{store.MsgQueued, store.MsgWaiting, store.MsgSending, store.MsgSent, store.MsgDelivered, store.MsgFailed, store.MsgDead,
-			store.MsgExpired, store.MsgSuppressed, store.MsgCapped, store.MsgUnknown},
-		Channs: []string{"sms", "whatsapp", "email", "webhook"}}
+	v.Data = messagesData{Messages: msgs, Status: f.Status, Channel: f.Channel, Statuses: retain.MessageStatuses, Channs: retain.ChannelNames}
 	s.render(w, "messages", v)
 	return nil
 }

@@ -108,8 +108,8 @@ func (s *Server) sendTest(w http.ResponseWriter, r *http.Request, v *view) error
 	if err != nil || chans[channel] == nil {
 		return s.renderSettings(w, r, v, settingsData{status: http.StatusBadRequest, Problem: v.L.T("settings.no_channel", "Channel", channel)})
 	}
-	id, err := chans[channel].Send(r.Context(), messaging.Outgoing{Key: fmt.Sprintf("test-%d", time.Now().UnixNano()), Channel: channel,
-		Purpose: "transactional", Kind: "test", To: strings.TrimSpace(r.FormValue("to")), Body: v.L.T("settings.test_body")})
+	id, err := chans[channel].Send(r.Context(), messaging.Outgoing{Key: fmt.Sprintf("test-%d", time.Now().UnixNano()), Channel: retain.Channel(channel),
+		Purpose: retain.PurposeTransactional, Kind: "test", To: strings.TrimSpace(r.FormValue("to")), Body: v.L.T("settings.test_body")})
 	if err != nil {
 		return s.renderSettings(w, r, v, settingsData{Problem: v.L.T("settings.test_failed", "Error", messaging.Redact(err.Error()))})
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/messaging"
 	"github.com/retainhq/retain/internal/messaging/messagingtest"
@@ -28,7 +29,7 @@ func TestSettingsApplyLive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waiting, err := s.db.Messages(ctx, store.MessageFilter{Status: store.MsgWaiting})
+	waiting, err := s.db.Messages(ctx, store.MessageFilter{Status: retain.MsgWaiting})
 	if err != nil || len(waiting) == 0 {
 		t.Fatalf("no message waits for a channel (%v; counts %v)", err, counts)
 	}
@@ -80,7 +81,7 @@ func TestSettingsApplyLive(t *testing.T) {
 	if err != nil || st.Released != bySMS || st.Sent < bySMS || len(delivered) != st.Sent {
 		t.Fatalf("after the settings changed: %+v, gateway delivered %d (%v); %d were waiting for SMS", st, len(delivered), err, bySMS)
 	}
-	left, _ := s.db.Messages(ctx, store.MessageFilter{Status: store.MsgWaiting})
+	left, _ := s.db.Messages(ctx, store.MessageFilter{Status: retain.MsgWaiting})
 	for _, m := range left {
 		if strings.Contains(m.WaitingFor, "sms") {
 			t.Errorf("message %d still waits for %s", m.ID, m.WaitingFor)
