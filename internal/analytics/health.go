@@ -6,16 +6,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-)
 
-// Factor is one input of the health score, with what it contributed.
-type Factor struct {
-	Name         string  `json:"name"`
-	Weight       float64 `json:"weight"`       // after renormalising over the factors present
-	Value        float64 `json:"value"`        // 0 (bad) … 1 (good)
-	Contribution float64 `json:"contribution"` // points of the 0–100 score
-	Why          string  `json:"why"`
-}
+	"github.com/retainhq/retain"
+)
 
 // HealthWeights are the configurable weights of the factors; a factor with
 // no data for a customer is left out and the others are renormalised.
@@ -31,7 +24,7 @@ type HealthInput struct {
 	PAlive       float64
 	DaysSince    float64 // since the last order
 	Cadence      float64 // usual gap, days
-	Flags        []Flag
+	Flags        []retain.Flag
 	CLVRank      float64 // CLV percentile among customers, 0–1
 	Satisfaction float64 // latest survey, scaled 0–1; NaN when none
 	SurveyWhy    string
@@ -43,11 +36,11 @@ type HealthInput struct {
 }
 
 // Health scores a customer 0–100 and says why.
-func Health(in HealthInput, w HealthWeights) (float64, []Factor) {
-	var fs []Factor
+func Health(in HealthInput, w HealthWeights) (float64, []retain.Factor) {
+	var fs []retain.Factor
 	add := func(name string, v float64, why string) {
 		if wt, ok := w[name]; ok && wt > 0 && !math.IsNaN(v) {
-			fs = append(fs, Factor{Name: name, Weight: wt, Value: clamp01(v), Why: why})
+			fs = append(fs, retain.Factor{Name: name, Weight: wt, Value: clamp01(v), Why: why})
 		}
 	}
 	add("p_alive", in.PAlive, fmt.Sprintf("%.0f%% likely still buying", 100*in.PAlive))

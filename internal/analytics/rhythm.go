@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/bits"
 	"sort"
+
+	"github.com/retainhq/retain"
 )
 
 // Day is one purchase day of a customer: what was spent and in which
@@ -15,14 +17,6 @@ type Day struct {
 	Day   int32
 	Value float32
 	Cats  uint64
-}
-
-// Flag is a purchase-rhythm signal with the evidence behind it.
-type Flag struct {
-	Name     string             `json:"name"`     // overdue, slowing, shrinking, speeding_up, value_rising, irregular, mix_shift, not_enough_history
-	Kind     string             `json:"kind"`     // risk, opportunity, info
-	Evidence string             `json:"evidence"` // a sentence a person can read
-	Values   map[string]float64 `json:"values,omitempty"`
 }
 
 // RhythmConfig holds the monitor's thresholds; DefaultRhythm is tuned to
@@ -53,7 +47,7 @@ func (c RhythmConfig) Cadence(days []Day, popGap float64) float64 {
 // Rhythm compares a customer's recent behaviour with their own history as of
 // the day asOf. days must be sorted; popGap is the population's median gap.
 // catNames names the category bits for the evidence.
-func (c RhythmConfig) Rhythm(days []Day, asOf int, popGap float64, catNames []string) []Flag {
+func (c RhythmConfig) Rhythm(days []Day, asOf int, popGap float64, catNames []string) []retain.Flag {
 	flags := c.rhythm(days, asOf, popGap, catNames)
 	for _, f := range flags {
 		for k, v := range f.Values {
@@ -63,20 +57,20 @@ func (c RhythmConfig) Rhythm(days []Day, asOf int, popGap float64, catNames []st
 	return flags
 }
 
-func (c RhythmConfig) rhythm(days []Day, asOf int, popGap float64, catNames []string) []Flag {
-	var flags []Flag
+func (c RhythmConfig) rhythm(days []Day, asOf int, popGap float64, catNames []string) []retain.Flag {
+	var flags []retain.Flag
 	if len(days) == 0 {
 		return nil
 	}
 	cadence := c.Cadence(days, popGap)
 	since := float64(asOf - int(days[len(days)-1].Day))
 	if cadence > 0 && since > c.Overdue*cadence {
-		flags = append(flags, Flag{Name: "overdue", Kind: "risk",
+		flags = append(flags, retain.Flag{Name: "overdue", Kind: "risk",
 			Evidence: fmt.Sprintf("no order for %.0f days; usually orders every %.0f days (%.1f× the usual gap)", since, cadence, since/cadence),
 			Values:   map[string]float64{"days_since_last": since, "usual_gap_days": cadence, "ratio": since / cadence}})
 	}
 	if len(days) < 4 {
-		return append(flags, Flag{Name: "not_enough_history", Kind: "info",
+		return append(flags, retain.Flag{Name: "not_enough_history", Kind: "info",
 			Evidence: fmt.Sprintf("%d order days: trends need at least 4; the usual gap mixes in the population's %.0f days", len(days), popGap),
 			Values:   map[string]float64{"order_days": float64(len(days))}})
 	}
@@ -90,11 +84,11 @@ func (c RhythmConfig) rhythm(days []Day, asOf int, popGap float64, catNames []st
 		ratio := recentGap / earlierGap
 		switch {
 		case ratio >= c.Slowing:
-			flags = append(flags, Flag{Name: "slowing", Kind: "risk",
+			flags = append(flags, retain.Flag{Name: "slowing", Kind: "risk",
 				Evidence: fmt.Sprintf("the last two gaps average %.0f days against %.0f days before (%.1f×)", recentGap, earlierGap, ratio),
 				Values:   map[string]float64{"recent_gap_days": recentGap, "earlier_gap_days": earlierGap, "ratio": ratio}})
 		case ratio <= c.Speeding:
-			flags = append(flags, Flag{Name: "speeding_up", Kind: "opportunity",
+			flags = append(flags, retain.Flag{Name: "speeding_up", Kind: "opportunity",
 				Evidence: fmt.Sprintf("the last two gaps average %.0f days against %.0f days before (%.1f×)", recentGap, earlierGap, ratio),
 				Values:   map[string]float64{"recent_gap_days": recentGap, "earlier_gap_days": earlierGap, "ratio": ratio}})
 		}
@@ -102,7 +96,7 @@ func (c RhythmConfig) rhythm(days []Day, asOf int, popGap float64, catNames []st
 	if len(gaps) >= 5 {
 		early, late := cv(gaps[:len(gaps)-3]), cv(gaps[len(gaps)-3:])
 		if late > 0.8 && late > 2*early {
-			flags = append(flags, Flag{Name: "irregular", Kind: "opportunity",
+			flags = append(flags, retain.Flag{Name: "irregular", Kind: "opportunity",
 				Evidence: fmt.Sprintf("recent gaps vary far more than before (variation %.2f against %.2f): their needs may be changing", late, early),
 				Values:   map[string]float64{"recent_cv": late, "earlier_cv": early}})
 		}
@@ -116,17 +110,17 @@ func (c RhythmConfig) rhythm(days []Day, asOf int, popGap float64, catNames []st
 		ratio := recentVal / earlierVal
 		switch {
 		case ratio <= c.Shrinking:
-			flags = append(flags, Flag{Name: "shrinking", Kind: "risk",
+			flags = append(flags, retain.Flag{Name: "shrinking", Kind: "risk",
 				Evidence: fmt.Sprintf("the last two orders average %.2f against %.2f before (%.0f%%): they may be buying elsewhere", recentVal, earlierVal, 100*ratio),
 				Values:   map[string]float64{"recent_value": recentVal, "earlier_value": earlierVal, "ratio": ratio}})
 		case ratio >= c.Rising:
-			flags = append(flags, Flag{Name: "value_rising", Kind: "opportunity",
+			flags = append(flags, retain.Flag{Name: "value_rising", Kind: "opportunity",
 				Evidence: fmt.Sprintf("the last two orders average %.2f against %.2f before (%.0f%%)", recentVal, earlierVal, 100*ratio),
 				Values:   map[string]float64{"recent_value": recentVal, "earlier_value": earlierVal, "ratio": ratio}})
 		}
 	}
 	if shift, newCats := mixShift(days, catNames); shift >= 0.5 {
-		flags = append(flags, Flag{Name: "mix_shift", Kind: "opportunity",
+		flags = append(flags, retain.Flag{Name: "mix_shift", Kind: "opportunity",
 			Evidence: fmt.Sprintf("%.0f%% of the last two orders' categories are new for them (%v)", 100*shift, newCats),
 			Values:   map[string]float64{"new_category_share": shift}})
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/analytics"
 )
 
@@ -27,7 +28,7 @@ func days(gaps []int, values []float64, cats [][]string) []analytics.Day {
 	return out
 }
 
-func names(fs []analytics.Flag) string {
+func names(fs []retain.Flag) string {
 	var n []string
 	for _, f := range fs {
 		n = append(n, f.Name)
@@ -76,7 +77,7 @@ func TestRhythm(t *testing.T) {
 func TestHealth(t *testing.T) {
 	good := analytics.HealthInput{PAlive: 0.95, DaysSince: 10, Cadence: 30, CLVRank: 0.9, Satisfaction: 1, SurveyWhy: "NPS 10"}
 	bad := analytics.HealthInput{PAlive: 0.1, DaysSince: 120, Cadence: 30, CLVRank: 0.2, Satisfaction: 0.1,
-		Flags: []analytics.Flag{{Kind: "risk"}, {Kind: "risk"}}, Complaints: 2, Chargebacks: 1}
+		Flags: []retain.Flag{{Kind: "risk"}, {Kind: "risk"}}, Complaints: 2, Chargebacks: 1}
 	gs, gf := analytics.Health(good, analytics.DefaultHealthWeights)
 	bs, _ := analytics.Health(bad, analytics.DefaultHealthWeights)
 	if gs < 85 || bs > 25 || gs <= bs {

@@ -1,6 +1,10 @@
 package analytics
 
-import "sort"
+import (
+	"sort"
+
+	"github.com/retainhq/retain"
+)
 
 // Quintiles returns each value's quintile score 1–5 (5 = the top fifth),
 // by rank, so ties and skewed data still spread over the scale. Higher is
@@ -35,7 +39,7 @@ func Quintiles(values []float64, lowerIsBetter bool) []int {
 
 // Segment names a customer from their RFM quintile scores, with the usual
 // retail segment map: the first rule that matches wins.
-func Segment(r, f, m int) string {
+func Segment(r, f, m int) retain.Segment {
 	switch {
 	case r >= 4 && f >= 4 && m >= 4:
 		return "champions"
@@ -60,7 +64,3 @@ func Segment(r, f, m int) string {
 	}
 	return "hibernating"
 }
-
-// Segments lists every segment name.
-var Segments = []string{"champions", "loyal", "potential_loyalist", "new", "promising", "need_attention",
-	"about_to_sleep", "at_risk", "cannot_lose", "hibernating", "lost"}

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -230,27 +229,23 @@ func exportScores(cmd *cobra.Command, db *store.DB, run store.ScoringRun, dst io
 	w := csv.NewWriter(dst)
 	w.Write(exportHeader)
 	n := 0
-	err := db.EachScore(cmd.Context(), run.ID, func(s store.CustomerScore) error {
+	err := db.EachScore(cmd.Context(), run.ID, func(s retain.Score) error {
 		next := ""
 		if !s.NextOrderAt.IsZero() {
 			next = s.NextOrderAt.Format(time.DateOnly)
 		}
-		var flags []struct{ Name string }
-		json.Unmarshal(s.Flags, &flags)
-		names := make([]string, 0, len(flags))
-		for _, f := range flags {
+		names := make([]string, 0, len(s.Flags))
+		for _, f := range s.Flags {
 			names = append(names, f.Name)
 		}
-		var factors []analytics.Factor
-		json.Unmarshal(s.Factors, &factors)
-		parts := make([]string, 0, len(factors))
-		for _, f := range factors {
+		parts := make([]string, 0, len(s.Factors))
+		for _, f := range s.Factors {
 			parts = append(parts, fmt.Sprintf("%s:%.1f", f.Name, f.Contribution))
 		}
 		n++
 		return w.Write([]string{retain.CSVSafe(s.ExternalID), fmt.Sprint(s.Frequency), num(s.Recency), num(s.Age), num(s.Monetary), s.Currency,
 			num(s.PAlive), num(s.ExpectedPurchases), num(s.ExpectedSpend), num(s.CLV), next, num(s.PNextOrder),
-			fmt.Sprint(s.R), fmt.Sprint(s.F), fmt.Sprint(s.M), s.Segment, fmt.Sprintf("%.1f", s.Health),
+			fmt.Sprint(s.R), fmt.Sprint(s.F), fmt.Sprint(s.M), string(s.Segment), fmt.Sprintf("%.1f", s.Health),
 			strings.Join(parts, ";"), strings.Join(names, ";")})
 	})
 	w.Flush()

@@ -118,7 +118,7 @@ func (d *detector) changes(ctx context.Context, changes []store.Change, st *Dete
 		if c.At.Before(d.since) {
 			continue
 		}
-		var a store.Alert
+		var a retain.Alert
 		var alert bool
 		switch c.Kind {
 		case store.ChangeSurveyAnswered:
@@ -277,7 +277,7 @@ func sameDay(a, b time.Time) bool {
 // The rule book: which signal raises which alert, how severe, with which
 // root cause and due when.
 
-func surveyAlert(s store.SurveySignal) (store.Alert, bool) {
+func surveyAlert(s store.SurveySignal) (retain.Alert, bool) {
 	a := riskAlert(s.Party, fmt.Sprintf("survey:%d", s.ID))
 	a.Detail = s.Comment
 	a.RootCause = classify.Cause("", s.Comment)
@@ -304,7 +304,7 @@ func surveyAlert(s store.SurveySignal) (store.Alert, bool) {
 	return due(a, s.At), true
 }
 
-func orderEventAlert(e store.OrderEventSignal) (store.Alert, bool) {
+func orderEventAlert(e store.OrderEventSignal) (retain.Alert, bool) {
 	a := riskAlert(e.Party, fmt.Sprintf("order_event:%d", e.ID))
 	a.RootCause = classify.Cause(e.Reason, "")
 	a.Detail = fmt.Sprintf("order %s: %s", e.Order, e.Reason)
@@ -323,25 +323,25 @@ func orderEventAlert(e store.OrderEventSignal) (store.Alert, bool) {
 	return due(a, e.At), true
 }
 
-func ticketAlert(t store.TicketSignal) store.Alert {
+func ticketAlert(t store.TicketSignal) retain.Alert {
 	a := riskAlert(t.Party, fmt.Sprintf("ticket:%d", t.ID))
 	a.Reason, a.Title, a.Detail = "complaint", fmt.Sprintf("%s opened a ticket: %s", t.Customer, t.Subject), t.Subject
 	a.RootCause = classify.Cause(t.RootCause, t.Subject)
-	a.Severity = map[string]string{"urgent": "critical", "high": "high", "low": "low"}[t.Priority]
+	a.Severity = map[string]retain.Severity{"urgent": retain.SeverityCritical, "high": retain.SeverityHigh, "low": retain.SeverityLow}[t.Priority]
 	if a.Severity == "" {
-		a.Severity = "medium"
+		a.Severity = retain.SeverityMedium
 	}
 	return due(a, t.At)
 }
 
-func firstOrderAlert(o store.OrderSignal) store.Alert {
+func firstOrderAlert(o store.OrderSignal) retain.Alert {
 	a := riskAlert(o.Party, fmt.Sprintf("order:%d", o.ID))
 	a.Type, a.Reason, a.Severity, a.RevenueAtRisk = "lifecycle", "new_customer", "low", 0
 	a.Title, a.Detail = fmt.Sprintf("%s placed their first order", o.Customer), "order "+o.Order
 	return due(a, o.At)
 }
 
-func lateAlert(o store.LateOrderSignal) store.Alert {
+func lateAlert(o store.LateOrderSignal) retain.Alert {
 	a := riskAlert(o.Party, fmt.Sprintf("late:%d", o.ID))
 	a.Reason, a.Severity, a.RootCause = "late_delivery", "high", classify.Delivery
 	a.Title = fmt.Sprintf("Order %s of %s is past its expected delivery", o.Order, o.Customer)
@@ -349,7 +349,7 @@ func lateAlert(o store.LateOrderSignal) store.Alert {
 	return due(a, o.ExpectedAt)
 }
 
-func renewalAlert(r store.RenewalSignal, days int) store.Alert {
+func renewalAlert(r store.RenewalSignal, days int) retain.Alert {
 	a := riskAlert(r.Party, fmt.Sprintf("renewal:%d:%s", r.ID, r.RenewsAt.Format(time.DateOnly)))
 	a.Type, a.Reason, a.Severity = "lifecycle", "renewal_due", "medium"
 	if days <= 7 {
@@ -361,13 +361,14 @@ func renewalAlert(r store.RenewalSignal, days int) store.Alert {
 	return a
 }
 
-func riskAlert(p store.Party, source string) store.Alert {
-	return store.Alert{CustomerID: p.CustomerID, Type: "risk", Source: source, RevenueAtRisk: p.Revenue, Currency: p.Currency}
+func riskAlert(p store.Party, source string) retain.Alert {
+	return retain.Alert{CustomerID: p.CustomerID, Type: "risk", Source: source, RevenueAtRisk: p.Revenue, Currency: p.Currency}
 }
 
 // due sets an alert's due time from its severity.
-func due(a store.Alert, at time.Time) store.Alert {
-	a.DueAt = at.Add(map[string]time.Duration{"critical": 4 * time.Hour, "high": 24 * time.Hour, "medium": 72 * time.Hour, "low": 7 * 24 * time.Hour}[a.Severity])
+func due(a retain.Alert, at time.Time) retain.Alert {
+	a.DueAt = at.Add(map[retain.Severity]time.Duration{retain.SeverityCritical: 4 * time.Hour, retain.SeverityHigh: 24 * time.Hour,
+		retain.SeverityMedium: 72 * time.Hour, retain.SeverityLow: 7 * 24 * time.Hour}[a.Severity])
 	return a
 }
 
@@ -412,7 +413,7 @@ func loadTriggers(ctx context.Context, db *store.DB) (*triggers, error) {
 
 // raise opens the alert (or counts a repeat) and enrolls the customer in
 // the playbooks it starts, in the caller's transaction.
-func (t *triggers) raise(ctx context.Context, tx *store.Tx, a store.Alert, st *DetectStats) (int64, error) {
+func (t *triggers) raise(ctx context.Context, tx *store.Tx, a retain.Alert, st *DetectStats) (int64, error) {
 	id, created, err := tx.RaiseAlert(ctx, a)
 	if err != nil {
 		return 0, err
@@ -427,7 +428,7 @@ func (t *triggers) raise(ctx context.Context, tx *store.Tx, a store.Alert, st *D
 
 // onAlert enrolls the customer in the playbooks the alert's reason starts,
 // in the alert's transaction.
-func (t *triggers) onAlert(ctx context.Context, tx *store.Tx, a store.Alert, alertID int64, st *DetectStats) error {
+func (t *triggers) onAlert(ctx context.Context, tx *store.Tx, a retain.Alert, alertID int64, st *DetectStats) error {
 	for _, p := range t.byAlert[a.Reason] {
 		if ok, err := t.admits(ctx, p, a.CustomerID); err != nil || !ok {
 			return err
@@ -463,8 +464,8 @@ func (t *triggers) onEvent(ctx context.Context, tx *store.Tx, customerID int64, 
 
 // onScore enrolls the customer in the playbooks whose score condition their
 // new scores meet.
-func (t *triggers) onScore(ctx context.Context, tx *store.Tx, s store.CustomerScore, run int64, st *DetectStats) error {
-	f := store.Facts{ID: s.CustomerID, Scored: true, Health: s.Health, PAlive: s.PAlive, CLV: s.CLV, Segment: s.Segment, Orders: s.Frequency + 1}
+func (t *triggers) onScore(ctx context.Context, tx *store.Tx, s retain.Score, run int64, st *DetectStats) error {
+	f := store.Facts{ID: s.CustomerID, Scored: true, Health: s.Health, PAlive: s.PAlive, CLV: s.CLV, Segment: string(s.Segment), Orders: s.Frequency + 1}
 	now := t.db.Now()
 	for _, p := range t.byScore {
 		if !holds(p.Trigger.Score, f, now) {

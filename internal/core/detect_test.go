@@ -80,13 +80,13 @@ func TestDetectRaisesDeduplicatedAlerts(t *testing.T) {
 	}
 }
 
-func firstWith(as []store.Alert, reason string) store.Alert {
+func firstWith(as []retain.Alert, reason string) retain.Alert {
 	for _, a := range as {
 		if a.Reason == reason {
 			return a
 		}
 	}
-	return store.Alert{}
+	return retain.Alert{}
 }
 
 func TestDetectFromScores(t *testing.T) {
@@ -125,7 +125,7 @@ func TestDetectFromScores(t *testing.T) {
 	alerts, _ := db.Alerts(ctx, store.AlertFilter{Limit: 10000})
 	kinds := map[string]int{}
 	for _, a := range alerts {
-		kinds[a.Type+"/"+a.Reason]++
+		kinds[string(a.Type)+"/"+a.Reason]++
 		if a.Detail == "" {
 			t.Errorf("alert without evidence: %+v", a)
 		}
@@ -165,7 +165,7 @@ func TestLifecycleAlerts(t *testing.T) {
 			alerts, _ := db.Alerts(ctx, store.AlertFilter{})
 			got := map[string]int{}
 			for _, a := range alerts {
-				got[a.CustomerRef+" "+a.Type+"/"+a.Reason]++
+				got[a.CustomerRef+" "+string(a.Type)+"/"+a.Reason]++
 			}
 			want := map[string]int{"k1 lifecycle/new_customer": 1, "k2 lifecycle/new_customer": 1, "k1 risk/late_delivery": 1, "k2 lifecycle/renewal_due": 1}
 			if fmt.Sprint(got) != fmt.Sprint(want) {

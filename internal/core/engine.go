@@ -147,7 +147,7 @@ func (r *Runner) subject(ctx context.Context, p *retain.Playbook, customerID int
 		Business: r.Business, Now: r.DB.Now()}, nil
 }
 
-func (r *Runner) advance(ctx context.Context, e store.Enrollment, st *RunStats) error {
+func (r *Runner) advance(ctx context.Context, e retain.Enrollment, st *RunStats) error {
 	p, err := r.playbook(ctx, e.PlaybookKey, e.PlaybookVersion)
 	if err != nil {
 		return err
@@ -207,7 +207,7 @@ func (r *Runner) advance(ctx context.Context, e store.Enrollment, st *RunStats) 
 
 // apply commits one action's effect; keys make a repeat impossible even if
 // the same step were ever run twice.
-func (r *Runner) apply(ctx context.Context, tx *store.Tx, e store.Enrollment, p *retain.Playbook, a Action, st *RunStats) error {
+func (r *Runner) apply(ctx context.Context, tx *store.Tx, e retain.Enrollment, p *retain.Playbook, a Action, st *RunStats) error {
 	key := fmt.Sprintf("enrollment:%d:%d", e.ID, a.Step)
 	detail := a.Note
 	switch a.Type {
@@ -238,7 +238,7 @@ func (r *Runner) apply(ctx context.Context, tx *store.Tx, e store.Enrollment, p 
 		due := tx.Now().Add(a.Due)
 		// A reminder an hour before it is due (half the time, if sooner).
 		remind := due.Add(-min(time.Hour, a.Due/2))
-		_, created, err := tx.CreateTask(ctx, store.Task{IdempotencyKey: key, CustomerID: e.CustomerID, Title: a.Text,
+		_, created, err := tx.CreateTask(ctx, retain.Task{IdempotencyKey: key, CustomerID: e.CustomerID, Title: a.Text,
 			Detail: p.Name["en"], DueAt: due, RemindAt: remind, Source: "playbook", AlertID: e.AlertID, EnrollmentID: e.ID})
 		if err != nil {
 			return err

@@ -1,7 +1,6 @@
 package core
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"runtime"
@@ -9,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/analytics"
 	"github.com/retainhq/retain/internal/store"
 )
@@ -16,7 +16,7 @@ import (
 // finishScores adds to each buyer's predictions the RFM segment, the
 // purchase-rhythm flags and the explained health score, and summarises the run.
 // scores hold the buyers of rfm in order.
-func finishScores(scores []store.CustomerScore, rfm []analytics.RFM, h *history, signals map[int64]*store.Signals,
+func finishScores(scores []retain.Score, rfm []analytics.RFM, h *history, signals map[int64]*store.Signals,
 	opts ScoreOptions, calEnd int, unit float64, model string) RunSummary {
 	buyers := make([]int, 0, len(scores)) // score → customer index
 	for i, r := range rfm {
@@ -72,18 +72,17 @@ func finishScores(scores []store.CustomerScore, rfm []analytics.RFM, h *history,
 		}
 		health, factors := analytics.Health(in, opts.Weights)
 		s.Health = health
-		s.Flags, _ = json.Marshal(nonNil(flags))
-		s.Factors, _ = json.Marshal(factors)
+		s.Flags, s.Factors = flags, factors
 
 		sum.MeanHealth += health
 		sum.MeanPAlive += s.PAlive
 		sum.ExpectedPurchases += s.ExpectedPurchases
 		sum.CLV[s.Currency] += s.CLV
-		sum.Segments[s.Segment]++
+		sum.Segments[string(s.Segment)]++
 		risk := health < 40
 		for _, f := range flags {
 			sum.Flags[f.Name]++
-			risk = risk || f.Kind == "risk"
+			risk = risk || f.Kind == retain.FlagRisk
 		}
 		if risk {
 			sum.AtRisk++
@@ -132,13 +131,6 @@ func (s *RunSummary) merge(p RunSummary) {
 	for k, v := range p.Flags {
 		s.Flags[k] += v
 	}
-}
-
-func nonNil(f []analytics.Flag) []analytics.Flag {
-	if f == nil {
-		return []analytics.Flag{}
-	}
-	return f
 }
 
 // satisfaction scales the latest survey answer to 0–1 and says what it was.

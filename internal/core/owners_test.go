@@ -60,7 +60,7 @@ func TestAssignOwners(t *testing.T) {
 			c, _ := db.GetCustomer(ctx, "k0")
 			db.WithTx(ctx, func(tx *store.Tx) error {
 				for i := range 4 {
-					tx.CreateTask(ctx, store.Task{IdempotencyKey: fmt.Sprint("t", i), CustomerID: c.ID, OwnerID: staff[1], Title: "x", DueAt: db.Now(), Source: "manual"})
+					tx.CreateTask(ctx, retain.Task{IdempotencyKey: fmt.Sprint("t", i), CustomerID: c.ID, OwnerID: staff[1], Title: "x", DueAt: db.Now(), Source: "manual"})
 				}
 				return nil
 			})

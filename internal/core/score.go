@@ -373,7 +373,7 @@ type patternPrediction struct {
 
 // predict computes each buyer's predictions, once per pattern, on all cores.
 func predict(m analytics.Model, p *analytics.Patterns, of []int, rfm []analytics.RFM, h *history, spend []SpendFit,
-	opts ScoreOptions, calEnd int, unit, perMonth float64) []store.CustomerScore {
+	opts ScoreOptions, calEnd int, unit, perMonth float64) []retain.Score {
 	horizon := float64(opts.HorizonDays) / unit
 	pp := make([]patternPrediction, p.Len())
 	var wg sync.WaitGroup
@@ -400,7 +400,7 @@ func predict(m analytics.Model, p *analytics.Patterns, of []int, rfm []analytics
 		spendOf[s.Currency] = s
 	}
 	_, isBG := m.(analytics.BGNBD)
-	scores := make([]store.CustomerScore, 0, len(rfm))
+	scores := make([]retain.Score, 0, len(rfm))
 	for i, r := range rfm {
 		if !r.Buyer {
 			continue
@@ -410,7 +410,7 @@ func predict(m analytics.Model, p *analytics.Patterns, of []int, rfm []analytics
 		if s, ok := spendOf[h.currency[i]]; ok && s.ok {
 			em = s.gg.ExpectedSpend(r.X, r.M)
 		}
-		sc := store.CustomerScore{CustomerID: h.customers[i].ID, Frequency: r.X, Recency: r.Tx, Age: r.T, Monetary: r.M,
+		sc := retain.Score{CustomerID: h.customers[i].ID, Frequency: r.X, Recency: r.Tx, Age: r.T, Monetary: r.M,
 			Currency: h.currency[i], PAlive: pr.pAlive, ExpectedPurchases: pr.expected, ExpectedSpend: em, CLV: em * pr.clvPerSpend,
 			PNextOrder: pr.pFurther}
 		// A next-order date only where it means something (§4.7, P12): a

@@ -2,16 +2,15 @@ package core_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"math"
 	"os"
 	"path/filepath"
-	"strings"
+	"slices"
 	"testing"
 	"time"
 
-	"github.com/retainhq/retain/internal/analytics"
+	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/demo"
 	"github.com/retainhq/retain/internal/importer"
@@ -64,20 +63,19 @@ func TestScoreCDNOW(t *testing.T) {
 			if run.ID != res.RunID || s.Frequency != 2 || math.Abs(s.PAlive-0.7266) > 0.001 || math.Abs(s.Monetary-22.345) > 1e-6 {
 				t.Errorf("score = %+v", s)
 			}
-			var factors []analytics.Factor
-			if err := json.Unmarshal(s.Factors, &factors); err != nil || len(factors) < 4 {
-				t.Errorf("factors = %s (%v)", s.Factors, err)
+			if len(s.Factors) < 4 {
+				t.Errorf("factors = %+v", s.Factors)
 			}
 			if s.Health <= 0 || s.Health > 100 || s.Segment == "" || s.NextOrderAt.IsZero() {
 				t.Errorf("score = %+v", s)
 			}
 			// P12: no next-order date and no P(alive) factor for BG/NBD's one-time buyers.
 			oneTime := 0
-			err = db.EachScore(ctx, run.ID, func(s store.CustomerScore) error {
+			err = db.EachScore(ctx, run.ID, func(s retain.Score) error {
 				if s.Frequency == 0 {
 					oneTime++
-					if !s.NextOrderAt.IsZero() || strings.Contains(string(s.Factors), `"p_alive"`) {
-						t.Errorf("one-time buyer %s: next order %v, factors %s", s.ExternalID, s.NextOrderAt, s.Factors)
+					if !s.NextOrderAt.IsZero() || slices.ContainsFunc(s.Factors, func(f retain.Factor) bool { return f.Name == "p_alive" }) {
+						t.Errorf("one-time buyer %s: next order %v, factors %+v", s.ExternalID, s.NextOrderAt, s.Factors)
 						return errors.New("stop")
 					}
 				}
@@ -137,13 +135,11 @@ func TestScoreDemo(t *testing.T) {
 		t.Errorf("summary = %+v", res.Summary)
 	}
 	var withSurvey int
-	db.EachScore(context.Background(), res.RunID, func(s store.CustomerScore) error {
+	db.EachScore(context.Background(), res.RunID, func(s retain.Score) error {
 		if math.IsNaN(s.Health) || math.IsNaN(s.CLV) || math.IsInf(s.CLV, 0) || math.IsNaN(s.PAlive) {
 			t.Errorf("non-finite score: %+v", s)
 		}
-		var fs []analytics.Factor
-		json.Unmarshal(s.Factors, &fs)
-		for _, f := range fs {
+		for _, f := range s.Factors {
 			if f.Name == "satisfaction" {
 				withSurvey++
 			}
@@ -161,7 +157,7 @@ func TestScoreDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	oneTime, repeatDates := 0, 0
-	db.EachScore(context.Background(), res.RunID, func(s store.CustomerScore) error {
+	db.EachScore(context.Background(), res.RunID, func(s retain.Score) error {
 		switch {
 		case s.Frequency == 0:
 			oneTime++

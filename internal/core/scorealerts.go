@@ -2,13 +2,12 @@ package core
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
 	"time"
 
-	"github.com/retainhq/retain/internal/analytics"
+	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/store"
 )
 
@@ -34,8 +33,8 @@ func DetectFromScores(ctx context.Context, db *store.DB) (DetectStats, error) {
 	if err != nil {
 		return st, err
 	}
-	var batch []store.Alert
-	var scored []store.CustomerScore // for score-condition triggers
+	var batch []retain.Alert
+	var scored []retain.Score // for score-condition triggers
 	flush := func(last bool) error {
 		return db.WithTx(ctx, func(tx *store.Tx) error {
 			for _, a := range batch {
@@ -56,7 +55,7 @@ func DetectFromScores(ctx context.Context, db *store.DB) (DetectStats, error) {
 		})
 	}
 	now := db.Now()
-	err = db.EachScore(ctx, runs[0].ID, func(s store.CustomerScore) error {
+	err = db.EachScore(ctx, runs[0].ID, func(s retain.Score) error {
 		st.Signals++
 		for _, a := range scoreAlerts(s, runs[0].ID) {
 			a.DueAt = now.Add(72 * time.Hour)
@@ -88,21 +87,17 @@ var (
 // customers with a rhythm and some value (frequency and monetary quintiles
 // 3 or more), so a business with thousands of occasional buyers is not
 // buried in alerts.
-func scoreAlerts(s store.CustomerScore, run int64) []store.Alert {
+func scoreAlerts(s retain.Score, run int64) []retain.Alert {
 	if s.F < 3 || s.M < 3 {
 		return nil
 	}
-	var flags []analytics.Flag
-	if err := json.Unmarshal(s.Flags, &flags); err != nil {
-		return nil
-	}
-	byName := map[string]analytics.Flag{}
-	for _, f := range flags {
+	byName := map[string]retain.Flag{}
+	for _, f := range s.Flags {
 		byName[f.Name] = f
 	}
-	base := store.Alert{CustomerID: s.CustomerID, Source: fmt.Sprintf("score:%d", run), Currency: s.Currency,
+	base := retain.Alert{CustomerID: s.CustomerID, Source: fmt.Sprintf("score:%d", run), Currency: s.Currency,
 		RevenueAtRisk: int64(math.Round(s.CLV * minorPerUnit(s.Currency)))} // CLV is in major units
-	var out []store.Alert
+	var out []retain.Alert
 	risk := base
 	risk.Type, risk.Severity = "risk", "medium"
 	if s.M >= 4 {

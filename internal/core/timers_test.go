@@ -49,13 +49,13 @@ func TestNothingStallsDetection(t *testing.T) {
 				}
 				names[c.ID] = ext
 			}
-			alerts := func() map[string]store.Alert {
+			alerts := func() map[string]retain.Alert {
 				t.Helper()
 				all, err := db.Alerts(ctx, store.AlertFilter{Limit: 100}) // open and snoozed
 				if err != nil {
 					t.Fatal(err)
 				}
-				out := map[string]store.Alert{}
+				out := map[string]retain.Alert{}
 				for _, a := range all {
 					out[names[a.CustomerID]+"/"+a.Reason] = a
 				}

@@ -216,7 +216,7 @@ func (w Work) AddNote(ctx context.Context, a retain.Actor, customerID int64, tit
 		owner = a.ID
 	}
 	return w.DB.WithTx(ctx, func(tx *store.Tx) error {
-		id, _, err := tx.CreateTask(ctx, store.Task{CustomerID: customerID, OwnerID: owner, Title: title, Source: "manual",
+		id, _, err := tx.CreateTask(ctx, retain.Task{CustomerID: customerID, OwnerID: owner, Title: title, Source: "manual",
 			DueAt: tx.Now().AddDate(0, 0, dueDays), Detail: "by " + a.Name})
 		if err != nil {
 			return err

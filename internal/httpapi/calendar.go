@@ -38,7 +38,7 @@ func (a *API) calendar(w http.ResponseWriter, r *http.Request) {
 
 // TasksCalendar builds the calendar of tasks: one 30-minute event each at
 // its due time, with an alarm at its reminder time.
-func TasksCalendar(owner string, tasks []store.Task, now time.Time) *ics.Calendar {
+func TasksCalendar(owner string, tasks []retain.Task, now time.Time) *ics.Calendar {
 	cal := ics.NewCalendarFor("Retain")
 	cal.SetMethod(ics.MethodPublish)
 	cal.SetName("Retain tasks: " + owner)

@@ -30,7 +30,7 @@ func TestCalendarFeed(t *testing.T) {
 	c, _ := f.db.GetCustomer(ctx, "C1")
 	due := time.Date(2026, 6, 2, 10, 0, 0, 0, time.UTC)
 	err = f.db.WithTx(ctx, func(tx *store.Tx) error {
-		_, _, err := tx.CreateTask(ctx, store.Task{CustomerID: c.ID, OwnerID: u.ID, Title: "Call Karim, about the refund; today",
+		_, _, err := tx.CreateTask(ctx, retain.Task{CustomerID: c.ID, OwnerID: u.ID, Title: "Call Karim, about the refund; today",
 			DueAt: due, RemindAt: due.Add(-15 * time.Minute), Source: "manual"})
 		return err
 	})

@@ -23,25 +23,25 @@ type alertsInput struct {
 }
 
 type alertOut struct {
-	ID            int64      `json:"id"`
-	CustomerID    string     `json:"customer_id"`
-	Type          string     `json:"type"`
-	Reason        string     `json:"reason"`
-	RootCause     string     `json:"root_cause"`
-	Severity      string     `json:"severity"`
-	Status        string     `json:"status"`
-	OwnerID       int64      `json:"owner_id,omitempty"`
-	Title         string     `json:"title"`
-	Detail        string     `json:"detail"`
-	Source        string     `json:"source"`
-	RevenueAtRisk string     `json:"revenue_at_risk"`
-	Currency      string     `json:"currency"`
-	Occurrences   int        `json:"occurrences"`
-	DueAt         time.Time  `json:"due_at"`
-	SnoozedUntil  *time.Time `json:"snoozed_until,omitempty"`
-	SnoozeReason  string     `json:"snooze_reason,omitempty"`
-	Outcome       string     `json:"outcome,omitempty"`
-	CreatedAt     time.Time  `json:"created_at"`
+	ID            int64              `json:"id"`
+	CustomerID    string             `json:"customer_id"`
+	Type          retain.AlertType   `json:"type"`
+	Reason        string             `json:"reason"`
+	RootCause     string             `json:"root_cause"`
+	Severity      retain.Severity    `json:"severity"`
+	Status        retain.AlertStatus `json:"status"`
+	OwnerID       int64              `json:"owner_id,omitempty"`
+	Title         string             `json:"title"`
+	Detail        string             `json:"detail"`
+	Source        string             `json:"source"`
+	RevenueAtRisk string             `json:"revenue_at_risk"`
+	Currency      string             `json:"currency"`
+	Occurrences   int                `json:"occurrences"`
+	DueAt         time.Time          `json:"due_at"`
+	SnoozedUntil  *time.Time         `json:"snoozed_until,omitempty"`
+	SnoozeReason  string             `json:"snooze_reason,omitempty"`
+	Outcome       string             `json:"outcome,omitempty"`
+	CreatedAt     time.Time          `json:"created_at"`
 }
 
 type alertsOutput struct {
@@ -121,16 +121,16 @@ type tasksInput struct {
 }
 
 type taskOut struct {
-	ID           int64     `json:"id"`
-	CustomerID   string    `json:"customer_id,omitempty"`
-	OwnerID      int64     `json:"owner_id,omitempty"`
-	Title        string    `json:"title"`
-	Detail       string    `json:"detail"`
-	DueAt        time.Time `json:"due_at"`
-	Status       string    `json:"status"`
-	Source       string    `json:"source"`
-	AlertID      int64     `json:"alert_id,omitempty"`
-	EnrollmentID int64     `json:"enrollment_id,omitempty"`
+	ID           int64             `json:"id"`
+	CustomerID   string            `json:"customer_id,omitempty"`
+	OwnerID      int64             `json:"owner_id,omitempty"`
+	Title        string            `json:"title"`
+	Detail       string            `json:"detail"`
+	DueAt        time.Time         `json:"due_at"`
+	Status       retain.TaskStatus `json:"status"`
+	Source       string            `json:"source"`
+	AlertID      int64             `json:"alert_id,omitempty"`
+	EnrollmentID int64             `json:"enrollment_id,omitempty"`
 }
 
 type tasksOutput struct {

@@ -2,10 +2,9 @@ package httpapi
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
-	"github.com/retainhq/retain/internal/analytics"
+	"github.com/retainhq/retain"
 )
 
 // ScoresInput names a customer by external id.
@@ -17,30 +16,30 @@ type ScoresInput struct {
 // factors of the health score (the "why").
 type ScoresOutput struct {
 	Body struct {
-		CustomerID        string             `json:"customer_id"`
-		RunID             int64              `json:"run_id"`
-		ScoredAt          time.Time          `json:"scored_at"`
-		Model             string             `json:"model"`
-		ModelVersion      string             `json:"model_version"`
-		CalibrationEnd    string             `json:"calibration_end"`
-		TimeUnit          string             `json:"time_unit"`
-		Frequency         int                `json:"frequency" doc:"Repeat purchase days."`
-		Recency           float64            `json:"recency" doc:"First to last purchase, in time_unit."`
-		T                 float64            `json:"T" doc:"First purchase to calibration end, in time_unit."`
-		MonetaryValue     float64            `json:"monetary_value" doc:"Mean repeat purchase value, major units of currency."`
-		Currency          string             `json:"currency"`
-		PAlive            float64            `json:"p_alive"`
-		ExpectedPurchases float64            `json:"expected_purchases"`
-		HorizonDays       int                `json:"horizon_days"`
-		ExpectedSpend     float64            `json:"expected_spend"`
-		CLV               float64            `json:"clv"`
-		NextOrderAt       *string            `json:"next_order_at" doc:"Median expected date of the next order; null when unlikely."`
-		PNextOrder        float64            `json:"p_next_order"`
-		RFM               [3]int             `json:"rfm" doc:"Recency, frequency and monetary quintile scores, 1–5."`
-		Segment           string             `json:"segment"`
-		Health            float64            `json:"health"`
-		Factors           []analytics.Factor `json:"factors"`
-		Flags             []analytics.Flag   `json:"flags"`
+		CustomerID        string          `json:"customer_id"`
+		RunID             int64           `json:"run_id"`
+		ScoredAt          time.Time       `json:"scored_at"`
+		Model             string          `json:"model"`
+		ModelVersion      string          `json:"model_version"`
+		CalibrationEnd    string          `json:"calibration_end"`
+		TimeUnit          string          `json:"time_unit"`
+		Frequency         int             `json:"frequency" doc:"Repeat purchase days."`
+		Recency           float64         `json:"recency" doc:"First to last purchase, in time_unit."`
+		T                 float64         `json:"T" doc:"First purchase to calibration end, in time_unit."`
+		MonetaryValue     float64         `json:"monetary_value" doc:"Mean repeat purchase value, major units of currency."`
+		Currency          string          `json:"currency"`
+		PAlive            float64         `json:"p_alive"`
+		ExpectedPurchases float64         `json:"expected_purchases"`
+		HorizonDays       int             `json:"horizon_days"`
+		ExpectedSpend     float64         `json:"expected_spend"`
+		CLV               float64         `json:"clv"`
+		NextOrderAt       *string         `json:"next_order_at" doc:"Median expected date of the next order; null when unlikely."`
+		PNextOrder        float64         `json:"p_next_order"`
+		RFM               [3]int          `json:"rfm" doc:"Recency, frequency and monetary quintile scores, 1–5."`
+		Segment           retain.Segment  `json:"segment"`
+		Health            float64         `json:"health"`
+		Factors           []retain.Factor `json:"factors"`
+		Flags             []retain.Flag   `json:"flags"`
 	}
 }
 
@@ -62,12 +61,6 @@ func (a *API) getScores(ctx context.Context, in *ScoresInput) (*ScoresOutput, er
 		d := s.NextOrderAt.Format(time.DateOnly)
 		b.NextOrderAt = &d
 	}
-	b.RFM, b.Segment, b.Health = [3]int{s.R, s.F, s.M}, s.Segment, s.Health
-	if err := json.Unmarshal(s.Factors, &b.Factors); err != nil {
-		return nil, a.apiError(ctx, "get-scores", err)
-	}
-	if err := json.Unmarshal(s.Flags, &b.Flags); err != nil {
-		return nil, a.apiError(ctx, "get-scores", err)
-	}
+	b.RFM, b.Segment, b.Health, b.Factors, b.Flags = [3]int{s.R, s.F, s.M}, s.Segment, s.Health, s.Factors, s.Flags
 	return out, nil
 }

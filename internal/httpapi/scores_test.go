@@ -41,7 +41,7 @@ func TestCustomerScores(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out := get("C00001", f.key)
-	if code != 200 || out["frequency"] != float64(want.Frequency) || out["health"] != want.Health || out["segment"] != want.Segment ||
+	if code != 200 || out["frequency"] != float64(want.Frequency) || out["health"] != want.Health || out["segment"] != string(want.Segment) ||
 		out["currency"] != want.Currency {
 		t.Fatalf("scores: %d %v, want %+v", code, out, want)
 	}

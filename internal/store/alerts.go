@@ -10,34 +10,10 @@ import (
 	"github.com/retainhq/retain"
 )
 
-// Alert is something about a customer that someone should act on.
-type Alert struct {
-	ID            int64
-	CustomerID    int64
-	CustomerRef   string // external id, when read back
-	Type          string // risk, opportunity, lifecycle
-	Reason        string // detractor, low_csat, complaint, return, chargeback, refused, late_delivery, promoter, …
-	RootCause     string // quality, price, usability, service, delivery, or ""
-	Severity      string // low, medium, high, critical
-	Status        string // open, snoozed, resolved
-	OwnerID       int64
-	Title, Detail string
-	Source        string // what raised it, e.g. survey:12
-	RevenueAtRisk int64  // minor units of Currency
-	Currency      string
-	Occurrences   int
-	DueAt         time.Time
-	SnoozedUntil  time.Time
-	SnoozeReason  string
-	Outcome       string
-	CreatedAt     time.Time
-	LastSeenAt    time.Time
-}
-
 // RaiseAlert opens an alert, or — when the customer already has an
 // unresolved one of the same type and reason — counts one more occurrence
 // on it (de-duplication). The owner is the customer's owner.
-func (tx *Tx) RaiseAlert(ctx context.Context, a Alert) (id int64, created bool, err error) {
+func (tx *Tx) RaiseAlert(ctx context.Context, a retain.Alert) (id int64, created bool, err error) {
 	var occurrences int
 	err = tx.tx.QueryRowContext(ctx, `INSERT INTO alerts (customer_id, type, reason, root_cause, severity, status, owner_id, title, detail,
 		source, revenue_at_risk_minor, currency, due_at, last_seen_at, created_at, updated_at)
@@ -64,7 +40,7 @@ type AlertFilter struct {
 }
 
 // Alerts lists alerts, most urgent first.
-func (db *DB) Alerts(ctx context.Context, f AlertFilter) ([]Alert, error) {
+func (db *DB) Alerts(ctx context.Context, f AlertFilter) ([]retain.Alert, error) {
 	where, args := []string{"1 = 1"}, []any{}
 	add := func(cond string, v any) {
 		args = append(args, v)
@@ -98,9 +74,9 @@ func (db *DB) Alerts(ctx context.Context, f AlertFilter) ([]Alert, error) {
 		return nil, fmt.Errorf("store: alerts: %w", err)
 	}
 	defer rows.Close()
-	var out []Alert
+	var out []retain.Alert
 	for rows.Next() {
-		var a Alert
+		var a retain.Alert
 		var due, snoozed, created, seen nullTime
 		if err := rows.Scan(&a.ID, &a.CustomerID, &a.CustomerRef, &a.Type, &a.Reason, &a.RootCause, &a.Severity, &a.Status, &a.OwnerID,
 			&a.Title, &a.Detail, &a.Source, &a.RevenueAtRisk, &a.Currency, &a.Occurrences, &due, &snoozed, &a.SnoozeReason, &a.Outcome,

@@ -29,16 +29,16 @@ func TestCustomersByScore(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var all []store.CustomerScore
-			db.EachScore(ctx, res.RunID, func(s store.CustomerScore) error { all = append(all, s); return nil })
+			var all []retain.Score
+			db.EachScore(ctx, res.RunID, func(s retain.Score) error { all = append(all, s); return nil })
 			for _, f := range []store.CustomerFilter{
 				{Segment: "loyal", Sort: "-clv", Page: 2, Size: 10},
 				{HealthMin: 40, HealthMax: 70, Sort: "health", Page: 1, Size: 25},
 				{PAliveMin: 0.5, Sort: "", Page: 3, Size: 7},
 			} {
-				var want []store.CustomerScore
+				var want []retain.Score
 				for _, s := range all {
-					if (f.Segment == "" || s.Segment == f.Segment) && s.Health >= f.HealthMin && (f.HealthMax == 0 || s.Health < f.HealthMax) &&
+					if (f.Segment == "" || string(s.Segment) == f.Segment) && s.Health >= f.HealthMin && (f.HealthMax == 0 || s.Health < f.HealthMax) &&
 						s.PAlive >= f.PAliveMin {
 						want = append(want, s)
 					}
@@ -67,7 +67,7 @@ func TestCustomersByScore(t *testing.T) {
 					t.Fatalf("%+v: %d rows of %d, want %d of %d", f, len(rows), total, len(page), len(want))
 				}
 				for i := range page {
-					if rows[i].ID != page[i].CustomerID || rows[i].Segment != page[i].Segment {
+					if rows[i].ID != page[i].CustomerID || rows[i].Segment != string(page[i].Segment) {
 						t.Errorf("%+v row %d: customer %d, want %d", f, i, rows[i].ID, page[i].CustomerID)
 					}
 				}

@@ -153,23 +153,6 @@ func (db *DB) PlaybookVersion(ctx context.Context, key string, version int) ([]b
 	return []byte(def), nil
 }
 
-// Enrollment is a customer going through a playbook.
-type Enrollment struct {
-	ID              int64
-	PlaybookKey     string
-	PlaybookVersion int
-	CustomerID      int64
-	Status          string // active, done, exited, failed
-	Step            int
-	NextRunAt       time.Time
-	Fence           int64
-	TriggerRef      string
-	AlertID         int64
-	Outcome         string
-	StartedAt       time.Time
-	SuccessBy       time.Time
-}
-
 // Enroll starts an enrollment with the playbook's current version, unless
 // the customer is already in it or was enrolled within oncePerDays (the
 // frequency rule). created tells which.
@@ -207,8 +190,8 @@ func (tx *Tx) Enroll(ctx context.Context, key string, customerID int64, oncePerD
 const enrollmentColumns = `id, playbook_key, playbook_version, customer_id, status, step, next_run_at, fence, trigger_ref,
 	COALESCE(alert_id, 0), outcome, started_at, success_by`
 
-func scanEnrollment(r interface{ Scan(...any) error }) (Enrollment, error) {
-	var e Enrollment
+func scanEnrollment(r interface{ Scan(...any) error }) (retain.Enrollment, error) {
+	var e retain.Enrollment
 	var next, started, success nullTime
 	err := r.Scan(&e.ID, &e.PlaybookKey, &e.PlaybookVersion, &e.CustomerID, &e.Status, &e.Step, &next, &e.Fence, &e.TriggerRef,
 		&e.AlertID, &e.Outcome, &started, &success)
@@ -218,8 +201,8 @@ func scanEnrollment(r interface{ Scan(...any) error }) (Enrollment, error) {
 
 // ClaimEnrollments claims up to n active enrollments whose next step is
 // due, with a lease and a new fencing token, as ClaimMessages does.
-func (db *DB) ClaimEnrollments(ctx context.Context, owner string, lease time.Duration, n int) ([]Enrollment, error) {
-	var out []Enrollment
+func (db *DB) ClaimEnrollments(ctx context.Context, owner string, lease time.Duration, n int) ([]retain.Enrollment, error) {
+	var out []retain.Enrollment
 	skip := ""
 	if db.dialect == Postgres {
 		skip = " FOR UPDATE SKIP LOCKED"
@@ -247,7 +230,7 @@ func (db *DB) ClaimEnrollments(ctx context.Context, owner string, lease time.Dur
 }
 
 // Enrollments lists a customer's enrollments, newest first (0: everyone's).
-func (db *DB) Enrollments(ctx context.Context, customerID int64) ([]Enrollment, error) {
+func (db *DB) Enrollments(ctx context.Context, customerID int64) ([]retain.Enrollment, error) {
 	q, args := `SELECT `+enrollmentColumns+` FROM enrollments ORDER BY id DESC`, []any{}
 	if customerID != 0 {
 		q, args = `SELECT `+enrollmentColumns+` FROM enrollments WHERE customer_id = $1 ORDER BY id DESC`, []any{customerID}
@@ -257,7 +240,7 @@ func (db *DB) Enrollments(ctx context.Context, customerID int64) ([]Enrollment, 
 		return nil, fmt.Errorf("store: enrollments: %w", err)
 	}
 	defer rows.Close()
-	var out []Enrollment
+	var out []retain.Enrollment
 	for rows.Next() {
 		e, err := scanEnrollment(rows)
 		if err != nil {

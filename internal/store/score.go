@@ -165,27 +165,6 @@ type ScoringRun struct {
 	Customers      int             `json:"customers"`
 }
 
-// CustomerScore is one customer's scores in a run.
-type CustomerScore struct {
-	CustomerID        int64
-	ExternalID        string // filled on read
-	Frequency         int
-	Recency, Age      float64
-	Monetary          float64
-	Currency          string
-	PAlive            float64
-	ExpectedPurchases float64
-	ExpectedSpend     float64
-	CLV               float64
-	NextOrderAt       time.Time
-	PNextOrder        float64
-	R, F, M           int
-	Segment           string
-	Health            float64
-	Flags             json.RawMessage
-	Factors           json.RawMessage
-}
-
 var scoreTable = stageTable{name: "customer_scores", cols: cols("run_id BIGINT, customer_id BIGINT, frequency BIGINT, recency DOUBLE PRECISION, age DOUBLE PRECISION, monetary DOUBLE PRECISION, currency TEXT, p_alive DOUBLE PRECISION, expected_purchases DOUBLE PRECISION, expected_spend DOUBLE PRECISION, clv DOUBLE PRECISION, next_order_at TIMESTAMPTZ, p_next_order DOUBLE PRECISION, rfm_r BIGINT, rfm_f BIGINT, rfm_m BIGINT, segment TEXT, health DOUBLE PRECISION, flags JSONB, factors JSONB")}
 
 var listTable = stageTable{name: "customer_list_scores", cols: cols("run_id BIGINT, customer_id BIGINT, segment TEXT, health DOUBLE PRECISION, p_alive DOUBLE PRECISION, clv DOUBLE PRECISION, currency TEXT")}
@@ -195,7 +174,7 @@ const scoreChunk = 16 * stageChunk
 // SaveScoringRun writes a finished run and its customers' scores in one
 // transaction (COPY on PostgreSQL), then drops the customer rows of all but
 // the newest keep runs; run summaries stay.
-func (db *DB) SaveScoringRun(ctx context.Context, run *ScoringRun, scores []CustomerScore, keep int) error {
+func (db *DB) SaveScoringRun(ctx context.Context, run *ScoringRun, scores []retain.Score, keep int) error {
 	return db.WithTx(ctx, func(tx *Tx) error {
 		err := tx.tx.QueryRowContext(ctx, `INSERT INTO scoring_runs (started_at, finished_at, status, model, model_version, time_unit,
 			calibration_end, horizon_days, discount_rate, params, log_likelihood, fit, summary, customers)
@@ -213,7 +192,7 @@ func (db *DB) SaveScoringRun(ctx context.Context, run *ScoringRun, scores []Cust
 			for _, s := range scores[start:min(start+scoreChunk, len(scores))] {
 				rows = append(rows, []any{run.ID, s.CustomerID, int64(s.Frequency), s.Recency, s.Age, s.Monetary, s.Currency, s.PAlive, s.ExpectedPurchases,
 					s.ExpectedSpend, s.CLV, timeArg(s.NextOrderAt), s.PNextOrder, int64(s.R), int64(s.F), int64(s.M), s.Segment, s.Health,
-					string(s.Flags), string(s.Factors)})
+					jsonText(s.Flags), jsonText(s.Factors)})
 			}
 			if err := tx.loadStage(ctx, scoreTable, rows); err != nil {
 				return err
@@ -270,24 +249,34 @@ func (db *DB) ScoringRuns(ctx context.Context, limit int) ([]ScoringRun, error) 
 const scoreColumns = `s.customer_id, c.external_id, s.frequency, s.recency, s.age, s.monetary, s.currency, s.p_alive, s.expected_purchases,
 	s.expected_spend, s.clv, s.next_order_at, s.p_next_order, s.rfm_r, s.rfm_f, s.rfm_m, s.segment, s.health, CAST(s.flags AS TEXT), CAST(s.factors AS TEXT)`
 
-func scanScore(sc interface{ Scan(...any) error }) (CustomerScore, error) {
-	var s CustomerScore
+func scanScore(sc interface{ Scan(...any) error }) (retain.Score, error) {
+	var s retain.Score
 	var next nullTime
 	var flags, factors string
 	err := sc.Scan(&s.CustomerID, &s.ExternalID, &s.Frequency, &s.Recency, &s.Age, &s.Monetary, &s.Currency, &s.PAlive, &s.ExpectedPurchases,
 		&s.ExpectedSpend, &s.CLV, &next, &s.PNextOrder, &s.R, &s.F, &s.M, &s.Segment, &s.Health, &flags, &factors)
-	s.NextOrderAt, s.Flags, s.Factors = next.T, json.RawMessage(flags), json.RawMessage(factors)
-	return s, err
+	if err != nil {
+		return s, err
+	}
+	// The one place the stored JSON becomes typed flags and factors.
+	s.NextOrderAt = next.T
+	if err := json.Unmarshal([]byte(flags), &s.Flags); err != nil {
+		return s, fmt.Errorf("store: score flags of customer %d: %w", s.CustomerID, err)
+	}
+	if err := json.Unmarshal([]byte(factors), &s.Factors); err != nil {
+		return s, fmt.Errorf("store: score factors of customer %d: %w", s.CustomerID, err)
+	}
+	return s, nil
 }
 
 // LatestScore returns a customer's scores from the newest run, or ENOTFOUND.
-func (db *DB) LatestScore(ctx context.Context, externalID string) (CustomerScore, ScoringRun, error) {
+func (db *DB) LatestScore(ctx context.Context, externalID string) (retain.Score, ScoringRun, error) {
 	runs, err := db.ScoringRuns(ctx, 1)
 	if err != nil {
-		return CustomerScore{}, ScoringRun{}, err
+		return retain.Score{}, ScoringRun{}, err
 	}
 	if len(runs) == 0 {
-		return CustomerScore{}, ScoringRun{}, retain.Errorf(retain.ENOTFOUND, "no scores yet: run retain score")
+		return retain.Score{}, ScoringRun{}, retain.Errorf(retain.ENOTFOUND, "no scores yet: run retain score")
 	}
 	row := db.read.QueryRowContext(ctx, `SELECT `+scoreColumns+` FROM customer_scores s JOIN customers c ON c.id = s.customer_id
 		WHERE s.run_id = $1 AND c.external_id = $2`, runs[0].ID, externalID)
@@ -299,7 +288,7 @@ func (db *DB) LatestScore(ctx context.Context, externalID string) (CustomerScore
 }
 
 // EachScore streams the scores of run runID in customer order.
-func (db *DB) EachScore(ctx context.Context, runID int64, fn func(CustomerScore) error) error {
+func (db *DB) EachScore(ctx context.Context, runID int64, fn func(retain.Score) error) error {
 	rows, err := db.read.QueryContext(ctx, `SELECT `+scoreColumns+` FROM customer_scores s JOIN customers c ON c.id = s.customer_id
 		WHERE s.run_id = $1 ORDER BY s.customer_id`, runID)
 	if err != nil {
@@ -316,4 +305,17 @@ func (db *DB) EachScore(ctx context.Context, runID int64, fn func(CustomerScore)
 		}
 	}
 	return rows.Err()
+}
+
+// jsonText is v as JSON text for a JSON column; nil is an empty list, so
+// readers never meet null.
+func jsonText[T any](v []T) string {
+	if v == nil {
+		return "[]"
+	}
+	b, err := json.Marshal(v)
+	if err != nil { // flags and factors are plain data: this cannot fail
+		panic(err)
+	}
+	return string(b)
 }

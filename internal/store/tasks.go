@@ -11,27 +11,9 @@ import (
 	"github.com/retainhq/retain"
 )
 
-// Task is a piece of work for a staff member.
-type Task struct {
-	ID             int64
-	IdempotencyKey string
-	CustomerID     int64
-	CustomerRef    string
-	OwnerID        int64
-	Title, Detail  string
-	DueAt          time.Time
-	RemindAt       time.Time
-	Status         string // open, done, cancelled
-	Source         string // playbook, alert, manual
-	AlertID        int64
-	EnrollmentID   int64
-	CompletedAt    time.Time
-	CreatedAt      time.Time
-}
-
 // CreateTask adds a task; a key already used adds nothing. The owner is
 // the customer's owner when none is given.
-func (tx *Tx) CreateTask(ctx context.Context, t Task) (int64, bool, error) {
+func (tx *Tx) CreateTask(ctx context.Context, t retain.Task) (int64, bool, error) {
 	if t.IdempotencyKey == "" {
 		t.IdempotencyKey = fmt.Sprintf("manual:%d:%d", t.CustomerID, tx.now.UnixNano())
 	}
@@ -61,7 +43,7 @@ type TaskFilter struct {
 }
 
 // Tasks lists tasks by due time.
-func (db *DB) Tasks(ctx context.Context, f TaskFilter) ([]Task, error) {
+func (db *DB) Tasks(ctx context.Context, f TaskFilter) ([]retain.Task, error) {
 	where, args := []string{}, []any{}
 	add := func(cond string, v any) {
 		args = append(args, v)
@@ -93,9 +75,9 @@ func (db *DB) Tasks(ctx context.Context, f TaskFilter) ([]Task, error) {
 		return nil, fmt.Errorf("store: tasks: %w", err)
 	}
 	defer rows.Close()
-	var out []Task
+	var out []retain.Task
 	for rows.Next() {
-		var t Task
+		var t retain.Task
 		var due, remind, done, created nullTime
 		if err := rows.Scan(&t.ID, &t.IdempotencyKey, &t.CustomerID, &t.CustomerRef, &t.OwnerID, &t.Title, &t.Detail, &due, &remind,
 			&t.Status, &t.Source, &t.AlertID, &t.EnrollmentID, &done, &created); err != nil {

@@ -14,10 +14,10 @@ type customerData struct {
 	Customer    retain.Customer // consents
 	History     []store.ScorePoint
 	Timeline    []store.TimelineItem
-	Score       *store.CustomerScore
-	Alerts      []store.Alert
-	Tasks       []store.Task
-	Enrollments []store.Enrollment
+	Score       *retain.Score
+	Alerts      []retain.Alert
+	Tasks       []retain.Task
+	Enrollments []retain.Enrollment
 	Factors     []factorView
 	Flags       []flagView
 }

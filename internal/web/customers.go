@@ -31,7 +31,7 @@ type customersData struct {
 	Page      int
 	Pages     int
 	Query     url.Values
-	Segments  []string
+	Segments  []retain.Segment
 	Stages    []string
 	Owners    []store.Owner
 	PrevHref  string
@@ -74,7 +74,7 @@ func (s *Server) customers(w http.ResponseWriter, r *http.Request, v *view) erro
 		return "/customers?" + qq.Encode()
 	}
 	d := customersData{Rows: rows, Total: total, Page: max(f.Page, 1), Query: q, Owners: owners,
-		Segments:  []string{"champions", "loyal", "potential_loyalist", "new", "promising", "need_attention", "about_to_sleep", "at_risk", "cannot_lose", "hibernating", "lost"},
+		Segments:  retain.Segments,
 		Stages:    retain.Stages,
 		ExportURL: "/customers.csv?" + q.Encode(), CanAssign: v.Actor.Can(retain.PermCustomersAssign), CanExport: v.Actor.Can(retain.PermCustomersExport)}
 	d.Pages = (total + 49) / 50

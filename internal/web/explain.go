@@ -1,29 +1,23 @@
 package web
 
 import (
-	"encoding/json"
 	"math"
 	"strings"
 
-	"github.com/retainhq/retain/internal/analytics"
-	"github.com/retainhq/retain/internal/store"
+	"github.com/retainhq/retain"
 )
 
 // explain turns a score's stored factors and flags into localized lines:
 // the words come from the catalog, the numbers from the stored values.
-func explain(sc store.CustomerScore, v *view) ([]factorView, []flagView) {
+func explain(sc retain.Score, v *view) ([]factorView, []flagView) {
 	l := v.L
-	var factors []analytics.Factor
-	json.Unmarshal(sc.Factors, &factors)
 	var fs []factorView
-	for _, f := range factors {
+	for _, f := range sc.Factors {
 		fs = append(fs, factorView{Name: l.T("factor." + f.Name), Points: l.Number(f.Contribution, 1), Width: f.Weight * 100,
 			Why: l.T("factor.line", "Value", l.Percent(f.Value), "Weight", l.Percent(f.Weight))})
 	}
-	var flags []analytics.Flag
-	json.Unmarshal(sc.Flags, &flags)
 	var out []flagView
-	for _, f := range flags {
+	for _, f := range sc.Flags {
 		args := []any{}
 		for k, val := range f.Values {
 			switch {
@@ -37,7 +31,7 @@ func explain(sc store.CustomerScore, v *view) ([]factorView, []flagView) {
 				args = append(args, k, l.Number(val, 1))
 			}
 		}
-		out = append(out, flagView{Name: l.T("flag." + f.Name), Kind: f.Kind, Evidence: l.T("evidence."+f.Name, args...)})
+		out = append(out, flagView{Name: l.T("flag." + f.Name), Kind: string(f.Kind), Evidence: l.T("evidence."+f.Name, args...)})
 	}
 	return fs, out
 }

@@ -12,8 +12,8 @@ import (
 )
 
 type inboxData struct {
-	Alerts      []store.Alert
-	Tasks       []store.Task
+	Alerts      []retain.Alert
+	Tasks       []retain.Task
 	Owners      []store.Owner
 	Now         time.Time
 	CalendarURL string // just made

@@ -153,7 +153,7 @@ func fillPath(t *testing.T, s *site, path, role string, ids map[string]string) s
 	case strings.HasPrefix(path, "/tasks/{id}"):
 		var id int64
 		s.db.WithTx(ctx, func(tx *store.Tx) error {
-			id, _, _ = tx.CreateTask(ctx, store.Task{IdempotencyKey: "perm:" + path + role, CustomerID: 1, OwnerID: s.agentID,
+			id, _, _ = tx.CreateTask(ctx, retain.Task{IdempotencyKey: "perm:" + path + role, CustomerID: 1, OwnerID: s.agentID,
 				Title: "t", DueAt: s.db.Now(), Source: "manual"})
 			return nil
 		})

@@ -294,8 +294,8 @@ func TestS3_ManagerSeesTeam(t *testing.T) {
 	s.db.WithTx(ctx, func(tx *store.Tx) error {
 		tx.AssignOwner(ctx, 2, s.otherID, "manual", "test", false)
 		tx.AssignOwner(ctx, 1, mate.ID, "manual", "test", false) // the team's customer
-		teamTask, _, _ = tx.CreateTask(ctx, store.Task{IdempotencyKey: "team", CustomerID: 1, OwnerID: mate.ID, Title: "team work", DueAt: s.db.Now(), Source: "manual"})
-		otherTask, _, _ = tx.CreateTask(ctx, store.Task{IdempotencyKey: "other", CustomerID: 2, OwnerID: s.otherID, Title: "other team's work", DueAt: s.db.Now(), Source: "manual"})
+		teamTask, _, _ = tx.CreateTask(ctx, retain.Task{IdempotencyKey: "team", CustomerID: 1, OwnerID: mate.ID, Title: "team work", DueAt: s.db.Now(), Source: "manual"})
+		otherTask, _, _ = tx.CreateTask(ctx, retain.Task{IdempotencyKey: "other", CustomerID: 2, OwnerID: s.otherID, Title: "other team's work", DueAt: s.db.Now(), Source: "manual"})
 		return nil
 	})
 	c := s.client(t)
