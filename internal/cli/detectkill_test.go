@@ -94,7 +94,7 @@ func TestDetectionKilled(t *testing.T) {
 					ExternalID: fmt.Sprint("nps-", i), CustomerRef: fmt.Sprint("c", i), Kind: "nps", Score: 3, Comment: "late again",
 					RespondedAt: now.Add(-time.Duration(customers-i) * time.Second)}})
 			}
-			if _, err := core.Ingest(ctx, db, core.Source{Name: "test"}, core.Rows(&b)); err != nil {
+			if _, err := core.Ingest(ctx, db, retain.System("test"), core.Rows(&b)); err != nil {
 				written <- err
 				return
 			}

@@ -77,11 +77,7 @@ func (e *env) ownersCommand() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				err = db.WithTx(ctx, func(tx *store.Tx) error {
-					_, err := tx.AssignOwner(ctx, c.ID, staffID, "manual", "cli", false)
-					return err
-				})
-				if err != nil {
+				if err := (core.Work{DB: db}).AssignCustomers(ctx, cliActor, []int64{c.ID}, staffID); err != nil {
 					return err
 				}
 				fmt.Fprintf(e.stdout, "%s is now owned by %s\n", args[0], args[1])

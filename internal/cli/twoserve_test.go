@@ -43,7 +43,7 @@ func TestTwoServesShareTheJobs(t *testing.T) {
 		b.Orders = append(b.Orders, store.Row[retain.Order]{V: retain.Order{ExternalID: fmt.Sprint("o", i), CustomerRef: fmt.Sprint("c", i%300),
 			Currency: "BDT", Total: int64(1000 + i%700*10), HasTotal: true, PlacedAt: now.AddDate(0, 0, -(i*37)%400)}})
 	}
-	if _, err := core.Ingest(ctx, db, core.Source{Name: "test"}, core.Rows(&b)); err != nil {
+	if _, err := core.Ingest(ctx, db, retain.System("test"), core.Rows(&b)); err != nil {
 		t.Fatal(err)
 	}
 	exe, err := os.Executable()

@@ -27,18 +27,18 @@ import (
 //     loader can prepare the next batch while this one is written. A row the
 //     store refuses (an order line naming an unknown order) is returned as a
 //     reject and the rest is applied.
-func Ingest(ctx context.Context, db *store.DB, src Source, in Input) (Result, error) {
+//
+// by is who sends the data (an API key, an import, the demo); it must hold
+// events:write. Events are recorded with the API key that sent them.
+func Ingest(ctx context.Context, db *store.DB, by retain.Actor, in Input) (Result, error) {
+	if err := by.Require(retain.PermEventsWrite); err != nil {
+		return Result{}, err
+	}
 	if in.Events != nil {
-		return ingestEvents(ctx, db, src, in.Events)
+		return ingestEvents(ctx, db, by, in.Events)
 	}
 	rejects, err := db.ApplyStaged(ctx, in.Rows)
 	return Result{Rejects: rejects}, err
-}
-
-// Source says where an ingest came from.
-type Source struct {
-	Name     string // api, import, demo
-	APIKeyID int64  // the events API's caller
 }
 
 // Input is one ingest: Events or Rows.
@@ -83,7 +83,7 @@ func checkEvents(evs []Event, now time.Time) (store.Batch, error) {
 	return batch, problems.Err()
 }
 
-func ingestEvents(ctx context.Context, db *store.DB, src Source, evs []Event) (Result, error) {
+func ingestEvents(ctx context.Context, db *store.DB, by retain.Actor, evs []Event) (Result, error) {
 	if len(evs) > MaxEvents {
 		return Result{}, retain.FieldError("events", "at most %d events in one batch, got %d", MaxEvents, len(evs))
 	}
@@ -105,7 +105,11 @@ func ingestEvents(ctx context.Context, db *store.DB, src Source, evs []Event) (R
 	var fresh map[string]bool
 	err = db.WithTx(ctx, func(tx *store.Tx) error {
 		var err error
-		if fresh, err = tx.RecordEvents(ctx, src.APIKeyID, raw); err != nil {
+		var keyID int64
+		if by.Kind == retain.ActorAPIKey {
+			keyID = by.ID
+		}
+		if fresh, err = tx.RecordEvents(ctx, keyID, raw); err != nil {
 			return err
 		}
 		rejects, err := tx.Apply(ctx, onlyFresh(&batch, evs, fresh))

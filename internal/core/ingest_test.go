@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/store/storetest"
 )
@@ -48,7 +49,7 @@ func TestOneWayIn(t *testing.T) {
 // (it used to dereference an empty batch).
 func TestIngestNothing(t *testing.T) {
 	db := storetest.SQLite(t)
-	if res, err := core.Ingest(context.Background(), db, core.Source{Name: "test"}, core.Input{}); err != nil || res.Applied != 0 || len(res.Rejects) != 0 {
+	if res, err := core.Ingest(context.Background(), db, retain.System("test"), core.Input{}); err != nil || res.Applied != 0 || len(res.Rejects) != 0 {
 		t.Errorf("empty ingest: %+v %v", res, err)
 	}
 }

@@ -35,7 +35,7 @@ func TestNothingStallsDetection(t *testing.T) {
 				Total: 120000, HasTotal: true, PlacedAt: now.Add(-48 * time.Hour), ExpectedDeliveryAt: now.Add(24 * time.Hour)}})
 			b.SurveyResponses = append(b.SurveyResponses, store.Row[retain.SurveyResponse]{V: retain.SurveyResponse{ExternalID: "nps-1",
 				CustomerRef: "unhappy", Kind: "nps", Score: 2, Comment: "the tea was stale", RespondedAt: now}})
-			if _, err := core.Ingest(ctx, db, core.Source{Name: "test"}, core.Rows(&b)); err != nil {
+			if _, err := core.Ingest(ctx, db, retain.System("test"), core.Rows(&b)); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := core.Detect(ctx, db, core.DetectOptions{}); err != nil {

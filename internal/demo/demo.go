@@ -56,7 +56,7 @@ func Generate(ctx context.Context, db *store.DB, opts Options) (Stats, error) {
 	for i := 1; i <= opts.Customers; i++ {
 		g.customer(&b, i)
 		if b.Len() >= 20000 || i == opts.Customers {
-			if _, err := core.Ingest(ctx, db, core.Source{Name: "demo"}, core.Rows(&b)); err != nil {
+			if _, err := core.Ingest(ctx, db, retain.System("demo"), core.Rows(&b)); err != nil {
 				return g.stats, err
 			}
 			b.Reset()

@@ -56,7 +56,7 @@ type (
 
 func (a *API) postEvents(ctx context.Context, in *EventsInput) (*EventsOutput, error) {
 	evs := in.Body.Events
-	res, err := core.Ingest(ctx, a.db, core.Source{Name: "api", APIKeyID: actorFrom(ctx).ID}, core.Input{Events: evs})
+	res, err := core.Ingest(ctx, a.db, actorFrom(ctx), core.Input{Events: evs})
 	if err != nil {
 		a.metrics.events.WithLabelValues("rejected").Add(float64(len(evs)))
 		return nil, a.apiError(ctx, "post-events", err)

@@ -169,7 +169,7 @@ func Run(ctx context.Context, db *store.DB, r io.Reader, rej Rejects, opts Optio
 	go func() {
 		defer close(done)
 		for b := range work {
-			res, err := core.Ingest(ctx, db, core.Source{Name: "import"}, core.Input{Rows: b.staged})
+			res, err := core.Ingest(ctx, db, retain.System("import"), core.Input{Rows: b.staged})
 			done <- applied{raw: b.raw, rejects: res.Rejects, err: err}
 		}
 	}()
