@@ -246,4 +246,12 @@ func TestUsersAndKeys(t *testing.T) {
 	if code, _, _ := run(t, "user", "2fa-reset", "nobody@shop.example", "--db", db); code == 0 {
 		t.Error("2fa-reset of an unknown user succeeded")
 	}
+	// A permission change: audited with the old and the new role.
+	mustRun(t, "user", "role", "ayesha@shop.example", "agent", "--db", db)
+	if code, _, errOut := run(t, "user", "role", "ayesha@shop.example", "owner", "--db", db); code != 2 || !strings.Contains(errOut, "role") {
+		t.Errorf("an unknown role: exit %d %q", code, errOut)
+	}
+	if out := mustRun(t, "audit", "--action", "user.role", "--db", db); !strings.Contains(out, "manager → agent") || !strings.Contains(out, "system:cli") {
+		t.Errorf("audit of the role change: %q", out)
+	}
 }

@@ -20,13 +20,31 @@ import (
 func (e *env) userCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "user", Short: "Manage staff logins and API keys"}
 	cmd.AddCommand(e.userAddCommand(), e.userListCommand(), e.userActiveCommand("disable", false),
-		e.userActiveCommand("enable", true), e.apikeyCommand(), e.userCalendarCommand(), e.userTwoFactorResetCommand())
+		e.userActiveCommand("enable", true), e.apikeyCommand(), e.userCalendarCommand(), e.userTwoFactorResetCommand(), e.userRoleCommand())
 	return cmd
 }
 
 // cliActor is who the command line acts as in the audit log: whoever runs
 // it can read the database file or URL already, so it may do everything.
 var cliActor = retain.System("cli")
+
+func (e *env) userRoleCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:     "role EMAIL ROLE",
+		Short:   "Change a staff login's role (admin, manager or agent); their sessions end, and the change is audited",
+		Example: "  retain user role ayesha@shop.com.bd manager",
+		Args:    cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				if err := db.SetUserRole(ctx, cliActor, args[0], retain.Role(args[1])); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "%s is now %s\n", args[0], args[1])
+				return nil
+			})
+		},
+	}
+}
 
 func (e *env) userTwoFactorResetCommand() *cobra.Command {
 	return &cobra.Command{

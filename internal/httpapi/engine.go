@@ -221,7 +221,7 @@ func (a *API) putPlaybook(ctx context.Context, in *putPlaybookInput) (*putPlaybo
 	out := &putPlaybookOutput{}
 	out.Body.Version, out.Body.Created, err = a.db.SavePlaybook(ctx, p.Key, norm, false)
 	if err == nil && out.Body.Created {
-		err = a.db.Audit(ctx, actorFrom(ctx), "playbook.save", "playbook:"+p.Key, fmt.Sprintf("version %d", out.Body.Version))
+		err = a.db.Audit(ctx, actorFrom(ctx), "playbook.save", "playbook:"+p.Key, fmt.Sprint(out.Body.Version))
 	}
 	if err != nil {
 		return nil, a.apiError(ctx, "put-playbook", err)

@@ -99,6 +99,20 @@ func TestEveryRouteByScope(t *testing.T) {
 			}
 		}
 	}
+	// Unknown ids are 404, not 500 and not 403.
+	for _, path := range []string{"/api/v1/tasks/999999/done", "/api/v1/alerts/999999/resolve"} {
+		req, _ := http.NewRequest(http.MethodPost, f.srv.URL+path, strings.NewReader(`{"outcome":"x"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+keys[retain.ScopeWrite])
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("POST %s: %d, want 404", path, resp.StatusCode)
+		}
+	}
 	for p := range apiAccess {
 		if !seen[p] {
 			t.Errorf("the access table names %q, which is not a route", p)

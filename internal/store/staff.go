@@ -58,7 +58,7 @@ func (db *DB) AddUser(ctx context.Context, by retain.Actor, u User, passwordHash
 			return err
 		}
 		u.Active, u.CreatedAt = true, u.CreatedAt.UTC()
-		return tx.Audit(ctx, by, "user.add", fmt.Sprintf("staff:%d", u.ID), u.Email+" "+string(u.Role))
+		return tx.Audit(ctx, by, "user.add", u.Email, string(u.Role))
 	})
 	if err != nil && retain.ErrorCode(err) == retain.EINTERNAL {
 		return u, fmt.Errorf("store: add user: %w", err)
@@ -104,5 +104,33 @@ func (db *DB) SetUserActive(ctx context.Context, by retain.Actor, email string, 
 			}
 		}
 		return tx.Audit(ctx, by, map[bool]string{true: "user.enable", false: "user.disable"}[active], email, "")
+	})
+}
+
+// SetUserRole changes a login user's role: a permission change, audited
+// with the old and the new role. Their sessions end, so the new role
+// applies from their next sign-in on.
+func (db *DB) SetUserRole(ctx context.Context, by retain.Actor, email string, role retain.Role) error {
+	email = strings.ToLower(strings.TrimSpace(email))
+	if role != retain.RoleAdmin && role != retain.RoleManager && role != retain.RoleAgent {
+		return retain.FieldError("role", "%q is not admin, manager or agent", role)
+	}
+	return db.WithTx(ctx, func(tx *Tx) error {
+		var id int64
+		var old retain.Role
+		err := tx.tx.QueryRowContext(ctx, `SELECT id, role FROM staff WHERE can_login AND email = $1`, email).Scan(&id, &old)
+		if err != nil {
+			return notFound(err, "no user with email %s", email)
+		}
+		if old == role {
+			return nil
+		}
+		if _, err := tx.exec(ctx, `UPDATE staff SET role = $2, updated_at = $3 WHERE id = $1`, id, role, tx.now); err != nil {
+			return fmt.Errorf("store: set role: %w", err)
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE staff_id = $1`, id); err != nil {
+			return fmt.Errorf("store: set role: %w", err)
+		}
+		return tx.Audit(ctx, by, "user.role", email, string(old)+" → "+string(role))
 	})
 }

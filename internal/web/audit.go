@@ -4,12 +4,14 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/retainhq/retain/internal/store"
 )
 
 type auditData struct {
-	Entries  []store.AuditEntry
+	Entries  []auditRow
 	Action   string
 	Actions  []string
 	OlderURL string
@@ -28,11 +30,42 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, v *view) erro
 	if err != nil {
 		return err
 	}
-	d := auditData{Entries: entries, Action: f.Action, Actions: auditActions}
+	d := auditData{Action: f.Action, Actions: auditActions}
+	for _, e := range entries {
+		d.Entries = append(d.Entries, auditRowOf(v, e))
+	}
 	if len(entries) == f.Limit {
 		d.OlderURL = "/settings/audit?action=" + url.QueryEscape(f.Action) + "&before=" + strconv.FormatInt(entries[len(entries)-1].ID, 10)
 	}
 	v.Title, v.Data = v.L.T("audit.title"), d
 	s.render(w, "audit", v)
 	return nil
+}
+
+// auditRow is an entry as the page shows it: who and what in the viewer's
+// words, the rest as recorded (addresses, ids, filters).
+type auditRow struct {
+	At                            time.Time
+	Actor, Action, Target, Detail string
+}
+
+func auditRowOf(v *view, e store.AuditEntry) auditRow {
+	l := v.L
+	row := auditRow{At: e.At, Action: l.T("audit.action." + e.Action), Target: e.Target, Detail: e.Detail}
+	kind, who, _ := strings.Cut(e.Actor, ":")
+	switch kind {
+	case "staff":
+		row.Actor = who
+	case "api_key":
+		row.Actor = l.T("audit.actor.api_key", "ID", l.Digits(who))
+	default:
+		row.Actor = l.T("audit.actor.system." + who)
+	}
+	switch e.Action {
+	case store.AuditPlaybookState:
+		row.Detail = l.T(map[string]string{"true": "audit.on", "false": "audit.off"}[e.Detail])
+	case "user.add":
+		row.Detail = l.T("role." + e.Detail)
+	}
+	return row
 }

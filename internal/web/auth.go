@@ -86,7 +86,8 @@ func (s *Server) signedIn(h func(http.ResponseWriter, *http.Request, *view)) htt
 
 func (s *Server) toLogin(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
-		http.Error(w, "sign in first", http.StatusUnauthorized)
+		l := visitorLocale(r)
+		s.errorPage(w, &view{L: l, Path: r.URL.Path}, problem(&view{L: l}, http.StatusUnauthorized, "error.sign_in_first"))
 		return
 	}
 	http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
@@ -117,7 +118,7 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 		who = "(invalid address)"
 	}
 	fail := func(status int, action, key string) {
-		if err := s.db.Audit(r.Context(), retain.System("signin"), action, who, "from "+ip); err != nil {
+		if err := s.db.Audit(r.Context(), retain.System("signin"), action, who, ip); err != nil {
 			s.log.Error("audit", "err", err)
 		}
 		s.renderStatus(w, status, "login", &view{L: l, Title: l.T("login.title"), Data: next, Error: l.T(key)})
@@ -143,8 +144,7 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 	s.login.forgive("ip:"+ip, now)
 	token, err := s.db.CreateSession(r.Context(), st.ID, AbsoluteTimeout, st.TwoFactor)
 	if err != nil {
-		s.log.Error("login", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		s.errorPage(w, &view{L: l, Path: r.URL.Path}, err)
 		return
 	}
 	if st.TwoFactor {
@@ -152,7 +152,7 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/login/code?next="+url.QueryEscape(next), http.StatusSeeOther)
 		return
 	}
-	if err := s.db.Audit(r.Context(), st.Actor(), store.AuditSignIn, st.Email, "from "+ip); err != nil {
+	if err := s.db.Audit(r.Context(), st.Actor(), store.AuditSignIn, st.Email, ip); err != nil {
 		s.log.Error("audit", "err", err)
 	}
 	s.setSessionCookie(w, r, token, int(AbsoluteTimeout.Seconds()))

@@ -86,7 +86,7 @@ func TestBrowser(t *testing.T) {
 			var bars int
 			var rows, rowsAfter int
 			var csvText, health, navBn, navNe, lang string
-			var tasksBefore, tasksAfter, overflow, overflowList int
+			var tasksBefore, tasksAfter, overflow, overflowList, overflowSettings, overflowAudit, overflowError int
 			var sameDocument bool
 			err := chromedp.Run(ctx,
 				chromedp.Navigate(s.srv.URL+"/"),
@@ -146,6 +146,15 @@ func TestBrowser(t *testing.T) {
 				chromedp.Navigate(s.srv.URL+"/customers"),
 				chromedp.WaitVisible(`table.customers`),
 				chromedp.Evaluate(`document.documentElement.scrollWidth - window.innerWidth`, &overflowList),
+				chromedp.Navigate(s.srv.URL+"/settings"),
+				chromedp.WaitVisible(`#two-factor`),
+				chromedp.Evaluate(`document.documentElement.scrollWidth - window.innerWidth`, &overflowSettings),
+				chromedp.Navigate(s.srv.URL+"/settings/audit"),
+				chromedp.WaitVisible(`table.audit`),
+				chromedp.Evaluate(`document.documentElement.scrollWidth - window.innerWidth`, &overflowAudit),
+				chromedp.Navigate(s.srv.URL+"/no-such-page"),
+				chromedp.WaitVisible(`section.error-page`),
+				chromedp.Evaluate(`document.documentElement.scrollWidth - window.innerWidth`, &overflowError),
 			)
 			if err != nil {
 				t.Fatal(err)
@@ -168,8 +177,9 @@ func TestBrowser(t *testing.T) {
 			if tasksBefore == 0 || tasksAfter != tasksBefore-1 {
 				t.Errorf("inbox tasks: %d, then %d after completing one", tasksBefore, tasksAfter)
 			}
-			if overflow > 0 || overflowList > 0 {
-				t.Errorf("on a phone the pages are %d and %d px wider than the screen", overflow, overflowList)
+			if overflow > 0 || overflowList > 0 || overflowSettings > 0 || overflowAudit > 0 || overflowError > 0 {
+				t.Errorf("on a phone the dashboard, list, settings, audit and error pages are %d, %d, %d, %d and %d px wider than the screen",
+					overflow, overflowList, overflowSettings, overflowAudit, overflowError)
 			}
 			if !strings.Contains(navBn, "গ্রাহক") || !strings.Contains(navNe, "ग्राहक") || lang != "ne" {
 				t.Errorf("languages: bn %q, ne %q, lang %q", navBn, navNe, lang)

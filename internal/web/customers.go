@@ -127,7 +127,7 @@ func (s *Server) customersCSV(w http.ResponseWriter, r *http.Request, v *view) e
 	if err := cw.Error(); err != nil {
 		return err
 	}
-	if err := s.db.Audit(r.Context(), v.Actor, store.AuditExport, "customers.csv", fmt.Sprintf("%d rows; filter %s", n, r.URL.RawQuery)); err != nil {
+	if err := s.db.Audit(r.Context(), v.Actor, store.AuditExport, "customers.csv", fmt.Sprintf("%d · %s", n, r.URL.RawQuery)); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")

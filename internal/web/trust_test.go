@@ -183,6 +183,12 @@ func TestAuditLogRecordsWhoDidWhat(t *testing.T) {
 	if code, body := c.get("/settings/audit?action=signin.failed"); code != 200 || !strings.Contains(body, "admin@shop.example") {
 		t.Errorf("the audit page: %d", code)
 	}
+	// In Bengali: every action and actor in words, none as a code.
+	c.post("/lang", url.Values{"lang": {"bn"}}, "")
+	if code, body := c.get("/settings/audit"); code != 200 || strings.Contains(body, "⟦missing") || strings.Contains(body, "system:") ||
+		strings.Contains(body, ">apikey.create<") || !strings.Contains(body, "এপিআই কী তৈরি") {
+		t.Errorf("the Bengali audit page: %d, missing words or codes shown", code)
+	}
 	ag := s.client(t)
 	ag.login("agent@shop.example", password)
 	if code, _ := ag.get("/settings/audit"); code != http.StatusForbidden {

@@ -64,7 +64,7 @@ func (s *Server) codePost(w http.ResponseWriter, r *http.Request) {
 		good = used
 	}
 	if !good {
-		if err := s.db.Audit(r.Context(), retain.System("signin"), store.AuditSignInFailed, st.Email, "wrong code from "+s.clientIP(r)); err != nil {
+		if err := s.db.Audit(r.Context(), retain.System("signin"), store.AuditSignInFailed, st.Email, "2fa · "+s.clientIP(r)); err != nil {
 			s.log.Error("audit", "err", err)
 		}
 		again(http.StatusUnauthorized, "twofactor.wrong")
@@ -73,11 +73,10 @@ func (s *Server) codePost(w http.ResponseWriter, r *http.Request) {
 	s.login.forgive(limitKey, now)
 	full, err := s.db.CompleteSecondFactor(r.Context(), token, st.ID, AbsoluteTimeout)
 	if err != nil {
-		s.log.Error("2fa", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		s.errorPage(w, &view{L: l, Path: r.URL.Path}, err)
 		return
 	}
-	if err := s.db.Audit(r.Context(), st.Actor(), store.AuditSignIn, st.Email, "with a second factor from "+s.clientIP(r)); err != nil {
+	if err := s.db.Audit(r.Context(), st.Actor(), store.AuditSignIn, st.Email, "2fa · "+s.clientIP(r)); err != nil {
 		s.log.Error("audit", "err", err)
 	}
 	s.setSessionCookie(w, r, full, int(AbsoluteTimeout.Seconds()))
