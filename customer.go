@@ -53,6 +53,15 @@ func (c *Customer) Validate() Problems {
 		}
 	}
 	checkRef(p, "owner", c.OwnerRef, false)
+	// Attributes come from any column or key a business sends: names and
+	// values alike must be text a database stores.
+	for k, v := range c.Attributes {
+		if why := TextProblem(k); why != "" {
+			p.Add("attributes", "the name %q %s", k, why)
+		} else if why := TextProblem(v); why != "" {
+			p.Add("attributes."+k, "%s", why)
+		}
+	}
 	for i, cs := range c.Consents {
 		if !slices.Contains(ContactChannels, cs.Channel) {
 			p.Add("consents["+itoa(i)+"].channel", "%q is not one of %v", cs.Channel, ContactChannels)

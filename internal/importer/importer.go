@@ -279,7 +279,10 @@ func newSource(r io.Reader, opts *Options) (source, *lineReader, error) {
 // unknown columns as attributes.
 func (s *csvSource) canonicalize(opts *Options) error {
 	var names []string
-	for _, h := range s.header {
+	for i, h := range s.header {
+		if why := retain.TextProblem(h); why != "" {
+			return fmt.Errorf("header column %d (%q): %s", i+1, h, why)
+		}
 		if !slices.Contains(opts.Ignore, h) {
 			names = append(names, h)
 		}
