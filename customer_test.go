@@ -10,7 +10,7 @@ import (
 // became an attribute name PostgreSQL cannot store). Names and values of
 // attributes, from any reader or the API, are refused unless they are text.
 func TestAttributesMustBeText(t *testing.T) {
-	for attrs, field := range map[string]map[string]string{
+	for field, attrs := range map[string]map[string]string{
 		"attributes":      {"ci\x00ty": "Dhaka"},
 		"attributes.city": {"city": "Dh\xffaka"},
 	} {
