@@ -100,26 +100,33 @@ var months = map[string][12]string{
 	"ne": {"जनवरी", "फेब्रुअरी", "मार्च", "अप्रिल", "मे", "जुन", "जुलाई", "अगस्ट", "सेप्टेम्बर", "अक्टोबर", "नोभेम्बर", "डिसेम्बर"},
 }
 
-// Date formats a day: 2 Jun 2026 (in loc; UTC when nil).
+// Date formats a day: 2 Jun 2026, in loc, or in the localizer's Zone
+// when loc is nil.
 func (z *Localizer) Date(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return "–"
 	}
-	if loc != nil {
-		t = t.In(loc)
-	}
+	t = t.In(z.zone(loc))
 	return z.Digits(strconv.Itoa(t.Day()) + " " + months[z.Lang][t.Month()-1] + " " + strconv.Itoa(t.Year()))
 }
 
-// DateTime formats a day and time: 2 Jun 2026 14:05.
+// DateTime formats a day and time: 2 Jun 2026 14:05, in loc or the Zone.
 func (z *Localizer) DateTime(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return "–"
 	}
-	if loc != nil {
-		t = t.In(loc)
+	t = t.In(z.zone(loc))
+	return z.Date(t, t.Location()) + " " + z.Digits(t.Format("15:04"))
+}
+
+func (z *Localizer) zone(loc *time.Location) *time.Location {
+	switch {
+	case loc != nil:
+		return loc
+	case z.Zone != nil:
+		return z.Zone
 	}
-	return z.Date(t, nil) + " " + z.Digits(t.Format("15:04"))
+	return time.UTC
 }
 
 // Month formats a month: Jun 2026.

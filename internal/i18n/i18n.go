@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"sort"
 	"strings"
+	"time"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -51,7 +52,10 @@ func Lang(tag string) string {
 type Localizer struct {
 	Lang   string
 	Native bool // native digits (০১২ / ०१२) for bn and ne
-	l      *goi18n.Localizer
+	// Zone is where times are shown (Date, DateTime with no location of
+	// their own): the reader's or the business's; UTC when nil.
+	Zone *time.Location
+	l    *goi18n.Localizer
 }
 
 // New returns the localizer of a language.
@@ -81,6 +85,18 @@ func (z *Localizer) T(id string, data ...any) string {
 		return Missing + id + "⟧"
 	}
 	return z.Digits(s)
+}
+
+// ZoneName is a time zone as readers know it ("Dhaka time"), the IANA
+// name for zones the catalog does not name.
+func (z *Localizer) ZoneName(loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	if s := z.T("zone." + loc.String()); !strings.HasPrefix(s, Missing) {
+		return s
+	}
+	return loc.String()
 }
 
 // Keys lists a catalog's message ids.

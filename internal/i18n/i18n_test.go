@@ -35,6 +35,11 @@ func TestCatalogsMatch(t *testing.T) {
 
 func TestFormatting(t *testing.T) {
 	en, bn, ne := New("en", false), New("bn", true), New("ne", true)
+	dhaka, _ := time.LoadLocation("Asia/Dhaka")
+	kathmandu, _ := time.LoadLocation("Asia/Kathmandu")
+	inDhaka, inKathmandu := New("en", false), New("ne", true)
+	inDhaka.Zone, inKathmandu.Zone = dhaka, kathmandu
+	placed := time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC) // 04:00 the next morning in Dhaka
 	for _, c := range []struct{ got, want string }{
 		{en.Number(1234567.5, 1), "1,234,567.5"},
 		{New("bn", false).Number(1234567, 0), "12,34,567"},
@@ -51,6 +56,14 @@ func TestFormatting(t *testing.T) {
 		{en.Date(time.Date(2026, 6, 2, 0, 0, 0, 0, time.UTC), nil), "2 Jun 2026"},
 		{bn.Date(time.Date(2026, 6, 2, 0, 0, 0, 0, time.UTC), nil), "২ জুন ২০২৬"},
 		{ne.Month(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)), "डिसेम्बर २०२६"},
+		// Times in the reader's zone: the day as well as the hour moves.
+		{en.DateTime(placed, nil), "1 Jun 2026 22:00"},
+		{inDhaka.DateTime(placed, nil), "2 Jun 2026 04:00"},
+		{inDhaka.Date(placed, nil), "2 Jun 2026"},
+		{inKathmandu.DateTime(placed, nil), "२ जुन २०२६ ०३:४५"},
+		{inDhaka.DateTime(placed, time.UTC), "1 Jun 2026 22:00"}, // an explicit zone wins
+		{inDhaka.ZoneName(dhaka), "Dhaka time"},
+		{inKathmandu.ZoneName(kathmandu), "काठमाडौंको समय"},
 	} {
 		if c.got != c.want {
 			t.Errorf("got %q, want %q", c.got, c.want)

@@ -22,6 +22,9 @@ type Staff struct {
 	TeamID int64
 	Locale string
 	Digits string // "latin" when they chose Latin digits, else ""
+	// TimeZone is the IANA zone they chose to see times in; "" for the
+	// business's.
+	TimeZone string
 	// TwoFactor: they sign in with a TOTP code too. MustEnrol: the
 	// business requires it of admins and this admin has not set it up, so
 	// every page but settings sends them there.
@@ -79,10 +82,11 @@ func (db *DB) Session(ctx context.Context, token string, idle time.Duration) (St
 	var required string
 	err := db.read.QueryRowContext(ctx, `SELECT st.id, st.email, st.name, st.role, COALESCE(st.team_id, 0), st.locale, se.last_seen_at, se.expires_at,
 		COALESCE((SELECT value FROM settings WHERE key = 'user.' || st.id || '.digits'), ''), st.totp_enabled_at IS NOT NULL,
+		COALESCE((SELECT value FROM settings WHERE key = 'user.' || st.id || '.time_zone'), ''),
 		COALESCE((SELECT value FROM settings WHERE key = $2), '')
 		FROM sessions se JOIN staff st ON st.id = se.staff_id WHERE se.token_hash = $1 AND st.active AND st.can_login AND NOT se.second_factor_due`,
 		h, RequireTwoFactorKey).
-		Scan(&s.ID, &s.Email, &s.Name, &s.Role, &s.TeamID, &s.Locale, &seen, &expires, &s.Digits, &s.TwoFactor, &required)
+		Scan(&s.ID, &s.Email, &s.Name, &s.Role, &s.TeamID, &s.Locale, &seen, &expires, &s.Digits, &s.TwoFactor, &s.TimeZone, &required)
 	if err != nil {
 		return Staff{}, notFound(err, "no session")
 	}
@@ -108,6 +112,9 @@ func (db *DB) EndSession(ctx context.Context, token string) error {
 		return err
 	})
 }
+
+// TimeZoneKey is the setting that holds a staff member's time zone.
+func TimeZoneKey(staffID int64) string { return fmt.Sprintf("user.%d.time_zone", staffID) }
 
 // DigitsKey is the setting that holds a staff member's choice of digits.
 func DigitsKey(staffID int64) string { return fmt.Sprintf("user.%d.digits", staffID) }

@@ -6,10 +6,12 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/auth"
+	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/i18n"
 	"github.com/retainhq/retain/internal/store"
 )
@@ -49,8 +51,27 @@ func (s *Server) viewFor(r *http.Request) *view {
 		return nil
 	}
 	// Bengali and Nepali readers get their own digits unless they chose
-	// Latin ones in their settings.
-	return &view{L: i18n.New(st.Locale, st.Digits != "latin"), Staff: st, Actor: st.Actor(), Path: r.URL.Path}
+	// Latin ones in their settings; times are in their own zone, else the
+	// business's.
+	l := i18n.New(st.Locale, st.Digits != "latin")
+	l.Zone = s.zone(r, st.TimeZone)
+	return &view{L: l, Staff: st, Actor: st.Actor(), Path: r.URL.Path}
+}
+
+// zone is where a reader sees times: their own zone when they chose one,
+// else the business's (messaging settings' time_zone), else UTC.
+func (s *Server) zone(r *http.Request, own string) *time.Location {
+	if own != "" {
+		if loc, err := time.LoadLocation(own); err == nil {
+			return loc
+		}
+	}
+	if ms, err := core.MessagingSettings(r.Context(), s.db); err == nil && ms.TimeZone != "" {
+		if loc, err := time.LoadLocation(ms.TimeZone); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
 }
 
 // enrolRoutes are what an admin who must set up two-factor sign-in may

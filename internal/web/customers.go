@@ -113,7 +113,7 @@ func (s *Server) customersCSV(w http.ResponseWriter, r *http.Request, v *view) e
 		for _, c := range rows {
 			last := ""
 			if !c.LastOrderAt.IsZero() {
-				last = c.LastOrderAt.Format(time.DateOnly)
+				last = c.LastOrderAt.In(v.L.Zone).Format(time.DateOnly) // the day in the reader's zone
 			}
 			cw.Write([]string{retain.CSVSafe(c.ExternalID), retain.CSVSafe(c.Name), retain.CSVSafe(c.Email), retain.CSVSafe(c.Phone), retain.CSVSafe(c.Owner), c.Segment,
 				fmt.Sprintf("%.1f", c.Health), fmt.Sprintf("%.3f", c.PAlive), fmt.Sprintf("%.2f", c.CLV), c.Currency, last, strconv.Itoa(c.OpenAlerts)})

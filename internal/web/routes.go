@@ -7,7 +7,6 @@ import (
 
 	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/core"
-	"github.com/retainhq/retain/internal/i18n"
 )
 
 // Route is one page or action of the UI and the permission it needs.
@@ -55,6 +54,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.page(mux, "GET /messages", retain.PermMessagesRead, s.messages)
 	s.page(mux, "GET /settings", retain.PermSignedIn, s.settings)
 	s.page(mux, "POST /settings/digits", retain.PermSignedIn, s.saveDigits)
+	s.page(mux, "POST /settings/time-zone", retain.PermSignedIn, s.saveTimeZone)
 	s.page(mux, "POST /settings/messaging", retain.PermSettingsManage, s.saveMessaging)
 	s.page(mux, "POST /settings/test", retain.PermSettingsManage, s.sendTest)
 	s.page(mux, "POST /settings/keys", retain.PermKeysManage, s.createKey)
@@ -135,7 +135,7 @@ func (s *Server) errorPage(w http.ResponseWriter, v *view, err error) {
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	v := s.viewFor(r)
 	if v == nil {
-		v = &view{L: i18n.New(i18n.Lang(r.Header.Get("Accept-Language")), false), Path: r.URL.Path}
+		v = &view{L: visitorLocale(r), Path: r.URL.Path}
 	}
 	s.errorPage(w, v, retain.Errorf(retain.ENOTFOUND, "no page %s", r.URL.Path))
 }

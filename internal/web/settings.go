@@ -17,7 +17,9 @@ import (
 
 type settingsData struct {
 	Native    bool
-	Messaging string // the stored settings, secrets masked
+	TimeZone  string   // the person's own zone, "" for the business's
+	Zones     []string // offered in the zone picker
+	Messaging string   // the stored settings, secrets masked
 	Users     []store.User
 	Keys      []store.APIKey
 	Scopes    []retain.Scope
@@ -43,6 +45,7 @@ func (s *Server) settings(w http.ResponseWriter, r *http.Request, v *view) error
 func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, v *view, d settingsData) error {
 	ctx := r.Context()
 	d.Native, d.TwoFactor, d.MustEnrol, d.Scopes = v.L.Native, v.Staff.TwoFactor, v.Staff.MustEnrol, retain.Scopes
+	d.TimeZone, d.Zones = v.Staff.TimeZone, commonZones
 	req, _, err := s.db.Setting(ctx, store.RequireTwoFactorKey)
 	if err != nil {
 		return err
@@ -78,6 +81,26 @@ func (s *Server) saveDigits(w http.ResponseWriter, r *http.Request, v *view) err
 		val = "native"
 	}
 	if err := s.db.SetSetting(r.Context(), store.DigitsKey(v.Staff.ID), val); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/settings", http.StatusSeeOther)
+	return nil
+}
+
+// commonZones are offered first on the settings page; any IANA zone is
+// accepted.
+var commonZones = []string{"Asia/Dhaka", "Asia/Kathmandu", "Asia/Kolkata", "Asia/Dubai", "Asia/Kuala_Lumpur", "Europe/London", "UTC"}
+
+// saveTimeZone stores the zone the person sees times in ("" for the
+// business's).
+func (s *Server) saveTimeZone(w http.ResponseWriter, r *http.Request, v *view) error {
+	zone := strings.TrimSpace(r.FormValue("time_zone"))
+	if zone != "" {
+		if retain.CheckTimeZone(zone) != nil {
+			return s.renderSettings(w, r, v, settingsData{status: http.StatusBadRequest, Problem: v.L.T("settings.time_zone_bad", "Zone", zone)})
+		}
+	}
+	if err := s.db.SetSetting(r.Context(), store.TimeZoneKey(v.Staff.ID), zone); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/settings", http.StatusSeeOther)
