@@ -109,8 +109,12 @@ func (db *DB) Dashboard(ctx context.Context, now time.Time) (*Dashboard, error) 
 	if err := db.sums(ctx, `SELECT currency, SUM(total_minor) FROM orders WHERE status <> 'cancelled' AND placed_at >= $1 GROUP BY currency`, d.Revenue, yearAgo); err != nil {
 		return nil, err
 	}
-	if err := db.sums(ctx, `SELECT currency, SUM(revenue_at_risk_minor) FROM alerts WHERE type = 'risk' AND status <> 'resolved' AND currency <> '' GROUP BY currency`,
-		d.RevenueAtRisk); err != nil {
+	// A customer with three open risk alerts is one customer at risk: their
+	// value counts once (the largest any of their alerts names), per currency.
+	if err := db.sums(ctx, `SELECT currency, SUM(at_risk) FROM (
+			SELECT customer_id, currency, MAX(revenue_at_risk_minor) AS at_risk FROM alerts
+			WHERE type = 'risk' AND status <> 'resolved' AND currency <> '' GROUP BY customer_id, currency) per_customer
+		GROUP BY currency`, d.RevenueAtRisk); err != nil {
 		return nil, err
 	}
 	for c, v := range d.Revenue {

@@ -13,24 +13,28 @@ type TimelineItem struct {
 	Type   string // the order event's type, interaction's kind, survey's kind, message's channel
 	Text   string
 	Detail string
+	// Amount and Currency: an order's total, in minor units (formatted by
+	// the page in the reader's language).
+	Amount   int64
+	Currency string
 }
 
 // Timeline lists a customer's touches, newest first: orders and their
 // events, calls, visits and notes, tickets, survey answers and messages.
 func (db *DB) Timeline(ctx context.Context, customerID int64, limit int) ([]TimelineItem, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT * FROM (
-		SELECT o.placed_at AS at, 'order' AS kind, o.status AS type, o.external_id AS text, CAST(o.total_minor AS TEXT) || ' ' || o.currency AS detail
+		SELECT o.placed_at AS at, 'order' AS kind, o.status AS type, o.external_id AS text, '' AS detail, o.total_minor AS amount, o.currency AS currency
 			FROM orders o WHERE o.customer_id = $1
 		UNION ALL
-		SELECT e.occurred_at, 'order_event', e.type, o.external_id, e.reason FROM order_events e JOIN orders o ON o.id = e.order_id WHERE o.customer_id = $1
+		SELECT e.occurred_at, 'order_event', e.type, o.external_id, e.reason, 0, '' FROM order_events e JOIN orders o ON o.id = e.order_id WHERE o.customer_id = $1
 		UNION ALL
-		SELECT i.occurred_at, 'interaction', i.kind, i.summary, COALESCE((SELECT s.name FROM staff s WHERE s.id = i.staff_id), '') FROM interactions i WHERE i.customer_id = $1
+		SELECT i.occurred_at, 'interaction', i.kind, i.summary, COALESCE((SELECT s.name FROM staff s WHERE s.id = i.staff_id), ''), 0, '' FROM interactions i WHERE i.customer_id = $1
 		UNION ALL
-		SELECT t.opened_at, 'ticket', t.status, t.subject, t.root_cause FROM tickets t WHERE t.customer_id = $1
+		SELECT t.opened_at, 'ticket', t.status, t.subject, t.root_cause, 0, '' FROM tickets t WHERE t.customer_id = $1
 		UNION ALL
-		SELECT r.responded_at, 'survey', r.kind, CAST(r.score AS TEXT), r.comment FROM survey_responses r WHERE r.customer_id = $1
+		SELECT r.responded_at, 'survey', r.kind, CAST(r.score AS TEXT), r.comment, 0, '' FROM survey_responses r WHERE r.customer_id = $1
 		UNION ALL
-		SELECT m.updated_at, 'message', m.channel, m.body, m.status FROM messages m WHERE m.customer_id = $1
+		SELECT m.updated_at, 'message', m.channel, m.body, m.status, 0, '' FROM messages m WHERE m.customer_id = $1
 		) tl ORDER BY at DESC LIMIT $2`, customerID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: timeline: %w", err)
@@ -40,7 +44,7 @@ func (db *DB) Timeline(ctx context.Context, customerID int64, limit int) ([]Time
 	for rows.Next() {
 		var it TimelineItem
 		var at nullTime
-		if err := rows.Scan(&at, &it.Kind, &it.Type, &it.Text, &it.Detail); err != nil {
+		if err := rows.Scan(&at, &it.Kind, &it.Type, &it.Text, &it.Detail, &it.Amount, &it.Currency); err != nil {
 			return nil, fmt.Errorf("store: timeline: %w", err)
 		}
 		it.At = at.T

@@ -4,10 +4,13 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/retainhq/retain/internal/classify"
 	"github.com/retainhq/retain/internal/core"
+	"github.com/retainhq/retain/internal/i18n"
 )
 
 type kpi struct {
@@ -46,8 +49,8 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, v *view) erro
 	data := dashboardData{AsOf: l.DateTime(cached.At, nil), KPIs: []kpi{
 		{l.T("kpi.active"), l.Int(int64(d.Active)), "/customers"},
 		{l.T("kpi.repeat_rate"), l.Percent(d.RepeatRate), "/customers?sort=-clv"},
-		{l.T("kpi.revenue"), l.Money(d.Revenue[d.MainCurrency], d.MainCurrency), "/customers?sort=-clv"},
-		{l.T("kpi.revenue_at_risk"), l.Money(d.RevenueAtRisk[d.MainCurrency], d.MainCurrency), "/customers?at_risk=1&sort=-clv"},
+		{l.T("kpi.revenue"), moneyAll(l, d.Revenue, d.MainCurrency), "/customers?sort=-clv"},
+		{l.T("kpi.revenue_at_risk"), moneyAll(l, d.RevenueAtRisk, d.MainCurrency), "/customers?at_risk=1&sort=-clv"},
 		{l.T("kpi.at_risk"), l.Int(int64(d.AtRisk)), "/customers?at_risk=1"},
 		{l.T("kpi.recovery_rate"), recovery, "/customers?unhappy=1"},
 		{l.T("kpi.alerts_due"), l.Int(int64(d.AlertsDue)), "/inbox"},
@@ -139,4 +142,33 @@ func healthClass(decile int) string {
 		return "mid"
 	}
 	return "good"
+}
+
+// moneyAll shows an amount per currency, the business's main currency
+// first and then the larger amounts: a shop selling in taka and rupees
+// sees both, never one of them dropped.
+func moneyAll(l *i18n.Localizer, amounts map[string]int64, main string) string {
+	curs := make([]string, 0, len(amounts))
+	for c, v := range amounts {
+		if v != 0 || c == main {
+			curs = append(curs, c)
+		}
+	}
+	if len(curs) == 0 {
+		return l.Money(0, main)
+	}
+	sort.Slice(curs, func(i, j int) bool {
+		if (curs[i] == main) != (curs[j] == main) {
+			return curs[i] == main
+		}
+		if amounts[curs[i]] != amounts[curs[j]] {
+			return amounts[curs[i]] > amounts[curs[j]]
+		}
+		return curs[i] < curs[j]
+	})
+	parts := make([]string, len(curs))
+	for i, c := range curs {
+		parts[i] = l.Money(amounts[c], c)
+	}
+	return strings.Join(parts, " · ")
 }

@@ -8,10 +8,12 @@ import (
 	"time"
 
 	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/i18n"
 	"github.com/retainhq/retain/internal/messaging"
 	"github.com/retainhq/retain/internal/store"
 	"github.com/retainhq/retain/internal/store/storetest"
+	"github.com/retainhq/retain/internal/web"
 )
 
 // TestTimesInTheReadersZone: pages show times in the business's zone
@@ -49,5 +51,46 @@ func TestTimesInTheReadersZone(t *testing.T) {
 	}
 	if code, _ := c.post("/settings/time-zone", url.Values{"time_zone": {"Mars/Olympus"}}, ""); code != 400 {
 		t.Errorf("a zone that is not one: %d", code)
+	}
+}
+
+// TestRevenueAtRiskOncePerCustomer: a customer with three open risk alerts
+// is counted once (their largest), and every currency is kept and shown.
+func TestRevenueAtRiskOncePerCustomer(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	var b store.Batch
+	b.Customers = append(b.Customers, store.Row[retain.Customer]{V: retain.Customer{ExternalID: "dhaka"}},
+		store.Row[retain.Customer]{V: retain.Customer{ExternalID: "kathmandu"}})
+	if _, err := core.Ingest(ctx, db, retain.System("test"), core.Rows(&b)); err != nil {
+		t.Fatal(err)
+	}
+	dhaka, _ := db.GetCustomer(ctx, "dhaka")
+	ktm, _ := db.GetCustomer(ctx, "kathmandu")
+	db.WithTx(ctx, func(tx *store.Tx) error {
+		for _, a := range []retain.Alert{
+			{CustomerID: dhaka.ID, Type: retain.AlertRisk, Reason: "detractor", RevenueAtRisk: 150000, Currency: "BDT"},
+			{CustomerID: dhaka.ID, Type: retain.AlertRisk, Reason: "late_delivery", RevenueAtRisk: 150000, Currency: "BDT"},
+			{CustomerID: dhaka.ID, Type: retain.AlertRisk, Reason: "overdue", RevenueAtRisk: 120000, Currency: "BDT"},
+			{CustomerID: ktm.ID, Type: retain.AlertRisk, Reason: "refused", RevenueAtRisk: 900000, Currency: "NPR"},
+			{CustomerID: ktm.ID, Type: retain.AlertOpportunity, Reason: "promoter", RevenueAtRisk: 500000, Currency: "NPR"},
+		} {
+			a.Severity, a.Title, a.DueAt = retain.SeverityMedium, "t", tx.Now()
+			if _, _, err := tx.RaiseAlert(ctx, a); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return nil
+	})
+	d, err := db.Dashboard(ctx, db.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.RevenueAtRisk["BDT"] != 150000 || d.RevenueAtRisk["NPR"] != 900000 || len(d.RevenueAtRisk) != 2 {
+		t.Errorf("revenue at risk %v, want BDT 150000 (once for the Dhaka customer) and NPR 900000", d.RevenueAtRisk)
+	}
+	l := i18n.New("en", false)
+	if got := web.MoneyAllForTest(l, d.RevenueAtRisk, "NPR"); got != "रू 9,000.00 · ৳1,500.00" {
+		t.Errorf("the KPI shows %q", got)
 	}
 }

@@ -78,6 +78,26 @@ type view struct {
 	Error string
 }
 
+// Word is a stored code (an order status, a ticket's cause) in the
+// viewer's words: the catalog's entry prefix+code, or the code itself for
+// one the catalog does not know (data from another system).
+func (v *view) Word(prefix, code string) string {
+	if code == "" {
+		return ""
+	}
+	if s := v.L.T(prefix + code); !strings.HasPrefix(s, i18n.Missing) {
+		return s
+	}
+	return code
+}
+
+// timelineType is the catalog prefix that names a timeline item's type.
+var timelineType = map[string]string{"order": "order.", "order_event": "order.", "interaction": "touch.", "ticket": "ticket.",
+	"survey": "survey.", "message": "channel."}
+
+// TimelineType is a timeline item's type in the viewer's words.
+func (v *view) TimelineType(kind, typ string) string { return v.Word(timelineType[kind], typ) }
+
 // Can reports whether the viewer holds a permission (templates show only
 // what a person may use: {{if .Can "messages:read"}}).
 func (v *view) Can(p string) bool { return v.Actor.Kind != "" && v.Actor.Can(retain.Permission(p)) }
