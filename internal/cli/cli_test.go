@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -187,6 +188,10 @@ func TestBackupMigrateVersion(t *testing.T) {
 	mustRun(t, "demo", "--customers", "50", "--db", db, "--as-of", "2026-06-01")
 	if out := mustRun(t, "migrate", "--db", db); !strings.Contains(out, "up to date") {
 		t.Errorf("migrate: %s", out)
+	}
+	// Money in the report as people write it: grouped, with the symbol.
+	if out := mustRun(t, "report", "--db", db); !regexp.MustCompile(`Revenue BDT\s+৳\d{1,3}(,\d{2,3})+\.\d\d`).MatchString(out) {
+		t.Errorf("report revenue: %s", out)
 	}
 	mustRun(t, "backup", filepath.Join(dir, "copy.db"), "--db", db)
 	orig, _ := reportJSON(t, db)

@@ -11,8 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/core"
+	"github.com/retainhq/retain/internal/i18n"
 	"github.com/retainhq/retain/internal/store"
 )
 
@@ -53,8 +53,9 @@ func (e *env) reportCommand() *cobra.Command {
 				if s.FirstOrderAt != nil {
 					fmt.Fprintf(w, "Order dates\t%s … %s\n", s.FirstOrderAt.Format("2006-01-02"), s.LastOrderAt.Format("2006-01-02"))
 				}
+				money := i18n.New("en", false) // grouped, with the currency's symbol: ৳14,708,600.00
 				for _, r := range s.Revenue {
-					fmt.Fprintf(w, "Revenue %s\t%s\t(%d orders)\n", r.Currency, retain.FormatAmount(r.Minor, r.Currency), r.Orders)
+					fmt.Fprintf(w, "Revenue %s\t%s\t(%d orders)\n", r.Currency, money.Money(r.Minor, r.Currency), r.Orders)
 				}
 				fmt.Fprintf(w, "Order events\t%d\t%s\n", s.OrderEvents, byType(s.OrderEventsByType))
 				fmt.Fprintf(w, "Tickets\t%d\t(%d open)\n", s.Tickets, s.OpenTickets)
