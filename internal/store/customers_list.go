@@ -128,7 +128,7 @@ func (db *DB) Customers(ctx context.Context, f CustomerFilter) ([]CustomerRow, i
 	order := map[string]string{"name": "c.name, {cid}", "health": "s.health, {cid}", "-health": "s.health DESC, {cid}", "clv": "s.clv, {cid}",
 		"-clv": "s.clv DESC, {cid}", "last_order": "last_order, {cid}", "-last_order": "last_order DESC, {cid}"}[f.Sort]
 	if order == "" {
-		order = "{cid}"
+		order = "{cid} DESC" // the default, "newest first": the customers added last
 	}
 	if f.Size <= 0 || f.Size > 500 {
 		f.Size = 50

@@ -54,6 +54,8 @@ func TestCustomersByScore(t *testing.T) {
 						if a.Health != b.Health {
 							return a.Health < b.Health
 						}
+					case "": // newest first
+						return a.CustomerID > b.CustomerID
 					}
 					return a.CustomerID < b.CustomerID
 				})
