@@ -87,6 +87,21 @@ func (z *Localizer) T(id string, data ...any) string {
 	return z.Digits(s)
 }
 
+// N translates a message about n things: the catalog's plural form for n
+// ("1 customer", "2 customers"), with n written in the reader's digits as
+// {{.Count}}; data adds more placeholders.
+func (z *Localizer) N(id string, n int64, data ...any) string {
+	m := map[string]any{"Count": z.Int(n)}
+	for i := 0; i+1 < len(data); i += 2 {
+		m[fmt.Sprint(data[i])] = data[i+1]
+	}
+	s, tag, err := z.l.LocalizeWithTag(&goi18n.LocalizeConfig{MessageID: id, TemplateData: m, PluralCount: n})
+	if err != nil || tag.String() != z.Lang && !(z.Lang == "en" && tag == language.English) {
+		return Missing + id + "⟧"
+	}
+	return z.Digits(s)
+}
+
 // ZoneName is a time zone as readers know it ("Dhaka time"), the IANA
 // name for zones the catalog does not name.
 func (z *Localizer) ZoneName(loc *time.Location) string {

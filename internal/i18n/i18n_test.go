@@ -63,6 +63,9 @@ func TestFormatting(t *testing.T) {
 		{inKathmandu.DateTime(placed, nil), "२ जुन २०२६ ०३:४५"},
 		{inDhaka.DateTime(placed, time.UTC), "1 Jun 2026 22:00"}, // an explicit zone wins
 		{inDhaka.ZoneName(dhaka), "Dhaka time"},
+		{en.N("customers.count", 1), "1 customer"},
+		{en.N("customers.count", 1234), "1,234 customers"},
+		{bn.N("customers.count", 2), "২ জন গ্রাহক"},
 		{inKathmandu.ZoneName(kathmandu), "काठमाडौंको समय"},
 	} {
 		if c.got != c.want {

@@ -15,6 +15,7 @@ import (
 
 type kpi struct {
 	Label, Value, Href string
+	Note               string // says why a value is missing
 }
 
 type dashboardData struct {
@@ -42,19 +43,19 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, v *view) erro
 		return err
 	}
 	l := v.L
-	recovery := "–"
+	recovery, recoveryNote := "–", l.T("kpi.recovery_none", "Days", l.Int(90))
 	if rec.Ended > 0 {
-		recovery = l.Percent(rec.Rate)
+		recovery, recoveryNote = l.Percent(rec.Rate), ""
 	}
 	data := dashboardData{AsOf: l.DateTime(cached.At, nil), KPIs: []kpi{
-		{l.T("kpi.active"), l.Int(int64(d.Active)), "/customers"},
-		{l.T("kpi.repeat_rate"), l.Percent(d.RepeatRate), "/customers?sort=-clv"},
-		{l.T("kpi.revenue"), moneyAll(l, d.Revenue, d.MainCurrency), "/customers?sort=-clv"},
-		{l.T("kpi.revenue_at_risk"), moneyAll(l, d.RevenueAtRisk, d.MainCurrency), "/customers?at_risk=1&sort=-clv"},
-		{l.T("kpi.at_risk"), l.Int(int64(d.AtRisk)), "/customers?at_risk=1"},
-		{l.T("kpi.recovery_rate"), recovery, "/customers?unhappy=1"},
-		{l.T("kpi.alerts_due"), l.Int(int64(d.AlertsDue)), "/inbox"},
-		{l.T("kpi.tasks_due"), l.Int(int64(d.TasksDue)), "/inbox"},
+		{l.T("kpi.active"), l.Int(int64(d.Active)), "/customers", ""},
+		{l.T("kpi.repeat_rate"), l.Percent(d.RepeatRate), "/customers?sort=-clv", ""},
+		{l.T("kpi.revenue"), moneyAll(l, d.Revenue, d.MainCurrency), "/customers?sort=-clv", ""},
+		{l.T("kpi.revenue_at_risk"), moneyAll(l, d.RevenueAtRisk, d.MainCurrency), "/customers?at_risk=1&sort=-clv", ""},
+		{l.T("kpi.at_risk"), l.Int(int64(d.AtRisk)), "/customers?at_risk=1", ""},
+		{l.T("kpi.recovery_rate"), recovery, "/customers?unhappy=1", recoveryNote},
+		{l.T("kpi.alerts_due"), l.Int(int64(d.AlertsDue)), "/inbox", ""},
+		{l.T("kpi.tasks_due"), l.Int(int64(d.TasksDue)), "/inbox", ""},
 	}}
 	var nps []Bar
 	for _, m := range d.NPS {

@@ -94,3 +94,19 @@ func TestRevenueAtRiskOncePerCustomer(t *testing.T) {
 		t.Errorf("the KPI shows %q", got)
 	}
 }
+
+// TestRecoveryRateSaysWhyItIsEmpty: before any recovery has ended the
+// dashboard says why there is no rate, instead of a bare dash; one
+// customer is "1 customer".
+func TestRecoveryRateSaysWhyItIsEmpty(t *testing.T) {
+	s := newSite(t, storetest.SQLite)
+	c := s.client(t)
+	c.login("admin@shop.example", password)
+	if _, body := c.get("/"); !strings.Contains(body, "No recovery has ended yet") {
+		t.Error("the dashboard's empty recovery rate says nothing")
+	}
+	custs, _, _ := s.db.Customers(context.Background(), store.CustomerFilter{Size: 1})
+	if _, body := c.get("/customers?q=" + url.QueryEscape(custs[0].ExternalID)); !strings.Contains(body, ">1 customer<") {
+		t.Error(`a single match does not say "1 customer"`)
+	}
+}
