@@ -49,6 +49,7 @@ type Alert struct {
 	ID            int64
 	CustomerID    int64
 	CustomerRef   string // external id, when read back
+	CustomerName  string // when read back
 	Type          AlertType
 	Reason        string // detractor, low_csat, complaint, return, chargeback, refused, late_delivery, promoter, …
 	RootCause     string // one of RootCauses, or ""

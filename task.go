@@ -22,6 +22,7 @@ type Task struct {
 	IdempotencyKey string // the same key is the same task
 	CustomerID     int64
 	CustomerRef    string
+	CustomerName   string // when read back
 	OwnerID        int64
 	Title, Detail  string
 	DueAt          time.Time

@@ -36,11 +36,58 @@ type AlertFilter struct {
 	OwnerID    int64
 	Scope      *OwnerScope // nil: everyone's
 	CustomerID int64
+	Type       retain.AlertType
+	Severity   retain.Severity
+	Reason     string
+	Cause      string
 	Limit      int
+	Offset     int
 }
 
 // Alerts lists alerts, most urgent first.
 func (db *DB) Alerts(ctx context.Context, f AlertFilter) ([]retain.Alert, error) {
+	where, args := f.where()
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	args = append(args, f.Limit, max(f.Offset, 0))
+	rows, err := db.read.QueryContext(ctx, `SELECT a.id, a.customer_id, c.external_id, c.name, a.type, a.reason, a.root_cause, a.severity, a.status,
+		COALESCE(a.owner_id, 0), a.title, a.detail, a.source, a.revenue_at_risk_minor, a.currency, a.occurrences, a.due_at, a.snoozed_until,
+		a.snooze_reason, a.outcome, a.created_at, a.last_seen_at
+		FROM alerts a JOIN customers c ON c.id = a.customer_id WHERE `+strings.Join(where, " AND ")+`
+		ORDER BY CASE a.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, a.due_at, a.id
+		LIMIT $`+fmt.Sprint(len(args)-1)+` OFFSET $`+fmt.Sprint(len(args)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: alerts: %w", err)
+	}
+	defer rows.Close()
+	var out []retain.Alert
+	for rows.Next() {
+		var a retain.Alert
+		var due, snoozed, created, seen nullTime
+		if err := rows.Scan(&a.ID, &a.CustomerID, &a.CustomerRef, &a.CustomerName, &a.Type, &a.Reason, &a.RootCause, &a.Severity, &a.Status, &a.OwnerID,
+			&a.Title, &a.Detail, &a.Source, &a.RevenueAtRisk, &a.Currency, &a.Occurrences, &due, &snoozed, &a.SnoozeReason, &a.Outcome,
+			&created, &seen); err != nil {
+			return nil, fmt.Errorf("store: alerts: %w", err)
+		}
+		a.DueAt, a.SnoozedUntil, a.CreatedAt, a.LastSeenAt = due.T, snoozed.T, created.T, seen.T
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// CountAlerts counts the alerts f selects (its Limit and Offset aside).
+func (db *DB) CountAlerts(ctx context.Context, f AlertFilter) (int, error) {
+	where, args := f.where()
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM alerts a WHERE `+strings.Join(where, " AND "), args...).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: count alerts: %w", err)
+	}
+	return n, nil
+}
+
+func (f AlertFilter) where() ([]string, []any) {
 	where, args := []string{"1 = 1"}, []any{}
 	add := func(cond string, v any) {
 		args = append(args, v)
@@ -60,33 +107,13 @@ func (db *DB) Alerts(ctx context.Context, f AlertFilter) ([]retain.Alert, error)
 	if f.Scope != nil {
 		where = append(where, f.Scope.where("a.owner_id"))
 	}
-	if f.Limit <= 0 {
-		f.Limit = 100
-	}
-	args = append(args, f.Limit)
-	rows, err := db.read.QueryContext(ctx, `SELECT a.id, a.customer_id, c.external_id, a.type, a.reason, a.root_cause, a.severity, a.status,
-		COALESCE(a.owner_id, 0), a.title, a.detail, a.source, a.revenue_at_risk_minor, a.currency, a.occurrences, a.due_at, a.snoozed_until,
-		a.snooze_reason, a.outcome, a.created_at, a.last_seen_at
-		FROM alerts a JOIN customers c ON c.id = a.customer_id WHERE `+strings.Join(where, " AND ")+`
-		ORDER BY CASE a.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, a.due_at, a.id
-		LIMIT $`+fmt.Sprint(len(args)), args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: alerts: %w", err)
-	}
-	defer rows.Close()
-	var out []retain.Alert
-	for rows.Next() {
-		var a retain.Alert
-		var due, snoozed, created, seen nullTime
-		if err := rows.Scan(&a.ID, &a.CustomerID, &a.CustomerRef, &a.Type, &a.Reason, &a.RootCause, &a.Severity, &a.Status, &a.OwnerID,
-			&a.Title, &a.Detail, &a.Source, &a.RevenueAtRisk, &a.Currency, &a.Occurrences, &due, &snoozed, &a.SnoozeReason, &a.Outcome,
-			&created, &seen); err != nil {
-			return nil, fmt.Errorf("store: alerts: %w", err)
+	for _, c := range [][2]string{{"a.type = $%d", string(f.Type)}, {"a.severity = $%d", string(f.Severity)},
+		{"a.reason = $%d", f.Reason}, {"a.root_cause = $%d", f.Cause}} {
+		if c[1] != "" {
+			add(c[0], c[1])
 		}
-		a.DueAt, a.SnoozedUntil, a.CreatedAt, a.LastSeenAt = due.T, snoozed.T, created.T, seen.T
-		out = append(out, a)
 	}
-	return out, rows.Err()
+	return where, args
 }
 
 // SnoozeAlert hides an open alert until until, with a reason.

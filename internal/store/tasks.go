@@ -39,11 +39,53 @@ type TaskFilter struct {
 	OwnerID    int64
 	Scope      *OwnerScope // nil: everyone's
 	CustomerID int64
+	Overdue    time.Time // when set: only tasks due before it
 	Limit      int
+	Offset     int
+}
+
+// CountTasks counts the tasks f selects (its Limit and Offset aside).
+func (db *DB) CountTasks(ctx context.Context, f TaskFilter) (int, error) {
+	where, args := f.where()
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM tasks t WHERE `+strings.Join(where, " AND "), args...).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: count tasks: %w", err)
+	}
+	return n, nil
 }
 
 // Tasks lists tasks by due time.
 func (db *DB) Tasks(ctx context.Context, f TaskFilter) ([]retain.Task, error) {
+	where, args := f.where()
+	if f.Limit <= 0 {
+		f.Limit = 200
+	}
+	args = append(args, f.Limit, max(f.Offset, 0))
+	rows, err := db.read.QueryContext(ctx, `SELECT t.id, t.idempotency_key, COALESCE(t.customer_id, 0), COALESCE(c.external_id, ''), COALESCE(c.name, ''),
+		COALESCE(t.owner_id, 0), t.title, t.detail, t.due_at, t.remind_at, t.status, t.source, COALESCE(t.alert_id, 0),
+		COALESCE(t.enrollment_id, 0), t.completed_at, t.created_at
+		FROM tasks t LEFT JOIN customers c ON c.id = t.customer_id WHERE `+strings.Join(where, " AND ")+`
+		ORDER BY t.due_at, t.id LIMIT $`+fmt.Sprint(len(args)-1)+` OFFSET $`+fmt.Sprint(len(args)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: tasks: %w", err)
+	}
+	defer rows.Close()
+	var out []retain.Task
+	for rows.Next() {
+		var t retain.Task
+		var due, remind, done, created nullTime
+		if err := rows.Scan(&t.ID, &t.IdempotencyKey, &t.CustomerID, &t.CustomerRef, &t.CustomerName, &t.OwnerID, &t.Title, &t.Detail, &due, &remind,
+			&t.Status, &t.Source, &t.AlertID, &t.EnrollmentID, &done, &created); err != nil {
+			return nil, fmt.Errorf("store: tasks: %w", err)
+		}
+		t.DueAt, t.RemindAt, t.CompletedAt, t.CreatedAt = due.T, remind.T, done.T, created.T
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+func (f TaskFilter) where() ([]string, []any) {
 	where, args := []string{}, []any{}
 	add := func(cond string, v any) {
 		args = append(args, v)
@@ -62,31 +104,10 @@ func (db *DB) Tasks(ctx context.Context, f TaskFilter) ([]retain.Task, error) {
 	if f.Scope != nil {
 		where = append(where, f.Scope.where("t.owner_id"))
 	}
-	if f.Limit <= 0 {
-		f.Limit = 200
+	if !f.Overdue.IsZero() {
+		add("t.due_at < $%d", f.Overdue.UTC())
 	}
-	args = append(args, f.Limit)
-	rows, err := db.read.QueryContext(ctx, `SELECT t.id, t.idempotency_key, COALESCE(t.customer_id, 0), COALESCE(c.external_id, ''),
-		COALESCE(t.owner_id, 0), t.title, t.detail, t.due_at, t.remind_at, t.status, t.source, COALESCE(t.alert_id, 0),
-		COALESCE(t.enrollment_id, 0), t.completed_at, t.created_at
-		FROM tasks t LEFT JOIN customers c ON c.id = t.customer_id WHERE `+strings.Join(where, " AND ")+`
-		ORDER BY t.due_at, t.id LIMIT $`+fmt.Sprint(len(args)), args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: tasks: %w", err)
-	}
-	defer rows.Close()
-	var out []retain.Task
-	for rows.Next() {
-		var t retain.Task
-		var due, remind, done, created nullTime
-		if err := rows.Scan(&t.ID, &t.IdempotencyKey, &t.CustomerID, &t.CustomerRef, &t.OwnerID, &t.Title, &t.Detail, &due, &remind,
-			&t.Status, &t.Source, &t.AlertID, &t.EnrollmentID, &done, &created); err != nil {
-			return nil, fmt.Errorf("store: tasks: %w", err)
-		}
-		t.DueAt, t.RemindAt, t.CompletedAt, t.CreatedAt = due.T, remind.T, done.T, created.T
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return where, args
 }
 
 // CompleteTask marks an open task done.

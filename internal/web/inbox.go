@@ -2,7 +2,7 @@ package web
 
 import (
 	"net/http"
-	"sort"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -14,44 +14,111 @@ import (
 type inboxData struct {
 	Alerts      []retain.Alert
 	Tasks       []retain.Task
+	AlertList   listPage
+	TaskList    listPage
 	Owners      []store.Owner
 	Now         time.Time
 	CalendarURL string // just made
 	CanAssign   bool
+	// The filters, as chosen and as offered.
+	Query      url.Values
+	Types      []retain.AlertType
+	Severities []retain.Severity
+	Reasons    []string
 }
 
-// inbox is the signed-in person's alerts and tasks: those in their scope
-// (core.Work.Scope), or only their own with ?mine=1.
+// listPage is where one of the inbox's lists is: how many there are, which
+// of them this page shows, and the links to the pages around it.
+type listPage struct {
+	Total, From, To    int
+	PrevHref, NextHref string
+}
+
+// inboxPage is how many alerts or tasks a page of the inbox shows.
+const inboxPage = 50
+
+// pageOf reads a 1-based page number from the query (a bad or huge one is
+// the first page or the last).
+func pageOf(q url.Values, key string, total int) int {
+	p, _ := strconv.Atoi(q.Get(key))
+	last := max((total+inboxPage-1)/inboxPage, 1)
+	return min(max(p, 1), last)
+}
+
+func (lp *listPage) set(q url.Values, key string, page, total, shown int) {
+	lp.Total, lp.From, lp.To = total, (page-1)*inboxPage+1, (page-1)*inboxPage+shown
+	if shown == 0 {
+		lp.From = 0
+	}
+	link := func(p int) string {
+		qq := url.Values{}
+		for k, vs := range q {
+			qq[k] = vs
+		}
+		qq.Set(key, strconv.Itoa(p))
+		return "/inbox?" + qq.Encode()
+	}
+	if page > 1 {
+		lp.PrevHref = link(page - 1)
+	}
+	if lp.To < total {
+		lp.NextHref = link(page + 1)
+	}
+}
+
+// inbox is the signed-in person's work queue: alerts and tasks in their
+// scope (core.Work.Scope), or only their own with ?mine=1, 50 a page each,
+// filtered by alert type, severity and reason, and tasks by being overdue.
 func (s *Server) inbox(w http.ResponseWriter, r *http.Request, v *view) error {
 	return s.inboxWith(w, r, v, "")
 }
 
 func (s *Server) inboxWith(w http.ResponseWriter, r *http.Request, v *view, calendarURL string) error {
-	scope, err := s.work().Scope(r.Context(), v.Actor)
+	ctx, q := r.Context(), r.URL.Query()
+	scope, err := s.work().Scope(ctx, v.Actor)
 	if err != nil {
 		return err
 	}
-	if r.URL.Query().Get("mine") == "1" {
+	if q.Get("mine") == "1" {
 		scope = core.MineOnly(v.Actor)
 	}
-	alerts, err := s.db.Alerts(r.Context(), store.AlertFilter{Status: "open", Scope: &scope, Limit: 200})
+	af := store.AlertFilter{Status: "open", Scope: &scope, Type: retain.AlertType(q.Get("type")), Severity: retain.Severity(q.Get("severity")),
+		Reason: q.Get("reason"), Limit: inboxPage}
+	tf := store.TaskFilter{Scope: &scope, Limit: inboxPage}
+	if q.Get("due") == "overdue" {
+		tf.Overdue = s.db.Now()
+	}
+	d := inboxData{Now: s.db.Now(), CalendarURL: calendarURL, CanAssign: v.Actor.Can(retain.PermWorkAssign), Query: q,
+		Types: retain.AlertTypes, Severities: retain.Severities, Reasons: alertReasons}
+	alerts, err := s.db.CountAlerts(ctx, af)
 	if err != nil {
 		return err
 	}
-	tasks, err := s.db.Tasks(r.Context(), store.TaskFilter{Scope: &scope, Limit: 200})
+	tasks, err := s.db.CountTasks(ctx, tf)
 	if err != nil {
 		return err
 	}
-	sort.SliceStable(tasks, func(i, j int) bool { return tasks[i].DueAt.Before(tasks[j].DueAt) })
-	owners, err := s.db.Owners(r.Context())
-	if err != nil {
+	ap, tp := pageOf(q, "ap", alerts), pageOf(q, "tp", tasks)
+	af.Offset, tf.Offset = (ap-1)*inboxPage, (tp-1)*inboxPage
+	if d.Alerts, err = s.db.Alerts(ctx, af); err != nil {
 		return err
 	}
-	v.Title, v.Data = v.L.T("nav.inbox"), inboxData{Alerts: alerts, Tasks: tasks, Owners: owners, Now: s.db.Now(), CalendarURL: calendarURL,
-		CanAssign: v.Actor.Can(retain.PermWorkAssign)}
+	if d.Tasks, err = s.db.Tasks(ctx, tf); err != nil {
+		return err
+	}
+	d.AlertList.set(q, "ap", ap, alerts, len(d.Alerts))
+	d.TaskList.set(q, "tp", tp, tasks, len(d.Tasks))
+	if d.Owners, err = s.db.Owners(ctx); err != nil {
+		return err
+	}
+	v.Title, v.Data = v.L.T("nav.inbox"), d
 	s.render(w, "inbox", v)
 	return nil
 }
+
+// alertReasons are the reasons the inbox filters by, in the catalog's order.
+var alertReasons = []string{"detractor", "low_csat", "high_effort", "complaint", "return", "chargeback", "refused", "late_delivery",
+	"overdue", "slowing", "shrinking", "low_p_alive", "renewal_due", "new_customer", "promoter", "speeding_up", "value_rising", "irregular", "mix_shift"}
 
 // calendarLink makes the person a secret iCalendar URL of their tasks and
 // shows it on the inbox.

@@ -1,0 +1,86 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/store"
+	"github.com/retainhq/retain/internal/store/storetest"
+)
+
+// TestInboxIsAWorkQueue: the inbox says how many alerts and tasks there
+// are and which it shows, pages through all of them, filters by severity,
+// names customers by name, and a page past the end is the last page.
+func TestInboxIsAWorkQueue(t *testing.T) {
+	s := newSite(t, storetest.SQLite)
+	ctx := context.Background()
+	// Enough tasks for three pages.
+	s.db.WithTx(ctx, func(tx *store.Tx) error {
+		for i := range 120 {
+			tx.CreateTask(ctx, retain.Task{IdempotencyKey: fmt.Sprint("q", i), CustomerID: 1, OwnerID: s.adminID, Title: fmt.Sprint("queue task ", i),
+				Source: "manual", DueAt: tx.Now()})
+		}
+		return nil
+	})
+	total, err := s.db.CountTasks(ctx, store.TaskFilter{})
+	if err != nil || total < 120 {
+		t.Fatalf("%d open tasks (%v)", total, err)
+	}
+	c := s.client(t)
+	c.login("admin@shop.example", password)
+	count := regexp.MustCompile(`id="task-count">([\d,]+)–([\d,]+) of ([\d,]+)<`)
+	seen := map[string]bool{}
+	pages := 0
+	for path := "/inbox"; path != ""; pages++ {
+		code, body := c.get(path)
+		m := count.FindStringSubmatch(body)
+		if code != 200 || m == nil || m[3] != fmt.Sprintf("%d", total) && m[3] != commas(total) {
+			t.Fatalf("%s: %d, count %v, want a total of %d", path, code, m, total)
+		}
+		for _, t := range regexp.MustCompile(`>(queue task \d+)<`).FindAllStringSubmatch(body, -1) {
+			seen[t[1]] = true
+		}
+		path = ""
+		if href := regexp.MustCompile(`href="([^"]*)" id="tasks-next"`).FindStringSubmatch(body); href != nil {
+			path = strings.ReplaceAll(href[1], "&amp;", "&")
+		}
+		if pages > 10 {
+			t.Fatal("paging does not end")
+		}
+	}
+	if len(seen) != 120 || pages != (total+49)/50 {
+		t.Errorf("%d of the 120 tasks seen over %d pages (want %d pages)", len(seen), pages, (total+49)/50)
+	}
+	if code, body := c.get("/inbox?tp=999999"); code != 200 || !strings.Contains(body, "of "+commas(total)) || strings.Contains(body, `id="tasks-next"`) {
+		t.Errorf("a page past the end: %d", code)
+	}
+	// Severity filter: every alert listed is of that severity, and the
+	// count is the filtered count.
+	want, _ := s.db.CountAlerts(ctx, store.AlertFilter{Status: "open", Severity: retain.SeverityHigh})
+	_, body := c.get("/inbox?severity=high")
+	if n := strings.Count(body, `class="sev-`); n != min(want, 50) || strings.Count(body, `class="sev-high"`) != n {
+		t.Errorf("severity filter: %d alerts listed, %d high; want %d", n, strings.Count(body, `class="sev-high"`), min(want, 50))
+	}
+	alerts, _ := s.db.Alerts(ctx, store.AlertFilter{Status: "open", Limit: 1})
+	if len(alerts) == 1 && alerts[0].CustomerName != "" && !strings.Contains(c.mustGet(t, "/inbox"), alerts[0].CustomerName) {
+		t.Errorf("the inbox does not name %s", alerts[0].CustomerName)
+	}
+}
+
+func commas(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+func (c *client) mustGet(t *testing.T, path string) string {
+	t.Helper()
+	_, body := c.get(path)
+	return body
+}
