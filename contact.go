@@ -16,19 +16,29 @@ var callingCodes = map[string]string{
 	"AE": "971", "SA": "966", "MY": "60", "SG": "65", "GB": "44", "US": "1", "CA": "1",
 }
 
+// LatinDigits writes Bengali (০–৯) and Devanagari (०–९) digits as 0–9, so
+// what a person types in their own script matches what is stored.
+func LatinDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= '০' && r <= '৯':
+			return '0' + (r - '০')
+		case r >= '०' && r <= '९':
+			return '0' + (r - '०')
+		}
+		return r
+	}, s)
+}
+
 // NormalizePhone returns phone in E.164 form (+8801712345678). A number
 // without a leading + or 00 is read as a national number of country (an ISO
 // 3166 code such as "BD" or "NP"); the national trunk 0 is dropped.
 func NormalizePhone(phone, country string) (string, error) {
 	var digits strings.Builder
-	for i, r := range strings.TrimSpace(phone) {
+	for i, r := range LatinDigits(strings.TrimSpace(phone)) {
 		switch {
 		case r >= '0' && r <= '9':
 			digits.WriteRune(r)
-		case r >= '০' && r <= '৯': // Bengali digits
-			digits.WriteRune('0' + (r - '০'))
-		case r >= '०' && r <= '९': // Devanagari digits
-			digits.WriteRune('0' + (r - '०'))
 		case r == '+' && i == 0:
 		case r == ' ' || r == '-' || r == '(' || r == ')' || r == '.' || r == '/':
 		default:

@@ -13,6 +13,7 @@ import (
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
+	"github.com/retainhq/retain"
 )
 
 // TOTP parameters: the ones every authenticator app reads from an
@@ -68,17 +69,12 @@ func enrolment(opts totp.GenerateOpts) (Enrolment, error) {
 // side, and which time step it matched: the caller accepts each step once,
 // so a code seen over someone's shoulder cannot be used again.
 func CheckTOTP(secret, code string, now time.Time) (step int64, ok bool) {
-	code = strings.Map(func(r rune) rune { // spaces as apps show them; Bengali and Devanagari digits
-		switch {
-		case r >= '0' && r <= '9':
+	code = strings.Map(func(r rune) rune { // no spaces, as apps show them; Bengali and Devanagari digits
+		if r >= '0' && r <= '9' {
 			return r
-		case r >= '০' && r <= '৯':
-			return '0' + (r - '০')
-		case r >= '०' && r <= '९':
-			return '0' + (r - '०')
 		}
 		return -1
-	}, code)
+	}, retain.LatinDigits(code))
 	if len(code) != 6 {
 		return 0, false
 	}

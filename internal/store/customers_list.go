@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/retainhq/retain"
 )
 
 // CustomerFilter selects and orders customers for the UI's list.
@@ -58,6 +60,22 @@ const CountCap = 10000
 // at the largest page size.
 const MaxPage = 100_000
 
+// phoneDigits is q's digits without a leading trunk 0 when q looks like a
+// phone number (digits, spaces, +, -, parentheses), "" otherwise.
+func phoneDigits(q string) string {
+	var b strings.Builder
+	for _, r := range q {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case strings.ContainsRune(" +-()", r):
+		default:
+			return ""
+		}
+	}
+	return strings.TrimLeft(b.String(), "0")
+}
+
 // Customers lists one page of customers and how many match (CountCap+1
 // meaning "more than CountCap").
 func (db *DB) Customers(ctx context.Context, f CustomerFilter) ([]CustomerRow, int, error) {
@@ -71,9 +89,20 @@ func (db *DB) Customers(ctx context.Context, f CustomerFilter) ([]CustomerRow, i
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
 	}
-	if q := strings.TrimSpace(f.Query); q != "" {
+	if q := strings.TrimSpace(retain.LatinDigits(f.Query)); q != "" {
 		p := arg("%" + strings.ToLower(q) + "%")
-		where = append(where, fmt.Sprintf("(LOWER(c.name) LIKE %s OR LOWER(c.email) LIKE %s OR c.phone LIKE %s OR LOWER(c.external_id) LIKE %s)", p, p, p, p))
+		conds := []string{"LOWER(c.name) LIKE " + p, "LOWER(c.email) LIKE " + p, "c.phone LIKE " + p, "LOWER(c.external_id) LIKE " + p,
+			// An order number as the customer reads it off their receipt, with
+			// or without its "#", in any case: the order ids' unique index
+			// finds it, whatever the size of the list.
+			"{cid} IN (SELECT o.customer_id FROM orders o WHERE o.external_id IN (" + arg(q) + ", " + arg(strings.TrimPrefix(q, "#")) + ", " +
+				arg(strings.ToUpper(strings.TrimPrefix(q, "#"))) + "))"}
+		// A phone number as people write it (01711-000000, ০১৭১১ ০০০০০০):
+		// its digits without the trunk 0 appear in the stored +8801711000000.
+		if d := phoneDigits(q); len(d) >= 6 {
+			conds = append(conds, "c.phone LIKE "+arg("%"+d+"%"))
+		}
+		where = append(where, "("+strings.Join(conds, " OR ")+")")
 	}
 	if f.Segment != "" {
 		where = append(where, "s.segment = "+arg(f.Segment))

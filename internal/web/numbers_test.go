@@ -110,3 +110,25 @@ func TestRecoveryRateSaysWhyItIsEmpty(t *testing.T) {
 		t.Error(`a single match does not say "1 customer"`)
 	}
 }
+
+// TestSearchByOrderNumberAndNativeDigits: the customer list finds a
+// customer by an order number off their receipt, and by their phone typed
+// the way people do, in Bengali digits with the trunk 0.
+func TestSearchByOrderNumberAndNativeDigits(t *testing.T) {
+	s := newSite(t, storetest.SQLite)
+	ctx := context.Background()
+	var b store.Batch
+	b.Customers = append(b.Customers, store.Row[retain.Customer]{V: retain.Customer{ExternalID: "needle", Name: "Nusrat Jahan", Phone: "+8801719876543"}})
+	b.Orders = append(b.Orders, store.Row[retain.Order]{V: retain.Order{ExternalID: "ORD-77123", CustomerRef: "needle", Currency: "BDT", Total: 120000,
+		HasTotal: true, PlacedAt: s.db.Now().AddDate(0, 0, -3)}})
+	if _, err := core.Ingest(ctx, s.db, retain.System("test"), core.Rows(&b)); err != nil {
+		t.Fatal(err)
+	}
+	c := s.client(t)
+	c.login("admin@shop.example", password)
+	for _, q := range []string{"ORD-77123", "#ord-77123", "০১৭১৯-৮৭৬৫৪৩", "01719 876543", "०१७१९८७६५४३"} {
+		if _, body := c.get("/customers?q=" + url.QueryEscape(q)); !strings.Contains(body, "Nusrat Jahan") || !strings.Contains(body, ">1 customer<") {
+			t.Errorf("search %q does not find exactly the customer", q)
+		}
+	}
+}
