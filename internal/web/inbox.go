@@ -20,6 +20,7 @@ type inboxData struct {
 	Now         time.Time
 	CalendarURL string // just made
 	CanAssign   bool
+	Notice      string // what a bulk action did
 	// The filters, as chosen and as offered.
 	Query      url.Values
 	Types      []retain.AlertType
@@ -74,6 +75,10 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request, v *view) error {
 }
 
 func (s *Server) inboxWith(w http.ResponseWriter, r *http.Request, v *view, calendarURL string) error {
+	return s.inboxPage(w, r, v, inboxData{CalendarURL: calendarURL})
+}
+
+func (s *Server) inboxPage(w http.ResponseWriter, r *http.Request, v *view, d inboxData) error {
 	ctx, q := r.Context(), r.URL.Query()
 	scope, err := s.work().Scope(ctx, v.Actor)
 	if err != nil {
@@ -88,8 +93,8 @@ func (s *Server) inboxWith(w http.ResponseWriter, r *http.Request, v *view, cale
 	if q.Get("due") == "overdue" {
 		tf.Overdue = s.db.Now()
 	}
-	d := inboxData{Now: s.db.Now(), CalendarURL: calendarURL, CanAssign: v.Actor.Can(retain.PermWorkAssign), Query: q,
-		Types: retain.AlertTypes, Severities: retain.Severities, Reasons: alertReasons}
+	d.Now, d.CanAssign, d.Query = s.db.Now(), v.Actor.Can(retain.PermWorkAssign), q
+	d.Types, d.Severities, d.Reasons = retain.AlertTypes, retain.Severities, alertReasons
 	alerts, err := s.db.CountAlerts(ctx, af)
 	if err != nil {
 		return err
@@ -206,4 +211,55 @@ func (s *Server) alertResolve(w http.ResponseWriter, r *http.Request, v *view) e
 	}
 	http.Redirect(w, r, "/inbox", http.StatusSeeOther)
 	return nil
+}
+
+// bulkAlerts gives, snoozes or resolves the ticked alerts, each through the
+// same checks as one at a time; the page says how many it did and how many
+// it could not (gone, or not in the person's scope).
+func (s *Server) bulkAlerts(w http.ResponseWriter, r *http.Request, v *view) error {
+	r.ParseForm()
+	var ids []int64
+	for _, raw := range r.Form["alert"] {
+		id, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil {
+			return problem(v, http.StatusBadRequest, "error.invalid")
+		}
+		ids = append(ids, id)
+	}
+	if len(ids) == 0 || len(ids) > 500 {
+		return problem(v, http.StatusBadRequest, "inbox.bulk_none")
+	}
+	ctx, w8 := r.Context(), s.work()
+	var act func(id int64) error
+	switch r.FormValue("action") {
+	case "assign":
+		to, _ := strconv.ParseInt(r.FormValue("owner"), 10, 64)
+		act = func(id int64) error { return w8.Reassign(ctx, v.Actor, "alerts", id, to) }
+	case "snooze":
+		days, _ := strconv.Atoi(r.FormValue("days"))
+		until := s.db.Now().AddDate(0, 0, min(max(days, 1), 365))
+		act = func(id int64) error { return w8.SnoozeAlert(ctx, v.Actor, id, until, r.FormValue("note")) }
+	case "resolve":
+		act = func(id int64) error { return w8.ResolveAlert(ctx, v.Actor, id, r.FormValue("note")) }
+	default:
+		return problem(v, http.StatusBadRequest, "inbox.bulk_action")
+	}
+	done, refused := 0, 0
+	for _, id := range ids {
+		switch err := act(id); retain.ErrorCode(err) {
+		case "":
+			done++
+		case retain.EINVALID: // the same for every alert: the form is wrong
+			return problem(v, http.StatusBadRequest, "inbox.bulk_note")
+		case retain.EFORBIDDEN, retain.ENOTFOUND:
+			refused++
+		default:
+			return err
+		}
+	}
+	notice := v.L.T("inbox.bulk_done", "Count", v.L.Int(int64(done)))
+	if refused > 0 {
+		notice += " " + v.L.T("inbox.bulk_refused", "Count", v.L.Int(int64(refused)))
+	}
+	return s.inboxPage(w, r, v, inboxData{Notice: notice})
 }

@@ -3,6 +3,8 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -83,4 +85,38 @@ func (c *client) mustGet(t *testing.T, path string) string {
 	t.Helper()
 	_, body := c.get(path)
 	return body
+}
+
+// TestInboxBulkActions: ticked alerts are resolved or handed over at once,
+// each through the one-at-a-time checks: an agent's bulk action leaves
+// another's alert alone and says so.
+func TestInboxBulkActions(t *testing.T) {
+	s := newSite(t, storetest.SQLite)
+	ctx := context.Background()
+	mine, _ := s.db.Alerts(ctx, store.AlertFilter{Status: "open", OwnerID: s.agentID, Limit: 2})
+	theirs, _ := s.db.Alerts(ctx, store.AlertFilter{Status: "open", OwnerID: s.otherID, Limit: 1})
+	if len(mine) < 2 || len(theirs) < 1 {
+		t.Fatalf("demo alerts: %d mine, %d theirs", len(mine), len(theirs))
+	}
+	c := s.client(t)
+	c.login("agent@shop.example", password)
+	form := url.Values{"action": {"resolve"}, "alert": {fmt.Sprint(mine[0].ID), fmt.Sprint(mine[1].ID), fmt.Sprint(theirs[0].ID)}}
+	if code, _ := c.post("/alerts/bulk", form, ""); code != http.StatusBadRequest {
+		t.Errorf("resolving without saying how: %d", code)
+	}
+	form.Set("note", "called, sorted out")
+	code, body := c.post("/alerts/bulk", form, "")
+	if code != 200 || !strings.Contains(body, "Done for 2.") || !strings.Contains(body, "1 could not be changed") {
+		t.Errorf("bulk resolve: %d, notice %q", code, regexp.MustCompile(`id="bulk-notice">[^<]*`).FindString(body))
+	}
+	for i, a := range []retain.Alert{mine[0], mine[1], theirs[0]} {
+		got, _ := s.db.Alerts(ctx, store.AlertFilter{Status: "resolved", CustomerID: a.CustomerID, Limit: 100})
+		resolved := false
+		for _, g := range got {
+			resolved = resolved || g.ID == a.ID
+		}
+		if resolved != (i < 2) {
+			t.Errorf("alert %d resolved: %v", a.ID, resolved)
+		}
+	}
 }

@@ -40,6 +40,7 @@ var uiAccess = map[string]string{
 	"POST /tasks/{id}/reassign":       "agent manager admin",
 	"POST /alerts/{id}/reassign":      "agent manager admin",
 	"POST /alerts/{id}/snooze":        "agent manager admin",
+	"POST /alerts/bulk":               "agent manager admin",
 	"POST /alerts/{id}/resolve":       "agent manager admin",
 	"POST /calendar-link":             "agent manager admin",
 	"GET /playbooks":                  "agent manager admin",

@@ -48,6 +48,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.page(mux, "POST /alerts/{id}/reassign", retain.PermWorkAssign, s.reassign("alerts"))
 	s.page(mux, "POST /alerts/{id}/snooze", retain.PermWorkAct, s.alertSnooze)
 	s.page(mux, "POST /alerts/{id}/resolve", retain.PermWorkAct, s.alertResolve)
+	s.page(mux, "POST /alerts/bulk", retain.PermWorkAct, s.bulkAlerts)
 	s.page(mux, "POST /calendar-link", retain.PermWorkRead, s.calendarLink)
 	s.page(mux, "GET /playbooks", retain.PermPlaybooksRead, s.playbooks)
 	s.page(mux, "POST /playbooks/{key}/enabled", retain.PermPlaybooksManage, s.playbookToggle)
