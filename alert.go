@@ -61,6 +61,7 @@ type Alert struct {
 	RevenueAtRisk int64  // minor units of Currency
 	Currency      string
 	Occurrences   int
+	SignalAt      time.Time // when what raised it happened (the first time, for a repeat)
 	DueAt         time.Time
 	SnoozedUntil  time.Time
 	SnoozeReason  string

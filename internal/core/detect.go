@@ -367,6 +367,7 @@ func riskAlert(p store.Party, source string) retain.Alert {
 
 // due sets an alert's due time from its severity.
 func due(a retain.Alert, at time.Time) retain.Alert {
+	a.SignalAt = at
 	a.DueAt = at.Add(map[retain.Severity]time.Duration{retain.SeverityCritical: 4 * time.Hour, retain.SeverityHigh: 24 * time.Hour,
 		retain.SeverityMedium: 72 * time.Hour, retain.SeverityLow: 7 * 24 * time.Hour}[a.Severity])
 	return a

@@ -15,15 +15,19 @@ import (
 // on it (de-duplication). The owner is the customer's owner.
 func (tx *Tx) RaiseAlert(ctx context.Context, a retain.Alert) (id int64, created bool, err error) {
 	var occurrences int
+	signal := a.SignalAt
+	if signal.IsZero() {
+		signal = tx.now
+	}
 	err = tx.tx.QueryRowContext(ctx, `INSERT INTO alerts (customer_id, type, reason, root_cause, severity, status, owner_id, title, detail,
-		source, revenue_at_risk_minor, currency, due_at, last_seen_at, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, 'open', (SELECT owner_id FROM customers WHERE id = $1), $6, $7, $8, $9, $10, $11, $12, $12, $12)
+		source, revenue_at_risk_minor, currency, due_at, last_seen_at, created_at, updated_at, signal_at)
+		VALUES ($1, $2, $3, $4, $5, 'open', (SELECT owner_id FROM customers WHERE id = $1), $6, $7, $8, $9, $10, $11, $12, $12, $12, $13)
 		ON CONFLICT (customer_id, type, reason) WHERE status <> 'resolved'
 		DO UPDATE SET occurrences = alerts.occurrences + 1, last_seen_at = excluded.last_seen_at, detail = excluded.detail,
 			root_cause = CASE WHEN alerts.root_cause = '' THEN excluded.root_cause ELSE alerts.root_cause END, updated_at = excluded.updated_at
 		RETURNING id, occurrences`,
 		a.CustomerID, a.Type, a.Reason, a.RootCause, a.Severity, a.Title, a.Detail, a.Source, a.RevenueAtRisk, a.Currency,
-		timeArg(a.DueAt), tx.now).Scan(&id, &occurrences)
+		timeArg(a.DueAt), tx.now, signal.UTC()).Scan(&id, &occurrences)
 	if err != nil {
 		return 0, false, fmt.Errorf("store: raise alert: %w", err)
 	}

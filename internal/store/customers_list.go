@@ -27,6 +27,7 @@ type CustomerFilter struct {
 	PAliveMax   float64
 	Cohort      string // first-order month, YYYY-MM
 	Cause       string // an open alert with this root cause
+	CauseMonth  string // with Cause: a risk alert of that cause whose signal fell in this month (YYYY-MM, UTC), open or not
 	Survey      string // nps or csat: answered that survey in SurveyMonth
 	SurveyMonth string // YYYY-MM
 	Sort        string // name, health, -health, clv, -clv, last_order, -last_order
@@ -122,7 +123,10 @@ func (db *DB) Customers(ctx context.Context, f CustomerFilter) ([]CustomerRow, i
 	if f.Unhappy {
 		where = append(where, "EXISTS (SELECT 1 FROM alerts a WHERE a.customer_id = {cid} AND a.reason IN "+unhappyReasons+" AND a.status <> 'resolved')")
 	}
-	if f.Cause != "" {
+	if m, err := time.Parse("2006-01", f.CauseMonth); f.Cause != "" && f.CauseMonth != "" && err == nil {
+		where = append(where, "EXISTS (SELECT 1 FROM alerts a WHERE a.customer_id = {cid} AND a.type = 'risk' AND a.root_cause = "+arg(f.Cause)+
+			" AND a.signal_at >= "+arg(m)+" AND a.signal_at < "+arg(m.AddDate(0, 1, 0))+")")
+	} else if f.Cause != "" {
 		where = append(where, "EXISTS (SELECT 1 FROM alerts a WHERE a.customer_id = {cid} AND a.root_cause = "+arg(f.Cause)+" AND a.status <> 'resolved')")
 	}
 	if f.Promoters {

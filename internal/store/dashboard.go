@@ -176,15 +176,28 @@ func (db *DB) Dashboard(ctx context.Context, now time.Time) (*Dashboard, error) 
 	if err != nil {
 		return nil, err
 	}
-	// Dissatisfaction by root cause and month (alerts opened).
+	// Dissatisfaction by root cause and by the month its signal happened:
+	// customers, each counted once per cause and month, as the list the
+	// cell opens (CustomerFilter.Cause with CauseMonth) counts them.
 	type monthCause struct {
 		month time.Time
 		cause string
 	}
 	causes := map[monthCause]int{}
+	seen := map[monthCause]map[int64]bool{}
 	var cause string
-	err = db.eachRow(ctx, `SELECT created_at, root_cause FROM alerts WHERE type = 'risk' AND root_cause <> '' AND created_at >= $1`,
-		[]any{start.AddDate(0, 6, 0)}, []any{&at, &cause}, func() { causes[monthCause{monthOf(at.T), cause}]++ })
+	var customer int64
+	err = db.eachRow(ctx, `SELECT customer_id, signal_at, root_cause FROM alerts WHERE type = 'risk' AND root_cause <> '' AND signal_at >= $1`,
+		[]any{start.AddDate(0, 6, 0)}, []any{&customer, &at, &cause}, func() {
+			k := monthCause{monthOf(at.T), cause}
+			if seen[k] == nil {
+				seen[k] = map[int64]bool{}
+			}
+			if !seen[k][customer] {
+				seen[k][customer] = true
+				causes[k]++
+			}
+		})
 	if err != nil {
 		return nil, err
 	}

@@ -22,7 +22,7 @@ func filterOf(q url.Values) store.CustomerFilter {
 	return store.CustomerFilter{Query: q.Get("q"), Segment: q.Get("segment"), Stage: q.Get("stage"), OwnerID: owner, AtRisk: q.Get("at_risk") == "1",
 		Unhappy: q.Get("unhappy") == "1", Promoters: q.Get("promoters") == "1", New: q.Get("new") == "1",
 		HealthMin: num("health_min"), HealthMax: num("health_max"), PAliveMin: num("p_alive_min"), PAliveMax: num("p_alive_max"),
-		Cohort: q.Get("cohort"), Cause: q.Get("cause"), Survey: q.Get("survey"), SurveyMonth: q.Get("month"), Sort: q.Get("sort"), Page: page, Size: 50}
+		Cohort: q.Get("cohort"), Cause: q.Get("cause"), CauseMonth: q.Get("cause_month"), Survey: q.Get("survey"), SurveyMonth: q.Get("month"), Sort: q.Get("sort"), Page: page, Size: 50}
 }
 
 type customersData struct {

@@ -100,7 +100,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, v *view) erro
 		var row []Cell
 		for _, m := range months {
 			n := byCell[c+m.Format("2006-01")]
-			row = append(row, Cell{Share: float64(n) / float64(most), Text: l.Int(int64(n)), Href: "/customers?cause=" + c,
+			row = append(row, Cell{Share: float64(n) / float64(most), Text: l.Int(int64(n)), Href: "/customers?cause=" + c + "&cause_month=" + m.Format("2006-01"),
 				Title: l.T("cause."+c) + " · " + l.Month(m)})
 		}
 		causeRows = append(causeRows, row)

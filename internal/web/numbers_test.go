@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -129,6 +130,60 @@ func TestSearchByOrderNumberAndNativeDigits(t *testing.T) {
 	for _, q := range []string{"ORD-77123", "#ord-77123", "০১৭১৯-৮৭৬৫৪৩", "01719 876543", "०१७१९८७६५४३"} {
 		if _, body := c.get("/customers?q=" + url.QueryEscape(q)); !strings.Contains(body, "Nusrat Jahan") || !strings.Contains(body, ">1 customer<") {
 			t.Errorf("search %q does not find exactly the customer", q)
+		}
+	}
+}
+
+// TestCausesBySignalMonth: the dashboard counts unhappy customers by when
+// their signal happened (not when the alert was raised), each once per
+// cause and month, and the list a cell opens holds exactly those customers.
+func TestCausesBySignalMonth(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	now := db.Now()
+	thisMonth := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	lastMonth := thisMonth.AddDate(0, -1, 0)
+	var b store.Batch
+	for _, id := range []string{"a", "b", "c"} {
+		b.Customers = append(b.Customers, store.Row[retain.Customer]{V: retain.Customer{ExternalID: id}})
+	}
+	if _, err := core.Ingest(ctx, db, retain.System("test"), core.Rows(&b)); err != nil {
+		t.Fatal(err)
+	}
+	id := func(ref string) int64 { c, _ := db.GetCustomer(ctx, ref); return c.ID }
+	db.WithTx(ctx, func(tx *store.Tx) error {
+		for _, a := range []retain.Alert{
+			// a: two delivery complaints last month (one customer), raised today
+			{CustomerID: id("a"), Reason: "late_delivery", SignalAt: lastMonth.AddDate(0, 0, 3)},
+			{CustomerID: id("a"), Reason: "refused", SignalAt: lastMonth.AddDate(0, 0, 20)},
+			// b: delivery last month too; c: delivery this month
+			{CustomerID: id("b"), Reason: "late_delivery", SignalAt: lastMonth.AddDate(0, 0, 9)},
+			{CustomerID: id("c"), Reason: "late_delivery", SignalAt: thisMonth},
+		} {
+			a.Type, a.RootCause, a.Severity, a.Title, a.DueAt = retain.AlertRisk, "delivery", retain.SeverityMedium, "t", now
+			if _, _, err := tx.RaiseAlert(ctx, a); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return nil
+	})
+	d, err := db.Dashboard(ctx, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, c := range d.Causes {
+		got[c.Cause+" "+c.Month.Format("2006-01")] = c.Count
+	}
+	want := map[string]int{"delivery " + lastMonth.Format("2006-01"): 2, "delivery " + thisMonth.Format("2006-01"): 1}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("causes by month %v, want %v", got, want)
+	}
+	for key, n := range want {
+		cause, month, _ := strings.Cut(key, " ")
+		_, total, err := db.Customers(ctx, store.CustomerFilter{Cause: cause, CauseMonth: month})
+		if err != nil || total != n {
+			t.Errorf("the %s cell opens %d customers (%v), want %d", key, total, err, n)
 		}
 	}
 }
