@@ -229,18 +229,18 @@ func (s *Server) bulkAlerts(w http.ResponseWriter, r *http.Request, v *view) err
 	if len(ids) == 0 || len(ids) > 500 {
 		return problem(v, http.StatusBadRequest, "inbox.bulk_none")
 	}
-	ctx, w8 := r.Context(), s.work()
+	ctx, work := r.Context(), s.work()
 	var act func(id int64) error
 	switch r.FormValue("action") {
 	case "assign":
 		to, _ := strconv.ParseInt(r.FormValue("owner"), 10, 64)
-		act = func(id int64) error { return w8.Reassign(ctx, v.Actor, "alerts", id, to) }
+		act = func(id int64) error { return work.Reassign(ctx, v.Actor, "alerts", id, to) }
 	case "snooze":
 		days, _ := strconv.Atoi(r.FormValue("days"))
 		until := s.db.Now().AddDate(0, 0, min(max(days, 1), 365))
-		act = func(id int64) error { return w8.SnoozeAlert(ctx, v.Actor, id, until, r.FormValue("note")) }
+		act = func(id int64) error { return work.SnoozeAlert(ctx, v.Actor, id, until, r.FormValue("note")) }
 	case "resolve":
-		act = func(id int64) error { return w8.ResolveAlert(ctx, v.Actor, id, r.FormValue("note")) }
+		act = func(id int64) error { return work.ResolveAlert(ctx, v.Actor, id, r.FormValue("note")) }
 	default:
 		return problem(v, http.StatusBadRequest, "inbox.bulk_action")
 	}
