@@ -44,24 +44,37 @@ func (w Work) Scope(ctx context.Context, a retain.Actor) (store.OwnerScope, erro
 // MineOnly narrows a scope to the actor's own work (the inbox's "mine").
 func MineOnly(a retain.Actor) store.OwnerScope { return store.OwnerScope{Owners: []int64{a.ID}} }
 
-// Customer returns a customer's facts when the actor may see them; one
-// outside their scope is "not found", so its existence is not told.
+// Customer returns a customer's facts when the actor may see them.
 func (w Work) Customer(ctx context.Context, a retain.Actor, id int64) (store.Facts, error) {
 	if err := a.Require(retain.PermCustomersRead); err != nil {
 		return store.Facts{}, err
 	}
-	f, err := w.DB.CustomerFacts(ctx, id)
-	if err != nil {
-		return f, err
-	}
-	scope, err := w.Scope(ctx, a)
-	if err != nil {
+	if err := w.customerInScope(ctx, a, id); err != nil {
 		return store.Facts{}, err
 	}
-	if !scope.Contains(f.OwnerID) {
-		return store.Facts{}, retain.Errorf(retain.ENOTFOUND, "no customer %d", id)
+	return w.DB.CustomerFacts(ctx, id)
+}
+
+// customerInScope checks that customer id is the actor's to see.
+func (w Work) customerInScope(ctx context.Context, a retain.Actor, id int64) error {
+	scope, err := w.Scope(ctx, a)
+	if err != nil {
+		return err
 	}
-	return f, nil
+	return w.visible(ctx, scope, id)
+}
+
+// visible checks that customer id exists and lies in scope; one outside it
+// is "not found", so its existence is not told.
+func (w Work) visible(ctx context.Context, scope store.OwnerScope, id int64) error {
+	owner, err := w.DB.OwnerOf(ctx, "customers", id)
+	if err != nil {
+		return err
+	}
+	if !scope.Contains(owner) {
+		return retain.Errorf(retain.ENOTFOUND, "no customer %d", id)
+	}
+	return nil
 }
 
 // mayAct checks that a task or alert exists (else ENOTFOUND) and lies in the
@@ -70,7 +83,7 @@ func (w Work) mayAct(ctx context.Context, a retain.Actor, p retain.Permission, t
 	if err := a.Require(p); err != nil {
 		return err
 	}
-	owner, err := w.DB.WorkOwner(ctx, table, id)
+	owner, err := w.DB.OwnerOf(ctx, table, id)
 	if err != nil {
 		return err
 	}
@@ -154,12 +167,8 @@ func (w Work) AssignCustomers(ctx context.Context, a retain.Actor, customerIDs [
 	}
 	return w.DB.WithTx(ctx, func(tx *store.Tx) error {
 		for _, id := range customerIDs {
-			f, err := w.DB.CustomerFacts(ctx, id)
-			if err != nil {
+			if err := w.visible(ctx, scope, id); err != nil {
 				return err
-			}
-			if !scope.Contains(f.OwnerID) {
-				return retain.Errorf(retain.ENOTFOUND, "no customer %d", id)
 			}
 			if _, err := tx.AssignOwner(ctx, id, to, "manual", a.String(), false); err != nil {
 				return err
@@ -187,7 +196,7 @@ func (w Work) LogTouch(ctx context.Context, a retain.Actor, customerID int64, ki
 	if err := p.Err(); err != nil {
 		return err
 	}
-	if _, err := w.Customer(ctx, a, customerID); err != nil {
+	if err := w.customerInScope(ctx, a, customerID); err != nil {
 		return err
 	}
 	var staff int64
@@ -208,7 +217,7 @@ func (w Work) AddNote(ctx context.Context, a retain.Actor, customerID int64, tit
 	if dueDays < 0 || dueDays > 3650 {
 		return retain.FieldError("due_days", "must be between 0 and 3650")
 	}
-	if _, err := w.Customer(ctx, a, customerID); err != nil {
+	if err := w.customerInScope(ctx, a, customerID); err != nil {
 		return err
 	}
 	var owner int64

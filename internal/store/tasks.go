@@ -202,15 +202,16 @@ func (db *DB) Recommendations(ctx context.Context, customerID int64, n int) ([]s
 	return out, rows.Err()
 }
 
-// WorkOwner returns the owner of a task or an alert (table "tasks" or
-// "alerts"); 0 when it has none.
-func (db *DB) WorkOwner(ctx context.Context, table string, id int64) (int64, error) {
-	if table != "tasks" && table != "alerts" {
-		return 0, fmt.Errorf("store: work owner: no table %q", table)
+// OwnerOf returns the owner of a customer, a task or an alert (table
+// "customers", "tasks" or "alerts"); 0 when it has none. It is what scope
+// checks read: one indexed lookup.
+func (db *DB) OwnerOf(ctx context.Context, table string, id int64) (int64, error) {
+	if table != "customers" && table != "tasks" && table != "alerts" {
+		return 0, fmt.Errorf("store: owner: no table %q", table)
 	}
 	var owner int64
 	err := db.read.QueryRowContext(ctx, `SELECT COALESCE(owner_id, 0) FROM `+table+` WHERE id = $1`, id).Scan(&owner)
-	return owner, notFound(err, "no %s %d", table, id)
+	return owner, notFound(err, "no %s %d", strings.TrimSuffix(table, "s"), id)
 }
 
 // ReassignWork gives a task or an alert (table "tasks" or "alerts") to

@@ -400,7 +400,7 @@ func TestInboxReassignAndCalendar(t *testing.T) {
 	if code, _ := c.post(fmt.Sprintf("/tasks/%d/reassign", mine[0].ID), url.Values{"owner": {fmt.Sprint(s.otherID)}}, ""); code != http.StatusSeeOther {
 		t.Fatalf("giving away one's task: %d", code)
 	}
-	if owner, _ := s.db.WorkOwner(ctx, "tasks", mine[0].ID); owner != s.otherID {
+	if owner, _ := s.db.OwnerOf(ctx, "tasks", mine[0].ID); owner != s.otherID {
 		t.Errorf("the task's owner is %d, want %d", owner, s.otherID)
 	}
 	if code, body := c.post("/calendar-link", nil, ""); code != 200 || !strings.Contains(body, "/calendar/") || !strings.Contains(body, ".ics") {
