@@ -88,7 +88,8 @@ func CheckTOTP(secret, code string, now time.Time) (step int64, ok bool) {
 	return 0, false
 }
 
-// TOTPCode is secret's code at t (for tests and the CLI's check).
+// TOTPCode is secret's code at t: what the person's app shows (tests sign
+// in with it).
 func TOTPCode(secret string, t time.Time) (string, error) {
 	return totp.GenerateCodeCustom(secret, t, totpOpts)
 }

@@ -83,10 +83,16 @@ func (db *DB) Alerts(ctx context.Context, f AlertFilter) ([]retain.Alert, error)
 // CountAlerts counts the alerts f selects (its Limit and Offset aside).
 func (db *DB) CountAlerts(ctx context.Context, f AlertFilter) (int, error) {
 	where, args := f.where()
+	return db.countWhere(ctx, "alerts a", where, args)
+}
+
+// countWhere counts the rows of from (a table and its alias) that meet
+// every condition.
+func (db *DB) countWhere(ctx context.Context, from string, where []string, args []any) (int, error) {
 	var n int
-	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM alerts a WHERE `+strings.Join(where, " AND "), args...).Scan(&n)
+	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+from+` WHERE `+strings.Join(where, " AND "), args...).Scan(&n)
 	if err != nil {
-		return 0, fmt.Errorf("store: count alerts: %w", err)
+		return 0, fmt.Errorf("store: count %s: %w", from, err)
 	}
 	return n, nil
 }

@@ -47,12 +47,7 @@ type TaskFilter struct {
 // CountTasks counts the tasks f selects (its Limit and Offset aside).
 func (db *DB) CountTasks(ctx context.Context, f TaskFilter) (int, error) {
 	where, args := f.where()
-	var n int
-	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM tasks t WHERE `+strings.Join(where, " AND "), args...).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("store: count tasks: %w", err)
-	}
-	return n, nil
+	return db.countWhere(ctx, "tasks t", where, args)
 }
 
 // Tasks lists tasks by due time.

@@ -42,6 +42,17 @@ type customersData struct {
 	More      bool // more than store.CountCap match
 }
 
+// withParam is path with query q, key set to val: a link to another page
+// of a list that keeps its filters.
+func withParam(path string, q url.Values, key, val string) string {
+	qq := url.Values{}
+	for k, vs := range q {
+		qq[k] = vs
+	}
+	qq.Set(key, val)
+	return path + "?" + qq.Encode()
+}
+
 // scopedFilter is the list's filter narrowed to the customers the viewer
 // may see (core.Work.Scope): the list, its counts and the export alike.
 func (s *Server) scopedFilter(r *http.Request, v *view) (store.CustomerFilter, error) {
@@ -65,14 +76,7 @@ func (s *Server) customers(w http.ResponseWriter, r *http.Request, v *view) erro
 		return err
 	}
 	q := r.URL.Query()
-	pageHref := func(p int) string {
-		qq := url.Values{}
-		for k, vs := range q {
-			qq[k] = vs
-		}
-		qq.Set("page", strconv.Itoa(p))
-		return "/customers?" + qq.Encode()
-	}
+	pageHref := func(p int) string { return withParam("/customers", q, "page", strconv.Itoa(p)) }
 	d := customersData{Rows: rows, Total: total, Page: max(f.Page, 1), Query: q, Owners: owners,
 		Segments:  retain.Segments,
 		Stages:    retain.Stages,

@@ -51,14 +51,7 @@ func (lp *listPage) set(q url.Values, key string, page, total, shown int) {
 	if shown == 0 {
 		lp.From = 0
 	}
-	link := func(p int) string {
-		qq := url.Values{}
-		for k, vs := range q {
-			qq[k] = vs
-		}
-		qq.Set(key, strconv.Itoa(p))
-		return "/inbox?" + qq.Encode()
-	}
+	link := func(p int) string { return withParam("/inbox", q, key, strconv.Itoa(p)) }
 	if page > 1 {
 		lp.PrevHref = link(page - 1)
 	}
