@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -67,7 +68,7 @@ func (a *API) routes(mux *http.ServeMux) {
 // plain registers a route outside huma (probes, gateway hooks, signed
 // links), with what guards it instead of an API key.
 func (a *API) plain(mux *http.ServeMux, pattern, guard, metric string, h http.Handler) {
-	method, path, _ := cutPattern(pattern)
+	method, path, _ := strings.Cut(pattern, " ")
 	a.table = append(a.table, Route{Method: method, Path: path, Permission: retain.PermPublic, Guard: guard})
 	if metric != "" {
 		h = a.metrics.instrument(metric, h)
@@ -87,12 +88,3 @@ func register[I, O any](a *API, op huma.Operation, perm retain.Permission, h fun
 }
 
 const permissionKey = "permission"
-
-func cutPattern(p string) (method, path string, ok bool) {
-	for i := 0; i < len(p); i++ {
-		if p[i] == ' ' {
-			return p[:i], p[i+1:], true
-		}
-	}
-	return "", p, false
-}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/auth"
-	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/i18n"
 	"github.com/retainhq/retain/internal/store"
 )
@@ -59,19 +58,19 @@ func (s *Server) viewFor(r *http.Request) *view {
 }
 
 // zone is where a reader sees times: their own zone when they chose one,
-// else the business's (messaging settings' time_zone), else UTC.
+// else the business's (messaging settings' time_zone, UTC when unset).
 func (s *Server) zone(r *http.Request, own string) *time.Location {
 	if own != "" {
 		if loc, err := time.LoadLocation(own); err == nil {
 			return loc
 		}
 	}
-	if ms, err := core.MessagingSettings(r.Context(), s.db); err == nil && ms.TimeZone != "" {
-		if loc, err := time.LoadLocation(ms.TimeZone); err == nil {
-			return loc
-		}
+	m, err := s.live.Messaging(r.Context())
+	if err != nil { // the page still shows, in UTC, and says so at its foot
+		s.log.Error("settings", "err", err)
+		return time.UTC
 	}
-	return time.UTC
+	return m.Policy.Zone
 }
 
 // enrolRoutes are what an admin who must set up two-factor sign-in may

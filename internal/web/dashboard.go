@@ -35,8 +35,12 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, v *view) erro
 		return err
 	}
 	d := cached.Dashboard
-	if ms, err := core.MessagingSettings(r.Context(), s.db); err == nil && ms.Currency != "" {
-		d.MainCurrency = ms.Currency // the business said which
+	m, err := s.live.Messaging(r.Context())
+	switch {
+	case err != nil: // the figures still show, the main currency by revenue
+		s.log.Error("settings", "err", err)
+	case m.Settings.Currency != "":
+		d.MainCurrency = m.Settings.Currency // the business said which
 	}
 	rec, err := core.Outcomes(r.Context(), s.db)
 	if err != nil {

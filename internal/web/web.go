@@ -17,6 +17,7 @@ import (
 
 	"github.com/retainhq/retain"
 
+	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/i18n"
 	"github.com/retainhq/retain/internal/store"
 )
@@ -42,6 +43,9 @@ type Server struct {
 	login   *limiter
 	protect *http.CrossOriginProtection
 	table   []Route
+	// live is the messaging settings in force (the business's time zone
+	// and currency), read again only when a change is saved.
+	live *core.LiveSettings
 }
 
 // Options are how the UI is reached.
@@ -54,7 +58,8 @@ type Options struct {
 
 // New mounts the UI on mux.
 func New(mux *http.ServeMux, db *store.DB, log *slog.Logger, opts Options) *Server {
-	s := &Server{db: db, log: log, opts: opts, pages: map[string]*template.Template{}, login: newLimiter(), protect: http.NewCrossOriginProtection()}
+	s := &Server{db: db, log: log, opts: opts, pages: map[string]*template.Template{}, login: newLimiter(), protect: http.NewCrossOriginProtection(),
+		live: &core.LiveSettings{DB: db}}
 	names, _ := fs.Glob(templateFS, "templates/*.html")
 	for _, n := range names {
 		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
