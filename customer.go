@@ -24,8 +24,22 @@ type Customer struct {
 	UpdatedAt   time.Time
 }
 
-// Customer stages.
-var Stages = []string{"prospect", "new", "active", "at_risk", "lapsed", "churned"}
+// Lifecycle stages. Scoring computes every buyer's stage (prospect is a
+// customer with no order yet); churned is only ever declared, by an import
+// or a playbook, and a declared churned customer stays churned.
+const (
+	StageProspect = "prospect"
+	StageNew      = "new"
+	StageActive   = "active"
+	StageLoyal    = "loyal"
+	StageAtRisk   = "at_risk"
+	StageLapsed   = "lapsed"
+	StageWonBack  = "won_back"
+	StageChurned  = "churned"
+)
+
+// Stages lists the lifecycle stages in the order a customer meets them.
+var Stages = []string{StageProspect, StageNew, StageActive, StageLoyal, StageWonBack, StageAtRisk, StageLapsed, StageChurned}
 
 // Consent records whether a customer may be contacted on a channel for a purpose.
 type Consent struct {

@@ -53,6 +53,7 @@ type Score struct {
 	PNextOrder        float64
 	R, F, M           int
 	Segment           Segment
+	Stage             string // lifecycle stage, one of Stages
 	Health            float64
 	Flags             []Flag
 	Factors           []Factor

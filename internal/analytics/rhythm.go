@@ -28,10 +28,11 @@ type RhythmConfig struct {
 	Shrinking float64 // recent value ÷ earlier value, below
 	Rising    float64 // recent value ÷ earlier value, above
 	Prior     float64 // pseudo-gaps of the population cadence mixed into a short history
+	Lapse     float64 // days since last order ÷ usual gap, above which a customer has lapsed (Stage)
 }
 
 // DefaultRhythm is the default configuration.
-var DefaultRhythm = RhythmConfig{Overdue: 1.5, Slowing: 1.5, Speeding: 0.6, Shrinking: 0.6, Rising: 1.5, Prior: 2}
+var DefaultRhythm = RhythmConfig{Overdue: 1.5, Slowing: 1.5, Speeding: 0.6, Shrinking: 0.6, Rising: 1.5, Prior: 2, Lapse: 3}
 
 // Cadence is a customer's usual gap between purchase days, shrunk toward the
 // population's gap popGap when the history is short: (Σgaps + k·pop)/(n + k).
@@ -64,7 +65,9 @@ func (c RhythmConfig) rhythm(days []Day, asOf int, popGap float64, catNames []st
 	}
 	cadence := c.Cadence(days, popGap)
 	since := float64(asOf - int(days[len(days)-1].Day))
-	if cadence > 0 && since > c.Overdue*cadence {
+	// Overdue against their own gap: a one-time buyer has none yet (their
+	// cadence would be the population's), and is new or lapsed instead.
+	if len(days) >= 2 && cadence > 0 && since > c.Overdue*cadence {
 		flags = append(flags, retain.Flag{Name: "overdue", Kind: "risk",
 			Evidence: fmt.Sprintf("no order for %.0f days; usually orders every %.0f days (%.1f× the usual gap)", since, cadence, since/cadence),
 			Values:   map[string]float64{"days_since_last": since, "usual_gap_days": cadence, "ratio": since / cadence}})

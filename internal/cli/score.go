@@ -23,6 +23,14 @@ import (
 // scoreMemoryLimit is retain score's soft memory limit unless GOMEMLIMIT is set.
 const scoreMemoryLimit = 1536 << 20
 
+// share is n of total as a percentage, for a summary line.
+func share(n, total int) string {
+	if total == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f%%", 100*float64(n)/float64(total))
+}
+
 // scoreFlags are the options shared by score and evaluate.
 type scoreFlags struct {
 	opts    core.ScoreOptions
@@ -126,7 +134,8 @@ func printScore(out io.Writer, r *core.ScoreResult) {
 		fmt.Fprintf(w, "Spend model %s\t%s\n", s.Currency, line)
 	}
 	sm := r.Summary
-	fmt.Fprintf(w, "Health\tmean %.1f; %d customers at risk; mean P(alive) %.3f\n", sm.MeanHealth, sm.AtRisk, sm.MeanPAlive)
+	fmt.Fprintf(w, "Health\tmean %.1f; %d customers at risk (%s); mean P(alive) %.3f\n", sm.MeanHealth, sm.AtRisk, share(sm.AtRisk, sm.Customers), sm.MeanPAlive)
+	fmt.Fprintf(w, "Stages\t%s\n", countString(sm.Stages))
 	fmt.Fprintf(w, "Expected purchases\t%.1f in the next %d days\n", sm.ExpectedPurchases, r.HorizonDays)
 	for _, cur := range sortedKeys(sm.CLV) {
 		fmt.Fprintf(w, "Lifetime value %s\t%.2f (next %d months)\n", cur, sm.CLV[cur], r.Months)

@@ -39,7 +39,7 @@ type CustomerBody struct {
 	Phone      string            `json:"phone,omitempty" doc:"E.164 (+8801712345678)."`
 	Locale     string            `json:"locale,omitempty" doc:"en, bn or ne."`
 	TimeZone   string            `json:"time_zone,omitempty" doc:"IANA name, e.g. Asia/Dhaka."`
-	Stage      string            `json:"stage,omitempty" enum:"prospect,new,active,at_risk,lapsed,churned"`
+	Stage      string            `json:"stage,omitempty" enum:"prospect,new,active,loyal,won_back,at_risk,lapsed,churned"`
 	Owner      string            `json:"owner,omitempty" doc:"External id of the owning staff member."`
 	Attributes map[string]string `json:"attributes,omitempty"`
 	Consents   []ConsentBody     `json:"consents,omitempty"`

@@ -79,12 +79,15 @@ func finishScores(scores []retain.Score, rfm []analytics.RFM, h *history, signal
 		sum.ExpectedPurchases += s.ExpectedPurchases
 		sum.CLV[s.Currency] += s.CLV
 		sum.Segments[string(s.Segment)]++
-		risk := health < 40
 		for _, f := range flags {
 			sum.Flags[f.Name]++
-			risk = risk || f.Kind == retain.FlagRisk
 		}
-		if risk {
+		s.Stage = analytics.DefaultRhythm.Stage(calDays, calEnd, popGap, health, flags, s.F)
+		if sig := signals[s.CustomerID]; sig != nil && sig.Churned {
+			s.Stage = retain.StageChurned
+		}
+		sum.Stages[s.Stage]++
+		if s.Stage == retain.StageAtRisk {
 			sum.AtRisk++
 		}
 	}
@@ -93,7 +96,7 @@ func finishScores(scores []retain.Score, rfm []analytics.RFM, h *history, signal
 	chunk := (len(buyers) + workers - 1) / workers
 	var wg sync.WaitGroup
 	for w := range parts {
-		parts[w] = RunSummary{CLV: map[string]float64{}, Segments: map[string]int{}, Flags: map[string]int{}}
+		parts[w] = RunSummary{CLV: map[string]float64{}, Segments: map[string]int{}, Flags: map[string]int{}, Stages: map[string]int{}}
 		lo, hi := w*chunk, min(len(buyers), (w+1)*chunk)
 		wg.Add(1)
 		go func() {
@@ -130,6 +133,9 @@ func (s *RunSummary) merge(p RunSummary) {
 	}
 	for k, v := range p.Flags {
 		s.Flags[k] += v
+	}
+	for k, v := range p.Stages {
+		s.Stages[k] += v
 	}
 }
 

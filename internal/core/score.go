@@ -142,12 +142,13 @@ type RunSummary struct {
 	Customers         int                `json:"customers"`
 	Orders            int                `json:"orders"`
 	MeanHealth        float64            `json:"mean_health"`
-	AtRisk            int                `json:"at_risk"`
+	AtRisk            int                `json:"at_risk"` // customers in stage at_risk (docs/analytics.md)
 	MeanPAlive        float64            `json:"mean_p_alive"`
 	ExpectedPurchases float64            `json:"expected_purchases"`
 	CLV               map[string]float64 `json:"clv_by_currency"`
 	Segments          map[string]int     `json:"segments"`
 	Flags             map[string]int     `json:"flags"`
+	Stages            map[string]int     `json:"stages"` // customers per lifecycle stage
 }
 
 // fitModel fits one purchase model.

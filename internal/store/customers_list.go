@@ -14,10 +14,10 @@ import (
 type CustomerFilter struct {
 	Query       string // name, email, phone or external id (prefix or substring)
 	Segment     string
-	Stage       string
+	Stage       string // lifecycle stage: the latest run's, else the declared one
 	OwnerID     int64
 	Scope       *OwnerScope // nil: everyone's
-	AtRisk      bool        // an open risk alert
+	AtRisk      bool        // in stage at_risk in the latest scoring run (docs/analytics.md)
 	Unhappy     bool        // an open detractor, low CSAT, complaint, return, chargeback or refusal alert
 	Promoters   bool        // latest NPS answer 9 or 10
 	New         bool        // first order within 30 days
@@ -43,6 +43,7 @@ type CustomerRow struct {
 	Phone       string
 	Owner       string
 	Segment     string
+	Stage       string
 	Health      float64
 	PAlive      float64
 	CLV         float64
@@ -109,7 +110,7 @@ func (db *DB) Customers(ctx context.Context, f CustomerFilter) ([]CustomerRow, i
 		where = append(where, "s.segment = "+arg(f.Segment))
 	}
 	if f.Stage != "" {
-		where = append(where, "c.stage = "+arg(f.Stage))
+		where = append(where, effectiveStage+" = "+arg(f.Stage))
 	}
 	if f.OwnerID != 0 {
 		where = append(where, "c.owner_id = "+arg(f.OwnerID))
@@ -118,7 +119,7 @@ func (db *DB) Customers(ctx context.Context, f CustomerFilter) ([]CustomerRow, i
 		where = append(where, f.Scope.where("c.owner_id"))
 	}
 	if f.AtRisk {
-		where = append(where, "EXISTS (SELECT 1 FROM alerts a WHERE a.customer_id = {cid} AND a.type = 'risk' AND a.status <> 'resolved')")
+		where = append(where, "s.stage = "+arg(retain.StageAtRisk))
 	}
 	if f.Unhappy {
 		where = append(where, "EXISTS (SELECT 1 FROM alerts a WHERE a.customer_id = {cid} AND a.reason IN "+unhappyReasons+" AND a.status <> 'resolved')")
@@ -169,7 +170,7 @@ func (db *DB) Customers(ctx context.Context, f CustomerFilter) ([]CustomerRow, i
 	// When a score filter is set and nothing needs the customer row to
 	// choose the page, pick the page from the narrow score table first and
 	// read the 50 customers after: far fewer row lookups.
-	fast := (f.Segment != "" || f.HealthMin > 0 || f.HealthMax > 0 || f.PAliveMin > 0 || f.PAliveMax > 0) &&
+	fast := (f.Segment != "" || f.AtRisk || f.HealthMin > 0 || f.HealthMax > 0 || f.PAliveMin > 0 || f.PAliveMax > 0) &&
 		f.Query == "" && f.Stage == "" && f.OwnerID == 0 && f.Sort != "name" && f.Sort != "last_order" && f.Sort != "-last_order"
 	if fast {
 		return db.customersByScore(ctx, where, args, order, f)
@@ -199,8 +200,13 @@ func (db *DB) Customers(ctx context.Context, f CustomerFilter) ([]CustomerRow, i
 	return out, total, err
 }
 
+// effectiveStage is a customer's lifecycle stage over c and s: the latest
+// scoring run's, or the declared one for a customer it did not score (a
+// prospect, or one added since).
+const effectiveStage = `COALESCE(NULLIF(s.stage, ''), c.stage)`
+
 // rowColumns are the list's columns over c (customers), s (scores) and st (owner).
-const rowColumns = `c.id, c.external_id, c.name, c.email, c.phone, COALESCE(st.name, ''), COALESCE(s.segment, ''),
+const rowColumns = `c.id, c.external_id, c.name, c.email, c.phone, COALESCE(st.name, ''), COALESCE(s.segment, ''), ` + effectiveStage + `,
 	COALESCE(s.health, 0), COALESCE(s.p_alive, 0), COALESCE(s.clv, 0), COALESCE(s.currency, ''), s.customer_id IS NOT NULL,
 	(SELECT MAX(o.placed_at) FROM orders o WHERE o.customer_id = c.id AND o.status <> 'cancelled') AS last_order,
 	(SELECT COUNT(*) FROM alerts a WHERE a.customer_id = c.id AND a.status <> 'resolved')`
@@ -237,7 +243,7 @@ func scanCustomerRows(rows *sql.Rows) ([]CustomerRow, error) {
 	for rows.Next() {
 		var r CustomerRow
 		var last nullTime
-		if err := rows.Scan(&r.ID, &r.ExternalID, &r.Name, &r.Email, &r.Phone, &r.Owner, &r.Segment, &r.Health, &r.PAlive, &r.CLV, &r.Currency,
+		if err := rows.Scan(&r.ID, &r.ExternalID, &r.Name, &r.Email, &r.Phone, &r.Owner, &r.Segment, &r.Stage, &r.Health, &r.PAlive, &r.CLV, &r.Currency,
 			&r.Scored, &last, &r.OpenAlerts); err != nil {
 			return nil, fmt.Errorf("store: customers: %w", err)
 		}

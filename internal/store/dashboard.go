@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"time"
+
+	"github.com/retainhq/retain"
 )
 
 // Dashboard is what the UI's first page shows.
@@ -13,8 +16,8 @@ type Dashboard struct {
 	Active          int     // bought in the last 365 days
 	RepeatRate      float64 // of buyers, the share who bought on two days or more
 	Revenue         map[string]int64
-	RevenueAtRisk   map[string]int64 // of customers with an open risk alert
-	AtRisk          int              // customers with an open risk alert
+	RevenueAtRisk   map[string]int64 // the CLV of the customers at risk, per currency, in minor units
+	AtRisk          int              // customers in stage at_risk in the latest scoring run
 	AlertsOpen      int
 	AlertsDue       int
 	TasksDue        int
@@ -94,7 +97,6 @@ func (db *DB) Dashboard(ctx context.Context, now time.Time) (*Dashboard, error) 
 		{`SELECT COUNT(DISTINCT customer_id) FROM orders WHERE status <> 'cancelled' AND placed_at >= $1`, &d.Active, []any{yearAgo}},
 		{`SELECT COUNT(DISTINCT customer_id) FROM orders WHERE status <> 'cancelled'`, &buyers, nil},
 		{`SELECT COUNT(*) FROM (SELECT customer_id FROM orders WHERE status <> 'cancelled' GROUP BY customer_id HAVING COUNT(*) > 1) r`, &repeaters, nil},
-		{`SELECT COUNT(DISTINCT customer_id) FROM alerts WHERE type = 'risk' AND status <> 'resolved'`, &d.AtRisk, nil},
 		{`SELECT COUNT(*) FROM alerts WHERE status = 'open'`, &d.AlertsOpen, nil},
 		{`SELECT COUNT(*) FROM alerts WHERE status = 'open' AND due_at <= $1`, &d.AlertsDue, []any{now.UTC()}},
 		{`SELECT COUNT(*) FROM tasks WHERE status = 'open' AND due_at <= $1`, &d.TasksDue, []any{now.Add(24 * time.Hour).UTC()}},
@@ -109,12 +111,10 @@ func (db *DB) Dashboard(ctx context.Context, now time.Time) (*Dashboard, error) 
 	if err := db.sums(ctx, `SELECT currency, SUM(total_minor) FROM orders WHERE status <> 'cancelled' AND placed_at >= $1 GROUP BY currency`, d.Revenue, yearAgo); err != nil {
 		return nil, err
 	}
-	// A customer with three open risk alerts is one customer at risk: their
-	// value counts once (the largest any of their alerts names), per currency.
-	if err := db.sums(ctx, `SELECT currency, SUM(at_risk) FROM (
-			SELECT customer_id, currency, MAX(revenue_at_risk_minor) AS at_risk FROM alerts
-			WHERE type = 'risk' AND status <> 'resolved' AND currency <> '' GROUP BY customer_id, currency) per_customer
-		GROUP BY currency`, d.RevenueAtRisk); err != nil {
+	// At risk is one definition (docs/analytics.md): the latest run's
+	// stage. Each customer is one row there, so their value counts once, in
+	// their currency.
+	if err := db.atRisk(ctx, d); err != nil {
 		return nil, err
 	}
 	for c, v := range d.Revenue {
@@ -238,6 +238,21 @@ func (db *DB) sums(ctx context.Context, q string, into map[string]int64, args ..
 		into[c] = v
 	}
 	return rows.Err()
+}
+
+// atRisk fills the count and value of the customers at risk.
+func (db *DB) atRisk(ctx context.Context, d *Dashboard) error {
+	var cur string
+	var n int
+	var clv float64
+	return db.eachRow(ctx, `SELECT currency, COUNT(*), SUM(clv) FROM customer_list_scores
+		WHERE run_id = (SELECT MAX(id) FROM scoring_runs WHERE status = 'done') AND stage = $1 GROUP BY currency`,
+		[]any{retain.StageAtRisk}, []any{&cur, &n, &clv}, func() {
+			d.AtRisk += n
+			if digits, err := retain.CurrencyDigits(cur); err == nil { // CLV is in major units
+				d.RevenueAtRisk[cur] += int64(math.Round(clv * math.Pow10(digits)))
+			}
+		})
 }
 
 // cohorts fills monthly cohort retention for the last 12 months.

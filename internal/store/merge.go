@@ -44,7 +44,7 @@ var mergeSteps = []mergeStep{
 	{name: "customers", stage: "stage_customers", sql: []string{
 		`INSERT INTO customers (external_id, name, email, phone, locale, time_zone, stage, owner_id, attributes, first_seen_at, created_at, updated_at)
 		 SELECT s.external_id, COALESCE(s.name, ''), COALESCE(s.email, ''), COALESCE(s.phone, ''), COALESCE(s.locale, ''),
-		        COALESCE(s.time_zone, ''), COALESCE(s.stage, 'new'), (SELECT id FROM staff st WHERE st.external_id = s.owner_ext),
+		        COALESCE(s.time_zone, ''), COALESCE(s.stage, 'prospect'), (SELECT id FROM staff st WHERE st.external_id = s.owner_ext),
 		        COALESCE(s.attributes, '{}'), s.first_seen_at, {now}, {now}
 		 FROM stage_customers s WHERE true
 		 ON CONFLICT (external_id) DO NOTHING`,

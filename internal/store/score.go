@@ -81,6 +81,7 @@ type Signals struct {
 	Returns     int
 	Refusals    int
 	Chargebacks int
+	Churned     bool // declared churned (an import or a playbook): the stage scoring keeps
 }
 
 // CustomerSignals returns, by customer id, the latest survey answer and the
@@ -122,6 +123,7 @@ func (db *DB) CustomerSignals(ctx context.Context, since time.Time) (map[int64]*
 		  WHERE e.type = 'refused' AND e.occurred_at >= $1 GROUP BY o.customer_id`, func(s *Signals, n int) { s.Refusals = n }},
 		{`SELECT o.customer_id, COUNT(*) FROM order_events e JOIN orders o ON o.id = e.order_id
 		  WHERE e.type = 'chargeback' AND e.occurred_at >= $1 GROUP BY o.customer_id`, func(s *Signals, n int) { s.Chargebacks = n }},
+		{`SELECT id, 1 FROM customers WHERE stage = 'churned'`, func(s *Signals, _ int) { s.Churned = true }},
 	}
 	for _, c := range counts {
 		var args []any
@@ -165,9 +167,9 @@ type ScoringRun struct {
 	Customers      int             `json:"customers"`
 }
 
-var scoreTable = stageTable{name: "customer_scores", cols: cols("run_id BIGINT, customer_id BIGINT, frequency BIGINT, recency DOUBLE PRECISION, age DOUBLE PRECISION, monetary DOUBLE PRECISION, currency TEXT, p_alive DOUBLE PRECISION, expected_purchases DOUBLE PRECISION, expected_spend DOUBLE PRECISION, clv DOUBLE PRECISION, next_order_at TIMESTAMPTZ, p_next_order DOUBLE PRECISION, rfm_r BIGINT, rfm_f BIGINT, rfm_m BIGINT, segment TEXT, health DOUBLE PRECISION, flags JSONB, factors JSONB")}
+var scoreTable = stageTable{name: "customer_scores", cols: cols("run_id BIGINT, customer_id BIGINT, frequency BIGINT, recency DOUBLE PRECISION, age DOUBLE PRECISION, monetary DOUBLE PRECISION, currency TEXT, p_alive DOUBLE PRECISION, expected_purchases DOUBLE PRECISION, expected_spend DOUBLE PRECISION, clv DOUBLE PRECISION, next_order_at TIMESTAMPTZ, p_next_order DOUBLE PRECISION, rfm_r BIGINT, rfm_f BIGINT, rfm_m BIGINT, segment TEXT, health DOUBLE PRECISION, flags JSONB, factors JSONB, stage TEXT")}
 
-var listTable = stageTable{name: "customer_list_scores", cols: cols("run_id BIGINT, customer_id BIGINT, segment TEXT, health DOUBLE PRECISION, p_alive DOUBLE PRECISION, clv DOUBLE PRECISION, currency TEXT")}
+var listTable = stageTable{name: "customer_list_scores", cols: cols("run_id BIGINT, customer_id BIGINT, segment TEXT, health DOUBLE PRECISION, p_alive DOUBLE PRECISION, clv DOUBLE PRECISION, currency TEXT, stage TEXT")}
 
 const scoreChunk = 16 * stageChunk
 
@@ -192,7 +194,7 @@ func (db *DB) SaveScoringRun(ctx context.Context, run *ScoringRun, scores []reta
 			for _, s := range scores[start:min(start+scoreChunk, len(scores))] {
 				rows = append(rows, []any{run.ID, s.CustomerID, int64(s.Frequency), s.Recency, s.Age, s.Monetary, s.Currency, s.PAlive, s.ExpectedPurchases,
 					s.ExpectedSpend, s.CLV, timeArg(s.NextOrderAt), s.PNextOrder, int64(s.R), int64(s.F), int64(s.M), s.Segment, s.Health,
-					jsonText(s.Flags), jsonText(s.Factors)})
+					jsonText(s.Flags), jsonText(s.Factors), s.Stage})
 			}
 			if err := tx.loadStage(ctx, scoreTable, rows); err != nil {
 				return err
@@ -202,7 +204,7 @@ func (db *DB) SaveScoringRun(ctx context.Context, run *ScoringRun, scores []reta
 		for start := 0; start < len(scores); start += scoreChunk {
 			rows = rows[:0]
 			for _, s := range scores[start:min(start+scoreChunk, len(scores))] {
-				rows = append(rows, []any{run.ID, s.CustomerID, s.Segment, s.Health, s.PAlive, s.CLV, s.Currency})
+				rows = append(rows, []any{run.ID, s.CustomerID, s.Segment, s.Health, s.PAlive, s.CLV, s.Currency, s.Stage})
 			}
 			if err := tx.loadStage(ctx, listTable, rows); err != nil {
 				return err
@@ -247,14 +249,14 @@ func (db *DB) ScoringRuns(ctx context.Context, limit int) ([]ScoringRun, error) 
 }
 
 const scoreColumns = `s.customer_id, c.external_id, s.frequency, s.recency, s.age, s.monetary, s.currency, s.p_alive, s.expected_purchases,
-	s.expected_spend, s.clv, s.next_order_at, s.p_next_order, s.rfm_r, s.rfm_f, s.rfm_m, s.segment, s.health, CAST(s.flags AS TEXT), CAST(s.factors AS TEXT)`
+	s.expected_spend, s.clv, s.next_order_at, s.p_next_order, s.rfm_r, s.rfm_f, s.rfm_m, s.segment, s.health, CAST(s.flags AS TEXT), CAST(s.factors AS TEXT), s.stage`
 
 func scanScore(sc interface{ Scan(...any) error }) (retain.Score, error) {
 	var s retain.Score
 	var next nullTime
 	var flags, factors string
 	err := sc.Scan(&s.CustomerID, &s.ExternalID, &s.Frequency, &s.Recency, &s.Age, &s.Monetary, &s.Currency, &s.PAlive, &s.ExpectedPurchases,
-		&s.ExpectedSpend, &s.CLV, &next, &s.PNextOrder, &s.R, &s.F, &s.M, &s.Segment, &s.Health, &flags, &factors)
+		&s.ExpectedSpend, &s.CLV, &next, &s.PNextOrder, &s.R, &s.F, &s.M, &s.Segment, &s.Health, &flags, &factors, &s.Stage)
 	if err != nil {
 		return s, err
 	}

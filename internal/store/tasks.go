@@ -158,10 +158,14 @@ func (db *DB) CustomerFacts(ctx context.Context, id int64) (Facts, error) {
 		return f, notFound(err, "no customer %d", id)
 	}
 	f.LastOrderAt = last.T
-	err = db.read.QueryRowContext(ctx, `SELECT health, p_alive, clv, segment FROM customer_scores
-		WHERE run_id = (SELECT MAX(id) FROM scoring_runs WHERE status = 'done') AND customer_id = $1`, id).Scan(&f.Health, &f.PAlive, &f.CLV, &f.Segment)
+	var stage string
+	err = db.read.QueryRowContext(ctx, `SELECT health, p_alive, clv, segment, stage FROM customer_scores
+		WHERE run_id = (SELECT MAX(id) FROM scoring_runs WHERE status = 'done') AND customer_id = $1`, id).Scan(&f.Health, &f.PAlive, &f.CLV, &f.Segment, &stage)
 	if err == nil {
 		f.Scored = true
+		if stage != "" { // the computed stage; runs before stages existed have none
+			f.Stage = stage
+		}
 	} else if !errors.Is(err, sql.ErrNoRows) {
 		return f, fmt.Errorf("store: customer facts: %w", err)
 	}

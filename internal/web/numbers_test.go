@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
@@ -55,44 +56,87 @@ func TestTimesInTheReadersZone(t *testing.T) {
 	}
 }
 
-// TestRevenueAtRiskOncePerCustomer: a customer with three open risk alerts
-// is counted once (their largest), and every currency is kept and shown.
+// TestRevenueAtRiskOncePerCustomer: revenue at risk is the lifetime value
+// of the customers at risk, each once however many risk alerts they have,
+// in every currency the business has.
 func TestRevenueAtRiskOncePerCustomer(t *testing.T) {
 	db := storetest.SQLite(t)
 	ctx := context.Background()
 	var b store.Batch
-	b.Customers = append(b.Customers, store.Row[retain.Customer]{V: retain.Customer{ExternalID: "dhaka"}},
-		store.Row[retain.Customer]{V: retain.Customer{ExternalID: "kathmandu"}})
+	for _, ext := range []string{"dhaka", "kathmandu", "steady"} {
+		b.Customers = append(b.Customers, store.Row[retain.Customer]{V: retain.Customer{ExternalID: ext}})
+	}
 	if _, err := core.Ingest(ctx, db, retain.System("test"), core.Rows(&b)); err != nil {
 		t.Fatal(err)
 	}
-	dhaka, _ := db.GetCustomer(ctx, "dhaka")
-	ktm, _ := db.GetCustomer(ctx, "kathmandu")
+	id := func(ext string) int64 { c, _ := db.GetCustomer(ctx, ext); return c.ID }
 	db.WithTx(ctx, func(tx *store.Tx) error {
-		for _, a := range []retain.Alert{
-			{CustomerID: dhaka.ID, Type: retain.AlertRisk, Reason: "detractor", RevenueAtRisk: 150000, Currency: "BDT"},
-			{CustomerID: dhaka.ID, Type: retain.AlertRisk, Reason: "late_delivery", RevenueAtRisk: 150000, Currency: "BDT"},
-			{CustomerID: dhaka.ID, Type: retain.AlertRisk, Reason: "overdue", RevenueAtRisk: 120000, Currency: "BDT"},
-			{CustomerID: ktm.ID, Type: retain.AlertRisk, Reason: "refused", RevenueAtRisk: 900000, Currency: "NPR"},
-			{CustomerID: ktm.ID, Type: retain.AlertOpportunity, Reason: "promoter", RevenueAtRisk: 500000, Currency: "NPR"},
-		} {
-			a.Severity, a.Title, a.DueAt = retain.SeverityMedium, "t", tx.Now()
+		for _, reason := range []string{"detractor", "late_delivery", "overdue"} { // three alerts, one customer
+			a := retain.Alert{CustomerID: id("dhaka"), Type: retain.AlertRisk, Reason: reason, RevenueAtRisk: 150000, Currency: "BDT",
+				Severity: retain.SeverityMedium, Title: "t", DueAt: tx.Now()}
 			if _, _, err := tx.RaiseAlert(ctx, a); err != nil {
 				t.Fatal(err)
 			}
 		}
 		return nil
 	})
+	run := &store.ScoringRun{Model: "bgnbd", TimeUnit: "days", CalibrationEnd: db.Now(), Params: []byte("{}"), Fit: []byte("{}"), Summary: []byte("{}")}
+	if err := db.SaveScoringRun(ctx, run, []retain.Score{
+		{CustomerID: id("dhaka"), Currency: "BDT", CLV: 1500, Segment: "at_risk", Stage: retain.StageAtRisk, Health: 35},
+		{CustomerID: id("kathmandu"), Currency: "NPR", CLV: 9000, Segment: "cannot_lose", Stage: retain.StageAtRisk, Health: 55},
+		{CustomerID: id("steady"), Currency: "NPR", CLV: 5000, Segment: "champions", Stage: retain.StageLoyal, Health: 85},
+	}, 2); err != nil {
+		t.Fatal(err)
+	}
 	d, err := db.Dashboard(ctx, db.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.RevenueAtRisk["BDT"] != 150000 || d.RevenueAtRisk["NPR"] != 900000 || len(d.RevenueAtRisk) != 2 {
-		t.Errorf("revenue at risk %v, want BDT 150000 (once for the Dhaka customer) and NPR 900000", d.RevenueAtRisk)
+	if d.AtRisk != 2 || d.RevenueAtRisk["BDT"] != 150000 || d.RevenueAtRisk["NPR"] != 900000 || len(d.RevenueAtRisk) != 2 {
+		t.Errorf("at risk %d, revenue at risk %v; want 2, BDT 150000 (once for the Dhaka customer) and NPR 900000 (not the loyal one)", d.AtRisk, d.RevenueAtRisk)
 	}
 	l := i18n.New("en", false)
 	if got := web.MoneyAllForTest(l, d.RevenueAtRisk, "NPR"); got != "रू 9,000.00 · ৳1,500.00" {
 		t.Errorf("the KPI shows %q", got)
+	}
+}
+
+// TestOneAtRiskCount: the scoring run's summary (what retain score and
+// retain report print), the dashboard and the list's at-risk filter count
+// the same customers.
+func TestOneAtRiskCount(t *testing.T) {
+	s := newSite(t, storetest.SQLite)
+	ctx := context.Background()
+	runs, err := s.db.ScoringRuns(ctx, 1)
+	if err != nil || len(runs) == 0 {
+		t.Fatal("no scoring run", err)
+	}
+	var sum core.RunSummary
+	if err := json.Unmarshal(runs[0].Summary, &sum); err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.db.Dashboard(ctx, s.db.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, listed, err := s.db.Customers(ctx, store.CustomerFilter{AtRisk: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, staged, err := s.db.Customers(ctx, store.CustomerFilter{Stage: retain.StageAtRisk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.AtRisk == 0 || sum.AtRisk*3 > sum.Customers {
+		t.Errorf("%d of %d customers at risk: the demo should have some, and not a third", sum.AtRisk, sum.Customers)
+	}
+	if d.AtRisk != sum.AtRisk || listed != sum.AtRisk || staged != sum.AtRisk || sum.Stages[retain.StageAtRisk] != sum.AtRisk {
+		t.Errorf("at risk: run summary %d, stages %d, dashboard %d, list filter %d, stage filter %d", sum.AtRisk, sum.Stages[retain.StageAtRisk], d.AtRisk, listed, staged)
+	}
+	c := s.client(t)
+	c.login("admin@shop.example", password)
+	if _, body := c.get("/customers?at_risk=1"); !strings.Contains(body, fmt.Sprintf(">%d customers<", sum.AtRisk)) {
+		t.Errorf("the at-risk list does not say %d customers", sum.AtRisk)
 	}
 }
 
