@@ -30,7 +30,12 @@ type Options struct {
 	Customers int
 	Seed      uint64
 	AsOf      time.Time // the demo's "today"; history runs two years back from it
+	Force     bool      // write into a database that holds customers the demo did not make
 }
+
+// madeKey marks a database the demo wrote: writing the demo again there
+// replaces only demo data.
+const madeKey = "demo.generated"
 
 // Stats counts what Generate wrote.
 type Stats struct {
@@ -46,6 +51,24 @@ func (s Stats) String() string {
 func Generate(ctx context.Context, db *store.DB, opts Options) (Stats, error) {
 	if opts.Customers <= 0 {
 		return Stats{}, retain.FieldError("customers", "must be positive")
+	}
+	if !opts.Force {
+		sum, err := db.Summary(ctx)
+		if err != nil {
+			return Stats{}, err
+		}
+		made, _, err := db.Setting(ctx, madeKey)
+		if err != nil {
+			return Stats{}, err
+		}
+		if sum.Customers > 0 && made == "" {
+			// The demo's customers upsert by id: a real customer whose id
+			// matches one would be overwritten without a word.
+			return Stats{}, retain.Errorf(retain.EINVALID, "the database already holds %d customers the demo did not make, and the demo would overwrite those whose ids match its own: use an empty database, or --force", sum.Customers)
+		}
+	}
+	if err := db.SetSetting(ctx, madeKey, "1"); err != nil {
+		return Stats{}, err
 	}
 	asOf := opts.AsOf.UTC().Truncate(24 * time.Hour)
 	g := &gen{rng: rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x5eed)), asOf: asOf}

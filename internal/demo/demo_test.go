@@ -2,11 +2,14 @@ package demo_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/demo"
 	"github.com/retainhq/retain/internal/store"
 	"github.com/retainhq/retain/internal/store/storetest"
@@ -75,5 +78,33 @@ func TestOrdersWithinHistory(t *testing.T) {
 	}
 	if s.FirstOrderAt.Before(asOf.AddDate(-2, 0, -1)) || s.LastOrderAt.After(asOf) {
 		t.Errorf("orders from %v to %v, want within the two years before %v", s.FirstOrderAt, s.LastOrderAt, asOf)
+	}
+}
+
+// TestRefusesRealData: the demo will not write over a business's own
+// customers (its ids could match theirs) unless forced, and runs again
+// over its own data.
+func TestRefusesRealData(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.SQLite(t)
+	var b store.Batch
+	b.Customers = append(b.Customers, store.Row[retain.Customer]{V: retain.Customer{ExternalID: "C0001", Name: "A real customer"}})
+	if _, err := core.Ingest(ctx, db, retain.System("test"), core.Rows(&b)); err != nil {
+		t.Fatal(err)
+	}
+	opts := demo.Options{Customers: 20, Seed: 1, AsOf: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)}
+	if _, err := demo.Generate(ctx, db, opts); retain.ErrorCode(err) != retain.EINVALID || !strings.Contains(err.Error(), "--force") {
+		t.Fatalf("demo over real data: %v", err)
+	}
+	if c, _ := db.GetCustomer(ctx, "C0001"); c.Name != "A real customer" {
+		t.Errorf("the refused demo changed the customer: %q", c.Name)
+	}
+	opts.Force = true
+	if _, err := demo.Generate(ctx, db, opts); err != nil {
+		t.Fatalf("forced: %v", err)
+	}
+	again, _, _ := generate(t, 1)
+	if _, err := demo.Generate(ctx, again, demo.Options{Customers: 20, Seed: 2, AsOf: opts.AsOf}); err != nil {
+		t.Errorf("the demo again over its own data: %v", err)
 	}
 }
