@@ -31,6 +31,17 @@ func CurrencyDigits(code string) (int, error) {
 	return scale, nil
 }
 
+// MinorPerUnit is 10^digits of a currency (100 for BDT), to turn an amount
+// in major units (a model's CLV) into minor units or back; 1 for a code that
+// is not a currency, which amounts are checked against on the way in.
+func MinorPerUnit(code string) float64 {
+	d, err := CurrencyDigits(code)
+	if err != nil {
+		return 1
+	}
+	return math.Pow10(d)
+}
+
 // NormalizeCurrency upper-cases code and checks it is a known currency.
 func NormalizeCurrency(code string) (string, error) {
 	code = strings.ToUpper(strings.TrimSpace(code))

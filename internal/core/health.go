@@ -39,7 +39,7 @@ func finishScores(scores []retain.Score, rfm []analytics.RFM, h *history, signal
 	for _, ks := range byCur {
 		vals, clvs := make([]float64, len(ks)), make([]float64, len(ks))
 		for j, k := range ks {
-			vals[j] = meanDayValue(h.days[buyers[k]], calEnd) / minorPerUnit(scores[k].Currency)
+			vals[j] = meanDayValue(h.days[buyers[k]], calEnd) / retain.MinorPerUnit(scores[k].Currency)
 			clvs[j] = scores[k].CLV
 		}
 		q := analytics.Quintiles(vals, false)

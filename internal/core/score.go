@@ -236,7 +236,7 @@ func Score(ctx context.Context, db *store.DB, opts ScoreOptions) (*ScoreResult, 
 	for i, ds := range h.days {
 		rfm[i] = analytics.SummarizeDays(ds, calEnd, calEnd, unit)
 		if rfm[i].Buyer {
-			rfm[i].M /= minorPerUnit(h.currency[i])
+			rfm[i].M /= retain.MinorPerUnit(h.currency[i])
 			lastDay = max(lastDay, rfm[i].LastDay)
 		}
 	}
@@ -306,16 +306,6 @@ func Score(ctx context.Context, db *store.DB, opts ScoreOptions) (*ScoreResult, 
 	lap("write", t0)
 	res.Seconds = math.Round(time.Since(start).Seconds()*1000) / 1000
 	return res, nil
-}
-
-// minorPerUnit is 10^digits of a currency (100 for BDT), to report money in
-// major units.
-func minorPerUnit(cur string) float64 {
-	d, err := retain.CurrencyDigits(cur)
-	if err != nil {
-		return 1
-	}
-	return math.Pow10(d)
 }
 
 // fitSpend fits Gamma-Gamma per currency (spend in different currencies

@@ -96,7 +96,7 @@ func scoreAlerts(s retain.Score, run int64) []retain.Alert {
 		byName[f.Name] = f
 	}
 	base := retain.Alert{CustomerID: s.CustomerID, Source: fmt.Sprintf("score:%d", run), Currency: s.Currency,
-		RevenueAtRisk: int64(math.Round(s.CLV * minorPerUnit(s.Currency)))} // CLV is in major units
+		RevenueAtRisk: int64(math.Round(s.CLV * retain.MinorPerUnit(s.Currency)))} // CLV is in major units
 	var out []retain.Alert
 	risk := base
 	risk.Type, risk.Severity = "risk", "medium"

@@ -249,9 +249,7 @@ func (db *DB) atRisk(ctx context.Context, d *Dashboard) error {
 		WHERE run_id = (SELECT MAX(id) FROM scoring_runs WHERE status = 'done') AND stage = $1 GROUP BY currency`,
 		[]any{retain.StageAtRisk}, []any{&cur, &n, &clv}, func() {
 			d.AtRisk += n
-			if digits, err := retain.CurrencyDigits(cur); err == nil { // CLV is in major units
-				d.RevenueAtRisk[cur] += int64(math.Round(clv * math.Pow10(digits)))
-			}
+			d.RevenueAtRisk[cur] += int64(math.Round(clv * retain.MinorPerUnit(cur))) // CLV is in major units
 		})
 }
 

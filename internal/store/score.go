@@ -123,7 +123,7 @@ func (db *DB) CustomerSignals(ctx context.Context, since time.Time) (map[int64]*
 		  WHERE e.type = 'refused' AND e.occurred_at >= $1 GROUP BY o.customer_id`, func(s *Signals, n int) { s.Refusals = n }},
 		{`SELECT o.customer_id, COUNT(*) FROM order_events e JOIN orders o ON o.id = e.order_id
 		  WHERE e.type = 'chargeback' AND e.occurred_at >= $1 GROUP BY o.customer_id`, func(s *Signals, n int) { s.Chargebacks = n }},
-		{`SELECT id, 1 FROM customers WHERE stage = 'churned'`, func(s *Signals, _ int) { s.Churned = true }},
+		{`SELECT id, 1 FROM customers WHERE stage = '` + retain.StageChurned + `'`, func(s *Signals, _ int) { s.Churned = true }},
 	}
 	for _, c := range counts {
 		var args []any
