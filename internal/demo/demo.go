@@ -52,23 +52,24 @@ func Generate(ctx context.Context, db *store.DB, opts Options) (Stats, error) {
 	if opts.Customers <= 0 {
 		return Stats{}, retain.FieldError("customers", "must be positive")
 	}
-	if !opts.Force {
-		sum, err := db.Summary(ctx)
-		if err != nil {
-			return Stats{}, err
-		}
-		made, _, err := db.Setting(ctx, madeKey)
-		if err != nil {
-			return Stats{}, err
-		}
-		if sum.Customers > 0 && made == "" {
-			// The demo's customers upsert by id: a real customer whose id
-			// matches one would be overwritten without a word.
-			return Stats{}, retain.Errorf(retain.EINVALID, "the database already holds %d customers the demo did not make, and the demo would overwrite those whose ids match its own: use an empty database, or --force", sum.Customers)
-		}
-	}
-	if err := db.SetSetting(ctx, madeKey, "1"); err != nil {
+	held, err := db.HasCustomers(ctx)
+	if err != nil {
 		return Stats{}, err
+	}
+	made, _, err := db.Setting(ctx, madeKey)
+	if err != nil {
+		return Stats{}, err
+	}
+	switch {
+	case !held: // an empty database becomes a demo one
+		if err := db.SetSetting(ctx, madeKey, "1"); err != nil {
+			return Stats{}, err
+		}
+	case made == "" && !opts.Force:
+		// The demo's customers upsert by id: a real customer whose id
+		// matches one would be overwritten without a word. (A forced write
+		// leaves the database unmarked: the next run asks again.)
+		return Stats{}, retain.Errorf(retain.EINVALID, "the database already holds customers the demo did not make, and the demo would overwrite those whose ids match its own: use an empty database, or --force")
 	}
 	asOf := opts.AsOf.UTC().Truncate(24 * time.Hour)
 	g := &gen{rng: rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x5eed)), asOf: asOf}

@@ -103,6 +103,10 @@ func TestRefusesRealData(t *testing.T) {
 	if _, err := demo.Generate(ctx, db, opts); err != nil {
 		t.Fatalf("forced: %v", err)
 	}
+	opts.Force = false
+	if _, err := demo.Generate(ctx, db, opts); retain.ErrorCode(err) != retain.EINVALID {
+		t.Errorf("after a forced write the database still holds real customers, but the demo ran unasked: %v", err)
+	}
 	again, _, _ := generate(t, 1)
 	if _, err := demo.Generate(ctx, again, demo.Options{Customers: 20, Seed: 2, AsOf: opts.AsOf}); err != nil {
 		t.Errorf("the demo again over its own data: %v", err)

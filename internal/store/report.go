@@ -36,6 +36,15 @@ type Revenue struct {
 	Orders   int64  `json:"orders"`
 }
 
+// HasCustomers says whether any customer is stored, without counting them.
+func (db *DB) HasCustomers(ctx context.Context) (bool, error) {
+	var exists bool
+	if err := db.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM customers)`).Scan(&exists); err != nil {
+		return false, fmt.Errorf("store: has customers: %w", err)
+	}
+	return exists, nil
+}
+
 // Summary counts what the database holds.
 func (db *DB) Summary(ctx context.Context) (*Summary, error) {
 	s := &Summary{OrderEventsByType: map[string]int64{}}
