@@ -27,15 +27,38 @@ const MinPasswordLen = 8
 // welcome, megabytes into the hash are not.
 const MaxPasswordLen = 256
 
-// CheckPassword says what is wrong with a new password: too short, too
-// long, or one of the passwords every attacker tries first.
-func CheckPassword(password string) error {
+// Why a new password is refused, as codes a form turns into its reader's
+// words.
+const (
+	PasswordShort  = "short"
+	PasswordLong   = "long"
+	PasswordCommon = "common"
+)
+
+// PasswordProblem is what is wrong with a new password: too short, too
+// long, or one of the passwords every attacker tries first; "" when
+// nothing is.
+func PasswordProblem(password string) string {
 	switch n := len([]rune(password)); {
 	case n < MinPasswordLen:
-		return fmt.Errorf("a password needs at least %d characters", MinPasswordLen)
+		return PasswordShort
 	case n > MaxPasswordLen:
-		return fmt.Errorf("a password may have at most %d characters", MaxPasswordLen)
+		return PasswordLong
 	case isCommon(password):
+		return PasswordCommon
+	}
+	return ""
+}
+
+// CheckPassword says in English what PasswordProblem finds (the CLI's
+// words).
+func CheckPassword(password string) error {
+	switch PasswordProblem(password) {
+	case PasswordShort:
+		return fmt.Errorf("a password needs at least %d characters", MinPasswordLen)
+	case PasswordLong:
+		return fmt.Errorf("a password may have at most %d characters", MaxPasswordLen)
+	case PasswordCommon:
 		return fmt.Errorf("that password is one of the first an attacker tries; choose another")
 	}
 	return nil

@@ -87,7 +87,12 @@ func (e *env) loadDemo(ctx context.Context, db *store.DB) error {
 	if _, err := db.AddUser(ctx, cliActor, store.User{Email: "admin@demo.retain", Name: "Demo Admin", Role: "admin", Team: "Head office"}, hash); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "demo admin: admin@demo.retain, one-time password: %s\n", password)
+	// The password was printed where others may see it: the first sign-in
+	// asks for a new one before anything else.
+	if err := db.RequirePasswordChange(ctx, "admin@demo.retain"); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "demo admin: admin@demo.retain, one-time password: %s (you choose your own at first sign-in)\n", password)
 	return nil
 }
 

@@ -20,13 +20,51 @@ import (
 func (e *env) userCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "user", Short: "Manage staff logins and API keys"}
 	cmd.AddCommand(e.userAddCommand(), e.userListCommand(), e.userActiveCommand("disable", false),
-		e.userActiveCommand("enable", true), e.apikeyCommand(), e.userCalendarCommand(), e.userTwoFactorResetCommand(), e.userRoleCommand())
+		e.userActiveCommand("enable", true), e.apikeyCommand(), e.userCalendarCommand(), e.userTwoFactorResetCommand(), e.userRoleCommand(), e.userLinkCommand())
 	return cmd
 }
 
 // cliActor is who the command line acts as in the audit log: whoever runs
 // it can read the database file or URL already, so it may do everything.
 var cliActor = retain.System("cli")
+
+func (e *env) userLinkCommand() *cobra.Command {
+	var base string
+	var invite bool
+	cmd := &cobra.Command{
+		Use:   "reset-link EMAIL",
+		Short: "Print a one-time link that sets a staff member's password (a forgotten one, even the only admin's); --invite for a first one",
+		Long: `Prints a link that works once: a reset (24 hours) clears the old password and ends the person's
+sessions; --invite (7 days) gives someone on the staff their first sign-in. Admins do the same from the
+Staff page in the browser.`,
+		Example: "  retain user reset-link owner@shop.com.bd --base-url https://retain.shop.com.bd",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				id, err := db.StaffID(ctx, args[0])
+				if err != nil {
+					return err
+				}
+				purpose := store.LinkReset
+				if invite {
+					purpose = store.LinkInvite
+				}
+				token, err := db.CreateAccountLink(ctx, cliActor, id, purpose)
+				if err != nil {
+					return err
+				}
+				if base == "" {
+					base = "http://" + e.cfg.Addr
+				}
+				fmt.Fprintf(e.stdout, "%s/account/%s\n", strings.TrimSuffix(base, "/"), token)
+				return nil
+			})
+		},
+	}
+	cmd.Flags().StringVar(&base, "base-url", "", "the address staff reach Retain at (default: http:// and --addr)")
+	cmd.Flags().BoolVar(&invite, "invite", false, "a first invitation (7 days) instead of a reset")
+	return cmd
+}
 
 func (e *env) userRoleCommand() *cobra.Command {
 	return &cobra.Command{
@@ -128,8 +166,11 @@ func (e *env) userAddCommand() *cobra.Command {
 					return err
 				}
 				fmt.Fprintf(e.stdout, "added %s (%s)\n", u.Email, u.Role)
-				if generated {
-					fmt.Fprintf(e.stdout, "password (shown once): %s\n", password)
+				if generated { // printed, so seen: they choose their own at first sign-in
+					if err := db.RequirePasswordChange(ctx, u.Email); err != nil {
+						return err
+					}
+					fmt.Fprintf(e.stdout, "they choose their own password at first sign-in\npassword (shown once): %s\n", password)
 				}
 				return nil
 			})

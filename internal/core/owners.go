@@ -44,7 +44,9 @@ func AssignOwners(ctx context.Context, db *store.DB, r OwnerRules) (int, error) 
 	byEmail := map[string]int{}
 	var pool []int // indexes into owners
 	for i, o := range owners {
-		byEmail[o.Email] = i
+		if o.Email != "" {
+			byEmail[o.Email] = i
+		}
 		if len(r.Staff) == 0 || slices.Contains(r.Staff, o.Email) {
 			pool = append(pool, i)
 		}

@@ -8,19 +8,22 @@ import (
 // Owner is a staff member who can own customers, with their open work.
 type Owner struct {
 	ID       int64
+	Name     string
 	Email    string
 	Team     string
 	OpenWork int // open alerts and open tasks
 }
 
-// Owners lists active staff who can log in and are agents or managers,
-// with their open work, by id.
+// Owners lists the active agents and managers, with their open work, by
+// id: everyone who may own customers and work, including those invited or
+// imported who have not signed in yet (the work waits for them; their
+// manager sees it).
 func (db *DB) Owners(ctx context.Context) ([]Owner, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT s.id, s.email, COALESCE(t.name, ''),
+	rows, err := db.read.QueryContext(ctx, `SELECT s.id, s.name, s.email, COALESCE(t.name, ''),
 		(SELECT COUNT(*) FROM alerts a WHERE a.owner_id = s.id AND a.status <> 'resolved') +
 		(SELECT COUNT(*) FROM tasks k WHERE k.owner_id = s.id AND k.status = 'open')
 		FROM staff s LEFT JOIN teams t ON t.id = s.team_id
-		WHERE s.can_login AND s.active AND s.role IN ('agent', 'manager') ORDER BY s.id`)
+		WHERE s.active AND s.role IN ('agent', 'manager') ORDER BY s.id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: owners: %w", err)
 	}
@@ -28,7 +31,7 @@ func (db *DB) Owners(ctx context.Context) ([]Owner, error) {
 	var out []Owner
 	for rows.Next() {
 		var o Owner
-		if err := rows.Scan(&o.ID, &o.Email, &o.Team, &o.OpenWork); err != nil {
+		if err := rows.Scan(&o.ID, &o.Name, &o.Email, &o.Team, &o.OpenWork); err != nil {
 			return nil, fmt.Errorf("store: owners: %w", err)
 		}
 		out = append(out, o)

@@ -30,6 +30,9 @@ type Staff struct {
 	// every page but settings sends them there.
 	TwoFactor bool
 	MustEnrol bool
+	// PasswordChangeDue: their password was printed or handed over (the
+	// demo's); every page but the password form waits until they change it.
+	PasswordChangeDue bool
 }
 
 // Login checks an email and password hash verifier and returns the staff
@@ -83,10 +86,10 @@ func (db *DB) Session(ctx context.Context, token string, idle time.Duration) (St
 	err := db.read.QueryRowContext(ctx, `SELECT st.id, st.email, st.name, st.role, COALESCE(st.team_id, 0), st.locale, se.last_seen_at, se.expires_at,
 		COALESCE((SELECT value FROM settings WHERE key = 'user.' || st.id || '.digits'), ''), st.totp_enabled_at IS NOT NULL,
 		COALESCE((SELECT value FROM settings WHERE key = 'user.' || st.id || '.time_zone'), ''),
-		COALESCE((SELECT value FROM settings WHERE key = $2), '')
+		COALESCE((SELECT value FROM settings WHERE key = $2), ''), st.password_change_due
 		FROM sessions se JOIN staff st ON st.id = se.staff_id WHERE se.token_hash = $1 AND st.active AND st.can_login AND NOT se.second_factor_due`,
 		h, RequireTwoFactorKey).
-		Scan(&s.ID, &s.Email, &s.Name, &s.Role, &s.TeamID, &s.Locale, &seen, &expires, &s.Digits, &s.TwoFactor, &s.TimeZone, &required)
+		Scan(&s.ID, &s.Email, &s.Name, &s.Role, &s.TeamID, &s.Locale, &seen, &expires, &s.Digits, &s.TwoFactor, &s.TimeZone, &required, &s.PasswordChangeDue)
 	if err != nil {
 		return Staff{}, notFound(err, "no session")
 	}

@@ -92,6 +92,14 @@ func (s *Server) signedIn(h func(http.ResponseWriter, *http.Request, *view)) htt
 			s.toLogin(w, r)
 			return
 		}
+		if v.Staff.PasswordChangeDue && !slices.Contains(passwordRoutes, r.URL.Path) {
+			if r.Method == http.MethodGet {
+				http.Redirect(w, r, "/settings#password", http.StatusSeeOther)
+				return
+			}
+			s.errorPage(w, v, problem(v, http.StatusForbidden, "password.due"))
+			return
+		}
 		if v.Staff.MustEnrol && !slices.Contains(enrolRoutes, r.URL.Path) {
 			if r.Method == http.MethodGet {
 				http.Redirect(w, r, "/settings?enrol=1#two-factor", http.StatusSeeOther)

@@ -62,14 +62,7 @@ func TestBrowser(t *testing.T) {
 	for name, open := range storetest.Openers() {
 		t.Run(name, func(t *testing.T) {
 			s := newSite(t, open)
-			opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox,
-				chromedp.Flag("disable-background-networking", true), chromedp.WindowSize(1280, 900))
-			actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-			defer cancel()
-			ctx, cancel := chromedp.NewContext(actx)
-			defer cancel()
-			ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
-			defer cancel()
+			ctx := browser(t, exe)
 			shots := os.Getenv("RETAIN_SCREENSHOTS")
 			shot := func(file string) chromedp.Action {
 				return chromedp.ActionFunc(func(ctx context.Context) error {
@@ -187,5 +180,20 @@ func TestBrowser(t *testing.T) {
 		})
 	}
 }
+
+// browser starts Chromium for one test, with a desktop window, ended
+// when the test ends.
+func browser(t *testing.T, exe string) context.Context {
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox,
+		chromedp.Flag("disable-background-networking", true), chromedp.WindowSize(1280, 900))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelBrowser := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancelBrowser(); cancelAlloc() })
+	return ctx
+}
+
+// overflowJS is how many pixels the page is wider than the screen.
+const overflowJS = `document.documentElement.scrollWidth - window.innerWidth`
 
 func awaitPromise(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }

@@ -31,6 +31,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// password made, not by a permission.
 	s.public(mux, "GET /login/code", secure(http.HandlerFunc(s.codePage)))
 	s.public(mux, "POST /login/code", s.protect.Handler(secure(http.HandlerFunc(s.codePost))))
+	// A one-time invitation or reset link: guarded by its token.
+	s.public(mux, "GET /account/{token}", secure(http.HandlerFunc(s.accountPage)))
+	s.public(mux, "POST /account/{token}", s.protect.Handler(secure(http.HandlerFunc(s.accountPost))))
 	s.public(mux, "/", secure(http.HandlerFunc(s.notFound)))
 
 	s.page(mux, "POST /logout", retain.PermSignedIn, s.logout)
@@ -58,6 +61,11 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.page(mux, "POST /settings/time-zone", retain.PermSignedIn, s.saveTimeZone)
 	s.page(mux, "POST /settings/messaging", retain.PermSettingsManage, s.saveMessaging)
 	s.page(mux, "POST /settings/test", retain.PermSettingsManage, s.sendTest)
+	s.page(mux, "POST /settings/password", retain.PermSignedIn, s.changePassword)
+	s.page(mux, "GET /staff", retain.PermUsersManage, s.staffPage)
+	s.page(mux, "POST /staff", retain.PermUsersManage, s.staffCreate)
+	s.page(mux, "POST /staff/{id}", retain.PermUsersManage, s.staffUpdate)
+	s.page(mux, "POST /staff/{id}/link", retain.PermUsersManage, s.staffLink)
 	s.page(mux, "POST /settings/keys", retain.PermKeysManage, s.createKey)
 	s.page(mux, "POST /settings/keys/{id}/revoke", retain.PermKeysManage, s.revokeKey)
 	s.page(mux, "POST /settings/2fa", retain.PermSignedIn, s.twoFactorStart)

@@ -33,7 +33,11 @@ type settingsData struct {
 	Enrolment     *auth.Enrolment
 	RecoveryCodes []string
 	Required      bool
-	status        int // 0: 200
+	// PasswordDue: the viewer must change their password before anything
+	// else; Fields are the password form's complaints.
+	PasswordDue bool
+	Fields      fieldErrors
+	status      int // 0: 200
 }
 
 // settings shows the signed-in person's preferences and two-factor sign-in
@@ -45,7 +49,7 @@ func (s *Server) settings(w http.ResponseWriter, r *http.Request, v *view) error
 func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, v *view, d settingsData) error {
 	ctx := r.Context()
 	d.Native, d.TwoFactor, d.MustEnrol, d.Scopes = v.L.Native, v.Staff.TwoFactor, v.Staff.MustEnrol, retain.Scopes
-	d.TimeZone, d.Zones = v.Staff.TimeZone, commonZones
+	d.TimeZone, d.Zones, d.PasswordDue = v.Staff.TimeZone, commonZones, v.Staff.PasswordChangeDue
 	req, _, err := s.db.Setting(ctx, store.RequireTwoFactorKey)
 	if err != nil {
 		return err

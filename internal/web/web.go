@@ -114,6 +114,15 @@ var funcs = template.FuncMap{
 	"int64":     func(n int) int64 { return int64(n) },
 	"list":      func(xs ...string) []string { return xs },
 	"list2":     func(xs ...any) []any { return xs },
+	// fieldError is a form's complaint about one field ("" for none, and
+	// for a form with no complaints at all).
+	"fieldError": func(f fieldErrors, field string) string { return f[field] },
+	// memberChange is a staff member's values for their edit form;
+	// blankMember the add form's for someone new.
+	"memberChange": func(m store.Member) store.MemberChange {
+		return store.MemberChange{Name: m.Name, Email: m.Email, Phone: m.Phone, Role: m.Role, Team: m.Team, Active: m.Active}
+	},
+	"blankMember": func() store.MemberChange { return store.MemberChange{Role: retain.RoleAgent, Active: true} },
 	// dataURL lets the QR code Retain drew itself through html/template's
 	// URL filter, and nothing else.
 	"dataURL": func(s string) template.URL {
