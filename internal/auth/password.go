@@ -125,3 +125,11 @@ func RandomPassword() string {
 	}
 	return string(b)
 }
+
+// RandomToken is 256 random bits, URL-safe: a one-time secret handed to a
+// person in a link (the setup wizard's).
+func RandomToken() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}

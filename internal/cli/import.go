@@ -14,6 +14,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/importer"
 )
 
@@ -46,11 +47,13 @@ some rows were rejected, 2 when the import itself failed.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Kind = args[0]
 			path := args[1]
-			loc, err := time.LoadLocation(tz)
-			if err != nil || tz == "Local" {
-				return retain.Errorf(retain.EINVALID, "--tz %q is not an IANA time zone (for example Asia/Dhaka)", tz)
+			if tz != "" {
+				loc, err := time.LoadLocation(tz)
+				if err != nil || tz == "Local" {
+					return retain.Errorf(retain.EINVALID, "--tz %q is not an IANA time zone (for example Asia/Dhaka)", tz)
+				}
+				opts.Location = loc
 			}
-			opts.Location = loc
 			opts.Map = map[string]string{}
 			for _, m := range maps {
 				from, to, ok := strings.Cut(m, "=")
@@ -77,7 +80,9 @@ some rows were rejected, 2 when the import itself failed.`,
 				return err
 			}
 			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
-
+				if err := core.ImportDefaults(ctx, db, &opts.Currency, &opts.Location); err != nil {
+					return err
+				}
 				start := time.Now()
 				if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) && !noBar {
 					bar := progressbar.NewOptions64(info.Size(), progressbar.OptionSetWriter(e.stderr), progressbar.OptionShowBytes(true),
@@ -112,8 +117,8 @@ some rows were rejected, 2 when the import itself failed.`,
 	f.StringVar(&opts.Format, "format", "", "input format: csv, jsonl, cdnow or shopify (default: from the file name)")
 	f.StringArrayVar(&maps, "map", nil, "rename an input column to a field, as 'Column=field' (repeatable)")
 	f.StringArrayVar(&opts.Ignore, "ignore", nil, "skip an input column (repeatable)")
-	f.StringVar(&opts.Currency, "currency", "", "ISO 4217 currency of amounts without a currency column (default USD)")
-	f.StringVar(&tz, "tz", "UTC", "time zone of dates and times written without an offset")
+	f.StringVar(&opts.Currency, "currency", "", "ISO 4217 currency of amounts without a currency column (default: the business's currency in Settings, else USD)")
+	f.StringVar(&tz, "tz", "", "time zone of dates and times written without an offset (default: the business's, else UTC)")
 	f.StringVar(&opts.PhoneCountry, "phone-country", "", "country of phone numbers written without +code, e.g. BD or NP")
 	f.IntVar(&opts.BatchSize, "batch", 20000, "rows per transaction")
 	f.StringVar(&rejects, "rejects", "", "where to write rejected rows (default FILE.rejects.csv)")

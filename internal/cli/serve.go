@@ -102,11 +102,19 @@ func (e *env) serve(ctx context.Context, db *store.DB, ready chan<- string) erro
 	if _, err := core.InstallBuiltins(ctx, db, false); err != nil {
 		return err
 	}
+	// A database nobody can sign in to opens the setup wizard to whoever
+	// holds this token, printed below for the person who started serve.
+	setupToken := ""
+	if has, err := db.HasLogin(ctx); err != nil {
+		return err
+	} else if !has {
+		setupToken = auth.RandomToken()
+	}
 	metrics := httpapi.NewMetrics()
 	jobs := e.jobs(db, metrics.Registerer())
 	mux := http.NewServeMux()
 	httpapi.New(mux, db, e.log, metrics)
-	web.New(mux, db, e.log, web.Options{BehindProxy: e.cfg.BehindProxy})
+	web.New(mux, db, e.log, web.Options{BehindProxy: e.cfg.BehindProxy, SetupToken: setupToken})
 	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -133,6 +141,9 @@ func (e *env) serve(ctx context.Context, db *store.DB, ready chan<- string) erro
 		ln, scheme = tls.NewListener(ln, srv.TLSConfig), "https"
 	}
 	fmt.Fprintf(e.stdout, "Retain is serving on %s://%s (database %s); stop with Ctrl-C\n", scheme, ln.Addr(), db)
+	if setupToken != "" {
+		fmt.Fprintf(e.stdout, "nobody can sign in yet: set Retain up in the browser at %s://%s/setup?token=%s\n", scheme, ln.Addr(), setupToken)
+	}
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

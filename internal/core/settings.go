@@ -2,8 +2,11 @@ package core
 
 import (
 	"context"
+	"encoding/json"
 	"sync"
+	"time"
 
+	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/messaging"
 	"github.com/retainhq/retain/internal/scheduler"
 	"github.com/retainhq/retain/internal/store"
@@ -81,4 +84,49 @@ func (l *LiveSettings) Sender(ctx context.Context) (scheduler.Settings, error) {
 		s.UnsubscribeURL = func(c store.Claimed) string { return m.Unsubscribe(c.CustomerID, string(c.Channel)) }
 	}
 	return s, nil
+}
+
+// UpdateMessaging changes the stored messaging settings with change, checks
+// the result as `retain messaging set` does (every channel built, every
+// field valid) and saves it, audited: the settings forms each change their
+// own part of the one document.
+func UpdateMessaging(ctx context.Context, db *store.DB, by retain.Actor, change func(*messaging.Settings) error) error {
+	s, err := MessagingSettings(ctx, db)
+	if err != nil {
+		return err
+	}
+	if err := change(&s); err != nil {
+		return err
+	}
+	if _, _, err := s.Build(); err != nil {
+		return err
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	return db.SaveSetting(ctx, by, messaging.SettingsKey, string(b))
+}
+
+// ImportDefaults fills what an import was not told with the business's
+// settings: amounts without a currency are in the business's currency and
+// times without an offset in its zone (a Dhaka shop's file is in BDT and
+// Dhaka time, not USD and UTC). Left unset when the business has none.
+func ImportDefaults(ctx context.Context, db *store.DB, currency *string, zone **time.Location) error {
+	if *currency != "" && *zone != nil {
+		return nil
+	}
+	s, err := MessagingSettings(ctx, db)
+	if err != nil {
+		return err
+	}
+	if *currency == "" {
+		*currency = s.Currency
+	}
+	if *zone == nil && s.TimeZone != "" {
+		if loc, err := time.LoadLocation(s.TimeZone); err == nil {
+			*zone = loc
+		}
+	}
+	return nil
 }

@@ -23,7 +23,7 @@ var kindFields = map[string][]string{
 
 var aliases = map[string]map[string]string{
 	"customers":        {"id": "external_id", "customer_id": "external_id", "customer": "external_id", "timezone": "time_zone", "language": "locale"},
-	"orders":           {"id": "order_id", "external_id": "order_id", "order": "order_id", "order_number": "order_id", "customer": "customer_id", "date": "placed_at", "order_date": "placed_at", "created_at": "placed_at", "amount": "total", "order_total": "total", "product": "product_name", "price": "unit_price", "qty": "quantity"},
+	"orders":           {"id": "order_id", "external_id": "order_id", "order": "order_id", "order_number": "order_id", "order_no": "order_id", "invoice": "order_id", "invoice_no": "order_id", "customer": "customer_id", "date": "placed_at", "order_date": "placed_at", "created_at": "placed_at", "amount": "total", "order_total": "total", "product": "product_name", "price": "unit_price", "qty": "quantity"},
 	"order-lines":      {"id": "line_id", "external_id": "line_id", "order": "order_id", "product": "product_name", "price": "unit_price", "qty": "quantity"},
 	"order-events":     {"id": "event_id", "external_id": "event_id", "order": "order_id", "event": "type", "date": "occurred_at", "at": "occurred_at"},
 	"tickets":          {"id": "ticket_id", "external_id": "ticket_id", "customer": "customer_id", "message": "body", "description": "body", "date": "opened_at", "created_at": "opened_at", "agent": "assignee"},
@@ -66,4 +66,24 @@ func canonical(kind string, names []string) (map[string]string, []string) {
 func unknownColumnsError(kind string, unknown []string) error {
 	return fmt.Errorf("unknown columns for %s: %s. Known: %s. Rename with --map 'Your Column=field' or skip with --ignore 'Your Column'",
 		kind, strings.Join(unknown, ", "), strings.Join(kindFields[kind], ", "))
+}
+
+// Fields lists the fields an import kind reads, nil for an unknown kind.
+func Fields(kind string) []string { return slices.Clone(kindFields[kind]) }
+
+// Suggest is what an import does with each column of header when given no
+// mapping: the field it is read as, "" for a column the kind does not know
+// (customers keep those as attributes; other kinds refuse them unless they
+// are mapped or ignored). The upload page shows it as the starting mapping.
+func Suggest(kind string, header []string) []string {
+	names := make([]string, len(header))
+	for i, h := range header {
+		names[i] = normalizeName(h)
+	}
+	canon, _ := canonical(kind, names)
+	out := make([]string, len(header))
+	for i, n := range names {
+		out[i] = canon[n]
+	}
+	return out
 }

@@ -278,12 +278,17 @@ func newSource(r io.Reader, opts *Options) (source, *lineReader, error) {
 // header with columns it would otherwise have to drop. Customers keep
 // unknown columns as attributes.
 func (s *csvSource) canonicalize(opts *Options) error {
+	// A column to ignore is named as the file writes it ("Gift wrap") or as
+	// the header reads once normalized ("gift_wrap").
+	ignored := func(h string) bool {
+		return slices.ContainsFunc(opts.Ignore, func(x string) bool { return x == h || normalizeName(x) == h })
+	}
 	var names []string
 	for i, h := range s.header {
 		if why := retain.TextProblem(h); why != "" {
 			return fmt.Errorf("header column %d (%q): %s", i+1, h, why)
 		}
-		if !slices.Contains(opts.Ignore, h) {
+		if !ignored(h) {
 			names = append(names, h)
 		}
 	}
@@ -293,7 +298,7 @@ func (s *csvSource) canonicalize(opts *Options) error {
 	}
 	for i, h := range s.header {
 		switch {
-		case slices.Contains(opts.Ignore, h):
+		case ignored(h):
 			s.header[i] = "-ignored-" + h
 		case canon[h] != "":
 			s.header[i] = canon[h]

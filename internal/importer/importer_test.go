@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -143,6 +144,25 @@ func TestUnknownColumnsRefused(t *testing.T) {
 	res, err := importer.File(context.Background(), db, path, "", importer.Options{Kind: "orders", Ignore: []string{"colour"}})
 	if err != nil || res.Imported != 1 {
 		t.Fatalf("with --ignore: %+v, %v", res, err)
+	}
+	// A column is ignored by the name the file gives it, too.
+	os.WriteFile(path, []byte("order_id,customer_id,placed_at,total,Gift Wrap\no2,c1,2026-01-02,5,yes\n"), 0o600)
+	res, err = importer.File(context.Background(), db, path, "", importer.Options{Kind: "orders", Ignore: []string{"Gift Wrap"}})
+	if err != nil || res.Imported != 1 {
+		t.Fatalf("--ignore 'Gift Wrap': %+v, %v", res, err)
+	}
+}
+
+// TestSuggestAndPeek: the upload page's preview reads a header as the
+// import will (aliases, a byte order mark, quoted fields across lines).
+func TestSuggestAndPeek(t *testing.T) {
+	header, rows, err := importer.Peek(strings.NewReader("\ufeffOrder No,Customer,Date,Note\nA-1,K9,2026-02-01,\"two\nlines\"\n"), 5)
+	if err != nil || len(header) != 4 || header[0] != "Order No" || len(rows) != 1 || rows[0][3] != "two\nlines" {
+		t.Fatalf("peek: %q %q %v", header, rows, err)
+	}
+	got := importer.Suggest("orders", header)
+	if want := []string{"order_id", "customer_id", "placed_at", ""}; !slices.Equal(got, want) {
+		t.Errorf("suggest: %q, want %q", got, want)
 	}
 }
 

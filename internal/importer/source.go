@@ -377,3 +377,45 @@ func isDigits(s string) bool {
 	}
 	return s != ""
 }
+
+// Peek reads a CSV file's header as written and up to n of its rows, the
+// way an import reads them (quoted fields across lines, a byte order
+// mark): what the upload page shows before anything is stored. A row that
+// cannot be read shows as nil.
+func Peek(r io.Reader, n int) (header []string, rows [][]string, err error) {
+	lr := newLineReader(r)
+	line, _, err := lr.next()
+	if errors.Is(err, io.EOF) {
+		return nil, nil, fmt.Errorf("the file is empty: a CSV import needs a header row")
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if !utf8.ValidString(line) {
+		return nil, nil, fmt.Errorf("line 1: the header is not valid UTF-8 (save the file as UTF-8)")
+	}
+	if header, err = splitCSV(line); err != nil {
+		return nil, nil, fmt.Errorf("line 1: header: %v", err)
+	}
+	for i := range header {
+		header[i] = strings.TrimSpace(header[i])
+	}
+	s := &csvSource{lr: lr, header: header}
+	for len(rows) < n {
+		rec, err := s.next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return header, rows, err
+		}
+		var row []string
+		if rec.err == nil {
+			for _, h := range header {
+				row = append(row, rec.fields[h])
+			}
+		}
+		rows = append(rows, row)
+	}
+	return header, rows, nil
+}

@@ -126,6 +126,10 @@ func visitorLocale(r *http.Request) *i18n.Localizer {
 }
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+	if open, err := s.setupOpen(r); err == nil && open { // nobody to sign in as yet
+		http.Redirect(w, r, "/setup", http.StatusSeeOther)
+		return
+	}
 	l := visitorLocale(r)
 	s.render(w, "login", &view{L: l, Title: l.T("login.title"), Data: localPath(r.URL.Query().Get("next"))})
 }

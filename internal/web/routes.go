@@ -34,6 +34,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// A one-time invitation or reset link: guarded by its token.
 	s.public(mux, "GET /account/{token}", secure(http.HandlerFunc(s.accountPage)))
 	s.public(mux, "POST /account/{token}", s.protect.Handler(secure(http.HandlerFunc(s.accountPost))))
+	// The first-run wizard: guarded by the setup token serve prints, and
+	// open only while nobody can sign in.
+	s.public(mux, "GET /setup", secure(http.HandlerFunc(s.setupPage)))
+	s.public(mux, "POST /setup", s.protect.Handler(secure(http.HandlerFunc(s.setupPost))))
 	s.public(mux, "/", secure(http.HandlerFunc(s.notFound)))
 
 	s.page(mux, "POST /logout", retain.PermSignedIn, s.logout)
@@ -60,8 +64,16 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.page(mux, "POST /settings/digits", retain.PermSignedIn, s.saveDigits)
 	s.page(mux, "POST /settings/time-zone", retain.PermSignedIn, s.saveTimeZone)
 	s.page(mux, "POST /settings/messaging", retain.PermSettingsManage, s.saveMessaging)
+	s.page(mux, "POST /settings/business", retain.PermSettingsManage, s.saveBusiness)
+	s.page(mux, "POST /settings/channel/{channel}", retain.PermSettingsManage, s.saveChannel)
+	s.page(mux, "POST /settings/quiet", retain.PermSettingsManage, s.saveQuiet)
 	s.page(mux, "POST /settings/test", retain.PermSettingsManage, s.sendTest)
 	s.page(mux, "POST /settings/password", retain.PermSignedIn, s.changePassword)
+	s.page(mux, "GET /setup/channel", retain.PermSettingsManage, s.setupChannel)
+	s.page(mux, "GET /setup/import", retain.PermEventsWrite, s.importPage)
+	s.page(mux, "GET /import", retain.PermEventsWrite, s.importPage)
+	s.page(mux, "POST /import/preview", retain.PermEventsWrite, s.importPreview)
+	s.page(mux, "POST /import/run", retain.PermEventsWrite, s.importRun)
 	s.page(mux, "GET /staff", retain.PermUsersManage, s.staffPage)
 	s.page(mux, "POST /staff", retain.PermUsersManage, s.staffCreate)
 	s.page(mux, "POST /staff/{id}", retain.PermUsersManage, s.staffUpdate)

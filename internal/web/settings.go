@@ -37,7 +37,11 @@ type settingsData struct {
 	// else; Fields are the password form's complaints.
 	PasswordDue bool
 	Fields      fieldErrors
-	status      int // 0: 200
+	// Channels is the settings as forms (admins); Form names the one
+	// Fields are about.
+	Channels channelData
+	Form     string
+	status   int // 0: 200
 }
 
 // settings shows the signed-in person's preferences and two-factor sign-in
@@ -62,6 +66,10 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, v *view,
 		}
 		b, _ := json.MarshalIndent(ms.Masked(), "", "  ")
 		d.Messaging = string(b)
+		if d.Channels, err = s.channelForms(r, v); err != nil {
+			return err
+		}
+		d.Channels.Form, d.Channels.Fields = d.Form, d.Fields
 	}
 	if v.Actor.Can(retain.PermUsersManage) {
 		if d.Users, err = s.db.ListUsers(ctx); err != nil {

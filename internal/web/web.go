@@ -19,6 +19,7 @@ import (
 
 	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/i18n"
+	"github.com/retainhq/retain/internal/messaging"
 	"github.com/retainhq/retain/internal/store"
 )
 
@@ -54,6 +55,9 @@ type Options struct {
 	// and sets X-Forwarded-Proto and X-Forwarded-For; only then are those
 	// headers believed (docs/deploy.md).
 	BehindProxy bool
+	// SetupToken opens the first-run wizard (/setup) to whoever holds it
+	// while nobody can sign in; serve prints it. "" keeps the wizard shut.
+	SetupToken string
 }
 
 // New mounts the UI on mux.
@@ -63,10 +67,11 @@ func New(mux *http.ServeMux, db *store.DB, log *slog.Logger, opts Options) *Serv
 	names, _ := fs.Glob(templateFS, "templates/*.html")
 	for _, n := range names {
 		name := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
-		if name == "layout" {
+		if name == "layout" || name == "forms" {
 			continue
 		}
-		s.pages[name] = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", n))
+		// forms.html holds the form pieces several pages share.
+		s.pages[name] = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/forms.html", n))
 	}
 	s.routes(mux)
 	return s
@@ -122,6 +127,25 @@ var funcs = template.FuncMap{
 	"memberChange": func(m store.Member) store.MemberChange {
 		return store.MemberChange{Name: m.Name, Email: m.Email, Phone: m.Phone, Role: m.Role, Team: m.Team, Active: m.Active}
 	},
+	// maskedURL is a stored gateway URL with its query's values hidden
+	// (an API key often sits there).
+	"maskedURL": func(u string) string { return messaging.Settings{SMS: &messaging.GatewayConfig{URL: u}}.Masked().SMS.URL },
+	// secretHint is the placeholder of a write-only field: whether a
+	// secret is stored, and that a blank field keeps it.
+	"secretHint": func(l *i18n.Localizer, set bool) string {
+		if set {
+			return l.T("settings.secret_kept")
+		}
+		return ""
+	},
+	// zone is an IANA zone by name, for its name in the reader's words.
+	"zone": func(name string) *time.Location {
+		if loc, err := time.LoadLocation(name); err == nil {
+			return loc
+		}
+		return time.UTC
+	},
+	"join":        strings.Join,
 	"blankMember": func() store.MemberChange { return store.MemberChange{Role: retain.RoleAgent, Active: true} },
 	// dataURL lets the QR code Retain drew itself through html/template's
 	// URL filter, and nothing else.
