@@ -64,7 +64,7 @@ func (s *Server) channelForms(r *http.Request, v *view) (channelData, error) {
 
 // renderChannels shows the forms again after a save or a refusal: in the
 // wizard or on the settings page, wherever the form was sent from.
-func (s *Server) renderChannels(w http.ResponseWriter, r *http.Request, v *view, form string, bad fieldErrors, notice string) error {
+func (s *Server) renderChannels(w http.ResponseWriter, r *http.Request, v *view, form string, bad fieldErrors, notice, trouble string) error {
 	status := 0
 	if len(bad) > 0 {
 		status = http.StatusBadRequest
@@ -74,12 +74,12 @@ func (s *Server) renderChannels(w http.ResponseWriter, r *http.Request, v *view,
 		if err != nil {
 			return err
 		}
-		d.Wizard, d.Form, d.Fields, d.Notice = true, form, bad, notice
+		d.Wizard, d.Form, d.Fields, d.Notice, d.Problem = true, form, bad, notice, trouble
 		v.Title, v.Data = v.L.T("setup.channel_title"), d
 		s.renderStatus(w, status, "setup_channel", v)
 		return nil
 	}
-	return s.renderSettings(w, r, v, settingsData{status: status, Form: form, Fields: bad, Notice: notice})
+	return s.renderSettings(w, r, v, settingsData{status: status, Form: form, Fields: bad, Notice: notice, Problem: trouble})
 }
 
 // saveSettings applies change to the stored document and shows the result:
@@ -91,12 +91,12 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, v *view, f
 		if len(bad) == 0 {
 			bad.add(v, form, "form.invalid")
 		}
-		return s.renderChannels(w, r, v, form, bad, "")
+		return s.renderChannels(w, r, v, form, bad, "", "")
 	}
 	if err != nil {
 		return err
 	}
-	return s.renderChannels(w, r, v, form, nil, v.L.T("settings.saved"))
+	return s.renderChannels(w, r, v, form, nil, v.L.T("settings.saved"), "")
 }
 
 // saveBusiness stores the business's name, zone, currency and public URL.
@@ -117,7 +117,7 @@ func (s *Server) saveBusiness(w http.ResponseWriter, r *http.Request, v *view) e
 		bad.add(v, "public_url", "form.url_bad")
 	}
 	if len(bad) > 0 {
-		return s.renderChannels(w, r, v, "business", bad, "")
+		return s.renderChannels(w, r, v, "business", bad, "", "")
 	}
 	return s.saveSettings(w, r, v, "business", func(m *messaging.Settings) error {
 		m.BusinessName, m.TimeZone, m.Currency, m.PublicURL = name, zone, cur, strings.TrimSuffix(public, "/")
@@ -265,7 +265,7 @@ func (s *Server) saveChannel(w http.ResponseWriter, r *http.Request, v *view) er
 		})
 	}
 	if len(bad) > 0 {
-		return s.renderChannels(w, r, v, ch, bad, "")
+		return s.renderChannels(w, r, v, ch, bad, "", "")
 	}
 	return s.saveSettings(w, r, v, ch, change)
 }
@@ -306,7 +306,7 @@ func (s *Server) saveQuiet(w http.ResponseWriter, r *http.Request, v *view) erro
 		}
 	}
 	if len(bad) > 0 {
-		return s.renderChannels(w, r, v, "quiet", bad, "")
+		return s.renderChannels(w, r, v, "quiet", bad, "", "")
 	}
 	return s.saveSettings(w, r, v, "quiet", func(m *messaging.Settings) error {
 		m.QuietHours, m.DailyCaps, m.StrictQuiet = quiet, caps, strict

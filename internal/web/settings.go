@@ -132,23 +132,25 @@ func (s *Server) saveMessaging(w http.ResponseWriter, r *http.Request, v *view) 
 	return s.renderSettings(w, r, v, settingsData{Notice: v.L.T("settings.saved")})
 }
 
-// sendTest sends a test message through a configured channel.
+// sendTest sends a test message through a configured channel; the page
+// it answers with (settings, or the wizard's channel step) says what the
+// gateway answered.
 func (s *Server) sendTest(w http.ResponseWriter, r *http.Request, v *view) error {
-	ms, err := core.MessagingSettings(r.Context(), s.db)
-	if err != nil {
-		return s.renderSettings(w, r, v, settingsData{Problem: err.Error()})
-	}
-	chans, _, err := ms.Build()
 	channel := r.FormValue("channel")
-	if err != nil || chans[channel] == nil {
-		return s.renderSettings(w, r, v, settingsData{status: http.StatusBadRequest, Problem: v.L.T("settings.no_channel", "Channel", channel)})
+	live, err := s.live.Messaging(r.Context())
+	if err != nil {
+		return err
 	}
-	id, err := chans[channel].Send(r.Context(), messaging.Outgoing{Key: fmt.Sprintf("test-%d", time.Now().UnixNano()), Channel: retain.Channel(channel),
+	ch := live.Channels[channel]
+	if ch == nil {
+		return s.renderChannels(w, r, v, channel, fieldErrors{channel: v.L.T("settings.no_channel", "Channel", channel)}, "", "")
+	}
+	id, err := ch.Send(r.Context(), messaging.Outgoing{Key: fmt.Sprintf("test-%d", time.Now().UnixNano()), Channel: retain.Channel(channel),
 		Purpose: retain.PurposeTransactional, Kind: "test", To: strings.TrimSpace(r.FormValue("to")), Body: v.L.T("settings.test_body")})
 	if err != nil {
-		return s.renderSettings(w, r, v, settingsData{Problem: v.L.T("settings.test_failed", "Error", messaging.Redact(err.Error()))})
+		return s.renderChannels(w, r, v, channel, nil, "", v.L.T("settings.test_failed", "Error", messaging.Redact(err.Error())))
 	}
-	return s.renderSettings(w, r, v, settingsData{Notice: v.L.T("settings.test_sent", "ID", id)})
+	return s.renderChannels(w, r, v, channel, nil, v.L.T("settings.test_sent", "ID", id), "")
 }
 
 // createKey makes an API key with the scopes ticked on the form.
