@@ -121,5 +121,5 @@ func ParseTime(s string, loc *time.Location) (time.Time, error) {
 			return t.UTC().Truncate(time.Microsecond), nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("%q is not a date or time (use 2006-01-02 or RFC 3339)", s)
+	return time.Time{}, fmt.Errorf("%q is not a date or time: write it as YYYY-MM-DD (2026-03-01), with a time if you have one (2026-03-01 14:30)", s)
 }

@@ -375,3 +375,20 @@ func TestBatchesBoundedByBytes(t *testing.T) {
 		t.Errorf("%d batches, want at least 20", batches)
 	}
 }
+
+// TestOneMessagePerBadField: a bad value is reported once, in a shop
+// owner's words (YYYY-MM-DD, not Go's layout), even when the order's own
+// checks would find it again through its line.
+func TestOneMessagePerBadField(t *testing.T) {
+	db := storetest.SQLite(t)
+	csvText := "order_id,customer_id,placed_at,line_id,sku,quantity,unit_price\n" +
+		"A1,c1,2026-01-01,L1,s1,two,100\n" +
+		"A2,c1,01/03/2026,L2,s1,1,100\n"
+	_, rejects := importFile(t, db, "o.csv", csvText, importer.Options{Kind: "orders", Currency: "BDT"})
+	if got := rejects[2]; got != `quantity: "two" is not a whole number` {
+		t.Errorf("line 2: %q", got)
+	}
+	if got := rejects[3]; !strings.Contains(got, "YYYY-MM-DD") || strings.Contains(got, "2006") || strings.Count(got, ";") > 0 {
+		t.Errorf("line 3: %q", got)
+	}
+}

@@ -161,6 +161,20 @@ func (r *fieldReader) consent(name string, channel retain.Channel) (retain.Conse
 	return retain.Consent{}, false
 }
 
+// check adds the problems a model's Validate found, except those about a
+// field the reader has already refused: a quantity of "two" is one
+// problem ("quantity: "two" is not a whole number"), not also the line's
+// "lines[0].quantity: must be a positive whole number".
+func (r *fieldReader) check(model retain.Problems) {
+	for k, v := range model {
+		name := k[strings.LastIndex(k, ".")+1:]
+		if _, said := r.p[name]; said {
+			continue
+		}
+		r.p.Add(k, "%s", v)
+	}
+}
+
 // rowError formats problems as one line for the rejects file.
 func rowError(p retain.Problems) error {
 	if len(p) == 0 {

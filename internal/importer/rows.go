@@ -137,7 +137,7 @@ func (p *parser) customer(rec record, r *fieldReader) error {
 		}
 		c.Attributes[k] = v
 	}
-	r.p.Merge("", c.Validate())
+	r.check(c.Validate())
 	if err := rowError(r.p); err != nil {
 		return err
 	}
@@ -182,7 +182,7 @@ func (p *parser) line(r *fieldReader, orderID, cur string) (retain.OrderLine, bo
 		}
 		l.ExternalID = orderID + "/" + key
 	}
-	r.p.Merge("", l.Validate())
+	r.check(l.Validate())
 	return l, true
 }
 
@@ -230,7 +230,7 @@ func (p *parser) order(rec record, r *fieldReader) error {
 		r.p.Merge(fmt.Sprintf("lines[%d].", i), nr.p)
 		o.Lines = append(o.Lines, l)
 	}
-	r.p.Merge("", o.Validate())
+	r.check(o.Validate())
 	if err := rowError(r.p); err != nil {
 		return err
 	}
@@ -268,7 +268,7 @@ func (p *parser) orderEvent(rec record, r *fieldReader) error {
 		// Without an id, the event is what happened to which order when.
 		e.ExternalID = e.OrderRef + ":" + string(e.Type) + ":" + r.str("occurred_at")
 	}
-	r.p.Merge("", e.Validate())
+	r.check(e.Validate())
 	if err := rowError(r.p); err != nil {
 		return err
 	}
@@ -281,7 +281,7 @@ func (p *parser) ticket(rec record, r *fieldReader) error {
 		Subject: r.str("subject"), Body: r.str("body"), Status: r.enum("status", "open"), Priority: r.enum("priority", "normal"),
 		AssigneeRef: r.str("assignee"), RootCause: r.enum("root_cause", ""), OpenedAt: r.time("opened_at", true),
 		FirstResponseAt: r.time("first_response_at", false), ResolvedAt: r.time("resolved_at", false)}
-	r.p.Merge("", t.Validate())
+	r.check(t.Validate())
 	if err := rowError(r.p); err != nil {
 		return err
 	}
@@ -300,7 +300,7 @@ func (p *parser) survey(rec record, r *fieldReader) error {
 	if s.ExternalID == "" {
 		s.ExternalID = s.CustomerRef + ":" + s.Kind + ":" + r.str("responded_at")
 	}
-	r.p.Merge("", s.Validate())
+	r.check(s.Validate())
 	if err := rowError(r.p); err != nil {
 		return err
 	}

@@ -72,7 +72,7 @@ func (p *parser) shopify(rec record, r *fieldReader) error {
 	if l, has := p.line(lineFields, name, cur); has {
 		o.Lines = append(o.Lines, l)
 	}
-	r.p.Merge("", o.Validate())
+	r.check(o.Validate())
 	paidAt, fulfilledAt := r.time("paid_at", false), r.time("fulfilled_at", false)
 	if err := rowError(r.p); err != nil {
 		return err
