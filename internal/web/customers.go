@@ -131,12 +131,18 @@ func (s *Server) customersCSV(w http.ResponseWriter, r *http.Request, v *view) e
 	if err := cw.Error(); err != nil {
 		return err
 	}
+	out := buf.Bytes()
+	if r.URL.Query().Get("excel") == "1" {
+		// Excel reads a CSV without a byte order mark in the machine's
+		// legacy code page, and Bengali and Nepali names come out garbled.
+		out = append([]byte("\ufeff"), out...)
+	}
 	if err := s.db.Audit(r.Context(), v.Actor, store.AuditExport, "customers.csv", fmt.Sprintf("%d · %s", n, r.URL.RawQuery)); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="customers.csv"`)
-	_, err = w.Write(buf.Bytes())
+	_, err = w.Write(out)
 	return err
 }
 

@@ -14,8 +14,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/messaging"
 	"github.com/retainhq/retain/internal/store/storetest"
 	"github.com/retainhq/retain/internal/web"

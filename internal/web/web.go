@@ -129,7 +129,9 @@ var funcs = template.FuncMap{
 	},
 	// maskedURL is a stored gateway URL with its query's values hidden
 	// (an API key often sits there).
-	"maskedURL": func(u string) string { return messaging.Settings{SMS: &messaging.GatewayConfig{URL: u}}.Masked().SMS.URL },
+	"maskedURL": func(u string) string {
+		return messaging.Settings{SMS: &messaging.GatewayConfig{URL: u}}.Masked().SMS.URL
+	},
 	// secretHint is the placeholder of a write-only field: whether a
 	// secret is stored, and that a blank field keeps it.
 	"secretHint": func(l *i18n.Localizer, set bool) string {

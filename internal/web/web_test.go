@@ -282,6 +282,13 @@ func TestS5_ExportIsFormulaSafe(t *testing.T) {
 	if code != 200 || err != nil || len(recs) != 2 || !strings.HasPrefix(recs[1][1], "'=") {
 		t.Fatalf("export: %d %v %q", code, err, recs)
 	}
+	if strings.HasPrefix(body, "\ufeff") {
+		t.Error("the plain export starts with a byte order mark")
+	}
+	// For Excel: the byte order mark first, the same rows after it.
+	if _, excel := c.get("/customers.csv?q=EVIL1&excel=1"); excel != "\ufeff"+body {
+		t.Errorf("the Excel export is not the plain one after a byte order mark: %.40q", excel)
+	}
 }
 
 // TestS3_ManagerSeesTeam: a manager sees and acts on their team's work, not
