@@ -262,3 +262,29 @@ func localeOf(tag string) string {
 	}
 	return "en"
 }
+
+// TemplateFields are the names a message or task text may use.
+var TemplateFields = []string{"Name", "FirstName", "Business", "FavouriteCategory", "Recommendations", "Reason", "Orders", "LastOrderDays"}
+
+// PreviewText renders a message or task text for someone who reads the
+// playbook, not for a customer: each field shows as label(field) in
+// brackets (‹first name›), never as template syntax.
+func PreviewText(texts map[string]string, locale string, label func(field string) string) string {
+	src := texts[locale]
+	if src == "" {
+		src = texts["en"]
+	}
+	data := map[string]string{}
+	for _, f := range TemplateFields {
+		data[f] = "‹" + label(f) + "›"
+	}
+	t, err := template.New("").Option("missingkey=zero").Parse(src)
+	if err != nil {
+		return src
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, data); err != nil {
+		return src
+	}
+	return b.String()
+}

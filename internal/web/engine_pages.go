@@ -1,17 +1,87 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/retainhq/retain"
-
 	"github.com/retainhq/retain/internal/core"
+	"github.com/retainhq/retain/internal/i18n"
 	"github.com/retainhq/retain/internal/store"
 )
 
 type playbookView struct {
 	core.PlaybookOutcome
-	Def *retain.Playbook
+	Def   *retain.Playbook
+	Steps []stepView
+}
+
+// stepView is a playbook step in the reader's words: what it does and its
+// detail (a wait's length, a message's text with its fields named, a
+// branch's condition and where it goes).
+type stepView struct {
+	Type, Detail string
+}
+
+// describeSteps puts a playbook's steps in the reader's words, with no
+// template syntax, step id or condition code left in them.
+func describeSteps(v *view, p *retain.Playbook) []stepView {
+	pos := map[string]int{}
+	for i, st := range p.Steps {
+		pos[st.ID] = i + 1
+	}
+	label := func(f string) string { return v.L.T("tmplfield." + f) }
+	goTo := func(id string, i int) string {
+		if id == "" {
+			return v.L.T("playbooks.to_step", "N", v.L.Int(int64(i+2)))
+		}
+		return v.L.T("playbooks.to_step", "N", v.L.Int(int64(pos[id])))
+	}
+	var out []stepView
+	for i, st := range p.Steps {
+		sv := stepView{Type: v.L.T("step." + st.Type)}
+		switch st.Type {
+		case "wait":
+			days, dec := st.Days+st.Hours/24, 0
+			if days != float64(int64(days)) {
+				dec = 1
+			}
+			sv.Detail = v.L.T("playbooks.wait_for", "Days", v.L.Number(days, dec))
+		case "message":
+			sv.Detail = core.PreviewText(st.Text, v.L.Lang, label)
+		case "task":
+			sv.Detail = core.PreviewText(st.Title, v.L.Lang, label)
+		case "branch":
+			if st.If != nil {
+				sv.Detail = v.L.T("playbooks.branch_if", "Field", v.L.T("condfield."+st.If.Field), "Op", st.If.Op,
+					"Value", conditionValue(v, st.If), "Then", goTo(st.Then, i), "Else", goTo(st.Else, i))
+			}
+		case "set":
+			sv.Detail = v.L.T("condfield."+st.Field) + " → " + v.Word("stage.", st.Value)
+		}
+		out = append(out, sv)
+	}
+	return out
+}
+
+// conditionValue is a branch's value in the reader's words: a number in
+// their digits, a segment, stage or language by its name.
+func conditionValue(v *view, c *retain.Condition) string {
+	if n, ok := c.Number(); ok {
+		return v.L.Number(n, 2)
+	}
+	s := fmt.Sprint(c.Value)
+	switch c.Field {
+	case "segment":
+		return v.Word("segment.", s)
+	case "stage":
+		return v.Word("stage.", s)
+	case "locale":
+		if name := i18n.Names[s]; name != "" {
+			return name
+		}
+	}
+	return s
 }
 
 type playbooksData struct {
@@ -40,7 +110,11 @@ func (s *Server) playbooks(w http.ResponseWriter, r *http.Request, v *view) erro
 	}
 	d := playbooksData{Recovery: rec, CanToggle: v.Actor.Can(retain.PermPlaybooksManage)}
 	for _, p := range rec.Playbooks {
-		d.Playbooks = append(d.Playbooks, playbookView{PlaybookOutcome: p, Def: defs[p.Key]})
+		pv := playbookView{PlaybookOutcome: p, Def: defs[p.Key]}
+		if pv.Def != nil {
+			pv.Steps = describeSteps(v, pv.Def)
+		}
+		d.Playbooks = append(d.Playbooks, pv)
 	}
 	v.Title, v.Data = v.L.T("nav.playbooks"), d
 	s.render(w, "playbooks", v)
