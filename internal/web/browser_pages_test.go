@@ -31,7 +31,7 @@ func TestBrowserEveryPage(t *testing.T) {
 		if method != "GET" || r.Permission == "public" || strings.HasSuffix(path, ".csv") { // a download, not a page
 			continue
 		}
-		pages = append(pages, strings.NewReplacer("{id}", fmt.Sprint(custs[0].ID), "{$}", "").Replace(path))
+		pages = append(pages, strings.NewReplacer("{id}", fmt.Sprint(custs[0].ID), "{key}", "service_recovery", "{$}", "").Replace(path))
 	}
 	b := browser(t, exe)
 	actions := []chromedp.Action{

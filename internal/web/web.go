@@ -7,10 +7,13 @@ package web
 import (
 	"crypto/sha256"
 	"embed"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -147,7 +150,23 @@ var funcs = template.FuncMap{
 		}
 		return time.UTC
 	},
-	"join":        strings.Join,
+	"join":   strings.Join,
+	"has":    func(xs []string, x string) bool { return slices.Contains(xs, x) },
+	"stages": func() []string { return retain.Stages },
+	// channelAt is the i-th channel of a playbook's order, "" past its end.
+	"channelAt": func(cs []retain.Channel, i int) string {
+		if i < len(cs) {
+			return string(cs[i])
+		}
+		return ""
+	},
+	// condValue is a condition's value as typed: 40, not 4e+01.
+	"condValue": func(v any) string {
+		if n, ok := v.(float64); ok {
+			return strconv.FormatFloat(n, 'f', -1, 64)
+		}
+		return fmt.Sprint(v)
+	},
 	"blankMember": func() store.MemberChange { return store.MemberChange{Role: retain.RoleAgent, Active: true} },
 	// dataURL lets the QR code Retain drew itself through html/template's
 	// URL filter, and nothing else.

@@ -1,0 +1,344 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/core"
+	"github.com/retainhq/retain/internal/messaging"
+)
+
+// editorData is the playbook editor: the definition being edited (saved or
+// not), what was wrong with it by field path ("steps[2].text.bn", the same
+// path the definition's own check names), and, for a chosen customer, what
+// it would do.
+type editorData struct {
+	P        *retain.Playbook
+	Enabled  bool
+	Version  int
+	Fields   fieldErrors
+	Customer string // external id of the preview's customer
+	Sim      []simLine
+	SimError string
+	Notice   string
+	// The vocabularies the form offers.
+	Reasons, Events, CondFields, Ops, StepTypes, Locales []string
+	Channels                                             []retain.Channel
+	status                                               int
+}
+
+// simLine is one action of a simulation as the customer would get it.
+type simLine struct {
+	Day     string
+	Type    string
+	Channel retain.Channel
+	Text    string
+	Note    string
+	Parts   int // SMS parts
+	Unicode bool
+	NotSent bool
+	Subject string
+}
+
+func (s *Server) renderEditor(w http.ResponseWriter, v *view, d editorData) error {
+	d.Reasons, d.Events, d.CondFields, d.Ops = alertReasons, retain.TriggerEvents, retain.ConditionFields, retain.ConditionOps
+	d.StepTypes, d.Locales, d.Channels = retain.StepTypes, retain.PlaybookLocales, retain.ChannelNames
+	name := d.P.Name[v.L.Lang]
+	if name == "" {
+		name = d.P.Name["en"]
+	}
+	v.Title, v.Data = v.L.T("editor.title", "Name", name), d
+	s.renderStatus(w, d.status, "playbook_edit", v)
+	return nil
+}
+
+// playbookEdit opens the editor on a playbook's current version.
+func (s *Server) playbookEdit(w http.ResponseWriter, r *http.Request, v *view) error {
+	p, enabled, version, err := s.currentPlaybook(r, r.PathValue("key"))
+	if err != nil {
+		return err
+	}
+	return s.renderEditor(w, v, editorData{P: p, Enabled: enabled, Version: version, Customer: r.FormValue("customer")})
+}
+
+func (s *Server) currentPlaybook(r *http.Request, key string) (*retain.Playbook, bool, int, error) {
+	rows, err := s.db.Playbooks(r.Context())
+	if err != nil {
+		return nil, false, 0, err
+	}
+	for _, row := range rows {
+		if row.Key == key {
+			p, err := retain.ParsePlaybook(row.Definition)
+			return p, row.Enabled, row.Version, err
+		}
+	}
+	return nil, false, 0, retain.Errorf(retain.ENOTFOUND, "no playbook %q", key)
+}
+
+// playbookEditPost reads the whole form back into a definition, applies
+// the button pressed (move, remove or add a step; preview; save) and shows
+// the result: problems at their fields, and the simulation for the chosen
+// customer. Nothing is stored until "save as a new version" on a
+// definition with no problems.
+func (s *Server) playbookEditPost(w http.ResponseWriter, r *http.Request, v *view) error {
+	cur, enabled, version, err := s.currentPlaybook(r, r.PathValue("key"))
+	if err != nil {
+		return err
+	}
+	p := readPlaybookForm(r, cur.Key)
+	op, arg, _ := strings.Cut(r.FormValue("op"), ":")
+	i, _ := strconv.Atoi(arg)
+	switch op {
+	case "up":
+		if i > 0 && i < len(p.Steps) {
+			p.Steps[i-1], p.Steps[i] = p.Steps[i], p.Steps[i-1]
+		}
+	case "down":
+		if i >= 0 && i+1 < len(p.Steps) {
+			p.Steps[i], p.Steps[i+1] = p.Steps[i+1], p.Steps[i]
+		}
+	case "remove":
+		if i >= 0 && i < len(p.Steps) {
+			p.Steps = append(p.Steps[:i], p.Steps[i+1:]...)
+		}
+	case "add":
+		p.Steps = append(p.Steps, newStep(r.FormValue("add_type"), p.Steps))
+	}
+	d := editorData{P: p, Enabled: enabled, Version: version, Customer: strings.TrimSpace(r.FormValue("customer")), Fields: fieldErrors{}}
+	// The definition's own check, by field path; an added step's empty
+	// texts are the reader's to fill, not a complaint yet.
+	if op != "add" {
+		var e *retain.Error
+		if errors.As(p.Validate().Err(), &e) {
+			for field := range e.Fields {
+				d.Fields.add(v, field, editorProblem(field))
+			}
+		}
+	}
+	if op == "save" && len(d.Fields) == 0 {
+		norm, err := json.Marshal(p)
+		if err != nil {
+			return err
+		}
+		// Both checked, so both carry the same defaults: the form sent back
+		// unchanged is the same definition, not a new version.
+		was, _ := json.Marshal(cur)
+		ver, created := version, false
+		if !bytes.Equal(norm, was) {
+			ver, created, err = s.db.SavePlaybook(r.Context(), p.Key, norm, enabled)
+		}
+		if err != nil {
+			return err
+		}
+		if created {
+			if err := s.db.Audit(r.Context(), v.Actor, "playbook.save", p.Key, fmt.Sprintf("version %d", ver)); err != nil {
+				return err
+			}
+		}
+		d.Version, d.Notice = ver, v.L.T("editor.saved", "N", v.L.Int(int64(ver)))
+		if !created {
+			d.Notice = v.L.T("editor.unchanged", "N", v.L.Int(int64(ver)))
+		}
+	} else if len(d.Fields) > 0 {
+		d.status = http.StatusBadRequest
+	}
+	if d.Customer != "" && len(d.Fields) == 0 {
+		d.Sim, d.SimError = s.simulate(r, v, p, d.Customer)
+	}
+	return s.renderEditor(w, v, d)
+}
+
+// editorProblem is the catalog key that says what is wrong with a field of
+// a playbook, by the kind of field the path ends in.
+func editorProblem(path string) string {
+	last := path[strings.LastIndexAny(path, ".]")+1:]
+	switch {
+	case last == "en" || last == "bn" || last == "ne":
+		return "editor.text_needed"
+	case last == "days":
+		return "editor.wait_needed"
+	case last == "value":
+		return "editor.value_bad"
+	case last == "then" || last == "else":
+		return "form.choose"
+	case path == "trigger":
+		return "editor.trigger_needed"
+	case path == "steps":
+		return "editor.steps_needed"
+	}
+	return "form.invalid"
+}
+
+// newStep is a blank step of a type, with an id no other step has.
+func newStep(typ string, steps []retain.Step) retain.Step {
+	if !strings.Contains(strings.Join(retain.StepTypes, " "), typ) || typ == "" {
+		typ = "message"
+	}
+	taken := map[string]bool{}
+	for _, st := range steps {
+		taken[st.ID] = true
+	}
+	id := typ
+	for n := 2; taken[id]; n++ {
+		id = fmt.Sprintf("%s_%d", typ, n)
+	}
+	st := retain.Step{ID: id, Type: typ}
+	switch typ {
+	case "wait":
+		st.Days = 1
+	case "message":
+		st.Text = map[string]string{}
+	case "task":
+		st.Title, st.DueHours = map[string]string{}, 24
+	case "branch":
+		st.If = &retain.Condition{Field: "orders", Op: ">", Value: float64(0)}
+	case "set":
+		st.Field, st.Value = "stage", retain.StageActive
+	}
+	return st
+}
+
+// readPlaybookForm is the definition the editor's form describes. Field
+// names are the definition's own paths, so a problem the check reports
+// lands next to the field it is about.
+func readPlaybookForm(r *http.Request, key string) *retain.Playbook {
+	r.ParseForm()
+	f := func(name string) string { return strings.TrimSpace(r.FormValue(name)) }
+	num := func(name string) float64 { n, _ := strconv.ParseFloat(f(name), 64); return n }
+	texts := func(prefix string) map[string]string {
+		m := map[string]string{}
+		for _, l := range retain.PlaybookLocales {
+			if t := strings.TrimSpace(r.FormValue(prefix + "." + l)); t != "" {
+				m[l] = t
+			}
+		}
+		return m
+	}
+	cond := func(prefix string) *retain.Condition {
+		if f(prefix+".field") == "" {
+			return nil
+		}
+		c := &retain.Condition{Field: f(prefix + ".field"), Op: f(prefix + ".op"), Value: f(prefix + ".value")}
+		if n, err := strconv.ParseFloat(f(prefix+".value"), 64); err == nil {
+			c.Value = n
+		}
+		return c
+	}
+	p := &retain.Playbook{Key: key, Name: texts("name"), Description: f("description"), OncePerDays: int(num("once_per_days")),
+		SuccessDays: int(num("success_days")), ExitOnOrder: f("exit_on_order") == "1", Recovery: f("recovery") == "1"}
+	p.Trigger.Alerts = r.Form["trigger.alerts"]
+	p.Trigger.Event = f("trigger.event")
+	p.Trigger.Score = cond("trigger.score")
+	for i := 0; i < 20; i++ {
+		if c := cond(fmt.Sprintf("entry[%d]", i)); c != nil {
+			p.Entry = append(p.Entry, *c)
+		}
+	}
+	for i := 0; i < len(retain.ChannelNames); i++ {
+		if c := f(fmt.Sprintf("channels[%d]", i)); c != "" {
+			p.Channels = append(p.Channels, retain.Channel(c))
+		}
+	}
+	n, _ := strconv.Atoi(f("steps"))
+	for i := 0; i < n && i < 100; i++ {
+		at := fmt.Sprintf("steps[%d]", i)
+		st := retain.Step{ID: f(at + ".id"), Type: f(at + ".type")}
+		switch st.Type {
+		case "wait":
+			st.Days, st.Hours = num(at+".days"), num(at+".hours")
+		case "message":
+			st.Purpose, st.Kind, st.Text = retain.Purpose(f(at+".purpose")), f(at+".kind"), texts(at+".text")
+			st.MaxLatenessHours = int(num(at + ".max_lateness_hours"))
+		case "task":
+			st.Title, st.DueHours = texts(at+".title"), num(at+".due_hours")
+		case "branch":
+			st.If, st.Then, st.Else = cond(at+".if"), f(at+".then"), f(at+".else")
+		case "set":
+			st.Field, st.Value = "stage", f(at+".value")
+		}
+		p.Steps = append(p.Steps, st)
+	}
+	return p
+}
+
+// simulate runs the edited definition for a customer, sending nothing.
+func (s *Server) simulate(r *http.Request, v *view, p *retain.Playbook, customer string) ([]simLine, string) {
+	c, err := s.db.GetCustomer(r.Context(), customer)
+	if err != nil {
+		return nil, v.L.T("editor.no_customer", "ID", customer)
+	}
+	runner := core.NewRunner(s.db, s.live, "web", s.log)
+	reason := ""
+	if len(p.Trigger.Alerts) > 0 {
+		reason = p.Trigger.Alerts[0]
+	}
+	steps, err := core.Simulate(r.Context(), runner, p, c.ID, reason)
+	if err != nil || len(steps) == 0 {
+		s.log.Error("simulate", "playbook", p.Key, "err", err)
+		return nil, v.L.T("error.internal")
+	}
+	start := steps[0].At
+	var out []simLine
+	for _, st := range steps {
+		l := simLine{Day: v.L.Number(st.At.Sub(start).Hours()/24, 0), Type: v.L.T("step." + st.Type), Channel: st.Channel, Text: st.Text,
+			NotSent: st.Type == "message" && st.Channel == ""}
+		switch st.Type {
+		case "message":
+			if st.Channel == retain.ChannelSMS || st.Channel == "" {
+				l.Parts, l.Unicode = messaging.SMSSegments(st.Text)
+			}
+			if st.Channel == "" {
+				l.Note = v.L.T("editor.not_sent")
+			}
+		case "wait":
+			l.Text = v.L.T("playbooks.wait_for", "Days", v.L.Number(st.Wait.Hours()/24, 1))
+		case "branch", "set", "exit", "end":
+			l.Text = ""
+		}
+		out = append(out, l)
+	}
+	return out, ""
+}
+
+// playbookDuplicate copies a playbook (a built-in as a starting point)
+// under a new key, switched off, and opens the copy in the editor.
+func (s *Server) playbookDuplicate(w http.ResponseWriter, r *http.Request, v *view) error {
+	p, _, _, err := s.currentPlaybook(r, r.PathValue("key"))
+	if err != nil {
+		return err
+	}
+	rows, err := s.db.Playbooks(r.Context())
+	if err != nil {
+		return err
+	}
+	taken := map[string]bool{}
+	for _, row := range rows {
+		taken[row.Key] = true
+	}
+	key := p.Key + "-copy"
+	for n := 2; taken[key]; n++ {
+		key = fmt.Sprintf("%s-copy-%d", p.Key, n)
+	}
+	p.Key = key
+	for l, name := range p.Name {
+		p.Name[l] = name + " (2)"
+	}
+	norm, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	if _, _, err := s.db.SavePlaybook(r.Context(), key, norm, false); err != nil {
+		return err
+	}
+	if err := s.db.Audit(r.Context(), v.Actor, "playbook.save", key, "copy of "+r.PathValue("key")); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/playbooks/"+key+"/edit", http.StatusSeeOther)
+	return nil
+}
