@@ -42,6 +42,7 @@ func TestBrowserPlaybookEditor(t *testing.T) {
 				chromedp.WaitVisible(`#sim`),
 				chromedp.Text(`#sim`, &sim),
 				checkPage(t, "bn editor with a simulation"),
+				screenshot(name, "editor-phone-bn.png"),
 				clickAndLoad(`#save-playbook`),
 				chromedp.WaitVisible(`#editor-notice`),
 				chromedp.Text(`#editor-notice`, &notice),

@@ -37,6 +37,7 @@ func TestBrowserInvite(t *testing.T) {
 				chromedp.WaitVisible(`#account-link`),
 				chromedp.Value(`#account-link`, &link),
 				chromedp.Evaluate(overflowJS, &staffOverflow),
+				screenshot(name, "staff-phone-en.png"),
 
 				clickAndLoad(`#logout`),
 				chromedp.WaitVisible(`#signin`),

@@ -63,19 +63,7 @@ func TestBrowser(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			s := newSite(t, open)
 			ctx := browser(t, exe)
-			shots := os.Getenv("RETAIN_SCREENSHOTS")
-			shot := func(file string) chromedp.Action {
-				return chromedp.ActionFunc(func(ctx context.Context) error {
-					if shots == "" || name != "sqlite" {
-						return nil
-					}
-					var png []byte
-					if err := chromedp.FullScreenshot(&png, 100).Do(ctx); err != nil {
-						return err
-					}
-					return os.WriteFile(filepath.Join(shots, file), png, 0o644)
-				})
-			}
+			shot := func(file string) chromedp.Action { return screenshot(name, file) }
 			var bars int
 			var rows, rowsAfter int
 			var csvText, health, navBn, navNe, lang string
@@ -136,6 +124,7 @@ func TestBrowser(t *testing.T) {
 				chromedp.Navigate(s.srv.URL+"/"),
 				chromedp.WaitVisible(`section.kpis`),
 				chromedp.Evaluate(`document.documentElement.scrollWidth - window.innerWidth`, &overflow),
+				shot("dashboard-phone-ne.png"),
 				chromedp.Navigate(s.srv.URL+"/customers"),
 				chromedp.WaitVisible(`table.customers`),
 				chromedp.Evaluate(`document.documentElement.scrollWidth - window.innerWidth`, &overflowList),
@@ -191,6 +180,22 @@ func browser(t *testing.T, exe string) context.Context {
 	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
 	t.Cleanup(func() { cancelTimeout(); cancelBrowser(); cancelAlloc() })
 	return ctx
+}
+
+// screenshot saves the page as docs/screenshots' file when the tests run
+// with RETAIN_SCREENSHOTS=DIR, once (on SQLite).
+func screenshot(dialect, file string) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		dir := os.Getenv("RETAIN_SCREENSHOTS")
+		if dir == "" || dialect != "sqlite" {
+			return nil
+		}
+		var png []byte
+		if err := chromedp.FullScreenshot(&png, 100).Do(ctx); err != nil { // 100: PNG (less is JPEG)
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, file), png, 0o644)
+	})
 }
 
 // overflowJS is how many pixels the page is wider than the screen.
