@@ -143,8 +143,36 @@ func (r *Runner) subject(ctx context.Context, p *retain.Playbook, customerID int
 			return Subject{}, err
 		}
 	}
+	inRecovery := false
+	if !p.Recovery {
+		if inRecovery, err = r.inRecovery(ctx, customerID); err != nil {
+			return Subject{}, err
+		}
+	}
 	return Subject{Facts: f, Locale: localeOf(f.Locale), Recommendations: recs, Reason: reason, Channels: r.Channels,
-		Business: r.Business, Now: r.DB.Now()}, nil
+		Business: r.Business, Now: r.DB.Now(), InRecovery: inRecovery}, nil
+}
+
+// inRecovery reports whether a service recovery is open for the customer:
+// an active enrollment in a recovery playbook.
+func (r *Runner) inRecovery(ctx context.Context, customerID int64) (bool, error) {
+	ens, err := r.DB.Enrollments(ctx, customerID)
+	if err != nil {
+		return false, err
+	}
+	for _, e := range ens {
+		if e.Status != retain.EnrollmentActive {
+			continue
+		}
+		p, err := r.playbook(ctx, e.PlaybookKey, e.PlaybookVersion)
+		if err != nil {
+			return false, err
+		}
+		if p.Recovery {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 func (r *Runner) advance(ctx context.Context, e retain.Enrollment, st *RunStats) error {

@@ -83,6 +83,28 @@ func TestServiceRecoveryEndToEnd(t *testing.T) {
 				t.Fatalf("second run: %+v %v", st, err)
 			}
 
+			// Tone: while the recovery is open, a welcome (onboarding) is held
+			// back with the reason; a service message of another playbook is not.
+			for key, held := range map[string]bool{"onboarding": true, "post_purchase": false} {
+				p, err := core.CurrentPlaybook(ctx, db, key)
+				if err != nil {
+					t.Fatal(err)
+				}
+				steps, err := core.Simulate(ctx, runner, p, cust.ID, "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, a := range steps {
+					if a.Type != "message" {
+						continue
+					}
+					if got := a.Note == core.HeldForRecovery && a.Channel == ""; got != held {
+						t.Errorf("%s during a recovery: message held %v (%q on %q), want %v", key, got, a.Note, a.Channel, held)
+					}
+					break
+				}
+			}
+
 			// Three days later the customer orders: the enrollment ends as recovered.
 			now = now.Add(72 * time.Hour)
 			b = store.Batch{}

@@ -41,6 +41,9 @@ type Subject struct {
 	Channels        map[string]bool // channels the business has configured
 	Business        string          // the business's name for messages
 	Now             time.Time
+	// InRecovery: a service recovery is open for the customer (and this
+	// playbook is not one). Tone: no welcome and no marketing until it ends.
+	InRecovery bool
 }
 
 // next runs the playbook from step until it has to wait or ends, and
@@ -60,8 +63,14 @@ func next(p *retain.Playbook, s Subject, step int) ([]Action, int) {
 		case "message":
 			a.Purpose, a.Kind = st.Purpose, st.Kind
 			a.Lateness = time.Duration(st.MaxLatenessHours) * time.Hour
-			a.Channel, a.To, a.Note, a.WaitingFor = pickChannel(p.Channels, s)
 			a.Text = render(st.Text, s)
+			if s.InRecovery && (st.Purpose == retain.PurposeMarketing || p.Trigger.Event == "first_order") {
+				// A welcome or an offer in the same hour as an apology reads
+				// as not listening: the step is skipped, with the reason.
+				a.Note = HeldForRecovery
+				break
+			}
+			a.Channel, a.To, a.Note, a.WaitingFor = pickChannel(p.Channels, s)
 		case "task":
 			staff := s
 			staff.Locale = localeOf(s.Facts.OwnerLocale) // the task is for the owner
@@ -137,6 +146,10 @@ func address(channel retain.Channel, f store.Facts) string {
 	}
 	return ""
 }
+
+// HeldForRecovery is the note on a message step skipped because a service
+// recovery is open for the customer.
+const HeldForRecovery = "not sent: a service recovery is open for this customer"
 
 // templateData is what message and task templates can use.
 type templateData struct {

@@ -293,7 +293,10 @@ func (s *Server) simulate(r *http.Request, v *view, p *retain.Playbook, customer
 			if st.Channel == retain.ChannelSMS || st.Channel == "" {
 				l.Parts, l.Unicode = messaging.SMSSegments(st.Text)
 			}
-			if st.Channel == "" {
+			switch {
+			case st.Note == core.HeldForRecovery:
+				l.Note = v.L.T("editor.held_recovery")
+			case st.Channel == "":
 				l.Note = v.L.T("editor.not_sent")
 			}
 		case "wait":
