@@ -20,6 +20,20 @@ type alertsInput struct {
 	OwnerID    int64  `query:"owner_id"`
 	CustomerID string `query:"customer_id" doc:"A customer's external id."`
 	Limit      int    `query:"limit" minimum:"0" maximum:"1000" default:"100"`
+	ByIDPaging
+}
+
+// ByIDPaging is how alerts and tasks are paged through: in urgency (or due)
+// order, one page only; or, with order=id or a cursor, in id order with a
+// next_cursor, so every row is seen once however many there are.
+type ByIDPaging struct {
+	Order  string `query:"order" enum:"urgency,due,id," doc:"id: page through everything with cursor and next_cursor."`
+	Cursor string `query:"cursor" doc:"next_cursor of the previous page (implies order=id)."`
+}
+
+func (b ByIDPaging) paged() (bool, int64, error) {
+	after, err := afterCursor(b.Cursor)
+	return b.Order == "id" || b.Cursor != "", after, err
 }
 
 type alertOut struct {
@@ -46,7 +60,8 @@ type alertOut struct {
 
 type alertsOutput struct {
 	Body struct {
-		Alerts []alertOut `json:"alerts"`
+		Alerts     []alertOut `json:"alerts"`
+		NextCursor string     `json:"next_cursor,omitempty"`
 	}
 }
 
@@ -63,11 +78,23 @@ func (a *API) listAlerts(ctx context.Context, in *alertsInput) (*alertsOutput, e
 	if err != nil {
 		return nil, a.apiError(ctx, "list-alerts", err)
 	}
-	alerts, err := a.db.Alerts(ctx, store.AlertFilter{Status: in.Status, OwnerID: in.OwnerID, CustomerID: cid, Limit: in.Limit})
+	paged, after, err := in.paged()
+	if err != nil {
+		return nil, a.apiError(ctx, "list-alerts", err)
+	}
+	limit := in.Limit
+	if paged {
+		limit++ // one more: is there a next page?
+	}
+	alerts, err := a.db.Alerts(ctx, store.AlertFilter{Status: in.Status, OwnerID: in.OwnerID, CustomerID: cid, Limit: limit, ByID: paged, AfterID: after})
 	if err != nil {
 		return nil, a.apiError(ctx, "list-alerts", err)
 	}
 	out := &alertsOutput{}
+	if paged && len(alerts) > in.Limit {
+		alerts = alerts[:in.Limit]
+		out.Body.NextCursor = cursorOf(alerts[len(alerts)-1].ID)
+	}
 	out.Body.Alerts = []alertOut{}
 	for _, al := range alerts {
 		o := alertOut{ID: al.ID, CustomerID: al.CustomerRef, Type: al.Type, Reason: al.Reason, RootCause: al.RootCause, Severity: al.Severity,
@@ -118,6 +145,7 @@ type tasksInput struct {
 	OwnerID    int64  `query:"owner_id"`
 	CustomerID string `query:"customer_id"`
 	Limit      int    `query:"limit" minimum:"0" maximum:"1000" default:"200"`
+	ByIDPaging
 }
 
 type taskOut struct {
@@ -135,7 +163,8 @@ type taskOut struct {
 
 type tasksOutput struct {
 	Body struct {
-		Tasks []taskOut `json:"tasks"`
+		Tasks      []taskOut `json:"tasks"`
+		NextCursor string    `json:"next_cursor,omitempty"`
 	}
 }
 
@@ -144,11 +173,23 @@ func (a *API) listTasks(ctx context.Context, in *tasksInput) (*tasksOutput, erro
 	if err != nil {
 		return nil, a.apiError(ctx, "list-tasks", err)
 	}
-	tasks, err := a.db.Tasks(ctx, store.TaskFilter{Status: in.Status, OwnerID: in.OwnerID, CustomerID: cid, Limit: in.Limit})
+	paged, after, err := in.paged()
+	if err != nil {
+		return nil, a.apiError(ctx, "list-tasks", err)
+	}
+	limit := in.Limit
+	if paged {
+		limit++
+	}
+	tasks, err := a.db.Tasks(ctx, store.TaskFilter{Status: in.Status, OwnerID: in.OwnerID, CustomerID: cid, Limit: limit, ByID: paged, AfterID: after})
 	if err != nil {
 		return nil, a.apiError(ctx, "list-tasks", err)
 	}
 	out := &tasksOutput{}
+	if paged && len(tasks) > in.Limit {
+		tasks = tasks[:in.Limit]
+		out.Body.NextCursor = cursorOf(tasks[len(tasks)-1].ID)
+	}
 	out.Body.Tasks = []taskOut{}
 	for _, t := range tasks {
 		out.Body.Tasks = append(out.Body.Tasks, taskOut{ID: t.ID, CustomerID: t.CustomerRef, OwnerID: t.OwnerID, Title: t.Title, Detail: t.Detail,

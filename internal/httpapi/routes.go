@@ -53,6 +53,10 @@ func (a *API) routes(mux *http.ServeMux) {
 	op := func(id, method, path, summary, tag string, status int) huma.Operation {
 		return huma.Operation{OperationID: id, Method: method, Path: path, Summary: summary, Tags: []string{tag}, DefaultStatus: status}
 	}
+	register(a, op("list-customers", http.MethodGet, "/api/v1/customers", "Customers in pages (cursor), optionally by stage or changed since a time", "Read", 200), retain.PermCustomersRead, a.listCustomers)
+	register(a, op("list-orders", http.MethodGet, "/api/v1/orders", "Orders in pages (cursor), optionally one customer's or changed since a time", "Read", 200), retain.PermCustomersRead, a.listOrders)
+	register(a, op("list-tickets", http.MethodGet, "/api/v1/tickets", "Tickets in pages (cursor), optionally one customer's, by status or changed since a time", "Read", 200), retain.PermCustomersRead, a.listTickets)
+	register(a, op("list-survey-responses", http.MethodGet, "/api/v1/survey-responses", "Survey answers in pages (cursor), optionally one customer's or one kind", "Read", 200), retain.PermCustomersRead, a.listSurveyResponses)
 	register(a, op("list-alerts", http.MethodGet, "/api/v1/alerts", "Alerts, most urgent first", "Alerts", 200), retain.PermWorkRead, a.listAlerts)
 	register(a, op("snooze-alert", http.MethodPost, "/api/v1/alerts/{id}/snooze", "Snooze an alert until a time, with a reason", "Alerts", 204), retain.PermWorkAct, a.snoozeAlert)
 	register(a, op("resolve-alert", http.MethodPost, "/api/v1/alerts/{id}/resolve", "Resolve an alert with its outcome", "Alerts", 204), retain.PermWorkAct, a.resolveAlert)

@@ -46,6 +46,10 @@ type AlertFilter struct {
 	Cause      string
 	Limit      int
 	Offset     int
+	// ByID pages by id instead of urgency: the API's cursor, AfterID the
+	// last id already read.
+	ByID    bool
+	AfterID int64
 }
 
 // Alerts lists alerts, most urgent first.
@@ -59,7 +63,7 @@ func (db *DB) Alerts(ctx context.Context, f AlertFilter) ([]retain.Alert, error)
 		COALESCE(a.owner_id, 0), a.title, a.detail, a.source, a.revenue_at_risk_minor, a.currency, a.occurrences, a.due_at, a.snoozed_until,
 		a.snooze_reason, a.outcome, a.created_at, a.last_seen_at
 		FROM alerts a JOIN customers c ON c.id = a.customer_id WHERE `+strings.Join(where, " AND ")+`
-		ORDER BY CASE a.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, a.due_at, a.id
+		ORDER BY `+f.order()+`
 		LIMIT $`+fmt.Sprint(len(args)-1)+` OFFSET $`+fmt.Sprint(len(args)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: alerts: %w", err)
@@ -97,6 +101,13 @@ func (db *DB) countWhere(ctx context.Context, from string, where []string, args 
 	return n, nil
 }
 
+func (f AlertFilter) order() string {
+	if f.ByID {
+		return "a.id"
+	}
+	return "CASE a.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, a.due_at, a.id"
+}
+
 func (f AlertFilter) where() ([]string, []any) {
 	where, args := []string{"1 = 1"}, []any{}
 	add := func(cond string, v any) {
@@ -113,6 +124,9 @@ func (f AlertFilter) where() ([]string, []any) {
 	}
 	if f.CustomerID != 0 {
 		add("a.customer_id = $%d", f.CustomerID)
+	}
+	if f.AfterID != 0 {
+		add("a.id > $%d", f.AfterID)
 	}
 	if f.Scope != nil {
 		where = append(where, f.Scope.where("a.owner_id"))

@@ -42,6 +42,10 @@ type TaskFilter struct {
 	Overdue    time.Time // when set: only tasks due before it
 	Limit      int
 	Offset     int
+	// ByID pages by id instead of due time: the API's cursor, AfterID the
+	// last id already read.
+	ByID    bool
+	AfterID int64
 }
 
 // CountTasks counts the tasks f selects (its Limit and Offset aside).
@@ -61,7 +65,7 @@ func (db *DB) Tasks(ctx context.Context, f TaskFilter) ([]retain.Task, error) {
 		COALESCE(t.owner_id, 0), t.title, t.detail, t.due_at, t.remind_at, t.status, t.source, COALESCE(t.alert_id, 0),
 		COALESCE(t.enrollment_id, 0), t.completed_at, t.created_at
 		FROM tasks t LEFT JOIN customers c ON c.id = t.customer_id WHERE `+strings.Join(where, " AND ")+`
-		ORDER BY t.due_at, t.id LIMIT $`+fmt.Sprint(len(args)-1)+` OFFSET $`+fmt.Sprint(len(args)), args...)
+		ORDER BY `+map[bool]string{false: "t.due_at, t.id", true: "t.id"}[f.ByID]+` LIMIT $`+fmt.Sprint(len(args)-1)+` OFFSET $`+fmt.Sprint(len(args)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: tasks: %w", err)
 	}
@@ -101,6 +105,9 @@ func (f TaskFilter) where() ([]string, []any) {
 	}
 	if !f.Overdue.IsZero() {
 		add("t.due_at < $%d", f.Overdue.UTC())
+	}
+	if f.AfterID != 0 {
+		add("t.id > $%d", f.AfterID)
 	}
 	return where, args
 }
