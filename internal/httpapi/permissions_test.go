@@ -24,6 +24,7 @@ var apiAccess = map[string]string{
 	"GET /unsubscribe/{token}":              "public",
 	"POST /unsubscribe/{token}":             "public",
 	"GET /calendar/{file}":                  "public",
+	"GET /api/docs":                         "public",
 	"POST /api/v1/events":                   "events:write admin",
 	"GET /api/v1/customers/{id}/scores":     "read write admin",
 	"GET /api/v1/customers":                 "read write admin",

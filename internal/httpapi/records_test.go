@@ -3,8 +3,10 @@ package httpapi_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -100,5 +102,33 @@ func TestReadAPI(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestAPIReference: the reference page lists every API-key route with the
+// permission it needs, from the OpenAPI document itself, and loads no
+// script.
+func TestAPIReference(t *testing.T) {
+	f := newFixture(t, storetest.SQLite)
+	resp, err := http.Get(f.srv.URL + "/api/docs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	page := string(b)
+	if resp.StatusCode != 200 || strings.Contains(page, "<script") {
+		t.Fatalf("reference: %d", resp.StatusCode)
+	}
+	for _, r := range f.api.Routes() {
+		if r.Permission == "public" {
+			continue
+		}
+		if !strings.Contains(page, "<code>"+r.Method+" "+r.Path+"</code>") {
+			t.Errorf("the reference lacks %s %s", r.Method, r.Path)
+		}
+	}
+	if !strings.Contains(page, "<code>customers:read</code>") || !strings.Contains(page, "<code>cursor</code>") {
+		t.Error("the reference does not show permissions and parameters")
 	}
 }

@@ -30,6 +30,7 @@ func (a *API) routes(mux *http.ServeMux) {
 	a.plain(mux, "POST /hooks/reply", "the gateway's HMAC signature", "hook-reply", http.HandlerFunc(a.hookReply))
 	a.plain(mux, "GET /unsubscribe/{token}", "the signed token in the link", "unsubscribe", http.HandlerFunc(a.unsubscribe))
 	a.plain(mux, "POST /unsubscribe/{token}", "the signed token in the link", "unsubscribe", http.HandlerFunc(a.unsubscribe))
+	a.plain(mux, "GET /api/docs", "none: the API's description, as the OpenAPI document", "", http.HandlerFunc(a.reference))
 	a.plain(mux, "GET /calendar/{file}", "the feed's secret token", "calendar", http.HandlerFunc(a.calendar))
 
 	register(a, huma.Operation{
