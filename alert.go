@@ -57,6 +57,11 @@ type Alert struct {
 	Status        AlertStatus
 	OwnerID       int64
 	Title, Detail string
+	// DetailKey and DetailArgs say the detail in words the reader's
+	// catalog has ("evidence.slowing" with the gaps); Detail is the same in
+	// English, for the API and the CLI.
+	DetailKey     string
+	DetailArgs    map[string]any
 	Source        string // what raised it, e.g. survey:12
 	RevenueAtRisk int64  // minor units of Currency
 	Currency      string

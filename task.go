@@ -25,12 +25,15 @@ type Task struct {
 	CustomerName   string // when read back
 	OwnerID        int64
 	Title, Detail  string
-	DueAt          time.Time
-	RemindAt       time.Time
-	Status         TaskStatus
-	Source         string // playbook, alert, manual
-	AlertID        int64
-	EnrollmentID   int64
-	CompletedAt    time.Time
-	CreatedAt      time.Time
+	// Titles is the title in each language it was written in (a playbook's
+	// task), so each reader sees their own; Title is the owner's.
+	Titles       map[string]string
+	DueAt        time.Time
+	RemindAt     time.Time
+	Status       TaskStatus
+	Source       string // playbook, alert, manual
+	AlertID      int64
+	EnrollmentID int64
+	CompletedAt  time.Time
+	CreatedAt    time.Time
 }

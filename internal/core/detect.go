@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/retainhq/retain"
@@ -280,6 +281,7 @@ func sameDay(a, b time.Time) bool {
 func surveyAlert(s store.SurveySignal) (retain.Alert, bool) {
 	a := riskAlert(s.Party, fmt.Sprintf("survey:%d", s.ID))
 	a.Detail = s.Comment
+	a.DetailKey, a.DetailArgs = "alertdetail.survey", map[string]any{"survey": strings.ToUpper(s.Kind), "score": float64(s.Score), "comment": s.Comment}
 	a.RootCause = classify.Cause("", s.Comment)
 	switch {
 	case s.Kind == "nps" && s.Score <= 6:
@@ -308,6 +310,7 @@ func orderEventAlert(e store.OrderEventSignal) (retain.Alert, bool) {
 	a := riskAlert(e.Party, fmt.Sprintf("order_event:%d", e.ID))
 	a.RootCause = classify.Cause(e.Reason, "")
 	a.Detail = fmt.Sprintf("order %s: %s", e.Order, e.Reason)
+	a.DetailKey, a.DetailArgs = "alertdetail.order_event", map[string]any{"order": e.Order, "reason": e.Reason}
 	switch e.Type {
 	case "returned", "refunded":
 		a.Reason, a.Severity, a.Title = "return", "medium", fmt.Sprintf("%s %s order %s", e.Customer, e.Type, e.Order)
@@ -338,6 +341,7 @@ func firstOrderAlert(o store.OrderSignal) retain.Alert {
 	a := riskAlert(o.Party, fmt.Sprintf("order:%d", o.ID))
 	a.Type, a.Reason, a.Severity, a.RevenueAtRisk = "lifecycle", "new_customer", "low", 0
 	a.Title, a.Detail = fmt.Sprintf("%s placed their first order", o.Customer), "order "+o.Order
+	a.DetailKey, a.DetailArgs = "alertdetail.first_order", map[string]any{"order": o.Order}
 	return due(a, o.At)
 }
 
@@ -346,6 +350,7 @@ func lateAlert(o store.LateOrderSignal) retain.Alert {
 	a.Reason, a.Severity, a.RootCause = "late_delivery", "high", classify.Delivery
 	a.Title = fmt.Sprintf("Order %s of %s is past its expected delivery", o.Order, o.Customer)
 	a.Detail = "expected by " + o.ExpectedAt.Format("2006-01-02 15:04") + "; no delivery recorded"
+	a.DetailKey, a.DetailArgs = "alertdetail.late", map[string]any{"order": o.Order, "expected_at": o.ExpectedAt.UTC().Format(time.RFC3339)}
 	return due(a, o.ExpectedAt)
 }
 
@@ -357,6 +362,7 @@ func renewalAlert(r store.RenewalSignal, days int) retain.Alert {
 	}
 	a.Title = fmt.Sprintf("%s's %s renews on %s", r.Customer, r.Plan, r.RenewsAt.Format("2006-01-02"))
 	a.Detail = "subscription " + r.External
+	a.DetailKey, a.DetailArgs = "alertdetail.renewal", map[string]any{"plan": r.Plan, "renews_at": r.RenewsAt.UTC().Format(time.RFC3339)}
 	a.DueAt = r.RenewsAt.Add(-7 * 24 * time.Hour) // a week before the renewal
 	return a
 }

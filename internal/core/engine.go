@@ -266,7 +266,7 @@ func (r *Runner) apply(ctx context.Context, tx *store.Tx, e retain.Enrollment, p
 		due := tx.Now().Add(a.Due)
 		// A reminder an hour before it is due (half the time, if sooner).
 		remind := due.Add(-min(time.Hour, a.Due/2))
-		_, created, err := tx.CreateTask(ctx, retain.Task{IdempotencyKey: key, CustomerID: e.CustomerID, Title: a.Text,
+		_, created, err := tx.CreateTask(ctx, retain.Task{IdempotencyKey: key, CustomerID: e.CustomerID, Title: a.Text, Titles: a.Titles,
 			Detail: p.Name["en"], DueAt: due, RemindAt: remind, Source: "playbook", AlertID: e.AlertID, EnrollmentID: e.ID})
 		if err != nil {
 			return err

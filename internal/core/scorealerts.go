@@ -106,11 +106,13 @@ func scoreAlerts(s retain.Score, run int64) []retain.Alert {
 	for _, name := range riskOrder {
 		if f, ok := byName[name]; ok {
 			risk.Reason, risk.Detail, risk.Title = name, f.Evidence, fmt.Sprintf("%s: %s", s.ExternalID, name)
+			risk.DetailKey, risk.DetailArgs = "evidence."+name, flagArgs(f)
 			break
 		}
 	}
 	if risk.Reason == "" && s.PAlive < 0.2 {
 		risk.Reason, risk.Title, risk.Detail = "low_p_alive", fmt.Sprintf("%s may have stopped buying", s.ExternalID), fmt.Sprintf("P(alive) %.0f%%", 100*s.PAlive)
+		risk.DetailKey, risk.DetailArgs = "alertdetail.low_p_alive", map[string]any{"p_alive_share": s.PAlive}
 	}
 	if risk.Reason != "" {
 		out = append(out, risk)
@@ -120,9 +122,20 @@ func scoreAlerts(s retain.Score, run int64) []retain.Alert {
 			a := base
 			a.Type, a.Severity, a.RevenueAtRisk = "opportunity", "low", 0
 			a.Reason, a.Detail, a.Title = name, f.Evidence, fmt.Sprintf("%s: %s", s.ExternalID, name)
+			a.DetailKey, a.DetailArgs = "evidence."+name, flagArgs(f)
 			out = append(out, a)
 			break
 		}
+	}
+	return out
+}
+
+// flagArgs is a flag's values as an alert's detail arguments: the same
+// catalog entry ("evidence.slowing") the customer 360 shows them with.
+func flagArgs(f retain.Flag) map[string]any {
+	out := make(map[string]any, len(f.Values))
+	for k, v := range f.Values {
+		out[k] = v
 	}
 	return out
 }

@@ -14,14 +14,17 @@ import (
 // interpreter below turns steps into actions, which the runner commits and
 // the simulator prints.
 type Action struct {
-	Step     int
-	StepID   string
-	Type     string // message, task, branch, set, wait, exit, end
-	Channel  retain.Channel
-	To       string
-	Purpose  retain.Purpose
-	Kind     string
-	Text     string // message body or task title
+	Step    int
+	StepID  string
+	Type    string // message, task, branch, set, wait, exit, end
+	Channel retain.Channel
+	To      string
+	Purpose retain.Purpose
+	Kind    string
+	Text    string // message body or task title
+	// Titles is a task's title in every language the playbook wrote it
+	// in, so each reader of the inbox sees their own.
+	Titles   map[string]string
 	Due      time.Duration
 	Wait     time.Duration
 	Lateness time.Duration
@@ -75,6 +78,11 @@ func next(p *retain.Playbook, s Subject, step int) ([]Action, int) {
 			staff := s
 			staff.Locale = localeOf(s.Facts.OwnerLocale) // the task is for the owner
 			a.Text = render(st.Title, staff)
+			a.Titles = map[string]string{}
+			for l := range st.Title {
+				staff.Locale = l
+				a.Titles[l] = render(st.Title, staff)
+			}
 			a.Due = time.Duration(st.DueHours * float64(time.Hour))
 		case "branch":
 			ok := holds(st.If, s.Facts, s.Now)

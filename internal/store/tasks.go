@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -19,11 +20,11 @@ func (tx *Tx) CreateTask(ctx context.Context, t retain.Task) (int64, bool, error
 	}
 	var id int64
 	err := tx.tx.QueryRowContext(ctx, `INSERT INTO tasks (idempotency_key, customer_id, owner_id, title, detail, due_at, remind_at, status,
-		source, alert_id, enrollment_id, created_at, updated_at)
-		VALUES ($1, $2, COALESCE($3, (SELECT owner_id FROM customers WHERE id = $2)), $4, $5, $6, $7, 'open', $8, $9, $10, $11, $11)
+		source, alert_id, enrollment_id, created_at, updated_at, titles)
+		VALUES ($1, $2, COALESCE($3, (SELECT owner_id FROM customers WHERE id = $2)), $4, $5, $6, $7, 'open', $8, $9, $10, $11, $11, $12)
 		ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
 		t.IdempotencyKey, nullID(t.CustomerID), nullID(t.OwnerID), t.Title, t.Detail, t.DueAt.UTC(), timeArg(t.RemindAt), t.Source,
-		nullID(t.AlertID), nullID(t.EnrollmentID), tx.now).Scan(&id)
+		nullID(t.AlertID), nullID(t.EnrollmentID), tx.now, mapText(t.Titles)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil
 	}
@@ -63,7 +64,7 @@ func (db *DB) Tasks(ctx context.Context, f TaskFilter) ([]retain.Task, error) {
 	args = append(args, f.Limit, max(f.Offset, 0))
 	rows, err := db.read.QueryContext(ctx, `SELECT t.id, t.idempotency_key, COALESCE(t.customer_id, 0), COALESCE(c.external_id, ''), COALESCE(c.name, ''),
 		COALESCE(t.owner_id, 0), t.title, t.detail, t.due_at, t.remind_at, t.status, t.source, COALESCE(t.alert_id, 0),
-		COALESCE(t.enrollment_id, 0), t.completed_at, t.created_at
+		COALESCE(t.enrollment_id, 0), t.completed_at, t.created_at, t.titles
 		FROM tasks t LEFT JOIN customers c ON c.id = t.customer_id WHERE `+strings.Join(where, " AND ")+`
 		ORDER BY `+map[bool]string{false: "t.due_at, t.id", true: "t.id"}[f.ByID]+` LIMIT $`+fmt.Sprint(len(args)-1)+` OFFSET $`+fmt.Sprint(len(args)), args...)
 	if err != nil {
@@ -74,9 +75,13 @@ func (db *DB) Tasks(ctx context.Context, f TaskFilter) ([]retain.Task, error) {
 	for rows.Next() {
 		var t retain.Task
 		var due, remind, done, created nullTime
+		var titles string
 		if err := rows.Scan(&t.ID, &t.IdempotencyKey, &t.CustomerID, &t.CustomerRef, &t.CustomerName, &t.OwnerID, &t.Title, &t.Detail, &due, &remind,
-			&t.Status, &t.Source, &t.AlertID, &t.EnrollmentID, &done, &created); err != nil {
+			&t.Status, &t.Source, &t.AlertID, &t.EnrollmentID, &done, &created, &titles); err != nil {
 			return nil, fmt.Errorf("store: tasks: %w", err)
+		}
+		if titles != "" {
+			json.Unmarshal([]byte(titles), &t.Titles) // written by mapText
 		}
 		t.DueAt, t.RemindAt, t.CompletedAt, t.CreatedAt = due.T, remind.T, done.T, created.T
 		out = append(out, t)
