@@ -131,14 +131,9 @@ func (db *DB) SaveMember(ctx context.Context, by retain.Actor, id int64, c Membe
 		return 0, err
 	}
 	err := db.WithTx(ctx, func(tx *Tx) error {
-		var teamID any
-		if c.Team != "" {
-			var tid int64
-			if err := tx.tx.QueryRowContext(ctx, `INSERT INTO teams (name, created_at) VALUES ($1, $2)
-				ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id`, c.Team, tx.now).Scan(&tid); err != nil {
-				return err
-			}
-			teamID = tid
+		teamID, err := tx.team(ctx, c.Team)
+		if err != nil {
+			return err
 		}
 		if id == 0 {
 			ext, err := newStaffRef()
@@ -153,7 +148,7 @@ func (db *DB) SaveMember(ctx context.Context, by retain.Actor, id int64, c Membe
 		}
 		var old MemberChange
 		var canLogin bool
-		err := tx.tx.QueryRowContext(ctx, `SELECT role, active, can_login, email FROM staff WHERE id = $1`, id).Scan(&old.Role, &old.Active, &canLogin, &old.Email)
+		err = tx.tx.QueryRowContext(ctx, `SELECT role, active, can_login, email FROM staff WHERE id = $1`, id).Scan(&old.Role, &old.Active, &canLogin, &old.Email)
 		if err != nil {
 			return notFound(err, "no staff member %d", id)
 		}

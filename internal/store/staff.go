@@ -39,16 +39,11 @@ func (db *DB) AddUser(ctx context.Context, by retain.Actor, u User, passwordHash
 		if n > 0 {
 			return retain.Errorf(retain.ECONFLICT, "a user with email %s already exists", u.Email)
 		}
-		var teamID any
-		if u.Team != "" {
-			var id int64
-			if err := tx.tx.QueryRowContext(ctx, `INSERT INTO teams (name, created_at) VALUES ($1, $2)
-				ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id`, u.Team, tx.now).Scan(&id); err != nil {
-				return err
-			}
-			teamID = id
+		teamID, err := tx.team(ctx, u.Team)
+		if err != nil {
+			return err
 		}
-		err := tx.tx.QueryRowContext(ctx, `INSERT INTO staff (external_id, name, email, role, team_id, can_login, password_hash, created_at, updated_at)
+		err = tx.tx.QueryRowContext(ctx, `INSERT INTO staff (external_id, name, email, role, team_id, can_login, password_hash, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, TRUE, $6, $7, $7)
 			ON CONFLICT (external_id) DO UPDATE SET name = excluded.name, role = excluded.role, team_id = excluded.team_id,
 			    can_login = TRUE, password_hash = excluded.password_hash, updated_at = excluded.updated_at
@@ -133,4 +128,16 @@ func (db *DB) SetUserRole(ctx context.Context, by retain.Actor, email string, ro
 		}
 		return tx.Audit(ctx, by, "user.role", email, string(old)+" → "+string(role))
 	})
+}
+
+// team is the id of the team with a name, made when new; nil (no team) for
+// "".
+func (tx *Tx) team(ctx context.Context, name string) (any, error) {
+	if name == "" {
+		return nil, nil
+	}
+	var id int64
+	err := tx.tx.QueryRowContext(ctx, `INSERT INTO teams (name, created_at) VALUES ($1, $2)
+		ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id`, name, tx.now).Scan(&id)
+	return id, err
 }

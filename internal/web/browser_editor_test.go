@@ -25,11 +25,7 @@ func TestBrowserPlaybookEditor(t *testing.T) {
 			var sim, notice string
 			err := chromedp.Run(ctx,
 				chromedp.EmulateViewport(390, 844),
-				chromedp.Navigate(s.srv.URL+"/login"),
-				chromedp.WaitVisible(`#signin`),
-				chromedp.SendKeys(`input[name=email]`, "admin@shop.example"),
-				chromedp.SendKeys(`input[name=password]`, password),
-				clickAndLoad(`#signin`),
+				signIn(s.srv.URL, "admin@shop.example"),
 				clickAndLoad(`button[data-lang=bn]`),
 				chromedp.Navigate(s.srv.URL+"/playbooks"),
 				chromedp.WaitVisible(`a[data-edit=post_purchase]`),

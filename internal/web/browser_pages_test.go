@@ -36,11 +36,7 @@ func TestBrowserEveryPage(t *testing.T) {
 	b := browser(t, exe)
 	actions := []chromedp.Action{
 		chromedp.EmulateViewport(390, 844),
-		chromedp.Navigate(s.srv.URL + "/login"),
-		chromedp.WaitVisible(`#signin`),
-		chromedp.SendKeys(`input[name=email]`, "admin@shop.example"),
-		chromedp.SendKeys(`input[name=password]`, password),
-		clickAndLoad(`#signin`),
+		signIn(s.srv.URL, "admin@shop.example"),
 	}
 	for _, lang := range []string{"en", "bn", "ne"} {
 		actions = append(actions, clickAndLoad(`button[data-lang=`+lang+`]`), chromedp.WaitVisible(`html[lang=`+lang+`]`))

@@ -24,11 +24,8 @@ func TestBrowserInvite(t *testing.T) {
 			var staffOverflow, linkOverflow int
 			err := chromedp.Run(ctx,
 				chromedp.EmulateViewport(390, 844),
+				signIn(s.srv.URL, "admin@shop.example"),
 				chromedp.Navigate(s.srv.URL+"/staff"),
-				chromedp.WaitVisible(`#signin`),
-				chromedp.SendKeys(`input[name=email]`, "admin@shop.example"),
-				chromedp.SendKeys(`input[name=password]`, password),
-				clickAndLoad(`#signin`),
 				chromedp.WaitVisible(`#add-staff`),
 				chromedp.SendKeys(`#add-staff input[name=name]`, "Rina Das"),
 				chromedp.SendKeys(`#add-staff input[name=email]`, "rina@shop.example"),

@@ -198,6 +198,17 @@ func screenshot(dialect, file string) chromedp.Action {
 	})
 }
 
+// signIn signs in on the login page as a test user with the test password.
+func signIn(base, email string) chromedp.Tasks {
+	return chromedp.Tasks{
+		chromedp.Navigate(base + "/login"),
+		chromedp.WaitVisible(`#signin`),
+		chromedp.SendKeys(`input[name=email]`, email),
+		chromedp.SendKeys(`input[name=password]`, password),
+		clickAndLoad(`#signin`),
+	}
+}
+
 // overflowJS is how many pixels the page is wider than the screen.
 const overflowJS = `document.documentElement.scrollWidth - window.innerWidth`
 
