@@ -140,10 +140,10 @@ func (e *env) serve(ctx context.Context, db *store.DB, ready chan<- string) erro
 		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 		ln, scheme = tls.NewListener(ln, srv.TLSConfig), "https"
 	}
-	fmt.Fprintf(e.stdout, "Retain is serving on %s://%s (database %s); stop with Ctrl-C\n", scheme, ln.Addr(), db)
 	if setupToken != "" {
 		fmt.Fprintf(e.stdout, "nobody can sign in yet: set Retain up in the browser at %s://%s/setup?token=%s\n", scheme, ln.Addr(), setupToken)
 	}
+	fmt.Fprintf(e.stdout, "Retain is serving on %s://%s (database %s); stop with Ctrl-C\n", scheme, ln.Addr(), db)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
