@@ -89,18 +89,24 @@ func benchWork(b *testing.B, db *store.DB) {
 	}
 	now := db.Now()
 	reasons := []string{"complaint", "detractor", "overdue", "slowing", "return"}
-	for start := 1; start <= 1000000; start += 50000 {
-		err := db.WithTx(ctx, func(tx *store.Tx) error {
-			for id := start; id < start+50000; id++ {
-				if id%10 == 0 {
-					if _, _, err := tx.RaiseAlert(ctx, retain.Alert{CustomerID: int64(id), Type: "risk", Reason: reasons[(id/10)%5], Severity: "medium",
+	page := store.Page{Limit: 50000}
+	for n := 0; ; n++ {
+		custs, more, err := db.CustomerRecords(ctx, page, store.RecordFilter{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		err = db.WithTx(ctx, func(tx *store.Tx) error {
+			for i, c := range custs {
+				k := n*page.Limit + i
+				if k%10 == 0 {
+					if _, _, err := tx.RaiseAlert(ctx, retain.Alert{CustomerID: c.ID, Type: "risk", Reason: reasons[(k/10)%5], Severity: "medium",
 						Title: "bench", Source: "bench", DueAt: now.Add(24 * time.Hour)}); err != nil {
 						return err
 					}
 				}
-				if id%20 == 0 {
-					if _, _, err := tx.CreateTask(ctx, retain.Task{IdempotencyKey: fmt.Sprintf("bench-%d", id), CustomerID: int64(id), Title: "bench",
-						DueAt: now.Add(time.Duration(id%72) * time.Hour), Source: "manual"}); err != nil {
+				if k%20 == 0 {
+					if _, _, err := tx.CreateTask(ctx, retain.Task{IdempotencyKey: fmt.Sprintf("bench-%d", c.ID), CustomerID: c.ID, Title: "bench",
+						DueAt: now.Add(time.Duration(k%72) * time.Hour), Source: "manual"}); err != nil {
 						return err
 					}
 				}
@@ -110,5 +116,9 @@ func benchWork(b *testing.B, db *store.DB) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		if !more {
+			return
+		}
+		page.AfterID = custs[len(custs)-1].ID
 	}
 }
