@@ -33,6 +33,7 @@ type channelData struct {
 	Fields  fieldErrors
 	Notice  string
 	Problem string
+	HasLogo bool
 }
 
 // channelNames are the channels, in the order the page shows them.
@@ -46,7 +47,7 @@ func (s *Server) channelForms(r *http.Request, v *view) (channelData, error) {
 	if err != nil {
 		return channelData{}, err
 	}
-	d := channelData{S: st, Set: map[string]bool{}, Channels: channelNames, Zones: commonZones, Currencies: currencies}
+	d := channelData{S: st, Set: map[string]bool{}, Channels: channelNames, Zones: commonZones, Currencies: currencies, HasLogo: s.hasLogo(r.Context())}
 	if st.SMS != nil {
 		var lines []string
 		for k := range st.SMS.Headers {

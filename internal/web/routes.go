@@ -25,6 +25,7 @@ type pageFunc func(http.ResponseWriter, *http.Request, *view) error
 func (s *Server) routes(mux *http.ServeMux) {
 	static, _ := fs.Sub(staticFS, "static")
 	s.public(mux, "GET /static/", http.StripPrefix("/static/", cacheForever(http.FileServerFS(static))))
+	s.public(mux, "GET /logo", http.HandlerFunc(s.serveLogo))
 	s.public(mux, "GET /login", secure(http.HandlerFunc(s.loginPage)))
 	s.public(mux, "POST /login", s.protect.Handler(secure(http.HandlerFunc(s.loginPost))))
 	// The second factor's form: guarded by the half-open session the
@@ -70,6 +71,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.page(mux, "POST /settings/business", retain.PermSettingsManage, s.saveBusiness)
 	s.page(mux, "POST /settings/channel/{channel}", retain.PermSettingsManage, s.saveChannel)
 	s.page(mux, "POST /settings/quiet", retain.PermSettingsManage, s.saveQuiet)
+	s.page(mux, "POST /settings/logo", retain.PermSettingsManage, s.saveLogo)
 	s.page(mux, "POST /settings/test", retain.PermSettingsManage, s.sendTest)
 	s.page(mux, "POST /settings/password", retain.PermSignedIn, s.changePassword)
 	s.page(mux, "GET /setup/channel", retain.PermSettingsManage, s.setupChannel)

@@ -5,6 +5,7 @@
 package web
 
 import (
+	"context"
 	"crypto/sha256"
 	"embed"
 	"fmt"
@@ -50,6 +51,8 @@ type Server struct {
 	// live is the messaging settings in force (the business's time zone
 	// and currency), read again only when a change is saved.
 	live *core.LiveSettings
+	// logoCache is the business's logo, read again after a settings change.
+	logoCache logoCache
 }
 
 // Options are how the UI is reached.
@@ -89,6 +92,9 @@ type view struct {
 	Title string
 	Data  any
 	Error string
+	// Logo: the business has set a logo, shown in the header and on the
+	// sign-in pages.
+	Logo bool
 }
 
 // Word is a stored code (an order status, a ticket's cause) in the
@@ -184,6 +190,7 @@ func (s *Server) render(w http.ResponseWriter, name string, v *view) { s.renderS
 // renderStatus writes a page with a status (0: 200).
 func (s *Server) renderStatus(w http.ResponseWriter, status int, name string, v *view) {
 	t := s.pages[name]
+	v.Logo = s.hasLogo(context.Background()) // cached between settings changes
 	var b strings.Builder
 	if err := t.ExecuteTemplate(&b, "layout.html", v); err != nil {
 		s.log.Error("render", "page", name, "err", err)
