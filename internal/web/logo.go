@@ -108,4 +108,3 @@ func (s *Server) saveLogo(w http.ResponseWriter, r *http.Request, v *view) error
 	}
 	return s.renderChannels(w, r, v, "logo", nil, v.L.T("settings.saved"), "")
 }
-
