@@ -52,6 +52,9 @@ type Runner struct {
 	DB       *store.DB
 	Business string          // the business's name in messages
 	Channels map[string]bool // channels set up for sending
+	// Language is what customers whose own language is not known are
+	// written to in (the business's setting); "" is English.
+	Language string
 	Owner    string
 	Lease    time.Duration
 	Log      *slog.Logger
@@ -103,7 +106,7 @@ func (r *Runner) refresh(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r.Channels, r.Business = m.Configured(), m.Settings.BusinessName
+	r.Channels, r.Business, r.Language = m.Configured(), m.Settings.BusinessName, m.Settings.Language
 	return nil
 }
 
@@ -149,7 +152,11 @@ func (r *Runner) subject(ctx context.Context, p *retain.Playbook, customerID int
 			return Subject{}, err
 		}
 	}
-	return Subject{Facts: f, Locale: localeOf(f.Locale), Recommendations: recs, Reason: reason, Channels: r.Channels,
+	locale := localeOf(f.Locale)
+	if f.Locale == "" && r.Language != "" {
+		locale = r.Language
+	}
+	return Subject{Facts: f, Locale: locale, Recommendations: recs, Reason: reason, Channels: r.Channels,
 		Business: r.Business, Now: r.DB.Now(), InRecovery: inRecovery}, nil
 }
 

@@ -187,3 +187,47 @@ func TestRunnersInParallel(t *testing.T) {
 		})
 	}
 }
+
+// TestBusinessLanguage: a customer whose language is not known is written
+// to in the business's language, one with a language in their own.
+func TestBusinessLanguage(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	var b store.Batch
+	for _, c := range []retain.Customer{{ExternalID: "nolang", Name: "Rahim Uddin", Phone: "+8801711000001"}, {ExternalID: "en", Name: "Jane Roy", Phone: "+8801711000002", Locale: "en"}} {
+		b.Customers = append(b.Customers, store.Row[retain.Customer]{V: c})
+	}
+	if _, err := db.Apply(ctx, &b); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := core.InstallBuiltins(ctx, db, false); err != nil {
+		t.Fatal(err)
+	}
+	p, err := core.CurrentPlaybook(ctx, db, "post_purchase")
+	if err != nil {
+		t.Fatal(err)
+	}
+	runner := &core.Runner{DB: db, Business: "Dhaka Tea House", Channels: map[string]bool{"sms": true}, Language: "bn"}
+	for ref, want := range map[string]string{"nolang": "হ্যালো", "en": "Hi "} {
+		c, err := db.GetCustomer(ctx, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		steps, err := core.Simulate(ctx, runner, p, c.ID, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, a := range steps {
+			if a.Type == "message" {
+				found = true
+				if !strings.HasPrefix(a.Text, want) {
+					t.Errorf("%s: %q, want it to start %q", ref, a.Text, want)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: no message simulated", ref)
+		}
+	}
+}

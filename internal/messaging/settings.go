@@ -29,14 +29,17 @@ type Settings struct {
 	InboundSecret string `json:"inbound_secret,omitempty"`
 	// AllowNetworks opts LAN addresses in (e.g. a local SMS gateway at
 	// 192.168.1.20/32); everything private is refused otherwise.
-	AllowNetworks []string          `json:"allow_networks,omitempty"`
-	TimeZone      string            `json:"time_zone,omitempty"`   // the business's; default UTC
-	Currency      string            `json:"currency,omitempty"`    // the business's main currency (dashboard); default: the largest revenue
-	QuietHours    map[string]string `json:"quiet_hours,omitempty"` // channel → "21:00-08:00" or "off"
-	StrictQuiet   string            `json:"strict_quiet_hours,omitempty"`
-	DailyCaps     map[string]int    `json:"daily_caps,omitempty"`      // channel → marketing messages per local day
-	TimeoutSecs   int               `json:"timeout_seconds,omitempty"` // one gateway call (default 30)
-	LeaseSecs     int               `json:"lease_seconds,omitempty"`   // a claim (default 60; at least the timeout + 5)
+	AllowNetworks []string `json:"allow_networks,omitempty"`
+	TimeZone      string   `json:"time_zone,omitempty"` // the business's; default UTC
+	Currency      string   `json:"currency,omitempty"`  // the business's main currency (dashboard); default: the largest revenue
+	// Language is what customers whose own language is not known are
+	// written to in: en, bn or ne; default en.
+	Language    string            `json:"language,omitempty"`
+	QuietHours  map[string]string `json:"quiet_hours,omitempty"` // channel → "21:00-08:00" or "off"
+	StrictQuiet string            `json:"strict_quiet_hours,omitempty"`
+	DailyCaps   map[string]int    `json:"daily_caps,omitempty"`      // channel → marketing messages per local day
+	TimeoutSecs int               `json:"timeout_seconds,omitempty"` // one gateway call (default 30)
+	LeaseSecs   int               `json:"lease_seconds,omitempty"`   // a claim (default 60; at least the timeout + 5)
 }
 
 // Timeouts are the gateway call timeout and the claim lease.
@@ -95,6 +98,9 @@ func (s Settings) Build() (map[string]Channel, Policy, error) {
 			return nil, Policy{}, retain.FieldError("time_zone", "%q is not an IANA time zone", s.TimeZone)
 		}
 		zone = z
+	}
+	if s.Language != "" && s.Language != "en" && s.Language != "bn" && s.Language != "ne" {
+		return nil, Policy{}, retain.FieldError("language", "%q is not en, bn or ne", s.Language)
 	}
 	if s.Currency != "" && (len(s.Currency) != 3 || strings.ToUpper(s.Currency) != s.Currency) {
 		return nil, Policy{}, retain.FieldError("currency", "%q is not an ISO 4217 code such as BDT or NPR", s.Currency)

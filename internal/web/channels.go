@@ -3,12 +3,14 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/core"
+	"github.com/retainhq/retain/internal/i18n"
 	"github.com/retainhq/retain/internal/messaging"
 )
 
@@ -104,7 +106,11 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, v *view, f
 func (s *Server) saveBusiness(w http.ResponseWriter, r *http.Request, v *view) error {
 	name, zone := strings.TrimSpace(r.FormValue("business_name")), strings.TrimSpace(r.FormValue("time_zone"))
 	cur, public := strings.ToUpper(strings.TrimSpace(r.FormValue("currency"))), strings.TrimSpace(r.FormValue("public_url"))
+	lang := r.FormValue("language")
 	bad := fieldErrors{}
+	if lang != "" && !slices.Contains(i18n.Languages, lang) {
+		bad.add(v, "language", "form.choose")
+	}
 	if len(name) > 200 {
 		bad.add(v, "business_name", "form.too_long", "Max", 200)
 	}
@@ -121,7 +127,7 @@ func (s *Server) saveBusiness(w http.ResponseWriter, r *http.Request, v *view) e
 		return s.renderChannels(w, r, v, "business", bad, "", "")
 	}
 	return s.saveSettings(w, r, v, "business", func(m *messaging.Settings) error {
-		m.BusinessName, m.TimeZone, m.Currency, m.PublicURL = name, zone, cur, strings.TrimSuffix(public, "/")
+		m.BusinessName, m.TimeZone, m.Currency, m.PublicURL, m.Language = name, zone, cur, strings.TrimSuffix(public, "/"), lang
 		return nil
 	})
 }

@@ -155,7 +155,8 @@ func (s *Server) setupPost(w http.ResponseWriter, r *http.Request) {
 	}
 	by := retain.System("setup")
 	err = core.UpdateMessaging(r.Context(), s.db, by, func(m *messaging.Settings) error {
-		m.BusinessName, m.TimeZone, m.Currency = d.Business, d.TimeZone, d.Currency
+		// Customers whose language is not known get the one the owner chose.
+		m.BusinessName, m.TimeZone, m.Currency, m.Language = d.Business, d.TimeZone, d.Currency, l.Lang
 		return nil
 	})
 	if err != nil {
