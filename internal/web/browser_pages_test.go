@@ -13,7 +13,8 @@ import (
 )
 
 // TestBrowserEveryPage opens every page of the UI a signed-in admin can
-// reach, in English, Bengali and Nepali on a 390 px phone, and fails on a
+// reach, in English, Bengali and Nepali on a 390 px phone, and again as an
+// agent in Bengali, and fails on a
 // page wider than the screen, a catalog key with no words or a snake_case
 // code shown as text. The list of pages is the router's own, so a new page
 // is checked without anyone adding it here.
@@ -43,6 +44,13 @@ func TestBrowserEveryPage(t *testing.T) {
 		for _, p := range pages {
 			actions = append(actions, chromedp.Navigate(s.srv.URL+p), chromedp.WaitReady(`main`), checkPage(t, lang+" "+p))
 		}
+	}
+	// An agent sees their own scope of the same pages (and the 403 page
+	// for the rest), in Bengali.
+	actions = append(actions, chromedp.Navigate(s.srv.URL+"/"), clickAndLoad(`#logout`), signIn(s.srv.URL, "agent@shop.example"),
+		clickAndLoad(`button[data-lang=bn]`), chromedp.WaitVisible(`html[lang=bn]`))
+	for _, p := range pages {
+		actions = append(actions, chromedp.Navigate(s.srv.URL+p), chromedp.WaitReady(`main`), checkPage(t, "agent bn "+p))
 	}
 	if err := chromedp.Run(b, actions...); err != nil {
 		t.Fatal(err)
