@@ -65,9 +65,20 @@ func (s *Server) channelForms(r *http.Request, v *view) (channelData, error) {
 	return d, nil
 }
 
-// renderChannels shows the forms again after a save or a refusal: in the
-// wizard or on the settings page, wherever the form was sent from.
+// renderChannels shows the forms again after a save: in the wizard or on
+// the settings page, wherever the form was sent from.
 func (s *Server) renderChannels(w http.ResponseWriter, r *http.Request, v *view, form string, bad fieldErrors, notice, trouble string) error {
+	return s.channelsPage(w, r, v, form, bad, notice, trouble, nil)
+}
+
+// refuseChannels shows a refused form with its complaints and with what
+// was typed in it (typed applies the form to the stored settings, for
+// showing only): nothing typed is lost to an error.
+func (s *Server) refuseChannels(w http.ResponseWriter, r *http.Request, v *view, form string, bad fieldErrors, typed func(*messaging.Settings) error) error {
+	return s.channelsPage(w, r, v, form, bad, "", "", typed)
+}
+
+func (s *Server) channelsPage(w http.ResponseWriter, r *http.Request, v *view, form string, bad fieldErrors, notice, trouble string, typed func(*messaging.Settings) error) error {
 	status := 0
 	if len(bad) > 0 {
 		status = http.StatusBadRequest
@@ -77,12 +88,15 @@ func (s *Server) renderChannels(w http.ResponseWriter, r *http.Request, v *view,
 		if err != nil {
 			return err
 		}
+		if typed != nil {
+			typed(&d.S) // its own complaint is already in bad
+		}
 		d.Wizard, d.Form, d.Fields, d.Notice, d.Problem = true, form, bad, notice, trouble
 		v.Title, v.Data = v.L.T("setup.channel_title"), d
 		s.renderStatus(w, status, "setup_channel", v)
 		return nil
 	}
-	return s.renderSettings(w, r, v, settingsData{status: status, Form: form, Fields: bad, Notice: notice, Problem: trouble})
+	return s.renderSettings(w, r, v, settingsData{status: status, Form: form, Fields: bad, Notice: notice, Problem: trouble, typed: typed})
 }
 
 // saveSettings applies change to the stored document and shows the result:
@@ -94,7 +108,7 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, v *view, f
 		if len(bad) == 0 {
 			bad.add(v, form, "form.invalid")
 		}
-		return s.renderChannels(w, r, v, form, bad, "", "")
+		return s.refuseChannels(w, r, v, form, bad, change)
 	}
 	if err != nil {
 		return err
@@ -123,13 +137,14 @@ func (s *Server) saveBusiness(w http.ResponseWriter, r *http.Request, v *view) e
 	if public != "" && !webURL(public) {
 		bad.add(v, "public_url", "form.url_bad")
 	}
-	if len(bad) > 0 {
-		return s.renderChannels(w, r, v, "business", bad, "", "")
-	}
-	return s.saveSettings(w, r, v, "business", func(m *messaging.Settings) error {
+	change := func(m *messaging.Settings) error {
 		m.BusinessName, m.TimeZone, m.Currency, m.PublicURL, m.Language = name, zone, cur, strings.TrimSuffix(public, "/"), lang
 		return nil
-	})
+	}
+	if len(bad) > 0 {
+		return s.refuseChannels(w, r, v, "business", bad, change)
+	}
+	return s.saveSettings(w, r, v, "business", change)
 }
 
 // webURL reports whether u is an absolute http or https address.
@@ -272,7 +287,7 @@ func (s *Server) saveChannel(w http.ResponseWriter, r *http.Request, v *view) er
 		})
 	}
 	if len(bad) > 0 {
-		return s.renderChannels(w, r, v, ch, bad, "", "")
+		return s.refuseChannels(w, r, v, ch, bad, change)
 	}
 	return s.saveSettings(w, r, v, ch, change)
 }
@@ -312,11 +327,12 @@ func (s *Server) saveQuiet(w http.ResponseWriter, r *http.Request, v *view) erro
 			bad.add(v, "strict_quiet_hours", "settings.window_bad")
 		}
 	}
-	if len(bad) > 0 {
-		return s.renderChannels(w, r, v, "quiet", bad, "", "")
-	}
-	return s.saveSettings(w, r, v, "quiet", func(m *messaging.Settings) error {
+	change := func(m *messaging.Settings) error {
 		m.QuietHours, m.DailyCaps, m.StrictQuiet = quiet, caps, strict
 		return nil
-	})
+	}
+	if len(bad) > 0 {
+		return s.refuseChannels(w, r, v, "quiet", bad, change)
+	}
+	return s.saveSettings(w, r, v, "quiet", change)
 }

@@ -41,6 +41,8 @@ type settingsData struct {
 	// Fields are about.
 	Channels channelData
 	Form     string
+	// typed, after a refused settings form, shows what was typed in it.
+	typed func(*messaging.Settings) error
 	status   int // 0: 200
 }
 
@@ -70,6 +72,9 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, v *view,
 			return err
 		}
 		d.Channels.Form, d.Channels.Fields = d.Form, d.Fields
+		if d.typed != nil {
+			d.typed(&d.Channels.S) // for showing; its complaint is in Fields
+		}
 	}
 	if v.Actor.Can(retain.PermUsersManage) {
 		if d.Users, err = s.db.ListUsers(ctx); err != nil {

@@ -127,6 +127,11 @@ func TestSMSGatewayForm(t *testing.T) {
 	if code != http.StatusBadRequest || !strings.Contains(body, "Fill this in.") || !strings.Contains(body, "Choose one of the options.") {
 		t.Fatalf("an empty SMS form: %d", code)
 	}
+	// A refused form keeps what was typed in it.
+	if code, body := c.post("/settings/channel/sms", url.Values{"method": {"PUT"}, "url": {"https://sms.example.com/send"}, "body": {"typed body"}}, ""); code != http.StatusBadRequest ||
+		!strings.Contains(body, `value="https://sms.example.com/send"`) || !strings.Contains(body, ">typed body</textarea>") {
+		t.Errorf("a refused SMS form lost what was typed: %d", code)
+	}
 	form := url.Values{"url": {gw.URL + "/send"}, "method": {"POST"}, "body": {`{"to":"{{.To}}","text":"{{.Body}}"}`},
 		"headers": {"Authorization: Bearer sk-live-SECRET\nContent-Type: application/json"}, "success_contains": {`"ok"`},
 		"allow_networks": {"127.0.0.1/32"}}
