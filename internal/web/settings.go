@@ -42,8 +42,8 @@ type settingsData struct {
 	Channels channelData
 	Form     string
 	// typed, after a refused settings form, shows what was typed in it.
-	typed func(*messaging.Settings) error
-	status   int // 0: 200
+	typed  func(*messaging.Settings) error
+	status int // 0: 200
 }
 
 // settings shows the signed-in person's preferences and two-factor sign-in
