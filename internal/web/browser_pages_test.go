@@ -8,13 +8,15 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/auth"
 	"github.com/retainhq/retain/internal/store"
 	"github.com/retainhq/retain/internal/store/storetest"
 )
 
 // TestBrowserEveryPage opens every page of the UI a signed-in admin can
-// reach, in English, Bengali and Nepali on a 390 px phone, and again as an
-// agent in Bengali, and fails on a
+// reach, in English, Bengali and Nepali on a 390 px phone, again as an
+// agent in Bengali, and as a manager in Nepali on a desktop screen, and fails on a
 // page wider than the screen, a catalog key with no words or a snake_case
 // code shown as text. The list of pages is the router's own, so a new page
 // is checked without anyone adding it here.
@@ -22,6 +24,10 @@ func TestBrowserEveryPage(t *testing.T) {
 	exe := chromium(t)
 	s := newSite(t, storetest.SQLite)
 	ctx := context.Background()
+	hash, _ := auth.HashPassword(password)
+	if _, err := s.db.AddUser(ctx, retain.System("test"), store.User{Email: "mgr@shop.example", Name: "Mgr", Role: "manager"}, hash); err != nil {
+		t.Fatal(err)
+	}
 	custs, _, err := s.db.Customers(ctx, store.CustomerFilter{Size: 1})
 	if err != nil || len(custs) == 0 {
 		t.Fatal("no customer", err)
@@ -51,6 +57,12 @@ func TestBrowserEveryPage(t *testing.T) {
 		clickAndLoad(`button[data-lang=bn]`), chromedp.WaitVisible(`html[lang=bn]`))
 	for _, p := range pages {
 		actions = append(actions, chromedp.Navigate(s.srv.URL+p), chromedp.WaitReady(`main`), checkPage(t, "agent bn "+p))
+	}
+	// A manager on a desktop screen, in Nepali.
+	actions = append(actions, chromedp.Navigate(s.srv.URL+"/"), clickAndLoad(`#logout`), chromedp.EmulateViewport(1280, 900),
+		signIn(s.srv.URL, "mgr@shop.example"), clickAndLoad(`button[data-lang=ne]`), chromedp.WaitVisible(`html[lang=ne]`))
+	for _, p := range pages {
+		actions = append(actions, chromedp.Navigate(s.srv.URL+p), chromedp.WaitReady(`main`), checkPage(t, "manager ne desktop "+p))
 	}
 	if err := chromedp.Run(b, actions...); err != nil {
 		t.Fatal(err)
