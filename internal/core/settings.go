@@ -2,7 +2,10 @@ package core
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -34,7 +37,15 @@ type Messaging struct {
 	// Unsubscribe makes a marketing message's one-click link; nil when no
 	// public URL is set.
 	Unsubscribe func(customerID int64, channel string) string
+	// Logo is the business's logo (LogoType: image/png or image/jpeg);
+	// nil when none is set.
+	Logo     []byte
+	LogoType string
 }
+
+// LogoKey is the setting that holds the business's logo: its content type,
+// a comma, and the image in base64.
+const LogoKey = "business.logo"
 
 // Configured reports the channels that are set up.
 func (m *Messaging) Configured() map[string]bool {
@@ -68,7 +79,17 @@ func (l *LiveSettings) Messaging(ctx context.Context) (*Messaging, error) {
 	if err != nil {
 		return nil, err
 	}
-	l.cur, l.version = &Messaging{Version: v, Settings: s, Channels: chans, Policy: policy, Unsubscribe: links}, v
+	m := &Messaging{Version: v, Settings: s, Channels: chans, Policy: policy, Unsubscribe: links}
+	if logo, ok, err := l.DB.Setting(ctx, LogoKey); err != nil {
+		return nil, err
+	} else if ok && logo != "" {
+		ctype, b64, _ := strings.Cut(logo, ",")
+		if m.Logo, err = base64.StdEncoding.DecodeString(b64); err != nil {
+			return nil, fmt.Errorf("stored logo: %w", err)
+		}
+		m.LogoType = ctype
+	}
+	l.cur, l.version = m, v
 	return l.cur, nil
 }
 

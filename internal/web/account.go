@@ -43,8 +43,7 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, d account
 	if err == nil && link.Locale != "" {
 		l = i18n.New(link.Locale, true)
 	}
-	l.Zone = s.zone(r, "")
-	v := &view{L: l, Path: r.URL.Path}
+	v := s.visitor(r, l) // the link's expiry in the business's time
 	if err != nil {
 		if !errors.Is(err, store.ErrLinkGone) {
 			s.errorPage(w, v, err)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/auth"
+	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/i18n"
 	"github.com/retainhq/retain/internal/store"
 )
@@ -53,21 +54,26 @@ func (s *Server) viewFor(r *http.Request) *view {
 	// Latin ones in their settings; times are in their own zone, else the
 	// business's.
 	l := i18n.New(st.Locale, st.Digits != "latin")
-	l.Zone = s.zone(r, st.TimeZone)
-	return &view{L: l, Staff: st, Actor: st.Actor(), Path: r.URL.Path}
+	v := &view{L: l, Staff: st, Actor: st.Actor(), Path: r.URL.Path}
+	// One read of the settings in force gives the zone and the logo.
+	m, err := s.live.Messaging(r.Context())
+	if err != nil { // the page still shows, in UTC, and says so at its foot
+		s.log.Error("settings", "err", err)
+	}
+	l.Zone, v.Logo = zoneOf(st.TimeZone, m), m != nil && len(m.Logo) > 0
+	return v
 }
 
-// zone is where a reader sees times: their own zone when they chose one,
-// else the business's (messaging settings' time_zone, UTC when unset).
-func (s *Server) zone(r *http.Request, own string) *time.Location {
+// zoneOf is where a reader sees times: their own zone when they chose one,
+// else the business's (messaging settings' time_zone; UTC when unset or
+// when the settings could not be read).
+func zoneOf(own string, m *core.Messaging) *time.Location {
 	if own != "" {
 		if loc, err := time.LoadLocation(own); err == nil {
 			return loc
 		}
 	}
-	m, err := s.live.Messaging(r.Context())
-	if err != nil { // the page still shows, in UTC, and says so at its foot
-		s.log.Error("settings", "err", err)
+	if m == nil {
 		return time.UTC
 	}
 	return m.Policy.Zone
@@ -131,7 +137,9 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l := visitorLocale(r)
-	s.render(w, "login", &view{L: l, Title: l.T("login.title"), Data: localPath(r.URL.Query().Get("next"))})
+	v := s.visitor(r, l)
+	v.Title, v.Data = l.T("login.title"), localPath(r.URL.Query().Get("next"))
+	s.render(w, "login", v)
 }
 
 // loginPost signs in: five failures a minute per account and twenty per
@@ -153,7 +161,9 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 		if err := s.db.Audit(r.Context(), retain.System("signin"), action, who, ip); err != nil {
 			s.log.Error("audit", "err", err)
 		}
-		s.renderStatus(w, status, "login", &view{L: l, Title: l.T("login.title"), Data: next, Error: l.T(key)})
+		v := s.visitor(r, l)
+		v.Title, v.Data, v.Error = l.T("login.title"), next, l.T(key)
+		s.renderStatus(w, status, "login", v)
 	}
 	// Each attempt is counted before the password is checked, and taken
 	// back if it succeeds: parallel guesses all count.

@@ -6,57 +6,35 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strings"
-	"sync"
-)
 
-// LogoKey is the setting that holds the business's logo: its content type,
-// a comma, and the image in base64.
-const LogoKey = "business.logo"
+	"github.com/retainhq/retain/internal/core"
+	"github.com/retainhq/retain/internal/i18n"
+)
 
 // maxLogo is the largest logo accepted: a logo is a few kilobytes; this
 // leaves room for a photo of a shop sign, not for a database in disguise.
 const maxLogo = 256 << 10
 
-// logoCache keeps the logo between setting changes (any change moves the
-// settings version, read once per request anyway by the zone).
-type logoCache struct {
-	mu      sync.Mutex
-	version int64
-	ctype   string
-	data    []byte
-}
-
-// logo is the business's logo and its content type; nil when none is set.
+// logo is the business's logo and its content type, from the settings in
+// force (read once per settings change); nil when none is set.
 func (s *Server) logo(ctx context.Context) ([]byte, string, error) {
-	v, err := s.db.SettingsVersion(ctx)
+	m, err := s.live.Messaging(ctx)
 	if err != nil {
 		return nil, "", err
 	}
-	c := &s.logoCache
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.version == v && v != 0 {
-		return c.data, c.ctype, nil
-	}
-	val, ok, err := s.db.Setting(ctx, LogoKey)
-	if err != nil {
-		return nil, "", err
-	}
-	c.version, c.data, c.ctype = v, nil, ""
-	if ok && val != "" {
-		ctype, b64, _ := strings.Cut(val, ",")
-		if data, err := base64.StdEncoding.DecodeString(b64); err == nil {
-			c.data, c.ctype = data, ctype
-		}
-	}
-	return c.data, c.ctype, nil
+	return m.Logo, m.LogoType, nil
 }
 
-// hasLogo reports whether the business has set a logo (a page shows it).
-func (s *Server) hasLogo(ctx context.Context) bool {
-	data, _, err := s.logo(ctx)
-	return err == nil && len(data) > 0
+// visitor is the view of a page for someone not signed in (sign-in, a
+// password link, the wizard): in their language, times in the business's
+// zone, with the business's logo when there is one.
+func (s *Server) visitor(r *http.Request, l *i18n.Localizer) *view {
+	m, err := s.live.Messaging(r.Context())
+	if err != nil {
+		s.log.Error("settings", "err", err)
+	}
+	l.Zone = zoneOf("", m)
+	return &view{L: l, Path: r.URL.Path, Logo: m != nil && len(m.Logo) > 0}
 }
 
 // serveLogo serves the business's logo to anyone (it is on the sign-in
@@ -77,7 +55,7 @@ func (s *Server) serveLogo(w http.ResponseWriter, r *http.Request) {
 // is refused: it can carry script.
 func (s *Server) saveLogo(w http.ResponseWriter, r *http.Request, v *view) error {
 	if r.FormValue("remove") == "1" {
-		if err := s.db.SaveSetting(r.Context(), v.Actor, LogoKey, ""); err != nil {
+		if err := s.db.SaveSetting(r.Context(), v.Actor, core.LogoKey, ""); err != nil {
 			return err
 		}
 		return s.renderChannels(w, r, v, "logo", nil, v.L.T("settings.saved"), "")
@@ -103,7 +81,7 @@ func (s *Server) saveLogo(w http.ResponseWriter, r *http.Request, v *view) error
 	case ctype != "image/png" && ctype != "image/jpeg":
 		return s.renderChannels(w, r, v, "logo", fieldErrors{"logo": v.L.T("settings.logo_bad")}, "", "")
 	}
-	if err := s.db.SaveSetting(r.Context(), v.Actor, LogoKey, ctype+","+base64.StdEncoding.EncodeToString(data)); err != nil {
+	if err := s.db.SaveSetting(r.Context(), v.Actor, core.LogoKey, ctype+","+base64.StdEncoding.EncodeToString(data)); err != nil {
 		return err
 	}
 	return s.renderChannels(w, r, v, "logo", nil, v.L.T("settings.saved"), "")

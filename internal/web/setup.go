@@ -67,7 +67,7 @@ func setupLocale(r *http.Request) *i18n.Localizer {
 // token it says where to find it; once someone can sign in it is gone.
 func (s *Server) setupPage(w http.ResponseWriter, r *http.Request) {
 	l := setupLocale(r)
-	v := &view{L: l, Path: r.URL.Path}
+	v := s.visitor(r, l)
 	open, err := s.setupOpen(r)
 	if err != nil {
 		s.errorPage(w, v, err)
@@ -109,7 +109,7 @@ func (s *Server) renderSetup(w http.ResponseWriter, v *view, d setupData, status
 // signs them in; the wizard goes on at its channel step.
 func (s *Server) setupPost(w http.ResponseWriter, r *http.Request) {
 	l := setupLocale(r)
-	v := &view{L: l, Path: r.URL.Path}
+	v := s.visitor(r, l)
 	open, err := s.setupOpen(r)
 	if err != nil {
 		s.errorPage(w, v, err)

@@ -5,7 +5,6 @@
 package web
 
 import (
-	"context"
 	"crypto/sha256"
 	"embed"
 	"fmt"
@@ -51,8 +50,6 @@ type Server struct {
 	// live is the messaging settings in force (the business's time zone
 	// and currency), read again only when a change is saved.
 	live *core.LiveSettings
-	// logoCache is the business's logo, read again after a settings change.
-	logoCache logoCache
 }
 
 // Options are how the UI is reached.
@@ -190,7 +187,6 @@ func (s *Server) render(w http.ResponseWriter, name string, v *view) { s.renderS
 // renderStatus writes a page with a status (0: 200).
 func (s *Server) renderStatus(w http.ResponseWriter, status int, name string, v *view) {
 	t := s.pages[name]
-	v.Logo = s.hasLogo(context.Background()) // cached between settings changes
 	var b strings.Builder
 	if err := t.ExecuteTemplate(&b, "layout.html", v); err != nil {
 		s.log.Error("render", "page", name, "err", err)
