@@ -49,7 +49,7 @@ func (s *Server) channelForms(r *http.Request, v *view) (channelData, error) {
 	if err != nil {
 		return channelData{}, err
 	}
-	d := channelData{S: st, Set: map[string]bool{}, Channels: channelNames, Zones: commonZones, Currencies: currencies, }
+	d := channelData{S: st, Set: map[string]bool{}, Channels: channelNames, Zones: commonZones, Currencies: currencies}
 	if logo, _, err := s.logo(r.Context()); err == nil {
 		d.HasLogo = len(logo) > 0
 	}
