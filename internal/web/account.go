@@ -79,8 +79,12 @@ func (s *Server) accountPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st, err := s.db.UseAccountLink(r.Context(), token, hash)
-	if err != nil {
+	if errors.Is(err, store.ErrLinkGone) { // another tab used it first
 		s.renderAccount(w, r, accountData{Token: token}, 0)
+		return
+	}
+	if err != nil {
+		s.errorPage(w, v, err)
 		return
 	}
 	session, err := s.db.CreateSession(r.Context(), st.ID, AbsoluteTimeout, false)
