@@ -134,13 +134,22 @@ func (db *DB) Playbooks(ctx context.Context) ([]PlaybookRow, error) {
 
 // CurrentPlaybook returns a playbook's current definition.
 func (db *DB) CurrentPlaybook(ctx context.Context, key string) ([]byte, error) {
+	p, err := db.PlaybookHead(ctx, key)
+	return p.Definition, err
+}
+
+// PlaybookHead is a playbook's current version, definition and state,
+// without the enrollment counts Playbooks adds up.
+func (db *DB) PlaybookHead(ctx context.Context, key string) (PlaybookRow, error) {
+	p := PlaybookRow{Key: key}
 	var def string
-	err := db.read.QueryRowContext(ctx, `SELECT v.definition FROM playbooks p JOIN playbook_versions v ON v.key = p.key AND v.version = p.version
-		WHERE p.key = $1`, key).Scan(&def)
+	err := db.read.QueryRowContext(ctx, `SELECT p.version, p.enabled, v.definition FROM playbooks p
+		JOIN playbook_versions v ON v.key = p.key AND v.version = p.version WHERE p.key = $1`, key).Scan(&p.Version, &p.Enabled, &def)
 	if err != nil {
-		return nil, notFound(err, "no playbook %q (see retain playbook list)", key)
+		return p, notFound(err, "no playbook %q (see retain playbook list)", key)
 	}
-	return []byte(def), nil
+	p.Definition = []byte(def)
+	return p, nil
 }
 
 // PlaybookVersion returns one version's definition.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -68,17 +69,12 @@ func (s *Server) playbookEdit(w http.ResponseWriter, r *http.Request, v *view) e
 }
 
 func (s *Server) currentPlaybook(r *http.Request, key string) (*retain.Playbook, bool, int, error) {
-	rows, err := s.db.Playbooks(r.Context())
+	row, err := s.db.PlaybookHead(r.Context(), key)
 	if err != nil {
 		return nil, false, 0, err
 	}
-	for _, row := range rows {
-		if row.Key == key {
-			p, err := retain.ParsePlaybook(row.Definition)
-			return p, row.Enabled, row.Version, err
-		}
-	}
-	return nil, false, 0, retain.Errorf(retain.ENOTFOUND, "no playbook %q", key)
+	p, err := retain.ParsePlaybook(row.Definition)
+	return p, row.Enabled, row.Version, err
 }
 
 // playbookEditPost reads the whole form back into a definition, applies
@@ -177,7 +173,7 @@ func editorProblem(path string) string {
 
 // newStep is a blank step of a type, with an id no other step has.
 func newStep(typ string, steps []retain.Step) retain.Step {
-	if !strings.Contains(strings.Join(retain.StepTypes, " "), typ) || typ == "" {
+	if !slices.Contains(retain.StepTypes, typ) {
 		typ = "message"
 	}
 	taken := map[string]bool{}
@@ -316,16 +312,15 @@ func (s *Server) playbookDuplicate(w http.ResponseWriter, r *http.Request, v *vi
 	if err != nil {
 		return err
 	}
-	rows, err := s.db.Playbooks(r.Context())
-	if err != nil {
-		return err
-	}
-	taken := map[string]bool{}
-	for _, row := range rows {
-		taken[row.Key] = true
-	}
 	key := p.Key + "-copy"
-	for n := 2; taken[key]; n++ {
+	for n := 2; ; n++ {
+		_, err := s.db.PlaybookHead(r.Context(), key)
+		if retain.ErrorCode(err) == retain.ENOTFOUND {
+			break // a free key
+		}
+		if err != nil {
+			return err
+		}
 		key = fmt.Sprintf("%s-copy-%d", p.Key, n)
 	}
 	p.Key = key

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -83,7 +84,7 @@ func memberForm(r *http.Request, v *view, invite bool) (store.MemberChange, fiel
 		}
 	}
 	switch {
-	case !retainRole(c.Role):
+	case !slices.Contains(retain.Roles, c.Role):
 		bad.add(v, "role", "form.choose")
 	case invite && c.Role == retain.RoleRepresentative:
 		bad.add(v, "role", "staff.representative_no_login")
@@ -92,15 +93,6 @@ func memberForm(r *http.Request, v *view, invite bool) (store.MemberChange, fiel
 		bad.add(v, "team", "form.too_long", "Max", 100)
 	}
 	return c, bad
-}
-
-func retainRole(r retain.Role) bool {
-	for _, x := range retain.Roles {
-		if x == r {
-			return true
-		}
-	}
-	return false
 }
 
 // staffCreate adds a staff member and, when asked, makes their invitation.
