@@ -159,12 +159,8 @@ func (db *DB) SaveMember(ctx context.Context, by retain.Actor, id int64, c Membe
 			if c.Email == "" {
 				return retain.FieldError("email", "is required for a login user")
 			}
-			var n int
-			if err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM staff WHERE can_login AND email = $1 AND id <> $2`, c.Email, id).Scan(&n); err != nil {
+			if err := tx.emailFree(ctx, c.Email, id); err != nil {
 				return err
-			}
-			if n > 0 {
-				return ErrEmailTaken
 			}
 		}
 		if old.Role == retain.RoleAdmin && old.Active && (c.Role != retain.RoleAdmin || !c.Active) {
@@ -194,6 +190,19 @@ func (db *DB) SaveMember(ctx context.Context, by retain.Actor, id int64, c Membe
 		return 0, fmt.Errorf("store: save staff: %w", err)
 	}
 	return id, err
+}
+
+// emailFree refuses an email another login (not staff member id) signs in
+// with: emails name logins.
+func (tx *Tx) emailFree(ctx context.Context, email string, id int64) error {
+	var taken bool
+	if err := tx.tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM staff WHERE can_login AND email = $1 AND id <> $2)`, email, id).Scan(&taken); err != nil {
+		return err
+	}
+	if taken {
+		return ErrEmailTaken
+	}
+	return nil
 }
 
 // otherAdminExists refuses a change that would leave no active admin who
@@ -265,12 +274,8 @@ func (db *DB) CreateAccountLink(ctx context.Context, by retain.Actor, staffID in
 		if m.Email == "" || m.Role == retain.RoleRepresentative || !m.Active {
 			return ErrNoLogin
 		}
-		var n int
-		if err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM staff WHERE can_login AND email = $1 AND id <> $2`, m.Email, staffID).Scan(&n); err != nil {
+		if err := tx.emailFree(ctx, m.Email, staffID); err != nil {
 			return err
-		}
-		if n > 0 {
-			return ErrEmailTaken
 		}
 		if purpose == LinkReset {
 			if _, err := tx.exec(ctx, `UPDATE staff SET password_hash = '' WHERE id = $1`, staffID); err != nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -32,12 +33,10 @@ func (db *DB) AddUser(ctx context.Context, by retain.Actor, u User, passwordHash
 		return u, retain.FieldError("role", "a login user is an admin, manager or agent")
 	}
 	err := db.WithTx(ctx, func(tx *Tx) error {
-		var n int
-		if err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM staff WHERE can_login AND email = $1`, u.Email).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
+		if err := tx.emailFree(ctx, u.Email, 0); errors.Is(err, ErrEmailTaken) {
 			return retain.Errorf(retain.ECONFLICT, "a user with email %s already exists", u.Email)
+		} else if err != nil {
+			return err
 		}
 		teamID, err := tx.team(ctx, u.Team)
 		if err != nil {
