@@ -68,13 +68,7 @@ func setupLocale(r *http.Request) *i18n.Localizer {
 func (s *Server) setupPage(w http.ResponseWriter, r *http.Request) {
 	l := setupLocale(r)
 	v := s.visitor(r, l)
-	open, err := s.setupOpen(r)
-	if err != nil {
-		s.errorPage(w, v, err)
-		return
-	}
-	if !open {
-		http.Redirect(w, r, "/login", http.StatusSeeOther)
+	if s.setupClosed(w, r, v) {
 		return
 	}
 	if t := r.URL.Query().Get("token"); t != "" {
@@ -90,7 +84,25 @@ func (s *Server) setupPage(w http.ResponseWriter, r *http.Request) {
 		s.setupRefused(w, v)
 		return
 	}
-	s.renderSetup(w, v, setupData{Lang: l.Lang, TimeZone: "Asia/Dhaka", Currency: "BDT"}, 0)
+	d := setupData{Lang: l.Lang, TimeZone: "Asia/Dhaka", Currency: "BDT"}
+	if l.Lang == "ne" { // a guess the owner changes in one field
+		d.TimeZone, d.Currency = "Asia/Kathmandu", "NPR"
+	}
+	s.renderSetup(w, v, d, 0)
+}
+
+// setupClosed answers a request to a wizard that is shut (someone can sign
+// in now: to the sign-in page) or whose state cannot be read, and reports
+// whether it did.
+func (s *Server) setupClosed(w http.ResponseWriter, r *http.Request, v *view) bool {
+	open, err := s.setupOpen(r)
+	switch {
+	case err != nil:
+		s.errorPage(w, v, err)
+	case !open:
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+	}
+	return err != nil || !open
 }
 
 func (s *Server) setupRefused(w http.ResponseWriter, v *view) {
@@ -110,12 +122,10 @@ func (s *Server) renderSetup(w http.ResponseWriter, v *view, d setupData, status
 func (s *Server) setupPost(w http.ResponseWriter, r *http.Request) {
 	l := setupLocale(r)
 	v := s.visitor(r, l)
-	open, err := s.setupOpen(r)
-	if err != nil {
-		s.errorPage(w, v, err)
+	if s.setupClosed(w, r, v) {
 		return
 	}
-	if !open || !s.setupHolder(r, "") {
+	if !s.setupHolder(r, "") {
 		s.setupRefused(w, v)
 		return
 	}
