@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"image"
 	"image/png"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -21,23 +19,7 @@ func TestLogo(t *testing.T) {
 	s := newSite(t, storetest.SQLite)
 	c := s.client(t)
 	c.login("admin@shop.example", password)
-	upload := func(name string, data []byte) (int, string) {
-		var b bytes.Buffer
-		mw := multipart.NewWriter(&b)
-		fw, _ := mw.CreateFormFile("logo", name)
-		fw.Write(data)
-		mw.Close()
-		req, _ := http.NewRequest("POST", s.srv.URL+"/settings/logo", &b)
-		req.Header.Set("Content-Type", mw.FormDataContentType())
-		req.Header.Set("Origin", s.srv.URL)
-		resp, err := c.http.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		page, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(page)
-	}
+	upload := func(name string, data []byte) (int, string) { return c.upload("/settings/logo", nil, "logo", name, data) }
 	if code, _ := s.client(t).get("/logo"); code != http.StatusNotFound {
 		t.Errorf("no logo yet: %d", code)
 	}

@@ -175,28 +175,13 @@ func TestImportUpload(t *testing.T) {
 	c := s.client(t)
 	c.login("admin@shop.example", password)
 	csv := "Order No,Customer,Date,Amount,Gift wrap\nW-1,wc-1,2026-03-01,1550,no\nW-2,wc-1,01/03/2026,990,yes\nW-3,wc-2,2026-03-02,abc,no\n"
-	var b bytes.Buffer
-	mw := multipart.NewWriter(&b)
-	for k, v := range map[string]string{"kind": "orders", "currency": "", "time_zone": "Asia/Dhaka", "phone_country": "BD"} {
-		mw.WriteField(k, v)
+	code, page := c.upload("/import/preview", map[string]string{"kind": "orders", "currency": "", "time_zone": "Asia/Dhaka", "phone_country": "BD"},
+		"file", "orders.csv", []byte(csv))
+	m := uploadRef.FindStringSubmatch(page)
+	if code != http.StatusOK || m == nil || !strings.Contains(page, `<option value="order_id" selected>`) {
+		t.Fatalf("the preview: %d %.300q", code, page)
 	}
-	fw, _ := mw.CreateFormFile("file", "orders.csv")
-	fw.Write([]byte(csv))
-	mw.Close()
-	req, _ := http.NewRequest("POST", s.srv.URL+"/import/preview", &b)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Origin", s.srv.URL)
-	resp, err := c.http.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	m := uploadRef.FindSubmatch(page)
-	if resp.StatusCode != http.StatusOK || m == nil || !strings.Contains(string(page), `<option value="order_id" selected>`) {
-		t.Fatalf("the preview: %d %.300q", resp.StatusCode, page)
-	}
-	run := url.Values{"kind": {"orders"}, "time_zone": {"Asia/Dhaka"}, "upload": {string(m[1])}, "file_name": {"orders.csv"},
+	run := url.Values{"kind": {"orders"}, "time_zone": {"Asia/Dhaka"}, "upload": {m[1]}, "file_name": {"orders.csv"},
 		"map.0": {"order_id"}, "map.1": {"customer_id"}, "map.2": {"placed_at"}, "map.3": {"total"}, "map.4": {""}}
 	if code, body := c.post("/import/run", run, ""); code != http.StatusBadRequest || !strings.Contains(body, "Choose a field, or leave the column out.") {
 		t.Errorf("an unmapped column: %d", code)
@@ -219,4 +204,27 @@ func TestImportUpload(t *testing.T) {
 	if code, _ := c.post("/import/run", run, ""); code != http.StatusNotFound {
 		t.Errorf("running an upload twice: %d", code)
 	}
+}
+
+// upload posts a same-origin multipart form: fields, and one file.
+func (c *client) upload(path string, fields map[string]string, field, name string, data []byte) (int, string) {
+	c.t.Helper()
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	fw, _ := mw.CreateFormFile(field, name)
+	fw.Write(data)
+	mw.Close()
+	req, _ := http.NewRequest("POST", c.s.srv.URL+path, &b)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Origin", c.s.srv.URL)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	page, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(page)
 }
