@@ -56,17 +56,30 @@ func sinceIn(s string) (time.Time, error) {
 	return t, nil
 }
 
-// next is the cursor after the last row of a page that has a successor.
-func next(more bool, lastID int64) string {
-	if !more {
+// nextCursor is the cursor after the last row of a page that has a
+// successor, "" for the last page.
+func nextCursor[T any](rows []T, more bool, id func(T) int64) string {
+	if !more || len(rows) == 0 {
 		return ""
 	}
-	return cursorOf(lastID)
+	return cursorOf(id(rows[len(rows)-1]))
+}
+
+// recordFilter reads the filters the lists share: one customer (their
+// external id) and a time of change.
+func (a *API) recordFilter(ctx context.Context, customerRef, updatedSince string) (store.RecordFilter, error) {
+	var f store.RecordFilter
+	var err error
+	if f.UpdatedSince, err = sinceIn(updatedSince); err != nil {
+		return f, err
+	}
+	f.CustomerID, err = a.customerID(ctx, customerRef)
+	return f, err
 }
 
 type customersInput struct {
 	PageIn
-	Stage        string `query:"stage" doc:"Only customers in this lifecycle stage (new, active, loyal, won_back, at_risk, lapsed, churned, prospect)."`
+	Stage        string `query:"stage" enum:"prospect,new,active,loyal,won_back,at_risk,lapsed,churned," doc:"Only customers in this lifecycle stage."`
 	UpdatedSince string `query:"updated_since" doc:"Only customers changed at or after this time (RFC 3339): a sync's next pass."`
 }
 
@@ -82,19 +95,18 @@ func (a *API) listCustomers(ctx context.Context, in *customersInput) (*customers
 	if err != nil {
 		return nil, a.apiError(ctx, "list-customers", err)
 	}
-	since, err := sinceIn(in.UpdatedSince)
+	f, err := a.recordFilter(ctx, "", in.UpdatedSince)
 	if err != nil {
 		return nil, a.apiError(ctx, "list-customers", err)
 	}
-	rows, more, err := a.db.CustomerRecords(ctx, p, store.RecordFilter{Stage: in.Stage, UpdatedSince: since})
+	f.Stage = in.Stage
+	rows, more, err := a.db.CustomerRecords(ctx, p, f)
 	if err != nil {
 		return nil, a.apiError(ctx, "list-customers", err)
 	}
 	out := &customersOutput{}
 	out.Body.Customers = rows
-	if len(rows) > 0 {
-		out.Body.NextCursor = next(more, rows[len(rows)-1].ID)
-	}
+	out.Body.NextCursor = nextCursor(rows, more, func(r store.CustomerRecord) int64 { return r.ID })
 	return out, nil
 }
 
@@ -121,11 +133,8 @@ func (a *API) listOrders(ctx context.Context, in *ordersInput) (*ordersOutput, e
 	if err != nil {
 		return nil, a.apiError(ctx, "list-orders", err)
 	}
-	f := store.RecordFilter{}
-	if f.UpdatedSince, err = sinceIn(in.UpdatedSince); err != nil {
-		return nil, a.apiError(ctx, "list-orders", err)
-	}
-	if f.CustomerID, err = a.customerID(ctx, in.CustomerID); err != nil {
+	f, err := a.recordFilter(ctx, in.CustomerID, in.UpdatedSince)
+	if err != nil {
 		return nil, a.apiError(ctx, "list-orders", err)
 	}
 	rows, more, err := a.db.OrderRecords(ctx, p, f)
@@ -137,9 +146,7 @@ func (a *API) listOrders(ctx context.Context, in *ordersInput) (*ordersOutput, e
 	for _, o := range rows {
 		out.Body.Orders = append(out.Body.Orders, orderOut{OrderRecord: o, Total: retain.FormatAmount(o.TotalMinor, o.Currency)})
 	}
-	if len(rows) > 0 {
-		out.Body.NextCursor = next(more, rows[len(rows)-1].ID)
-	}
+	out.Body.NextCursor = nextCursor(rows, more, func(r store.OrderRecord) int64 { return r.ID })
 	return out, nil
 }
 
@@ -162,22 +169,18 @@ func (a *API) listTickets(ctx context.Context, in *ticketsInput) (*ticketsOutput
 	if err != nil {
 		return nil, a.apiError(ctx, "list-tickets", err)
 	}
-	f := store.RecordFilter{Status: in.Status}
-	if f.UpdatedSince, err = sinceIn(in.UpdatedSince); err != nil {
+	f, err := a.recordFilter(ctx, in.CustomerID, in.UpdatedSince)
+	if err != nil {
 		return nil, a.apiError(ctx, "list-tickets", err)
 	}
-	if f.CustomerID, err = a.customerID(ctx, in.CustomerID); err != nil {
-		return nil, a.apiError(ctx, "list-tickets", err)
-	}
+	f.Status = in.Status
 	rows, more, err := a.db.TicketRecords(ctx, p, f)
 	if err != nil {
 		return nil, a.apiError(ctx, "list-tickets", err)
 	}
 	out := &ticketsOutput{}
 	out.Body.Tickets = rows
-	if len(rows) > 0 {
-		out.Body.NextCursor = next(more, rows[len(rows)-1].ID)
-	}
+	out.Body.NextCursor = nextCursor(rows, more, func(r store.TicketRecord) int64 { return r.ID })
 	return out, nil
 }
 
@@ -199,18 +202,17 @@ func (a *API) listSurveyResponses(ctx context.Context, in *surveysInput) (*surve
 	if err != nil {
 		return nil, a.apiError(ctx, "list-survey-responses", err)
 	}
-	f := store.RecordFilter{Kind: in.Kind}
-	if f.CustomerID, err = a.customerID(ctx, in.CustomerID); err != nil {
+	f, err := a.recordFilter(ctx, in.CustomerID, "")
+	if err != nil {
 		return nil, a.apiError(ctx, "list-survey-responses", err)
 	}
+	f.Kind = in.Kind
 	rows, more, err := a.db.SurveyRecords(ctx, p, f)
 	if err != nil {
 		return nil, a.apiError(ctx, "list-survey-responses", err)
 	}
 	out := &surveysOutput{}
 	out.Body.Responses = rows
-	if len(rows) > 0 {
-		out.Body.NextCursor = next(more, rows[len(rows)-1].ID)
-	}
+	out.Body.NextCursor = nextCursor(rows, more, func(r store.SurveyRecord) int64 { return r.ID })
 	return out, nil
 }

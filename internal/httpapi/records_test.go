@@ -96,7 +96,7 @@ func TestReadAPI(t *testing.T) {
 			if n := walk("/api/v1/alerts?order=id&", "alerts"); n != len(all) || n == 0 {
 				t.Errorf("alerts: %d through the pages, %d in one", n, len(all))
 			}
-			for _, bad := range []string{"/api/v1/customers?cursor=xyz", "/api/v1/orders?updated_since=yesterday"} {
+			for _, bad := range []string{"/api/v1/customers?cursor=xyz", "/api/v1/orders?updated_since=yesterday", "/api/v1/customers?stage=unhappy"} {
 				if code, out := get(bad); code < 400 || code >= 500 {
 					t.Errorf("%s: %d %s", bad, code, out["errors"])
 				}

@@ -19,7 +19,8 @@ type Page struct {
 }
 
 // RecordFilter narrows a page: one customer's records (its internal id),
-// those changed since a time, a status or kind.
+// those changed since a time (not survey answers, which never change), a
+// status or kind.
 type RecordFilter struct {
 	CustomerID   int64
 	UpdatedSince time.Time
@@ -170,7 +171,6 @@ func (db *DB) TicketRecords(ctx context.Context, p Page, f RecordFilter) ([]Tick
 
 // SurveyRecords is a page of survey answers in id order.
 func (db *DB) SurveyRecords(ctx context.Context, p Page, f RecordFilter) ([]SurveyRecord, bool, error) {
-	f.UpdatedSince = time.Time{} // answers are never updated
 	where, args := f.where("t")
 	q, args := pageQuery(`SELECT t.id, t.external_id, c.external_id, t.kind, t.score, t.comment, t.cause, COALESCE(s.external_id, ''),
 		COALESCE(o.external_id, ''), t.responded_at FROM survey_responses t JOIN customers c ON c.id = t.customer_id
