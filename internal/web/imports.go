@@ -233,7 +233,9 @@ func (s *Server) importRun(w http.ResponseWriter, r *http.Request, v *view) erro
 	}
 	d.Done, d.Result, d.Upload = true, res, ""
 	if res.Rejected > 0 {
-		d.Rejects = readRejects(rejects, shownRejects)
+		if d.Rejects, err = readRejects(rejects, shownRejects); err != nil {
+			s.log.Error("import rejects", "err", err) // the count still shows
+		}
 	}
 	if err := s.db.Audit(r.Context(), v.Actor, "import", d.Kind, fmt.Sprintf("%s: %d read, %d imported, %d rejected", d.FileName, res.Read, res.Imported, res.Rejected)); err != nil {
 		s.log.Error("audit", "err", err)
@@ -242,26 +244,31 @@ func (s *Server) importRun(w http.ResponseWriter, r *http.Request, v *view) erro
 }
 
 // readRejects is the first n refused rows' line and reason.
-func readRejects(path string, n int) [][]string {
+func readRejects(path string, n int) ([][]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil
+		return nil, err
 	}
 	defer f.Close()
 	cr := csv.NewReader(f)
 	cr.FieldsPerRecord = -1
 	var out [][]string
-	cr.Read() // line, reason, row
+	if _, err := cr.Read(); err != nil { // line, reason, row
+		return nil, err
+	}
 	for len(out) < n {
 		rec, err := cr.Read()
-		if err != nil {
+		if errors.Is(err, io.EOF) {
 			break
+		}
+		if err != nil {
+			return out, err
 		}
 		if len(rec) >= 2 {
 			out = append(out, rec[:2])
 		}
 	}
-	return out
+	return out, nil
 }
 
 // sweepUploads removes uploads nobody imported within uploadLife.

@@ -19,7 +19,9 @@ func TestLogo(t *testing.T) {
 	s := newSite(t, storetest.SQLite)
 	c := s.client(t)
 	c.login("admin@shop.example", password)
-	upload := func(name string, data []byte) (int, string) { return c.upload("/settings/logo", nil, "logo", name, data) }
+	upload := func(name string, data []byte) (int, string) {
+		return c.upload("/settings/logo", nil, "logo", name, data)
+	}
 	if code, _ := s.client(t).get("/logo"); code != http.StatusNotFound {
 		t.Errorf("no logo yet: %d", code)
 	}

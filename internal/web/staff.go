@@ -26,10 +26,12 @@ type staffData struct {
 	EditID int64
 	Fields fieldErrors
 	// Link is a one-time sign-in link just made for LinkFor, shown once;
-	// LinkMailed says it was also sent to them by email.
+	// LinkMail says whether it was also emailed to them: "sent", "failed"
+	// (the gateway refused it: the admin passes it on), or "" (email or the
+	// public URL is not set up).
 	Link       string
 	LinkFor    string
-	LinkMailed bool
+	LinkMail   string
 	Notice     string
 	Problem    string
 	status     int
@@ -175,17 +177,18 @@ func (s *Server) makeLink(w http.ResponseWriter, r *http.Request, v *view, id in
 	}
 	link := s.publicBase(r) + "/account/" + token
 	d := staffData{Form: store.MemberChange{Role: retain.RoleAgent}, Link: link, LinkFor: m.Name}
-	d.LinkMailed = s.mailLink(r, m, purpose, link)
+	d.LinkMail = s.mailLink(r, m, purpose, link)
 	return s.renderStaff(w, r, v, d)
 }
 
 // mailLink sends a sign-in link by email, only to a link on the configured
-// public URL (never one built from a request's Host header). It reports
-// whether the gateway took it; a failure is logged without the link.
-func (s *Server) mailLink(r *http.Request, m store.Member, purpose, link string) bool {
+// public URL (never one built from a request's Host header). It says
+// "sent", "failed" (logged, without the link) or "" when email is not set
+// up.
+func (s *Server) mailLink(r *http.Request, m store.Member, purpose, link string) string {
 	live, err := s.live.Messaging(r.Context())
 	if err != nil || live.Settings.PublicURL == "" || live.Channels["email"] == nil {
-		return false
+		return ""
 	}
 	name := live.Settings.BusinessName
 	if name == "" {
@@ -198,7 +201,7 @@ func (s *Server) mailLink(r *http.Request, m store.Member, purpose, link string)
 		Body: l.T("account.mail_body_"+purpose, "Name", m.Name, "Business", name, "Link", link)})
 	if err != nil {
 		s.log.Error("account link mail", "staff", m.ID, "err", messaging.Redact(err.Error()))
-		return false
+		return "failed"
 	}
-	return true
+	return "sent"
 }

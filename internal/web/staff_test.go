@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/core"
+	"github.com/retainhq/retain/internal/messaging"
 	"github.com/retainhq/retain/internal/store/storetest"
 )
 
@@ -107,5 +110,26 @@ func TestLastAdminOnStaffPage(t *testing.T) {
 	code, body := c.post("/staff/"+strconv.FormatInt(s.adminID, 10), url.Values{"name": {"Admin"}, "email": {"admin@shop.example"}, "role": {"agent"}, "active": {"1"}}, "")
 	if code != http.StatusConflict || !strings.Contains(body, "last active admin") {
 		t.Errorf("demoting the only admin: %d", code)
+	}
+}
+
+// TestInviteMailFails: when the email server refuses the invitation, the
+// page says so (the admin passes the link on) instead of claiming email is
+// not set up.
+func TestInviteMailFails(t *testing.T) {
+	s := newSite(t, storetest.SQLite)
+	err := core.UpdateMessaging(context.Background(), s.db, retain.System("test"), func(m *messaging.Settings) error {
+		m.PublicURL, m.AllowNetworks = "https://retain.example.com", []string{"127.0.0.1/32"}
+		m.Email = &messaging.EmailSettings{Host: "127.0.0.1", Port: 1, From: "shop@example.com", TLS: "none"} // nothing listens there
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := s.client(t)
+	c.login("admin@shop.example", password)
+	code, body := c.post("/staff", url.Values{"name": {"Rina Das"}, "email": {"rina@shop.example"}, "role": {"agent"}, "invite": {"1"}}, "")
+	if code != http.StatusOK || !accountLink.MatchString(body) || !strings.Contains(body, "Emailing it failed") {
+		t.Errorf("an invitation the email server refused: %d", code)
 	}
 }
