@@ -29,12 +29,12 @@ type staffData struct {
 	// LinkMail says whether it was also emailed to them: "sent", "failed"
 	// (the gateway refused it: the admin passes it on), or "" (email or the
 	// public URL is not set up).
-	Link       string
-	LinkFor    string
-	LinkMail   string
-	Notice     string
-	Problem    string
-	status     int
+	Link     string
+	LinkFor  string
+	LinkMail string
+	Notice   string
+	Problem  string
+	status   int
 }
 
 // staffPage lists the staff: logins, people invited, and representatives
