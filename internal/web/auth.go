@@ -98,20 +98,25 @@ func (s *Server) signedIn(h func(http.ResponseWriter, *http.Request, *view)) htt
 			s.toLogin(w, r)
 			return
 		}
-		if v.Staff.PasswordChangeDue && !slices.Contains(passwordRoutes, r.URL.Path) {
-			if r.Method == http.MethodGet {
-				http.Redirect(w, r, "/settings#password", http.StatusSeeOther)
-				return
+		// What must be done before anything else: a printed password
+		// changed, then two-step sign-in set up where it is required. Until
+		// then pages lead to the form that does it and actions are refused.
+		for _, g := range []struct {
+			due     bool
+			open    []string
+			to, why string
+		}{
+			{v.Staff.PasswordChangeDue, passwordRoutes, "/settings#password", "password.due"},
+			{v.Staff.MustEnrol, enrolRoutes, "/settings?enrol=1#two-factor", "twofactor.required"},
+		} {
+			if !g.due || slices.Contains(g.open, r.URL.Path) {
+				continue
 			}
-			s.errorPage(w, v, problem(v, http.StatusForbidden, "password.due"))
-			return
-		}
-		if v.Staff.MustEnrol && !slices.Contains(enrolRoutes, r.URL.Path) {
 			if r.Method == http.MethodGet {
-				http.Redirect(w, r, "/settings?enrol=1#two-factor", http.StatusSeeOther)
-				return
+				http.Redirect(w, r, g.to, http.StatusSeeOther)
+			} else {
+				s.errorPage(w, v, problem(v, http.StatusForbidden, g.why))
 			}
-			s.errorPage(w, v, problem(v, http.StatusForbidden, "twofactor.required"))
 			return
 		}
 		h(w, r, v)
