@@ -1,7 +1,6 @@
 package retain
 
 import (
-	"fmt"
 	"net/mail"
 	"strings"
 	"time"
@@ -42,7 +41,7 @@ func NormalizePhone(phone, country string) (string, error) {
 		case r == '+' && i == 0:
 		case r == ' ' || r == '-' || r == '(' || r == ')' || r == '.' || r == '/':
 		default:
-			return "", fmt.Errorf("%q is not a phone number", phone)
+			return "", Because("not_phone", "%q is not a phone number", phone)
 		}
 	}
 	d := digits.String()
@@ -54,12 +53,12 @@ func NormalizePhone(phone, country string) (string, error) {
 	default:
 		cc, ok := callingCodes[strings.ToUpper(country)]
 		if !ok {
-			return "", fmt.Errorf("%q has no country code: write it as +<country><number> or set a default phone country", phone)
+			return "", Because("phone_no_country", "%q has no country code: write it as +<country><number> or set a default phone country", phone)
 		}
 		d = cc + strings.TrimPrefix(d, "0")
 	}
 	if len(d) < 8 || len(d) > 15 || d[0] == '0' {
-		return "", fmt.Errorf("%q is not a valid international phone number", phone)
+		return "", Because("not_intl_phone", "%q is not a valid international phone number", phone)
 	}
 	return "+" + d, nil
 }
@@ -69,7 +68,7 @@ func NormalizeEmail(email string) (string, error) {
 	email = strings.TrimSpace(email)
 	a, err := mail.ParseAddress(email)
 	if err != nil || a.Name != "" || a.Address != email {
-		return "", fmt.Errorf("%q is not an email address", email)
+		return "", Because("not_email", "%q is not an email address", email)
 	}
 	local, domain, _ := strings.Cut(a.Address, "@")
 	return local + "@" + strings.ToLower(domain), nil
@@ -79,7 +78,7 @@ func NormalizeEmail(email string) (string, error) {
 func NormalizeLocale(s string) (string, error) {
 	t, err := language.Parse(strings.TrimSpace(s))
 	if err != nil {
-		return "", fmt.Errorf("%q is not a language tag (use en, bn or ne)", s)
+		return "", Because("not_locale", "%q is not a language tag (use en, bn or ne)", s)
 	}
 	return t.String(), nil
 }
@@ -87,10 +86,10 @@ func NormalizeLocale(s string) (string, error) {
 // CheckTimeZone checks that tz is an IANA time zone name such as Asia/Dhaka.
 func CheckTimeZone(tz string) error {
 	if tz == "" || tz == "Local" {
-		return fmt.Errorf("%q is not an IANA time zone (for example Asia/Dhaka)", tz)
+		return Because("not_time_zone", "%q is not an IANA time zone (for example Asia/Dhaka)", tz)
 	}
 	if _, err := time.LoadLocation(tz); err != nil {
-		return fmt.Errorf("%q is not an IANA time zone (for example Asia/Dhaka)", tz)
+		return Because("not_time_zone", "%q is not an IANA time zone (for example Asia/Dhaka)", tz)
 	}
 	return nil
 }
@@ -112,14 +111,15 @@ var timeLayouts = []string{
 // value reads back equal from either database.
 func ParseTime(s string, loc *time.Location) (time.Time, error) {
 	s = strings.TrimSpace(s)
+	latin := LatinDigits(s) // ২০২৬-০৩-০১ as typed on a Bengali keyboard
 	for _, layout := range timeLayouts {
-		t, err := time.ParseInLocation(layout, s, loc)
+		t, err := time.ParseInLocation(layout, latin, loc)
 		if err == nil {
 			if t.Year() < 1900 || t.Year() > 2200 {
-				return time.Time{}, fmt.Errorf("%q is out of range", s)
+				return time.Time{}, Because("date_out_of_range", "%q is out of range", s)
 			}
 			return t.UTC().Truncate(time.Microsecond), nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("%q is not a date or time: write it as YYYY-MM-DD (2026-03-01), with a time if you have one (2026-03-01 14:30)", s)
+	return time.Time{}, Because("not_date", "%q is not a date or time: write it as YYYY-MM-DD (2026-03-01), with a time if you have one (2026-03-01 14:30)", s)
 }

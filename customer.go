@@ -56,7 +56,7 @@ func (c *Customer) Validate() Problems {
 	p := Problems{}
 	checkRef(p, "external_id", c.ExternalID, true)
 	if len(c.Name) > 300 {
-		p.Add("name", "is longer than 300 characters")
+		p.Add("name", "is longer than %d characters", 300)
 	}
 	if c.Stage != "" && !slices.Contains(Stages, c.Stage) {
 		p.Add("stage", "%q is not one of %v", c.Stage, Stages)

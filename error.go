@@ -28,6 +28,9 @@ type Error struct {
 	Code    string
 	Message string
 	Fields  map[string]string
+	// Reasons are Fields' problems as codes, for a UI to say in its
+	// reader's language; nil when the error was not built from Problems.
+	Reasons map[string]Reason
 	Err     error // underlying cause, never shown to API clients
 }
 
@@ -64,7 +67,22 @@ func Errorf(code, format string, args ...any) *Error {
 
 // FieldError returns an EINVALID error about one field.
 func FieldError(field, format string, args ...any) *Error {
-	return &Error{Code: EINVALID, Message: "invalid input", Fields: map[string]string{field: fmt.Sprintf(format, args...)}}
+	p := Problems{}
+	p.Add(field, format, args...)
+	return p.Err().(*Error)
+}
+
+// Problems are e's field problems, with their codes where e has them.
+func (e *Error) Problems() Problems {
+	p := Problems{}
+	for k, text := range e.Fields {
+		if r, ok := e.Reasons[k]; ok {
+			p[k] = r
+		} else {
+			p.Add(k, "%s", text)
+		}
+	}
+	return p
 }
 
 // ErrorCode returns the code of err, EINTERNAL for errors that are not *Error
@@ -109,19 +127,37 @@ func HTTPStatus(code string) int {
 
 // Problems collects field errors while a value is validated, so that a caller
 // learns about every bad field at once, not one per attempt.
-type Problems map[string]string
+type Problems map[string]Reason
 
-// Add records a problem with field unless one is already recorded.
+// Add records a problem with field unless one is already recorded. A
+// format Retain knows (reasonCodes) gives the problem its code; "%v" or
+// "%s" of an error that is a *Reason keeps that reason.
 func (p Problems) Add(field, format string, args ...any) {
-	if _, ok := p[field]; !ok {
-		p[field] = fmt.Sprintf(format, args...)
+	if _, ok := p[field]; ok {
+		return
 	}
+	if len(args) == 1 && (format == "%v" || format == "%s") {
+		switch a := args[0].(type) {
+		case error:
+			p[field] = ReasonOf(a)
+			return
+		case Reason:
+			p[field] = a
+			return
+		case string:
+			p[field] = Reason{Code: reasonCodes[a], Text: a}
+			return
+		}
+	}
+	p[field] = *Because(reasonCodes[format], format, args...)
 }
 
 // Merge copies q's problems into p, each field prefixed with prefix.
 func (p Problems) Merge(prefix string, q Problems) {
 	for k, v := range q {
-		p.Add(prefix+k, "%s", v)
+		if _, ok := p[prefix+k]; !ok {
+			p[prefix+k] = v
+		}
 	}
 }
 
@@ -130,5 +166,9 @@ func (p Problems) Err() error {
 	if len(p) == 0 {
 		return nil
 	}
-	return &Error{Code: EINVALID, Message: "invalid input", Fields: map[string]string(p)}
+	e := &Error{Code: EINVALID, Message: "invalid input", Fields: make(map[string]string, len(p)), Reasons: p}
+	for k, r := range p {
+		e.Fields[k] = r.Text
+	}
+	return e
 }

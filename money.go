@@ -21,11 +21,11 @@ type Money struct {
 // is not a currency.
 func CurrencyDigits(code string) (int, error) {
 	if len(code) != 3 {
-		return 0, fmt.Errorf("%q is not an ISO 4217 currency code", code)
+		return 0, Because("not_currency", "%q is not an ISO 4217 currency code", code)
 	}
 	u, err := currency.ParseISO(code)
 	if err != nil {
-		return 0, fmt.Errorf("%q is not an ISO 4217 currency code", code)
+		return 0, Because("not_currency", "%q is not an ISO 4217 currency code", code)
 	}
 	scale, _ := currency.Standard.Rounding(u)
 	return scale, nil
@@ -65,13 +65,13 @@ func ParseAmount(s, cur string) (int64, error) {
 		return 0, err
 	}
 	orig := s
-	s = strings.TrimSpace(s)
+	s = LatinDigits(strings.TrimSpace(s)) // ১,৫৫০ as typed on a Bengali keyboard
 	s = strings.TrimLeftFunc(s, func(r rune) bool {
 		return !(r >= '0' && r <= '9') && r != '-' && r != '.' && r != '+'
 	})
 	s = amountNoise.Replace(s)
 	if s == "" {
-		return 0, fmt.Errorf("%q is not an amount", orig)
+		return 0, Because("not_amount", "%q is not an amount", orig)
 	}
 	neg := false
 	switch s[0] {
@@ -82,19 +82,19 @@ func ParseAmount(s, cur string) (int64, error) {
 	}
 	whole, frac, hasDot := strings.Cut(s, ".")
 	if whole == "" && (!hasDot || frac == "") {
-		return 0, fmt.Errorf("%q is not an amount", orig)
+		return 0, Because("not_amount", "%q is not an amount", orig)
 	}
 	if len(frac) > digits {
 		trimmed := strings.TrimRight(frac, "0")
 		if len(trimmed) > digits {
-			return 0, fmt.Errorf("%q has more than %d decimal places for %s", orig, digits, cur)
+			return 0, Because("too_many_decimals", "%q has more than %d decimal places for %s", orig, digits, cur)
 		}
 		frac = trimmed
 	}
 	for _, part := range []string{whole, frac} {
 		for _, r := range part {
 			if r < '0' || r > '9' {
-				return 0, fmt.Errorf("%q is not an amount", orig)
+				return 0, Because("not_amount", "%q is not an amount", orig)
 			}
 		}
 	}
@@ -104,7 +104,7 @@ func ParseAmount(s, cur string) (int64, error) {
 	}
 	v, err := strconv.ParseInt(whole+frac, 10, 64)
 	if err != nil || v > math.MaxInt64/1000 {
-		return 0, fmt.Errorf("%q is too large", orig)
+		return 0, Because("too_large", "%q is too large", orig)
 	}
 	if neg {
 		v = -v
@@ -134,7 +134,7 @@ func MulAmount(price, quantity int64) (int64, error) {
 	}
 	total := price * quantity
 	if total/quantity != price || (price < 0) != (quantity < 0) && total > 0 || (price < 0) == (quantity < 0) && total < 0 {
-		return 0, fmt.Errorf("%d × %d minor units is more than an amount can hold", quantity, price)
+		return 0, Because("amount_overflow", "%d × %d minor units is more than an amount can hold", quantity, price)
 	}
 	return total, nil
 }
@@ -144,7 +144,7 @@ func MulAmount(price, quantity int64) (int64, error) {
 func AddAmounts(a, b int64) (int64, error) {
 	sum := a + b
 	if (b > 0 && sum < a) || (b < 0 && sum > a) {
-		return 0, fmt.Errorf("the amounts add up to more than an amount can hold")
+		return 0, Because("amount_overflow", "the amounts add up to more than an amount can hold")
 	}
 	return sum, nil
 }

@@ -94,12 +94,12 @@ func TestValidateReportsEveryField(t *testing.T) {
 	o := retain.Order{Currency: "XYZ", Lines: []retain.OrderLine{{ExternalID: "l", Quantity: 0}}}
 	p := o.Validate()
 	for _, f := range []string{"external_id", "customer_id", "currency", "placed_at", "lines[0].quantity", "lines[0].sku"} {
-		if p[f] == "" {
+		if p[f].Text == "" {
 			t.Errorf("no problem reported for %s: %v", f, p)
 		}
 	}
 	r := retain.SurveyResponse{ExternalID: "s", CustomerRef: "c", Kind: "csat", Score: 0, RespondedAt: time.Date(2026, 3, 18, 9, 0, 0, 0, time.UTC)}
-	if p := r.Validate(); !strings.Contains(p["score"], "1–5") {
+	if p := r.Validate(); !strings.Contains(p["score"].Text, "1–5") {
 		t.Errorf("csat 0: %v", p)
 	}
 }
@@ -122,7 +122,24 @@ func TestAmountsNeverWrap(t *testing.T) {
 	o := retain.Order{ExternalID: "o", CustomerRef: "c", Currency: "BDT", PlacedAt: time.Date(2026, 3, 18, 9, 0, 0, 0, time.UTC), Lines: []retain.OrderLine{
 		{ExternalID: "1", SKU: "a", Quantity: 1, UnitPrice: 1 << 62, Total: 1 << 62},
 		{ExternalID: "2", SKU: "b", Quantity: 1, UnitPrice: 1 << 62, Total: 1 << 62}}}
-	if p := o.Validate(); p["lines"] == "" {
+	if p := o.Validate(); p["lines"].Text == "" {
 		t.Errorf("lines adding up past 2^63 accepted: %v", p)
+	}
+}
+
+// TestNativeDigits: amounts and dates typed with Bengali or Devanagari
+// digits read as the same numbers.
+func TestNativeDigits(t *testing.T) {
+	if v, err := retain.ParseAmount("৳১,৫৫০.৫০", "BDT"); err != nil || v != 155050 {
+		t.Errorf("৳১,৫৫০.৫০ = %d, %v", v, err)
+	}
+	if v, err := retain.ParseAmount("रू ९९०", "NPR"); err != nil || v != 99000 {
+		t.Errorf("रू ९९० = %d, %v", v, err)
+	}
+	want := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	for _, s := range []string{"২০২৬-০৩-০১", "२०२६-०३-०१"} {
+		if got, err := retain.ParseTime(s, time.UTC); err != nil || !got.Equal(want) {
+			t.Errorf("%s = %v, %v", s, got, err)
+		}
 	}
 }

@@ -130,7 +130,7 @@ func (e *OrderEvent) Validate() Problems {
 		p.Add("amount", "must not be negative")
 	}
 	if len(e.Reason) > 2000 {
-		p.Add("reason", "is longer than 2000 characters")
+		p.Add("reason", "is longer than %d characters", 2000)
 	}
 	return p
 }

@@ -40,7 +40,7 @@ func (r *SurveyResponse) Validate() Problems {
 		p.Add("responded_at", "is required")
 	}
 	if len(r.Comment) > 10000 {
-		p.Add("comment", "is longer than 10000 characters")
+		p.Add("comment", "is longer than %d characters", 10000)
 	}
 	return p
 }

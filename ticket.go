@@ -55,7 +55,7 @@ func (t *Ticket) Validate() Problems {
 		p.Add("resolved_at", "is before opened_at")
 	}
 	if len(t.Subject) > 500 {
-		p.Add("subject", "is longer than 500 characters")
+		p.Add("subject", "is longer than %d characters", 500)
 	}
 	return p
 }

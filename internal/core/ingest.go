@@ -119,7 +119,7 @@ func ingestEvents(ctx context.Context, db *store.DB, by retain.Actor, evs []Even
 		if len(rejects) > 0 {
 			p := retain.Problems{}
 			for _, r := range rejects {
-				p.Add(fmt.Sprintf("events[%d]", r.Ref), "%s", r.Reason)
+				p.Add(fmt.Sprintf("events[%d]", r.Ref), "%v", r.Why)
 			}
 			return p.Err()
 		}

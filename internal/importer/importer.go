@@ -47,6 +47,10 @@ type Options struct {
 	// Progress, when set, is called after every batch with rows read and
 	// bytes consumed.
 	Progress func(rows, bytes int64)
+	// Keep is how many refused rows Result.Refused holds, with their
+	// reasons as codes (the browser says them in its reader's language);
+	// the rejects file always has them all.
+	Keep int
 }
 
 func (o *Options) setDefaults() {
@@ -71,6 +75,13 @@ type Result struct {
 	Imported    int64  // rows stored
 	Rejected    int64  // rows refused, each written to RejectsPath
 	RejectsPath string // "" when nothing was rejected
+	Refused     []Refusal
+}
+
+// A Refusal is a refused row: its line and why, field by field.
+type Refusal struct {
+	Line     int
+	Problems retain.Problems
 }
 
 // DetectFormat guesses a format from a file name.
@@ -129,7 +140,7 @@ func File(ctx context.Context, db *store.DB, path, rejectsPath string, opts Opti
 
 // Rejects receives refused rows.
 type Rejects interface {
-	Reject(line int, reason, raw string) error
+	Reject(line int, why retain.Problems, raw string) error
 }
 
 // Run imports from r. It returns an error only when the import as a whole
@@ -173,6 +184,16 @@ func Run(ctx context.Context, db *store.DB, r io.Reader, rej Rejects, opts Optio
 			done <- applied{raw: b.raw, rejects: res.Rejects, err: err}
 		}
 	}()
+	refuse := func(line int, why retain.Problems, raw string) error {
+		res.Rejected++
+		// The store's refusals of a batch arrive after the parser's of the
+		// next: the kept ones are the first lines, whatever the order.
+		if i, _ := slices.BinarySearchFunc(res.Refused, line, func(f Refusal, l int) int { return f.Line - l }); i < opts.Keep {
+			res.Refused = slices.Insert(res.Refused, i, Refusal{Line: line, Problems: why})
+			res.Refused = res.Refused[:min(len(res.Refused), opts.Keep)]
+		}
+		return rej.Reject(line, why, raw)
+	}
 	inFlight := false
 	wait := func() error {
 		if !inFlight {
@@ -184,10 +205,9 @@ func Run(ctx context.Context, db *store.DB, r io.Reader, rej Rejects, opts Optio
 			return a.err
 		}
 		for _, rj := range a.rejects {
-			if err := rej.Reject(rj.Ref, rj.Reason, a.raw[rj.Ref]); err != nil {
+			if err := refuse(rj.Ref, retain.Problems{rj.Field: rj.Why}, a.raw[rj.Ref]); err != nil {
 				return err
 			}
-			res.Rejected++
 		}
 		res.Imported = res.Read - res.Rejected
 		if opts.Progress != nil {
@@ -229,10 +249,9 @@ func Run(ctx context.Context, db *store.DB, r io.Reader, rej Rejects, opts Optio
 			rec.err = p.add(rec)
 		}
 		if rec.err != nil {
-			if err := rej.Reject(rec.line, rec.err.Error(), rec.raw); err != nil {
+			if err := refuse(rec.line, rowProblems(rec.err), rec.raw); err != nil {
 				return res, errors.Join(err, wait())
 			}
-			res.Rejected++
 		}
 	}
 	if err := flush(); err != nil {
@@ -318,7 +337,7 @@ type rejectWriter struct {
 	n    int
 }
 
-func (w *rejectWriter) Reject(line int, reason, raw string) error {
+func (w *rejectWriter) Reject(line int, why retain.Problems, raw string) error {
 	if w.f == nil {
 		f, err := os.Create(w.path)
 		if err != nil {
@@ -330,7 +349,7 @@ func (w *rejectWriter) Reject(line int, reason, raw string) error {
 	w.n++
 	// A spreadsheet must not run a rejected row (or a reason quoting it)
 	// as a formula.
-	w.w.Write([]string{fmt.Sprint(line), retain.CSVSafe(reason), retain.CSVSafe(raw)})
+	w.w.Write([]string{fmt.Sprint(line), retain.CSVSafe(problemsText(why)), retain.CSVSafe(raw)})
 	return w.w.Error()
 }
 

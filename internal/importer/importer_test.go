@@ -237,7 +237,7 @@ func TestOrderEventsAndSurveys(t *testing.T) {
 		"o1,refunded,damaged,100,2026-01-05\n"+
 		"o404,returned,x,,2026-01-05\n"+
 		"o1,teleported,,,2026-01-05\n", importer.Options{Kind: "order-events", Currency: "BDT"})
-	if res.Imported != 2 || rejects[4] != "unknown order o404" || !strings.Contains(rejects[5], "type") {
+	if res.Imported != 2 || rejects[4] != "order_id: unknown order o404" || !strings.Contains(rejects[5], "type") {
 		t.Fatalf("res = %+v rejects = %v", res, rejects)
 	}
 	res, rejects = importFile(t, db, "s.csv", "customer_id,kind,score,comment,staff,responded_at\n"+
@@ -390,5 +390,62 @@ func TestOneMessagePerBadField(t *testing.T) {
 	}
 	if got := rejects[3]; !strings.Contains(got, "YYYY-MM-DD") || strings.Contains(got, "2006") || strings.Count(got, ";") > 0 {
 		t.Errorf("line 3: %q", got)
+	}
+}
+
+// TestRefusalsKeepTheirCodes: a refused row's reasons reach the caller as
+// codes with the values they quote (the browser says them in its reader's
+// language), field by field, from the parser, the model's checks and the
+// store alike; the rejects file keeps the English.
+func TestRefusalsKeepTheirCodes(t *testing.T) {
+	db := storetest.SQLite(t)
+	importFile(t, db, "o.csv", "order_id,customer_id,placed_at,total\no1,c1,2026-01-01,100\n", importer.Options{Kind: "orders", Currency: "BDT"})
+	res, rejects := importFile(t, db, "e.csv", "order_id,type,reason,amount,occurred_at\n"+
+		"o1,delivered,,,03/15/2026\n"+ // line 2: a date in no layout
+		"o404,returned,x,,2026-01-05\n"+ // line 3: the store knows no such order
+		"o1,teleported,,-5,2026-01-05\n"+ // line 4: two fields at once
+		"o1,\"delivered,,,2026-01-05\n"+ // line 5: a quote never closed
+		"o1,delivered,,\n", // line 6: too few fields
+		importer.Options{Kind: "order-events", Currency: "BDT", Keep: 3})
+	if res.Rejected != 5 || len(res.Refused) != 3 {
+		t.Fatalf("rejected %d, kept %d; want 5 and 3", res.Rejected, len(res.Refused))
+	}
+	type want struct {
+		line          int
+		field, code   string
+		firstArgShown string
+	}
+	for i, w := range []want{{2, "occurred_at", "not_date", "03/15/2026"}, {3, "order_id", "unknown_order", "o404"}, {4, "type", "not_one_of", "teleported"}} {
+		got := res.Refused[i]
+		r, ok := got.Problems[w.field]
+		if got.Line != w.line || !ok || r.Code != w.code || len(r.Args) == 0 || r.Args[0] != w.firstArgShown {
+			t.Errorf("refusal %d = line %d %+v, want line %d %s: %s (%s)", i, got.Line, got.Problems, w.line, w.field, w.code, w.firstArgShown)
+		}
+	}
+	if r := res.Refused[2].Problems["amount"]; r.Code != "negative" {
+		t.Errorf("line 4 amount: %+v, want the code negative", r)
+	}
+	if !strings.Contains(rejects[2], "occurred_at: \"03/15/2026\" is not a date or time") || !strings.Contains(rejects[5], "never closed") {
+		t.Errorf("rejects file reasons: %v", rejects)
+	}
+	all, _ := importFile(t, db, "e2.csv", "order_id,type,reason,amount,occurred_at\no1,\"delivered,,,2026-01-05\no1,delivered,,\n",
+		importer.Options{Kind: "order-events", Currency: "BDT", Keep: 10})
+	codes := []string{}
+	for _, f := range all.Refused {
+		codes = append(codes, f.Problems[""].Code)
+	}
+	if !slices.Equal(codes, []string{"quote_unclosed", "field_count"}) {
+		t.Errorf("row-level refusals %v, want quote_unclosed and field_count", codes)
+	}
+}
+
+// TestBadCustomerEmailRefusesTheRow: an order row whose only fault is its
+// customer's email is refused, not stored without the email.
+func TestBadCustomerEmailRefusesTheRow(t *testing.T) {
+	db := storetest.SQLite(t)
+	res, rejects := importFile(t, db, "o.csv", "order_id,customer_id,customer_email,placed_at,total\no1,c1,not-an-address,2026-01-01,100\no2,c2,b@shop.example,2026-01-01,100\n",
+		importer.Options{Kind: "orders", Currency: "BDT"})
+	if res.Imported != 1 || !strings.Contains(rejects[2], "customer_email") {
+		t.Errorf("imported %d, rejects %v; want o1 refused for its email", res.Imported, rejects)
 	}
 }

@@ -1,7 +1,8 @@
 package importer
 
 import (
-	"fmt"
+	"errors"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -175,11 +176,32 @@ func (r *fieldReader) check(model retain.Problems) {
 	}
 }
 
-// rowError formats problems as one line for the rejects file.
-func rowError(p retain.Problems) error {
-	if len(p) == 0 {
-		return nil
+// rowError is a row's problems as one error (nil when there are none).
+func rowError(p retain.Problems) error { return p.Err() }
+
+// rowProblems is why a row was refused, field by field; a problem of the
+// row as a whole (it could not be split into fields) is under "".
+func rowProblems(err error) retain.Problems {
+	var e *retain.Error
+	if errors.As(err, &e) && len(e.Fields) > 0 {
+		return e.Problems()
 	}
-	e := p.Err().(*retain.Error)
-	return fmt.Errorf("%s", strings.TrimPrefix(e.Error(), "invalid input: "))
+	return retain.Problems{"": retain.ReasonOf(err)}
+}
+
+// problemsText is problems as one line for the rejects file, in field
+// order: "placed_at: … ; total: …".
+func problemsText(p retain.Problems) string {
+	fields := make([]string, 0, len(p))
+	for f := range p {
+		fields = append(fields, f)
+	}
+	sort.Strings(fields)
+	parts := make([]string, len(fields))
+	for i, f := range fields {
+		if parts[i] = p[f].Text; f != "" {
+			parts[i] = f + ": " + p[f].Text
+		}
+	}
+	return strings.Join(parts, "; ")
 }

@@ -145,12 +145,19 @@ func (p *parser) customer(rec record, r *fieldReader) error {
 	return nil
 }
 
-// customerFromOrder adds the customer fields an order or ticket row carries.
-func (p *parser) customerFromOrder(line int, r *fieldReader, id string) {
-	name, email, phone := r.str("customer_name"), r.email("customer_email"), r.phone("customer_phone")
-	if id != "" && (name != "" || email != "" || phone != "") {
-		p.batch.Customers = append(p.batch.Customers, store.Row[retain.Customer]{Ref: line,
-			V: retain.Customer{ExternalID: id, Name: name, Email: email, Phone: phone}})
+// rowCustomer reads the customer fields an order or ticket row carries,
+// before the row's problems are checked: a bad email refuses the row, it
+// is not dropped from a row that is otherwise stored.
+func rowCustomer(r *fieldReader) retain.Customer {
+	return retain.Customer{Name: r.str("customer_name"), Email: r.email("customer_email"), Phone: r.phone("customer_phone")}
+}
+
+// addRowCustomer adds the customer an order or ticket row names, when the
+// row says more of them than the id.
+func (p *parser) addRowCustomer(line int, c retain.Customer, id string) {
+	if id != "" && (c.Name != "" || c.Email != "" || c.Phone != "") {
+		c.ExternalID = id
+		p.batch.Customers = append(p.batch.Customers, store.Row[retain.Customer]{Ref: line, V: c})
 	}
 }
 
@@ -189,7 +196,7 @@ func (p *parser) line(r *fieldReader, orderID, cur string) (retain.OrderLine, bo
 func (p *parser) addLineOnce(orderID string, l retain.OrderLine) error {
 	k := l.ExternalID
 	if p.lineKeys[k] {
-		return fmt.Errorf("line_id: order %s already has a line %q in this file; add a line_id column to tell them apart", orderID, k)
+		return retain.Problems{"line_id": *retain.Because("line_repeated", "order %s already has a line %q in this file; add a line_id column to tell them apart", orderID, k)}.Err()
 	}
 	p.lineKeys[k] = true
 	return nil
@@ -218,6 +225,7 @@ func (p *parser) order(rec record, r *fieldReader) error {
 	o := retain.Order{ExternalID: id, CustomerRef: r.required("customer_id"), Status: r.enum("status", ""), Channel: r.str("channel"),
 		Currency: cur, PlacedAt: r.time("placed_at", true), ExpectedDeliveryAt: r.time("expected_delivery_at", false)}
 	o.Total, o.HasTotal = r.amount("total", cur)
+	cust := rowCustomer(r)
 	if l, has := p.line(r, id, cur); has {
 		o.Lines = append(o.Lines, l)
 	}
@@ -239,7 +247,7 @@ func (p *parser) order(rec record, r *fieldReader) error {
 			return err
 		}
 	}
-	p.customerFromOrder(rec.line, r, o.CustomerRef)
+	p.addRowCustomer(rec.line, cust, o.CustomerRef)
 	p.orderIdx[id] = len(p.batch.Orders)
 	p.batch.Orders = append(p.batch.Orders, store.Row[retain.Order]{Ref: rec.line, V: o})
 	return nil
@@ -281,11 +289,12 @@ func (p *parser) ticket(rec record, r *fieldReader) error {
 		Subject: r.str("subject"), Body: r.str("body"), Status: r.enum("status", "open"), Priority: r.enum("priority", "normal"),
 		AssigneeRef: r.str("assignee"), RootCause: r.enum("root_cause", ""), OpenedAt: r.time("opened_at", true),
 		FirstResponseAt: r.time("first_response_at", false), ResolvedAt: r.time("resolved_at", false)}
+	cust := rowCustomer(r)
 	r.check(t.Validate())
 	if err := rowError(r.p); err != nil {
 		return err
 	}
-	p.customerFromOrder(rec.line, r, t.CustomerRef)
+	p.addRowCustomer(rec.line, cust, t.CustomerRef)
 	p.batch.Tickets = append(p.batch.Tickets, store.Row[retain.Ticket]{Ref: rec.line, V: t})
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/retainhq/retain"
 )
 
 // record is one input row: where it starts, its fields by name, and its raw
@@ -92,19 +94,9 @@ const maxRecordLines = 50
 
 func newCSVSource(r io.Reader, rename map[string]string) (*csvSource, error) {
 	s := &csvSource{lr: newLineReader(r)}
-	line, _, err := s.lr.next()
-	if errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("the file is empty: a CSV import needs a header row")
-	}
+	head, err := readHeader(s.lr)
 	if err != nil {
 		return nil, err
-	}
-	if !utf8.ValidString(line) {
-		return nil, fmt.Errorf("line 1: the header is not valid UTF-8 (save the file as UTF-8)")
-	}
-	head, err := splitCSV(line)
-	if err != nil {
-		return nil, fmt.Errorf("line 1: header: %v", err)
 	}
 	seen := map[string]bool{}
 	for i, h := range head {
@@ -115,10 +107,10 @@ func newCSVSource(r io.Reader, rename map[string]string) (*csvSource, error) {
 			h = normalizeName(h)
 		}
 		if h == "" {
-			return nil, fmt.Errorf("line 1: column %d has no name", i+1)
+			return nil, retain.Because("column_no_name", "line 1: column %d has no name", i+1)
 		}
 		if seen[h] {
-			return nil, fmt.Errorf("line 1: column %q appears twice", h)
+			return nil, retain.Because("column_twice", "line 1: column %q appears twice", h)
 		}
 		seen[h] = true
 		head[i] = h
@@ -144,7 +136,7 @@ func (s *csvSource) next() (record, error) {
 			return record{}, err
 		}
 		if first.long {
-			return record{line: first.n, err: fmt.Errorf("line is longer than %d bytes", maxLine)}, nil
+			return record{line: first.n, err: retain.Because("line_too_long", "line is longer than %d bytes", maxLine)}, nil
 		}
 		if strings.TrimSpace(first.text) == "" {
 			continue // blank lines carry nothing
@@ -161,11 +153,11 @@ func (s *csvSource) next() (record, error) {
 		if strings.Count(text, `"`)%2 == 1 {
 			// Unbalanced: reject the first line only and re-read the others.
 			s.pending = append(used[1:], s.pending...)
-			return record{line: first.n, raw: first.text, err: fmt.Errorf("a quoted field is never closed")}, nil
+			return record{line: first.n, raw: first.text, err: retain.Because("quote_unclosed", "a quoted field is never closed")}, nil
 		}
 		rec := record{line: first.n, raw: text}
 		if !utf8.ValidString(text) {
-			rec.err = fmt.Errorf("invalid UTF-8 (save the file as UTF-8)")
+			rec.err = retain.Because("row_not_utf8", "invalid UTF-8 (save the file as UTF-8)")
 			rec.raw = strings.ToValidUTF8(text, "\uFFFD")
 			return rec, nil
 		}
@@ -175,7 +167,7 @@ func (s *csvSource) next() (record, error) {
 			return rec, nil
 		}
 		if len(vals) != len(s.header) {
-			rec.err = fmt.Errorf("has %d fields, the header has %d", len(vals), len(s.header))
+			rec.err = retain.Because("field_count", "has %d fields, the header has %d", len(vals), len(s.header))
 			return rec, nil
 		}
 		rec.fields = make(map[string]string, len(vals))
@@ -184,6 +176,25 @@ func (s *csvSource) next() (record, error) {
 		}
 		return rec, nil
 	}
+}
+
+// readHeader reads a CSV file's first line as its column names.
+func readHeader(lr *lineReader) ([]string, error) {
+	line, _, err := lr.next()
+	if errors.Is(err, io.EOF) {
+		return nil, retain.Because("empty_file", "the file is empty: a CSV import needs a header row")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !utf8.ValidString(line) {
+		return nil, retain.Because("header_not_utf8", "line 1: the header is not valid UTF-8 (save the file as UTF-8)")
+	}
+	head, err := splitCSV(line)
+	if err != nil {
+		return nil, retain.Because("header_unreadable", "line 1: header: %v", err)
+	}
+	return head, nil
 }
 
 // splitCSV splits one RFC 4180 record (possibly with embedded newlines).
@@ -197,7 +208,7 @@ func splitCSV(s string) ([]string, error) {
 			for {
 				i := strings.IndexByte(s, '"')
 				if i < 0 {
-					return nil, fmt.Errorf("a quoted field is never closed")
+					return nil, retain.Because("quote_unclosed", "a quoted field is never closed")
 				}
 				b.WriteString(s[:i])
 				s = s[i+1:]
@@ -213,7 +224,7 @@ func splitCSV(s string) ([]string, error) {
 				return out, nil
 			}
 			if s[0] != ',' {
-				return nil, fmt.Errorf("unexpected text after a closing quote in field %d", len(out))
+				return nil, retain.Because("text_after_quote", "unexpected text after a closing quote in field %d", len(out))
 			}
 			s = s[1:]
 			continue
@@ -224,7 +235,7 @@ func splitCSV(s string) ([]string, error) {
 			field = s[:i]
 		}
 		if strings.Contains(field, `"`) {
-			return nil, fmt.Errorf("a quote inside unquoted field %d (quote the field and double the quote)", len(out)+1)
+			return nil, retain.Because("quote_in_field", "a quote inside unquoted field %d (quote the field and double the quote)", len(out)+1)
 		}
 		out = append(out, field)
 		if i < 0 {
@@ -257,14 +268,14 @@ func (s *jsonlSource) next() (record, error) {
 		rec := record{line: s.lr.n, raw: text}
 		if long {
 			rec.raw = ""
-			rec.err = fmt.Errorf("line is longer than %d bytes", maxLine)
+			rec.err = retain.Because("line_too_long", "line is longer than %d bytes", maxLine)
 			return rec, nil
 		}
 		if strings.TrimSpace(text) == "" {
 			continue
 		}
 		if !utf8.ValidString(text) {
-			rec.err = fmt.Errorf("invalid UTF-8 (save the file as UTF-8)")
+			rec.err = retain.Because("row_not_utf8", "invalid UTF-8 (save the file as UTF-8)")
 			rec.raw = strings.ToValidUTF8(text, "\uFFFD")
 			return rec, nil
 		}
@@ -347,7 +358,7 @@ func (s *cdnowSource) next() (record, error) {
 		}
 		rec := record{line: s.lr.n, raw: text}
 		if long {
-			rec.raw, rec.err = "", fmt.Errorf("line is longer than %d bytes", maxLine)
+			rec.raw, rec.err = "", retain.Because("line_too_long", "line is longer than %d bytes", maxLine)
 			return rec, nil
 		}
 		f := strings.Fields(text)
@@ -384,18 +395,8 @@ func isDigits(s string) bool {
 // cannot be read shows as nil.
 func Peek(r io.Reader, n int) (header []string, rows [][]string, err error) {
 	lr := newLineReader(r)
-	line, _, err := lr.next()
-	if errors.Is(err, io.EOF) {
-		return nil, nil, fmt.Errorf("the file is empty: a CSV import needs a header row")
-	}
-	if err != nil {
+	if header, err = readHeader(lr); err != nil {
 		return nil, nil, err
-	}
-	if !utf8.ValidString(line) {
-		return nil, nil, fmt.Errorf("line 1: the header is not valid UTF-8 (save the file as UTF-8)")
-	}
-	if header, err = splitCSV(line); err != nil {
-		return nil, nil, fmt.Errorf("line 1: header: %v", err)
 	}
 	for i := range header {
 		header[i] = strings.TrimSpace(header[i])

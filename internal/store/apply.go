@@ -126,9 +126,18 @@ func (tx *Tx) collectRejects(ctx context.Context, q string) ([]Reject, error) {
 	defer rows.Close()
 	var out []Reject
 	for rows.Next() {
-		var r Reject
-		if err := rows.Scan(&r.Ref, &r.Reason); err != nil {
+		var (
+			r         Reject
+			what, ext string
+		)
+		if err := rows.Scan(&r.Ref, &what, &ext); err != nil {
 			return nil, err
+		}
+		r.Field = what + "_id"
+		if what == "order" {
+			r.Why = *retain.Because("unknown_order", "unknown order %s", ext)
+		} else {
+			r.Why = *retain.Because("unknown_ticket", "unknown ticket %s", ext)
 		}
 		out = append(out, r)
 	}

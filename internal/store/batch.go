@@ -52,6 +52,7 @@ func (b *Batch) Reset() {
 
 // Reject is a row the store refused, with the reason.
 type Reject struct {
-	Ref    int
-	Reason string
+	Ref   int
+	Field string // the field whose value it could not use: order_id, ticket_id
+	Why   retain.Reason
 }

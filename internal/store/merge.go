@@ -93,7 +93,7 @@ var mergeSteps = []mergeStep{
 		}, "updated_at = {now}"),
 	}},
 	{name: "order lines", stage: "stage_lines",
-		rejects: `SELECT s.ref, 'unknown order ' || s.order_ext FROM stage_lines s
+		rejects: `SELECT s.ref, 'order', s.order_ext FROM stage_lines s
 		          WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.external_id = s.order_ext)`,
 		sql: []string{
 			`INSERT INTO order_lines (external_id, order_id, product_id, name, quantity, unit_price_minor, total_minor)
@@ -122,7 +122,7 @@ var mergeSteps = []mergeStep{
 		 WHERE orders.id = t.order_id AND orders.total_minor <> t.total`,
 	}},
 	{name: "order events", stage: "stage_order_events",
-		rejects: `SELECT s.ref, 'unknown order ' || s.order_ext FROM stage_order_events s
+		rejects: `SELECT s.ref, 'order', s.order_ext FROM stage_order_events s
 		          WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.external_id = s.order_ext)`,
 		sql: []string{
 			`INSERT INTO order_events (external_id, order_id, type, reason, amount_minor, occurred_at, created_at)
@@ -164,7 +164,9 @@ var mergeSteps = []mergeStep{
 	}},
 	{name: "survey responses", stage: "stage_surveys",
 		rejects: `SELECT s.ref, CASE WHEN s.order_ext IS NOT NULL AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.external_id = s.order_ext)
-		                       THEN 'unknown order ' || s.order_ext ELSE 'unknown ticket ' || s.ticket_ext END
+		                       THEN 'order' ELSE 'ticket' END,
+		                  CASE WHEN s.order_ext IS NOT NULL AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.external_id = s.order_ext)
+		                       THEN s.order_ext ELSE s.ticket_ext END
 		          FROM stage_surveys s
 		          WHERE (s.order_ext IS NOT NULL AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.external_id = s.order_ext))
 		             OR (s.ticket_ext IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.external_id = s.ticket_ext))`,

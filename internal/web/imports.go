@@ -2,7 +2,6 @@ package web
 
 import (
 	"crypto/rand"
-	"encoding/csv"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -53,8 +52,7 @@ type importData struct {
 	Rows             [][]string
 	// Result.
 	Done    bool
-	Result  importer.Result
-	Rejects [][]string // line, reason
+	Result  importer.Result // with the first shownRejects refused rows
 	Bad     fieldErrors
 	Problem string
 	status  int
@@ -161,7 +159,7 @@ func (s *Server) showPreview(w http.ResponseWriter, v *view, d importData, path 
 	d.Header, d.Rows, err = importer.Peek(f, previewRows)
 	if err != nil {
 		os.Remove(path)
-		d.Upload, d.Problem, d.status = "", v.L.T("import.unreadable", "Error", err.Error()), http.StatusBadRequest
+		d.Upload, d.Problem, d.status = "", v.L.T("import.unreadable", "Error", v.errorReason(err)), http.StatusBadRequest
 		return s.renderImport(w, v, d)
 	}
 	d.Mapping = mapping
@@ -188,10 +186,10 @@ func (s *Server) importRun(w http.ResponseWriter, r *http.Request, v *view) erro
 	header, _, err := importer.Peek(f, 0)
 	f.Close()
 	if err != nil {
-		return problem(v, http.StatusBadRequest, "import.unreadable", "Error", err.Error())
+		return problem(v, http.StatusBadRequest, "import.unreadable", "Error", v.errorReason(err))
 	}
 	fields := importer.Fields(d.Kind)
-	opts := importer.Options{Kind: d.Kind, Format: "csv", Map: map[string]string{}, Currency: d.Currency, PhoneCountry: d.PhoneCountry}
+	opts := importer.Options{Kind: d.Kind, Format: "csv", Map: map[string]string{}, Currency: d.Currency, PhoneCountry: d.PhoneCountry, Keep: shownRejects}
 	mapping := make([]string, len(header))
 	taken := map[string]bool{}
 	for i, h := range header {
@@ -232,43 +230,10 @@ func (s *Server) importRun(w http.ResponseWriter, r *http.Request, v *view) erro
 		d.Problem = v.L.T("import.stopped", "Rows", res.Read)
 	}
 	d.Done, d.Result, d.Upload = true, res, ""
-	if res.Rejected > 0 {
-		if d.Rejects, err = readRejects(rejects, shownRejects); err != nil {
-			s.log.Error("import rejects", "err", err) // the count still shows
-		}
-	}
 	if err := s.db.Audit(r.Context(), v.Actor, "import", d.Kind, fmt.Sprintf("%s: %d read, %d imported, %d rejected", d.FileName, res.Read, res.Imported, res.Rejected)); err != nil {
 		s.log.Error("audit", "err", err)
 	}
 	return s.renderImport(w, v, d)
-}
-
-// readRejects is the first n refused rows' line and reason.
-func readRejects(path string, n int) ([][]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	cr := csv.NewReader(f)
-	cr.FieldsPerRecord = -1
-	var out [][]string
-	if _, err := cr.Read(); err != nil { // line, reason, row
-		return nil, err
-	}
-	for len(out) < n {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return out, err
-		}
-		if len(rec) >= 2 {
-			out = append(out, rec[:2])
-		}
-	}
-	return out, nil
 }
 
 // sweepUploads removes uploads nobody imported within uploadLife.

@@ -189,7 +189,7 @@ func TestImportUpload(t *testing.T) {
 	run.Set("map.4", "-")
 	code, body := c.post("/import/run", run, "")
 	if code != http.StatusOK || !strings.Contains(body, "1 of 3 rows imported; 2 refused.") {
-		t.Fatalf("the import: %d %s", code, body[strings.Index(body, "<main"):])
+		t.Fatalf("the import: %d %s", code, body)
 	}
 	for _, line := range []string{"<td>3</td>", "<td>4</td>"} {
 		if !strings.Contains(body, line) {
@@ -203,6 +203,45 @@ func TestImportUpload(t *testing.T) {
 	}
 	if code, _ := c.post("/import/run", run, ""); code != http.StatusNotFound {
 		t.Errorf("running an upload twice: %d", code)
+	}
+}
+
+// TestImportRefusalsInReadersLanguage: on a Bengali page a refused row's
+// line and every reason are Bengali (the values quoted from the file stay
+// as written), and a file that is no CSV is said in Bengali too: no
+// English sentence, no field code.
+func TestImportRefusalsInReadersLanguage(t *testing.T) {
+	s := newSite(t, storetest.SQLite)
+	c := s.client(t)
+	c.login("admin@shop.example", password)
+	c.post("/lang", url.Values{"lang": {"bn"}, "back": {"/import"}}, "")
+	csv := "Order No,Customer,Date,Amount,Email\nW-1,wc-1,2026-03-01,1550,a@shop.example\nW-2,wc-1,15/03/2026,abc,not-an-address\nW-3,wc-2,2026-03-02,12,\"x\n"
+	_, page := c.upload("/import/preview", map[string]string{"kind": "orders", "currency": "BDT", "time_zone": "Asia/Dhaka"}, "file", "o.csv", []byte(csv))
+	m := uploadRef.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no preview: %.300q", page)
+	}
+	run := url.Values{"kind": {"orders"}, "currency": {"BDT"}, "time_zone": {"Asia/Dhaka"}, "upload": {m[1]}, "file_name": {"o.csv"},
+		"map.0": {"order_id"}, "map.1": {"customer_id"}, "map.2": {"placed_at"}, "map.3": {"total"}, "map.4": {"customer_email"}}
+	code, body := c.post("/import/run", run, "")
+	if code != http.StatusOK {
+		t.Fatalf("the import: %d", code)
+	}
+	result := body[strings.Index(body, `id="import-result"`):]
+	result = result[:strings.Index(result, "</table>")]
+	for _, want := range []string{"<td>৩</td>", "অর্ডারের তারিখ: “১৫/০৩/২০২৬” তারিখ নয়", "টাকার অঙ্ক নয়", "ইমেইল ঠিকানা নয়", "<td>৪</td>", "উদ্ধৃতিচিহ্ন"} {
+		if !strings.Contains(result, want) {
+			t.Errorf("the Bengali result lacks %q:\n%s", want, result)
+		}
+	}
+	for _, english := range []string{"is not", "placed_at", "total:", "customer_email", "quoted", "never closed"} {
+		if strings.Contains(result, english) {
+			t.Errorf("English or a field code on the Bengali result: %q\n%s", english, result)
+		}
+	}
+	_, page = c.upload("/import/preview", map[string]string{"kind": "orders"}, "file", "empty.csv", nil)
+	if !strings.Contains(page, "ফাইলটি খালি") || strings.Contains(page, "the file is empty") {
+		t.Errorf("an empty file on a Bengali page: %.400q", page[strings.Index(page, "<main"):])
 	}
 }
 

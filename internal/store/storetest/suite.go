@@ -165,12 +165,14 @@ func testUnknownOrderRejected(t *testing.T, db *store.DB) {
 	b.SurveyResponses = append(b.SurveyResponses, store.Row[retain.SurveyResponse]{Ref: 22, V: retain.SurveyResponse{ExternalID: "s9",
 		CustomerRef: "c1", Kind: "csat", Score: 2, TicketRef: "t-missing", RespondedAt: day}})
 	rejects := mustApply(t, db, b)
-	want := []store.Reject{{Ref: 20, Reason: "unknown order nope"}, {Ref: 21, Reason: "unknown order ghost"}, {Ref: 22, Reason: "unknown ticket t-missing"}}
+	want := []store.Reject{{Ref: 20, Field: "order_id", Why: retain.Reason{Code: "unknown_order", Text: "unknown order nope"}},
+		{Ref: 21, Field: "order_id", Why: retain.Reason{Code: "unknown_order", Text: "unknown order ghost"}},
+		{Ref: 22, Field: "ticket_id", Why: retain.Reason{Code: "unknown_ticket", Text: "unknown ticket t-missing"}}}
 	if len(rejects) != len(want) {
 		t.Fatalf("rejects = %v, want %v", rejects, want)
 	}
 	for i := range want {
-		if rejects[i] != want[i] {
+		if got := rejects[i]; got.Ref != want[i].Ref || got.Field != want[i].Field || got.Why.Code != want[i].Why.Code || got.Why.Text != want[i].Why.Text {
 			t.Errorf("reject %d = %v, want %v", i, rejects[i], want[i])
 		}
 	}

@@ -1,0 +1,77 @@
+package retain
+
+import (
+	"errors"
+	"fmt"
+)
+
+// A Reason is why a value was refused, kept in a form any language can say:
+// Code names the message (a UI's catalog holds it as "reason."+Code) and
+// Args are the values it quotes, in order. Text is the English sentence the
+// API, the CLI and a rejects file show. A reason with no Code is one no
+// catalog knows; a UI says only that the value cannot be used.
+type Reason struct {
+	Code string
+	Args []string
+	Text string
+}
+
+// Error makes a *Reason an error, so that a parser can return one and a
+// caller further up still knows which refusal it was.
+func (r *Reason) Error() string { return r.Text }
+
+// Because is the refusal code, its English text formatted from format and
+// args.
+func Because(code, format string, args ...any) *Reason {
+	r := &Reason{Code: code, Text: fmt.Sprintf(format, args...)}
+	for _, a := range args {
+		r.Args = append(r.Args, fmt.Sprint(a))
+	}
+	return r
+}
+
+// ReasonOf is err's Reason when err is or wraps one, else a reason with no
+// code whose text is err's message.
+func ReasonOf(err error) Reason {
+	var r *Reason
+	if errors.As(err, &r) {
+		return *r
+	}
+	return Reason{Text: err.Error()}
+}
+
+// reasonCodes names the messages that Problems.Add is given as formats, so
+// that what a validator writes in English reaches a reader in any
+// language. A test checks that every format this package and the importer
+// pass to Add is here and in every catalog.
+var reasonCodes = map[string]string{
+	"is required":                             "required",
+	"is longer than %d characters":            "too_long",
+	"is not valid UTF-8":                      "not_utf8",
+	"contains a NUL byte":                     "nul_byte",
+	"%q is not one of %v":                     "not_one_of",
+	"must not be negative":                    "negative",
+	"must be a positive whole number":         "not_positive_whole",
+	"is required when the order has no lines": "total_needed",
+	"a line needs a sku or a product name":    "line_needs_product",
+	"a line needs unit_price or line_total":   "line_needs_price",
+	"a repeated order_id needs line-item fields (one row per line item)": "repeated_order",
+	"an order needs the customer's email or phone":                       "order_needs_contact",
+	"is before opened_at":                  "before_opened",
+	"%d is outside %d–%d for %s":           "score_outside",
+	"the name %q %s":                       "attribute_name",
+	"%q is not transactional or marketing": "not_purpose",
+	"%q is not a whole number":             "not_whole_number",
+	"%q is not yes or no":                  "not_yes_no",
+	"is required for a login user":         "required",
+}
+
+// ReasonCodes are the codes Problems.Add gives the messages it knows; the
+// codes of Because calls are found in the source by the catalog test.
+func ReasonCodes() []string {
+	out := make([]string, 0, len(reasonCodes))
+	for _, c := range reasonCodes {
+		out = append(out, c)
+	}
+	return out
+}
