@@ -82,18 +82,27 @@ func (db *DB) ListUsers(ctx context.Context) ([]User, error) {
 
 // SetUserActive enables or disables a login user by email.
 func (db *DB) SetUserActive(ctx context.Context, by retain.Actor, email string, active bool) error {
+	email = strings.ToLower(strings.TrimSpace(email))
 	return db.WithTx(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE staff SET active = $1, updated_at = $2 WHERE can_login AND email = $3`,
-			active, tx.now, strings.ToLower(strings.TrimSpace(email)))
+		var (
+			id       int64
+			role     retain.Role
+			isActive bool
+		)
+		err := tx.tx.QueryRowContext(ctx, `SELECT id, role, active FROM staff WHERE can_login AND email = $1`, email).Scan(&id, &role, &isActive)
 		if err != nil {
+			return notFound(err, "no user with email %s", email)
+		}
+		if role == retain.RoleAdmin && isActive && !active {
+			if err := tx.otherAdminExists(ctx, id); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.exec(ctx, `UPDATE staff SET active = $1, updated_at = $2 WHERE id = $3`, active, tx.now, id); err != nil {
 			return fmt.Errorf("store: set user active: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return retain.Errorf(retain.ENOTFOUND, "no user with email %s", email)
-		}
 		if !active { // ended for good: enabling the user again must not bring them back
-			if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE staff_id IN (SELECT id FROM staff WHERE can_login AND email = $1)`,
-				strings.ToLower(strings.TrimSpace(email))); err != nil {
+			if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE staff_id = $1`, id); err != nil {
 				return fmt.Errorf("store: end sessions: %w", err)
 			}
 		}
@@ -110,14 +119,22 @@ func (db *DB) SetUserRole(ctx context.Context, by retain.Actor, email string, ro
 		return retain.FieldError("role", "%q is not admin, manager or agent", role)
 	}
 	return db.WithTx(ctx, func(tx *Tx) error {
-		var id int64
-		var old retain.Role
-		err := tx.tx.QueryRowContext(ctx, `SELECT id, role FROM staff WHERE can_login AND email = $1`, email).Scan(&id, &old)
+		var (
+			id     int64
+			old    retain.Role
+			active bool
+		)
+		err := tx.tx.QueryRowContext(ctx, `SELECT id, role, active FROM staff WHERE can_login AND email = $1`, email).Scan(&id, &old, &active)
 		if err != nil {
 			return notFound(err, "no user with email %s", email)
 		}
 		if old == role {
 			return nil
+		}
+		if old == retain.RoleAdmin && active {
+			if err := tx.otherAdminExists(ctx, id); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.exec(ctx, `UPDATE staff SET role = $2, updated_at = $3 WHERE id = $1`, id, role, tx.now); err != nil {
 			return fmt.Errorf("store: set role: %w", err)

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"testing"
 	"time"
@@ -259,11 +260,25 @@ func testUsers(t *testing.T, db *store.DB) {
 	if _, err := db.AddUser(ctx, retain.System("test"), store.User{Email: "x@example.com", Name: "X", Role: "boss"}, "hash"); retain.ErrorCode(err) != retain.EINVALID {
 		t.Fatalf("bad role: err = %v", err)
 	}
+	// The last active admin who can sign in stays one: nobody could
+	// administer Retain after (the CLI's user commands go through here).
+	if err := db.SetUserActive(ctx, retain.System("test"), "admin@example.com", false); !errors.Is(err, store.ErrLastAdmin) {
+		t.Fatalf("disabling the only admin: %v", err)
+	}
+	if err := db.SetUserRole(ctx, retain.System("test"), "admin@example.com", retain.RoleAgent); !errors.Is(err, store.ErrLastAdmin) {
+		t.Fatalf("demoting the only admin: %v", err)
+	}
+	if _, err := db.AddUser(ctx, retain.System("test"), store.User{Email: "second@example.com", Name: "Second", Role: "admin"}, "hash"); err != nil {
+		t.Fatal(err)
+	}
 	if err := db.SetUserActive(ctx, retain.System("test"), "admin@example.com", false); err != nil {
 		t.Fatal(err)
 	}
+	if err := db.SetUserRole(ctx, retain.System("test"), "second@example.com", retain.RoleManager); !errors.Is(err, store.ErrLastAdmin) {
+		t.Fatalf("demoting the admin left: %v", err)
+	}
 	users, err := db.ListUsers(ctx)
-	if err != nil || len(users) != 1 || users[0].Active || users[0].Team != "Dhaka" {
+	if err != nil || len(users) != 2 || users[0].Active || users[0].Team != "Dhaka" || !users[1].Active || users[1].Role != retain.RoleAdmin {
 		t.Fatalf("users = %+v, %v", users, err)
 	}
 }
