@@ -152,6 +152,17 @@ func (p Problems) Add(field, format string, args ...any) {
 	p[field] = *Because(reasonCodes[format], format, args...)
 }
 
+// Fields are the fields with a problem, in order, for saying the
+// problems one after another the same way everywhere.
+func (p Problems) Fields() []string {
+	fields := make([]string, 0, len(p))
+	for f := range p {
+		fields = append(fields, f)
+	}
+	sort.Strings(fields)
+	return fields
+}
+
 // Merge copies q's problems into p, each field prefixed with prefix.
 func (p Problems) Merge(prefix string, q Problems) {
 	for k, v := range q {

@@ -2,7 +2,6 @@ package importer
 
 import (
 	"errors"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -192,11 +191,7 @@ func rowProblems(err error) retain.Problems {
 // problemsText is problems as one line for the rejects file, in field
 // order: "placed_at: … ; total: …".
 func problemsText(p retain.Problems) string {
-	fields := make([]string, 0, len(p))
-	for f := range p {
-		fields = append(fields, f)
-	}
-	sort.Strings(fields)
+	fields := p.Fields()
 	parts := make([]string, len(fields))
 	for i, f := range fields {
 		if parts[i] = p[f].Text; f != "" {

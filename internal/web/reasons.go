@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/retainhq/retain"
@@ -34,11 +33,7 @@ func (v *view) Reason(r retain.Reason) string {
 // ("Order date: … ; Quantity: …"), fields in order; a reason about the
 // whole row stands alone.
 func (v *view) Problems(p retain.Problems) string {
-	fields := make([]string, 0, len(p))
-	for f := range p {
-		fields = append(fields, f)
-	}
-	sort.Strings(fields)
+	fields := p.Fields()
 	parts := make([]string, len(fields))
 	for i, f := range fields {
 		if parts[i] = v.Reason(p[f]); f != "" {
