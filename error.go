@@ -23,14 +23,12 @@ const (
 )
 
 // Error is Retain's error. Message is safe to show to the caller; Fields maps
-// a field path (for example "events[3].order.total") to what is wrong with it.
+// a field path (for example "events[3].order.total") to what is wrong with it,
+// as a code a UI says in its reader's language and as English text.
 type Error struct {
 	Code    string
 	Message string
-	Fields  map[string]string
-	// Reasons are Fields' problems as codes, for a UI to say in its
-	// reader's language; nil when the error was not built from Problems.
-	Reasons map[string]Reason
+	Fields  Problems
 	Err     error // underlying cause, never shown to API clients
 }
 
@@ -38,18 +36,13 @@ func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Message)
 	if len(e.Fields) > 0 {
-		keys := make([]string, 0, len(e.Fields))
-		for k := range e.Fields {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for i, k := range keys {
+		for i, k := range e.Fields.Fields() {
 			if i == 0 {
 				b.WriteString(": ")
 			} else {
 				b.WriteString("; ")
 			}
-			b.WriteString(k + ": " + e.Fields[k])
+			b.WriteString(k + ": " + e.Fields[k].Text)
 		}
 	}
 	if e.Err != nil {
@@ -70,19 +63,6 @@ func FieldError(field, format string, args ...any) *Error {
 	p := Problems{}
 	p.Add(field, format, args...)
 	return p.Err().(*Error)
-}
-
-// Problems are e's field problems, with their codes where e has them.
-func (e *Error) Problems() Problems {
-	p := Problems{}
-	for k, text := range e.Fields {
-		if r, ok := e.Reasons[k]; ok {
-			p[k] = r
-		} else {
-			p.Add(k, "%s", text)
-		}
-	}
-	return p
 }
 
 // ErrorCode returns the code of err, EINTERNAL for errors that are not *Error
@@ -177,9 +157,5 @@ func (p Problems) Err() error {
 	if len(p) == 0 {
 		return nil
 	}
-	e := &Error{Code: EINVALID, Message: "invalid input", Fields: make(map[string]string, len(p)), Reasons: p}
-	for k, r := range p {
-		e.Fields[k] = r.Text
-	}
-	return e
+	return &Error{Code: EINVALID, Message: "invalid input", Fields: p}
 }

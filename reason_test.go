@@ -65,7 +65,7 @@ func TestProblemsKeepReasons(t *testing.T) {
 		t.Errorf("quantity args %v, want [two]", got)
 	}
 	e := p.Err().(*Error)
-	if e.Fields["quantity"] != `"two" is not a whole number` || e.Reasons["placed_at"].Code != "not_date" {
+	if e.Fields["quantity"].Text != `"two" is not a whole number` || e.Fields["placed_at"].Code != "not_date" {
 		t.Errorf("error: %+v", e)
 	}
 }

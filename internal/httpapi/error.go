@@ -31,7 +31,7 @@ func (a *API) apiError(ctx context.Context, op string, err error) error {
 	sort.Strings(fields)
 	details := make([]error, len(fields))
 	for i, f := range fields {
-		details[i] = &huma.ErrorDetail{Location: "body." + f, Message: re.Fields[f]}
+		details[i] = &huma.ErrorDetail{Location: "body." + f, Message: re.Fields[f].Text}
 	}
 	return huma.NewError(statusOf(re.Code), re.Message, details...)
 }

@@ -24,7 +24,7 @@ func (p *parser) cdnow(rec record, r *fieldReader) error {
 	if cds < 0 {
 		r.p.Add("cds", "must not be negative")
 	}
-	if err := rowError(r.p); err != nil {
+	if err := r.p.Err(); err != nil {
 		return err
 	}
 	key := cust + "-" + date

@@ -175,15 +175,12 @@ func (r *fieldReader) check(model retain.Problems) {
 	}
 }
 
-// rowError is a row's problems as one error (nil when there are none).
-func rowError(p retain.Problems) error { return p.Err() }
-
 // rowProblems is why a row was refused, field by field; a problem of the
 // row as a whole (it could not be split into fields) is under "".
 func rowProblems(err error) retain.Problems {
 	var e *retain.Error
 	if errors.As(err, &e) && len(e.Fields) > 0 {
-		return e.Problems()
+		return e.Fields
 	}
 	return retain.Problems{"": retain.ReasonOf(err)}
 }

@@ -138,7 +138,7 @@ func (p *parser) customer(rec record, r *fieldReader) error {
 		c.Attributes[k] = v
 	}
 	r.check(c.Validate())
-	if err := rowError(r.p); err != nil {
+	if err := r.p.Err(); err != nil {
 		return err
 	}
 	p.batch.Customers = append(p.batch.Customers, store.Row[retain.Customer]{Ref: rec.line, V: c})
@@ -213,7 +213,7 @@ func (p *parser) order(rec record, r *fieldReader) error {
 		if !has {
 			r.p.Add("sku", "a repeated order_id needs line-item fields (one row per line item)")
 		}
-		if err := rowError(r.p); err != nil {
+		if err := r.p.Err(); err != nil {
 			return err
 		}
 		if err := p.addLineOnce(id, l); err != nil {
@@ -239,7 +239,7 @@ func (p *parser) order(rec record, r *fieldReader) error {
 		o.Lines = append(o.Lines, l)
 	}
 	r.check(o.Validate())
-	if err := rowError(r.p); err != nil {
+	if err := r.p.Err(); err != nil {
 		return err
 	}
 	for _, l := range o.Lines {
@@ -256,7 +256,7 @@ func (p *parser) order(rec record, r *fieldReader) error {
 func (p *parser) orderLine(rec record, r *fieldReader) error {
 	orderID := r.required("order_id")
 	l, _ := p.line(r, orderID, r.currency())
-	if err := rowError(r.p); err != nil {
+	if err := r.p.Err(); err != nil {
 		return err
 	}
 	if err := p.addLineOnce(orderID, l); err != nil {
@@ -277,7 +277,7 @@ func (p *parser) orderEvent(rec record, r *fieldReader) error {
 		e.ExternalID = e.OrderRef + ":" + string(e.Type) + ":" + r.str("occurred_at")
 	}
 	r.check(e.Validate())
-	if err := rowError(r.p); err != nil {
+	if err := r.p.Err(); err != nil {
 		return err
 	}
 	p.batch.OrderEvents = append(p.batch.OrderEvents, store.Row[retain.OrderEvent]{Ref: rec.line, V: e})
@@ -291,7 +291,7 @@ func (p *parser) ticket(rec record, r *fieldReader) error {
 		FirstResponseAt: r.time("first_response_at", false), ResolvedAt: r.time("resolved_at", false)}
 	cust := rowCustomer(r)
 	r.check(t.Validate())
-	if err := rowError(r.p); err != nil {
+	if err := r.p.Err(); err != nil {
 		return err
 	}
 	p.addRowCustomer(rec.line, cust, t.CustomerRef)
@@ -310,7 +310,7 @@ func (p *parser) survey(rec record, r *fieldReader) error {
 		s.ExternalID = s.CustomerRef + ":" + s.Kind + ":" + r.str("responded_at")
 	}
 	r.check(s.Validate())
-	if err := rowError(r.p); err != nil {
+	if err := r.p.Err(); err != nil {
 		return err
 	}
 	p.batch.SurveyResponses = append(p.batch.SurveyResponses, store.Row[retain.SurveyResponse]{Ref: rec.line, V: s})

@@ -28,7 +28,7 @@ func (p *parser) shopify(rec record, r *fieldReader) error {
 		if !has {
 			return fmt.Errorf("lineitem_name: a repeated order row needs a line item")
 		}
-		if err := rowError(r.p); err != nil {
+		if err := r.p.Err(); err != nil {
 			return err
 		}
 		if err := p.addLineOnce(name, l); err != nil {
@@ -74,7 +74,7 @@ func (p *parser) shopify(rec record, r *fieldReader) error {
 	}
 	r.check(o.Validate())
 	paidAt, fulfilledAt := r.time("paid_at", false), r.time("fulfilled_at", false)
-	if err := rowError(r.p); err != nil {
+	if err := r.p.Err(); err != nil {
 		return err
 	}
 	for _, l := range o.Lines {

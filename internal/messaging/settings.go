@@ -182,7 +182,7 @@ func fieldOf(prefix string, err error) error {
 	var re *retain.Error
 	if errors.As(err, &re) && len(re.Fields) > 0 {
 		p := retain.Problems{}
-		p.Merge(prefix+".", re.Problems())
+		p.Merge(prefix+".", re.Fields)
 		return p.Err()
 	}
 	return retain.FieldError(prefix, "%v", err)

@@ -60,7 +60,7 @@ func (v *view) FieldName(path string) string {
 func (v *view) errorReason(err error) string {
 	var e *retain.Error
 	if errors.As(err, &e) && len(e.Fields) > 0 {
-		return v.Problems(e.Problems())
+		return v.Problems(e.Fields)
 	}
 	return v.Reason(retain.ReasonOf(err))
 }
