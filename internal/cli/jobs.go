@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/retainhq/retain/internal/core"
+	"github.com/retainhq/retain/internal/importer"
 	"github.com/retainhq/retain/internal/scheduler"
 	"github.com/retainhq/retain/internal/store"
 )
@@ -79,6 +80,11 @@ func (e *env) jobs(db *store.DB, reg prometheus.Registerer) *scheduler.Jobs {
 		}
 		return fmt.Sprintf("%d claimed, %d sent, %d to retry, %d deferred, %d waiting for a channel, %d released, %d suppressed, %d capped, %d failed, %d dead, %d expired",
 			st.Claimed, st.Sent, st.Retried, st.Deferred, st.Waiting, st.Released, st.Suppressed, st.Capped, st.Failed, st.Dead, st.Expired), err
+	}})
+	// Imports started in the browser; a lease of 30 s covers a process that
+	// is gone mid-import, whose import the next run fails as interrupted.
+	j.Add(scheduler.Job{Name: "imports", Every: 2 * time.Second, Lease: 30 * time.Second, Run: func(ctx context.Context) (string, error) {
+		return importer.RunQueued(ctx, db)
 	}})
 	j.Add(scheduler.Job{Name: "dashboard", Every: 5 * time.Minute, Run: func(ctx context.Context) (string, error) {
 		return "", db.RefreshDashboard(ctx)

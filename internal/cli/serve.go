@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -114,7 +115,8 @@ func (e *env) serve(ctx context.Context, db *store.DB, ready chan<- string) erro
 	jobs := e.jobs(db, metrics.Registerer())
 	mux := http.NewServeMux()
 	httpapi.New(mux, db, e.log, metrics)
-	web.New(mux, db, e.log, web.Options{BehindProxy: e.cfg.BehindProxy, SetupToken: setupToken})
+	web.New(mux, db, e.log, web.Options{BehindProxy: e.cfg.BehindProxy, SetupToken: setupToken,
+		ImportDir: filepath.Join(e.cfg.DataDir, "imports")})
 	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 5 * time.Second,

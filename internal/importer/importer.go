@@ -12,6 +12,7 @@ package importer
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -80,8 +81,8 @@ type Result struct {
 
 // A Refusal is a refused row: its line and why, field by field.
 type Refusal struct {
-	Line     int
-	Problems retain.Problems
+	Line     int             `json:"line"`
+	Problems retain.Problems `json:"problems"`
 }
 
 // DetectFormat guesses a format from a file name.
@@ -108,31 +109,51 @@ func File(ctx context.Context, db *store.DB, path, rejectsPath string, opts Opti
 	if err != nil {
 		return Result{}, err
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return Result{}, err
-	}
-	defer f.Close()
 	id, err := db.StartImport(ctx, store.ImportRun{Kind: opts.Kind, Format: opts.Format, FileName: path, FileSHA256: sum, RejectsPath: rejectsPath})
 	if err != nil {
 		return Result{}, err
 	}
-	rej := &rejectWriter{path: rejectsPath}
-	res, runErr := Run(ctx, db, f, rej, opts)
-	res.ImportID = id
-	if err := rej.close(); err != nil && runErr == nil {
-		runErr = err
-	}
-	if rej.n > 0 {
-		res.RejectsPath = rejectsPath
-	} else if err := os.Remove(rejectsPath); err != nil && !errors.Is(err, os.ErrNotExist) {
-		runErr = errors.Join(runErr, err) // a stale rejects file from an earlier run would mislead
+	return runFile(ctx, db, id, path, rejectsPath, opts)
+}
+
+// runFile imports path as the recorded import id and records how it
+// ended, with its first refusals.
+func runFile(ctx context.Context, db *store.DB, id int64, path, rejectsPath string, opts Options) (Result, error) {
+	res := Result{ImportID: id}
+	var bytesRead int64
+	f, runErr := os.Open(path)
+	if runErr == nil {
+		progress := opts.Progress
+		opts.Progress = func(rows, bytes int64) {
+			bytesRead = bytes
+			if progress != nil {
+				progress(rows, bytes)
+			}
+		}
+		rej := &rejectWriter{path: rejectsPath}
+		res, runErr = Run(ctx, db, f, rej, opts)
+		res.ImportID = id
+		f.Close()
+		if err := rej.close(); err != nil && runErr == nil {
+			runErr = err
+		}
+		if rej.n > 0 {
+			res.RejectsPath = rejectsPath
+		} else if err := os.Remove(rejectsPath); err != nil && !errors.Is(err, os.ErrNotExist) {
+			runErr = errors.Join(runErr, err) // a stale rejects file from an earlier run would mislead
+		}
 	}
 	errText := ""
 	if runErr != nil {
 		errText = runErr.Error()
 	}
-	if err := db.FinishImport(context.WithoutCancel(ctx), id, res.Read, res.Imported, res.Rejected, errText); err != nil && runErr == nil {
+	refused, _ := json.Marshal(res.Refused) // strings and ints: cannot fail
+	if len(res.Refused) == 0 {
+		refused = nil
+	}
+	outcome := store.ImportRun{RowsRead: res.Read, RowsOK: res.Imported, RowsRejected: res.Rejected, BytesRead: bytesRead,
+		RejectsPath: res.RejectsPath, Refused: string(refused)}
+	if err := db.FinishImport(context.WithoutCancel(ctx), id, outcome, errText); err != nil && runErr == nil {
 		runErr = err
 	}
 	return res, runErr

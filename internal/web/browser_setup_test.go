@@ -47,6 +47,7 @@ func TestBrowserSetupWizard(t *testing.T) {
 	for name, open := range storetest.Openers() {
 		t.Run(name, func(t *testing.T) {
 			s := emptySite(t, open)
+			importsInBackground(t, s.db)
 			gw := newFakeGateway(t)
 			csvPath := filepath.Join(t.TempDir(), "orders.csv")
 			os.WriteFile(csvPath, []byte("Order No,Customer,Date,Amount\nW-1,wc-1,2026-03-01,1550\nW-2,wc-2,01/03/2026,990\n"), 0o600)
@@ -87,7 +88,9 @@ func TestBrowserSetupWizard(t *testing.T) {
 				checkPage(t, "import preview"),
 				screenshot(name, "import-phone-bn.png"),
 				clickAndLoad(`#import-run`),
-				chromedp.WaitVisible(`#import-result`),
+				// The page reloads itself until the imports job is done.
+				waitFor(`document.querySelector("#import-result[data-status=done]") !== null`),
+				checkPage(t, "import result"),
 				chromedp.Text(`#import-result`, &result),
 				clickAndLoad(`#setup-done`),
 				chromedp.WaitVisible(`section.kpis`),

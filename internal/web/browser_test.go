@@ -53,6 +53,24 @@ func clickAndLoad(sel string) chromedp.Action {
 	})
 }
 
+// waitFor waits until the script js is true in the page, across the page's
+// own reloads (a script that fails while a new page loads is tried again).
+func waitFor(js string) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		for {
+			var done bool
+			if err := chromedp.Evaluate(js, &done).Do(ctx); err == nil && done {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	})
+}
+
 // TestBrowser drives Chromium through the UI on demo data: sign in, the
 // dashboard's charts, filtering and exporting customers, a customer 360,
 // completing a task in the inbox, and Bengali and Nepali pages. With

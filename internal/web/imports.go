@@ -11,12 +11,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/importer"
+	"github.com/retainhq/retain/internal/store"
 )
 
 // Uploads: a file is kept on the server between its preview and its
@@ -25,10 +27,9 @@ import (
 const (
 	maxUpload  = 100 << 20
 	uploadLife = time.Hour
-	// shownRejects is how many refused rows the result page lists; the
-	// count is always the whole.
-	shownRejects = 200
-	previewRows  = 5
+	// recentImports is how many of the latest imports the upload form lists.
+	recentImports = 10
+	previewRows   = 5
 )
 
 var uploadID = regexp.MustCompile(`^[0-9a-f]{32}$`)
@@ -50,15 +51,27 @@ type importData struct {
 	Mapping          []string
 	Fields           []string
 	Rows             [][]string
-	// Result.
-	Done    bool
-	Result  importer.Result // with the first shownRejects refused rows
+	// An import queued from this page: how far it has got, then its
+	// first refused rows and whether its rejects file can be downloaded.
+	Run     *store.ImportRun
+	Percent int64
+	Refused []importer.Refusal
+	Rejects bool
+	// The latest imports, on the upload form.
+	Recent  []store.ImportRun
 	Bad     fieldErrors
 	Problem string
 	status  int
 }
 
-func uploadDir() string { return filepath.Join(os.TempDir(), "retain-uploads") }
+// uploadDir holds the uploads and the queued imports' files and rejects
+// (Options.ImportDir; the system's temporary folder when none is set).
+func (s *Server) uploadDir() string {
+	if s.opts.ImportDir != "" {
+		return s.opts.ImportDir
+	}
+	return filepath.Join(os.TempDir(), "retain-uploads")
+}
 
 // importPage is the upload form, with the business's currency and zone as
 // the defaults for amounts and times the file does not qualify.
@@ -70,6 +83,11 @@ func (s *Server) importPage(w http.ResponseWriter, r *http.Request, v *view) err
 	}
 	if loc != nil {
 		d.TimeZone = loc.String()
+	}
+	var err error
+	d.Recent, err = s.db.Imports(r.Context(), recentImports)
+	if err != nil {
+		return err
 	}
 	return s.renderImport(w, v, d)
 }
@@ -123,8 +141,8 @@ func (s *Server) importPreview(w http.ResponseWriter, r *http.Request, v *view) 
 		return s.renderImport(w, v, d)
 	}
 	defer file.Close()
-	sweepUploads(time.Now()) // files age on the wall clock, not the business's
-	if err := os.MkdirAll(uploadDir(), 0o700); err != nil {
+	s.sweepUploads(time.Now()) // files age on the wall clock, not the business's
+	if err := os.MkdirAll(s.uploadDir(), 0o700); err != nil {
 		return err
 	}
 	var raw [16]byte
@@ -132,7 +150,7 @@ func (s *Server) importPreview(w http.ResponseWriter, r *http.Request, v *view) 
 		return err
 	}
 	d.Upload, d.FileName = hex.EncodeToString(raw[:]), filepath.Base(head.Filename)
-	path := filepath.Join(uploadDir(), d.Upload+".csv")
+	path := filepath.Join(s.uploadDir(), d.Upload+".csv")
 	out, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
 		return err
@@ -178,7 +196,7 @@ func (s *Server) importRun(w http.ResponseWriter, r *http.Request, v *view) erro
 	if !uploadID.MatchString(d.Upload) {
 		return problem(v, http.StatusNotFound, "import.gone")
 	}
-	path := filepath.Join(uploadDir(), d.Upload+".csv")
+	path := filepath.Join(s.uploadDir(), d.Upload+".csv")
 	f, err := os.Open(path)
 	if err != nil {
 		return problem(v, http.StatusNotFound, "import.gone")
@@ -189,7 +207,7 @@ func (s *Server) importRun(w http.ResponseWriter, r *http.Request, v *view) erro
 		return problem(v, http.StatusBadRequest, "import.unreadable", "Error", v.errorReason(err))
 	}
 	fields := importer.Fields(d.Kind)
-	opts := importer.Options{Kind: d.Kind, Format: "csv", Map: map[string]string{}, Currency: d.Currency, PhoneCountry: d.PhoneCountry, Keep: shownRejects}
+	opts := importer.Options{Kind: d.Kind, Format: "csv", Map: map[string]string{}, Currency: d.Currency, PhoneCountry: d.PhoneCountry}
 	mapping := make([]string, len(header))
 	taken := map[string]bool{}
 	for i, h := range header {
@@ -215,33 +233,131 @@ func (s *Server) importRun(w http.ResponseWriter, r *http.Request, v *view) erro
 		d.Bad, d.status = bad, http.StatusBadRequest
 		return s.showPreview(w, v, d, path, mapping)
 	}
+	// The business's currency and zone fill what the form left empty now,
+	// so the import does what this page said, whenever it runs.
+	var loc *time.Location
 	if d.TimeZone != "" {
-		opts.Location, _ = time.LoadLocation(d.TimeZone)
+		loc, _ = time.LoadLocation(d.TimeZone)
 	}
-	if err := core.ImportDefaults(r.Context(), s.db, &opts.Currency, &opts.Location); err != nil {
+	if err := core.ImportDefaults(r.Context(), s.db, &d.Currency, &loc); err != nil {
 		return err
 	}
-	rejects := path + ".rejects.csv"
-	defer os.Remove(path)
-	defer os.Remove(rejects)
-	res, err := importer.File(r.Context(), s.db, path, rejects, opts)
-	if err != nil {
-		s.log.Error("import", "kind", d.Kind, "err", err)
-		d.Problem = v.L.T("import.stopped", "Rows", res.Read)
+	if loc != nil {
+		d.TimeZone = loc.String()
 	}
-	d.Done, d.Result, d.Upload = true, res, ""
-	if err := s.db.Audit(r.Context(), v.Actor, "import", d.Kind, fmt.Sprintf("%s: %d read, %d imported, %d rejected", d.FileName, res.Read, res.Imported, res.Rejected)); err != nil {
+	// Renamed out of the uploads' pattern first, so that neither a second
+	// click nor the sweep takes the file the queued import will read.
+	queued := strings.TrimSuffix(path, ".csv") + ".queued.csv"
+	if err := os.Rename(path, queued); err != nil {
+		return problem(v, http.StatusNotFound, "import.gone")
+	}
+	req := importer.Request{Kind: d.Kind, Map: opts.Map, Ignore: opts.Ignore, Currency: d.Currency, TimeZone: d.TimeZone, PhoneCountry: d.PhoneCountry}
+	id, err := importer.Queue(r.Context(), s.db, queued, d.FileName, req, v.Actor)
+	if err != nil {
+		os.Remove(queued)
+		return err
+	}
+	if err := s.db.Audit(r.Context(), v.Actor, "import", d.Kind, fmt.Sprintf("%s: queued as import %d", d.FileName, id)); err != nil {
 		s.log.Error("audit", "err", err)
+	}
+	to := fmt.Sprintf("/import/%d", id)
+	if d.Wizard {
+		to += "?wizard=1"
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}
+
+// importStatus is one import from the browser: how far the imports job has
+// got (the page reloads itself until it is done, without JavaScript), then
+// what it imported, the first refused rows with their reasons and the
+// rejects file to download.
+func (s *Server) importStatus(w http.ResponseWriter, r *http.Request, v *view) error {
+	run, err := s.importNamed(r, v)
+	if err != nil {
+		return err
+	}
+	d := importData{Wizard: r.URL.Query().Get("wizard") == "1", Run: &run, FileName: run.FileName}
+	switch run.Status {
+	case "queued", "running":
+		v.Refresh = 2
+		if run.BytesTotal > 0 {
+			d.Percent = min(100, run.BytesRead*100/run.BytesTotal)
+		}
+	case "failed":
+		d.Problem = v.L.T("import.stopped", "Rows", v.L.Int(run.RowsRead))
+		if run.Error == importer.Interrupted {
+			d.Problem = v.L.T("import.interrupted", "Rows", v.L.Int(run.RowsRead))
+		}
+	}
+	if d.Refused, err = importer.Refusals(run); err != nil {
+		return err
+	}
+	if run.RejectsPath != "" && !run.QueuedAt.IsZero() {
+		_, err := os.Stat(run.RejectsPath)
+		d.Rejects = err == nil
 	}
 	return s.renderImport(w, v, d)
 }
 
-// sweepUploads removes uploads nobody imported within uploadLife.
-func sweepUploads(now time.Time) {
-	entries, _ := os.ReadDir(uploadDir())
+// importRejects downloads a browser import's rejects file: every refused
+// row, its line, the reason and the row as read, to fix and import again.
+// With excel=1 it starts with a byte order mark (see the customers export).
+func (s *Server) importRejects(w http.ResponseWriter, r *http.Request, v *view) error {
+	run, err := s.importNamed(r, v)
+	if err != nil {
+		return err
+	}
+	// A CLI import's rejects file is wherever its user put it on the
+	// server: only the files of imports started here are the web's to give.
+	f, err := os.Open(run.RejectsPath)
+	if run.QueuedAt.IsZero() || run.RejectsPath == "" || err != nil {
+		return problem(v, http.StatusNotFound, "import.rejects_gone")
+	}
+	defer f.Close()
+	if err := s.db.Audit(r.Context(), v.Actor, store.AuditExport, "import rejects", fmt.Sprintf("import %d: %d rows", run.ID, run.RowsRejected)); err != nil {
+		return err
+	}
+	name := strings.TrimSuffix(run.FileName, filepath.Ext(run.FileName)) + ".rejects.csv"
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename=%q`, strings.Map(safeFileRune, name)))
+	if r.URL.Query().Get("excel") == "1" {
+		io.WriteString(w, "\ufeff")
+	}
+	_, err = io.Copy(w, f)
+	return err
+}
+
+// safeFileRune keeps a download's name to what every browser takes in a
+// header: letters, digits and a few marks; the rest becomes "_".
+func safeFileRune(r rune) rune {
+	if r < 0x80 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._-", r)) {
+		return r
+	}
+	return '_'
+}
+
+// importNamed is the import the path names.
+func (s *Server) importNamed(r *http.Request, v *view) (store.ImportRun, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return store.ImportRun{}, problem(v, http.StatusNotFound, "error.not_found")
+	}
+	run, err := s.db.Import(r.Context(), id)
+	if retain.ErrorCode(err) == retain.ENOTFOUND {
+		return store.ImportRun{}, problem(v, http.StatusNotFound, "error.not_found")
+	}
+	return run, err
+}
+
+// sweepUploads removes uploads nobody imported within uploadLife (a
+// queued import's file is named otherwise, and the imports job removes it).
+func (s *Server) sweepUploads(now time.Time) {
+	entries, _ := os.ReadDir(s.uploadDir())
 	for _, e := range entries {
-		if info, err := e.Info(); err == nil && now.Sub(info.ModTime()) > uploadLife {
-			os.Remove(filepath.Join(uploadDir(), e.Name()))
+		id, ok := strings.CutSuffix(e.Name(), ".csv")
+		if info, err := e.Info(); ok && uploadID.MatchString(id) && err == nil && now.Sub(info.ModTime()) > uploadLife {
+			os.Remove(filepath.Join(s.uploadDir(), e.Name()))
 		}
 	}
 }

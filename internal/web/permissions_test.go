@@ -68,6 +68,8 @@ var uiAccess = map[string]string{
 	"GET /import":                      "admin",
 	"POST /import/preview":             "admin",
 	"POST /import/run":                 "admin",
+	"GET /import/{id}":                 "admin",
+	"GET /import/{id}/rejects.csv":     "admin",
 	"POST /settings/password":          "agent manager admin",
 	"GET /staff":                       "admin",
 	"POST /staff":                      "admin",

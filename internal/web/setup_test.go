@@ -188,7 +188,17 @@ func TestImportUpload(t *testing.T) {
 	}
 	run.Set("map.4", "-")
 	code, body := c.post("/import/run", run, "")
-	if code != http.StatusOK || !strings.Contains(body, "1 of 3 rows imported; 2 refused.") {
+	status := c.lastLocation
+	if code != http.StatusSeeOther || !strings.HasPrefix(status, "/import/") {
+		t.Fatalf("queueing the import: %d %q", code, status)
+	}
+	// Queued, not run in the request: the page follows the imports job.
+	if code, body = c.get(status); code != http.StatusOK || !strings.Contains(body, `data-status="queued"`) || !strings.Contains(body, `http-equiv="refresh"`) {
+		t.Fatalf("the queued import: %d %.300q", code, body)
+	}
+	runImports(t, s)
+	code, body = c.get(status)
+	if code != http.StatusOK || !strings.Contains(body, "1 of 3 rows imported; 2 refused.") || strings.Contains(body, `http-equiv="refresh"`) {
 		t.Fatalf("the import: %d %s", code, body)
 	}
 	for _, line := range []string{"<td>3</td>", "<td>4</td>"} {
@@ -223,10 +233,11 @@ func TestImportRefusalsInReadersLanguage(t *testing.T) {
 	}
 	run := url.Values{"kind": {"orders"}, "currency": {"BDT"}, "time_zone": {"Asia/Dhaka"}, "upload": {m[1]}, "file_name": {"o.csv"},
 		"map.0": {"order_id"}, "map.1": {"customer_id"}, "map.2": {"placed_at"}, "map.3": {"total"}, "map.4": {"customer_email"}}
-	code, body := c.post("/import/run", run, "")
-	if code != http.StatusOK {
+	if code, _ := c.post("/import/run", run, ""); code != http.StatusSeeOther {
 		t.Fatalf("the import: %d", code)
 	}
+	runImports(t, s)
+	_, body := c.get(c.lastLocation)
 	result := body[strings.Index(body, `id="import-result"`):]
 	result = result[:strings.Index(result, "</table>")]
 	for _, want := range []string{"<td>৩</td>", "অর্ডারের তারিখ: “১৫/০৩/২০২৬” তারিখ নয়", "টাকার অঙ্ক নয়", "ইমেইল ঠিকানা নয়", "<td>৪</td>", "উদ্ধৃতিচিহ্ন"} {

@@ -61,6 +61,10 @@ type Options struct {
 	// SetupToken opens the first-run wizard (/setup) to whoever holds it
 	// while nobody can sign in; serve prints it. "" keeps the wizard shut.
 	SetupToken string
+	// ImportDir holds files uploaded for import until the imports job has
+	// run them, and their rejects files to download (serve: the data
+	// folder's imports/). "" is the system's temporary folder.
+	ImportDir string
 }
 
 // New mounts the UI on mux.
@@ -92,6 +96,9 @@ type view struct {
 	// Logo: the business has set a logo, shown in the header and on the
 	// sign-in pages.
 	Logo bool
+	// Refresh, when set, reloads the page every so many seconds (a page
+	// that follows background work, such as an import, without JavaScript).
+	Refresh int
 }
 
 // Word is a stored code (an order status, a ticket's cause) in the

@@ -1,0 +1,135 @@
+package importer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/store"
+)
+
+// Queued imports: a file uploaded in the browser is not imported inside
+// the request that asked for it (a million rows outlast any request's
+// timeout, and a closed tab would stop them). It is queued, and the
+// "imports" job runs it with progress the result page shows, its first
+// refusals kept with their reason codes, and a rejects file to download.
+
+// KeepRefused is how many refused rows a queued import keeps with their
+// reasons for its result page; the rejects file has every one.
+const KeepRefused = 200
+
+// KeepRejects is how long a queued import's rejects file stays to be
+// downloaded.
+const KeepRejects = 30 * 24 * time.Hour
+
+// Request is what a queued import is asked to do: the Options that survive
+// a restart (a zone by name, no callbacks).
+type Request struct {
+	Kind         string            `json:"kind"`
+	Map          map[string]string `json:"map,omitempty"`
+	Ignore       []string          `json:"ignore,omitempty"`
+	Currency     string            `json:"currency,omitempty"`
+	TimeZone     string            `json:"time_zone,omitempty"`
+	PhoneCountry string            `json:"phone_country,omitempty"`
+}
+
+// Queue records the CSV file at path, shown to people as name, for the
+// imports job, which reads it, writes its refused rows next to it and
+// removes it when done. It returns the import's id.
+func Queue(ctx context.Context, db *store.DB, path, name string, req Request, by retain.Actor) (int64, error) {
+	if _, ok := kindFields[req.Kind]; !ok {
+		return 0, retain.Errorf(retain.EINVALID, "unknown import kind %q (one of %s)", req.Kind, strings.Join(Kinds(), ", "))
+	}
+	if req.TimeZone != "" {
+		if err := retain.CheckTimeZone(req.TimeZone); err != nil {
+			return 0, err
+		}
+	}
+	sum, err := fileSHA256(path)
+	if err != nil {
+		return 0, err
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		return 0, err
+	}
+	opts, _ := json.Marshal(req) // strings only: cannot fail
+	return db.QueueImport(ctx, store.ImportRun{Kind: req.Kind, Format: "csv", FileName: name, FileSHA256: sum, SourcePath: path,
+		RejectsPath: strings.TrimSuffix(path, ".csv") + ".rejects.csv", Options: string(opts), RequestedBy: by.String(), BytesTotal: info.Size()})
+}
+
+// Interrupted is the error a queued import is left with when the process
+// running it stopped.
+const Interrupted = "interrupted: the server stopped during the import"
+
+// RunQueued is the imports job: it fails the imports a stopped process
+// left running, removes rejects files older than KeepRejects, and runs
+// every queued import in turn. It says what it did.
+func RunQueued(ctx context.Context, db *store.DB) (string, error) {
+	var did []string
+	if n, err := db.AbandonImports(ctx, Interrupted); err != nil {
+		return "", err
+	} else if n > 0 {
+		did = append(did, fmt.Sprintf("%d interrupted imports failed", n))
+	}
+	old, err := db.ExpireRejects(ctx, db.Now().Add(-KeepRejects))
+	if err != nil {
+		return "", err
+	}
+	for _, p := range old {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return "", err
+		}
+	}
+	for ctx.Err() == nil {
+		run, ok, err := db.ClaimImport(ctx)
+		if err != nil || !ok {
+			return strings.Join(did, "; "), err
+		}
+		res, err := runQueued(ctx, db, run)
+		if err != nil && ctx.Err() != nil {
+			return strings.Join(did, "; "), err
+		}
+		did = append(did, fmt.Sprintf("import %d (%s): %d of %d rows imported", run.ID, run.Kind, res.Imported, res.Read))
+	}
+	return strings.Join(did, "; "), ctx.Err()
+}
+
+// runQueued runs one claimed import, recording its progress as it goes. A
+// file that cannot be imported as a whole (its header, say) fails the
+// import, not the job: its error is on the import's page.
+func runQueued(ctx context.Context, db *store.DB, run store.ImportRun) (Result, error) {
+	defer os.Remove(run.SourcePath)
+	var req Request
+	opts := Options{Format: "csv", Keep: KeepRefused}
+	err := json.Unmarshal([]byte(run.Options), &req)
+	if err == nil && req.TimeZone != "" {
+		opts.Location, err = time.LoadLocation(req.TimeZone)
+	}
+	if err != nil {
+		return Result{}, db.FinishImport(context.WithoutCancel(ctx), run.ID, store.ImportRun{}, "options: "+err.Error())
+	}
+	opts.Kind, opts.Map, opts.Ignore, opts.Currency, opts.PhoneCountry = req.Kind, req.Map, req.Ignore, req.Currency, req.PhoneCountry
+	opts.Progress = func(rows, bytes int64) {
+		// Progress is for the page; a failed write of it must not stop the import.
+		_ = db.ImportProgress(ctx, run.ID, rows, bytes)
+	}
+	return runFile(ctx, db, run.ID, run.SourcePath, run.RejectsPath, opts)
+}
+
+// Refusals are a finished import's first refused rows, as kept.
+func Refusals(run store.ImportRun) ([]Refusal, error) {
+	if run.Refused == "" {
+		return nil, nil
+	}
+	var out []Refusal
+	if err := json.Unmarshal([]byte(run.Refused), &out); err != nil {
+		return nil, fmt.Errorf("import %d: refusals: %w", run.ID, err)
+	}
+	return out, nil
+}
