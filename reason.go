@@ -42,8 +42,8 @@ func ReasonOf(err error) Reason {
 
 // reasonCodes names the messages that Problems.Add is given as formats, so
 // that what a validator writes in English reaches a reader in any
-// language. A test checks that every format this package and the importer
-// pass to Add is here and in every catalog.
+// language. A test checks that every format this package, the importer and
+// core (the events API's ingest) pass to Add is here and in every catalog.
 var reasonCodes = map[string]string{
 	"is required":                             "required",
 	"is longer than %d characters":            "too_long",
@@ -64,6 +64,26 @@ var reasonCodes = map[string]string{
 	"%q is not a whole number":             "not_whole_number",
 	"%q is not yes or no":                  "not_yes_no",
 	"is required for a login user":         "required",
+	// The events API's.
+	"is required for a %s event":              "required_for_event",
+	"is required with amount":                 "currency_with_amount",
+	"%q is not an event type":                 "not_event_type",
+	"a key %s":                                "bad_key",
+	"repeats events[%d].id in the same batch": "repeated_event_id",
+	"is required, up to 2000 bytes":           "summary_required",
+	// A playbook's.
+	"a name without spaces or slashes is required": "key_needed",
+	"give alerts, an event or a score condition":   "trigger_needed",
+	"days cannot be negative":                      "days_negative",
+	"at least one step":                            "steps_needed",
+	"missing or repeated":                          "step_id_bad",
+	"a wait needs days or hours":                   "wait_needed",
+	"transactional or marketing":                   "purpose_needed",
+	"a branch needs a condition":                   "branch_needs_condition",
+	"no step %q to go to":                          "no_such_step",
+	"only stage can be set":                        "only_stage",
+	"the %s text is missing":                       "text_missing",
+	"%s needs a number":                            "needs_number",
 }
 
 // ReasonCodes are the codes Problems.Add gives the messages it knows; the

@@ -153,14 +153,21 @@ func TestMalformedEvents(t *testing.T) {
 				t.Fatalf("status %d, want %d: %v", code, c.status, out)
 			}
 			if c.field != "" {
-				found := false
+				found, coded := false, false
 				errs, _ := out["errors"].([]any)
 				for _, e := range errs {
 					loc, _ := e.(map[string]any)["location"].(string)
+					code, _ := e.(map[string]any)["code"].(string)
 					found = found || strings.HasPrefix(loc, c.field)
+					coded = coded || strings.HasPrefix(loc, c.field) && code != ""
 				}
 				if !found {
 					t.Errorf("no error located at %s: %v", c.field, out)
+				}
+				// A 400 says why as a code too, for a client to put in its
+				// own words (422s are the schema's, in the schema's words).
+				if c.status == http.StatusBadRequest && !coded {
+					t.Errorf("the error at %s has no reason code: %v", c.field, out)
 				}
 			}
 		})

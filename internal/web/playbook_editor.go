@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -112,8 +113,14 @@ func (s *Server) playbookEditPost(w http.ResponseWriter, r *http.Request, v *vie
 	if op != "add" {
 		var e *retain.Error
 		if errors.As(p.Validate().Err(), &e) {
-			for field := range e.Fields {
-				d.Fields.add(v, field, editorProblem(field))
+			for field, why := range e.Fields {
+				// The editor's own words for the fields it knows, else the
+				// reason's, in the reader's language.
+				if key := editorProblem(field); key != "" || why.Code == "" {
+					d.Fields.add(v, field, cmp.Or(key, "form.invalid"))
+				} else {
+					d.Fields[field] = v.Reason(why)
+				}
 			}
 		}
 	}
@@ -151,7 +158,7 @@ func (s *Server) playbookEditPost(w http.ResponseWriter, r *http.Request, v *vie
 }
 
 // editorProblem is the catalog key that says what is wrong with a field of
-// a playbook, by the kind of field the path ends in.
+// a playbook, by the kind of field the path ends in ("" for the rest).
 func editorProblem(path string) string {
 	last := path[strings.LastIndexAny(path, ".]")+1:]
 	switch {
@@ -168,7 +175,7 @@ func editorProblem(path string) string {
 	case path == "steps":
 		return "editor.steps_needed"
 	}
-	return "form.invalid"
+	return ""
 }
 
 // newStep is a blank step of a type, with an id no other step has.
