@@ -9,6 +9,7 @@ import (
 
 	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/core"
+	"github.com/retainhq/retain/internal/messaging"
 	"github.com/retainhq/retain/internal/store"
 	"github.com/retainhq/retain/internal/store/storetest"
 )
@@ -22,6 +23,16 @@ func TestM8_UnsubscribeLink(t *testing.T) {
 	b.Customers = append(b.Customers, store.Row[retain.Customer]{V: retain.Customer{ExternalID: "C1", Email: "karim@example.com", Locale: "bn",
 		Consents: []retain.Consent{{Channel: "email", Purpose: "marketing", Granted: true}}}})
 	if _, err := f.db.Apply(ctx, &b); err != nil {
+		t.Fatal(err)
+	}
+	err := core.UpdateMessaging(ctx, f.db, retain.System("test"), func(m *messaging.Settings) error {
+		m.BusinessName = "ঢাকা টি হাউস"
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.SaveSetting(ctx, retain.System("test"), core.LogoKey, "image/png,iVBORw0KGgo="); err != nil {
 		t.Fatal(err)
 	}
 	c, _ := f.db.GetCustomer(ctx, "C1")
@@ -50,7 +61,8 @@ func TestM8_UnsubscribeLink(t *testing.T) {
 		body, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(body)
 	}
-	if code, body := do("GET", url); code != 200 || !strings.Contains(body, `<form method="post">`) || !strings.Contains(body, `lang="bn"`) || !granted() {
+	if code, body := do("GET", url); code != 200 || !strings.Contains(body, `<form method="post">`) || !strings.Contains(body, `lang="bn"`) || !granted() ||
+		!strings.Contains(body, "<strong>ঢাকা টি হাউস</strong>") || !strings.Contains(body, `<img src="/logo"`) {
 		t.Fatalf("GET: %d, still granted %v\n%s", code, granted(), body)
 	}
 	// Never framed (a one-click page under someone else's page is clickjacking).
