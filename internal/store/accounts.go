@@ -79,24 +79,6 @@ func (db *DB) Member(ctx context.Context, id int64) (Member, error) {
 	return m, nil
 }
 
-// Teams lists the teams' names.
-func (db *DB) Teams(ctx context.Context) ([]string, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT name FROM teams ORDER BY name`)
-	if err != nil {
-		return nil, fmt.Errorf("store: teams: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, fmt.Errorf("store: teams: %w", err)
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
-}
-
 // MemberChange is what a staff form sets. Email and phone are stored as
 // given after NormalizeEmail; the caller checks the form's words.
 type MemberChange struct {

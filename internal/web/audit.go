@@ -19,7 +19,7 @@ type auditData struct {
 
 // auditActions are the filters the page offers (prefixes match a family).
 var auditActions = []string{"signin", "signin.failed", "signin.throttled", "export", "settings.save", "apikey.", "user.", "2fa.",
-	"playbook.enabled", "alert.", "task."}
+	"playbook.enabled", "alert.", "task.", "staff.", "team.", "import"}
 
 // auditPage shows the audit log to admins, newest first, 100 a page.
 func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, v *view) error {

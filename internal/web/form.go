@@ -19,15 +19,15 @@ func (f fieldErrors) add(v *view, field, key string, args ...any) {
 	}
 }
 
-// invalidFields marks each field a store's EINVALID error names; the
-// form's own checks have already said, in the reader's words, what they
-// know, so this is only the backstop.
+// invalidFields says, in the reader's words, why each field a store's
+// EINVALID error names was refused; the form's own checks have usually
+// said it already, so this is mostly the backstop.
 func invalidFields(v *view, err error) fieldErrors {
 	f := fieldErrors{}
 	var e *retain.Error
 	if errors.As(err, &e) {
-		for field := range e.Fields {
-			f.add(v, field, "form.invalid")
+		for field, why := range e.Fields {
+			f[field] = v.Reason(why)
 		}
 	}
 	return f

@@ -18,8 +18,13 @@ import (
 // once, a sign-in link just made.
 type staffData struct {
 	Members []store.Member
-	Teams   []string
-	Roles   []retain.Role
+	Teams   []store.Team
+	// TeamID is the team whose form was refused (-1 the add form), TeamName
+	// what it held and TeamError why.
+	TeamID    int64
+	TeamName  string
+	TeamError string
+	Roles     []retain.Role
 	// Form is what the add form held when it was refused (EditID 0) or the
 	// edit form of member EditID; Fields says what was wrong, by field.
 	Form   store.MemberChange
@@ -48,7 +53,7 @@ func (s *Server) renderStaff(w http.ResponseWriter, r *http.Request, v *view, d 
 	if d.Members, err = s.db.Members(r.Context()); err != nil {
 		return err
 	}
-	if d.Teams, err = s.db.Teams(r.Context()); err != nil {
+	if d.Teams, err = s.db.TeamList(r.Context()); err != nil {
 		return err
 	}
 	d.Roles = retain.Roles
@@ -150,6 +155,53 @@ func (s *Server) staffRefused(w http.ResponseWriter, r *http.Request, v *view, i
 	return s.renderStaff(w, r, v, d)
 }
 
+// teamSave adds a team (no id in the path) or renames one.
+func (s *Server) teamSave(w http.ResponseWriter, r *http.Request, v *view) error {
+	var id int64
+	if r.PathValue("id") != "" {
+		var err error
+		if id, err = strconv.ParseInt(r.PathValue("id"), 10, 64); err != nil {
+			return retain.Errorf(retain.ENOTFOUND, "no team %q", r.PathValue("id"))
+		}
+	}
+	name := r.FormValue("name")
+	if _, err := s.db.SaveTeam(r.Context(), v.Actor, id, name); err != nil {
+		return s.teamRefused(w, r, v, id, name, err)
+	}
+	return s.renderStaff(w, r, v, staffData{Form: store.MemberChange{Role: retain.RoleAgent, Active: true}, Notice: v.L.T("staff.team_saved", "Team", strings.TrimSpace(name))})
+}
+
+// teamDelete deletes a team nobody is in.
+func (s *Server) teamDelete(w http.ResponseWriter, r *http.Request, v *view) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return retain.Errorf(retain.ENOTFOUND, "no team %q", r.PathValue("id"))
+	}
+	if err := s.db.DeleteTeam(r.Context(), v.Actor, id); err != nil {
+		return s.teamRefused(w, r, v, id, "", err)
+	}
+	return s.renderStaff(w, r, v, staffData{Form: store.MemberChange{Role: retain.RoleAgent, Active: true}, Notice: v.L.T("staff.team_deleted")})
+}
+
+// teamRefused shows the staff page with a team form's refusal next to it.
+func (s *Server) teamRefused(w http.ResponseWriter, r *http.Request, v *view, id int64, name string, err error) error {
+	d := staffData{Form: store.MemberChange{Role: retain.RoleAgent, Active: true}, TeamID: id, TeamName: name, status: http.StatusConflict}
+	if id == 0 {
+		d.TeamID = -1
+	}
+	switch {
+	case errors.Is(err, store.ErrTeamTaken):
+		d.TeamError = v.L.T("staff.team_taken")
+	case errors.Is(err, store.ErrTeamInUse):
+		d.TeamError = v.L.T("staff.team_in_use")
+	case retain.ErrorCode(err) == retain.EINVALID:
+		d.TeamError, d.status = invalidFields(v, err)["name"], http.StatusBadRequest
+	default:
+		return err
+	}
+	return s.renderStaff(w, r, v, d)
+}
+
 // staffLink makes a one-time link for a staff member: an invitation that
 // sets their first password, or a reset that replaces a lost one.
 func (s *Server) staffLink(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -184,7 +236,10 @@ func (s *Server) makeLink(w http.ResponseWriter, r *http.Request, v *view, id in
 // mailLink sends a sign-in link by email, only to a link on the configured
 // public URL (never one built from a request's Host header). It says
 // "sent", "failed" (logged, without the link) or "" when email is not set
-// up.
+// up. It goes to the email channel at once instead of through the outbox:
+// the link is a password in all but name, and the outbox keeps what it
+// sends where message viewers read it; and the admin is there to hear that
+// it failed and pass on the link shown instead, which is the retry.
 func (s *Server) mailLink(r *http.Request, m store.Member, purpose, link string) string {
 	live, err := s.live.Messaging(r.Context())
 	if err != nil || live.Settings.PublicURL == "" || live.Channels["email"] == nil {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/messaging"
+	"github.com/retainhq/retain/internal/store"
 	"github.com/retainhq/retain/internal/store/storetest"
 )
 
@@ -131,5 +133,59 @@ func TestInviteMailFails(t *testing.T) {
 	code, body := c.post("/staff", url.Values{"name": {"Rina Das"}, "email": {"rina@shop.example"}, "role": {"agent"}, "invite": {"1"}}, "")
 	if code != http.StatusOK || !accountLink.MatchString(body) || !strings.Contains(body, "Emailing it failed") {
 		t.Errorf("an invitation the email server refused: %d", code)
+	}
+}
+
+// TestTeams: an admin adds a team on the staff page, puts someone in it
+// from the staff form, renames it (the member follows), cannot delete it
+// while it has members or give it a taken name (said at the field, in the
+// reader's language), and deletes it once empty.
+func TestTeams(t *testing.T) {
+	s := newSite(t, storetest.SQLite)
+	ctx := context.Background()
+	c := s.client(t)
+	c.login("admin@shop.example", password)
+	if code, body := c.post("/teams", url.Values{"name": {"  Mirpur branch "}}, ""); code != http.StatusOK || !strings.Contains(body, "Team “Mirpur branch” saved.") {
+		t.Fatalf("adding a team: %d", code)
+	}
+	if code, body := c.post("/teams", url.Values{"name": {""}}, ""); code != http.StatusBadRequest || !strings.Contains(body, `class="field-error"`) {
+		t.Errorf("a nameless team: %d", code)
+	}
+	teams, _ := s.db.TeamList(ctx)
+	var mirpur store.Team
+	for _, tm := range teams {
+		if tm.Name == "Mirpur branch" {
+			mirpur = tm
+		}
+	}
+	if mirpur.ID == 0 || mirpur.Members != 0 {
+		t.Fatalf("teams: %+v", teams)
+	}
+	team := "/teams/" + strconv.FormatInt(mirpur.ID, 10)
+	if code, _ := c.post("/staff/"+strconv.FormatInt(s.agentID, 10), url.Values{"name": {"Agent"}, "email": {"agent@shop.example"}, "role": {"agent"},
+		"team": {"Mirpur branch"}, "active": {"1"}}, ""); code != http.StatusOK {
+		t.Fatalf("putting the agent in the team: %d", code)
+	}
+	if code, body := c.post(team+"/delete", nil, ""); code != http.StatusConflict || !strings.Contains(body, "People are still in this team") {
+		t.Errorf("deleting a team with members: %d", code)
+	}
+	c.post(team, url.Values{"name": {"Mirpur"}}, "")
+	if m, _ := s.db.Member(ctx, s.agentID); m.Team != "Mirpur" {
+		t.Errorf("after the rename the agent's team is %q", m.Team)
+	}
+	c.post("/teams", url.Values{"name": {"Dhanmondi"}}, "")
+	c.post("/lang", url.Values{"lang": {"bn"}, "back": {"/staff"}}, "")
+	if code, body := c.post(team, url.Values{"name": {"Dhanmondi"}}, ""); code != http.StatusConflict || !strings.Contains(body, "এই নামে আরেকটি দল আগেই আছে") {
+		t.Errorf("a taken name: %d", code)
+	}
+	c.post("/staff/"+strconv.FormatInt(s.agentID, 10), url.Values{"name": {"Agent"}, "email": {"agent@shop.example"}, "role": {"agent"}, "team": {""}, "active": {"1"}}, "")
+	if code, _ := c.post(team+"/delete", nil, ""); code != http.StatusOK {
+		t.Errorf("deleting the emptied team: %d", code)
+	}
+	if names, _ := s.db.Teams(ctx); slices.Contains(names, "Mirpur") || !slices.Contains(names, "Dhanmondi") {
+		t.Errorf("teams after the delete: %v", names)
+	}
+	if entries, _ := s.db.AuditLog(ctx, store.AuditFilter{Limit: 20}); !slices.ContainsFunc(entries, func(e store.AuditEntry) bool { return e.Action == "team.rename" }) {
+		t.Error("the rename is not in the audit log")
 	}
 }
