@@ -163,6 +163,11 @@ func (s *Server) setupPost(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, v, err)
 		return
 	}
+	// Two writes, in this order on purpose: the settings are overwritten
+	// by a retry of this step, and the admin is the step's commit point.
+	// If anything after the settings fails, the wizard is still open and
+	// the owner submits again; once the admin exists the wizard is shut
+	// and they sign in like anyone else.
 	by := retain.System("setup")
 	err = core.UpdateMessaging(r.Context(), s.db, by, func(m *messaging.Settings) error {
 		// Customers whose language is not known get the one the owner chose.
