@@ -15,14 +15,20 @@ import (
 )
 
 // TestBrowserEveryPage opens every page of the UI a signed-in admin can
-// reach, in English, Bengali and Nepali on a 390 px phone, again as an
+// reach, on SQLite and on PostgreSQL, in English, Bengali and Nepali on a 390 px phone, again as an
 // agent in Bengali, and as a manager in Nepali on a desktop screen, and fails on a
 // page wider than the screen, a catalog key with no words or a snake_case
 // code shown as text. The list of pages is the router's own, so a new page
 // is checked without anyone adding it here.
 func TestBrowserEveryPage(t *testing.T) {
 	exe := chromium(t)
-	s := newSite(t, storetest.SQLite)
+	for name, open := range storetest.Openers() {
+		t.Run(name, func(t *testing.T) { everyPage(t, exe, open) })
+	}
+}
+
+func everyPage(t *testing.T, exe string, open storetest.Opener) {
+	s := newSite(t, open)
 	ctx := context.Background()
 	hash, _ := auth.HashPassword(password)
 	if _, err := s.db.AddUser(ctx, retain.System("test"), store.User{Email: "mgr@shop.example", Name: "Mgr", Role: "manager"}, hash); err != nil {
