@@ -23,6 +23,7 @@ func TestBrowserPlaybookEditor(t *testing.T) {
 			customer := bengaliCustomer(t, s)
 			ctx := browser(t, exe)
 			var sim, notice string
+			var same bool
 			err := chromedp.Run(ctx,
 				chromedp.EmulateViewport(390, 844),
 				signIn(s.srv.URL, "admin@shop.example"),
@@ -33,10 +34,15 @@ func TestBrowserPlaybookEditor(t *testing.T) {
 				chromedp.WaitVisible(`#editor`),
 				checkPage(t, "bn editor"),
 				chromedp.SetValue(`textarea[name="steps[1].text.bn"]`, "{{.FirstName}}, আপনার অর্ডার কেমন লাগল? নতুন প্রশ্ন।"),
+				// Live: typing the customer previews without a page load,
+				// and so does every change to the text after.
+				chromedp.Evaluate(`window.__same = 1`, nil),
 				chromedp.SendKeys(`input[name=customer]`, customer),
-				clickAndLoad(`#preview`),
-				chromedp.WaitVisible(`#sim`),
+				waitFor(`document.querySelector("#sim") !== null`),
+				chromedp.SendKeys(`textarea[name="steps[1].text.bn"]`, " আরও এক লাইন।"),
+				waitFor(`(document.querySelector("#sim") || {}).textContent.includes("আরও এক লাইন।")`),
 				chromedp.Text(`#sim`, &sim),
+				chromedp.Evaluate(`window.__same === 1`, &same),
 				checkPage(t, "bn editor with a simulation"),
 				screenshot(name, "editor-phone-bn.png"),
 				clickAndLoad(`#save-playbook`),
@@ -48,6 +54,9 @@ func TestBrowserPlaybookEditor(t *testing.T) {
 			}
 			if !strings.Contains(sim, "আপনার অর্ডার কেমন লাগল? নতুন প্রশ্ন।") || strings.Contains(sim, "{{") || !strings.Contains(sim, "এসএমএস অংশ") && !strings.Contains(sim, "হোয়াটসঅ্যাপ") {
 				t.Errorf("the simulation: %q", sim)
+			}
+			if !same {
+				t.Error("the live preview reloaded the page")
 			}
 			if !strings.Contains(notice, "সংস্করণ ২") {
 				t.Errorf("after saving: %q", notice)

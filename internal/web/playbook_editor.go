@@ -148,7 +148,9 @@ func (s *Server) playbookEditPost(w http.ResponseWriter, r *http.Request, v *vie
 		if !created {
 			d.Notice = v.L.T("editor.unchanged", "N", v.L.Int(int64(ver)))
 		}
-	} else if len(d.Fields) > 0 {
+	} else if len(d.Fields) > 0 && r.Header.Get("HX-Request") == "" {
+		// Not for the live preview: htmx swaps only a 2xx answer, and the
+		// preview must say that the definition has problems.
 		d.status = http.StatusBadRequest
 	}
 	if d.Customer != "" && len(d.Fields) == 0 {
