@@ -267,6 +267,37 @@ func TestS3_AgentSeesOwnWork(t *testing.T) {
 	}
 }
 
+// TestS3_AgentFiltersOwnCustomers: an agent's customer list filtered by
+// score (segment, at risk, health, chance of buying again) lists only the
+// agent's customers, on both databases (the score filters' fast path read
+// the owner from a table it had not joined: a 500 for every agent).
+func TestS3_AgentFiltersOwnCustomers(t *testing.T) {
+	for name, open := range storetest.Openers() {
+		t.Run(name, func(t *testing.T) {
+			s := newSite(t, open)
+			c := s.client(t)
+			c.login("agent@shop.example", password)
+			theirs, _, err := s.db.Customers(context.Background(), store.CustomerFilter{OwnerID: s.otherID, Size: 500})
+			if err != nil || len(theirs) == 0 {
+				t.Fatal("the other agent owns no customers", err)
+			}
+			for _, q := range []string{"segment=loyal", "at_risk=1", "health_max=50", "segment=champions&sort=-clv"} {
+				code, body := c.get("/customers?" + q)
+				if code != http.StatusOK {
+					t.Errorf("%s: %d", q, code)
+					continue
+				}
+				for _, other := range theirs {
+					if strings.Contains(body, fmt.Sprintf(`href="/customers/%d"`, other.ID)) {
+						t.Errorf("%s lists the other agent's customer %d", q, other.ID)
+						break
+					}
+				}
+			}
+		})
+	}
+}
+
 // TestS5_ExportIsFormulaSafe: an exported name starting with = is defused.
 func TestS5_ExportIsFormulaSafe(t *testing.T) {
 	s := newSite(t, storetest.SQLite)
