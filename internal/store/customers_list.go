@@ -1,9 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -109,9 +111,6 @@ func (db *DB) Customers(ctx context.Context, f CustomerFilter) ([]CustomerRow, i
 	if f.Segment != "" {
 		where = append(where, "s.segment = "+arg(f.Segment))
 	}
-	if f.Stage != "" {
-		where = append(where, effectiveStage+" = "+arg(f.Stage))
-	}
 	if f.OwnerID != 0 {
 		where = append(where, "c.owner_id = "+arg(f.OwnerID))
 	}
@@ -171,18 +170,24 @@ func (db *DB) Customers(ctx context.Context, f CustomerFilter) ([]CustomerRow, i
 	// choose the page, pick the page from the narrow score table first and
 	// read the 50 customers after: far fewer row lookups.
 	// (An owner scope names the customer row's owner: not fast.)
-	fast := (f.Segment != "" || f.AtRisk || f.HealthMin > 0 || f.HealthMax > 0 || f.PAliveMin > 0 || f.PAliveMax > 0) &&
-		f.Query == "" && f.Stage == "" && f.OwnerID == 0 && (f.Scope == nil || f.Scope.All) &&
-		f.Sort != "name" && f.Sort != "last_order" && f.Sort != "-last_order"
-	if fast {
+	byScore := f.Segment != "" || f.AtRisk || f.HealthMin > 0 || f.HealthMax > 0 || f.PAliveMin > 0 || f.PAliveMax > 0
+	fast := f.Query == "" && f.OwnerID == 0 && (f.Scope == nil || f.Scope.All) && f.Sort != "name" && f.Sort != "last_order" && f.Sort != "-last_order"
+	switch {
+	case fast && f.Stage != "" && f.Page*f.Size <= stagePathRows:
+		return db.customersByStage(ctx, where, args, order, f, byScore)
+	case fast && byScore && f.Stage == "":
 		return db.customersByScore(ctx, where, args, order, f)
+	case f.Stage != "":
+		where = append(where, effectiveStage+" = "+arg(f.Stage))
 	}
 	// Conditions name the customer as {cid}: c.id here, s.customer_id on
 	// the fast path.
 	for i := range where {
 		where[i] = strings.ReplaceAll(where[i], "{cid}", "c.id")
 	}
-	order = strings.ReplaceAll(order, "{cid}", "c.id")
+	// An unscored customer sorts as health and CLV 0 on every database
+	// (PostgreSQL puts NULLs first in a descending sort, SQLite last).
+	order = strings.NewReplacer("{cid}", "c.id", "s.health", "COALESCE(s.health, 0)", "s.clv", "COALESCE(s.clv, 0)").Replace(order)
 	from := `FROM customers c
 		LEFT JOIN customer_list_scores s ON s.customer_id = c.id AND s.run_id = (SELECT MAX(id) FROM scoring_runs WHERE status = 'done')
 		LEFT JOIN staff st ON st.id = c.owner_id
@@ -241,6 +246,79 @@ func (db *DB) customersByScore(ctx context.Context, where []string, args []any, 
 	defer rows.Close()
 	out, err := scanCustomerRows(rows)
 	return out, total, err
+}
+
+// stagePathRows bounds the pages the stage filter's fast path serves: it
+// reads that many rows from each of its two parts and merges them. (A
+// variable for the test that checks the path against the joined one.)
+var stagePathRows = 5000
+
+// customersByStage is the stage filter's fast path. A customer's stage is
+// the latest run's or, for one it did not score, the declared one, so the
+// list is two lists: the run's customers in the stage (the score table's
+// stage index, however many customers there are) and the customers it did
+// not score whose declared stage it is (the customers' stage index: those
+// added since the run, and prospects, whom no run scores). Each gives its
+// first page×size rows in the page's order, merged here. Score conditions
+// (byScore) leave the second list out: an unscored customer meets none.
+func (db *DB) customersByStage(ctx context.Context, where []string, args []any, order string, f CustomerFilter, byScore bool) ([]CustomerRow, int, error) {
+	top := f
+	top.Page, top.Size = 1, f.Page*f.Size
+	n := len(args)
+	scored, total, err := db.customersByScore(ctx, append(slices.Clone(where), fmt.Sprintf("s.stage = $%d", n+1)), append(slices.Clone(args), f.Stage), order, top)
+	if err != nil {
+		return nil, 0, err
+	}
+	var declared []CustomerRow
+	if !byScore {
+		cond := strings.ReplaceAll(strings.Join(where, " AND "), "{cid}", "c.id")
+		from := `FROM customers c
+			LEFT JOIN customer_list_scores s ON s.customer_id = c.id AND s.run_id = (SELECT MAX(id) FROM scoring_runs WHERE status = 'done')
+			LEFT JOIN staff st ON st.id = c.owner_id
+			WHERE c.stage = ` + fmt.Sprintf("$%d", n+1) + ` AND (s.customer_id IS NULL OR s.stage = '') AND ` + cond
+		args := append(slices.Clone(args), f.Stage)
+		var more int
+		if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 `+from+` LIMIT `+fmt.Sprint(CountCap+1)+`) n`, args...).Scan(&more); err != nil {
+			return nil, 0, fmt.Errorf("store: customers: %w", err)
+		}
+		total = min(total+more, CountCap+1)
+		// Unscored rows sort as health and CLV 0, ties by id: first, by id,
+		// in an ascending sort; last, by id, in a descending one.
+		dir := "ASC"
+		if f.Sort == "" {
+			dir = "DESC"
+		}
+		rows, err := db.read.QueryContext(ctx, `SELECT `+rowColumns+` `+from+` ORDER BY c.id `+dir+fmt.Sprintf(` LIMIT %d`, top.Size), args...)
+		if err != nil {
+			return nil, 0, fmt.Errorf("store: customers: %w", err)
+		}
+		defer rows.Close()
+		if declared, err = scanCustomerRows(rows); err != nil {
+			return nil, 0, err
+		}
+	}
+	all := append(scored, declared...)
+	slices.SortStableFunc(all, listOrder(f.Sort))
+	from, to := min((f.Page-1)*f.Size, len(all)), min(f.Page*f.Size, len(all))
+	return all[from:to], total, nil
+}
+
+// listOrder compares two rows as the list's ORDER BY for sort does (health
+// and CLV of an unscored row are 0; ties by id).
+func listOrder(sort string) func(a, b CustomerRow) int {
+	return func(a, b CustomerRow) int {
+		switch sort {
+		case "health":
+			return cmp.Or(cmp.Compare(a.Health, b.Health), cmp.Compare(a.ID, b.ID))
+		case "-health":
+			return cmp.Or(cmp.Compare(b.Health, a.Health), cmp.Compare(a.ID, b.ID))
+		case "clv":
+			return cmp.Or(cmp.Compare(a.CLV, b.CLV), cmp.Compare(a.ID, b.ID))
+		case "-clv":
+			return cmp.Or(cmp.Compare(b.CLV, a.CLV), cmp.Compare(a.ID, b.ID))
+		}
+		return cmp.Compare(b.ID, a.ID) // newest first
+	}
 }
 
 func scanCustomerRows(rows *sql.Rows) ([]CustomerRow, error) {
