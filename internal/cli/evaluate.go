@@ -53,6 +53,7 @@ separates customers who bought again from those who did not. Nothing is saved.`,
 	}
 	f.register(cmd)
 	cmd.Flags().StringVar(&holdout, "holdout-end", "", "last day of the holdout period, YYYY-MM-DD")
+	cmd.AddCommand(e.evaluateClassifierCommand())
 	return cmd
 }
 
