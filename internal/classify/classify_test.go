@@ -92,7 +92,9 @@ func TestModelIsCurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	var b bytes.Buffer
-	if err := Train(train).Write(&b); err != nil {
+	m := Train(train)
+	m.Calibrate(train)
+	if err := m.Write(&b); err != nil {
 		t.Fatal(err)
 	}
 	if b.String() != modelTSV {

@@ -20,7 +20,8 @@ import (
 // Six classes: the five causes and none (praise, or nothing to fix).
 //
 // The weights are counts, trained from the corpus's training part by
-// `go generate` (./train) and embedded; a test fails when they are stale.
+// `go generate` (./train) with the confidence's temperature (Calibrate),
+// and embedded; a test fails when they are stale.
 //
 //go:generate go run ./train
 //go:embed model.tsv
@@ -46,6 +47,7 @@ type Model struct {
 	totals []float64            // feature count per class
 	docs   []float64            // training texts per class
 	vocab  float64
+	temp   float64 // the confidence's temperature (Calibrate)
 }
 
 // features are a text's features, each with the word (or words) it comes
@@ -117,44 +119,59 @@ type Result struct {
 	Evidence   []string `json:"evidence"`
 }
 
+// scores are the log posterior of each class for the features fs, up to
+// a constant, and the best class.
+func (m *Model) scores(fs []string) (score []float64, best int) {
+	var n float64
+	for _, d := range m.docs {
+		n += d
+	}
+	score = make([]float64, len(classes))
+	for c := range classes {
+		score[c] = math.Log((m.docs[c] + 1) / (n + float64(len(classes))))
+	}
+	// Features the model never saw say nothing and are left out.
+	for _, f := range fs {
+		if m.counts[f] == nil {
+			continue
+		}
+		for c := range classes {
+			score[c] += m.logp(f, c)
+		}
+	}
+	for c := range score {
+		if score[c] > score[best] {
+			best = c
+		}
+	}
+	return score, best
+}
+
+// logp is a feature's weight for a class, Laplace-smoothed.
+func (m *Model) logp(f string, c int) float64 {
+	return math.Log((m.counts[f][c] + 1) / (m.totals[c] + m.vocab))
+}
+
+// confidence is the best class's probability with the scores tempered by
+// m.temp: naive Bayes adds up features as if independent, n-grams of one
+// word are not, and its raw posteriors are near 1 whatever the text.
+func (m *Model) confidence(score []float64, best int) float64 {
+	t := max(m.temp, 1)
+	var sum float64
+	for c := range score {
+		sum += math.Exp((score[c] - score[best]) / t)
+	}
+	return 1 / sum
+}
+
 // Classify is the model's reading of text.
 func (m *Model) Classify(text string) Result {
 	fs, from := features(words(text))
 	if len(fs) == 0 {
 		return Result{Confidence: 1}
 	}
-	var n float64
-	for _, d := range m.docs {
-		n += d
-	}
-	score := make([]float64, len(classes))
-	for c := range classes {
-		score[c] = math.Log((m.docs[c] + 1) / (n + float64(len(classes))))
-	}
-	// A feature's weight for a class, Laplace-smoothed; features the model
-	// never saw say nothing and are left out.
-	logp := func(f string, c int) float64 {
-		return math.Log((m.counts[f][c] + 1) / (m.totals[c] + m.vocab))
-	}
-	for _, f := range fs {
-		if m.counts[f] == nil {
-			continue
-		}
-		for c := range classes {
-			score[c] += logp(f, c)
-		}
-	}
-	best := 0
-	for c := range score {
-		if score[c] > score[best] {
-			best = c
-		}
-	}
-	var sum float64
-	for c := range score {
-		sum += math.Exp(score[c] - score[best])
-	}
-	res := Result{Cause: classes[best], Confidence: 1 / sum}
+	score, best := m.scores(fs)
+	res := Result{Cause: classes[best], Confidence: m.confidence(score, best)}
 	// Evidence: the words whose features favour the class most over the
 	// average class.
 	weight := map[string]float64{}
@@ -165,13 +182,13 @@ func (m *Model) Classify(text string) Result {
 		}
 		var mean float64
 		for c := range classes {
-			mean += logp(f, c)
+			mean += m.logp(f, c)
 		}
 		mean /= float64(len(classes))
 		if _, ok := weight[from[i]]; !ok {
 			order = append(order, from[i])
 		}
-		weight[from[i]] += logp(f, best) - mean
+		weight[from[i]] += m.logp(f, best) - mean
 	}
 	slices.SortStableFunc(order, func(a, b string) int { return -cmpFloat(weight[a], weight[b]) })
 	for _, w := range order {
@@ -197,11 +214,52 @@ func cmpFloat(a, b float64) int {
 	return 0
 }
 
+// Calibrate sets the confidence's temperature: the one, of a few, whose
+// confidences best fit five-fold cross-validation on examples (the least
+// log loss of the right class).
+func (m *Model) Calibrate(examples []Example) {
+	type seen struct {
+		score []float64
+		right int
+	}
+	var all []seen
+	for k := range 5 {
+		var train, test []Example
+		for i, e := range examples {
+			if i%5 == k {
+				test = append(test, e)
+			} else {
+				train = append(train, e)
+			}
+		}
+		fold := Train(train)
+		for _, e := range test {
+			fs, _ := features(words(e.Text))
+			score, _ := fold.scores(fs)
+			all = append(all, seen{score, slices.Index(classes, e.Cause)})
+		}
+	}
+	bestLoss := math.Inf(1)
+	for _, t := range []float64{1, 2, 3, 5, 8, 12, 20, 30, 50, 80, 120} {
+		var loss float64
+		for _, s := range all {
+			var sum float64
+			for _, x := range s.score {
+				sum += math.Exp((x - s.score[s.right]) / t)
+			}
+			loss += math.Log(sum) // −log p(right)
+		}
+		if loss < bestLoss {
+			bestLoss, m.temp = loss, t
+		}
+	}
+}
+
 // Write stores the model as text: the classes, the texts per class, then
 // a feature per line with its count per class, sorted.
 func (m *Model) Write(w io.Writer) error {
 	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "classes\t%s\ndocs\t%s\n", strings.Join(classes, ","), joinCounts(m.docs))
+	fmt.Fprintf(bw, "classes\t%s\ntemperature\t%s\ndocs\t%s\n", strings.Join(classes, ","), strconv.FormatFloat(m.temp, 'f', -1, 64), joinCounts(m.docs))
 	keys := make([]string, 0, len(m.counts))
 	for k := range m.counts {
 		keys = append(keys, k)
@@ -230,6 +288,14 @@ func ReadModel(r io.Reader) (*Model, error) {
 		key, vals, ok := strings.Cut(sc.Text(), "\t")
 		if !ok {
 			return nil, fmt.Errorf("model line %d: no tab", n)
+		}
+		if key == "temperature" {
+			t, err := strconv.ParseFloat(vals, 64)
+			if err != nil {
+				return nil, fmt.Errorf("model line %d: %v", n, err)
+			}
+			m.temp = t
+			continue
 		}
 		if key == "classes" {
 			if vals != strings.Join(classes, ",") {

@@ -18,7 +18,9 @@ func main() {
 	}
 	f, err := os.Create("model.tsv")
 	if err == nil {
-		err = classify.Train(train).Write(f)
+		m := classify.Train(train)
+		m.Calibrate(train)
+		err = m.Write(f)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
