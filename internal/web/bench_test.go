@@ -58,6 +58,9 @@ func BenchmarkPages(b *testing.B) {
 		{"customer360", "/customers/500000"},
 		{"customers_at_risk", "/customers?at_risk=1&page=20"},
 		{"customers_stage", "/customers?stage=lapsed&sort=-clv&page=20"},
+		{"customers_stage_newest", "/customers?stage=lapsed"},
+		{"customers_stage_health", "/customers?stage=active&sort=-health&page=5"},
+		{"customers_stage_prospect", "/customers?stage=prospect"},
 		{"inbox", "/inbox"},
 		{"inbox_filtered", "/inbox?reason=complaint&ap=20"},
 	} {
