@@ -1,11 +1,14 @@
 package web_test
 
 import (
+	"encoding/json"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -114,5 +117,38 @@ func eachCall(t *testing.T, fn func(name string, args []ast.Expr)) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestPluralsAreCounted: a message with plural forms is said with L.N,
+// which picks the form for the count ("1 person", "2 people"); L.T with a
+// Count says every count in the "other" form ("1 people").
+func TestPluralsAreCounted(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "i18n", "locales", "en.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var catalog map[string]any
+	if err := json.Unmarshal(raw, &catalog); err != nil {
+		t.Fatal(err)
+	}
+	call := regexp.MustCompile(`\.T[ (]"([a-z0-9_.]+)",? "Count"`)
+	pages, _ := filepath.Glob(filepath.Join("templates", "*.html"))
+	sources, _ := filepath.Glob("*.go")
+	found := 0
+	for _, p := range append(pages, sources...) {
+		if strings.HasSuffix(p, "_test.go") {
+			continue
+		}
+		text, _ := os.ReadFile(p)
+		for _, m := range call.FindAllStringSubmatch(string(text), -1) {
+			found++
+			if _, plural := catalog[m[1]].(map[string]any); plural {
+				t.Errorf("%s: %s has plural forms but is said with T: use N", p, m[1])
+			}
+		}
+	}
+	if found == 0 {
+		t.Fatal("the scan found no T … \"Count\" calls")
 	}
 }
