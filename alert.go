@@ -46,13 +46,16 @@ var AlertStatuses = []AlertStatus{AlertOpen, AlertSnoozed, AlertResolved}
 // customer has at most one unresolved alert per type and reason; a repeat
 // counts an occurrence on it.
 type Alert struct {
-	ID            int64
-	CustomerID    int64
-	CustomerRef   string // external id, when read back
-	CustomerName  string // when read back
-	Type          AlertType
-	Reason        string // detractor, low_csat, complaint, return, chargeback, refused, late_delivery, promoter, …
-	RootCause     string // one of RootCauses, or ""
+	ID           int64
+	CustomerID   int64
+	CustomerRef  string // external id, when read back
+	CustomerName string // when read back
+	Type         AlertType
+	Reason       string // detractor, low_csat, complaint, return, chargeback, refused, late_delivery, promoter, …
+	RootCause    string // one of RootCauses, or ""
+	// CauseEvidence are the words of the customer's own text that named
+	// RootCause (none when a reason code did).
+	CauseEvidence []string
 	Severity      Severity
 	Status        AlertStatus
 	OwnerID       int64

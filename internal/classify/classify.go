@@ -36,11 +36,15 @@ var reasonCodes = map[string]string{
 // Cause names the root cause of a reason code or, failing that, of text
 // (with the code's words); "" when there is none. A known reason code wins
 // over the text.
-func Cause(reasonCode, text string) string {
+func Cause(reasonCode, text string) string { return Explain(reasonCode, text).Cause }
+
+// Explain is Cause with the words of the text that decided it (none when
+// a reason code did).
+func Explain(reasonCode, text string) Result {
 	if c, ok := reasonCodes[strings.ToLower(strings.TrimSpace(reasonCode))]; ok {
-		return c
+		return Result{Cause: c, Confidence: 1}
 	}
-	return Classify(strings.TrimSpace(text + " " + strings.ReplaceAll(reasonCode, "_", " "))).Cause
+	return Classify(strings.TrimSpace(text + " " + strings.ReplaceAll(reasonCode, "_", " ")))
 }
 
 // Classify is the built-in model's reading of a text: its cause, how sure

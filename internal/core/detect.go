@@ -282,7 +282,7 @@ func surveyAlert(s store.SurveySignal) (retain.Alert, bool) {
 	a := riskAlert(s.Party, fmt.Sprintf("survey:%d", s.ID))
 	a.Detail = s.Comment
 	a.DetailKey, a.DetailArgs = "alertdetail.survey", map[string]any{"survey": strings.ToUpper(s.Kind), "score": float64(s.Score), "comment": s.Comment}
-	a.RootCause = classify.Cause("", s.Comment)
+	a.RootCause, a.CauseEvidence = explain("", s.Comment)
 	switch {
 	case s.Kind == "nps" && s.Score <= 6:
 		a.Reason, a.Severity = "detractor", "medium"
@@ -299,11 +299,21 @@ func surveyAlert(s store.SurveySignal) (retain.Alert, bool) {
 		}
 	case s.Kind == "nps" && s.Score >= 9:
 		a.Type, a.Reason, a.Severity, a.Title = "opportunity", "promoter", "low", fmt.Sprintf("%s is a promoter (NPS %d)", s.Customer, s.Score)
-		a.RevenueAtRisk, a.RootCause = 0, ""
+		a.RevenueAtRisk, a.RootCause, a.CauseEvidence = 0, "", nil
 	default:
 		return a, false
 	}
 	return due(a, s.At), true
+}
+
+// explain is the root cause of a reason code or a customer's text, with
+// the words of the text that named it.
+func explain(reasonCode, text string) (string, []string) {
+	r := classify.Explain(reasonCode, text)
+	if r.Cause == "" {
+		return "", nil
+	}
+	return r.Cause, r.Evidence
 }
 
 func orderEventAlert(e store.OrderEventSignal) (retain.Alert, bool) {
@@ -329,7 +339,7 @@ func orderEventAlert(e store.OrderEventSignal) (retain.Alert, bool) {
 func ticketAlert(t store.TicketSignal) retain.Alert {
 	a := riskAlert(t.Party, fmt.Sprintf("ticket:%d", t.ID))
 	a.Reason, a.Title, a.Detail = "complaint", fmt.Sprintf("%s opened a ticket: %s", t.Customer, t.Subject), t.Subject
-	a.RootCause = classify.Cause(t.RootCause, t.Subject)
+	a.RootCause, a.CauseEvidence = explain(t.RootCause, t.Subject)
 	a.Severity = map[string]retain.Severity{"urgent": retain.SeverityCritical, "high": retain.SeverityHigh, "low": retain.SeverityLow}[t.Priority]
 	if a.Severity == "" {
 		a.Severity = retain.SeverityMedium

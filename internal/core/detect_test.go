@@ -3,6 +3,7 @@ package core_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -173,6 +174,50 @@ func TestLifecycleAlerts(t *testing.T) {
 			}
 			if st, err := core.Detect(ctx, db, core.DetectOptions{}); err != nil || st.Signals != 0 {
 				t.Errorf("second pass: %+v %v", st, err)
+			}
+		})
+	}
+}
+
+// TestAlertCauseEvidence: a low score with a comment is an alert whose
+// root cause comes with the customer's words that named it, on both
+// databases ("ভালো না": praise under a negation is a complaint); a cause
+// from a reason code carries none.
+func TestAlertCauseEvidence(t *testing.T) {
+	for name, open := range storetest.Openers() {
+		t.Run(name, func(t *testing.T) {
+			db := open(t)
+			ctx := context.Background()
+			asOf := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+			db.Now = func() time.Time { return asOf }
+			var b store.Batch
+			b.Customers = append(b.Customers, store.Row[retain.Customer]{V: retain.Customer{ExternalID: "ev-1", Name: "Rahim"}},
+				store.Row[retain.Customer]{V: retain.Customer{ExternalID: "ev-2", Name: "Sita"}})
+			b.SurveyResponses = append(b.SurveyResponses, store.Row[retain.SurveyResponse]{V: retain.SurveyResponse{ExternalID: "ev-s1",
+				CustomerRef: "ev-1", Kind: "csat", Score: 1, Comment: "পণ্য ভালো না, টাকা নষ্ট", RespondedAt: asOf.Add(-time.Hour)}})
+			b.Tickets = append(b.Tickets, store.Row[retain.Ticket]{V: retain.Ticket{ExternalID: "ev-t1", CustomerRef: "ev-2", Subject: "Box arrived",
+				RootCause: "damaged", Status: "open", Priority: "normal", OpenedAt: asOf.Add(-time.Hour)}})
+			if _, err := db.Apply(ctx, &b); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := core.Detect(ctx, db, core.DetectOptions{Lookback: 24 * time.Hour}); err != nil {
+				t.Fatal(err)
+			}
+			alerts, err := db.Alerts(ctx, store.AlertFilter{Limit: 10})
+			if err != nil || len(alerts) != 2 {
+				t.Fatalf("%d alerts, %v", len(alerts), err)
+			}
+			for _, a := range alerts {
+				switch a.CustomerRef {
+				case "ev-1":
+					if a.RootCause != "quality" || !slices.Contains(a.CauseEvidence, "ভালো না") {
+						t.Errorf("the comment's alert: %q with %q", a.RootCause, a.CauseEvidence)
+					}
+				case "ev-2":
+					if a.RootCause != "quality" || len(a.CauseEvidence) != 0 {
+						t.Errorf("the reason code's alert: %q with %q", a.RootCause, a.CauseEvidence)
+					}
+				}
 			}
 		})
 	}

@@ -42,6 +42,7 @@ type alertOut struct {
 	Type          retain.AlertType   `json:"type"`
 	Reason        string             `json:"reason"`
 	RootCause     string             `json:"root_cause"`
+	CauseEvidence []string           `json:"cause_evidence,omitempty" doc:"The words of the customer's text that named the root cause"`
 	Severity      retain.Severity    `json:"severity"`
 	Status        retain.AlertStatus `json:"status"`
 	OwnerID       int64              `json:"owner_id,omitempty"`
@@ -97,7 +98,7 @@ func (a *API) listAlerts(ctx context.Context, in *alertsInput) (*alertsOutput, e
 	}
 	out.Body.Alerts = []alertOut{}
 	for _, al := range alerts {
-		o := alertOut{ID: al.ID, CustomerID: al.CustomerRef, Type: al.Type, Reason: al.Reason, RootCause: al.RootCause, Severity: al.Severity,
+		o := alertOut{ID: al.ID, CustomerID: al.CustomerRef, Type: al.Type, Reason: al.Reason, RootCause: al.RootCause, CauseEvidence: al.CauseEvidence, Severity: al.Severity,
 			Status: al.Status, OwnerID: al.OwnerID, Title: al.Title, Detail: al.Detail, Source: al.Source, Currency: al.Currency,
 			Occurrences: al.Occurrences, DueAt: al.DueAt, SnoozeReason: al.SnoozeReason, Outcome: al.Outcome, CreatedAt: al.CreatedAt}
 		if al.Currency != "" {

@@ -21,15 +21,16 @@ func (tx *Tx) RaiseAlert(ctx context.Context, a retain.Alert) (id int64, created
 		signal = tx.now
 	}
 	err = tx.tx.QueryRowContext(ctx, `INSERT INTO alerts (customer_id, type, reason, root_cause, severity, status, owner_id, title, detail,
-		source, revenue_at_risk_minor, currency, due_at, last_seen_at, created_at, updated_at, signal_at, detail_key, detail_args)
-		VALUES ($1, $2, $3, $4, $5, 'open', (SELECT owner_id FROM customers WHERE id = $1), $6, $7, $8, $9, $10, $11, $12, $12, $12, $13, $14, $15)
+		source, revenue_at_risk_minor, currency, due_at, last_seen_at, created_at, updated_at, signal_at, detail_key, detail_args, cause_evidence)
+		VALUES ($1, $2, $3, $4, $5, 'open', (SELECT owner_id FROM customers WHERE id = $1), $6, $7, $8, $9, $10, $11, $12, $12, $12, $13, $14, $15, $16)
 		ON CONFLICT (customer_id, type, reason) WHERE status <> 'resolved'
 		DO UPDATE SET occurrences = alerts.occurrences + 1, last_seen_at = excluded.last_seen_at, detail = excluded.detail,
 			detail_key = excluded.detail_key, detail_args = excluded.detail_args,
-			root_cause = CASE WHEN alerts.root_cause = '' THEN excluded.root_cause ELSE alerts.root_cause END, updated_at = excluded.updated_at
+			root_cause = CASE WHEN alerts.root_cause = '' THEN excluded.root_cause ELSE alerts.root_cause END,
+			cause_evidence = CASE WHEN alerts.root_cause = '' THEN excluded.cause_evidence ELSE alerts.cause_evidence END, updated_at = excluded.updated_at
 		RETURNING id, occurrences`,
 		a.CustomerID, a.Type, a.Reason, a.RootCause, a.Severity, a.Title, a.Detail, a.Source, a.RevenueAtRisk, a.Currency,
-		timeArg(a.DueAt), tx.now, signal.UTC(), a.DetailKey, mapText(a.DetailArgs)).Scan(&id, &occurrences)
+		timeArg(a.DueAt), tx.now, signal.UTC(), a.DetailKey, mapText(a.DetailArgs), wordsText(a.CauseEvidence)).Scan(&id, &occurrences)
 	if err != nil {
 		return 0, false, fmt.Errorf("store: raise alert: %w", err)
 	}
@@ -63,7 +64,7 @@ func (db *DB) Alerts(ctx context.Context, f AlertFilter) ([]retain.Alert, error)
 	args = append(args, f.Limit, max(f.Offset, 0))
 	rows, err := db.read.QueryContext(ctx, `SELECT a.id, a.customer_id, c.external_id, c.name, a.type, a.reason, a.root_cause, a.severity, a.status,
 		COALESCE(a.owner_id, 0), a.title, a.detail, a.source, a.revenue_at_risk_minor, a.currency, a.occurrences, a.due_at, a.snoozed_until,
-		a.snooze_reason, a.outcome, a.created_at, a.last_seen_at, a.detail_key, a.detail_args
+		a.snooze_reason, a.outcome, a.created_at, a.last_seen_at, a.detail_key, a.detail_args, a.cause_evidence
 		FROM alerts a JOIN customers c ON c.id = a.customer_id WHERE `+strings.Join(where, " AND ")+`
 		ORDER BY `+f.order()+`
 		LIMIT $`+fmt.Sprint(len(args)-1)+` OFFSET $`+fmt.Sprint(len(args)), args...)
@@ -75,14 +76,17 @@ func (db *DB) Alerts(ctx context.Context, f AlertFilter) ([]retain.Alert, error)
 	for rows.Next() {
 		var a retain.Alert
 		var due, snoozed, created, seen nullTime
-		var args string
+		var args, evidence string
 		if err := rows.Scan(&a.ID, &a.CustomerID, &a.CustomerRef, &a.CustomerName, &a.Type, &a.Reason, &a.RootCause, &a.Severity, &a.Status, &a.OwnerID,
 			&a.Title, &a.Detail, &a.Source, &a.RevenueAtRisk, &a.Currency, &a.Occurrences, &due, &snoozed, &a.SnoozeReason, &a.Outcome,
-			&created, &seen, &a.DetailKey, &args); err != nil {
+			&created, &seen, &a.DetailKey, &args, &evidence); err != nil {
 			return nil, fmt.Errorf("store: alerts: %w", err)
 		}
 		if args != "" {
 			json.Unmarshal([]byte(args), &a.DetailArgs) // written by jsonText: a map or nothing
+		}
+		if evidence != "" {
+			json.Unmarshal([]byte(evidence), &a.CauseEvidence) // written by wordsText: a list or nothing
 		}
 		a.DueAt, a.SnoozedUntil, a.CreatedAt, a.LastSeenAt = due.T, snoozed.T, created.T, seen.T
 		out = append(out, a)
@@ -210,6 +214,15 @@ func (db *DB) OpenAlertsByReason(ctx context.Context) (map[string]int, error) {
 }
 
 // mapText is a map as stored JSON text, "" for none.
+// wordsText is a list of words as stored: JSON, or "" for none.
+func wordsText(ws []string) string {
+	if len(ws) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(ws) // strings: cannot fail
+	return string(b)
+}
+
 func mapText[M ~map[string]V, V any](m M) string {
 	if len(m) == 0 {
 		return ""

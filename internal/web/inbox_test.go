@@ -9,8 +9,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/i18n"
 	"github.com/retainhq/retain/internal/store"
 	"github.com/retainhq/retain/internal/store/storetest"
@@ -112,6 +114,35 @@ func TestInboxBulkActions(t *testing.T) {
 		}
 		if resolved != (i < 2) {
 			t.Errorf("alert %d resolved: %v", a.ID, resolved)
+		}
+	}
+}
+
+// TestCauseEvidenceShown: an alert's root cause is shown with the
+// customer's words that named it, on the customer 360 and in the inbox.
+func TestCauseEvidenceShown(t *testing.T) {
+	s := newSite(t, storetest.SQLite)
+	ctx := context.Background()
+	now := s.db.Now()
+	var b store.Batch
+	b.Customers = append(b.Customers, store.Row[retain.Customer]{V: retain.Customer{ExternalID: "ev-1", Name: "Evidence Rahim"}})
+	b.SurveyResponses = append(b.SurveyResponses, store.Row[retain.SurveyResponse]{V: retain.SurveyResponse{ExternalID: "ev-s1",
+		CustomerRef: "ev-1", Kind: "csat", Score: 1, Comment: "পণ্য ভালো না", RespondedAt: now.Add(-time.Hour)}})
+	if _, err := s.db.Apply(ctx, &b); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := core.Detect(ctx, s.db, core.DetectOptions{Lookback: 24 * time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	cust, err := s.db.GetCustomer(ctx, "ev-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := s.client(t)
+	c.login("admin@shop.example", password)
+	for _, page := range []string{fmt.Sprintf("/customers/%d", cust.ID), "/inbox?reason=low_csat&cause=quality"} {
+		if _, body := c.get(page); !strings.Contains(body, `<q class="evidence"`) || !strings.Contains(body, "ভালো না") {
+			t.Errorf("%s does not show the words that named the cause", page)
 		}
 	}
 }
