@@ -51,12 +51,13 @@ const (
 	PermKeysManage      Permission = "keys:manage"      // API keys
 	PermUsersManage     Permission = "users:manage"     // staff logins, roles, two-factor resets
 	PermAuditRead       Permission = "audit:read"
+	PermRatingsStaff    Permission = "ratings:staff" // "who helped you?" ratings person by person (teams: dashboard:read)
 )
 
 // Permissions lists every permission but PermPublic.
 var Permissions = []Permission{PermSignedIn, PermDashboard, PermCustomersRead, PermCustomersWrite, PermCustomersExport,
 	PermCustomersAssign, PermWorkRead, PermWorkAct, PermWorkAssign, PermPlaybooksRead, PermPlaybooksManage,
-	PermMessagesRead, PermEventsWrite, PermSettingsManage, PermKeysManage, PermUsersManage, PermAuditRead}
+	PermMessagesRead, PermEventsWrite, PermSettingsManage, PermKeysManage, PermUsersManage, PermAuditRead, PermRatingsStaff}
 
 // agentPermissions are what every signed-in role may do; an agent's reach is
 // also narrowed by scope (their own customers and work).
@@ -65,9 +66,9 @@ var agentPermissions = []Permission{PermSignedIn, PermDashboard, PermCustomersRe
 	PermWorkRead, PermWorkAct, PermWorkAssign, PermPlaybooksRead}
 
 // managerPermissions add running a team: exports, customers' owners,
-// playbooks and the message log.
+// playbooks, the message log and each person's ratings.
 var managerPermissions = append(slices.Clone(agentPermissions), PermCustomersExport, PermCustomersAssign,
-	PermPlaybooksManage, PermMessagesRead)
+	PermPlaybooksManage, PermMessagesRead, PermRatingsStaff)
 
 // RolePermissions is what each role may do. Admins may do everything.
 var RolePermissions = map[Role][]Permission{

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -49,5 +50,22 @@ func TestEvaluateClassifier(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("the report lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestReportRatings: per team by default, per person with --staff, as a
+// table and as JSON; an unknown period is a usage error naming it.
+func TestReportRatings(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "r.db")
+	mustRun(t, "demo", "--customers", "300", "--db", db, "--as-of", "2026-06-01")
+	out := mustRun(t, "report", "ratings", "--period", "quarter", "--as-of", "2026-05-31", "--db", db)
+	if !strings.HasPrefix(out, "TEAM") || !strings.Contains(out, "Delivery") || !strings.Contains(out, "CSAT") {
+		t.Errorf("by team:\n%s", out)
+	}
+	if out := mustRun(t, "report", "ratings", "--staff", "--json", "--as-of", "2026-05-31", "--db", db); !strings.Contains(out, `"StaffID"`) || !strings.Contains(out, `"Periods"`) {
+		t.Errorf("by person, JSON:\n%.300s", out)
+	}
+	if code, _, errOut := run(t, "report", "ratings", "--period", "year", "--db", db); code == 0 || !strings.Contains(errOut, "year") {
+		t.Errorf("an unknown period: exit %d, %q", code, errOut)
 	}
 }

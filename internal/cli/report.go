@@ -1,16 +1,19 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/i18n"
 	"github.com/retainhq/retain/internal/store"
@@ -75,6 +78,7 @@ func (e *env) reportCommand() *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
+	cmd.AddCommand(e.reportRatingsCommand())
 	return cmd
 }
 
@@ -192,4 +196,83 @@ func toInt64(m map[string]int) map[string]int64 {
 		out[k] = int64(v)
 	}
 	return out
+}
+
+func (e *env) reportRatingsCommand() *cobra.Command {
+	var period, asOf string
+	var periods int
+	var byStaff, asJSON bool
+	cmd := &cobra.Command{
+		Use:   "ratings",
+		Short: `"Who helped you?" ratings by team or person: CSAT share with its 95% interval, NPS, answers`,
+		Long: fmt.Sprintf(`Counts the survey answers that name a staff member, per team (or --staff, per person) and per
+week, month or quarter in the business's time zone, the current one last. A figure of fewer than %d
+answers is shown as "-" with its count.`, core.MinRatingAnswers),
+		Example: `  retain report ratings --period month --periods 6
+  retain report ratings --staff --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				s, err := core.MessagingSettings(ctx, db)
+				if err != nil {
+					return err
+				}
+				zone := time.UTC
+				if s.TimeZone != "" {
+					if zone, err = time.LoadLocation(s.TimeZone); err != nil {
+						return err
+					}
+				}
+				now := db.Now()
+				if asOf != "" {
+					if now, err = time.ParseInLocation(time.DateOnly, asOf, zone); err != nil {
+						return retain.Errorf(retain.EINVALID, "--as-of %q: use YYYY-MM-DD", asOf)
+					}
+				}
+				t, err := core.Ratings(ctx, db, core.RatingOptions{Period: period, Periods: periods, ByStaff: byStaff, Zone: zone, Now: now})
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return e.printJSON(t)
+				}
+				w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprint(w, "TEAM\tPERSON")
+				for _, p := range t.Periods {
+					fmt.Fprintf(w, "\t%s", p.Format(time.DateOnly))
+				}
+				fmt.Fprintln(w)
+				for _, r := range t.Rows {
+					fmt.Fprintf(w, "%s\t%s", cmp.Or(r.Team, "-"), cmp.Or(r.Name, "-"))
+					for _, c := range r.Cells {
+						fmt.Fprintf(w, "\t%s", ratingCell(c))
+					}
+					fmt.Fprintln(w)
+				}
+				return w.Flush()
+			})
+		},
+	}
+	cmd.Flags().StringVar(&period, "period", "month", "week (from Monday), month or quarter")
+	cmd.Flags().IntVar(&periods, "periods", 3, "how many periods, the current one last")
+	cmd.Flags().BoolVar(&byStaff, "staff", false, "one row per person instead of per team")
+	cmd.Flags().StringVar(&asOf, "as-of", "", "the day whose period is the last one, YYYY-MM-DD (default today)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+// ratingCell is a period's figures in a few characters: CSAT share and
+// interval, NPS, answers.
+func ratingCell(c core.RatingCell) string {
+	if !c.Shown {
+		return fmt.Sprintf("- (%d)", c.Answers)
+	}
+	var parts []string
+	if c.CSATAnswers > 0 {
+		parts = append(parts, fmt.Sprintf("CSAT %.0f%% [%.0f–%.0f]", 100*c.CSATShare(), 100*c.CSATLow, 100*c.CSATHigh))
+	}
+	if c.NPSAnswers > 0 {
+		parts = append(parts, fmt.Sprintf("NPS %+.0f", c.NPS()))
+	}
+	return strings.Join(append(parts, fmt.Sprintf("(%d)", c.Answers)), " ")
 }

@@ -1,0 +1,39 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// A StaffAnswer is a survey answer that names the staff member it is
+// about ("who helped you?"), with their team as it is now.
+type StaffAnswer struct {
+	StaffID     int64
+	Name, Team  string
+	Kind        string // nps, csat, ces
+	Score       int
+	RespondedAt time.Time
+}
+
+// StaffAnswers are the answers naming a staff member given in [from, to).
+func (db *DB) StaffAnswers(ctx context.Context, from, to time.Time) ([]StaffAnswer, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT r.staff_id, st.name, COALESCE(t.name, ''), r.kind, r.score, r.responded_at
+		FROM survey_responses r JOIN staff st ON st.id = r.staff_id LEFT JOIN teams t ON t.id = st.team_id
+		WHERE r.responded_at >= $1 AND r.responded_at < $2 ORDER BY r.responded_at`, from.UTC(), to.UTC())
+	if err != nil {
+		return nil, fmt.Errorf("store: staff answers: %w", err)
+	}
+	defer rows.Close()
+	var out []StaffAnswer
+	for rows.Next() {
+		var a StaffAnswer
+		var at nullTime
+		if err := rows.Scan(&a.StaffID, &a.Name, &a.Team, &a.Kind, &a.Score, &at); err != nil {
+			return nil, fmt.Errorf("store: staff answers: %w", err)
+		}
+		a.RespondedAt = at.T
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
