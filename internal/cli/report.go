@@ -213,15 +213,9 @@ answers is shown as "-" with its count.`, core.MinRatingAnswers),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
-				s, err := core.MessagingSettings(ctx, db)
+				zone, err := core.BusinessZone(ctx, db)
 				if err != nil {
 					return err
-				}
-				zone := time.UTC
-				if s.TimeZone != "" {
-					if zone, err = time.LoadLocation(s.TimeZone); err != nil {
-						return err
-					}
 				}
 				now := db.Now()
 				if asOf != "" {

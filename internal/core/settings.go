@@ -129,6 +129,15 @@ func UpdateMessaging(ctx context.Context, db *store.DB, by retain.Actor, change 
 	return db.SaveSetting(ctx, by, messaging.SettingsKey, string(b))
 }
 
+// BusinessZone is the business's time zone, UTC when none is set.
+func BusinessZone(ctx context.Context, db *store.DB) (*time.Location, error) {
+	s, err := MessagingSettings(ctx, db)
+	if err != nil || s.TimeZone == "" {
+		return time.UTC, err
+	}
+	return time.LoadLocation(s.TimeZone)
+}
+
 // ImportDefaults fills what an import was not told with the business's
 // settings: amounts without a currency are in the business's currency and
 // times without an offset in its zone (a Dhaka shop's file is in BDT and
