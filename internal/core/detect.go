@@ -318,7 +318,7 @@ func explain(reasonCode, text string) (string, []string) {
 
 func orderEventAlert(e store.OrderEventSignal) (retain.Alert, bool) {
 	a := riskAlert(e.Party, fmt.Sprintf("order_event:%d", e.ID))
-	a.RootCause = classify.Cause(e.Reason, "")
+	a.RootCause, a.CauseEvidence = explain(e.Reason, "")
 	a.Detail = fmt.Sprintf("order %s: %s", e.Order, e.Reason)
 	a.DetailKey, a.DetailArgs = "alertdetail.order_event", map[string]any{"order": e.Order, "reason": e.Reason}
 	switch e.Type {
@@ -327,9 +327,9 @@ func orderEventAlert(e store.OrderEventSignal) (retain.Alert, bool) {
 	case "chargeback":
 		a.Reason, a.Severity, a.Title = "chargeback", "critical", fmt.Sprintf("Chargeback from %s on order %s", e.Customer, e.Order)
 	case "refused":
-		a.Reason, a.Severity, a.Title, a.RootCause = "refused", "high", fmt.Sprintf("%s refused order %s", e.Customer, e.Order), classify.Delivery
+		a.Reason, a.Severity, a.Title, a.RootCause, a.CauseEvidence = "refused", "high", fmt.Sprintf("%s refused order %s", e.Customer, e.Order), classify.Delivery, nil
 	case "delayed":
-		a.Reason, a.Severity, a.Title, a.RootCause = "late_delivery", "medium", fmt.Sprintf("Order %s of %s is late", e.Order, e.Customer), classify.Delivery
+		a.Reason, a.Severity, a.Title, a.RootCause, a.CauseEvidence = "late_delivery", "medium", fmt.Sprintf("Order %s of %s is late", e.Order, e.Customer), classify.Delivery, nil
 	default:
 		return a, false
 	}

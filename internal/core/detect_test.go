@@ -179,10 +179,10 @@ func TestLifecycleAlerts(t *testing.T) {
 	}
 }
 
-// TestAlertCauseEvidence: a low score with a comment is an alert whose
-// root cause comes with the customer's words that named it, on both
-// databases ("ভালো না": praise under a negation is a complaint); a cause
-// from a reason code carries none.
+// TestAlertCauseEvidence: a low score with a comment, or a return with the
+// customer's reason in words, is an alert whose root cause comes with the
+// words that named it, on both databases ("ভালো না": praise under a
+// negation is a complaint); a cause from a reason code carries none.
 func TestAlertCauseEvidence(t *testing.T) {
 	for name, open := range storetest.Openers() {
 		t.Run(name, func(t *testing.T) {
@@ -197,17 +197,24 @@ func TestAlertCauseEvidence(t *testing.T) {
 				CustomerRef: "ev-1", Kind: "csat", Score: 1, Comment: "পণ্য ভালো না, টাকা নষ্ট", RespondedAt: asOf.Add(-time.Hour)}})
 			b.Tickets = append(b.Tickets, store.Row[retain.Ticket]{V: retain.Ticket{ExternalID: "ev-t1", CustomerRef: "ev-2", Subject: "Box arrived",
 				RootCause: "damaged", Status: "open", Priority: "normal", OpenedAt: asOf.Add(-time.Hour)}})
+			b.Customers = append(b.Customers, store.Row[retain.Customer]{V: retain.Customer{ExternalID: "ev-3", Name: "Gita"}})
+			b.Orders = append(b.Orders, store.Row[retain.Order]{V: retain.Order{ExternalID: "ev-o1", CustomerRef: "ev-3", Currency: "NPR", Total: 150000,
+				HasTotal: true, PlacedAt: asOf.Add(-72 * time.Hour)}})
+			b.OrderEvents = append(b.OrderEvents, store.Row[retain.OrderEvent]{V: retain.OrderEvent{ExternalID: "ev-e1", OrderRef: "ev-o1",
+				Type: "returned", Reason: "पहिलो धुलाइमै रङ उड्यो", OccurredAt: asOf.Add(-time.Hour)}})
 			if _, err := db.Apply(ctx, &b); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := core.Detect(ctx, db, core.DetectOptions{Lookback: 24 * time.Hour}); err != nil {
 				t.Fatal(err)
 			}
-			alerts, err := db.Alerts(ctx, store.AlertFilter{Limit: 10})
-			if err != nil || len(alerts) != 2 {
+			alerts, err := db.Alerts(ctx, store.AlertFilter{Limit: 10, Type: "risk"})
+			if err != nil || len(alerts) < 3 {
 				t.Fatalf("%d alerts, %v", len(alerts), err)
 			}
+			seen := map[string]bool{}
 			for _, a := range alerts {
+				seen[a.CustomerRef+" "+a.Reason] = true
 				switch a.CustomerRef {
 				case "ev-1":
 					if a.RootCause != "quality" || !slices.Contains(a.CauseEvidence, "ভালো না") {
@@ -217,7 +224,14 @@ func TestAlertCauseEvidence(t *testing.T) {
 					if a.RootCause != "quality" || len(a.CauseEvidence) != 0 {
 						t.Errorf("the reason code's alert: %q with %q", a.RootCause, a.CauseEvidence)
 					}
+				case "ev-3":
+					if a.Reason == "return" && (a.RootCause != "quality" || len(a.CauseEvidence) == 0) {
+						t.Errorf("the return's alert: %q with %q", a.RootCause, a.CauseEvidence)
+					}
 				}
+			}
+			if !seen["ev-1 low_csat"] || !seen["ev-2 complaint"] || !seen["ev-3 return"] {
+				t.Errorf("alerts raised: %v", seen)
 			}
 		})
 	}
