@@ -86,10 +86,25 @@ func RunQueued(ctx context.Context, db *store.DB) (string, error) {
 			return "", err
 		}
 	}
-	for ctx.Err() == nil {
-		run, ok, err := db.ClaimImport(ctx)
-		if err != nil || !ok {
+	ids, paths, err := db.QueuedImports(ctx)
+	if err != nil {
+		return "", err
+	}
+	for i, id := range ids {
+		if ctx.Err() != nil {
+			break
+		}
+		// The file is on the machine of the process it was uploaded to: one
+		// that cannot see it leaves the import queued for one that can.
+		if _, err := os.Stat(paths[i]); err != nil {
+			continue
+		}
+		run, ok, err := db.ClaimImport(ctx, id)
+		if err != nil {
 			return strings.Join(did, "; "), err
+		}
+		if !ok {
+			continue
 		}
 		res, err := runQueued(ctx, db, run)
 		if err != nil && ctx.Err() != nil {

@@ -66,20 +66,34 @@ func (db *DB) QueueImport(ctx context.Context, r ImportRun) (int64, error) {
 	return id, nil
 }
 
-// ClaimImport marks the oldest queued import running and returns it; ok is
-// false when none is queued. Only the imports job calls it, under its
-// lease, so no two processes claim one import.
-func (db *DB) ClaimImport(ctx context.Context) (r ImportRun, ok bool, err error) {
-	err = db.WithTx(ctx, func(tx *Tx) error {
+// QueuedImports are the queued imports' ids and files, oldest first.
+func (db *DB) QueuedImports(ctx context.Context) (ids []int64, paths []string, err error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, source_path FROM imports WHERE status = 'queued' ORDER BY id`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: queued imports: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
 		var id int64
-		err := tx.tx.QueryRowContext(ctx, `SELECT id FROM imports WHERE status = 'queued' ORDER BY id LIMIT 1`).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
+		var p string
+		if err := rows.Scan(&id, &p); err != nil {
+			return nil, nil, fmt.Errorf("store: queued imports: %w", err)
 		}
+		ids, paths = append(ids, id), append(paths, p)
+	}
+	return ids, paths, rows.Err()
+}
+
+// ClaimImport marks queued import id running and returns it; ok is false
+// when it is no longer queued. Only the imports job calls it, under its
+// lease, so no two processes claim one import.
+func (db *DB) ClaimImport(ctx context.Context, id int64) (r ImportRun, ok bool, err error) {
+	err = db.WithTx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE imports SET status = 'running', started_at = $1 WHERE id = $2 AND status = 'queued'`, tx.now, id)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.exec(ctx, `UPDATE imports SET status = 'running', started_at = $1 WHERE id = $2`, tx.now, id); err != nil {
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return err
 		}
 		r, err = scanImport(tx.tx.QueryRowContext(ctx, importColumns+` WHERE id = $1`, id))

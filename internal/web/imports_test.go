@@ -115,7 +115,7 @@ func TestImportInterrupted(t *testing.T) {
 	c := s.client(t)
 	c.login("admin@shop.example", password)
 	page := queueImport(t, c, "Order No,Customer,Date,Amount\nI-1,ic-1,2026-03-01,1550\n")
-	if _, ok, err := s.db.ClaimImport(context.Background()); !ok || err != nil { // the process that claimed it is gone
+	if _, ok, err := s.db.ClaimImport(context.Background(), importID(t, page)); !ok || err != nil { // the process that claimed it is gone
 		t.Fatal(ok, err)
 	}
 	runImports(t, s)
@@ -134,4 +134,32 @@ func importID(t *testing.T, page string) int64 {
 		t.Fatal(page, err)
 	}
 	return id
+}
+
+// TestImportFileElsewhere: with several processes, an import's file is on
+// the machine it was uploaded to; a process that cannot see it leaves the
+// import queued, and the one that can runs it.
+func TestImportFileElsewhere(t *testing.T) {
+	s := newSite(t, storetest.SQLite)
+	ctx := context.Background()
+	c := s.client(t)
+	c.login("admin@shop.example", password)
+	page := queueImport(t, c, "Order No,Customer,Date,Amount\nF-1,fc-1,2026-03-01,1550\n")
+	run, err := s.db.Import(ctx, importID(t, page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	away := run.SourcePath + ".elsewhere"
+	if err := os.Rename(run.SourcePath, away); err != nil {
+		t.Fatal(err)
+	}
+	runImports(t, s)
+	if run, _ := s.db.Import(ctx, run.ID); run.Status != "queued" {
+		t.Fatalf("an import whose file this process cannot see: %s", run.Status)
+	}
+	os.Rename(away, run.SourcePath)
+	runImports(t, s)
+	if run, _ := s.db.Import(ctx, run.ID); run.Status != "done" || run.RowsOK != 1 {
+		t.Errorf("once the file is here: %s, %d rows", run.Status, run.RowsOK)
+	}
 }
