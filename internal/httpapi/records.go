@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/classify"
 	"github.com/retainhq/retain/internal/store"
 )
 
@@ -210,6 +211,13 @@ func (a *API) listSurveyResponses(ctx context.Context, in *surveysInput) (*surve
 	rows, more, err := a.db.SurveyRecords(ctx, p, f)
 	if err != nil {
 		return nil, a.apiError(ctx, "list-survey-responses", err)
+	}
+	// The cause is the comment's, read by the classifier as the alerts'
+	// causes are (no answer stores one of its own).
+	for i := range rows {
+		if rows[i].Cause == "" && rows[i].Comment != "" {
+			rows[i].Cause = classify.Cause("", rows[i].Comment)
+		}
 	}
 	out := &surveysOutput{}
 	out.Body.Responses = rows

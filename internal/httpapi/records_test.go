@@ -90,6 +90,19 @@ func TestReadAPI(t *testing.T) {
 			if n := walk("/api/v1/survey-responses", "survey_responses"); n != st.Surveys {
 				t.Errorf("survey answers: %d through the pages, %d stored", n, st.Surveys)
 			}
+			// A commented answer says its comment's cause (none was ever stored).
+			_, answers := get("/api/v1/survey-responses?limit=200")
+			var rs []map[string]any
+			json.Unmarshal(answers["survey_responses"], &rs)
+			caused := 0
+			for _, r := range rs {
+				if r["comment"] != nil && r["cause"] != nil {
+					caused++
+				}
+			}
+			if caused == 0 {
+				t.Errorf("no commented answer of %d has a cause", len(rs))
+			}
 			_, first := get("/api/v1/alerts?limit=1000")
 			var all []any
 			json.Unmarshal(first["alerts"], &all)

@@ -71,6 +71,7 @@ var uiAccess = map[string]string{
 	"GET /import/{id}":                 "admin",
 	"GET /import/{id}/rejects.csv":     "admin",
 	"POST /settings/password":          "agent manager admin",
+	"GET /answers":                     "agent manager admin",
 	"GET /ratings":                     "agent manager admin",
 	"GET /staff":                       "admin",
 	"POST /staff":                      "admin",

@@ -82,6 +82,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.page(mux, "GET /import/{id}", retain.PermEventsWrite, s.importStatus)
 	s.page(mux, "GET /import/{id}/rejects.csv", retain.PermEventsWrite, s.importRejects)
 	s.page(mux, "GET /ratings", retain.PermDashboard, s.ratingsPage)
+	s.page(mux, "GET /answers", retain.PermCustomersRead, s.answersPage)
 	s.page(mux, "GET /staff", retain.PermUsersManage, s.staffPage)
 	s.page(mux, "POST /staff", retain.PermUsersManage, s.staffCreate)
 	s.page(mux, "POST /staff/{id}", retain.PermUsersManage, s.staffUpdate)
