@@ -23,6 +23,7 @@ type Dashboard struct {
 	TasksDue        int
 	NPS             []NPSMonth
 	CSAT            []CSATMonth
+	CES             []CSATMonth // the same shape: the month's mean effort, 1 (easy) to 7
 	Cohorts         []Cohort
 	Health          [10]int // customers per health decile of the latest run
 	Causes          []CauseMonth
@@ -122,20 +123,20 @@ func (db *DB) Dashboard(ctx context.Context, now time.Time) (*Dashboard, error) 
 			d.MainCurrency = c
 		}
 	}
-	// NPS and CSAT by month, in one pass over the year's answers.
-	nps, csat := map[time.Time]*NPSMonth{}, map[time.Time]*CSATMonth{}
+	// NPS, CSAT and CES by month, in one pass over the year's answers.
+	nps, means := map[time.Time]*NPSMonth{}, map[string]map[time.Time]*CSATMonth{"csat": {}, "ces": {}}
 	var kind string
 	var at nullTime
 	var score int
-	err := db.eachRow(ctx, `SELECT kind, responded_at, score FROM survey_responses WHERE kind IN ('nps', 'csat') AND responded_at >= $1`,
+	err := db.eachRow(ctx, `SELECT kind, responded_at, score FROM survey_responses WHERE kind IN ('nps', 'csat', 'ces') AND responded_at >= $1`,
 		[]any{start}, []any{&kind, &at, &score}, func() {
 			m := monthOf(at.T)
-			if kind == "csat" {
-				if csat[m] == nil {
-					csat[m] = &CSATMonth{Month: m}
+			if byMonth, ok := means[kind]; ok {
+				if byMonth[m] == nil {
+					byMonth[m] = &CSATMonth{Month: m}
 				}
-				csat[m].Answers++
-				csat[m].Sum += score
+				byMonth[m].Answers++
+				byMonth[m].Sum += score
 				return
 			}
 			if nps[m] == nil {
@@ -154,14 +155,17 @@ func (db *DB) Dashboard(ctx context.Context, now time.Time) (*Dashboard, error) 
 		return nil, err
 	}
 	for m := start; !m.After(monthOf(now)); m = m.AddDate(0, 1, 0) {
-		n, c := NPSMonth{Month: m}, CSATMonth{Month: m}
+		n, c, e := NPSMonth{Month: m}, CSATMonth{Month: m}, CSATMonth{Month: m}
 		if v := nps[m]; v != nil {
 			n = *v
 		}
-		if v := csat[m]; v != nil {
+		if v := means["csat"][m]; v != nil {
 			c = *v
 		}
-		d.NPS, d.CSAT = append(d.NPS, n), append(d.CSAT, c)
+		if v := means["ces"][m]; v != nil {
+			e = *v
+		}
+		d.NPS, d.CSAT, d.CES = append(d.NPS, n), append(d.CSAT, c), append(d.CES, e)
 	}
 	if err := db.cohorts(ctx, d, start, now); err != nil {
 		return nil, err

@@ -19,9 +19,9 @@ type kpi struct {
 }
 
 type dashboardData struct {
-	AsOf                               string
-	KPIs                               []kpi
-	NPS, CSAT, Health, Causes, Cohorts template.HTML
+	AsOf                                    string
+	KPIs                                    []kpi
+	NPS, CSAT, CES, Health, Causes, Cohorts template.HTML
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -86,6 +86,15 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, v *view) erro
 		csat = append(csat, b)
 	}
 	data.CSAT = bars(l.T("chart.csat"), csat)
+	var ces []Bar
+	for _, m := range d.CES {
+		b := Bar{Label: l.Month(m.Month), Value: m.Mean(), Text: l.Number(m.Mean(), 1), Href: "/answers?kind=ces&month=" + m.Month.Format("2006-01"), Class: "nps"}
+		if m.Answers == 0 {
+			b.Text = "–"
+		}
+		ces = append(ces, b)
+	}
+	data.CES = bars(l.T("chart.ces"), ces)
 	// Root causes by month: a row per cause, a cell per month, darker = more.
 	byCell, most := map[string]int{}, 1
 	var months []time.Time

@@ -231,3 +231,28 @@ func TestCausesBySignalMonth(t *testing.T) {
 		}
 	}
 }
+
+// TestEffortByMonth: the dashboard's effort chart is each month's mean
+// CES, and a month with no answer has none (not a 0).
+func TestEffortByMonth(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	now := db.Now()
+	var b store.Batch
+	b.Customers = append(b.Customers, store.Row[retain.Customer]{V: retain.Customer{ExternalID: "ces-1"}})
+	for i, score := range []int{2, 6, 7} {
+		b.SurveyResponses = append(b.SurveyResponses, store.Row[retain.SurveyResponse]{V: retain.SurveyResponse{ExternalID: fmt.Sprintf("ces-%d", i),
+			CustomerRef: "ces-1", Kind: "ces", Score: score, RespondedAt: now.Add(-time.Duration(i) * time.Minute)}})
+	}
+	if _, err := core.Ingest(ctx, db, retain.System("test"), core.Rows(&b)); err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.Dashboard(ctx, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last, before := d.CES[len(d.CES)-1], d.CES[len(d.CES)-2]
+	if last.Answers != 3 || last.Mean() != 5 || before.Answers != 0 || len(d.CES) != len(d.CSAT) {
+		t.Errorf("effort by month: last %+v (mean %v), the one before %+v", last, last.Mean(), before)
+	}
+}
