@@ -22,6 +22,7 @@ type dashboardData struct {
 	AsOf                                    string
 	KPIs                                    []kpi
 	NPS, CSAT, CES, Health, Causes, Cohorts template.HTML
+	HasCES                                  bool
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -88,6 +89,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, v *view) erro
 	data.CSAT = bars(l.T("chart.csat"), csat)
 	var ces []Bar
 	for _, m := range d.CES {
+		data.HasCES = data.HasCES || m.Answers > 0 // a business that never asks about effort sees no empty chart
 		b := Bar{Label: l.Month(m.Month), Value: m.Mean(), Text: l.Number(m.Mean(), 1), Href: "/answers?kind=ces&month=" + m.Month.Format("2006-01"), Class: "nps"}
 		if m.Answers == 0 {
 			b.Text = "–"
