@@ -85,7 +85,7 @@ func TestBrowser(t *testing.T) {
 			var bars int
 			var rows, rowsAfter int
 			var csvText, health, navBn, navNe, lang string
-			var tasksBefore, tasksAfter, overflow, overflowList, overflowSettings, overflowAudit, overflowError int
+			var tasksBefore, tasksAfter, overflow, overflowList, overflowSettings, overflowAudit, overflowError, overCards int
 			var sameDocument bool
 			err := chromedp.Run(ctx,
 				chromedp.Navigate(s.srv.URL+"/"),
@@ -95,6 +95,8 @@ func TestBrowser(t *testing.T) {
 				clickAndLoad(`#signin`),
 				chromedp.WaitVisible(`section.kpis`),
 				chromedp.Evaluate(`document.querySelectorAll("svg.chart rect").length`, &bars),
+				// No figure runs over its card (money in two currencies did).
+				chromedp.Evaluate(`[...document.querySelectorAll(".kpi")].filter(k => k.scrollWidth > k.clientWidth).length`, &overCards),
 				shot("dashboard-en.png"),
 
 				chromedp.Navigate(s.srv.URL+"/customers"),
@@ -161,6 +163,9 @@ func TestBrowser(t *testing.T) {
 			}
 			if bars < 20 {
 				t.Errorf("dashboard: %d chart rects", bars)
+			}
+			if overCards > 0 {
+				t.Errorf("dashboard: %d figures run over their cards", overCards)
 			}
 			if rows == 0 || rowsAfter == 0 || rowsAfter > rows {
 				t.Errorf("customers: %d rows, %d after filtering", rows, rowsAfter)

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/retainhq/retain/internal/classify"
 	"github.com/retainhq/retain/internal/core"
@@ -16,6 +17,9 @@ import (
 type kpi struct {
 	Label, Value, Href string
 	Note               string // says why a value is missing
+	// Long: a value too long for the card in the large type (money in
+	// two currencies), shown smaller instead of running over the edge.
+	Long bool
 }
 
 type dashboardData struct {
@@ -53,15 +57,18 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, v *view) erro
 		recovery, recoveryNote = l.Percent(rec.Rate), ""
 	}
 	data := dashboardData{AsOf: l.DateTime(cached.At, nil), KPIs: []kpi{
-		{l.T("kpi.active"), l.Int(int64(d.Active)), "/customers", ""},
-		{l.T("kpi.repeat_rate"), l.Percent(d.RepeatRate), "/customers?sort=-clv", ""},
-		{l.T("kpi.revenue"), moneyAll(l, d.Revenue, d.MainCurrency), "/customers?sort=-clv", ""},
-		{l.T("kpi.revenue_at_risk"), moneyAll(l, d.RevenueAtRisk, d.MainCurrency), "/customers?at_risk=1&sort=-clv", ""},
-		{l.T("kpi.at_risk"), l.Int(int64(d.AtRisk)), "/customers?at_risk=1", ""},
-		{l.T("kpi.recovery_rate"), recovery, "/customers?unhappy=1", recoveryNote},
-		{l.T("kpi.alerts_due"), l.Int(int64(d.AlertsDue)), "/inbox", ""},
-		{l.T("kpi.tasks_due"), l.Int(int64(d.TasksDue)), "/inbox", ""},
+		{l.T("kpi.active"), l.Int(int64(d.Active)), "/customers", "", false},
+		{l.T("kpi.repeat_rate"), l.Percent(d.RepeatRate), "/customers?sort=-clv", "", false},
+		{l.T("kpi.revenue"), moneyAll(l, d.Revenue, d.MainCurrency), "/customers?sort=-clv", "", false},
+		{l.T("kpi.revenue_at_risk"), moneyAll(l, d.RevenueAtRisk, d.MainCurrency), "/customers?at_risk=1&sort=-clv", "", false},
+		{l.T("kpi.at_risk"), l.Int(int64(d.AtRisk)), "/customers?at_risk=1", "", false},
+		{l.T("kpi.recovery_rate"), recovery, "/customers?unhappy=1", recoveryNote, false},
+		{l.T("kpi.alerts_due"), l.Int(int64(d.AlertsDue)), "/inbox", "", false},
+		{l.T("kpi.tasks_due"), l.Int(int64(d.TasksDue)), "/inbox", "", false},
 	}}
+	for i := range data.KPIs {
+		data.KPIs[i].Long = utf8.RuneCountInString(data.KPIs[i].Value) > 12
+	}
 	var nps []Bar
 	for _, m := range d.NPS {
 		n := m.Promoters + m.Passives + m.Detractors
