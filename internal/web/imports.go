@@ -188,8 +188,8 @@ func (s *Server) showPreview(w http.ResponseWriter, v *view, d importData, path 
 	return s.renderImport(w, v, d)
 }
 
-// importRun imports the kept upload with the mapping chosen on the
-// preview and shows what was imported and every refused row's reason.
+// importRun queues the kept upload with the mapping chosen on the preview
+// for the imports job and sends the browser to the import's page.
 func (s *Server) importRun(w http.ResponseWriter, r *http.Request, v *view) error {
 	d, bad := importOptions(r, v)
 	d.Upload, d.FileName = r.FormValue("upload"), filepath.Base(r.FormValue("file_name"))
@@ -207,7 +207,7 @@ func (s *Server) importRun(w http.ResponseWriter, r *http.Request, v *view) erro
 		return problem(v, http.StatusBadRequest, "import.unreadable", "Error", v.errorReason(err))
 	}
 	fields := importer.Fields(d.Kind)
-	opts := importer.Options{Kind: d.Kind, Format: "csv", Map: map[string]string{}, Currency: d.Currency, PhoneCountry: d.PhoneCountry}
+	req := importer.Request{Kind: d.Kind, Map: map[string]string{}, PhoneCountry: d.PhoneCountry}
 	mapping := make([]string, len(header))
 	taken := map[string]bool{}
 	for i, h := range header {
@@ -215,7 +215,7 @@ func (s *Server) importRun(w http.ResponseWriter, r *http.Request, v *view) erro
 		mapping[i] = to
 		switch {
 		case to == "-":
-			opts.Ignore = append(opts.Ignore, h)
+			req.Ignore = append(req.Ignore, h)
 		case to == "":
 			if d.Kind != "customers" { // customers keep unknown columns as attributes
 				bad.add(v, fmt.Sprintf("map.%d", i), "import.map_needed")
@@ -226,7 +226,7 @@ func (s *Server) importRun(w http.ResponseWriter, r *http.Request, v *view) erro
 			bad.add(v, fmt.Sprintf("map.%d", i), "import.map_twice")
 		default:
 			taken[to] = true
-			opts.Map[h] = to
+			req.Map[h] = to
 		}
 	}
 	if len(bad) > 0 {
@@ -245,13 +245,13 @@ func (s *Server) importRun(w http.ResponseWriter, r *http.Request, v *view) erro
 	if loc != nil {
 		d.TimeZone = loc.String()
 	}
+	req.Currency, req.TimeZone = d.Currency, d.TimeZone
 	// Renamed out of the uploads' pattern first, so that neither a second
 	// click nor the sweep takes the file the queued import will read.
 	queued := strings.TrimSuffix(path, ".csv") + ".queued.csv"
 	if err := os.Rename(path, queued); err != nil {
 		return problem(v, http.StatusNotFound, "import.gone")
 	}
-	req := importer.Request{Kind: d.Kind, Map: opts.Map, Ignore: opts.Ignore, Currency: d.Currency, TimeZone: d.TimeZone, PhoneCountry: d.PhoneCountry}
 	id, err := importer.Queue(r.Context(), s.db, queued, d.FileName, req, v.Actor)
 	if err != nil {
 		os.Remove(queued)
