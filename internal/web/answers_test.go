@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/store"
 	"github.com/retainhq/retain/internal/store/storetest"
 )
@@ -38,7 +39,11 @@ func TestAnswersPage(t *testing.T) {
 	}
 	admin := s.client(t)
 	admin.login("admin@shop.example", password)
-	month := url.QueryEscape(now.In(time.UTC).Format("2006-01"))
+	zone, err := core.BusinessZone(ctx, s.db) // the month as the page reads it: in the reader's (here the business's) zone
+	if err != nil {
+		t.Fatal(err)
+	}
+	month := url.QueryEscape(now.Add(-time.Hour).In(zone).Format("2006-01"))
 	code, body := admin.get("/answers?band=low&comments=1&month=" + month)
 	if code != http.StatusOK || !strings.Contains(body, "পার্সেল অনেক দেরিতে এসেছে") || strings.Contains(body, "Other agent's happy customer") {
 		t.Fatalf("unhappy answers with a comment this month: %d", code)
