@@ -109,15 +109,21 @@ func File(ctx context.Context, db *store.DB, path, rejectsPath string, opts Opti
 	if err != nil {
 		return Result{}, err
 	}
-	id, err := db.StartImport(ctx, store.ImportRun{Kind: opts.Kind, Format: opts.Format, FileName: path, FileSHA256: sum, RejectsPath: rejectsPath})
+	var size int64
+	if info, err := os.Stat(path); err == nil {
+		size = info.Size()
+	}
+	id, err := db.StartImport(ctx, store.ImportRun{Kind: opts.Kind, Format: opts.Format, FileName: path, FileSHA256: sum, RejectsPath: rejectsPath,
+		BytesTotal: size})
 	if err != nil {
 		return Result{}, err
 	}
 	return runFile(ctx, db, id, path, rejectsPath, opts)
 }
 
-// runFile imports path as the recorded import id and records how it
-// ended, with its first refusals.
+// runFile imports path as the recorded import id, recording how far it
+// has got after every batch (the Import page shows it, for the CLI's
+// imports too) and how it ended, with its first refusals.
 func runFile(ctx context.Context, db *store.DB, id int64, path, rejectsPath string, opts Options) (Result, error) {
 	res := Result{ImportID: id}
 	var bytesRead int64
@@ -126,6 +132,8 @@ func runFile(ctx context.Context, db *store.DB, id int64, path, rejectsPath stri
 		progress := opts.Progress
 		opts.Progress = func(rows, bytes int64) {
 			bytesRead = bytes
+			// For the page only: a failed write of it must not stop the import.
+			_ = db.ImportProgress(ctx, id, rows, bytes)
 			if progress != nil {
 				progress(rows, bytes)
 			}

@@ -449,3 +449,33 @@ func TestBadCustomerEmailRefusesTheRow(t *testing.T) {
 		t.Errorf("imported %d, rejects %v; want o1 refused for its email", res.Imported, rejects)
 	}
 }
+
+// TestImportRecordsProgress: while an import runs — the CLI's, not only the
+// browser's — its row says how far it has got after each batch, so the
+// Import page can show it.
+func TestImportRecordsProgress(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	var b strings.Builder
+	b.WriteString("order_id,customer_id,placed_at,total,currency\n")
+	for i := range 10 {
+		fmt.Fprintf(&b, "p%d,pc%d,2026-01-01,5,BDT\n", i, i)
+	}
+	path := filepath.Join(t.TempDir(), "orders.csv")
+	os.WriteFile(path, []byte(b.String()), 0o600)
+	var seen []store.ImportRun
+	opts := importer.Options{Kind: "orders", BatchSize: 3, Progress: func(rows, bytes int64) {
+		runs, err := db.Imports(ctx, 1)
+		if err != nil || len(runs) != 1 {
+			t.Fatalf("imports: %v %v", runs, err)
+		}
+		seen = append(seen, runs[0])
+	}}
+	if _, err := importer.File(ctx, db, path, "", opts); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) < 3 || seen[0].Status != "running" || seen[0].RowsRead == 0 || seen[0].BytesTotal != int64(b.Len()) ||
+		seen[1].RowsRead <= seen[0].RowsRead {
+		t.Errorf("progress as recorded: %+v", seen)
+	}
+}

@@ -115,7 +115,7 @@ func RunQueued(ctx context.Context, db *store.DB) (string, error) {
 	return strings.Join(did, "; "), ctx.Err()
 }
 
-// runQueued runs one claimed import, recording its progress as it goes. A
+// runQueued runs one claimed import (runFile records its progress). A
 // file that cannot be imported as a whole (its header, say) fails the
 // import, not the job: its error is on the import's page.
 func runQueued(ctx context.Context, db *store.DB, run store.ImportRun) (Result, error) {
@@ -130,10 +130,6 @@ func runQueued(ctx context.Context, db *store.DB, run store.ImportRun) (Result, 
 		return Result{}, db.FinishImport(context.WithoutCancel(ctx), run.ID, store.ImportRun{}, "options: "+err.Error())
 	}
 	opts.Kind, opts.Map, opts.Ignore, opts.Currency, opts.PhoneCountry = req.Kind, req.Map, req.Ignore, req.Currency, req.PhoneCountry
-	opts.Progress = func(rows, bytes int64) {
-		// Progress is for the page; a failed write of it must not stop the import.
-		_ = db.ImportProgress(ctx, run.ID, rows, bytes)
-	}
 	return runFile(ctx, db, run.ID, run.SourcePath, run.RejectsPath, opts)
 }
 

@@ -40,9 +40,9 @@ type ImportRun struct {
 func (db *DB) StartImport(ctx context.Context, r ImportRun) (int64, error) {
 	var id int64
 	err := db.WithTx(ctx, func(tx *Tx) error {
-		return tx.tx.QueryRowContext(ctx, `INSERT INTO imports (kind, format, file_name, file_sha256, status, rejects_path, started_at)
-			VALUES ($1, $2, $3, $4, 'running', $5, $6) RETURNING id`,
-			r.Kind, r.Format, r.FileName, r.FileSHA256, r.RejectsPath, tx.now).Scan(&id)
+		return tx.tx.QueryRowContext(ctx, `INSERT INTO imports (kind, format, file_name, file_sha256, status, rejects_path, started_at, bytes_total)
+			VALUES ($1, $2, $3, $4, 'running', $5, $6, $7) RETURNING id`,
+			r.Kind, r.Format, r.FileName, r.FileSHA256, r.RejectsPath, tx.now, r.BytesTotal).Scan(&id)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: start import: %w", err)
