@@ -19,13 +19,12 @@ const answersPageSize = 50
 // newest first, with the cause each comment names and the words that
 // named it.
 type answersData struct {
-	Rows               []answerRow
-	Total, Page, Pages int
-	More               bool
-	Query              url.Values
-	PrevHref, NextHref string
-	Kinds, Bands       []string
-	Staff              []store.Owner
+	Rows  []answerRow
+	Total int
+	ListPager
+	Query        url.Values
+	Kinds, Bands []string
+	Staff        []store.Owner
 }
 
 type answerRow struct {
@@ -60,7 +59,8 @@ func (s *Server) answersPage(w http.ResponseWriter, r *http.Request, v *view) er
 	if err != nil {
 		return err
 	}
-	d := answersData{Total: total, Page: max(f.Page, 1), Query: q, Kinds: retain.SurveyKinds, Bands: []string{"low", "high"}, Staff: staff}
+	d := answersData{Total: total, ListPager: pagerFor("/answers", q, f.Page, total, answersPageSize), Query: q, Kinds: retain.SurveyKinds,
+		Bands: []string{"low", "high"}, Staff: staff}
 	for _, a := range answers {
 		row := answerRow{Answer: a}
 		if a.Comment != "" {
@@ -68,14 +68,6 @@ func (s *Server) answersPage(w http.ResponseWriter, r *http.Request, v *view) er
 			row.Cause, row.Words = res.Cause, res.Evidence
 		}
 		d.Rows = append(d.Rows, row)
-	}
-	d.Pages, d.More = (total+answersPageSize-1)/answersPageSize, total > store.CountCap
-	pageHref := func(p int) string { return withParam("/answers", q, "page", strconv.Itoa(p)) }
-	if d.Page > 1 {
-		d.PrevHref = pageHref(d.Page - 1)
-	}
-	if d.Page < d.Pages {
-		d.NextHref = pageHref(d.Page + 1)
 	}
 	v.Title, v.Data = v.L.T("answers.title"), d
 	s.render(w, "answers", v)

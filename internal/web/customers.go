@@ -26,20 +26,37 @@ func filterOf(q url.Values) store.CustomerFilter {
 }
 
 type customersData struct {
-	Rows      []store.CustomerRow
-	Total     int
-	Page      int
-	Pages     int
+	Rows  []store.CustomerRow
+	Total int
+	ListPager
 	Query     url.Values
 	Segments  []retain.Segment
 	Stages    []string
 	Owners    []store.Owner
-	PrevHref  string
-	NextHref  string
 	ExportURL string
 	CanAssign bool
 	CanExport bool
-	More      bool // more than store.CountCap match
+}
+
+// ListPager is a list's page links: the page of how many (or of many, past
+// store.CountCap matches) and the links either side.
+type ListPager struct {
+	Page, Pages        int
+	More               bool
+	PrevHref, NextHref string
+}
+
+// pagerFor is the pager of page (1 or more) of a list at path with query
+// q, total matches, size a page.
+func pagerFor(path string, q url.Values, page, total, size int) ListPager {
+	p := ListPager{Page: max(page, 1), Pages: (total + size - 1) / size, More: total > store.CountCap}
+	if p.Page > 1 {
+		p.PrevHref = withParam(path, q, "page", strconv.Itoa(p.Page-1))
+	}
+	if p.Page < p.Pages {
+		p.NextHref = withParam(path, q, "page", strconv.Itoa(p.Page+1))
+	}
+	return p
 }
 
 // withParam is path with query q, key set to val: a link to another page
@@ -76,19 +93,10 @@ func (s *Server) customers(w http.ResponseWriter, r *http.Request, v *view) erro
 		return err
 	}
 	q := r.URL.Query()
-	pageHref := func(p int) string { return withParam("/customers", q, "page", strconv.Itoa(p)) }
-	d := customersData{Rows: rows, Total: total, Page: max(f.Page, 1), Query: q, Owners: owners,
+	d := customersData{Rows: rows, Total: total, ListPager: pagerFor("/customers", q, f.Page, total, f.Size), Query: q, Owners: owners,
 		Segments:  retain.Segments,
 		Stages:    retain.Stages,
 		ExportURL: "/customers.csv?" + q.Encode(), CanAssign: v.Actor.Can(retain.PermCustomersAssign), CanExport: v.Actor.Can(retain.PermCustomersExport)}
-	d.Pages = (total + 49) / 50
-	d.More = total > store.CountCap
-	if d.Page > 1 {
-		d.PrevHref = pageHref(d.Page - 1)
-	}
-	if d.Page < d.Pages {
-		d.NextHref = pageHref(d.Page + 1)
-	}
 	v.Title, v.Data = v.L.T("nav.customers"), d
 	s.render(w, "customers", v)
 	return nil
