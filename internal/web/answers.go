@@ -24,7 +24,7 @@ type answersData struct {
 	ListPager
 	Query        url.Values
 	Kinds, Bands []string
-	Staff        []store.Owner
+	Staff        []store.Member // anyone an answer can be about, riders and shop staff too
 }
 
 type answerRow struct {
@@ -55,7 +55,7 @@ func (s *Server) answersPage(w http.ResponseWriter, r *http.Request, v *view) er
 	if err != nil {
 		return err
 	}
-	staff, err := s.db.Owners(r.Context())
+	staff, err := s.db.Members(r.Context())
 	if err != nil {
 		return err
 	}

@@ -48,6 +48,11 @@ func TestAnswersPage(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(body, "পার্সেল অনেক দেরিতে এসেছে") || strings.Contains(body, "Other agent's happy customer") {
 		t.Fatalf("unhappy answers with a comment this month: %d", code)
 	}
+	// Riders and shop staff (representatives, who never sign in) are who
+	// answers are most often about: the filter offers them.
+	if !strings.Contains(body, ">Rubel Mia (delivery)</option>") {
+		t.Error("the staff filter does not offer a representative")
+	}
 	if !strings.Contains(body, `<q class="evidence"`) || strings.Contains(body, "<script>x</script>") {
 		t.Error("the cause's words are not shown, or the comment's markup is not text")
 	}
