@@ -91,7 +91,17 @@ func (e *env) jobs(db *store.DB, reg prometheus.Registerer) *scheduler.Jobs {
 	}})
 	j.Add(scheduler.Job{Name: "prune", Every: time.Hour, Run: func(ctx context.Context) (string, error) {
 		n, err := db.PruneChangeLog(ctx, store.KeepChanges)
-		return counted(int(n), "changes and fired timers pruned"), err
+		if err != nil {
+			return "", err
+		}
+		files, err := importer.ExpireRejects(ctx, db)
+		var said []string
+		for _, s := range []string{counted(int(n), "changes and fired timers pruned"), counted(files, "old rejects files removed")} {
+			if s != "" {
+				said = append(said, s)
+			}
+		}
+		return strings.Join(said, "; "), err
 	}})
 	return j
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -68,38 +69,31 @@ func Queue(ctx context.Context, db *store.DB, path, name string, req Request, by
 const Interrupted = "interrupted: the server stopped during the import"
 
 // RunQueued is the imports job: it fails the imports a stopped process
-// left running, removes rejects files older than KeepRejects, and runs
-// every queued import in turn. It says what it did.
+// left running and runs every queued import in turn. It says what it did.
+// Runs with nothing to do only read (the job runs every few seconds).
 func RunQueued(ctx context.Context, db *store.DB) (string, error) {
-	var did []string
-	if n, err := db.AbandonImports(ctx, Interrupted); err != nil {
-		return "", err
-	} else if n > 0 {
-		did = append(did, fmt.Sprintf("%d interrupted imports failed", n))
-	}
-	old, err := db.ExpireRejects(ctx, db.Now().Add(-KeepRejects))
+	queue, err := db.QueuedImports(ctx)
 	if err != nil {
 		return "", err
 	}
-	for _, p := range old {
-		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+	var did []string
+	if slices.ContainsFunc(queue, func(r store.ImportRun) bool { return r.Status == "running" }) {
+		n, err := db.AbandonImports(ctx, Interrupted)
+		if err != nil {
 			return "", err
 		}
+		did = append(did, fmt.Sprintf("%d interrupted imports failed", n))
 	}
-	ids, paths, err := db.QueuedImports(ctx)
-	if err != nil {
-		return "", err
-	}
-	for i, id := range ids {
-		if ctx.Err() != nil {
-			break
+	for _, q := range queue {
+		if ctx.Err() != nil || q.Status != "queued" {
+			continue
 		}
 		// The file is on the machine of the process it was uploaded to: one
 		// that cannot see it leaves the import queued for one that can.
-		if _, err := os.Stat(paths[i]); err != nil {
+		if _, err := os.Stat(q.SourcePath); err != nil {
 			continue
 		}
-		run, ok, err := db.ClaimImport(ctx, id)
+		run, ok, err := db.ClaimImport(ctx, q.ID)
 		if err != nil {
 			return strings.Join(did, "; "), err
 		}
@@ -107,12 +101,31 @@ func RunQueued(ctx context.Context, db *store.DB) (string, error) {
 			continue
 		}
 		res, err := runQueued(ctx, db, run)
-		if err != nil && ctx.Err() != nil {
+		switch {
+		case err != nil && ctx.Err() != nil:
 			return strings.Join(did, "; "), err
+		case err != nil: // recorded on the import, for its page; said here for the log
+			did = append(did, fmt.Sprintf("import %d (%s) stopped after %d rows: %v", run.ID, run.Kind, res.Read, err))
+		default:
+			did = append(did, fmt.Sprintf("import %d (%s): %d of %d rows imported", run.ID, run.Kind, res.Imported, res.Read))
 		}
-		did = append(did, fmt.Sprintf("import %d (%s): %d of %d rows imported", run.ID, run.Kind, res.Imported, res.Read))
 	}
 	return strings.Join(did, "; "), ctx.Err()
+}
+
+// ExpireRejects removes the rejects files of browser imports that finished
+// more than KeepRejects ago (the prune job's work) and says how many.
+func ExpireRejects(ctx context.Context, db *store.DB) (int, error) {
+	old, err := db.ExpireRejects(ctx, db.Now().Add(-KeepRejects))
+	if err != nil {
+		return 0, err
+	}
+	for _, p := range old {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return 0, err
+		}
+	}
+	return len(old), nil
 }
 
 // runQueued runs one claimed import (runFile records its progress). A

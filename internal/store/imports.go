@@ -66,22 +66,24 @@ func (db *DB) QueueImport(ctx context.Context, r ImportRun) (int64, error) {
 	return id, nil
 }
 
-// QueuedImports are the queued imports' ids and files, oldest first.
-func (db *DB) QueuedImports(ctx context.Context) (ids []int64, paths []string, err error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, source_path FROM imports WHERE status = 'queued' ORDER BY id`)
+// QueuedImports are the browser's imports that are queued, or running
+// (Status says which), oldest first: ID, Status and SourcePath.
+func (db *DB) QueuedImports(ctx context.Context) ([]ImportRun, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, status, source_path FROM imports
+		WHERE status IN ('queued', 'running') AND queued_at IS NOT NULL ORDER BY id`)
 	if err != nil {
-		return nil, nil, fmt.Errorf("store: queued imports: %w", err)
+		return nil, fmt.Errorf("store: queued imports: %w", err)
 	}
 	defer rows.Close()
+	var out []ImportRun
 	for rows.Next() {
-		var id int64
-		var p string
-		if err := rows.Scan(&id, &p); err != nil {
-			return nil, nil, fmt.Errorf("store: queued imports: %w", err)
+		var r ImportRun
+		if err := rows.Scan(&r.ID, &r.Status, &r.SourcePath); err != nil {
+			return nil, fmt.Errorf("store: queued imports: %w", err)
 		}
-		ids, paths = append(ids, id), append(paths, p)
+		out = append(out, r)
 	}
-	return ids, paths, rows.Err()
+	return out, rows.Err()
 }
 
 // ClaimImport marks queued import id running and returns it; ok is false

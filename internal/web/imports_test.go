@@ -163,3 +163,38 @@ func TestImportFileElsewhere(t *testing.T) {
 		t.Errorf("once the file is here: %s, %d rows", run.Status, run.RowsOK)
 	}
 }
+
+// TestRejectsFilesExpire: 30 days after an import ended its rejects file
+// is removed (by the prune job) and its page no longer offers it; the
+// download says it is gone.
+func TestRejectsFilesExpire(t *testing.T) {
+	s := newSite(t, storetest.SQLite)
+	ctx := context.Background()
+	c := s.client(t)
+	c.login("admin@shop.example", password)
+	page := queueImport(t, c, "Order No,Customer,Date,Amount\nX-1,xc-1,2026-03-01,not money\n")
+	runImports(t, s)
+	run, _ := s.db.Import(ctx, importID(t, page))
+	if _, err := os.Stat(run.RejectsPath); err != nil {
+		t.Fatalf("no rejects file: %v", err)
+	}
+	if n, err := importer.ExpireRejects(ctx, s.db); err != nil || n != 0 {
+		t.Fatalf("a fresh rejects file expired: %d %v", n, err)
+	}
+	now := s.db.Now()
+	s.db.Now = func() time.Time { return now.Add(importer.KeepRejects + time.Hour) }
+	if n, err := importer.ExpireRejects(ctx, s.db); err != nil || n != 1 {
+		t.Fatalf("expiring: %d %v", n, err)
+	}
+	if _, err := os.Stat(run.RejectsPath); !os.IsNotExist(err) {
+		t.Errorf("the rejects file is still there: %v", err)
+	}
+	c = s.client(t) // a month on, yesterday's session has ended
+	c.login("admin@shop.example", password)
+	if code, body := c.get(page); code != http.StatusOK || strings.Contains(body, `id="rejects-download"`) {
+		t.Errorf("the page (%d) still offers the expired file", code)
+	}
+	if code, _ := c.get(page + "/rejects.csv"); code != http.StatusNotFound {
+		t.Errorf("downloading an expired file: %d", code)
+	}
+}
