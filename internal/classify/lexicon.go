@@ -1,8 +1,11 @@
 package classify
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // The lexicon: words that name a cause, or praise, in English, Bengali and
@@ -86,30 +89,45 @@ var lexicon = map[string][]string{
 const praise = "praise"
 
 // lexiconFeatures are the lexicon's matches in ws, as features with the
-// words they come from.
+// words they come from, in the lexicon's order (classes as listed, then
+// stems, then positions).
 func lexiconFeatures(ws []string) (fs []string, from []string) {
-	for _, class := range append(append([]string{}, Causes...), praise) {
-		for _, stem := range normLexicon()[class] {
-			parts := strings.Fields(stem)
-			for i := 0; i+len(parts) <= len(ws); i++ {
-				if matchAt(ws, i, parts) {
-					f := "lex:" + class
-					phrase := strings.Join(ws[i:i+len(parts)], " ")
-					// Praise under a negation right after it (or "not" before
-					// it) is a complaint; a complaint word negated is not.
-					after := i+len(parts) < len(ws) && negatorsAfter[ws[i+len(parts)]]
-					if before := i > 0 && negatorsBefore[ws[i-1]]; len(parts) == 1 && (after || before) {
-						f = "lex:not-" + class
-						if after {
-							phrase += " " + ws[i+1]
-						} else {
-							phrase = ws[i-1] + " " + phrase
-						}
-					}
-					fs, from = append(fs, f), append(from, phrase)
+	idx := lexIndex()
+	type match struct{ entry, at int }
+	var found []match
+	for i, w := range ws {
+		// A one-word stem is a prefix of the word: look each prefix up.
+		for end := range len(w) + 1 {
+			if end == len(w) || utf8.RuneStart(w[end]) {
+				for _, e := range idx.byPrefix[w[:end]] {
+					found = append(found, match{e, i})
 				}
 			}
 		}
+		// A stem of several words starts with this one, whole.
+		for _, e := range idx.byFirst[w] {
+			if parts := idx.entries[e].parts; i+len(parts) <= len(ws) && matchAt(ws, i, parts) {
+				found = append(found, match{e, i})
+			}
+		}
+	}
+	slices.SortFunc(found, func(a, b match) int { return cmp.Or(cmp.Compare(a.entry, b.entry), cmp.Compare(a.at, b.at)) })
+	for _, m := range found {
+		e, i := idx.entries[m.entry], m.at
+		f := "lex:" + e.class
+		phrase := strings.Join(ws[i:i+len(e.parts)], " ")
+		// Praise under a negation right after it (or "not" before it) is
+		// a complaint; a complaint word negated is not.
+		after := i+len(e.parts) < len(ws) && negatorsAfter[ws[i+len(e.parts)]]
+		if before := i > 0 && negatorsBefore[ws[i-1]]; len(e.parts) == 1 && (after || before) {
+			f = "lex:not-" + e.class
+			if after {
+				phrase += " " + ws[i+1]
+			} else {
+				phrase = ws[i-1] + " " + phrase
+			}
+		}
+		fs, from = append(fs, f), append(from, phrase)
 	}
 	return fs, from
 }
@@ -129,13 +147,36 @@ func matchAt(ws []string, i int, parts []string) bool {
 	return true
 }
 
-// normLexicon is the lexicon normalised as texts are.
-var normLexicon = sync.OnceValue(func() map[string][]string {
-	out := map[string][]string{}
-	for class, stems := range lexicon {
-		for _, s := range stems {
-			out[class] = append(out[class], strings.Join(words(s), " "))
+// A lexEntry is a stem of a class, normalised as texts are, in words.
+type lexEntry struct {
+	class string
+	parts []string
+}
+
+// lexIndex is the lexicon normalised and indexed once, so that a text is
+// read in time proportional to its length, not to the lexicon's: one-word
+// stems by the stem (a word's prefixes are looked up), longer ones by
+// their first word.
+var lexIndex = sync.OnceValue(func() (idx struct {
+	entries  []lexEntry
+	byPrefix map[string][]int
+	byFirst  map[string][]int
+}) {
+	idx.byPrefix, idx.byFirst = map[string][]int{}, map[string][]int{}
+	for _, class := range append(slices.Clone(Causes), praise) {
+		for _, stem := range lexicon[class] {
+			parts := words(stem)
+			if len(parts) == 0 {
+				continue
+			}
+			n := len(idx.entries)
+			idx.entries = append(idx.entries, lexEntry{class, parts})
+			if len(parts) == 1 {
+				idx.byPrefix[parts[0]] = append(idx.byPrefix[parts[0]], n)
+			} else {
+				idx.byFirst[parts[0]] = append(idx.byFirst[parts[0]], n)
+			}
 		}
 	}
-	return out
+	return idx
 })

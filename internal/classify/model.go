@@ -43,11 +43,12 @@ var (
 
 // A Model scores texts by class.
 type Model struct {
-	counts map[string][]float64 // feature → count per class
-	totals []float64            // feature count per class
-	docs   []float64            // training texts per class
-	vocab  float64
-	temp   float64 // the confidence's temperature (Calibrate)
+	counts  map[string][]float64 // feature → count per class
+	weights map[string][]float64 // feature → log P(feature | class), from the counts
+	totals  []float64            // feature count per class
+	docs    []float64            // training texts per class
+	vocab   float64
+	temp    float64 // the confidence's temperature (Calibrate)
 }
 
 // features are a text's features, each with the word (or words) it comes
@@ -107,7 +108,7 @@ func Train(examples []Example) *Model {
 			m.totals[c]++
 		}
 	}
-	m.vocab = float64(len(m.counts))
+	m.finish()
 	return m
 }
 
@@ -148,8 +149,20 @@ func (m *Model) scores(fs []string) (score []float64, best int) {
 }
 
 // logp is a feature's weight for a class, Laplace-smoothed.
-func (m *Model) logp(f string, c int) float64 {
-	return math.Log((m.counts[f][c] + 1) / (m.totals[c] + m.vocab))
+func (m *Model) logp(f string, c int) float64 { return m.weights[f][c] }
+
+// finish works out every feature's weights once the counts are known:
+// reading a text then costs lookups, not logarithms.
+func (m *Model) finish() {
+	m.vocab = float64(len(m.counts))
+	m.weights = make(map[string][]float64, len(m.counts))
+	for f, counts := range m.counts {
+		w := make([]float64, len(classes))
+		for c := range classes {
+			w[c] = math.Log((counts[c] + 1) / (m.totals[c] + m.vocab))
+		}
+		m.weights[f] = w
+	}
 }
 
 // confidence is the best class's probability with the scores tempered by
@@ -326,7 +339,7 @@ func ReadModel(r io.Reader) (*Model, error) {
 	if m.docs == nil {
 		return nil, fmt.Errorf("model: no docs line")
 	}
-	m.vocab = float64(len(m.counts))
+	m.finish()
 	return m, sc.Err()
 }
 
