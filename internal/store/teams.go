@@ -29,16 +29,6 @@ var (
 // maxTeamName is the longest team name, as on the staff form.
 const maxTeamName = 100
 
-// Teams lists the teams' names.
-func (db *DB) Teams(ctx context.Context) ([]string, error) {
-	teams, err := db.TeamList(ctx)
-	out := make([]string, len(teams))
-	for i, t := range teams {
-		out[i] = t.Name
-	}
-	return out, err
-}
-
 // TeamList lists the teams by name, with how many staff each has.
 func (db *DB) TeamList(ctx context.Context) ([]Team, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT t.id, t.name, (SELECT COUNT(*) FROM staff s WHERE s.team_id = t.id) FROM teams t ORDER BY t.name`)
