@@ -60,6 +60,21 @@ const (
 var MessageStatuses = []MessageStatus{MsgQueued, MsgWaiting, MsgSending, MsgSent, MsgDelivered, MsgFailed, MsgDead,
 	MsgExpired, MsgSuppressed, MsgCapped, MsgUnknown}
 
+// ReplyMenu is the tappable answers of a message, with the label of the
+// button that opens them when they are more than three.
+type ReplyMenu struct {
+	Button  string        `json:"button"`
+	Options []ReplyOption `json:"options"`
+}
+
+// ReplyOption is one tappable answer of a message: ID comes back in the
+// reply, Title is what the customer sees (WhatsApp allows 24 characters).
+type ReplyOption struct {
+	ID          string `json:"id"`
+	Title       string `json:"title"`
+	Description string `json:"description,omitempty"`
+}
+
 // Message is one message to a customer (a row of the outbox).
 type Message struct {
 	ID             int64
@@ -82,6 +97,10 @@ type Message struct {
 	EnrollmentID   int64
 	FirstDueAt     time.Time
 	SentAt         time.Time
+	// Options are the answers a channel may show as buttons or a list
+	// (WhatsApp): a survey's score is one tap. The body still says how to
+	// answer by reply, for channels and phones that show no buttons.
+	Menu *ReplyMenu
 	// WaitingFor lists the channels a queued message waits for, in order
 	// of preference ("whatsapp,sms"): it was due while none was set up. It
 	// is not claimed until one is, and its Status reads MsgWaiting.

@@ -62,6 +62,7 @@ type OrderEvent struct {
 	Reason     string
 	Amount     int64 // refunded or charged-back amount, minor units of the order's currency
 	OccurredAt time.Time
+	StaffRef   string // staff external id of who handled it (the rider who delivered)
 }
 
 // Validate checks o and its lines.
@@ -120,6 +121,7 @@ func (e *OrderEvent) Validate() Problems {
 	p := Problems{}
 	checkRef(p, "external_id", e.ExternalID, true)
 	checkRef(p, "order_id", e.OrderRef, true)
+	checkRef(p, "staff", e.StaffRef, false)
 	if !slices.Contains(OrderEventTypes, string(e.Type)) {
 		p.Add("type", "%q is not one of %v", e.Type, OrderEventTypes)
 	}

@@ -32,7 +32,7 @@ type Playbook struct {
 // the customer's scores checked after each scoring run.
 type Trigger struct {
 	Alerts []string   `json:"alerts,omitempty"` // alert reasons, e.g. detractor, chargeback
-	Event  string     `json:"event,omitempty"`  // first_order, order_delivered, order_delayed
+	Event  string     `json:"event,omitempty"`  // one of TriggerEvents
 	Score  *Condition `json:"score,omitempty"`  // e.g. {"field": "health", "op": "<", "value": 40}
 }
 
@@ -68,6 +68,10 @@ type Step struct {
 	If   *Condition `json:"if,omitempty"`
 	Then string     `json:"then,omitempty"` // step ids; "" = the next step
 	Else string     `json:"else,omitempty"`
+	// survey: sends the survey's invitation on the playbook's channels
+	// (its key), about what started the enrollment (the delivered order,
+	// the resolved ticket, the visit) and whoever served it.
+	Survey string `json:"survey,omitempty"`
 	// set
 	Field string `json:"field,omitempty"` // stage
 	Value string `json:"value,omitempty"`
@@ -78,10 +82,10 @@ var PlaybookLocales = []string{"en", "bn", "ne"}
 
 // The vocabularies of a playbook definition.
 var (
-	StepTypes       = []string{"wait", "message", "task", "branch", "set", "exit"}
+	StepTypes       = []string{"wait", "message", "survey", "task", "branch", "set", "exit"}
 	ConditionFields = []string{"orders", "days_since_last_order", "health", "p_alive", "clv", "segment", "locale", "stage"}
 	ConditionOps    = []string{"=", "!=", "<", "<=", ">", ">="}
-	TriggerEvents   = []string{"first_order", "order_delivered", "order_delayed"}
+	TriggerEvents   = []string{"first_order", "order_delivered", "order_delayed", "ticket_resolved", "store_visit"}
 )
 
 // ParsePlaybook reads and checks a definition. A bad one is an EINVALID
@@ -180,6 +184,10 @@ func (s *Step) check(pr Problems, at string, ids map[string]bool) {
 			pr.Add(at+".purpose", "transactional or marketing")
 		}
 		checkLocales(pr, at+".text", s.Text)
+	case "survey":
+		if s.Survey == "" {
+			pr.Add(at+".survey", "is required")
+		}
 	case "task":
 		checkLocales(pr, at+".title", s.Title)
 	case "branch":

@@ -84,6 +84,11 @@ var reasonCodes = map[string]string{
 	"only stage can be set":                        "only_stage",
 	"the %s text is missing":                       "text_missing",
 	"%s needs a number":                            "needs_number",
+	// A survey's.
+	"from 1 to %d questions":                    "questions_count",
+	"a %s survey asks its %d–%d score first":    "score_first",
+	"a scale of 2 to 11 points, from 0 or more": "scale_range",
+	"from 2 to 10 options":                      "options_count",
 }
 
 // ReasonCodes are the codes Problems.Add gives the messages it knows; the

@@ -25,6 +25,7 @@ type Event struct {
 	Reason         string        `json:"reason,omitempty" maxLength:"2000" doc:"Why: the return, refund, chargeback, refusal or delay reason."`
 	Amount         string        `json:"amount,omitempty" pattern:"^[0-9]+(\\.[0-9]+)?$" doc:"Refunded or charged-back amount, in units of currency."`
 	Currency       string        `json:"currency,omitempty" doc:"ISO 4217 code of amount."`
+	Staff          string        `json:"staff,omitempty" maxLength:"200" doc:"order.* status events: external id of the staff member who handled it (the rider who delivered); a survey about it is about them."`
 	Customer       *CustomerBody `json:"customer,omitempty"`
 	Order          *OrderBody    `json:"order,omitempty"`
 	Ticket         *TicketBody   `json:"ticket,omitempty"`
@@ -135,7 +136,7 @@ func toBatch(b *store.Batch, i int, e Event, now time.Time) retain.Problems {
 		}
 	case kind == "order":
 		if need("order_id", e.OrderID != "") {
-			ev := retain.OrderEvent{ExternalID: e.ID, OrderRef: e.OrderID, Type: retain.OrderEventType(sub), Reason: e.Reason, OccurredAt: at}
+			ev := retain.OrderEvent{ExternalID: e.ID, OrderRef: e.OrderID, Type: retain.OrderEventType(sub), Reason: e.Reason, OccurredAt: at, StaffRef: e.Staff}
 			if e.Amount != "" {
 				if e.Currency == "" {
 					p.Add("currency", "is required with amount")

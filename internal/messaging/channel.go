@@ -25,6 +25,9 @@ type Outgoing struct {
 	Body       string
 	// Unsubscribe is the one-click unsubscribe URL of a marketing message.
 	Unsubscribe string
+	// Menu: answers to show as buttons or a list where the channel can
+	// (WhatsApp); the body says how to answer by reply all the same.
+	Menu *retain.ReplyMenu
 }
 
 // A Channel delivers messages to one kind of gateway.

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"text/template"
+
+	"github.com/retainhq/retain"
 )
 
 // GatewayConfig describes an HTTP messaging API, so a user can plug in the
@@ -47,7 +49,55 @@ type Gateway struct {
 var funcs = template.FuncMap{"json": func(s string) (string, error) {
 	b, err := json.Marshal(s)
 	return string(b), err
-}}
+}, "interactive": interactive}
+
+// interactive is a WhatsApp Cloud API interactive object for a body and
+// its menu: up to three reply buttons, or a list of up to ten rows behind
+// one button. Titles are cut to WhatsApp's limits (20 characters for a
+// button, 24 for a row) so that a long label never fails the whole send.
+func interactive(body string, m *retain.ReplyMenu) (string, error) {
+	type button struct {
+		Type  string `json:"type"`
+		Reply struct {
+			ID    string `json:"id"`
+			Title string `json:"title"`
+		} `json:"reply"`
+	}
+	type row struct {
+		ID          string `json:"id"`
+		Title       string `json:"title"`
+		Description string `json:"description,omitempty"`
+	}
+	v := map[string]any{"body": map[string]string{"text": body}}
+	if len(m.Options) <= 3 {
+		var bs []button
+		for _, o := range m.Options {
+			b := button{Type: "reply"}
+			b.Reply.ID, b.Reply.Title = o.ID, cut(o.Title, 20)
+			bs = append(bs, b)
+		}
+		v["type"], v["action"] = "button", map[string]any{"buttons": bs}
+	} else {
+		var rows []row
+		for _, o := range m.Options[:min(len(m.Options), 10)] {
+			rows = append(rows, row{ID: o.ID, Title: cut(o.Title, 24), Description: cut(o.Description, 72)})
+		}
+		v["type"] = "list"
+		v["action"] = map[string]any{"button": cut(m.Button, 20), "sections": []any{map[string]any{"rows": rows}}}
+	}
+	b, err := json.Marshal(v)
+	return string(b), err
+}
+
+// cut shortens s to n characters (not bytes: Bengali and Devanagari are
+// three bytes a letter).
+func cut(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
 
 // NewGateway checks cfg and compiles its templates; an error names the field.
 func NewGateway(cfg GatewayConfig, client *http.Client) (*Gateway, error) {
@@ -169,9 +219,10 @@ func WhatsAppCloud(apiBase, phoneNumberID, token string) GatewayConfig {
 		apiBase = "https://graph.facebook.com/v21.0"
 	}
 	return GatewayConfig{
-		URL:             strings.TrimSuffix(apiBase, "/") + "/" + phoneNumberID + "/messages",
-		Headers:         map[string]string{"Authorization": "Bearer " + token, "Content-Type": "application/json"},
-		Body:            `{"messaging_product":"whatsapp","to":{{json .To}},"type":"text","text":{"body":{{json .Body}}}}`,
+		URL:     strings.TrimSuffix(apiBase, "/") + "/" + phoneNumberID + "/messages",
+		Headers: map[string]string{"Authorization": "Bearer " + token, "Content-Type": "application/json"},
+		Body: `{"messaging_product":"whatsapp","to":{{json .To}},{{if .Menu}}"type":"interactive","interactive":{{interactive .Body .Menu}}` +
+			`{{else}}"type":"text","text":{"body":{{json .Body}}}{{end}}}`,
 		ProviderIDField: "messages.0.id",
 	}
 }

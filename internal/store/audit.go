@@ -30,6 +30,8 @@ const (
 	AuditTwoFactorOff  = "2fa.reset"
 	AuditRecoveryUsed  = "2fa.recovery_code"
 	AuditPlaybookState = "playbook.enabled"
+	AuditSurveySaved   = "survey.save"
+	AuditSurveyState   = "survey.enabled"
 )
 
 // Audit appends an entry to the audit log in the transaction.

@@ -26,41 +26,7 @@ type PlaybookRow struct {
 // SavePlaybook stores a definition as the playbook's next version, unless
 // it equals the current one. A new playbook starts disabled unless enabled.
 func (db *DB) SavePlaybook(ctx context.Context, key string, definition []byte, enabled bool) (version int, created bool, err error) {
-	err = db.WithTx(ctx, func(tx *Tx) error {
-		// Insert-or-keep first, then read under a row lock: two processes
-		// installing the same playbook at once (two serves starting) take
-		// turns instead of one failing on the primary key.
-		if _, err := tx.exec(ctx, `INSERT INTO playbooks (key, version, enabled, updated_at) VALUES ($1, 0, $2, $3)
-			ON CONFLICT (key) DO NOTHING`, key, enabled, tx.now); err != nil {
-			return fmt.Errorf("store: save playbook: %w", err)
-		}
-		lock := ""
-		if tx.db.dialect == Postgres {
-			lock = " FOR UPDATE"
-		}
-		var cur int
-		if err := tx.tx.QueryRowContext(ctx, `SELECT version FROM playbooks WHERE key = $1`+lock, key).Scan(&cur); err != nil {
-			return fmt.Errorf("store: save playbook: %w", err)
-		}
-		if cur > 0 {
-			var def string
-			if err := tx.tx.QueryRowContext(ctx, `SELECT definition FROM playbook_versions WHERE key = $1 AND version = $2`, key, cur).Scan(&def); err != nil {
-				return fmt.Errorf("store: save playbook: %w", err)
-			}
-			if sameJSON(def, definition) {
-				version = cur
-				return nil
-			}
-		}
-		version, created = cur+1, true
-		if _, err := tx.exec(ctx, `INSERT INTO playbook_versions (key, version, definition, created_at) VALUES ($1, $2, $3, $4)`,
-			key, version, string(definition), tx.now); err != nil {
-			return fmt.Errorf("store: save playbook: %w", err)
-		}
-		_, err = tx.exec(ctx, `UPDATE playbooks SET version = $2, updated_at = $3 WHERE key = $1`, key, version, tx.now)
-		return err
-	})
-	return version, created, err
+	return playbookDefs.save(ctx, db, key, definition, enabled)
 }
 
 // sameJSON compares a stored definition with a new one by value
@@ -76,12 +42,8 @@ func sameJSON(a string, b []byte) bool {
 // SetPlaybookEnabled turns a playbook on or off.
 func (db *DB) SetPlaybookEnabled(ctx context.Context, by retain.Actor, key string, enabled bool) error {
 	return db.WithTx(ctx, func(tx *Tx) error {
-		res, err := tx.exec(ctx, `UPDATE playbooks SET enabled = $2, updated_at = $3 WHERE key = $1`, key, enabled, tx.now)
-		if err != nil {
-			return fmt.Errorf("store: playbook %s: %w", key, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return retain.Errorf(retain.ENOTFOUND, "no playbook %q (see retain playbook list)", key)
+		if err := playbookDefs.setEnabled(ctx, tx, key, enabled); err != nil {
+			return err
 		}
 		return tx.Audit(ctx, by, AuditPlaybookState, "playbook:"+key, fmt.Sprint(enabled))
 	})
@@ -142,24 +104,14 @@ func (db *DB) CurrentPlaybook(ctx context.Context, key string) ([]byte, error) {
 // without the enrollment counts Playbooks adds up.
 func (db *DB) PlaybookHead(ctx context.Context, key string) (PlaybookRow, error) {
 	p := PlaybookRow{Key: key}
-	var def string
-	err := db.read.QueryRowContext(ctx, `SELECT p.version, p.enabled, v.definition FROM playbooks p
-		JOIN playbook_versions v ON v.key = p.key AND v.version = p.version WHERE p.key = $1`, key).Scan(&p.Version, &p.Enabled, &def)
-	if err != nil {
-		return p, notFound(err, "no playbook %q (see retain playbook list)", key)
-	}
-	p.Definition = []byte(def)
-	return p, nil
+	var err error
+	p.Version, p.Enabled, p.Definition, err = playbookDefs.current(ctx, db, key)
+	return p, err
 }
 
 // PlaybookVersion returns one version's definition.
 func (db *DB) PlaybookVersion(ctx context.Context, key string, version int) ([]byte, error) {
-	var def string
-	err := db.read.QueryRowContext(ctx, `SELECT definition FROM playbook_versions WHERE key = $1 AND version = $2`, key, version).Scan(&def)
-	if err != nil {
-		return nil, notFound(err, "no playbook %s version %d", key, version)
-	}
-	return []byte(def), nil
+	return playbookDefs.version(ctx, db, key, version)
 }
 
 // Enroll starts an enrollment with the playbook's current version, unless
