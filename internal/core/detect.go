@@ -148,7 +148,22 @@ func (d *detector) changes(ctx context.Context, changes []store.Change, st *Dete
 			if !ok {
 				continue
 			}
+			if err := d.ticketResolved(ctx, c, st); err != nil {
+				return err
+			}
 			a, alert = ticketAlert(t), true
+		case store.ChangeTicketUpdated:
+			if err := d.ticketResolved(ctx, c, st); err != nil {
+				return err
+			}
+			continue
+		case store.ChangeInteractionLogged:
+			if c.Detail == "visit" {
+				if err := d.triggers.onEvent(ctx, tx, c.CustomerID, "store_visit", fmt.Sprintf("interaction:%d", c.SubjectID), st); err != nil {
+					return err
+				}
+			}
+			continue
 		case store.ChangeOrderPlaced:
 			o, ok := orders[c.SubjectID]
 			if !ok || o.Cancelled {
@@ -223,9 +238,20 @@ func FireTimers(ctx context.Context, db *store.DB, opts DetectOptions, st *Detec
 	}
 }
 
+// ticketResolved starts the playbooks that follow a resolved ticket (the
+// CSAT after support), whether it was resolved now or imported resolved.
+func (d *detector) ticketResolved(ctx context.Context, c store.Change, st *DetectStats) error {
+	if c.Detail != "resolved" {
+		return nil
+	}
+	return d.triggers.onEvent(ctx, d.tx, c.CustomerID, "ticket_resolved", fmt.Sprintf("ticket:%d", c.SubjectID), st)
+}
+
 func (d *detector) timer(ctx context.Context, t store.Timer, st *DetectStats) error {
 	tx := d.tx
 	switch t.Kind {
+	case store.TimerSurveyRemind:
+		return remindSurvey(ctx, tx, t.SubjectID)
 	case store.TimerAlertSnooze:
 		_, err := tx.WakeSnoozedAlert(ctx, t.SubjectID)
 		return err

@@ -15,8 +15,12 @@ import (
 )
 
 // InstallBuiltins stores the shipped playbooks that are not in the database
-// yet (an edited playbook is never overwritten), enabled or not.
+// yet (an edited playbook is never overwritten), enabled or not, and the
+// shipped surveys they send. It returns how many playbooks it added.
 func InstallBuiltins(ctx context.Context, db *store.DB, enabled bool) (int, error) {
+	if _, err := installSurveys(ctx, db); err != nil {
+		return 0, err
+	}
 	ps, err := Builtins()
 	if err != nil {
 		return 0, err
@@ -55,9 +59,13 @@ type Runner struct {
 	// Language is what customers whose own language is not known are
 	// written to in (the business's setting); "" is English.
 	Language string
-	Owner    string
-	Lease    time.Duration
-	Log      *slog.Logger
+	// PublicURL is where customers open survey links ("" : surveys go
+	// by reply only, and not by email).
+	PublicURL string
+	ReviewURL string // the business's public review page, for {{.ReviewLink}}
+	Owner     string
+	Lease     time.Duration
+	Log       *slog.Logger
 	// Live, when set, is read at the start of every pass for Channels and
 	// Business, so a settings change applies to the next step that runs.
 	Live *LiveSettings
@@ -106,7 +114,8 @@ func (r *Runner) refresh(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r.Channels, r.Business, r.Language = m.Configured(), m.Settings.BusinessName, m.Settings.Language
+	r.Channels, r.Business, r.Language, r.PublicURL = m.Configured(), m.Settings.BusinessName, m.Settings.Language, m.Settings.PublicURL
+	r.ReviewURL = m.Settings.ReviewURL
 	return nil
 }
 
@@ -156,8 +165,18 @@ func (r *Runner) subject(ctx context.Context, p *retain.Playbook, customerID int
 	if f.Locale == "" && r.Language != "" {
 		locale = r.Language
 	}
+	surveys := map[string]*retain.Survey{}
+	for _, st := range p.Steps {
+		if st.Type == "survey" {
+			s, _, err := CurrentSurvey(ctx, r.DB, st.Survey)
+			if err != nil && retain.ErrorCode(err) != retain.ENOTFOUND {
+				return Subject{}, err
+			}
+			surveys[st.Survey] = s
+		}
+	}
 	return Subject{Facts: f, Locale: locale, Recommendations: recs, Reason: reason, Channels: r.Channels,
-		Business: r.Business, Now: r.DB.Now(), InRecovery: inRecovery}, nil
+		Business: r.Business, ReviewURL: r.ReviewURL, Now: r.DB.Now(), InRecovery: inRecovery, Surveys: surveys}, nil
 }
 
 // inRecovery reports whether a service recovery is open for the customer:
@@ -225,7 +244,7 @@ func (r *Runner) advance(ctx context.Context, e retain.Enrollment, st *RunStats)
 		nextRun := e.SuccessBy
 		for _, a := range actions {
 			st.Steps++
-			if err := r.apply(ctx, tx, e, p, a, st); err != nil {
+			if err := r.apply(ctx, tx, e, p, subj, a, st); err != nil {
 				return err
 			}
 			if a.Type == "wait" {
@@ -242,7 +261,7 @@ func (r *Runner) advance(ctx context.Context, e retain.Enrollment, st *RunStats)
 
 // apply commits one action's effect; keys make a repeat impossible even if
 // the same step were ever run twice.
-func (r *Runner) apply(ctx context.Context, tx *store.Tx, e retain.Enrollment, p *retain.Playbook, a Action, st *RunStats) error {
+func (r *Runner) apply(ctx context.Context, tx *store.Tx, e retain.Enrollment, p *retain.Playbook, subj Subject, a Action, st *RunStats) error {
 	key := fmt.Sprintf("enrollment:%d:%d", e.ID, a.Step)
 	detail := a.Note
 	switch a.Type {
@@ -250,12 +269,7 @@ func (r *Runner) apply(ctx context.Context, tx *store.Tx, e retain.Enrollment, p
 		if a.Channel == "" {
 			break
 		}
-		// Due when the step was due, not when it ran: after downtime, a
-		// message past its maximum lateness expires instead of going out late.
-		due := e.NextRunAt
-		if due.IsZero() || due.After(tx.Now()) {
-			due = tx.Now()
-		}
+		due := stepDue(e, tx.Now())
 		m := retain.Message{IdempotencyKey: key, CustomerID: e.CustomerID, Channel: a.Channel,
 			Purpose: a.Purpose, Kind: a.Kind, Recipient: a.To, Body: a.Text, DueAt: due, MaxLateness: a.Lateness, EnrollmentID: e.ID}
 		if len(a.WaitingFor) > 0 { // queued all the same: it goes out once a channel is set up, within its lateness
@@ -269,6 +283,18 @@ func (r *Runner) apply(ctx context.Context, tx *store.Tx, e retain.Enrollment, p
 			st.Messages++
 		}
 		detail = string(a.Channel) + ": " + a.Text
+	case "survey":
+		if a.Channel == "" {
+			break
+		}
+		note, err := r.invite(ctx, tx, e, subj, a, key)
+		if err != nil {
+			return err
+		}
+		if detail = note; note == "" {
+			st.Messages++
+			detail = string(a.Channel) + ": " + a.Kind
+		}
 	case "task":
 		due := tx.Now().Add(a.Due)
 		// A reminder an hour before it is due (half the time, if sooner).
@@ -290,6 +316,16 @@ func (r *Runner) apply(ctx context.Context, tx *store.Tx, e retain.Enrollment, p
 		detail = a.Wait.String()
 	}
 	return tx.LogEnrollment(ctx, e.ID, a.Step, a.Type, detail)
+}
+
+// stepDue is when a step's message was due: when the step was, not when
+// it ran, so that after downtime a message past its maximum lateness
+// expires instead of going out late.
+func stepDue(e retain.Enrollment, now time.Time) time.Time {
+	if e.NextRunAt.IsZero() || e.NextRunAt.After(now) {
+		return now
+	}
+	return e.NextRunAt
 }
 
 // Enrollment outcomes.

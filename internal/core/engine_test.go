@@ -34,7 +34,7 @@ func TestServiceRecoveryEndToEnd(t *testing.T) {
 			if _, err := core.Detect(ctx, db, core.DetectOptions{}); err != nil {
 				t.Fatal(err)
 			}
-			if n, err := core.InstallBuiltins(ctx, db, false); err != nil || n != 8 {
+			if n, err := core.InstallBuiltins(ctx, db, false); err != nil || n != 11 {
 				t.Fatalf("installed %d built-ins: %v", n, err)
 			}
 			if err := db.SetPlaybookEnabled(ctx, retain.System("test"), "service_recovery", true); err != nil {
@@ -219,7 +219,7 @@ func TestBusinessLanguage(t *testing.T) {
 		}
 		found := false
 		for _, a := range steps {
-			if a.Type == "message" {
+			if a.Type == "message" || a.Type == "survey" {
 				found = true
 				if !strings.HasPrefix(a.Text, want) {
 					t.Errorf("%s: %q, want it to start %q", ref, a.Text, want)

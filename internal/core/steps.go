@@ -43,10 +43,14 @@ type Subject struct {
 	Reason          string          // the alert reason that enrolled them, if any
 	Channels        map[string]bool // channels the business has configured
 	Business        string          // the business's name for messages
+	ReviewURL       string          // the business's public review page
 	Now             time.Time
 	// InRecovery: a service recovery is open for the customer (and this
 	// playbook is not one). Tone: no welcome and no marketing until it ends.
 	InRecovery bool
+	// Surveys are the current versions of the surveys the playbook sends,
+	// so that a survey step's message reads as it will be sent.
+	Surveys map[string]*retain.Survey
 }
 
 // next runs the playbook from step until it has to wait or ends, and
@@ -74,6 +78,18 @@ func next(p *retain.Playbook, s Subject, step int) ([]Action, int) {
 				break
 			}
 			a.Channel, a.To, a.Note, a.WaitingFor = pickChannel(p.Channels, s)
+		case "survey":
+			// Sent on the first channel that works now: an invitation
+			// that waits for a channel would ask about a week-old delivery.
+			a.Kind, a.Purpose = st.Survey, retain.PurposeTransactional
+			a.Lateness = time.Duration(st.MaxLatenessHours) * time.Hour
+			a.Channel, a.To, a.Note, a.WaitingFor = pickChannel(p.Channels, s)
+			if len(a.WaitingFor) > 0 {
+				a.Channel, a.WaitingFor, a.Note = "", nil, SurveyNoChannel
+			}
+			if sv := s.Surveys[st.Survey]; sv != nil {
+				a.Text, _ = InviteText(sv, s, a.Channel, "")
+			}
 		case "task":
 			staff := s
 			staff.Locale = localeOf(s.Facts.OwnerLocale) // the task is for the owner
@@ -161,8 +177,8 @@ const HeldForRecovery = "not sent: a service recovery is open for this customer"
 
 // templateData is what message and task templates can use.
 type templateData struct {
-	Name, FirstName, Business, FavouriteCategory, Recommendations, Reason string
-	Orders, LastOrderDays                                                 int
+	Name, FirstName, Business, FavouriteCategory, Recommendations, Reason, ReviewLink string
+	Orders, LastOrderDays                                                             int
 }
 
 func render(texts map[string]string, s Subject) string {
@@ -180,7 +196,8 @@ func render(texts map[string]string, s Subject) string {
 		business = map[string]string{"en": "our shop", "bn": "আমাদের দোকান", "ne": "हाम्रो पसल"}[s.Locale]
 	}
 	d := templateData{Name: name, FirstName: first, Business: business, FavouriteCategory: s.Facts.FavouriteCategory,
-		Recommendations: strings.Join(s.Recommendations, ", "), Reason: reasonLabel(s.Reason, s.Locale), Orders: s.Facts.Orders}
+		Recommendations: strings.Join(s.Recommendations, ", "), Reason: reasonLabel(s.Reason, s.Locale), Orders: s.Facts.Orders,
+		ReviewLink: s.ReviewURL}
 	if !s.Facts.LastOrderAt.IsZero() {
 		d.LastOrderDays = int(s.Now.Sub(s.Facts.LastOrderAt).Hours() / 24)
 	}

@@ -74,6 +74,9 @@ type reply struct {
 	From    string `json:"from"`    // E.164
 	Text    string `json:"text"`    // what the customer wrote
 	Channel string `json:"channel"` // sms (default) or whatsapp
+	// ReplyID is the id of a tapped WhatsApp button or list row
+	// ("score:4"), when the reply is one.
+	ReplyID string `json:"reply_id"`
 }
 
 func (a *API) hookReply(w http.ResponseWriter, r *http.Request) {
@@ -98,9 +101,23 @@ func (a *API) hookReply(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "from: "+err.Error(), http.StatusBadRequest)
 		return
 	}
-	n, fresh, err := a.db.Reply(r.Context(), r.Header.Get("webhook-id"), phone, rp.Channel, rp.Text, messaging.IsOptOut(rp.Text))
+	optOut := messaging.IsOptOut(rp.Text)
+	n, fresh, err := a.db.Reply(r.Context(), r.Header.Get("webhook-id"), phone, rp.Channel, rp.Text, optOut)
 	if err == nil && n > 0 {
 		a.log.Info("opt-out by reply", "channel", rp.Channel, "customers", n)
+	}
+	if err == nil && fresh && !optOut {
+		// A reply to a survey is its answer ("4", "৪", a tapped button).
+		// If recording it fails, the reply is forgotten and the gateway
+		// told to try again (a 5xx): its retry is then not a replay.
+		if rp.ReplyID != "" {
+			rp.Text = rp.ReplyID
+		}
+		if _, err = core.SurveyReply(r.Context(), a.db, phone, retain.Channel(rp.Channel), rp.Text); err != nil {
+			if ferr := a.db.ForgetReply(r.Context(), r.Header.Get("webhook-id")); ferr != nil {
+				a.log.Error("survey reply", "err", ferr)
+			}
+		}
 	}
 	a.hookAnswer(w, fresh, err)
 }

@@ -86,7 +86,9 @@ func ParseScore(reply string, lo, hi int) (score int, comment string, ok bool) {
 // danda ends Bengali and Nepali sentences).
 func separator(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) || r == '।' }
 
-func isDigit(r rune) bool { return (r >= '0' && r <= '9') || (r >= '০' && r <= '৯') || (r >= '०' && r <= '९') }
+func isDigit(r rune) bool {
+	return (r >= '0' && r <= '9') || (r >= '০' && r <= '৯') || (r >= '०' && r <= '९')
+}
 
 // nativeDigits turns Bengali (০–৯) and Devanagari (०–९) digits into ASCII.
 func nativeDigits(s string) string {

@@ -24,6 +24,10 @@ type Settings struct {
 	Email        *EmailSettings    `json:"email,omitempty"`
 	// PublicURL is where customers reach Retain (unsubscribe links).
 	PublicURL string `json:"public_url,omitempty"`
+	// ReviewURL is the business's public review page (Google, Facebook,
+	// Daraz): every survey's thank-you page offers it, whatever the score
+	// (no review gating), and {{.ReviewLink}} puts it in a message.
+	ReviewURL string `json:"review_url,omitempty"`
 	// InboundSecret verifies the gateways' delivery reports and replies
 	// (Standard Webhooks signatures; whsec_ and base64).
 	InboundSecret string `json:"inbound_secret,omitempty"`

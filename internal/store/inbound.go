@@ -83,3 +83,12 @@ func (db *DB) Reply(ctx context.Context, eventID, phone, channel, text string, o
 	})
 	return n, fresh, err
 }
+
+// ForgetReply removes a received reply whose effects failed, so that the
+// gateway's retry of the same event id is taken as new.
+func (db *DB) ForgetReply(ctx context.Context, eventID string) error {
+	return db.WithTx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `DELETE FROM message_events WHERE event_id = $1 AND status = 'reply'`, eventID)
+		return err
+	})
+}

@@ -257,3 +257,19 @@ func (db *DB) ResponseRates(ctx context.Context, from time.Time, loc *time.Locat
 	}
 	return out, err
 }
+
+// InvitationRefs are the external ids a survey response names.
+type InvitationRefs struct{ Staff, Order, Ticket string }
+
+// InvitationRefs reads the external ids of an invitation's staff member,
+// order and ticket.
+func (db *DB) InvitationRefs(ctx context.Context, inv Invitation) (InvitationRefs, error) {
+	var r InvitationRefs
+	err := db.read.QueryRowContext(ctx, `SELECT COALESCE((SELECT external_id FROM staff WHERE id = $1), ''),
+		COALESCE((SELECT external_id FROM orders WHERE id = $2), ''), COALESCE((SELECT external_id FROM tickets WHERE id = $3), '')`,
+		nullID(inv.StaffID), nullID(inv.OrderID), nullID(inv.TicketID)).Scan(&r.Staff, &r.Order, &r.Ticket)
+	if err != nil {
+		return r, fmt.Errorf("store: invitation refs: %w", err)
+	}
+	return r, nil
+}

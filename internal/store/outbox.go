@@ -245,3 +245,10 @@ func (db *DB) Messages(ctx context.Context, f MessageFilter) ([]MessageRow, erro
 	}
 	return out, rows.Err()
 }
+
+// MessageByKey returns the message with an idempotency key.
+func (tx *Tx) MessageByKey(ctx context.Context, key string) (retain.Message, error) {
+	var m retain.Message
+	err := scanMessage(tx.tx.QueryRowContext(ctx, `SELECT `+messageColumns+` FROM messages m WHERE m.idempotency_key = $1`, key), &m)
+	return m, notFound(err, "no message %q", key)
+}

@@ -17,9 +17,10 @@ import (
 
 // Timer kinds.
 const (
-	TimerOrderLate   = "order.late"   // SubjectID: the order
-	TimerRenewal     = "renewal"      // SubjectID: the subscription; Key ends with the days ahead
-	TimerAlertSnooze = "alert.snooze" // SubjectID: the alert
+	TimerOrderLate    = "order.late"    // SubjectID: the order
+	TimerRenewal      = "renewal"       // SubjectID: the subscription; Key ends with the days ahead
+	TimerAlertSnooze  = "alert.snooze"  // SubjectID: the alert
+	TimerSurveyRemind = "survey.remind" // SubjectID: the invitation
 )
 
 // RenewalWindows are the days before a renewal at which its timers fire.

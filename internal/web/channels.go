@@ -123,7 +123,7 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request, v *view, f
 func (s *Server) saveBusiness(w http.ResponseWriter, r *http.Request, v *view) error {
 	name, zone := strings.TrimSpace(r.FormValue("business_name")), strings.TrimSpace(r.FormValue("time_zone"))
 	cur, public := strings.ToUpper(strings.TrimSpace(r.FormValue("currency"))), strings.TrimSpace(r.FormValue("public_url"))
-	lang := r.FormValue("language")
+	lang, review := r.FormValue("language"), strings.TrimSpace(r.FormValue("review_url"))
 	bad := fieldErrors{}
 	if lang != "" && !slices.Contains(i18n.Languages, lang) {
 		bad.add(v, "language", "form.choose")
@@ -140,8 +140,12 @@ func (s *Server) saveBusiness(w http.ResponseWriter, r *http.Request, v *view) e
 	if public != "" && !webURL(public) {
 		bad.add(v, "public_url", "form.url_bad")
 	}
+	if review != "" && !webURL(review) {
+		bad.add(v, "review_url", "form.url_bad")
+	}
 	change := func(m *messaging.Settings) error {
 		m.BusinessName, m.TimeZone, m.Currency, m.PublicURL, m.Language = name, zone, cur, strings.TrimSuffix(public, "/"), lang
+		m.ReviewURL = review
 		return nil
 	}
 	if len(bad) > 0 {

@@ -32,6 +32,7 @@ type editorData struct {
 	// The vocabularies the form offers.
 	Reasons, Events, CondFields, Ops, StepTypes, Locales []string
 	Channels                                             []retain.Channel
+	Surveys                                              []surveyChoice
 	status                                               int
 }
 
@@ -48,9 +49,13 @@ type simLine struct {
 	Subject string
 }
 
-func (s *Server) renderEditor(w http.ResponseWriter, v *view, d editorData) error {
+func (s *Server) renderEditor(w http.ResponseWriter, r *http.Request, v *view, d editorData) error {
 	d.Reasons, d.Events, d.CondFields, d.Ops = alertReasons, retain.TriggerEvents, retain.ConditionFields, retain.ConditionOps
 	d.StepTypes, d.Locales, d.Channels = retain.StepTypes, retain.PlaybookLocales, retain.ChannelNames
+	var err error
+	if d.Surveys, err = s.surveyChoices(r.Context(), v.L.Lang); err != nil {
+		return err
+	}
 	name := d.P.Name[v.L.Lang]
 	if name == "" {
 		name = d.P.Name["en"]
@@ -66,7 +71,7 @@ func (s *Server) playbookEdit(w http.ResponseWriter, r *http.Request, v *view) e
 	if err != nil {
 		return err
 	}
-	return s.renderEditor(w, v, editorData{P: p, Enabled: enabled, Version: version, Customer: r.FormValue("customer")})
+	return s.renderEditor(w, r, v, editorData{P: p, Enabled: enabled, Version: version, Customer: r.FormValue("customer")})
 }
 
 func (s *Server) currentPlaybook(r *http.Request, key string) (*retain.Playbook, bool, int, error) {
@@ -156,7 +161,7 @@ func (s *Server) playbookEditPost(w http.ResponseWriter, r *http.Request, v *vie
 	if d.Customer != "" && len(d.Fields) == 0 {
 		d.Sim, d.SimError = s.simulate(r, v, p, d.Customer)
 	}
-	return s.renderEditor(w, v, d)
+	return s.renderEditor(w, r, v, d)
 }
 
 // editorProblem is the catalog key that says what is wrong with a field of
@@ -199,6 +204,8 @@ func newStep(typ string, steps []retain.Step) retain.Step {
 		st.Days = 1
 	case "message":
 		st.Text = map[string]string{}
+	case "survey":
+		st.Survey, st.MaxLatenessHours = "csat", 24
 	case "task":
 		st.Title, st.DueHours = map[string]string{}, 24
 	case "branch":
@@ -260,6 +267,8 @@ func readPlaybookForm(r *http.Request, key string) *retain.Playbook {
 		case "message":
 			st.Purpose, st.Kind, st.Text = retain.Purpose(f(at+".purpose")), f(at+".kind"), texts(at+".text")
 			st.MaxLatenessHours = int(num(at + ".max_lateness_hours"))
+		case "survey":
+			st.Survey, st.MaxLatenessHours = f(at+".survey"), int(num(at+".max_lateness_hours"))
 		case "task":
 			st.Title, st.DueHours = texts(at+".title"), num(at+".due_hours")
 		case "branch":
@@ -292,8 +301,12 @@ func (s *Server) simulate(r *http.Request, v *view, p *retain.Playbook, customer
 	var out []simLine
 	for _, st := range steps {
 		l := simLine{Day: v.L.Number(st.At.Sub(start).Hours()/24, 0), Type: v.L.T("step." + st.Type), Channel: st.Channel, Text: st.Text,
-			NotSent: st.Type == "message" && st.Channel == ""}
+			NotSent: (st.Type == "message" || st.Type == "survey") && st.Channel == ""}
 		switch st.Type {
+		case "survey":
+			if st.Channel == "" {
+				l.Note = v.L.T("editor.not_sent")
+			}
 		case "message":
 			if st.Channel == retain.ChannelSMS || st.Channel == "" {
 				l.Parts, l.Unicode = messaging.SMSSegments(st.Text)

@@ -103,13 +103,13 @@ func TestPlaybookEditor(t *testing.T) {
 	s := newSite(t, storetest.SQLite)
 	c := s.client(t)
 	c.login("admin@shop.example", password)
-	code, page := c.get("/playbooks/post_purchase/edit")
+	code, page := c.get("/playbooks/win_back/edit")
 	if code != http.StatusOK {
 		t.Fatalf("the editor: %d", code)
 	}
 	form := formValues(t, page, "editor")
 	form.Set("op", "save")
-	if code, body := c.post("/playbooks/post_purchase/edit", form, ""); code != http.StatusOK || !strings.Contains(body, `id="editor-notice"`) || !strings.Contains(body, "Nothing changed: still version 1") {
+	if code, body := c.post("/playbooks/win_back/edit", form, ""); code != http.StatusOK || !strings.Contains(body, `id="editor-notice"`) || !strings.Contains(body, "Nothing changed: still version 1") {
 		i := strings.Index(body, "<main")
 		t.Fatalf("saving the form unchanged: %d %s", code, body[i:i+1500])
 	}
@@ -121,10 +121,10 @@ func TestPlaybookEditor(t *testing.T) {
 		}
 	}
 	if msg == "" {
-		t.Fatal("no message step in post_purchase")
+		t.Fatal("no message step in win_back")
 	}
 	form.Set(msg+".bn", "")
-	code, body := c.post("/playbooks/post_purchase/edit", form, "")
+	code, body := c.post("/playbooks/win_back/edit", form, "")
 	if code != http.StatusBadRequest || !strings.Contains(body, "Write this text in every language") {
 		t.Errorf("an empty Bengali text: %d", code)
 	}
@@ -137,25 +137,25 @@ func TestPlaybookEditor(t *testing.T) {
 	form.Set(msg+".ne", "धन्यवाद {{.FirstName}}, नयाँ पाठ")
 	form.Set("customer", custs.ExternalID)
 	form.Set("op", "preview")
-	code, body = c.post("/playbooks/post_purchase/edit", form, "")
+	code, body = c.post("/playbooks/win_back/edit", form, "")
 	first, _, _ := strings.Cut(custs.Name, " ")
 	if code != http.StatusOK || !strings.Contains(body, `id="sim"`) || !strings.Contains(body, first+", ") {
 		t.Errorf("the preview for %s (%s): %d", custs.ExternalID, first, code)
 	}
 	form.Set("op", "save")
-	if code, body := c.post("/playbooks/post_purchase/edit", form, ""); code != http.StatusOK || !strings.Contains(body, "Saved as version 2") {
+	if code, body := c.post("/playbooks/win_back/edit", form, ""); code != http.StatusOK || !strings.Contains(body, "Saved as version 2") {
 		t.Errorf("saving the change: %d", code)
 	}
-	if code, _ := c.post("/playbooks/post_purchase/duplicate", url.Values{}, ""); code != http.StatusSeeOther || c.lastLocation != "/playbooks/post_purchase-copy/edit" {
+	if code, _ := c.post("/playbooks/win_back/duplicate", url.Values{}, ""); code != http.StatusSeeOther || c.lastLocation != "/playbooks/win_back-copy/edit" {
 		t.Errorf("duplicating: %d → %q", code, c.lastLocation)
 	}
-	if code, _ := c.get("/playbooks/post_purchase-copy/edit"); code != http.StatusOK {
+	if code, _ := c.get("/playbooks/win_back-copy/edit"); code != http.StatusOK {
 		t.Errorf("the copy's editor: %d", code)
 	}
 	// An agent reads playbooks but does not edit them.
 	a := s.client(t)
 	a.login("agent@shop.example", password)
-	if code, _ := a.get("/playbooks/post_purchase/edit"); code != http.StatusForbidden {
+	if code, _ := a.get("/playbooks/win_back/edit"); code != http.StatusForbidden {
 		t.Errorf("an agent in the editor: %d", code)
 	}
 }

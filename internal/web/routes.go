@@ -39,6 +39,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// open only while nobody can sign in.
 	s.public(mux, "GET /setup", secure(http.HandlerFunc(s.setupPage)))
 	s.public(mux, "POST /setup", s.protect.Handler(secure(http.HandlerFunc(s.setupPost))))
+	// A survey invitation's page: guarded by its token, guesses limited.
+	s.public(mux, "GET /s/{token}", secure(http.HandlerFunc(s.surveyPublic)))
+	s.public(mux, "POST /s/{token}", s.protect.Handler(secure(http.HandlerFunc(s.surveyPublic))))
 	s.public(mux, "/", secure(http.HandlerFunc(s.notFound)))
 
 	s.page(mux, "POST /logout", retain.PermSignedIn, s.logout)
@@ -63,6 +66,12 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.page(mux, "GET /playbooks/{key}/edit", retain.PermPlaybooksManage, s.playbookEdit)
 	s.page(mux, "POST /playbooks/{key}/edit", retain.PermPlaybooksManage, s.playbookEditPost)
 	s.page(mux, "POST /playbooks/{key}/duplicate", retain.PermPlaybooksManage, s.playbookDuplicate)
+	s.page(mux, "GET /surveys", retain.PermPlaybooksRead, s.surveysPage)
+	s.page(mux, "POST /surveys/recontact", retain.PermSettingsManage, s.surveyRecontact)
+	s.page(mux, "POST /surveys/{key}/enabled", retain.PermPlaybooksManage, s.surveyToggle)
+	s.page(mux, "GET /surveys/{key}/edit", retain.PermPlaybooksManage, s.surveyEdit)
+	s.page(mux, "POST /surveys/{key}/edit", retain.PermPlaybooksManage, s.surveyEditPost)
+	s.page(mux, "POST /surveys/{key}/duplicate", retain.PermPlaybooksManage, s.surveyDuplicate)
 	s.page(mux, "GET /messages", retain.PermMessagesRead, s.messages)
 	s.page(mux, "GET /settings", retain.PermSignedIn, s.settings)
 	s.page(mux, "POST /settings/digits", retain.PermSignedIn, s.saveDigits)

@@ -40,13 +40,15 @@ const (
 
 // Server serves the UI.
 type Server struct {
-	db      *store.DB
-	log     *slog.Logger
-	opts    Options
-	pages   map[string]*template.Template
-	login   *limiter
-	protect *http.CrossOriginProtection
-	table   []Route
+	db    *store.DB
+	log   *slog.Logger
+	opts  Options
+	pages map[string]*template.Template
+	login *limiter
+	// surveyGuess counts unknown survey tokens per address.
+	surveyGuess *limiter
+	protect     *http.CrossOriginProtection
+	table       []Route
 	// live is the messaging settings in force (the business's time zone
 	// and currency), read again only when a change is saved.
 	live *core.LiveSettings
@@ -69,7 +71,7 @@ type Options struct {
 
 // New mounts the UI on mux.
 func New(mux *http.ServeMux, db *store.DB, log *slog.Logger, opts Options) *Server {
-	s := &Server{db: db, log: log, opts: opts, pages: map[string]*template.Template{}, login: newLimiter(), protect: http.NewCrossOriginProtection(),
+	s := &Server{db: db, log: log, opts: opts, pages: map[string]*template.Template{}, login: newLimiter(), surveyGuess: newLimiter(), protect: http.NewCrossOriginProtection(),
 		live: &core.LiveSettings{DB: db}}
 	names, _ := fs.Glob(templateFS, "templates/*.html")
 	for _, n := range names {
@@ -129,6 +131,8 @@ var funcs = template.FuncMap{
 	"languages": func() []string { return i18n.Languages },
 	"langName":  func(l string) string { return i18n.Names[l] },
 	"add":       func(a, b int) int { return a + b },
+	"localized": retain.Localized,
+	"localizer": func(lang string) *i18n.Localizer { return i18n.New(lang, true) },
 	"int64":     func(n int) int64 { return int64(n) },
 	"list":      func(xs ...string) []string { return xs },
 	"list2":     func(xs ...any) []any { return xs },
