@@ -74,9 +74,10 @@ type changeMarks struct {
 // markChanges remembers, before the merge, each table's newest id, and
 // stages the updates that are changes: a ticket whose status, priority,
 // first response or resolution moves, a subscription whose status, plan,
-// value or renewal date moves.
+// value or renewal date moves, a survey answer whose score or comment
+// moves (a comment that follows a one-tap score is news: its cause).
 func (tx *Tx) markChanges(ctx context.Context, st Staged) (changeMarks, error) {
-	marks := changeMarks{ids: map[string]int64{}, updates: len(st.tickets)+len(st.subs) > 0}
+	marks := changeMarks{ids: map[string]int64{}, updates: len(st.tickets)+len(st.subs)+len(st.surveys) > 0}
 	for _, src := range changeSources {
 		if !src.staged(st) {
 			continue
@@ -103,6 +104,13 @@ func (tx *Tx) markChanges(ctx context.Context, st Staged) (changeMarks, error) {
 			   OR s.value_minor IS DISTINCT FROM t.value_minor
 			   OR (s.renews_at IS NOT NULL AND s.renews_at IS DISTINCT FROM t.renews_at)`); err != nil {
 			return changeMarks{}, fmt.Errorf("store: change log subscriptions: %w", err)
+		}
+	}
+	if len(st.surveys) > 0 {
+		if _, err := tx.exec(ctx, `INSERT INTO stage_changed (kind, subject_id)
+			SELECT '`+ChangeSurveyAnswered+`', t.id FROM stage_surveys s JOIN survey_responses t ON t.external_id = s.external_id
+			WHERE s.score IS DISTINCT FROM t.score OR (s.comment IS NOT NULL AND s.comment <> '' AND s.comment IS DISTINCT FROM t.comment)`); err != nil {
+			return changeMarks{}, fmt.Errorf("store: change log survey answers: %w", err)
 		}
 	}
 	return marks, nil
@@ -138,9 +146,10 @@ func (tx *Tx) appendChanges(ctx context.Context, marks changeMarks) error {
 		return nil
 	}
 	q, _ := tx.db.render(`INSERT INTO changes (kind, subject_id, customer_id, detail, at, recorded_at)
-		SELECT c.kind, c.subject_id, COALESCE(t.customer_id, s.customer_id), COALESCE(t.status, s.status), {now}, {now}
+		SELECT c.kind, c.subject_id, COALESCE(t.customer_id, s.customer_id, r.customer_id), COALESCE(t.status, s.status, r.kind), {now}, {now}
 		FROM stage_changed c LEFT JOIN tickets t ON c.kind = '` + ChangeTicketUpdated + `' AND t.id = c.subject_id
 		LEFT JOIN subscriptions s ON c.kind = '` + ChangeSubscriptionChanged + `' AND s.id = c.subject_id
+		LEFT JOIN survey_responses r ON c.kind = '` + ChangeSurveyAnswered + `' AND r.id = c.subject_id
 		ORDER BY c.subject_id`)
 	if _, err := tx.exec(ctx, q, tx.now); err != nil {
 		return fmt.Errorf("store: change log updates: %w", err)
