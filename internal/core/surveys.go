@@ -636,3 +636,139 @@ func ignoreGone(err error) error {
 	}
 	return err
 }
+
+// SurveyRequest asks for one invitation outside a playbook: from the API
+// (a shop's POS after a visit, a helpdesk after a ticket) or the CLI.
+type SurveyRequest struct {
+	Key      string         // idempotency: the caller's id for this request
+	Survey   string         // survey key
+	Customer string         // customer external id
+	Channel  retain.Channel // "" : the first of WhatsApp, SMS, email that is set up and reaches them
+	Order    string         // order external id it is about, if any
+	Ticket   string         // ticket external id it is about, if any
+	Staff    string         // staff external id it is about (default: the ticket's assignee)
+	Context  string         // order, ticket, delivery, visit; default from what is given
+}
+
+// SurveyResult is what a request did.
+type SurveyResult struct {
+	InvitationID int64          `json:"invitation_id"`
+	Created      bool           `json:"created"` // false: the same key was sent before
+	Channel      retain.Channel `json:"channel"`
+	NotSent      string         `json:"not_sent,omitempty"` // why nothing was sent (recently surveyed, no channel)
+}
+
+// SendSurvey creates and queues one invitation, with the same limits,
+// consent and quiet hours as a playbook's.
+func SendSurvey(ctx context.Context, db *store.DB, live *LiveSettings, by retain.Actor, req SurveyRequest) (SurveyResult, error) {
+	if err := by.Require(retain.PermWorkAct); err != nil {
+		return SurveyResult{}, err
+	}
+	p := retain.Problems{}
+	if req.Key == "" || len(req.Key) > 200 {
+		p.Add("id", "is required")
+	}
+	if !slices.Contains(append([]string{""}, store.InvitationContexts...), req.Context) {
+		p.Add("context", "%q is not one of %v", req.Context, store.InvitationContexts[1:])
+	}
+	if req.Channel != "" && !slices.Contains([]retain.Channel{retain.ChannelWhatsApp, retain.ChannelSMS, retain.ChannelEmail}, req.Channel) {
+		p.Add("channel", "%q is not one of %v", req.Channel, []string{"whatsapp", "sms", "email"})
+	}
+	if err := p.Err(); err != nil {
+		return SurveyResult{}, err
+	}
+	s, row, err := CurrentSurvey(ctx, db, req.Survey)
+	if err != nil {
+		return SurveyResult{}, err
+	}
+	if !row.Enabled {
+		return SurveyResult{NotSent: SurveyOff}, nil
+	}
+	c, err := db.GetCustomer(ctx, req.Customer)
+	if err != nil {
+		return SurveyResult{}, fieldNotFound("customer_id", err)
+	}
+	f, err := db.CustomerFacts(ctx, c.ID)
+	if err != nil {
+		return SurveyResult{}, err
+	}
+	m, err := live.Messaging(ctx)
+	if err != nil {
+		return SurveyResult{}, err
+	}
+	subj := Subject{Facts: f, Locale: localeOf(f.Locale), Channels: m.Configured(), Business: m.Settings.BusinessName,
+		ReviewURL: m.Settings.ReviewURL, Now: db.Now()}
+	if f.Locale == "" && m.Settings.Language != "" {
+		subj.Locale = m.Settings.Language
+	}
+	prefs := []retain.Channel{retain.ChannelWhatsApp, retain.ChannelSMS, retain.ChannelEmail}
+	if req.Channel != "" {
+		prefs = []retain.Channel{req.Channel}
+	}
+	channel, to, _, waiting := pickChannel(prefs, subj)
+	if channel == "" || len(waiting) > 0 {
+		return SurveyResult{NotSent: SurveyNoChannel}, nil
+	}
+	in := Invite{Key: "api:" + req.Key, Survey: s, Version: row.Version, Subject: subj, Channel: channel, To: to,
+		PublicURL: m.Settings.PublicURL, Due: db.Now(), Lateness: 24 * time.Hour, Context: req.Context}
+	days, err := RecontactDays(ctx, db)
+	if err != nil {
+		return SurveyResult{}, err
+	}
+	var res SurveyResult
+	err = db.WithTx(ctx, func(tx *store.Tx) error {
+		if in.Served, err = requestServedBy(ctx, tx, req); err != nil {
+			return err
+		}
+		if in.Context == "" {
+			in.Context = map[bool]string{true: "ticket", false: "order"}[in.Served.TicketID != 0]
+			if in.Served.TicketID == 0 && in.Served.OrderID == 0 {
+				in.Context = ""
+			}
+		}
+		res.InvitationID, res.Created, res.NotSent, err = SendInvite(ctx, tx, in, days)
+		return err
+	})
+	res.Channel = channel
+	return res, err
+}
+
+// requestServedBy reads a request's order, ticket and staff member.
+func requestServedBy(ctx context.Context, tx *store.Tx, req SurveyRequest) (store.ServedBy, error) {
+	var s store.ServedBy
+	if req.Ticket != "" {
+		id, err := tx.TicketID(ctx, req.Ticket)
+		if err != nil {
+			return s, fieldNotFound("ticket_id", err)
+		}
+		if s, err = tx.TicketServedBy(ctx, id); err != nil {
+			return s, err
+		}
+	}
+	if req.Order != "" {
+		id, err := tx.OrderID(ctx, req.Order)
+		if err != nil {
+			return s, fieldNotFound("order_id", err)
+		}
+		s.OrderID = id
+	}
+	if req.Staff != "" {
+		id, err := tx.StaffByExternalID(ctx, req.Staff)
+		if err != nil {
+			return s, fieldNotFound("staff", err)
+		}
+		s.StaffID = id
+		if s.TeamID, err = tx.StaffTeam(ctx, id); err != nil {
+			return s, err
+		}
+	}
+	return s, nil
+}
+
+// fieldNotFound names the field of a reference that does not exist.
+func fieldNotFound(field string, err error) error {
+	if retain.ErrorCode(err) == retain.ENOTFOUND {
+		return retain.FieldError(field, "%v", err.Error())
+	}
+	return err
+}

@@ -67,6 +67,10 @@ func (a *API) routes(mux *http.ServeMux) {
 	register(a, op("get-playbook", http.MethodGet, "/api/v1/playbooks/{key}", "A playbook's current definition", "Playbooks", 200), retain.PermPlaybooksRead, a.getPlaybook)
 	register(a, op("put-playbook", http.MethodPut, "/api/v1/playbooks/{key}", "Store a definition as the playbook's next version", "Playbooks", 200), retain.PermPlaybooksManage, a.putPlaybook)
 	register(a, op("enable-playbook", http.MethodPost, "/api/v1/playbooks/{key}/enabled", "Enable or disable a playbook", "Playbooks", 204), retain.PermPlaybooksManage, a.enablePlaybook)
+	register(a, op("list-surveys", http.MethodGet, "/api/v1/surveys", "Surveys with their response rates", "Surveys", 200), retain.PermPlaybooksRead, a.listSurveys)
+	register(a, op("get-survey", http.MethodGet, "/api/v1/surveys/{key}", "A survey's current definition", "Surveys", 200), retain.PermPlaybooksRead, a.getSurvey)
+	register(a, op("put-survey", http.MethodPut, "/api/v1/surveys/{key}", "Store a definition as the survey's next version", "Surveys", 200), retain.PermPlaybooksManage, a.putSurvey)
+	register(a, op("invite-survey", http.MethodPost, "/api/v1/surveys/{key}/invitations", "Send a customer the survey (201; 200 for an id sent before, or with not_sent saying why nothing went)", "Surveys", 201), retain.PermWorkAct, a.inviteSurvey)
 	register(a, op("simulate-playbook", http.MethodPost, "/api/v1/playbooks/{key}/simulate", "What the playbook would do for a customer, and when (sends nothing)", "Playbooks", 200), retain.PermPlaybooksRead, a.simulatePlaybook)
 }
 

@@ -278,3 +278,75 @@ func replier(t *testing.T, f *fixture, now time.Time) func(id, body string) int 
 		return resp.StatusCode
 	}
 }
+
+// TestSurveyAPI: definitions are read and stored as versions, a bad one
+// is a 4xx naming the field; an invitation on request is sent once per
+// id, and a bad reference names its field.
+func TestSurveyAPI(t *testing.T) {
+	f := newFixture(t, storetest.SQLite)
+	ctx := context.Background()
+	now := time.Date(2026, 6, 1, 4, 0, 0, 0, time.UTC)
+	f.db.Now = func() time.Time { return now }
+	settings, _ := json.Marshal(messaging.Settings{PublicURL: "https://shop.example", AllowNetworks: []string{"127.0.0.0/8"},
+		WhatsApp: &messaging.WhatsAppSettings{APIBase: "http://127.0.0.1:1", PhoneNumberID: "1", Token: "t"}})
+	f.db.SetSetting(ctx, messaging.SettingsKey, string(settings))
+	var b store.Batch
+	b.Customers = append(b.Customers, store.Row[retain.Customer]{V: retain.Customer{ExternalID: "C1", Phone: "+8801711000001", Locale: "ne"}})
+	b.Staff = append(b.Staff, store.Row[retain.Staff]{V: retain.Staff{ExternalID: "clerk-1", Name: "Sita", Role: retain.RoleRepresentative, Team: "Thamel shop"}})
+	if _, err := f.db.Apply(ctx, &b); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := core.InstallBuiltins(ctx, f.db, false); err != nil {
+		t.Fatal(err)
+	}
+	call := func(method, path string, body any) (int, map[string]any) {
+		t.Helper()
+		raw, _ := json.Marshal(body)
+		req, _ := http.NewRequest(method, f.srv.URL+path, strings.NewReader(string(raw)))
+		req.Header.Set("Authorization", "Bearer "+f.key)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, out
+	}
+	if code, out := call("GET", "/api/v1/surveys", nil); code != 200 || len(out["surveys"].([]any)) != 4 {
+		t.Fatalf("list: %d %v", code, out)
+	}
+	code, def := call("GET", "/api/v1/surveys/visit", nil)
+	if code != 200 || def["kind"] != "csat" {
+		t.Fatalf("get: %d %v", code, def)
+	}
+	delete(def, "$schema")
+	q := def["questions"].([]any)[0].(map[string]any)
+	q["text"].(map[string]any)["bn"] = ""
+	if code, out := call("PUT", "/api/v1/surveys/visit", def); code != 400 || !strings.Contains(fmt.Sprint(out), "body.questions[0].text.bn") {
+		t.Errorf("a missing Bengali text: %d %v", code, out)
+	}
+	q["text"].(map[string]any)["bn"] = "আজ কেমন লাগল?"
+	if code, out := call("PUT", "/api/v1/surveys/visit", def); code != 200 || out["version"] != float64(2) || out["created"] != true {
+		t.Errorf("a new version: %d %v", code, out)
+	}
+	invite := map[string]any{"id": "pos-1", "customer_id": "C1", "staff": "clerk-1", "context": "visit"}
+	if code, out := call("POST", "/api/v1/surveys/visit/invitations", invite); code != 201 || out["channel"] != "whatsapp" {
+		t.Fatalf("invite: %d %v", code, out)
+	}
+	if code, out := call("POST", "/api/v1/surveys/visit/invitations", invite); code != 200 || out["created"] != false {
+		t.Errorf("the same id again: %d %v", code, out)
+	}
+	inv, ok, err := f.db.OpenInvitation(ctx, "+8801711000001", retain.ChannelWhatsApp)
+	if err != nil || !ok || inv.StaffName != "Sita" || inv.Context != "visit" || inv.SurveyVersion != 2 || inv.Locale != "ne" {
+		t.Errorf("the invitation: %+v %v", inv, err)
+	}
+	invite["id"], invite["customer_id"] = "pos-2", "nobody"
+	if code, out := call("POST", "/api/v1/surveys/visit/invitations", invite); code != 400 || !strings.Contains(fmt.Sprint(out), "body.customer_id") {
+		t.Errorf("an unknown customer: %d %v", code, out)
+	}
+	if code, _ := call("POST", "/api/v1/surveys/nope/invitations", invite); code != 404 {
+		t.Errorf("an unknown survey: %d", code)
+	}
+}

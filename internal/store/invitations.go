@@ -273,3 +273,24 @@ func (db *DB) InvitationRefs(ctx context.Context, inv Invitation) (InvitationRef
 	}
 	return r, nil
 }
+
+// TicketID is a ticket's id by its external id.
+func (tx *Tx) TicketID(ctx context.Context, externalID string) (int64, error) {
+	var id int64
+	err := tx.tx.QueryRowContext(ctx, `SELECT id FROM tickets WHERE external_id = $1`, externalID).Scan(&id)
+	return id, notFound(err, "no ticket %q", externalID)
+}
+
+// OrderID is an order's id by its external id.
+func (tx *Tx) OrderID(ctx context.Context, externalID string) (int64, error) {
+	var id int64
+	err := tx.tx.QueryRowContext(ctx, `SELECT id FROM orders WHERE external_id = $1`, externalID).Scan(&id)
+	return id, notFound(err, "no order %q", externalID)
+}
+
+// StaffByExternalID is a staff member's id by their external id.
+func (tx *Tx) StaffByExternalID(ctx context.Context, externalID string) (int64, error) {
+	var id int64
+	err := tx.tx.QueryRowContext(ctx, `SELECT id FROM staff WHERE external_id = $1`, externalID).Scan(&id)
+	return id, notFound(err, "no staff member %q", externalID)
+}
