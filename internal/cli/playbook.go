@@ -19,9 +19,10 @@ func (e *env) playbookCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "playbook",
 		Short: "Retention playbooks: list, show, enable, disable, export, import, simulate",
-		Long: `Playbooks are data: a trigger, entry conditions, steps (wait, message, task, branch, set, exit), an exit
-on a new order, a frequency rule and a success definition. The eight built-ins (onboarding, post_purchase,
-service_recovery, win_back, growth, renewal, loyalty_nudge, advocacy) are installed disabled; export one,
+		Long: `Playbooks are data: a trigger, entry conditions, steps (wait, message, survey, task, branch, set, exit), an exit
+on a new order, a frequency rule and a success definition. The built-ins (onboarding, post_purchase,
+service_recovery, win_back, growth, renewal, loyalty_nudge, advocacy, support_csat, visit_survey,
+relationship_nps) are installed disabled; export one,
 edit it, import it back as a new version. Enrollments keep the version they started with. See docs/playbooks.md.`,
 	}
 	// withDB opens the database, installs missing built-ins and runs fn.
