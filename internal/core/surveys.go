@@ -263,7 +263,7 @@ func InviteText(s *retain.Survey, subj Subject, channel retain.Channel, link str
 				lines = append(lines, fmt.Sprintf("%s %s: %s?score=%d", l.Int(int64(n)), pointLabel(q, n, subj.Locale), link, n))
 			}
 		} else if link != "" {
-			lines = append(lines, l.T("survey.answer_here", map[string]any{"Link": link}))
+			lines = append(lines, l.T("survey.answer_here")+" "+link)
 		}
 		return strings.Join(lines, "\n"), nil
 	}
@@ -278,7 +278,9 @@ func InviteText(s *retain.Survey, subj Subject, channel retain.Channel, link str
 		}
 	}
 	if link != "" {
-		lines = append(lines, l.T("survey.or_answer_here", map[string]any{"Link": link}))
+		// The link after the words, not in them: the catalog writes digits
+		// in the reader's script, and a link's must stay as they are.
+		lines = append(lines, l.T("survey.or_answer_here")+" "+link)
 	}
 	return strings.Join(lines, "\n"), menu
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -147,7 +148,7 @@ func TestSurveyEndToEnd(t *testing.T) {
 				t.Fatalf("the invitation on WhatsApp: %v", got)
 			}
 			body := text(got[0])
-			if !strings.Contains(body, "Dhaka Tea House") || !strings.Contains(body, "১ থেকে ৫") || !strings.Contains(body, "https://shop.example/s/") {
+			if !strings.Contains(body, "Dhaka Tea House") || !strings.Contains(body, "১ থেকে ৫") || !regexp.MustCompile(`https://shop.example/s/[A-Za-z0-9_-]{22}\b`).MatchString(body) {
 				t.Errorf("the invitation's text: %q", body)
 			}
 			action := got[0]["interactive"].(map[string]any)["action"].(map[string]any)

@@ -69,7 +69,7 @@ func (s *Server) surveyPublic(w http.ResponseWriter, r *http.Request) {
 	// Every lookup reserves one of the address's tries; a token that
 	// exists gives it back, so only guesses count.
 	if !s.surveyGuess.take("survey:"+ip, surveyLookups, now) {
-		v.Title, v.Error = l.T("survey.page_title"), l.T("survey.too_many")
+		v.Title, v.Data = l.T("survey.page_title"), surveyPage{State: "limited", Lang: l.Lang}
 		s.renderStatus(w, http.StatusTooManyRequests, "survey", v)
 		return
 	}
@@ -99,7 +99,7 @@ func (s *Server) surveyPublic(w http.ResponseWriter, r *http.Request) {
 	if m, err := s.live.Messaging(r.Context()); err == nil {
 		p.Business, p.Review = m.Settings.BusinessName, m.Settings.ReviewURL
 	}
-	v.Title = retain.Localized(sv.Name, lang)
+	v.Title, v.Brand = retain.Localized(sv.Name, lang), p.Business
 	status := http.StatusOK
 	index, _ := strconv.Atoi(r.FormValue("q"))
 	answer := core.Answer{}

@@ -101,6 +101,9 @@ type view struct {
 	// Refresh, when set, reloads the page every so many seconds (a page
 	// that follows background work, such as an import, without JavaScript).
 	Refresh int
+	// Brand names the site in the title: the business's name on the pages
+	// its customers see, "Retain" when empty.
+	Brand string
 }
 
 // Word is a stored code (an order status, a ticket's cause) in the

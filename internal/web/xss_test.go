@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -49,6 +50,8 @@ func TestS4_PagesEscapeHostileValues(t *testing.T) {
 			Kind: "nps", Score: 1, Comment: p, RespondedAt: now}})
 		b.Tickets = append(b.Tickets, store.Row[retain.Ticket]{V: retain.Ticket{ExternalID: "XT" + ref, CustomerRef: ref, Channel: "email",
 			Subject: p, Status: "open", Priority: "high", OpenedAt: now}})
+		// Staff names: the survey page's "who helped you?" lists them.
+		b.Staff = append(b.Staff, store.Row[retain.Staff]{V: retain.Staff{ExternalID: "XST" + ref, Name: p, Role: retain.RoleRepresentative}})
 	}
 	if _, err := s.db.Apply(ctx, &b); err != nil {
 		t.Fatal(err)
@@ -57,7 +60,25 @@ func TestS4_PagesEscapeHostileValues(t *testing.T) {
 	(&core.Runner{DB: s.db, Channels: map[string]bool{}}).RunDue(ctx)
 	c := s.client(t)
 	c.login("admin@shop.example", password)
-	pages := []string{"/", "/inbox", "/customers?q=X", "/customers?unhappy=1"}
+	pages := []string{"/", "/inbox", "/customers?q=X", "/customers?unhappy=1", "/answers", "/answers?comments=1", "/ratings", "/surveys",
+		"/surveys/visit/edit"}
+	// The public survey page: the staff directory question, and a comment
+	// typed earlier shown back in its box.
+	token := invite(t, s, "X1", "visit", "xss-visit")
+	c0 := s.client(t)
+	c0.post("/s/"+token, url.Values{"q": {"0"}, "a": {"2"}}, "")
+	inv, err := s.db.InvitationByToken(ctx, core.SurveyTokenHash(token))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sv, err := core.SurveyVersion(ctx, s.db, inv.SurveyKey, inv.SurveyVersion)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := core.AnswerSurvey(ctx, s.db, inv, sv, core.Answer{"comment": payloads[6]}, false); err != nil {
+		t.Fatal(err)
+	}
+	pages = append(pages, "/s/"+token+"?q=1", "/s/"+token+"?q=3", "/s/"+token+"?q=3&lang=bn")
 	for i := range payloads {
 		cust, err := s.db.GetCustomer(ctx, fmt.Sprintf("X%d", i))
 		if err != nil {
@@ -102,6 +123,13 @@ func TestS4_PagesEscapeHostileValues(t *testing.T) {
 	}
 	if found == 0 {
 		t.Error("no page showed the payloads at all: the test would prove nothing")
+	}
+	// The survey pages showed theirs: the staff names and the comment.
+	if _, body := c0.get("/s/" + token + "?q=1"); !strings.Contains(body, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Error("the survey page's staff list did not show the hostile name as text")
+	}
+	if _, body := c0.get("/s/" + token + "?q=3"); !strings.Contains(body, "&lt;/textarea&gt;&lt;script&gt;") {
+		t.Error("the survey page did not show the hostile comment as text")
 	}
 }
 
