@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
+	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/store/storetest"
 )
 
@@ -82,5 +84,52 @@ func TestBrowserSurveyPage(t *testing.T) {
 				t.Errorf("the expired link: %q", state)
 			}
 		})
+	}
+}
+
+// TestBrowserSurveyEditor: a manager on a phone, in Bengali, edits the
+// visit survey's first question, adds an option to its choice question,
+// previews the page in Nepali and saves a new version.
+func TestBrowserSurveyEditor(t *testing.T) {
+	exe := chromium(t)
+	s := newSite(t, storetest.SQLite)
+	ctx := browser(t, exe)
+	var notice, preview string
+	err := chromedp.Run(ctx,
+		chromedp.EmulateViewport(390, 844),
+		signIn(s.srv.URL, "admin@shop.example"),
+		clickAndLoad(`button[data-lang=bn]`),
+		chromedp.Navigate(s.srv.URL+"/surveys"),
+		chromedp.WaitVisible(`a[data-edit=visit]`),
+		checkPage(t, "bn surveys"),
+		clickAndLoad(`a[data-edit=visit]`),
+		chromedp.WaitVisible(`#survey-editor`),
+		checkPage(t, "bn survey editor"),
+		chromedp.SetValue(`input[name="questions[0].text.bn"]`, "আজ দোকানে কেমন লাগল?"),
+		chromedp.SendKeys(`input[name="questions[2].options[3].text.en"]`, "Not yet"),
+		chromedp.SendKeys(`input[name="questions[2].options[3].text.bn"]`, "এখনও না"),
+		chromedp.SendKeys(`input[name="questions[2].options[3].text.ne"]`, "अहिलेसम्म छैन"),
+		chromedp.SetValue(`select[name=preview_lang]`, "ne"),
+		clickAndLoad(`#preview`),
+		chromedp.WaitVisible(`.survey-preview`),
+		chromedp.Text(`.survey-preview`, &preview),
+		checkPage(t, "bn survey editor, Nepali preview"),
+		screenshot("sqlite", "survey-editor-phone-bn.png"),
+		clickAndLoad(`#save-survey`),
+		chromedp.WaitVisible(`#editor-notice`),
+		chromedp.Text(`#editor-notice`, &notice),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(preview, "तपाईंको अनुभव कस्तो रह्यो?") {
+		t.Errorf("the Nepali preview: %q", preview)
+	}
+	if !strings.Contains(notice, "২") {
+		t.Errorf("the save: %q", notice)
+	}
+	sv, row, err := core.CurrentSurvey(context.Background(), s.db, "visit")
+	if err != nil || row.Version != 2 || sv.Questions[0].Text["bn"] != "আজ দোকানে কেমন লাগল?" || len(sv.Questions[2].Options) != 4 {
+		t.Errorf("stored: version %d, %+v, %v", row.Version, sv.Questions, err)
 	}
 }
