@@ -397,6 +397,9 @@ type Recovery struct {
 	Rate      float64 `json:"rate"` // NaN-free: 0 when nothing ended
 	// Per playbook: enrollments by outcome and conversion.
 	Playbooks []PlaybookOutcome `json:"playbooks"`
+	// ByCause: the recovery rate by the root cause of the alert that
+	// started the recovery (quality, delivery…; "" when none was found).
+	ByCause []store.CauseOutcome `json:"by_cause"`
 }
 
 // PlaybookOutcome is one playbook's results.
@@ -416,6 +419,7 @@ func Outcomes(ctx context.Context, db *store.DB) (Recovery, error) {
 		return Recovery{}, err
 	}
 	var r Recovery
+	var recovery []string
 	for _, row := range rows {
 		p, err := retain.ParsePlaybook(row.Definition)
 		if err != nil {
@@ -428,6 +432,7 @@ func Outcomes(ctx context.Context, db *store.DB) (Recovery, error) {
 		}
 		r.Playbooks = append(r.Playbooks, po)
 		if p.Recovery {
+			recovery = append(recovery, row.Key)
 			r.Recovered += won
 			r.Ended += won + lost
 			r.Active += row.Active
@@ -436,7 +441,8 @@ func Outcomes(ctx context.Context, db *store.DB) (Recovery, error) {
 	if r.Ended > 0 {
 		r.Rate = float64(r.Recovered) / float64(r.Ended)
 	}
-	return r, nil
+	r.ByCause, err = db.OutcomesByCause(ctx, recovery, OutcomeSucceeded, OutcomeNotConverted)
+	return r, err
 }
 
 // MessagingSettings reads the stored messaging settings (the defaults when

@@ -127,6 +127,10 @@ func TestServiceRecoveryEndToEnd(t *testing.T) {
 			if err != nil || rec.Recovered != 1 || rec.Ended != 1 || rec.Rate != 1 {
 				t.Fatalf("recovery %+v %v", rec, err)
 			}
+			// By the cause the detractor's comment gave: late delivery.
+			if len(rec.ByCause) != 1 || rec.ByCause[0] != (store.CauseOutcome{Cause: "delivery", Recovered: 1, Ended: 1}) {
+				t.Errorf("recovery by cause: %+v", rec.ByCause)
+			}
 		})
 	}
 }

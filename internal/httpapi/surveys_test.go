@@ -231,6 +231,18 @@ func TestSurveyEndToEnd(t *testing.T) {
 				t.Errorf("the detractor's alert (its cause from the comment that followed the score): %+v", alerts)
 			}
 
+			// The dashboard's response rate: both invitations of June answered.
+			if err := f.db.RefreshDashboard(ctx); err != nil {
+				t.Fatal(err)
+			}
+			dash, _, err := f.db.LoadDashboard(ctx)
+			if err != nil || len(dash.Responses) == 0 {
+				t.Fatalf("no response rates on the dashboard: %v", err)
+			}
+			if last := dash.Responses[len(dash.Responses)-1]; last.Month.Month() != time.June || last.Sent != 2 || last.Answered != 2 {
+				t.Errorf("June's response rate: %+v", last)
+			}
+
 			// The same customer, a resolved ticket the next hour: the support
 			// CSAT runs, but the customer was surveyed yesterday.
 			b = store.Batch{}

@@ -12,21 +12,24 @@ import (
 
 // Dashboard is what the UI's first page shows.
 type Dashboard struct {
-	Customers       int
-	Active          int     // bought in the last 365 days
-	RepeatRate      float64 // of buyers, the share who bought on two days or more
-	Revenue         map[string]int64
-	RevenueAtRisk   map[string]int64 // the CLV of the customers at risk, per currency, in minor units
-	AtRisk          int              // customers in stage at_risk in the latest scoring run
-	AlertsOpen      int
-	AlertsDue       int
-	TasksDue        int
-	NPS             []NPSMonth
-	CSAT            []CSATMonth
-	CES             []CSATMonth // the same shape: the month's mean effort, 1 (easy) to 7
-	Cohorts         []Cohort
-	Health          [10]int // customers per health decile of the latest run
-	Causes          []CauseMonth
+	Customers     int
+	Active        int     // bought in the last 365 days
+	RepeatRate    float64 // of buyers, the share who bought on two days or more
+	Revenue       map[string]int64
+	RevenueAtRisk map[string]int64 // the CLV of the customers at risk, per currency, in minor units
+	AtRisk        int              // customers in stage at_risk in the latest scoring run
+	AlertsOpen    int
+	AlertsDue     int
+	TasksDue      int
+	NPS           []NPSMonth
+	CSAT          []CSATMonth
+	CES           []CSATMonth // the same shape: the month's mean effort, 1 (easy) to 7
+	Cohorts       []Cohort
+	Health        [10]int // customers per health decile of the latest run
+	Causes        []CauseMonth
+	// Invitations sent and answered by the month they were sent; empty
+	// for a business that only imports answers.
+	Responses       []ResponseRate
 	MainCurrency    string
 	ScoredCustomers int
 }
@@ -166,6 +169,9 @@ func (db *DB) Dashboard(ctx context.Context, now time.Time) (*Dashboard, error) 
 			e = *v
 		}
 		d.NPS, d.CSAT, d.CES = append(d.NPS, n), append(d.CSAT, c), append(d.CES, e)
+	}
+	if d.Responses, err = db.responseRates(ctx, start, now); err != nil {
+		return nil, err
 	}
 	if err := db.cohorts(ctx, d, start, now); err != nil {
 		return nil, err

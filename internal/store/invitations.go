@@ -227,37 +227,6 @@ func (tx *Tx) MarkReminded(ctx context.Context, id int64) (bool, error) {
 	return n == 1, nil
 }
 
-// ResponseRates counts invitations by the month they were sent (in loc)
-// and survey kind, since from.
-func (db *DB) ResponseRates(ctx context.Context, from time.Time, loc *time.Location, kindOf func(surveyKey string) string) ([]ResponseRate, error) {
-	type k struct {
-		m    time.Time
-		kind string
-	}
-	sums := map[k]*ResponseRate{}
-	var key, status string
-	var at nullTime
-	err := db.eachRow(ctx, `SELECT survey_key, status, created_at FROM survey_invitations WHERE created_at >= $1`, []any{from.UTC()},
-		[]any{&key, &status, &at}, func() {
-			t := at.T.In(loc)
-			kk := k{time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, loc), kindOf(key)}
-			r := sums[kk]
-			if r == nil {
-				r = &ResponseRate{Month: kk.m, Kind: kk.kind}
-				sums[kk] = r
-			}
-			r.Sent++
-			if status != InvitationOpen {
-				r.Answered++
-			}
-		})
-	out := make([]ResponseRate, 0, len(sums))
-	for _, r := range sums {
-		out = append(out, *r)
-	}
-	return out, err
-}
-
 // InvitationRefs are the external ids a survey response names.
 type InvitationRefs struct{ Staff, Order, Ticket string }
 

@@ -1,12 +1,14 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"time"
 
 	"github.com/retainhq/retain"
@@ -272,4 +274,54 @@ func (tx *Tx) WakeEnrollments(ctx context.Context, customerID int64, keys []stri
 		}
 	}
 	return nil
+}
+
+// CauseOutcome is how the enrollments started by alerts of one root cause
+// ended: how many ended, and how many of those bought again in time.
+type CauseOutcome struct {
+	Cause     string `json:"cause"` // "" for alerts with no cause
+	Recovered int    `json:"recovered"`
+	Ended     int    `json:"ended"`
+}
+
+// Rate is recovered ÷ ended.
+func (c CauseOutcome) Rate() float64 {
+	if c.Ended == 0 {
+		return 0
+	}
+	return float64(c.Recovered) / float64(c.Ended)
+}
+
+// OutcomesByCause counts the ended enrollments of the playbooks keys by
+// the root cause of the alert that started them.
+func (db *DB) OutcomesByCause(ctx context.Context, keys []string, succeeded, notConverted string) ([]CauseOutcome, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	args := []any{succeeded, notConverted}
+	for _, k := range keys {
+		args = append(args, k)
+	}
+	in := placeholders(len(args))[len("$1, $2, "):]
+	byCause := map[string]*CauseOutcome{}
+	var cause, outcome string
+	var n int
+	err := db.eachRow(ctx, `SELECT COALESCE(a.root_cause, ''), e.outcome, COUNT(*) FROM enrollments e LEFT JOIN alerts a ON a.id = e.alert_id
+		WHERE e.outcome IN ($1, $2) AND e.playbook_key IN (`+in+`) GROUP BY 1, 2`, args, []any{&cause, &outcome, &n}, func() {
+		c := byCause[cause]
+		if c == nil {
+			c = &CauseOutcome{Cause: cause}
+			byCause[cause] = c
+		}
+		c.Ended += n
+		if outcome == succeeded {
+			c.Recovered += n
+		}
+	})
+	out := make([]CauseOutcome, 0, len(byCause))
+	for _, c := range byCause {
+		out = append(out, *c)
+	}
+	slices.SortFunc(out, func(a, b CauseOutcome) int { return cmp.Compare(a.Cause, b.Cause) })
+	return out, err
 }

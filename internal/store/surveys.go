@@ -91,7 +91,44 @@ func (db *DB) Surveys(ctx context.Context) ([]SurveyRow, error) {
 // ResponseRate is one month of invitations: how many were sent and how
 // many of those were answered.
 type ResponseRate struct {
-	Month          time.Time // first day, in the zone asked for
-	Kind           string
+	Month          time.Time // first day (UTC, as the dashboard's months)
 	Sent, Answered int
+}
+
+// Rate is answered ÷ sent (0 when none was sent).
+func (r ResponseRate) Rate() float64 {
+	if r.Sent == 0 {
+		return 0
+	}
+	return float64(r.Answered) / float64(r.Sent)
+}
+
+// responseRates counts invitations by the month they were sent, one entry
+// per month from start to now, or none when no invitation was ever sent
+// in that time. Counted in the database: a busy shop sends thousands.
+func (db *DB) responseRates(ctx context.Context, start, now time.Time) ([]ResponseRate, error) {
+	byMonth := map[time.Time]*ResponseRate{}
+	var at nullTime
+	var sent, answered int
+	month := `strftime('%Y-%m-01T00:00:00Z', created_at)`
+	if db.dialect == Postgres {
+		month = `date_trunc('month', created_at AT TIME ZONE 'UTC')`
+	}
+	err := db.eachRow(ctx, `SELECT `+month+`, COUNT(*), SUM(CASE WHEN status <> 'open' THEN 1 ELSE 0 END)
+		FROM survey_invitations WHERE created_at >= $1 GROUP BY 1`, []any{start.UTC()}, []any{&at, &sent, &answered}, func() {
+		m := monthOf(at.T)
+		byMonth[m] = &ResponseRate{Month: m, Sent: sent, Answered: answered}
+	})
+	if err != nil || len(byMonth) == 0 {
+		return nil, err
+	}
+	var out []ResponseRate
+	for m := start; !m.After(monthOf(now)); m = m.AddDate(0, 1, 0) {
+		r := ResponseRate{Month: m}
+		if v := byMonth[m]; v != nil {
+			r = *v
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }

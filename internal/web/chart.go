@@ -19,6 +19,7 @@ type Bar struct {
 	Text  string // the value as shown (localized)
 	Href  string // where a click goes
 	Class string // a CSS class for the colour
+	Title string // the tooltip; default "Label: Text"
 }
 
 // bars draws a bar chart; negative values hang below the axis.
@@ -43,9 +44,13 @@ func bars(title string, bs []Bar) template.HTML {
 	for i, b := range bs {
 		x := pad + float64(i)*bw + bw*0.15
 		top, bottom := y(math.Max(b.Value, 0)), y(math.Min(b.Value, 0))
-		fmt.Fprintf(&sb, `<a href="%s"><rect class="bar %s" x="%.1f" y="%.1f" width="%.1f" height="%.1f"><title>%s: %s</title></rect></a>`,
+		tip := b.Title
+		if tip == "" {
+			tip = b.Label + ": " + b.Text
+		}
+		fmt.Fprintf(&sb, `<a href="%s"><rect class="bar %s" x="%.1f" y="%.1f" width="%.1f" height="%.1f"><title>%s</title></rect></a>`,
 			template.HTMLEscapeString(b.Href), template.HTMLEscapeString(b.Class), x, top, bw*0.7, math.Max(bottom-top, 0.5),
-			template.HTMLEscapeString(b.Label), template.HTMLEscapeString(b.Text))
+			template.HTMLEscapeString(tip))
 		fmt.Fprintf(&sb, `<text class="value" x="%.1f" y="%.1f">%s</text>`, x+bw*0.35, top-4, template.HTMLEscapeString(b.Text))
 		fmt.Fprintf(&sb, `<text class="label" x="%.1f" y="%.1f">%s</text>`, x+bw*0.35, h-labelH/2, template.HTMLEscapeString(b.Label))
 	}

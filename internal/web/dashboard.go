@@ -27,6 +27,9 @@ type dashboardData struct {
 	KPIs                                    []kpi
 	NPS, CSAT, CES, Health, Causes, Cohorts template.HTML
 	HasCES                                  bool
+	// Responses: invitations answered by month; RecoveryByCause: how the
+	// unhappy whom a recovery playbook took on bought again, by cause.
+	Responses, RecoveryByCause template.HTML
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -104,6 +107,30 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, v *view) erro
 		ces = append(ces, b)
 	}
 	data.CES = bars(l.T("chart.ces"), ces)
+	if len(d.Responses) > 0 {
+		var resp []Bar
+		for _, m := range d.Responses {
+			b := Bar{Label: l.Month(m.Month), Value: 100 * m.Rate(), Text: l.Percent(m.Rate()), Href: "/surveys", Class: "nps",
+				Title: l.T("chart.responses_cell", "Answered", l.Int(int64(m.Answered)), "Sent", l.Int(int64(m.Sent)))}
+			if m.Sent == 0 {
+				b.Text = "–"
+			}
+			resp = append(resp, b)
+		}
+		data.Responses = bars(l.T("chart.responses"), resp)
+	}
+	if len(rec.ByCause) > 0 {
+		var byCause []Bar
+		for _, c := range rec.ByCause {
+			label := l.T("cause.none")
+			if c.Cause != "" {
+				label = l.T("cause." + c.Cause)
+			}
+			byCause = append(byCause, Bar{Label: label, Value: 100 * c.Rate(), Text: l.Percent(c.Rate()), Href: "/customers?unhappy=1&cause=" + c.Cause,
+				Class: "nps", Title: l.T("chart.recovered_cell", "Recovered", l.Int(int64(c.Recovered)), "Ended", l.Int(int64(c.Ended)))})
+		}
+		data.RecoveryByCause = bars(l.T("chart.recovery_by_cause"), byCause)
+	}
 	// Root causes by month: a row per cause, a cell per month, darker = more.
 	byCell, most := map[string]int{}, 1
 	var months []time.Time
