@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/retainhq/retain/internal/core"
+	"github.com/retainhq/retain/internal/messaging"
 	"github.com/retainhq/retain/internal/store"
 	"github.com/retainhq/retain/internal/store/storetest"
 )
@@ -90,6 +92,10 @@ func customerIn(t testing.TB, s *site, lang string) string {
 // survey response like any other.
 func TestSurveyPage(t *testing.T) {
 	s := newSite(t, storetest.SQLite)
+	settings, _ := json.Marshal(messaging.Settings{BusinessName: "Dhaka Tea House", ReviewURL: "https://g.page/r/dhaka-tea/review"})
+	if err := s.db.SetSetting(context.Background(), messaging.SettingsKey, string(settings)); err != nil {
+		t.Fatal(err)
+	}
 	ref := customerIn(t, s, "bn")
 	token := invite(t, s, ref, "csat", "page-test")
 	c := s.client(t) // a customer: no sign-in
@@ -117,8 +123,9 @@ func TestSurveyPage(t *testing.T) {
 	if code, _ := c.post("/s/"+token, url.Values{"q": {"1"}, "a": {"চা ঠান্ডা ছিল"}, "lang": {"bn"}}, ""); code != http.StatusSeeOther || !strings.Contains(c.lastLocation, "thanks=1") {
 		t.Fatalf("the comment: %d → %q", code, c.lastLocation)
 	}
-	if code, body := c.get(c.lastLocation); code != http.StatusOK || !strings.Contains(body, `id="survey-thanks"`) {
-		t.Errorf("the thank-you: %d", code)
+	if code, body := c.get(c.lastLocation); code != http.StatusOK || !strings.Contains(body, `id="survey-thanks"`) ||
+		!strings.Contains(body, `href="https://g.page/r/dhaka-tea/review"`) || !strings.Contains(body, "<title>") || !strings.Contains(body, "Dhaka Tea House</title>") {
+		t.Errorf("the thank-you, with the review link: %d", code)
 	}
 	if code, body := c.get("/s/" + token); code != http.StatusOK || !strings.Contains(body, "উত্তর আগেই দেওয়া হয়েছে") {
 		t.Errorf("the link again: %d", code)
@@ -126,7 +133,7 @@ func TestSurveyPage(t *testing.T) {
 	if code, body := c.post("/s/"+token, url.Values{"q": {"0"}, "a": {"1"}}, ""); code != http.StatusOK || !strings.Contains(body, "উত্তর আগেই দেওয়া হয়েছে") {
 		t.Errorf("answering again: %d", code)
 	}
-	answers, _, err := s.db.Answers(context.Background(), store.AnswerFilter{Kind: "csat"})
+	answers, _, err := s.db.Answers(context.Background(), store.AnswerFilter{Kind: "csat", Size: 500})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,6 +143,36 @@ func TestSurveyPage(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("the answer is not among the survey responses")
+	}
+
+	// An unhappy customer is offered the public review page as well (no
+	// review gating); "who helped you?" names the staff member chosen.
+	visitor := customerIn(t, s, "en")
+	vt := invite(t, s, visitor, "visit", "page-test-visit")
+	members, err := s.db.Members(context.Background())
+	if err != nil || len(members) == 0 {
+		t.Fatal("no staff", err)
+	}
+	helper := members[len(members)-1]
+	steps := []url.Values{{"q": {"0"}, "a": {"1"}}, {"q": {"1"}, "a": {fmt.Sprint(helper.ID)}}, {"q": {"2"}, "skip": {"1"}}, {"q": {"3"}, "a": {"Nobody was at the counter"}}}
+	for i, form := range steps {
+		if code, _ := c.post("/s/"+vt, form, ""); code != http.StatusSeeOther {
+			t.Fatalf("visit step %d: %d", i, code)
+		}
+	}
+	if code, body := c.get(c.lastLocation); code != http.StatusOK || !strings.Contains(body, `id="review-link"`) {
+		t.Errorf("the thank-you after a score of 1 has no review link: %d", code)
+	}
+	answers, _, err = s.db.Answers(context.Background(), store.AnswerFilter{Kind: "csat", Size: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found = false
+	for _, a := range answers {
+		found = found || a.CustomerRef == visitor && a.Score == 1 && a.Staff == helper.Name && a.Comment == "Nobody was at the counter"
+	}
+	if !found {
+		t.Errorf("the visit's answer does not name %s", helper.Name)
 	}
 
 	// A week later the CSAT link of another invitation has closed.
