@@ -25,7 +25,7 @@ type stepView struct {
 
 // describeSteps puts a playbook's steps in the reader's words, with no
 // template syntax, step id or condition code left in them.
-func describeSteps(v *view, p *retain.Playbook) []stepView {
+func describeSteps(v *view, p *retain.Playbook, surveys map[string]string) []stepView {
 	pos := map[string]int{}
 	for i, st := range p.Steps {
 		pos[st.ID] = i + 1
@@ -49,6 +49,8 @@ func describeSteps(v *view, p *retain.Playbook) []stepView {
 			sv.Detail = v.L.T("playbooks.wait_for", "Days", v.L.Number(days, dec))
 		case "message":
 			sv.Detail = core.PreviewText(st.Text, v.L.Lang, label)
+		case "survey":
+			sv.Detail = surveys[st.Survey]
 		case "task":
 			sv.Detail = core.PreviewText(st.Title, v.L.Lang, label)
 		case "branch":
@@ -108,11 +110,19 @@ func (s *Server) playbooks(w http.ResponseWriter, r *http.Request, v *view) erro
 			defs[row.Key] = p
 		}
 	}
+	choices, err := s.surveyChoices(ctx, v.L.Lang)
+	if err != nil {
+		return err
+	}
+	surveys := map[string]string{}
+	for _, c := range choices {
+		surveys[c.Key] = c.Name
+	}
 	d := playbooksData{Recovery: rec, CanToggle: v.Actor.Can(retain.PermPlaybooksManage)}
 	for _, p := range rec.Playbooks {
 		pv := playbookView{PlaybookOutcome: p, Def: defs[p.Key]}
 		if pv.Def != nil {
-			pv.Steps = describeSteps(v, pv.Def)
+			pv.Steps = describeSteps(v, pv.Def, surveys)
 		}
 		d.Playbooks = append(d.Playbooks, pv)
 	}
