@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"strconv"
 	"text/tabwriter"
 
@@ -25,15 +24,7 @@ service_recovery, win_back, growth, renewal, loyalty_nudge, advocacy, support_cs
 relationship_nps) are installed disabled; export one,
 edit it, import it back as a new version. Enrollments keep the version they started with. See docs/playbooks.md.`,
 	}
-	// withDB opens the database, installs missing built-ins and runs fn.
-	withDB := func(cmd *cobra.Command, fn func(db *store.DB) error) error {
-		return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
-			if _, err := core.InstallBuiltins(ctx, db, false); err != nil {
-				return err
-			}
-			return fn(db)
-		})
-	}
+	withDB := e.withBuiltins
 	var asJSON bool
 	list := &cobra.Command{
 		Use:   "list",
@@ -87,13 +78,7 @@ edit it, import it back as a new version. Enrollments keep the version they star
 				if err != nil {
 					return err
 				}
-				b, _ := json.MarshalIndent(p, "", "  ")
-				b = append(b, '\n')
-				if len(args) == 2 {
-					return os.WriteFile(args[1], b, 0o644)
-				}
-				_, err = e.stdout.Write(b)
-				return err
+				return e.writeDefinition(args, p)
 			})
 		},
 	}
@@ -127,21 +112,12 @@ edit it, import it back as a new version. Enrollments keep the version they star
 		},
 	}
 	imp.Flags().BoolVar(&enable, "enable", false, "enable a new playbook at once")
+	setEnabled := func(ctx context.Context, db *store.DB, key string, on bool) error {
+		return db.SetPlaybookEnabled(ctx, cliActor, key, on)
+	}
 	toggle := func(use string, on bool) *cobra.Command {
-		return &cobra.Command{
-			Use:   use + " KEY",
-			Short: map[bool]string{true: "Start enrolling customers in a playbook", false: "Stop enrolling customers (running enrollments finish)"}[on],
-			Args:  cobra.ExactArgs(1),
-			RunE: func(cmd *cobra.Command, args []string) error {
-				return withDB(cmd, func(db *store.DB) error {
-					if err := db.SetPlaybookEnabled(cmd.Context(), cliActor, args[0], on); err != nil {
-						return err
-					}
-					fmt.Fprintf(e.stdout, "playbook %s %sd\n", args[0], use)
-					return nil
-				})
-			},
-		}
+		short := map[bool]string{true: "Start enrolling customers in a playbook", false: "Stop enrolling customers (running enrollments finish)"}[on]
+		return e.toggleCommand("playbook", use, short, on, setEnabled)
 	}
 	var customer, reason string
 	simulate := &cobra.Command{

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -23,14 +22,7 @@ multi, text, staff: "who helped you?") in English, Bengali and Nepali, and how o
 customer. Playbooks send them (a "survey" step); "send" sends one now. Saving stores a new version;
 invitations keep the version they were sent with. See docs/surveys.md.`,
 	}
-	withDB := func(cmd *cobra.Command, fn func(db *store.DB) error) error {
-		return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
-			if _, err := core.InstallBuiltins(ctx, db, false); err != nil {
-				return err
-			}
-			return fn(db)
-		})
-	}
+	withDB := e.withBuiltins
 	var asJSON bool
 	list := &cobra.Command{
 		Use:   "list",
@@ -38,28 +30,9 @@ invitations keep the version they were sent with. See docs/surveys.md.`,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return withDB(cmd, func(db *store.DB) error {
-				rows, err := db.Surveys(cmd.Context())
+				out, err := core.SurveySummaries(cmd.Context(), db)
 				if err != nil {
 					return err
-				}
-				type line struct {
-					Key      string  `json:"key"`
-					Kind     string  `json:"kind"`
-					Version  int     `json:"version"`
-					Enabled  bool    `json:"enabled"`
-					Sent     int     `json:"sent"`
-					Answered int     `json:"answered"`
-					Rate     float64 `json:"response_rate"`
-				}
-				var out []line
-				for _, r := range rows {
-					var s retain.Survey
-					_ = json.Unmarshal(r.Definition, &s)
-					l := line{Key: r.Key, Kind: s.Kind, Version: r.Version, Enabled: r.Enabled, Sent: r.Sent, Answered: r.Answered}
-					if r.Sent > 0 {
-						l.Rate = float64(r.Answered) / float64(r.Sent)
-					}
-					out = append(out, l)
 				}
 				if asJSON {
 					return json.NewEncoder(e.stdout).Encode(out)
@@ -86,13 +59,7 @@ invitations keep the version they were sent with. See docs/surveys.md.`,
 				if err != nil {
 					return err
 				}
-				b, _ := json.MarshalIndent(s, "", "  ")
-				b = append(b, '\n')
-				if len(args) == 2 {
-					return os.WriteFile(args[1], b, 0o644)
-				}
-				_, err = e.stdout.Write(b)
-				return err
+				return e.writeDefinition(args, s)
 			})
 		},
 	}
@@ -123,21 +90,12 @@ invitations keep the version they were sent with. See docs/surveys.md.`,
 			})
 		},
 	}
+	setEnabled := func(ctx context.Context, db *store.DB, key string, on bool) error {
+		return db.SetSurveyEnabled(ctx, cliActor, key, on)
+	}
 	toggle := func(use string, on bool) *cobra.Command {
-		return &cobra.Command{
-			Use:   use + " KEY",
-			Short: map[bool]string{true: "Let playbooks and send use a survey", false: "Stop sending a survey (open invitations still take answers)"}[on],
-			Args:  cobra.ExactArgs(1),
-			RunE: func(cmd *cobra.Command, args []string) error {
-				return withDB(cmd, func(db *store.DB) error {
-					if err := db.SetSurveyEnabled(cmd.Context(), cliActor, args[0], on); err != nil {
-						return err
-					}
-					fmt.Fprintf(e.stdout, "survey %s %sd\n", args[0], use)
-					return nil
-				})
-			},
-		}
+		short := map[bool]string{true: "Let playbooks and send use a survey", false: "Stop sending a survey (open invitations still take answers)"}[on]
+		return e.toggleCommand("survey", use, short, on, setEnabled)
 	}
 	var req core.SurveyRequest
 	var channel string

@@ -774,3 +774,33 @@ func fieldNotFound(field string, err error) error {
 	}
 	return err
 }
+
+// SurveySummary is a survey with how its invitations fared, as the CLI
+// and the API list them.
+type SurveySummary struct {
+	Key      string  `json:"key"`
+	Kind     string  `json:"kind"`
+	Version  int     `json:"version"`
+	Enabled  bool    `json:"enabled"`
+	Sent     int     `json:"sent"`
+	Answered int     `json:"answered"`
+	Rate     float64 `json:"response_rate" doc:"Answered ÷ sent; 0 when none was sent."`
+}
+
+// SurveySummaries lists every survey with its response rate.
+func SurveySummaries(ctx context.Context, db *store.DB) ([]SurveySummary, error) {
+	rows, err := db.Surveys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []SurveySummary{}
+	for _, r := range rows {
+		var s retain.Survey
+		if err := json.Unmarshal(r.Definition, &s); err != nil {
+			return nil, fmt.Errorf("survey %s: %w", r.Key, err)
+		}
+		out = append(out, SurveySummary{Key: r.Key, Kind: s.Kind, Version: r.Version, Enabled: r.Enabled, Sent: r.Sent,
+			Answered: r.Answered, Rate: r.Rate()})
+	}
+	return out, nil
+}

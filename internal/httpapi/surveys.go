@@ -15,37 +15,17 @@ import (
 // sent on request — a shop's till after a visit, a helpdesk after a
 // ticket — with the limits, consent and quiet hours of any survey.
 
-type surveySummary struct {
-	Key      string  `json:"key"`
-	Kind     string  `json:"kind"`
-	Version  int     `json:"version"`
-	Enabled  bool    `json:"enabled"`
-	Sent     int     `json:"sent"`
-	Answered int     `json:"answered"`
-	Rate     float64 `json:"response_rate" doc:"Answered ÷ sent; 0 when none was sent."`
-}
-
 type surveyListOutput struct {
 	Body struct {
-		Surveys []surveySummary `json:"surveys"`
+		Surveys []core.SurveySummary `json:"surveys"`
 	}
 }
 
 func (a *API) listSurveys(ctx context.Context, _ *struct{}) (*surveyListOutput, error) {
-	rows, err := a.db.Surveys(ctx)
-	if err != nil {
-		return nil, a.apiError(ctx, "list-surveys", err)
-	}
 	out := &surveyListOutput{}
-	out.Body.Surveys = []surveySummary{}
-	for _, r := range rows {
-		var s retain.Survey
-		_ = json.Unmarshal(r.Definition, &s)
-		sum := surveySummary{Key: r.Key, Kind: s.Kind, Version: r.Version, Enabled: r.Enabled, Sent: r.Sent, Answered: r.Answered}
-		if r.Sent > 0 {
-			sum.Rate = float64(r.Answered) / float64(r.Sent)
-		}
-		out.Body.Surveys = append(out.Body.Surveys, sum)
+	var err error
+	if out.Body.Surveys, err = core.SurveySummaries(ctx, a.db); err != nil {
+		return nil, a.apiError(ctx, "list-surveys", err)
 	}
 	return out, nil
 }

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/retainhq/retain"
 )
 
 // A customer answers "how was it, 1 to 5?" by SMS or WhatsApp in many
@@ -54,7 +56,7 @@ func ParseScore(reply string, lo, hi int) (score int, comment string, ok bool) {
 		i++
 	}
 	if i > 0 {
-		n, err := strconv.Atoi(nativeDigits(string(r[:i])))
+		n, err := strconv.Atoi(retain.LatinDigits(string(r[:i])))
 		if err != nil || n < lo || n > hi {
 			return 0, "", false
 		}
@@ -62,7 +64,7 @@ func ParseScore(reply string, lo, hi int) (score int, comment string, ok bool) {
 		for _, of := range []string{"/" + strconv.Itoa(hi), " out of " + strconv.Itoa(hi)} {
 			// The per-rune maps keep one rune for one, so a prefix found in
 			// the folded text is as long in the original.
-			if k := len([]rune(of)); len(rest) >= k && strings.ToLower(nativeDigits(string(rest[:k]))) == of {
+			if k := len([]rune(of)); len(rest) >= k && strings.ToLower(retain.LatinDigits(string(rest[:k]))) == of {
 				rest = rest[k:]
 				break
 			}
@@ -88,17 +90,4 @@ func separator(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) ||
 
 func isDigit(r rune) bool {
 	return (r >= '0' && r <= '9') || (r >= '০' && r <= '৯') || (r >= '०' && r <= '९')
-}
-
-// nativeDigits turns Bengali (০–৯) and Devanagari (०–९) digits into ASCII.
-func nativeDigits(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= '০' && r <= '৯':
-			return '0' + (r - '০')
-		case r >= '०' && r <= '९':
-			return '0' + (r - '०')
-		}
-		return r
-	}, s)
 }

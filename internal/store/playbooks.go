@@ -285,12 +285,7 @@ type CauseOutcome struct {
 }
 
 // Rate is recovered ÷ ended.
-func (c CauseOutcome) Rate() float64 {
-	if c.Ended == 0 {
-		return 0
-	}
-	return float64(c.Recovered) / float64(c.Ended)
-}
+func (c CauseOutcome) Rate() float64 { return ratio(c.Recovered, c.Ended) }
 
 // OutcomesByCause counts the ended enrollments of the playbooks keys by
 // the root cause of the alert that started them.

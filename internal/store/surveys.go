@@ -19,6 +19,9 @@ type SurveyRow struct {
 	Sent, Answered int
 }
 
+// Rate is answered ÷ sent (0 when none was sent).
+func (r SurveyRow) Rate() float64 { return ratio(r.Answered, r.Sent) }
+
 // SaveSurvey stores a definition as the survey's next version, unless it
 // equals the current one.
 func (db *DB) SaveSurvey(ctx context.Context, by retain.Actor, key string, definition []byte, enabled bool) (version int, created bool, err error) {
@@ -96,11 +99,14 @@ type ResponseRate struct {
 }
 
 // Rate is answered ÷ sent (0 when none was sent).
-func (r ResponseRate) Rate() float64 {
-	if r.Sent == 0 {
+func (r ResponseRate) Rate() float64 { return ratio(r.Answered, r.Sent) }
+
+// ratio is k ÷ n, 0 when n is 0 (a rate of nothing is shown as none).
+func ratio(k, n int) float64 {
+	if n == 0 {
 		return 0
 	}
-	return float64(r.Answered) / float64(r.Sent)
+	return float64(k) / float64(n)
 }
 
 // responseRates counts invitations by the month they were sent, one entry

@@ -2,9 +2,7 @@ package web
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -94,40 +92,12 @@ func (s *Server) playbookEditPost(w http.ResponseWriter, r *http.Request, v *vie
 		return err
 	}
 	p := readPlaybookForm(r, cur.Key)
-	op, arg, _ := strings.Cut(r.FormValue("op"), ":")
-	i, _ := strconv.Atoi(arg)
-	switch op {
-	case "up":
-		if i > 0 && i < len(p.Steps) {
-			p.Steps[i-1], p.Steps[i] = p.Steps[i], p.Steps[i-1]
-		}
-	case "down":
-		if i >= 0 && i+1 < len(p.Steps) {
-			p.Steps[i], p.Steps[i+1] = p.Steps[i+1], p.Steps[i]
-		}
-	case "remove":
-		if i >= 0 && i < len(p.Steps) {
-			p.Steps = append(p.Steps[:i], p.Steps[i+1:]...)
-		}
-	case "add":
-		p.Steps = append(p.Steps, newStep(r.FormValue("add_type"), p.Steps))
-	}
+	op := editItems(r, &p.Steps, func() (retain.Step, bool) { return newStep(r.FormValue("add_type"), p.Steps), true })
 	d := editorData{P: p, Enabled: enabled, Version: version, Customer: strings.TrimSpace(r.FormValue("customer")), Fields: fieldErrors{}}
 	// The definition's own check, by field path; an added step's empty
 	// texts are the reader's to fill, not a complaint yet.
 	if op != "add" {
-		var e *retain.Error
-		if errors.As(p.Validate().Err(), &e) {
-			for field, why := range e.Fields {
-				// The editor's own words for the fields it knows, else the
-				// reason's, in the reader's language.
-				if key := editorProblem(field); key != "" || why.Code == "" {
-					d.Fields.add(v, field, cmp.Or(key, "form.invalid"))
-				} else {
-					d.Fields[field] = v.Reason(why)
-				}
-			}
-		}
+		d.Fields = definitionProblems(v, p.Validate())
 	}
 	if op == "save" && len(d.Fields) == 0 {
 		norm, err := json.Marshal(p)

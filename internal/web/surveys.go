@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -44,8 +43,7 @@ func (s *Server) surveyChoices(ctx context.Context, lang string) ([]surveyChoice
 // surveyRow is one survey on the list.
 type surveyRow struct {
 	store.SurveyRow
-	Def  *retain.Survey
-	Rate float64 // answered ÷ sent
+	Def *retain.Survey
 }
 
 func (s *Server) surveysPage(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -63,11 +61,7 @@ func (s *Server) surveysPage(w http.ResponseWriter, r *http.Request, v *view) er
 		if err != nil {
 			return err
 		}
-		sr := surveyRow{SurveyRow: row, Def: sv}
-		if row.Sent > 0 {
-			sr.Rate = float64(row.Answered) / float64(row.Sent)
-		}
-		out = append(out, sr)
+		out = append(out, surveyRow{SurveyRow: row, Def: sv})
 	}
 	v.Title = v.L.T("nav.surveys")
 	v.Data = map[string]any{"Surveys": out, "Recontact": recontact, "CanManage": v.Actor.Can(retain.PermPlaybooksManage),
@@ -155,38 +149,12 @@ func (s *Server) surveyEditPost(w http.ResponseWriter, r *http.Request, v *view)
 		return err
 	}
 	sv := readSurveyForm(r, cur.Key)
-	op, arg, _ := strings.Cut(r.FormValue("op"), ":")
-	i, _ := strconv.Atoi(arg)
-	switch op {
-	case "up":
-		if i > 0 && i < len(sv.Questions) {
-			sv.Questions[i-1], sv.Questions[i] = sv.Questions[i], sv.Questions[i-1]
-		}
-	case "down":
-		if i >= 0 && i+1 < len(sv.Questions) {
-			sv.Questions[i], sv.Questions[i+1] = sv.Questions[i+1], sv.Questions[i]
-		}
-	case "remove":
-		if i >= 0 && i < len(sv.Questions) {
-			sv.Questions = append(sv.Questions[:i], sv.Questions[i+1:]...)
-		}
-	case "add":
-		if len(sv.Questions) < retain.MaxQuestions {
-			sv.Questions = append(sv.Questions, newQuestion(r.FormValue("add_type"), sv.Questions))
-		}
-	}
+	op := editItems(r, &sv.Questions, func() (retain.Question, bool) {
+		return newQuestion(r.FormValue("add_type"), sv.Questions), len(sv.Questions) < retain.MaxQuestions
+	})
 	d := surveyEditor{S: sv, Version: row.Version, Enabled: row.Enabled, Fields: fieldErrors{}}
 	if op != "add" {
-		var e *retain.Error
-		if errors.As(sv.Validate().Err(), &e) {
-			for field, why := range e.Fields {
-				if key := editorProblem(field); key != "" || why.Code == "" {
-					d.Fields.add(v, field, cmp.Or(key, "form.invalid"))
-				} else {
-					d.Fields[field] = v.Reason(why)
-				}
-			}
-		}
+		d.Fields = definitionProblems(v, sv.Validate())
 	}
 	if op == "save" && len(d.Fields) == 0 {
 		norm, _ := json.Marshal(sv)

@@ -1,0 +1,62 @@
+package web
+
+import (
+	"cmp"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/retainhq/retain"
+)
+
+// The playbook and survey editors read the whole form back into a
+// definition on every press and apply the button: move an item up or
+// down, remove it, add one. What the definition's own check finds wrong
+// is shown at the field of the same path.
+
+// editItems applies the pressed button ("up:2", "down:0", "remove:3",
+// "add") to a definition's list and returns the button's name.
+func editItems[T any](r *http.Request, items *[]T, add func() (T, bool)) string {
+	op, arg, _ := strings.Cut(r.FormValue("op"), ":")
+	i, _ := strconv.Atoi(arg)
+	list := *items
+	switch op {
+	case "up":
+		if i > 0 && i < len(list) {
+			list[i-1], list[i] = list[i], list[i-1]
+		}
+	case "down":
+		if i >= 0 && i+1 < len(list) {
+			list[i], list[i+1] = list[i+1], list[i]
+		}
+	case "remove":
+		if i >= 0 && i < len(list) {
+			list = append(list[:i], list[i+1:]...)
+		}
+	case "add":
+		if item, ok := add(); ok {
+			list = append(list, item)
+		}
+	}
+	*items = list
+	return op
+}
+
+// definitionProblems are a definition's problems by field path, in the
+// editor's own words for the fields it knows, else the reason's, in the
+// reader's language.
+func definitionProblems(v *view, problems retain.Problems) fieldErrors {
+	out := fieldErrors{}
+	var e *retain.Error
+	if errors.As(problems.Err(), &e) {
+		for field, why := range e.Fields {
+			if key := editorProblem(field); key != "" || why.Code == "" {
+				out.add(v, field, cmp.Or(key, "form.invalid"))
+			} else {
+				out[field] = v.Reason(why)
+			}
+		}
+	}
+	return out
+}
