@@ -3,6 +3,7 @@ package web
 import (
 	"cmp"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -59,4 +60,29 @@ func definitionProblems(v *view, problems retain.Problems) fieldErrors {
 		}
 	}
 	return out
+}
+
+// copyKey is the first of KEY-copy, KEY-copy-2, … that lookup does not
+// find: the key of a duplicate.
+func copyKey(key string, lookup func(string) error) (string, error) {
+	next := key + "-copy"
+	for n := 2; ; n++ {
+		err := lookup(next)
+		if retain.ErrorCode(err) == retain.ENOTFOUND {
+			return next, nil
+		}
+		if err != nil {
+			return "", err
+		}
+		next = fmt.Sprintf("%s-copy-%d", key, n)
+	}
+}
+
+// savedNotice says what a save did: a new version (in savedKey's words)
+// or nothing, the definition being unchanged.
+func savedNotice(v *view, savedKey string, version int, created bool) string {
+	if !created {
+		return v.L.T("editor.unchanged", "N", v.L.Int(int64(version)))
+	}
+	return v.L.T(savedKey, "N", v.L.Int(int64(version)))
 }

@@ -119,10 +119,7 @@ func (s *Server) playbookEditPost(w http.ResponseWriter, r *http.Request, v *vie
 				return err
 			}
 		}
-		d.Version, d.Notice = ver, v.L.T("editor.saved", "N", v.L.Int(int64(ver)))
-		if !created {
-			d.Notice = v.L.T("editor.unchanged", "N", v.L.Int(int64(ver)))
-		}
+		d.Version, d.Notice = ver, savedNotice(v, "editor.saved", ver, created)
 	} else if len(d.Fields) > 0 && r.Header.Get("HX-Request") == "" {
 		// Not for the live preview: htmx swaps only a 2xx answer, and the
 		// preview must say that the definition has problems.
@@ -304,16 +301,9 @@ func (s *Server) playbookDuplicate(w http.ResponseWriter, r *http.Request, v *vi
 	if err != nil {
 		return err
 	}
-	key := p.Key + "-copy"
-	for n := 2; ; n++ {
-		_, err := s.db.PlaybookHead(r.Context(), key)
-		if retain.ErrorCode(err) == retain.ENOTFOUND {
-			break // a free key
-		}
-		if err != nil {
-			return err
-		}
-		key = fmt.Sprintf("%s-copy-%d", p.Key, n)
+	key, err := copyKey(p.Key, func(k string) error { _, err := s.db.PlaybookHead(r.Context(), k); return err })
+	if err != nil {
+		return err
 	}
 	p.Key = key
 	for l, name := range p.Name {

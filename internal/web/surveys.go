@@ -165,10 +165,7 @@ func (s *Server) surveyEditPost(w http.ResponseWriter, r *http.Request, v *view)
 				return err
 			}
 		}
-		d.Version, d.Notice = ver, v.L.T("surveys.saved", "N", v.L.Int(int64(ver)))
-		if !created {
-			d.Notice = v.L.T("editor.unchanged", "N", v.L.Int(int64(ver)))
-		}
+		d.Version, d.Notice = ver, savedNotice(v, "surveys.saved", ver, created)
 	} else if len(d.Fields) > 0 && r.Header.Get("HX-Request") == "" {
 		d.status = http.StatusBadRequest
 	}
@@ -182,16 +179,9 @@ func (s *Server) surveyDuplicate(w http.ResponseWriter, r *http.Request, v *view
 	if err != nil {
 		return err
 	}
-	key := sv.Key + "-copy"
-	for n := 2; ; n++ {
-		_, err := s.db.SurveyHead(r.Context(), key)
-		if retain.ErrorCode(err) == retain.ENOTFOUND {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		key = fmt.Sprintf("%s-copy-%d", sv.Key, n)
+	key, err := copyKey(sv.Key, func(k string) error { _, err := s.db.SurveyHead(r.Context(), k); return err })
+	if err != nil {
+		return err
 	}
 	sv.Key = key
 	for l, name := range sv.Name {
