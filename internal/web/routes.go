@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io/fs"
 	"net/http"
+	"strings"
 
 	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/core"
@@ -161,7 +162,7 @@ func (s *Server) errorPage(w http.ResponseWriter, v *view, err error) {
 		status = retain.HTTPStatus(code)
 		switch {
 		case status >= 500:
-			s.log.Error("web", "path", v.Path, "err", err)
+			s.log.Error("web", "path", loggedPath(v.Path), "err", err)
 			code = retain.EINTERNAL
 		case code != retain.ENOTFOUND && code != retain.ECONFLICT && code != retain.EFORBIDDEN:
 			code = retain.EINVALID // the catalogs have words for these five
@@ -170,6 +171,17 @@ func (s *Server) errorPage(w http.ResponseWriter, v *view, err error) {
 	}
 	v.Title, v.Data = v.L.T("error.page_title"), message
 	s.renderStatus(w, status, "error", v)
+}
+
+// loggedPath is a path as the log may keep it: the token of a link that
+// is its own key (a survey, a password link) is left out.
+func loggedPath(p string) string {
+	for _, prefix := range []string{"/s/", "/account/"} {
+		if strings.HasPrefix(p, prefix) {
+			return prefix + "…"
+		}
+	}
+	return p
 }
 
 // notFound is the 404 page for any path the UI does not have, with the

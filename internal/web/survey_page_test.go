@@ -15,6 +15,7 @@ import (
 	"github.com/retainhq/retain/internal/messaging"
 	"github.com/retainhq/retain/internal/store"
 	"github.com/retainhq/retain/internal/store/storetest"
+	"github.com/retainhq/retain/internal/web"
 )
 
 var surveyLink = regexp.MustCompile(`/s/([A-Za-z0-9_-]{22})`)
@@ -203,5 +204,13 @@ func TestSurveyTokenGuessing(t *testing.T) {
 	}
 	if code, _ := c.get("/s/" + token); code != http.StatusTooManyRequests {
 		t.Errorf("a real token from the same address: %d", code)
+	}
+}
+
+func TestLoggedPathHidesTokens(t *testing.T) {
+	for in, want := range map[string]string{"/s/abcDEF123_-xyz0123456": "/s/…", "/account/tok": "/account/…", "/customers/12": "/customers/12"} {
+		if got := web.LoggedPath(in); got != want {
+			t.Errorf("%s logged as %s", in, got)
+		}
 	}
 }
