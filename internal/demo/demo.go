@@ -13,6 +13,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"math/rand/v2"
 	"time"
@@ -86,6 +87,9 @@ func Generate(ctx context.Context, db *store.DB, opts Options) (Stats, error) {
 			b.Reset()
 		}
 	}
+	if err := db.AddPastInvitations(ctx, g.invites); err != nil {
+		return g.stats, err
+	}
 	return g.stats, nil
 }
 
@@ -94,6 +98,9 @@ type gen struct {
 	asOf  time.Time
 	stats Stats
 	seq   int
+	// invites are the survey invitations of the last half year, answered
+	// or not, written once the answers they got are in.
+	invites []store.PastInvitation
 }
 
 func (g *gen) pick(xs []string) string { return xs[g.rng.IntN(len(xs))] }
@@ -282,7 +289,34 @@ func (g *gen) order(b *store.Batch, p person, placed time.Time, spend float64) {
 	}
 	if g.chance(0.3) {
 		g.survey(b, p, id, cause, delivered)
+	} else if unanswered(id) {
+		g.invite(p, id, "csat", "", delivered, nil, time.Time{})
 	}
+}
+
+// unanswered picks, from the order's id and not the random stream (so the
+// rest of the demo is the same with or without it), one in four of the
+// orders without an answer as invited all the same.
+func unanswered(orderID string) bool {
+	h := fnv.New32a()
+	h.Write([]byte(orderID))
+	return h.Sum32()%4 == 0
+}
+
+// invite records a post-purchase survey invitation sent a day after the
+// delivery, if that was within the last half year.
+func (g *gen) invite(p person, orderID, kind, staff string, delivered time.Time, score *int, answered time.Time) {
+	sent := delivered.Add(24 * time.Hour)
+	if sent.After(g.asOf) || g.asOf.Sub(sent) > 183*24*time.Hour {
+		return
+	}
+	resp := ""
+	if score != nil {
+		resp = "S" + orderID[1:]
+	}
+	g.invites = append(g.invites, store.PastInvitation{Key: "demo:" + orderID, SurveyKey: kind, SurveyVersion: 1, CustomerRef: p.id,
+		OrderRef: orderID, StaffRef: staff, Channel: retain.ChannelWhatsApp, Locale: p.locale, SentAt: sent, ExpiresAt: sent.AddDate(0, 0, 7),
+		ResponseExt: resp, Score: score, AnsweredAt: answered})
 }
 
 func b2f(b bool) float64 {
@@ -353,6 +387,7 @@ func (g *gen) survey(b *store.Batch, p person, orderID, cause string, at time.Ti
 	b.SurveyResponses = append(b.SurveyResponses, store.Row[retain.SurveyResponse]{V: retain.SurveyResponse{
 		ExternalID: "S" + orderID[1:], CustomerRef: p.id, Kind: kind, Score: score, Comment: comment, StaffRef: staff, OrderRef: orderID,
 		RespondedAt: responded}})
+	g.invite(p, orderID, kind, staff, at, &score, responded)
 }
 
 func (g *gen) subscription(b *store.Batch, p person) {

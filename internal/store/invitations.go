@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -262,4 +264,55 @@ func (tx *Tx) StaffByExternalID(ctx context.Context, externalID string) (int64, 
 	var id int64
 	err := tx.tx.QueryRowContext(ctx, `SELECT id FROM staff WHERE external_id = $1`, externalID).Scan(&id)
 	return id, notFound(err, "no staff member %q", externalID)
+}
+
+// PastInvitation is an invitation sent before Retain ran it: the demo's
+// history, or one carried over from another survey tool.
+type PastInvitation struct {
+	Key, SurveyKey        string
+	SurveyVersion         int
+	CustomerRef, OrderRef string // external ids
+	StaffRef              string // whom it was about
+	Channel               retain.Channel
+	Locale                string
+	SentAt, ExpiresAt     time.Time
+	ResponseExt           string    // the survey response it got ("" for none)
+	Score                 *int      // its score, when answered
+	AnsweredAt            time.Time // zero: never answered
+}
+
+// AddPastInvitations writes invitations that were sent and answered (or
+// not) in the past, with the staff member's team as it is now; a key
+// already there is left alone. Their tokens are random: no link to them
+// was ever sent from here.
+func (db *DB) AddPastInvitations(ctx context.Context, invs []PastInvitation) error {
+	return db.WithTx(ctx, func(tx *Tx) error {
+		for _, in := range invs {
+			var hash [16]byte
+			if _, err := rand.Read(hash[:]); err != nil {
+				return err
+			}
+			status, answers, score := InvitationOpen, "", any(nil)
+			if in.Score != nil {
+				status, score = InvitationDone, int64(*in.Score)
+				answers = fmt.Sprintf(`{"score":"%d"}`, *in.Score)
+			}
+			resp := in.ResponseExt
+			if resp == "" {
+				resp = "survey:" + in.Key
+			}
+			_, err := tx.exec(ctx, `INSERT INTO survey_invitations (idempotency_key, token_hash, response_ext, survey_key, survey_version,
+				customer_id, channel, locale, context, order_id, staff_id, team_id, status, answers, score, created_at, expires_at, answered_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, (SELECT id FROM customers WHERE external_id = $16), $6, $7, 'delivery',
+					(SELECT id FROM orders WHERE external_id = $8), (SELECT id FROM staff WHERE external_id = $15),
+					(SELECT team_id FROM staff WHERE external_id = $15), $9, $10, $11, $12, $13, $14, $12)
+				ON CONFLICT (idempotency_key) DO NOTHING`,
+				in.Key, hex.EncodeToString(hash[:]), resp, in.SurveyKey, in.SurveyVersion, in.Channel, in.Locale, in.OrderRef,
+				status, answers, score, in.SentAt.UTC(), in.ExpiresAt.UTC(), timeArg(in.AnsweredAt), in.StaffRef, in.CustomerRef)
+			if err != nil {
+				return fmt.Errorf("store: past invitation %s: %w", in.Key, err)
+			}
+		}
+		return nil
+	})
 }
