@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -101,25 +102,98 @@ func (a *API) hookReply(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "from: "+err.Error(), http.StatusBadRequest)
 		return
 	}
-	optOut := messaging.IsOptOut(rp.Text)
-	n, fresh, err := a.db.Reply(r.Context(), r.Header.Get("webhook-id"), phone, rp.Channel, rp.Text, optOut)
-	if err == nil && n > 0 {
-		a.log.Info("opt-out by reply", "channel", rp.Channel, "customers", n)
-	}
-	if err == nil && fresh && !optOut {
-		// A reply to a survey is its answer ("4", "৪", a tapped button).
-		// If recording it fails, the reply is forgotten and the gateway
-		// told to try again (a 5xx): its retry is then not a replay.
-		if rp.ReplyID != "" {
-			rp.Text = rp.ReplyID
-		}
-		if _, err = core.SurveyReply(r.Context(), a.db, phone, retain.Channel(rp.Channel), rp.Text); err != nil {
-			if ferr := a.db.ForgetReply(r.Context(), r.Header.Get("webhook-id")); ferr != nil {
-				a.log.Error("survey reply", "err", ferr)
-			}
-		}
-	}
+	fresh, err := a.takeReply(r.Context(), r.Header.Get("webhook-id"), phone, retain.Channel(rp.Channel), rp.Text, rp.ReplyID)
 	a.hookAnswer(w, fresh, err)
+}
+
+// takeReply records a customer's reply once per event id: an opt-out word
+// withdraws consent; anything else answering an open survey invitation
+// is its answer ("4", "৪", a tapped button's id). If recording the answer
+// fails, the reply is forgotten and the caller answers 5xx, so that the
+// gateway's retry is taken as new, not as a replay.
+func (a *API) takeReply(ctx context.Context, eventID, phone string, channel retain.Channel, text, replyID string) (fresh bool, err error) {
+	optOut := messaging.IsOptOut(text)
+	n, fresh, err := a.db.Reply(ctx, eventID, phone, string(channel), text, optOut)
+	if err == nil && n > 0 {
+		a.log.Info("opt-out by reply", "channel", channel, "customers", n)
+	}
+	if err != nil || !fresh || optOut {
+		return fresh, err
+	}
+	if replyID != "" {
+		text = replyID
+	}
+	if _, err = core.SurveyReply(ctx, a.db, phone, channel, text); err != nil {
+		if ferr := a.db.ForgetReply(ctx, eventID); ferr != nil {
+			a.log.Error("survey reply", "err", ferr)
+		}
+	}
+	return fresh, err
+}
+
+// whatsAppHandshake answers Meta's subscription check: the challenge,
+// when the verify token is the business's.
+func (a *API) whatsAppHandshake(w http.ResponseWriter, r *http.Request) {
+	s, err := core.MessagingSettings(r.Context(), a.db)
+	q := r.URL.Query()
+	if err != nil || s.WhatsApp == nil || q.Get("hub.mode") != "subscribe" || !messaging.VerifyToken(s.WhatsApp.VerifyToken, q.Get("hub.verify_token")) {
+		http.Error(w, "verify token does not match", http.StatusForbidden)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	io.WriteString(w, q.Get("hub.challenge"))
+}
+
+// whatsAppHook takes the Cloud API's webhook: customers' messages (replies,
+// taps, opt-outs) and the statuses of what was sent. Meta batches them;
+// each is recorded once by its wamid, so a redelivery changes nothing.
+func (a *API) whatsAppHook(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+	if err != nil {
+		http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+		return
+	}
+	s, err := core.MessagingSettings(r.Context(), a.db)
+	if err != nil || s.WhatsApp == nil || s.WhatsApp.AppSecret == "" {
+		http.Error(w, "WhatsApp replies are not set up (app_secret in the WhatsApp settings)", http.StatusNotFound)
+		return
+	}
+	if messaging.VerifyMetaSignature(s.WhatsApp.AppSecret, r.Header.Get("X-Hub-Signature-256"), body) != nil {
+		http.Error(w, "invalid signature", http.StatusUnauthorized)
+		return
+	}
+	ev, err := messaging.ParseWhatsAppWebhook(body)
+	if err != nil {
+		http.Error(w, "not a WhatsApp webhook: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	ctx := r.Context()
+	for _, m := range ev.Messages {
+		phone, perr := retain.NormalizePhone(m.From, "")
+		if perr != nil || m.ID == "" {
+			continue // not a number we could ever match: acknowledged, not retried forever
+		}
+		if _, err := a.takeReply(ctx, "wa:"+m.ID, phone, retain.ChannelWhatsApp, m.Text, m.ReplyID); err != nil {
+			a.hookAnswer(w, false, err)
+			return
+		}
+	}
+	for _, st := range ev.Statuses {
+		status := map[string]retain.MessageStatus{"delivered": retain.MsgDelivered, "read": retain.MsgDelivered, "failed": retain.MsgFailed}[st.Status]
+		if status == "" || st.ID == "" {
+			continue // "sent": we knew
+		}
+		at := st.At
+		if at.IsZero() {
+			at = a.db.Now()
+		}
+		_, err := a.db.DeliveryReport(ctx, "wa:"+st.ID+":"+st.Status, "", st.ID, status, st.Detail, at)
+		if err != nil && retain.ErrorCode(err) != retain.ENOTFOUND { // a message sent from elsewhere
+			a.hookAnswer(w, false, err)
+			return
+		}
+	}
+	w.WriteHeader(http.StatusOK)
 }
 
 func (a *API) hookAnswer(w http.ResponseWriter, applied bool, err error) {

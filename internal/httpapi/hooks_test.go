@@ -5,12 +5,14 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/messaging"
 	"github.com/retainhq/retain/internal/store"
 	"github.com/retainhq/retain/internal/store/storetest"
@@ -121,4 +123,99 @@ func marketingGranted(t *testing.T, db *store.DB, customerID string) bool {
 		}
 	}
 	return false
+}
+
+// TestWhatsAppCloudWebhook: Meta's handshake echoes the challenge only for
+// the business's verify token; a POST without Meta's signature or with a
+// wrong one is refused (401) and changes nothing; a signed one answers the
+// customer's survey with the tapped row, once however often Meta delivers
+// it, and a status marks our message delivered.
+func TestWhatsAppCloudWebhook(t *testing.T) {
+	f := newFixture(t, storetest.SQLite)
+	ctx := context.Background()
+	now := time.Date(2026, 6, 1, 4, 0, 0, 0, time.UTC)
+	f.db.Now = func() time.Time { return now }
+	const secret = "meta-app-secret-1"
+	settings, _ := json.Marshal(messaging.Settings{PublicURL: "https://shop.example", AllowNetworks: []string{"127.0.0.0/8"},
+		WhatsApp: &messaging.WhatsAppSettings{APIBase: "http://127.0.0.1:1", PhoneNumberID: "1", Token: "t", AppSecret: secret, VerifyToken: "my-verify"}})
+	f.db.SetSetting(ctx, messaging.SettingsKey, string(settings))
+	var b store.Batch
+	b.Customers = append(b.Customers, store.Row[retain.Customer]{V: retain.Customer{ExternalID: "C1", Phone: "+9779801234567", Locale: "ne"}})
+	if _, err := f.db.Apply(ctx, &b); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := core.InstallBuiltins(ctx, f.db, false); err != nil {
+		t.Fatal(err)
+	}
+	res, err := core.SendSurvey(ctx, f.db, &core.LiveSettings{DB: f.db}, retain.System("test"), core.SurveyRequest{Key: "k1", Survey: "csat", Customer: "C1"})
+	if err != nil || !res.Created || res.Channel != retain.ChannelWhatsApp {
+		t.Fatalf("invite: %+v %v", res, err)
+	}
+
+	get := func(q string) (int, string) {
+		resp, err := http.Get(f.srv.URL + "/hooks/whatsapp?" + q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	if code, body := get("hub.mode=subscribe&hub.verify_token=my-verify&hub.challenge=1158201444"); code != 200 || body != "1158201444" {
+		t.Errorf("the handshake: %d %q", code, body)
+	}
+	if code, _ := get("hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1"); code != 403 {
+		t.Errorf("the handshake with a wrong token: %d", code)
+	}
+	post := func(body, sig string) int {
+		req, _ := http.NewRequest("POST", f.srv.URL+"/hooks/whatsapp", strings.NewReader(body))
+		if sig != "" {
+			req.Header.Set("X-Hub-Signature-256", sig)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	tap := `{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp",
+		"contacts":[{"profile":{"name":"Asha"},"wa_id":"9779801234567"}],
+		"messages":[{"from":"9779801234567","id":"wamid.IN1","timestamp":"1780286400","type":"interactive",
+		"interactive":{"type":"list_reply","list_reply":{"id":"score:2","title":"२"}}}]}}]}]}`
+	answered := func() int {
+		answers, _, err := f.db.Answers(ctx, store.AnswerFilter{Kind: "csat"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(answers)
+	}
+	if code := post(tap, ""); code != 401 || answered() != 0 {
+		t.Errorf("unsigned: %d, %d answers", code, answered())
+	}
+	if code := post(tap, messaging.MetaSignature("another secret", []byte(tap))); code != 401 || answered() != 0 {
+		t.Errorf("signed with another secret: %d, %d answers", code, answered())
+	}
+	for i := 0; i < 2; i++ { // Meta delivers at least once
+		if code := post(tap, messaging.MetaSignature(secret, []byte(tap))); code != 200 {
+			t.Fatalf("signed, delivery %d: %d", i+1, code)
+		}
+	}
+	answers, _, _ := f.db.Answers(ctx, store.AnswerFilter{Kind: "csat"})
+	if len(answers) != 1 || answers[0].Score != 2 {
+		t.Fatalf("the tapped score: %+v", answers)
+	}
+	inv, ok, _ := f.db.OpenInvitation(ctx, "+9779801234567", retain.ChannelWhatsApp)
+	if !ok || inv.Awaiting != "comment" || inv.Answers["score"] != "2" {
+		t.Errorf("the invitation after the tap: %+v", inv)
+	}
+	// The comment, typed: the same thread.
+	comment := strings.Replace(strings.Replace(tap, `"type":"interactive",
+		"interactive":{"type":"list_reply","list_reply":{"id":"score:2","title":"२"}}`, `"type":"text","text":{"body":"पार्सल च्यातिएको थियो"}`, 1), "wamid.IN1", "wamid.IN2", 1)
+	if code := post(comment, messaging.MetaSignature(secret, []byte(comment))); code != 200 {
+		t.Fatalf("the comment: %d", code)
+	}
+	if answers, _, _ := f.db.Answers(ctx, store.AnswerFilter{Kind: "csat"}); len(answers) != 1 || answers[0].Comment != "पार्सल च्यातिएको थियो" {
+		t.Errorf("the comment on the answer: %+v", answers)
+	}
 }

@@ -21,6 +21,8 @@ var apiAccess = map[string]string{
 	"GET /metrics":                           "public",
 	"POST /hooks/delivery":                   "public",
 	"POST /hooks/reply":                      "public",
+	"GET /hooks/whatsapp":                    "public",
+	"POST /hooks/whatsapp":                   "public",
 	"GET /unsubscribe/{token}":               "public",
 	"POST /unsubscribe/{token}":              "public",
 	"GET /calendar/{file}":                   "public",

@@ -63,6 +63,11 @@ type WhatsAppSettings struct {
 	PhoneNumberID string `json:"phone_number_id"`
 	Token         string `json:"token"`
 	APIBase       string `json:"api_base,omitempty"`
+	// AppSecret verifies the webhook's X-Hub-Signature-256 and
+	// VerifyToken answers its handshake: customers' messages come to
+	// /hooks/whatsapp straight from Meta, with no relay.
+	AppSecret   string `json:"app_secret,omitempty"`
+	VerifyToken string `json:"verify_token,omitempty"`
 }
 
 // WebhookSettings sign outbound webhooks.
@@ -197,7 +202,7 @@ func (s Settings) Masked() Settings {
 	m := s
 	if s.WhatsApp != nil {
 		w := *s.WhatsApp
-		w.Token = mask(w.Token)
+		w.Token, w.AppSecret, w.VerifyToken = mask(w.Token), mask(w.AppSecret), mask(w.VerifyToken)
 		m.WhatsApp = &w
 	}
 	if s.Webhook != nil {

@@ -62,6 +62,8 @@ func (s *Server) channelForms(r *http.Request, v *view) (channelData, error) {
 		d.Headers = strings.Join(lines, "\n")
 	}
 	d.Set["whatsapp.token"] = st.WhatsApp != nil && st.WhatsApp.Token != ""
+	d.Set["whatsapp.app_secret"] = st.WhatsApp != nil && st.WhatsApp.AppSecret != ""
+	d.Set["whatsapp.verify_token"] = st.WhatsApp != nil && st.WhatsApp.VerifyToken != ""
 	d.Set["email.password"] = st.Email != nil && st.Email.Password != ""
 	d.Set["webhook.secret"] = st.Webhook != nil && st.Webhook.Secret != ""
 	d.Set["inbound_secret"] = st.InboundSecret != ""
@@ -225,11 +227,12 @@ func (s *Server) saveChannel(w http.ResponseWriter, r *http.Request, v *view) er
 			bad.add(v, "whatsapp.api_base", "form.url_bad")
 		}
 		change = func(m *messaging.Settings) error {
-			old := ""
+			var old messaging.WhatsAppSettings
 			if m.WhatsApp != nil {
-				old = m.WhatsApp.Token
+				old = *m.WhatsApp
 			}
-			m.WhatsApp = &messaging.WhatsAppSettings{PhoneNumberID: f("phone_number_id"), Token: keep(f("token"), old), APIBase: f("api_base")}
+			m.WhatsApp = &messaging.WhatsAppSettings{PhoneNumberID: f("phone_number_id"), Token: keep(f("token"), old.Token), APIBase: f("api_base"),
+				AppSecret: keep(f("app_secret"), old.AppSecret), VerifyToken: keep(f("verify_token"), old.VerifyToken)}
 			return nil
 		}
 	case "email":
