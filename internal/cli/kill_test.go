@@ -99,3 +99,67 @@ func TestKilledImportReruns(t *testing.T) {
 			nOrders, nLines, nCustomers, revenue, orders, orders*linesPer, wantRevenue, integrity)
 	}
 }
+
+// TestKilledCDNOWImportKeepsBatches: a CDNOW import commits its batches as
+// it goes (each transaction is a whole order), so one killed midway keeps
+// what it wrote, and a re-run completes the file with every transaction
+// stored once.
+func TestKilledCDNOWImportKeepsBatches(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills child processes; skipped with -short")
+	}
+	src := filepath.Join("..", "..", "testdata", "cdnow", "CDNOW_master.txt")
+	db := filepath.Join(t.TempDir(), "r.db")
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	importCmd := func() *exec.Cmd {
+		cmd := exec.Command(exe, "import", "orders", src, "--format", "cdnow", "--db", db, "--batch", "500", "--no-progress")
+		cmd.Env = append(os.Environ(), "RETAIN_TEST_AS_CLI=1")
+		return cmd
+	}
+	count := func() int64 {
+		var n int64
+		raw := storetest.RawSQLite(t, db)
+		defer raw.Close()
+		if err := raw.QueryRow(`SELECT COUNT(*) FROM orders`).Scan(&n); err != nil {
+			return 0 // not created yet
+		}
+		return n
+	}
+	cmd := importCmd()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	// Kill it as soon as some orders are stored: a whole-file transaction
+	// would show none until the end.
+	var seen int64
+	for seen == 0 {
+		select {
+		case <-done:
+			t.Fatalf("the import ended before any batch was seen committed (%d orders now): one transaction for the whole file", count())
+		case <-time.After(20 * time.Millisecond):
+			seen = count()
+		}
+	}
+	cmd.Process.Kill()
+	<-done
+	kept := count()
+	if kept == 0 || kept >= 69659 {
+		t.Fatalf("killed midway, %d orders kept", kept)
+	}
+	if out, err := importCmd().CombinedOutput(); err != nil {
+		t.Fatalf("the re-run: %v\n%s", err, out)
+	}
+	raw := storetest.RawSQLite(t, db)
+	var n int64
+	var integrity string
+	raw.QueryRow(`SELECT COUNT(*) FROM orders`).Scan(&n)
+	raw.QueryRow(`PRAGMA integrity_check`).Scan(&integrity)
+	if n != 69659 || integrity != "ok" {
+		t.Fatalf("after a kill (%d kept) and a re-run: %d orders (want 69659), integrity %s", kept, n, integrity)
+	}
+}

@@ -48,7 +48,9 @@ func (p *parser) reset() {
 // canFlushBefore keeps all rows of one order (one row per line item) in the
 // same batch: Shopify's continuation rows carry only line fields.
 func (p *parser) canFlushBefore(rec record) bool {
-	if p.opts.Kind != "orders" || rec.fields == nil {
+	// A CDNOW record is a whole order (it has no order id to compare:
+	// comparing empty ids once kept a whole file in one transaction).
+	if p.opts.Kind != "orders" || rec.fields == nil || p.opts.Format == "cdnow" {
 		return true
 	}
 	return p.orderKey(rec.fields) != p.lastOrder
