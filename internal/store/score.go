@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -174,9 +175,37 @@ var listTable = stageTable{name: "customer_list_scores", cols: cols("run_id BIGI
 const scoreChunk = 16 * stageChunk
 
 // SaveScoringRun writes a finished run and its customers' scores in one
-// transaction (COPY on PostgreSQL), then drops the customer rows of all but
-// the newest keep runs; run summaries stay.
+// transaction (COPY on PostgreSQL), then, in a transaction of its own,
+// drops the customer rows of all but the newest keep runs; run summaries
+// stay.
 func (db *DB) SaveScoringRun(ctx context.Context, run *ScoringRun, scores []retain.Score, keep int) error {
+	if err := db.saveScoringRun(ctx, run, scores); err != nil {
+		return err
+	}
+	return db.pruneScores(ctx, keep)
+}
+
+// pruneScores drops the customer rows of the runs older than the newest
+// keep: a range of the primary key's first column, below the oldest run
+// kept, instead of a NOT IN that read every row of every run to find the
+// old ones. A failure leaves the rows for the next run to drop.
+func (db *DB) pruneScores(ctx context.Context, keep int) error {
+	return db.WithTx(ctx, func(tx *Tx) error {
+		var oldest sql.NullInt64
+		if err := tx.tx.QueryRowContext(ctx, `SELECT MIN(id) FROM (SELECT id FROM scoring_runs WHERE status = 'done' ORDER BY id DESC LIMIT $1) kept`,
+			keep).Scan(&oldest); err != nil || !oldest.Valid {
+			return err
+		}
+		for _, table := range []string{"customer_scores", "customer_list_scores"} {
+			if _, err := tx.exec(ctx, `DELETE FROM `+table+` WHERE run_id < $1`, oldest.Int64); err != nil {
+				return fmt.Errorf("store: prune scores: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+func (db *DB) saveScoringRun(ctx context.Context, run *ScoringRun, scores []retain.Score) error {
 	return db.WithTx(ctx, func(tx *Tx) error {
 		err := tx.tx.QueryRowContext(ctx, `INSERT INTO scoring_runs (started_at, finished_at, status, model, model_version, time_unit,
 			calibration_end, horizon_days, discount_rate, params, log_likelihood, fit, summary, customers)
@@ -208,12 +237,6 @@ func (db *DB) SaveScoringRun(ctx context.Context, run *ScoringRun, scores []reta
 			}
 			if err := tx.loadStage(ctx, listTable, rows); err != nil {
 				return err
-			}
-		}
-		for _, table := range []string{"customer_scores", "customer_list_scores"} {
-			if _, err := tx.exec(ctx, `DELETE FROM `+table+` WHERE run_id NOT IN
-				(SELECT id FROM scoring_runs WHERE status = 'done' ORDER BY id DESC LIMIT $1)`, keep); err != nil {
-				return fmt.Errorf("store: prune scores: %w", err)
 			}
 		}
 		return nil
