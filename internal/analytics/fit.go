@@ -163,7 +163,11 @@ func minimize(start []float64, n float64, evaluate func(theta, grad []float64) f
 			lastG[i] = -g[i] / n
 		}
 		if math.IsNaN(lastF) || math.IsInf(lastF, 0) {
-			lastF = math.Inf(1) // a step into a bad region: the line search backs off
+			// A step into a bad region: the line search backs off. Its
+			// gradient is no direction (NaN would make BFGS's next point
+			// NaN, and its line search never end).
+			lastF = math.Inf(1)
+			clear(lastG)
 		}
 	}
 	problem := optimize.Problem{
@@ -173,6 +177,10 @@ func minimize(start []float64, n float64, evaluate func(theta, grad []float64) f
 	settings := &optimize.Settings{
 		Converger:       &optimize.FunctionConverge{Absolute: 1e-14, Iterations: 30},
 		MajorIterations: 2000,
+		// A hard stop whatever the data: a fit that has not converged in
+		// this many evaluations (a normal one takes 30–90) will not, and at
+		// a million customers each costs a scan of every pattern.
+		FuncEvaluations: 400,
 	}
 	// More–Thuente needs fewer evaluations per iteration than BFGS's default
 	// bisection (at 1M customers: 88 → ~30 for 27 iterations). The gradient

@@ -13,6 +13,12 @@ func lnHyp1(b, c, z float64) (v, db, dc, dz float64) {
 	if z == 0 {
 		return 0, 0, 0, b / c // d/dz at 0 is the first term's coefficient
 	}
+	if math.IsNaN(b+c+z) || math.IsInf(b+c+z, 0) {
+		// A line search's step past what float64 holds: NaN tells it to
+		// step back (4,000 terms of NaN and a fallback that loops do not).
+		nan := math.NaN()
+		return nan, nan, nan, nan
+	}
 	const maxTerms = 4000
 	t, sum := 1.0, 1.0
 	var hb, hc, sb, sc, sz float64

@@ -58,3 +58,16 @@ func TestParetoGradient(t *testing.T) {
 		}
 	}
 }
+
+// TestLnHyp1NaN: parameters past float64 give NaN at once; they once sent
+// the fallback into a loop that hung a scoring run.
+func TestLnHyp1NaN(t *testing.T) {
+	for _, in := range [][3]float64{{math.NaN(), 2, 0.5}, {1, math.Inf(1), 0.5}, {1, 2, math.NaN()}} {
+		if v, _, _, _ := lnHyp1(in[0], in[1], in[2]); !math.IsNaN(v) {
+			t.Errorf("lnHyp1%v = %v, want NaN", in, v)
+		}
+	}
+	if v := hyp2f1(math.NaN(), 1, 2, 0.99); !math.IsNaN(v) {
+		t.Errorf("hyp2f1(NaN, …) = %v", v)
+	}
+}

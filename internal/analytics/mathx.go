@@ -51,7 +51,10 @@ func hyp2f1(a, b, c, z float64) float64 {
 	// customer stopped long ago) sends gonum's series into a loop that did
 	// not end in minutes. No real customer base has such parameters; NaN
 	// lets the callers' finite() fall back instead of hanging a scoring run.
-	if math.Abs(a) > hypParamLimit || math.Abs(b) > hypParamLimit || math.Abs(c) > hypParamLimit {
+	// NaN fails every comparison, so the same guard must name it: an
+	// optimizer's step to parameters that overflow handed gonum NaNs, and
+	// its series never ended.
+	if !(math.Abs(a) <= hypParamLimit && math.Abs(b) <= hypParamLimit && math.Abs(c) <= hypParamLimit) || math.IsNaN(z) || math.IsInf(z, 0) {
 		return math.NaN()
 	}
 	return mathext.Hypergeo(a, b, c, z)

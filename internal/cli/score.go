@@ -123,7 +123,18 @@ func printScore(out io.Writer, r *core.ScoreResult) {
 		}
 		fmt.Fprintf(w, "  candidate %s\t%s (%.2fs)\n", c.Model, status, c.Seconds)
 	}
+	for _, c := range r.Choice.Holdout {
+		status := fmt.Sprintf("mean absolute error %.4f, total %+.1f%%, P(alive) AUC %.3f", c.MAE, c.ErrorPercent, c.PAliveAUC)
+		switch {
+		case c.Degenerate:
+			status = "converged to parameters no customer base has: left out"
+		case !c.Converged:
+			status = "did not converge"
+		}
+		fmt.Fprintf(w, "  on the holdout %s\t%s (%.2fs)\n", c.Model, status, c.Seconds)
+	}
 	fmt.Fprintf(w, "Model\t%s: %s\n", r.Model, paramString(r.Params, r.Fit.SE))
+	fmt.Fprintf(w, "Chosen by\t%s: %s\n", r.Choice.Method, r.Choice.Why)
 	fmt.Fprintf(w, "Log-likelihood\t%.4f (gradient %.1e, %d iterations)\n", r.LogLik, r.Fit.GradNorm, r.Fit.Iter)
 	for _, s := range r.Spend {
 		line := fmt.Sprintf("p %.4f, q %.4f, v %.4f; LL %.4f; %d repeaters, %d without spend left out; corr(x, spend) %.3f",

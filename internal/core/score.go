@@ -121,6 +121,7 @@ type ScoreResult struct {
 	LogLik         float64            `json:"log_likelihood"`
 	Fit            ModelFit           `json:"fit"`
 	Candidates     []ModelFit         `json:"candidates,omitempty"`
+	Choice         ModelChoice        `json:"choice"`
 	GammaGamma     map[string]float64 `json:"gamma_gamma"` // of the main currency
 	Spend          []SpendFit         `json:"spend_models"`
 	Customers      int                `json:"customers"`
@@ -254,11 +255,20 @@ func Score(ctx context.Context, db *store.DB, opts ScoreOptions) (*ScoreResult, 
 	lap("summarize", t0)
 
 	t0 = time.Now()
-	fit, candidates, err := chooseModel(opts.Model, patterns)
+	model, choice := opts.Model, ModelChoice{Method: "asked", Why: "--model " + opts.Model}
+	if model == "" {
+		model, choice = chooseOnHoldout(h, calEnd, unit)
+	}
+	lap("choose", t0)
+	t0 = time.Now()
+	fit, candidates, err := chooseModel(model, patterns)
 	if err != nil {
 		return nil, err
 	}
-	res.Model, res.Params, res.LogLik, res.Fit, res.Candidates = fit.Model, fit.Params, fit.LogLik, fit, candidates
+	if choice.Method == logLikelihoodWins {
+		choice.Why += fmt.Sprintf(" (%s, %.4f)", fit.Model, fit.LogLik)
+	}
+	res.Model, res.Params, res.LogLik, res.Fit, res.Candidates, res.Choice = fit.Model, fit.Params, fit.LogLik, fit, candidates, choice
 	lap("fit", t0)
 
 	t0 = time.Now()
@@ -294,7 +304,10 @@ func Score(ctx context.Context, db *store.DB, opts ScoreOptions) (*ScoreResult, 
 
 	t0 = time.Now()
 	params, _ := json.Marshal(fit.Params)
-	fitJSON, _ := json.Marshal(map[string]any{"model": fit, "candidates": candidates, "spend": spend})
+	fitJSON, err := json.Marshal(map[string]any{"model": fit, "candidates": candidates, "choice": choice, "spend": spend})
+	if err != nil { // a NaN: recorded as nothing, it would fail the run's insert far from its cause
+		return nil, fmt.Errorf("score: the fit's record: %w", err)
+	}
 	summary, _ := json.Marshal(res.Summary)
 	run := &store.ScoringRun{StartedAt: startedAt.UTC(), Model: fit.Model, ModelVersion: ModelVersion, TimeUnit: opts.TimeUnit,
 		CalibrationEnd: dayTime(calEnd), HorizonDays: opts.HorizonDays, DiscountRate: opts.Discount,

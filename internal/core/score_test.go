@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,13 +85,18 @@ func TestScoreCDNOW(t *testing.T) {
 			if err != nil || oneTime != 1411 {
 				t.Errorf("%d one-time buyers, %v", oneTime, err)
 			}
-			// A second run keeps the first run's summary.
-			if _, err := core.Score(ctx, db, core.ScoreOptions{CalibrationEnd: calEnd, TimeUnit: "weeks"}); err != nil {
+			// A second run, the model left to choose, keeps the first run's
+			// summary. Held out: the second half of the 39 weeks.
+			res2, err := core.Score(ctx, db, core.ScoreOptions{CalibrationEnd: calEnd, TimeUnit: "weeks"})
+			if err != nil {
 				t.Fatal(err)
 			}
+			if c := res2.Choice; c.Method != "holdout" || c.HoldoutFrom != "1997-05-17" || c.HoldoutTo != "1997-09-30" || len(c.Holdout) != 3 || res2.Model != "mbgnbd" {
+				t.Errorf("the choice: %s, %+v", res2.Model, c)
+			}
 			runs, err := db.ScoringRuns(ctx, 10)
-			if err != nil || len(runs) != 2 || runs[0].Model != "mbgnbd" {
-				t.Fatalf("runs = %+v, %v (the best LL on CDNOW is MBG/NBD)", runs, err)
+			if err != nil || len(runs) != 2 || runs[0].Model != res2.Model {
+				t.Fatalf("runs = %+v, %v", runs, err)
 			}
 		})
 	}
@@ -128,7 +134,7 @@ func TestScoreDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Customers whose only orders were refused (cancelled) have not bought.
-	if res.Customers != res.Buyers || res.Customers < 580 || len(res.Spend) != 2 || len(res.Candidates) != 3 {
+	if res.Customers != res.Buyers || res.Customers < 580 || len(res.Spend) != 2 || res.Choice.Method != "holdout" || len(res.Choice.Holdout) != 3 {
 		t.Fatalf("result = %+v", res)
 	}
 	if res.Summary.Flags["overdue"] == 0 || res.Summary.MeanHealth <= 0 || len(res.Summary.Segments) < 5 {
@@ -171,5 +177,38 @@ func TestScoreDemo(t *testing.T) {
 	})
 	if oneTime == 0 || repeatDates == 0 {
 		t.Errorf("%d one-time buyers, %d repeaters with a next-order date", oneTime, repeatDates)
+	}
+}
+
+// TestModelChoiceCDNOW: on the whole CDNOW file, the best calibration
+// log-likelihood is MBG/NBD's, but Pareto/NBD predicts the held-out second
+// half best (smallest error a customer and on the total): the choice on
+// held-out data takes Pareto/NBD, and says why.
+func TestModelChoiceCDNOW(t *testing.T) {
+	db := storetest.SQLite(t)
+	res, err := importer.File(context.Background(), db, filepath.Join("..", "..", "testdata", "cdnow", "CDNOW_master.txt"),
+		filepath.Join(t.TempDir(), "rejects.csv"), importer.Options{Kind: "orders", Format: "cdnow"})
+	if err != nil || res.Imported != 69659 {
+		t.Fatalf("import: %+v %v", res, err)
+	}
+	end := time.Date(1998, 6, 30, 0, 0, 0, 0, time.UTC)
+	s, err := core.Score(context.Background(), db, core.ScoreOptions{CalibrationEnd: end, TimeUnit: "weeks"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := s.Choice
+	if s.Model != "paretonbd" || c.Method != "holdout" || c.HoldoutFrom != "1997-10-01" || !strings.Contains(c.Why, "mbgnbd") {
+		t.Fatalf("chose %s: %+v", s.Model, c)
+	}
+	by := map[string]core.HoldoutScore{}
+	for _, h := range c.Holdout {
+		by[h.Model] = h
+	}
+	if p, m := by["paretonbd"], by["mbgnbd"]; !(p.MAE < m.MAE && math.Abs(p.ErrorPercent) < math.Abs(m.ErrorPercent) && p.PAliveAUC > m.PAliveAUC) {
+		t.Errorf("holdout scores: %+v", c.Holdout)
+	}
+	forced, err := core.Score(context.Background(), db, core.ScoreOptions{CalibrationEnd: end, TimeUnit: "weeks", Model: "mbgnbd"})
+	if err != nil || forced.Model != "mbgnbd" || forced.Choice.Method != "asked" || forced.LogLik <= s.LogLik {
+		t.Errorf("--model mbgnbd: %s %+v, LL %v vs %v (%v)", forced.Model, forced.Choice, forced.LogLik, s.LogLik, err)
 	}
 }
