@@ -50,15 +50,7 @@ func TestKilledImportReruns(t *testing.T) {
 		cmd.Env = append(os.Environ(), "RETAIN_TEST_AS_CLI=1")
 		return cmd
 	}
-	count := func() int64 {
-		var n int64
-		raw := storetest.RawSQLite(t, db)
-		defer raw.Close()
-		if err := raw.QueryRow(`SELECT COUNT(*) FROM orders`).Scan(&n); err != nil {
-			return -1 // not created yet
-		}
-		return n
-	}
+	count := func() int64 { return storedOrders(t, db) }
 	// Each run is killed after a random delay; a re-run re-reads the file from
 	// the top (upserts make that safe), so every run can die anywhere in it.
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
@@ -119,15 +111,7 @@ func TestKilledCDNOWImportKeepsBatches(t *testing.T) {
 		cmd.Env = append(os.Environ(), "RETAIN_TEST_AS_CLI=1")
 		return cmd
 	}
-	count := func() int64 {
-		var n int64
-		raw := storetest.RawSQLite(t, db)
-		defer raw.Close()
-		if err := raw.QueryRow(`SELECT COUNT(*) FROM orders`).Scan(&n); err != nil {
-			return 0 // not created yet
-		}
-		return n
-	}
+	count := func() int64 { return max(storedOrders(t, db), 0) }
 	cmd := importCmd()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -162,4 +146,16 @@ func TestKilledCDNOWImportKeepsBatches(t *testing.T) {
 	if n != 69659 || integrity != "ok" {
 		t.Fatalf("after a kill (%d kept) and a re-run: %d orders (want 69659), integrity %s", kept, n, integrity)
 	}
+}
+
+// storedOrders counts the orders in a SQLite file another process writes
+// (-1 before the table exists).
+func storedOrders(t *testing.T, db string) int64 {
+	var n int64
+	raw := storetest.RawSQLite(t, db)
+	defer raw.Close()
+	if err := raw.QueryRow(`SELECT COUNT(*) FROM orders`).Scan(&n); err != nil {
+		return -1
+	}
+	return n
 }
