@@ -102,16 +102,17 @@ func (a *API) hookReply(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "from: "+err.Error(), http.StatusBadRequest)
 		return
 	}
-	fresh, err := a.takeReply(r.Context(), r.Header.Get("webhook-id"), phone, retain.Channel(rp.Channel), rp.Text, rp.ReplyID)
+	fresh, err := a.takeReply(r.Context(), r.Header.Get("webhook-id"), phone, retain.Channel(rp.Channel), rp.Text, rp.ReplyID, a.db.Now())
 	a.hookAnswer(w, fresh, err)
 }
 
 // takeReply records a customer's reply once per event id: an opt-out word
 // withdraws consent; anything else answering an open survey invitation
-// is its answer ("4", "৪", a tapped button's id). If recording the answer
-// fails, the reply is forgotten and the caller answers 5xx, so that the
-// gateway's retry is taken as new, not as a replay.
-func (a *API) takeReply(ctx context.Context, eventID, phone string, channel retain.Channel, text, replyID string) (fresh bool, err error) {
+// is its answer ("4", "৪", a tapped button's id); any other message goes
+// on the customer's timeline. If recording that fails, the reply is
+// forgotten and the caller answers 5xx, so that the gateway's retry is
+// taken as new, not as a replay.
+func (a *API) takeReply(ctx context.Context, eventID, phone string, channel retain.Channel, text, replyID string, at time.Time) (fresh bool, err error) {
 	optOut := messaging.IsOptOut(text)
 	n, fresh, err := a.db.Reply(ctx, eventID, phone, string(channel), text, optOut)
 	if err == nil && n > 0 {
@@ -120,10 +121,16 @@ func (a *API) takeReply(ctx context.Context, eventID, phone string, channel reta
 	if err != nil || !fresh || optOut {
 		return fresh, err
 	}
+	answer := text
 	if replyID != "" {
-		text = replyID
+		answer = replyID
 	}
-	if _, err = core.SurveyReply(ctx, a.db, phone, channel, text); err != nil {
+	answered, err := core.SurveyReply(ctx, a.db, phone, channel, answer)
+	if err == nil && !answered {
+		// Not an answer: the customer's words go on their timeline.
+		err = core.LogReply(ctx, a.db, eventID, phone, channel, text, at)
+	}
+	if err != nil {
 		if ferr := a.db.ForgetReply(ctx, eventID); ferr != nil {
 			a.log.Error("survey reply", "err", ferr)
 		}
@@ -173,7 +180,11 @@ func (a *API) whatsAppHook(w http.ResponseWriter, r *http.Request) {
 		if perr != nil || m.ID == "" {
 			continue // not a number we could ever match: acknowledged, not retried forever
 		}
-		if _, err := a.takeReply(ctx, "wa:"+m.ID, phone, retain.ChannelWhatsApp, m.Text, m.ReplyID); err != nil {
+		at := m.At
+		if at.IsZero() || at.After(a.db.Now()) {
+			at = a.db.Now()
+		}
+		if _, err := a.takeReply(ctx, "wa:"+m.ID, phone, retain.ChannelWhatsApp, m.Text, m.ReplyID, at); err != nil {
 			a.hookAnswer(w, false, err)
 			return
 		}

@@ -218,4 +218,23 @@ func TestWhatsAppCloudWebhook(t *testing.T) {
 	if answers, _, _ := f.db.Answers(ctx, store.AnswerFilter{Kind: "csat"}); len(answers) != 1 || answers[0].Comment != "पार्सल च्यातिएको थियो" {
 		t.Errorf("the comment on the answer: %+v", answers)
 	}
+	// The survey is over: the next message is the customer's to be read,
+	// on their timeline, not an answer.
+	question := strings.Replace(comment, "पार्सल च्यातिएको थियो", "मेरो अर्को अर्डर कहिले आउँछ?", 1)
+	question = strings.Replace(question, "wamid.IN2", "wamid.IN3", 1)
+	if code := post(question, messaging.MetaSignature(secret, []byte(question))); code != 200 {
+		t.Fatalf("a question: %d", code)
+	}
+	c1, _ := f.db.GetCustomer(ctx, "C1")
+	items, err := f.db.Timeline(ctx, c1.ID, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, it := range items {
+		found = found || it.Kind == "interaction" && it.Type == "whatsapp" && strings.Contains(it.Text+it.Detail, "मेरो अर्को अर्डर कहिले आउँछ?")
+	}
+	if !found {
+		t.Errorf("the customer's question is not on their timeline: %+v", items)
+	}
 }
