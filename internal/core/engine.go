@@ -165,14 +165,17 @@ func (r *Runner) subject(ctx context.Context, p *retain.Playbook, customerID int
 	if f.Locale == "" && r.Language != "" {
 		locale = r.Language
 	}
-	surveys := map[string]*retain.Survey{}
+	surveys := map[string]SurveyHead{}
 	for _, st := range p.Steps {
 		if st.Type == "survey" {
-			s, _, err := CurrentSurvey(ctx, r.DB, st.Survey)
-			if err != nil && retain.ErrorCode(err) != retain.ENOTFOUND {
+			s, row, err := CurrentSurvey(ctx, r.DB, st.Survey)
+			switch {
+			case retain.ErrorCode(err) == retain.ENOTFOUND: // deleted since the playbook was saved: the step says so
+			case err != nil:
 				return Subject{}, err
+			default:
+				surveys[st.Survey] = SurveyHead{Def: s, Version: row.Version, Enabled: row.Enabled}
 			}
-			surveys[st.Survey] = s
 		}
 	}
 	return Subject{Facts: f, Locale: locale, Recommendations: recs, Reason: reason, Channels: r.Channels,

@@ -49,8 +49,9 @@ type Subject struct {
 	// playbook is not one). Tone: no welcome and no marketing until it ends.
 	InRecovery bool
 	// Surveys are the current versions of the surveys the playbook sends,
-	// so that a survey step's message reads as it will be sent.
-	Surveys map[string]*retain.Survey
+	// read once per step run: a survey step's message reads as it will be
+	// sent, and the step sends that version.
+	Surveys map[string]SurveyHead
 }
 
 // next runs the playbook from step until it has to wait or ends, and
@@ -87,8 +88,8 @@ func next(p *retain.Playbook, s Subject, step int) ([]Action, int) {
 			if len(a.WaitingFor) > 0 {
 				a.Channel, a.WaitingFor, a.Note = "", nil, SurveyNoChannel
 			}
-			if sv := s.Surveys[st.Survey]; sv != nil {
-				a.Text, _ = InviteText(sv, s, a.Channel, "")
+			if sv, ok := s.Surveys[st.Survey]; ok {
+				a.Text, _ = InviteText(sv.Def, s, a.Channel, "")
 			}
 		case "task":
 			staff := s

@@ -572,6 +572,13 @@ func remindSurvey(ctx context.Context, tx *store.Tx, id int64) error {
 	return err
 }
 
+// SurveyHead is a survey's current version as a playbook step sends it.
+type SurveyHead struct {
+	Def     *retain.Survey
+	Version int
+	Enabled bool
+}
+
 // SurveyNoChannel: a survey step found no channel set up to reach the
 // customer on; an invitation is never held for one.
 const SurveyNoChannel = "not sent: no channel that reaches the customer is set up"
@@ -581,18 +588,16 @@ const SurveyOff = "not sent: the survey is off"
 
 // invite runs a playbook's survey step: the invitation is about what
 // started the enrollment and whoever served it then.
-func (r *Runner) invite(ctx context.Context, tx *store.Tx, e retain.Enrollment, subj Subject, a Action, key string) (note string, err error) {
-	s, row, err := CurrentSurvey(ctx, r.DB, a.Kind)
-	if retain.ErrorCode(err) == retain.ENOTFOUND {
-		return "not sent: " + err.Error(), nil // deleted since the playbook was saved
+func (r *Runner) invite(ctx context.Context, tx *store.Tx, e retain.Enrollment, subj Subject, a Action, key string) (string, error) {
+	head, ok := subj.Surveys[a.Kind]
+	if !ok {
+		return fmt.Sprintf("not sent: no survey %q", a.Kind), nil // deleted since the playbook was saved
 	}
-	if err != nil {
-		return "", err
-	}
-	if !row.Enabled {
+	if !head.Enabled {
 		return SurveyOff, nil
 	}
-	in := Invite{Key: key, Survey: s, Version: row.Version, Subject: subj, Channel: a.Channel, To: a.To, Enrollment: e.ID,
+	var err error
+	in := Invite{Key: key, Survey: head.Def, Version: head.Version, Subject: subj, Channel: a.Channel, To: a.To, Enrollment: e.ID,
 		PublicURL: r.PublicURL, Due: stepDue(e, tx.Now()), Lateness: a.Lateness}
 	if in.Context, in.Served, err = servedBy(ctx, tx, e.TriggerRef); err != nil {
 		return "", err
@@ -601,7 +606,7 @@ func (r *Runner) invite(ctx context.Context, tx *store.Tx, e retain.Enrollment, 
 	if err != nil {
 		return "", err
 	}
-	_, _, note, err = SendInvite(ctx, tx, in, days)
+	_, _, note, err := SendInvite(ctx, tx, in, days)
 	return note, err
 }
 
@@ -671,7 +676,7 @@ func SendSurvey(ctx context.Context, db *store.DB, live *LiveSettings, by retain
 	if req.Key == "" || len(req.Key) > 200 {
 		p.Add("id", "is required")
 	}
-	if !slices.Contains(append([]string{""}, store.InvitationContexts...), req.Context) {
+	if !slices.Contains(store.InvitationContexts, req.Context) {
 		p.Add("context", "%q is not one of %v", req.Context, store.InvitationContexts[1:])
 	}
 	if req.Channel != "" && !slices.Contains([]retain.Channel{retain.ChannelWhatsApp, retain.ChannelSMS, retain.ChannelEmail}, req.Channel) {

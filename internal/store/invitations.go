@@ -21,37 +21,36 @@ const (
 	InvitationDone     = "done"
 )
 
-// Invitation contexts: what the survey is about.
+// Invitation contexts: what the survey is about ("" for nothing in particular).
 var InvitationContexts = []string{"", "order", "ticket", "delivery", "visit", "enrollment"}
 
 // Invitation is one invitation to answer a survey.
 type Invitation struct {
-	ID             int64
-	Key            string // idempotency key: the same cause is one invitation
-	TokenHash      string // SHA-256 of the link's token, hex
-	ResponseExt    string // the external id its score is recorded under
-	SurveyKey      string
-	SurveyVersion  int
-	CustomerID     int64
-	Channel        retain.Channel
-	Locale         string
-	Context        string // one of InvitationContexts
-	OrderID        int64
-	TicketID       int64
-	EnrollmentID   int64
-	StaffID        int64 // whom it is about (a snapshot, with their team)
-	TeamID         int64
-	Status         string
-	Awaiting       string            // by reply: the question the next reply answers
-	Answers        map[string]string // by question id; a multiple choice is its ids joined by commas
-	Score          *int
-	Reminded       bool
-	CreatedAt      time.Time
-	ExpiresAt      time.Time
-	AnsweredAt     time.Time
-	StaffName      string // read with the invitation, for the page
-	CustomerExt    string
-	CustomerLocale string
+	ID            int64
+	Key           string // idempotency key: the same cause is one invitation
+	TokenHash     string // SHA-256 of the link's token, hex
+	ResponseExt   string // the external id its score is recorded under
+	SurveyKey     string
+	SurveyVersion int
+	CustomerID    int64
+	Channel       retain.Channel
+	Locale        string
+	Context       string // one of InvitationContexts
+	OrderID       int64
+	TicketID      int64
+	EnrollmentID  int64
+	StaffID       int64 // whom it is about (a snapshot, with their team)
+	TeamID        int64
+	Status        string
+	Awaiting      string            // by reply: the question the next reply answers
+	Answers       map[string]string // by question id; a multiple choice is its ids joined by commas
+	Score         *int
+	Reminded      bool
+	CreatedAt     time.Time
+	ExpiresAt     time.Time
+	AnsweredAt    time.Time
+	StaffName     string // read with the invitation, for the page
+	CustomerExt   string
 }
 
 // Expired reports whether the invitation no longer takes answers.
@@ -137,7 +136,7 @@ func (tx *Tx) StaffTeam(ctx context.Context, staffID int64) (int64, error) {
 
 const invitationColumns = `i.id, i.idempotency_key, i.token_hash, i.response_ext, i.survey_key, i.survey_version, i.customer_id, i.channel,
 	i.locale, i.context, i.order_id, i.ticket_id, i.enrollment_id, i.staff_id, i.team_id, i.status, i.awaiting, i.answers, i.score,
-	i.reminded, i.created_at, i.expires_at, i.answered_at, COALESCE(st.name, ''), c.external_id, c.locale`
+	i.reminded, i.created_at, i.expires_at, i.answered_at, COALESCE(st.name, ''), c.external_id`
 
 const invitationFrom = ` FROM survey_invitations i JOIN customers c ON c.id = i.customer_id LEFT JOIN staff st ON st.id = i.staff_id `
 
@@ -148,7 +147,7 @@ func scanInvitation(r interface{ Scan(...any) error }) (Invitation, error) {
 	var created, expires, answered nullTime
 	err := r.Scan(&inv.ID, &inv.Key, &inv.TokenHash, &inv.ResponseExt, &inv.SurveyKey, &inv.SurveyVersion, &inv.CustomerID, &inv.Channel,
 		&inv.Locale, &inv.Context, &order, &ticket, &enr, &staff, &team, &inv.Status, &inv.Awaiting, &answers, &score,
-		&inv.Reminded, &created, &expires, &answered, &inv.StaffName, &inv.CustomerExt, &inv.CustomerLocale)
+		&inv.Reminded, &created, &expires, &answered, &inv.StaffName, &inv.CustomerExt)
 	if err != nil {
 		return inv, err
 	}

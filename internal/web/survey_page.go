@@ -40,7 +40,6 @@ type surveyPage struct {
 	Fields   map[string]string // a bad answer, by question id
 	Review   string            // the business's public review link
 	Preview  bool              // the editor's preview: no form posts
-	Answered map[string]string
 }
 
 // Total is the number of questions, for the progress line.
@@ -95,7 +94,7 @@ func (s *Server) surveyPublic(w http.ResponseWriter, r *http.Request) {
 	}
 	l = i18n.New(lang, true)
 	v = s.visitor(r, l)
-	p := surveyPage{Token: token, Survey: sv, Lang: lang, Answered: inv.Answers}
+	p := surveyPage{Token: token, Survey: sv, Lang: lang}
 	if m, err := s.live.Messaging(r.Context()); err == nil {
 		p.Business, p.Review = m.Settings.BusinessName, m.Settings.ReviewURL
 	}

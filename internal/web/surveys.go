@@ -33,9 +33,10 @@ func (s *Server) surveyChoices(ctx context.Context, lang string) ([]surveyChoice
 	var out []surveyChoice
 	for _, r := range rows {
 		var sv retain.Survey
-		if json.Unmarshal(r.Definition, &sv) == nil {
-			out = append(out, surveyChoice{Key: r.Key, Name: retain.Localized(sv.Name, lang)})
+		if err := json.Unmarshal(r.Definition, &sv); err != nil {
+			return nil, fmt.Errorf("survey %s: %w", r.Key, err)
 		}
+		out = append(out, surveyChoice{Key: r.Key, Name: retain.Localized(sv.Name, lang)})
 	}
 	return out, nil
 }
