@@ -1,9 +1,7 @@
 package httpapi_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"testing"
@@ -29,21 +27,8 @@ func TestEngineAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	call := func(method, path string, body any) (int, map[string]any) {
-		var b []byte
-		if body != nil {
-			b, _ = json.Marshal(body)
-		}
-		req, _ := http.NewRequest(method, f.srv.URL+path, bytes.NewReader(b))
-		req.Header.Set("Authorization", "Bearer "+f.key)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var out map[string]any
-		json.NewDecoder(resp.Body).Decode(&out)
-		return resp.StatusCode, out
+		t.Helper()
+		return f.call(t, f.key, method, path, body)
 	}
 	code, out := call("GET", "/api/v1/alerts", nil)
 	alerts, _ := out["alerts"].([]any)

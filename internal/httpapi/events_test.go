@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -38,6 +39,28 @@ func newFixture(t *testing.T, open storetest.Opener) *fixture {
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return &fixture{db: db, srv: srv, key: key, api: api}
+}
+
+// call sends a JSON body (nil for none) with an API key and reads the
+// JSON answer.
+func (f *fixture) call(t *testing.T, key, method, path string, body any) (int, map[string]any) {
+	t.Helper()
+	var b io.Reader
+	if body != nil {
+		raw, _ := json.Marshal(body)
+		b = bytes.NewReader(raw)
+	}
+	req, _ := http.NewRequest(method, f.srv.URL+path, b)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, out
 }
 
 func (f *fixture) post(t *testing.T, key, body string) (int, map[string]any) {

@@ -2,7 +2,6 @@ package httpapi_test
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"testing"
 	"time"
@@ -15,16 +14,8 @@ import (
 func TestCustomerScores(t *testing.T) {
 	f := newFixture(t, storetest.SQLite)
 	get := func(id, key string) (int, map[string]any) {
-		req, _ := http.NewRequest(http.MethodGet, f.srv.URL+"/api/v1/customers/"+id+"/scores", nil)
-		req.Header.Set("Authorization", "Bearer "+key)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var out map[string]any
-		json.NewDecoder(resp.Body).Decode(&out)
-		return resp.StatusCode, out
+		t.Helper()
+		return f.call(t, key, http.MethodGet, "/api/v1/customers/"+id+"/scores", nil)
 	}
 	if code, out := get("c1", f.key); code != 404 {
 		t.Errorf("before any scoring run: %d %v", code, out)

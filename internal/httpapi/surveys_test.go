@@ -314,18 +314,7 @@ func TestSurveyAPI(t *testing.T) {
 	}
 	call := func(method, path string, body any) (int, map[string]any) {
 		t.Helper()
-		raw, _ := json.Marshal(body)
-		req, _ := http.NewRequest(method, f.srv.URL+path, strings.NewReader(string(raw)))
-		req.Header.Set("Authorization", "Bearer "+f.key)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var out map[string]any
-		json.NewDecoder(resp.Body).Decode(&out)
-		return resp.StatusCode, out
+		return f.call(t, f.key, method, path, body)
 	}
 	if code, out := call("GET", "/api/v1/surveys", nil); code != 200 || len(out["surveys"].([]any)) != 4 {
 		t.Fatalf("list: %d %v", code, out)
