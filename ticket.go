@@ -2,6 +2,7 @@ package retain
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -23,8 +24,11 @@ type Ticket struct {
 
 // Ticket vocabularies.
 var (
-	TicketChannels   = []string{"email", "phone", "web", "chat", "sms", "whatsapp", "messenger", "in_store"}
-	TicketStatuses   = []string{"open", "pending", "resolved", "closed"}
+	TicketChannels = []string{"email", "phone", "web", "chat", "sms", "whatsapp", "messenger", "in_store"}
+	// TicketStatuses: new (no agent has answered yet), open, pending (on
+	// the customer: the SLA clock stops), on_hold (on someone else: a
+	// courier, a supplier; the clock runs), resolved, closed.
+	TicketStatuses   = []string{"new", "open", "pending", "on_hold", "resolved", "closed"}
 	TicketPriorities = []string{"low", "normal", "high", "urgent"}
 	// RootCauses are the causes of dissatisfaction (docs/product.md: Unhappiness and its causes).
 	RootCauses = []string{"quality", "price_value", "usability", "service", "delivery", "other"}
@@ -56,6 +60,48 @@ func (t *Ticket) Validate() Problems {
 	}
 	if len(t.Subject) > 500 {
 		p.Add("subject", "is longer than %d characters", 500)
+	}
+	return p
+}
+
+// TicketMessage is one message of a ticket's thread.
+type TicketMessage struct {
+	ExternalID string
+	TicketRef  string // the ticket's external id
+	Author     string // one of TicketAuthors
+	StaffRef   string // the agent's external id (agent and note)
+	Channel    string // the channel it came or went on; empty for notes
+	Body       string
+	SentAt     time.Time
+}
+
+// TicketAuthors: the customer's words, an agent's reply (sent to the
+// customer on the ticket's channel), an agent's internal note (never
+// sent) and what Retain itself recorded.
+var TicketAuthors = []string{"customer", "agent", "note", "system"}
+
+// MaxTicketMessage is the longest message body a thread keeps, in bytes.
+const MaxTicketMessage = 64 << 10
+
+// Validate checks m.
+func (m *TicketMessage) Validate() Problems {
+	p := Problems{}
+	checkRef(p, "external_id", m.ExternalID, true)
+	checkRef(p, "ticket_id", m.TicketRef, true)
+	checkRef(p, "staff", m.StaffRef, false)
+	if !slices.Contains(TicketAuthors, m.Author) {
+		p.Add("author", "%q is not one of %v", m.Author, TicketAuthors)
+	}
+	if m.Channel != "" && !slices.Contains(TicketChannels, m.Channel) {
+		p.Add("channel", "%q is not one of %v", m.Channel, TicketChannels)
+	}
+	if strings.TrimSpace(m.Body) == "" {
+		p.Add("body", "is required")
+	} else if len(m.Body) > MaxTicketMessage {
+		p.Add("body", "is longer than %d bytes", MaxTicketMessage)
+	}
+	if m.SentAt.IsZero() {
+		p.Add("sent_at", "is required")
 	}
 	return p
 }

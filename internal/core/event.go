@@ -83,7 +83,7 @@ type TicketBody struct {
 	Channel         string     `json:"channel" enum:"email,phone,web,chat,sms,whatsapp,messenger,in_store"`
 	Subject         string     `json:"subject,omitempty" maxLength:"500"`
 	Body            string     `json:"body,omitempty"`
-	Status          string     `json:"status,omitempty" enum:"open,pending,resolved,closed"`
+	Status          string     `json:"status,omitempty" enum:"new,open,pending,on_hold,resolved,closed"`
 	Priority        string     `json:"priority,omitempty" enum:"low,normal,high,urgent"`
 	Assignee        string     `json:"assignee,omitempty"`
 	RootCause       string     `json:"root_cause,omitempty" enum:"quality,price_value,usability,service,delivery,other"`

@@ -60,7 +60,7 @@ func (tx *Tx) ApplyStaged(ctx context.Context, st Staged) ([]Reject, error) {
 		rows [][]any
 	}{
 		{stStaff, st.staff()}, {stCust, st.customers()}, {stCons, st.consents}, {stProd, st.products()},
-		{stOrder, st.orders}, {stLine, st.lines}, {stOEv, st.orderEvents}, {stTick, st.tickets},
+		{stOrder, st.orders}, {stLine, st.lines}, {stOEv, st.orderEvents}, {stTick, st.tickets}, {stTickMsg, st.ticketMsgs},
 		{stSurv, st.surveys}, {stSubs, st.subs}, {stInter, st.inters}, {stTimers, st.timers},
 	} {
 		if err := tx.loadStage(ctx, s.t, s.rows); err != nil {
@@ -155,8 +155,8 @@ type stager struct {
 	prodKeys  []string
 	consents  [][]any
 
-	orders, lines, orderEvents, tickets, surveys, subs, inters [][]any
-	timers                                                     [][]any
+	orders, lines, orderEvents, tickets, ticketMsgs, surveys, subs, inters [][]any
+	timers                                                                 [][]any
 }
 
 func newStager(b *Batch) *stager {
@@ -213,6 +213,11 @@ func newStager(b *Batch) *stager {
 		s.tickets = append(s.tickets, []any{r.Ref, t.ExternalID, t.CustomerRef, t.Channel, t.Subject, strArg(t.Body), t.Status, t.Priority,
 			strArg(t.AssigneeRef), strArg(t.RootCause), t.OpenedAt.UTC(), timeArg(t.FirstResponseAt), timeArg(t.ResolvedAt)})
 	}
+	for _, r := range b.TicketMessages {
+		m := r.V
+		s.refStaff(m.StaffRef)
+		s.ticketMsgs = append(s.ticketMsgs, []any{r.Ref, m.ExternalID, m.TicketRef, m.Author, strArg(m.StaffRef), m.Channel, m.Body, m.SentAt.UTC()})
+	}
 	for _, r := range b.SurveyResponses {
 		v := r.V
 		s.refCustomer(v.CustomerRef)
@@ -237,7 +242,7 @@ func newStager(b *Batch) *stager {
 	}
 	s.consents = lastByKey(s.consents, 0, 1, 2)
 	s.timers = lastByKey(s.timers, 1)
-	for _, rows := range []*[][]any{&s.orders, &s.lines, &s.orderEvents, &s.tickets, &s.surveys, &s.subs, &s.inters} {
+	for _, rows := range []*[][]any{&s.orders, &s.lines, &s.orderEvents, &s.tickets, &s.ticketMsgs, &s.surveys, &s.subs, &s.inters} {
 		*rows = lastByKey(*rows, 1)
 	}
 	return s
@@ -264,7 +269,7 @@ func lastByKey(rows [][]any, keyCols ...int) [][]any {
 
 func (s *stager) empty() bool {
 	return len(s.staffKeys)+len(s.custKeys)+len(s.prodKeys)+len(s.consents)+len(s.orders)+len(s.lines)+
-		len(s.orderEvents)+len(s.tickets)+len(s.surveys)+len(s.subs)+len(s.inters)+len(s.timers) == 0
+		len(s.orderEvents)+len(s.tickets)+len(s.ticketMsgs)+len(s.surveys)+len(s.subs)+len(s.inters)+len(s.timers) == 0
 }
 
 func (s *stager) addLine(ref int, orderRef string, l retain.OrderLine) {

@@ -18,8 +18,8 @@ type LineRow struct {
 }
 
 // Batch is a set of upserts applied in one transaction, in dependency order:
-// staff, customers, products, orders, lines, order events, tickets, survey
-// responses, subscriptions, interactions. Customers and staff that rows refer
+// staff, customers, products, orders, lines, order events, tickets, ticket
+// messages, survey responses, subscriptions, interactions. Customers and staff that rows refer
 // to are created if missing (with just their external id); orders that lines
 // and events refer to must exist, or be in the batch, else the row is rejected.
 //
@@ -32,6 +32,7 @@ type Batch struct {
 	OrderLines      []Row[LineRow]
 	OrderEvents     []Row[retain.OrderEvent]
 	Tickets         []Row[retain.Ticket]
+	TicketMessages  []Row[retain.TicketMessage]
 	SurveyResponses []Row[retain.SurveyResponse]
 	Subscriptions   []Row[retain.Subscription]
 	Interactions    []Row[retain.Interaction]
@@ -40,13 +41,13 @@ type Batch struct {
 // Len is the number of rows in b.
 func (b *Batch) Len() int {
 	return len(b.Staff) + len(b.Customers) + len(b.Orders) + len(b.OrderLines) + len(b.OrderEvents) +
-		len(b.Tickets) + len(b.SurveyResponses) + len(b.Subscriptions) + len(b.Interactions)
+		len(b.Tickets) + len(b.TicketMessages) + len(b.SurveyResponses) + len(b.Subscriptions) + len(b.Interactions)
 }
 
 // Reset empties b, keeping its capacity.
 func (b *Batch) Reset() {
 	b.Staff, b.Customers, b.Orders = b.Staff[:0], b.Customers[:0], b.Orders[:0]
-	b.OrderLines, b.OrderEvents, b.Tickets = b.OrderLines[:0], b.OrderEvents[:0], b.Tickets[:0]
+	b.OrderLines, b.OrderEvents, b.Tickets, b.TicketMessages = b.OrderLines[:0], b.OrderEvents[:0], b.Tickets[:0], b.TicketMessages[:0]
 	b.SurveyResponses, b.Subscriptions, b.Interactions = b.SurveyResponses[:0], b.Subscriptions[:0], b.Interactions[:0]
 }
 

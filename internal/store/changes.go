@@ -23,6 +23,7 @@ const (
 	ChangeOrderEvent          = "order.event" // Detail: the event type
 	ChangeTicketOpened        = "ticket.opened"
 	ChangeTicketUpdated       = "ticket.updated" // Detail: the new status
+	ChangeTicketMessage       = "ticket.message" // Detail: the author
 	ChangeSurveyAnswered      = "survey.answered"
 	ChangeSubscriptionChanged = "subscription.changed" // Detail: the status
 	ChangeInteractionLogged   = "interaction.logged"
@@ -56,6 +57,8 @@ var changeSources = []changeSource{
 		join: "JOIN orders o ON o.id = t.order_id", staged: func(s Staged) bool { return len(s.orderEvents) > 0 }},
 	{table: "tickets", kind: ChangeTicketOpened, customer: "t.customer_id", detail: "t.status", at: "t.opened_at",
 		staged: func(s Staged) bool { return len(s.tickets) > 0 }},
+	{table: "ticket_messages", kind: ChangeTicketMessage, customer: "k.customer_id", detail: "t.author", at: "t.sent_at",
+		join: "JOIN tickets k ON k.id = t.ticket_id", staged: func(s Staged) bool { return len(s.ticketMsgs) > 0 }},
 	{table: "survey_responses", kind: ChangeSurveyAnswered, customer: "t.customer_id", detail: "t.kind", at: "t.responded_at",
 		staged: func(s Staged) bool { return len(s.surveys) > 0 }},
 	{table: "subscriptions", kind: ChangeSubscriptionChanged, customer: "t.customer_id", detail: "t.status", at: "t.started_at",

@@ -24,3 +24,22 @@ func (db *DB) ScoreRowsForTest(ctx context.Context, table string) (int, []int64,
 	ids, err := scanIDs(rows)
 	return n, ids, err
 }
+
+// MigrateToForTest applies the migrations up to version last.
+func (db *DB) MigrateToForTest(ctx context.Context, last int) error {
+	_, err := db.migrateTo(ctx, last)
+	return err
+}
+
+// ExecForTest runs a statement on the write connection.
+func (db *DB) ExecForTest(ctx context.Context, q string, args ...any) error {
+	_, err := db.write.ExecContext(ctx, q, args...)
+	return err
+}
+
+// QueryIntForTest reads one integer.
+func (db *DB) QueryIntForTest(ctx context.Context, q string, args ...any) (int64, error) {
+	var n int64
+	err := db.read.QueryRowContext(ctx, q, args...).Scan(&n)
+	return n, err
+}

@@ -96,18 +96,5 @@ func (db *DB) ForgetReply(ctx context.Context, eventID string) error {
 // CustomerRefsByPhone are the external ids of the customers with this
 // phone number (E.164), usually one.
 func (db *DB) CustomerRefsByPhone(ctx context.Context, phone string) ([]string, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT external_id FROM customers WHERE phone = $1 ORDER BY id`, phone)
-	if err != nil {
-		return nil, fmt.Errorf("store: customers by phone: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var ref string
-		if err := rows.Scan(&ref); err != nil {
-			return nil, err
-		}
-		out = append(out, ref)
-	}
-	return out, rows.Err()
+	return db.refs(ctx, `SELECT external_id FROM customers WHERE phone = $1 ORDER BY id`, phone)
 }

@@ -159,11 +159,44 @@ var mergeSteps = []mergeStep{
 			{"resolved_at", "COALESCE(s.resolved_at, tickets.resolved_at)"},
 		}, "updated_at = {now}"),
 		// The ticket's text, when given, is its first message.
-		`INSERT INTO ticket_messages (external_id, ticket_id, author, body, sent_at)
-		 SELECT s.external_id || '#1', t.id, 'customer', s.body, s.opened_at
+		`INSERT INTO ticket_messages (external_id, ticket_id, author, body, sent_at, channel)
+		 SELECT s.external_id || '#1', t.id, 'customer', s.body, s.opened_at, s.channel
 		 FROM stage_tickets s JOIN tickets t ON t.external_id = s.external_id WHERE s.body IS NOT NULL
 		 ON CONFLICT (external_id) DO UPDATE SET body = excluded.body WHERE ticket_messages.body IS DISTINCT FROM excluded.body`,
 	}},
+	{name: "ticket messages",
+		rejects: `SELECT s.ref, 'ticket', s.ticket_ext FROM stage_ticket_messages s
+		          WHERE NOT EXISTS (SELECT 1 FROM tickets t WHERE t.external_id = s.ticket_ext)`,
+		sql: []string{
+			// Before the insert, while a message not yet stored is still
+			// told apart from a replay: an agent's first reply is the first
+			// response (and a new ticket is open); the customer writing
+			// again reopens a ticket waiting on them, on hold, or resolved
+			// before they wrote.
+			`UPDATE tickets SET
+			   first_response_at = COALESCE(tickets.first_response_at, f.first_agent),
+			   last_customer_at = CASE WHEN f.last_customer IS NULL THEN tickets.last_customer_at
+			                           WHEN tickets.last_customer_at IS NULL OR f.last_customer > tickets.last_customer_at THEN f.last_customer
+			                           ELSE tickets.last_customer_at END,
+			   status = CASE WHEN f.last_customer IS NOT NULL AND (tickets.status IN ('pending', 'on_hold')
+			                      OR (tickets.status = 'resolved' AND f.last_customer > tickets.resolved_at)) THEN 'open'
+			                 WHEN f.first_agent IS NOT NULL AND tickets.status = 'new' THEN 'open'
+			                 ELSE tickets.status END,
+			   resolved_at = CASE WHEN f.last_customer IS NOT NULL AND tickets.status = 'resolved' AND f.last_customer > tickets.resolved_at
+			                      THEN NULL ELSE tickets.resolved_at END,
+			   updated_at = {now}
+			 FROM (SELECT s.ticket_ext, MIN(CASE WHEN s.author = 'agent' THEN s.sent_at END) AS first_agent,
+			              MAX(CASE WHEN s.author = 'customer' THEN s.sent_at END) AS last_customer
+			       FROM stage_ticket_messages s
+			       WHERE NOT EXISTS (SELECT 1 FROM ticket_messages m WHERE m.external_id = s.external_id)
+			       GROUP BY s.ticket_ext) f
+			 WHERE tickets.external_id = f.ticket_ext`,
+			// A thread is append-only: a message already stored stays as it was.
+			`INSERT INTO ticket_messages (external_id, ticket_id, author, staff_id, body, sent_at, channel)
+			 SELECT s.external_id, t.id, s.author, (SELECT id FROM staff st WHERE st.external_id = s.staff_ext), s.body, s.sent_at, COALESCE(s.channel, '')
+			 FROM stage_ticket_messages s JOIN tickets t ON t.external_id = s.ticket_ext WHERE true
+			 ON CONFLICT (external_id) DO NOTHING`,
+		}},
 	{name: "survey responses", stage: "stage_surveys",
 		rejects: `SELECT s.ref, CASE WHEN s.order_ext IS NOT NULL AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.external_id = s.order_ext)
 		                       THEN 'order' ELSE 'ticket' END,

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -99,10 +100,17 @@ func (db *DB) SchemaStatus(ctx context.Context) (SchemaStatus, error) {
 // On PostgreSQL it holds an advisory lock, so several processes starting at
 // once apply each migration once; on SQLite the single writer serializes.
 func (db *DB) Migrate(ctx context.Context) ([]int, error) {
+	return db.migrateTo(ctx, 1<<30)
+}
+
+// migrateTo applies the pending migrations up to version last (a test
+// stops before one to write rows in the old schema).
+func (db *DB) migrateTo(ctx context.Context, last int) ([]int, error) {
 	ms, err := migrations(db.dialect)
 	if err != nil {
 		return nil, err
 	}
+	ms = ms[:min(last, len(ms))]
 	conn, err := db.write.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("store: migrate: %w", err)
@@ -120,32 +128,61 @@ func (db *DB) Migrate(ctx context.Context) ([]int, error) {
 	}
 	var applied []int
 	for _, m := range ms {
-		tx, err := conn.BeginTx(ctx, nil)
+		version, err := db.migrateOne(ctx, conn, m)
 		if err != nil {
-			return applied, fmt.Errorf("store: migrate: begin: %w", err)
+			return applied, err
 		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = $1`, m.version).Scan(&n); err != nil {
-			tx.Rollback()
-			return applied, fmt.Errorf("store: migrate: %w", err)
+		if version != 0 {
+			applied = append(applied, version)
 		}
-		if n > 0 {
-			tx.Rollback()
-			continue
-		}
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-			tx.Rollback()
-			return applied, fmt.Errorf("store: migration %04d_%s: %w", m.version, m.name, err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
-			m.version, m.name, db.Now().Format("2006-01-02T15:04:05.000000Z")); err != nil {
-			tx.Rollback()
-			return applied, fmt.Errorf("store: migrate: record %04d: %w", m.version, err)
-		}
-		if err := tx.Commit(); err != nil {
-			return applied, fmt.Errorf("store: migration %04d_%s: commit: %w", m.version, m.name, err)
-		}
-		applied = append(applied, m.version)
 	}
 	return applied, nil
+}
+
+// foreignKeysOff marks a SQLite migration that rebuilds a table (SQLite
+// cannot alter a constraint in place): it runs with foreign keys off, so
+// dropping the old table neither cascades nor fails, and they are checked
+// before it commits.
+const foreignKeysOff = "-- retain:foreign-keys-off"
+
+// migrateOne applies m unless it already is, and returns its version when
+// it applied it.
+func (db *DB) migrateOne(ctx context.Context, conn *sql.Conn, m migration) (int, error) {
+	rebuild := db.dialect == SQLite && strings.HasPrefix(m.sql, foreignKeysOff)
+	if rebuild {
+		// A no-op inside a transaction: it must precede BEGIN.
+		if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+			return 0, fmt.Errorf("store: migration %04d_%s: %w", m.version, m.name, err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`)
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("store: migrate: begin: %w", err)
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = $1`, m.version).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: migrate: %w", err)
+	}
+	if n > 0 {
+		return 0, nil
+	}
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return 0, fmt.Errorf("store: migration %04d_%s: %w", m.version, m.name, err)
+	}
+	if rebuild {
+		var broken int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_foreign_key_check`).Scan(&broken); err != nil || broken > 0 {
+			return 0, fmt.Errorf("store: migration %04d_%s: %d rows break a foreign key (%v)", m.version, m.name, broken, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
+		m.version, m.name, db.Now().Format("2006-01-02T15:04:05.000000Z")); err != nil {
+		return 0, fmt.Errorf("store: migrate: record %04d: %w", m.version, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("store: migration %04d_%s: commit: %w", m.version, m.name, err)
+	}
+	return m.version, nil
 }

@@ -47,23 +47,24 @@ func cols(spec string) []stageCol {
 // Column types are written once for both engines: SQLite accepts any type
 // name, and only stores what it is given.
 var (
-	stStaff = stageTable{"stage_staff", cols("ref BIGINT, external_id TEXT, name TEXT, email TEXT, role TEXT, team TEXT, can_login BOOLEAN, locale TEXT")}
-	stCust  = stageTable{"stage_customers", cols("ref BIGINT, external_id TEXT, name TEXT, email TEXT, phone TEXT, locale TEXT, time_zone TEXT, stage TEXT, owner_ext TEXT, attributes JSONB, first_seen_at TIMESTAMPTZ")}
-	stCons  = stageTable{"stage_consents", cols("customer_ext TEXT, channel TEXT, purpose TEXT, granted BOOLEAN, source TEXT, at TIMESTAMPTZ")}
-	stProd  = stageTable{"stage_products", cols("external_id TEXT, name TEXT, category TEXT")}
-	stOrder = stageTable{"stage_orders", cols("ref BIGINT, external_id TEXT, customer_ext TEXT, status TEXT, channel TEXT, currency TEXT, total_minor BIGINT, lines_total BOOLEAN, placed_at TIMESTAMPTZ, expected_delivery_at TIMESTAMPTZ")}
-	stLine  = stageTable{"stage_lines", cols("ref BIGINT, external_id TEXT, order_ext TEXT, product_ext TEXT, name TEXT, quantity BIGINT, unit_price_minor BIGINT, total_minor BIGINT")}
-	stOEv   = stageTable{"stage_order_events", cols("ref BIGINT, external_id TEXT, order_ext TEXT, type TEXT, reason TEXT, amount_minor BIGINT, occurred_at TIMESTAMPTZ, staff_ext TEXT")}
-	stTick  = stageTable{"stage_tickets", cols("ref BIGINT, external_id TEXT, customer_ext TEXT, channel TEXT, subject TEXT, body TEXT, status TEXT, priority TEXT, assignee_ext TEXT, root_cause TEXT, opened_at TIMESTAMPTZ, first_response_at TIMESTAMPTZ, resolved_at TIMESTAMPTZ")}
-	stSurv  = stageTable{"stage_surveys", cols("ref BIGINT, external_id TEXT, customer_ext TEXT, kind TEXT, score BIGINT, comment TEXT, staff_ext TEXT, order_ext TEXT, ticket_ext TEXT, responded_at TIMESTAMPTZ")}
-	stSubs  = stageTable{"stage_subscriptions", cols("ref BIGINT, external_id TEXT, customer_ext TEXT, plan TEXT, status TEXT, currency TEXT, value_minor BIGINT, interval TEXT, started_at TIMESTAMPTZ, renews_at TIMESTAMPTZ")}
-	stInter = stageTable{"stage_interactions", cols("ref BIGINT, external_id TEXT, customer_ext TEXT, staff_ext TEXT, kind TEXT, direction TEXT, summary TEXT, occurred_at TIMESTAMPTZ")}
+	stStaff   = stageTable{"stage_staff", cols("ref BIGINT, external_id TEXT, name TEXT, email TEXT, role TEXT, team TEXT, can_login BOOLEAN, locale TEXT")}
+	stCust    = stageTable{"stage_customers", cols("ref BIGINT, external_id TEXT, name TEXT, email TEXT, phone TEXT, locale TEXT, time_zone TEXT, stage TEXT, owner_ext TEXT, attributes JSONB, first_seen_at TIMESTAMPTZ")}
+	stCons    = stageTable{"stage_consents", cols("customer_ext TEXT, channel TEXT, purpose TEXT, granted BOOLEAN, source TEXT, at TIMESTAMPTZ")}
+	stProd    = stageTable{"stage_products", cols("external_id TEXT, name TEXT, category TEXT")}
+	stOrder   = stageTable{"stage_orders", cols("ref BIGINT, external_id TEXT, customer_ext TEXT, status TEXT, channel TEXT, currency TEXT, total_minor BIGINT, lines_total BOOLEAN, placed_at TIMESTAMPTZ, expected_delivery_at TIMESTAMPTZ")}
+	stLine    = stageTable{"stage_lines", cols("ref BIGINT, external_id TEXT, order_ext TEXT, product_ext TEXT, name TEXT, quantity BIGINT, unit_price_minor BIGINT, total_minor BIGINT")}
+	stOEv     = stageTable{"stage_order_events", cols("ref BIGINT, external_id TEXT, order_ext TEXT, type TEXT, reason TEXT, amount_minor BIGINT, occurred_at TIMESTAMPTZ, staff_ext TEXT")}
+	stTick    = stageTable{"stage_tickets", cols("ref BIGINT, external_id TEXT, customer_ext TEXT, channel TEXT, subject TEXT, body TEXT, status TEXT, priority TEXT, assignee_ext TEXT, root_cause TEXT, opened_at TIMESTAMPTZ, first_response_at TIMESTAMPTZ, resolved_at TIMESTAMPTZ")}
+	stTickMsg = stageTable{"stage_ticket_messages", cols("ref BIGINT, external_id TEXT, ticket_ext TEXT, author TEXT, staff_ext TEXT, channel TEXT, body TEXT, sent_at TIMESTAMPTZ")}
+	stSurv    = stageTable{"stage_surveys", cols("ref BIGINT, external_id TEXT, customer_ext TEXT, kind TEXT, score BIGINT, comment TEXT, staff_ext TEXT, order_ext TEXT, ticket_ext TEXT, responded_at TIMESTAMPTZ")}
+	stSubs    = stageTable{"stage_subscriptions", cols("ref BIGINT, external_id TEXT, customer_ext TEXT, plan TEXT, status TEXT, currency TEXT, value_minor BIGINT, interval TEXT, started_at TIMESTAMPTZ, renews_at TIMESTAMPTZ")}
+	stInter   = stageTable{"stage_interactions", cols("ref BIGINT, external_id TEXT, customer_ext TEXT, staff_ext TEXT, kind TEXT, direction TEXT, summary TEXT, occurred_at TIMESTAMPTZ")}
 
 	// Filled by the merge itself (change log, timers), not by the stager.
 	stChanged = stageTable{"stage_changed", cols("kind TEXT, subject_id BIGINT")}
 	stTimers  = stageTable{"stage_timers", cols("kind TEXT, key TEXT, subject_ext TEXT, due_at TIMESTAMPTZ")}
 
-	stageTables = []stageTable{stStaff, stCust, stCons, stProd, stOrder, stLine, stOEv, stTick, stSurv, stSubs, stInter, stChanged, stTimers}
+	stageTables = []stageTable{stStaff, stCust, stCons, stProd, stOrder, stLine, stOEv, stTick, stTickMsg, stSurv, stSubs, stInter, stChanged, stTimers}
 )
 
 // prepareStage creates the staging tables on this connection if needed and

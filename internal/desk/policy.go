@@ -1,0 +1,151 @@
+package desk
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Policy is the desk's settings: the business-hours calendar its SLA
+// clocks run on, the targets by priority, and how conversations behave.
+// It is stored as JSON under SettingsKey.
+type Policy struct {
+	// Week is the starting week: "bangladesh" (Saturday–Thursday
+	// 10:00–19:00), "nepal" (Sunday–Friday 10:00–18:00) or "always" (every
+	// hour of every day).
+	Week string `json:"week"`
+	// Hours replace a weekday's hours: "fri": "" closes Friday,
+	// "sat": "10:00-14:00,15:00-19:00" opens two spans.
+	Hours map[string]string `json:"hours,omitempty"`
+	// TimeZone is the team's IANA zone; empty: the business's.
+	TimeZone string `json:"time_zone,omitempty"`
+	// Holidays are dates closed all day (YYYY-MM-DD, in TimeZone).
+	Holidays []string `json:"holidays,omitempty"`
+	// Targets by priority (low, normal, high, urgent), in business minutes.
+	Targets map[string]Target `json:"targets"`
+	// WarnAt is the share of a target at which the assignee is warned
+	// (0.8: at 80%); 0 warns at breach only.
+	WarnAt float64 `json:"warn_at"`
+	// ReopenDays: a customer writing within this many days of a ticket's
+	// resolution reopens it; later, they start a new one.
+	ReopenDays int `json:"reopen_days"`
+	// WhatsAppTemplate is the approved template an agent's reply goes out
+	// as when the customer last wrote more than 24 hours ago (WhatsApp
+	// allows free text only inside that window). Its one body parameter
+	// is the reply's text.
+	WhatsAppTemplate *Template `json:"whatsapp_template,omitempty"`
+}
+
+// Target is a priority's SLA, in business minutes; 0: none.
+type Target struct {
+	FirstResponse int `json:"first_response_minutes"`
+	NextResponse  int `json:"next_response_minutes"`
+	Resolution    int `json:"resolution_minutes"`
+}
+
+// Template is a WhatsApp message template approved by Meta.
+type Template struct {
+	Name     string `json:"name"`
+	Language string `json:"language"` // the template's language code: en, bn, ne_NP…
+}
+
+// SettingsKey is where the policy is stored.
+const SettingsKey = "desk"
+
+// DefaultPolicy is a starting point for a shop in Bangladesh: its week,
+// targets a small team can keep, a warning at 80%.
+func DefaultPolicy() Policy {
+	return Policy{
+		Week: "bangladesh",
+		Targets: map[string]Target{
+			"urgent": {FirstResponse: 30, NextResponse: 60, Resolution: 4 * 60},
+			"high":   {FirstResponse: 60, NextResponse: 2 * 60, Resolution: 8 * 60},
+			"normal": {FirstResponse: 4 * 60, NextResponse: 8 * 60, Resolution: 3 * 9 * 60},
+			"low":    {FirstResponse: 9 * 60, NextResponse: 2 * 9 * 60, Resolution: 5 * 9 * 60},
+		},
+		WarnAt:     0.8,
+		ReopenDays: 7,
+	}
+}
+
+var weekdays = map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday,
+	"thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday}
+
+// Calendar builds the policy's calendar in its zone, or the business's
+// zone when it names none. Errors name the field.
+func (p Policy) Calendar(business *time.Location) (Calendar, error) {
+	zone := business
+	if p.TimeZone != "" {
+		z, err := time.LoadLocation(p.TimeZone)
+		if err != nil {
+			return Calendar{}, fmt.Errorf("time_zone: %q is not a time zone", p.TimeZone)
+		}
+		zone = z
+	}
+	var c Calendar
+	switch p.Week {
+	case "", "bangladesh":
+		c = Bangladesh(zone)
+	case "nepal":
+		c = Nepal(zone)
+	case "always":
+		c = weekExcept(zone, -1, Interval{0, 24 * 60})
+	default:
+		return Calendar{}, fmt.Errorf("week: %q is not bangladesh, nepal or always", p.Week)
+	}
+	for day, hours := range p.Hours {
+		wd, ok := weekdays[strings.ToLower(day)]
+		if !ok {
+			return Calendar{}, fmt.Errorf("hours.%s: not a weekday (sun, mon, … sat)", day)
+		}
+		ivs, err := ParseHours(hours)
+		if err != nil {
+			return Calendar{}, fmt.Errorf("hours.%s: %v", day, err)
+		}
+		c.Week[wd] = ivs
+	}
+	for i, h := range p.Holidays {
+		d, err := time.Parse(time.DateOnly, h)
+		if err != nil {
+			return Calendar{}, fmt.Errorf("holidays[%d]: %q is not a date (YYYY-MM-DD)", i, h)
+		}
+		c.AddHoliday(d.Year(), d.Month(), d.Day())
+	}
+	if err := c.Check(); err != nil {
+		return Calendar{}, fmt.Errorf("hours: %v", err)
+	}
+	return c, nil
+}
+
+// Check says what is wrong with the policy, naming the field.
+func (p Policy) Check() error {
+	if _, err := p.Calendar(time.UTC); err != nil {
+		return err
+	}
+	for prio, t := range p.Targets {
+		switch prio {
+		case "low", "normal", "high", "urgent":
+		default:
+			return fmt.Errorf("targets.%s: not a priority (low, normal, high, urgent)", prio)
+		}
+		for name, v := range map[string]int{"first_response_minutes": t.FirstResponse, "next_response_minutes": t.NextResponse,
+			"resolution_minutes": t.Resolution} {
+			if v < 0 || v > 365*24*60 {
+				return fmt.Errorf("targets.%s.%s: %d is not a number of minutes from 0 to a year", prio, name, v)
+			}
+		}
+	}
+	if p.WarnAt < 0 || p.WarnAt >= 1 {
+		return fmt.Errorf("warn_at: %v is not a share from 0 to below 1", p.WarnAt)
+	}
+	if p.ReopenDays < 0 || p.ReopenDays > 365 {
+		return fmt.Errorf("reopen_days: %d is not from 0 to 365", p.ReopenDays)
+	}
+	if t := p.WhatsAppTemplate; t != nil && (t.Name == "" || t.Language == "") {
+		return fmt.Errorf("whatsapp_template: name and language are both required")
+	}
+	return nil
+}
+
+// Minutes is a target as a duration.
+func Minutes(n int) time.Duration { return time.Duration(n) * time.Minute }

@@ -1,0 +1,392 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/retainhq/retain"
+)
+
+// The support desk's reads and the SLA clock's writes. Tickets and their
+// messages are written through Apply, the one way in; what is here only
+// reads them, or records what the desk consumer derived from them (due
+// times, the outbox message that carried an agent's reply).
+
+// TicketRow is a ticket as the inbox and the ticket page show it.
+type TicketRow struct {
+	ID                             int64
+	ExternalID, Subject, Channel   string
+	Status, Priority, RootCause    string
+	CustomerID                     int64
+	CustomerRef, CustomerName      string
+	CustomerPhone, CustomerEmail   string
+	CustomerLocale                 string
+	AssigneeID                     int64
+	Assignee, AssigneeRef          string
+	OpenedAt, UpdatedAt            time.Time
+	FirstResponseAt, ResolvedAt    time.Time
+	LastCustomerAt, PausedAt       time.Time
+	FirstResponseDue, NextResponse time.Time // due times; zero: none running
+	ResolutionDue                  time.Time
+	Messages                       int
+}
+
+// Due is the next deadline the ticket must meet: its first response, else
+// a reply to the customer's latest message, else its resolution; zero
+// when none is running (resolved, or no policy).
+func (t TicketRow) Due() time.Time {
+	var out time.Time
+	for _, d := range []time.Time{t.FirstResponseDue, t.NextResponse, t.ResolutionDue} {
+		if !d.IsZero() && (out.IsZero() || d.Before(out)) {
+			out = d
+		}
+	}
+	return out
+}
+
+// Open reports whether the ticket still asks for work.
+func (t TicketRow) Open() bool { return t.Status != "resolved" && t.Status != "closed" }
+
+// ThreadMessage is one message of a ticket as the ticket page shows it,
+// with the outbox status of an agent's reply.
+type ThreadMessage struct {
+	ID               int64
+	ExternalID       string
+	Author, Staff    string
+	Channel, Body    string
+	SentAt           time.Time
+	MessageID        int64
+	Delivery         retain.MessageStatus // of the outbox message; empty when none
+	DeliveryProblem  string
+	DeliveryRecorded time.Time
+}
+
+// The columns of TicketRow; "due" is the first of the running deadlines.
+const ticketCols = `t.id, t.external_id, t.subject, t.channel, t.status, t.priority, t.root_cause,
+	c.id, c.external_id, COALESCE(c.name, ''), COALESCE(c.phone, ''), COALESCE(c.email, ''), COALESCE(c.locale, ''),
+	COALESCE(t.assignee_id, 0), COALESCE(st.name, ''), COALESCE(st.external_id, ''),
+	t.opened_at, t.updated_at, t.first_response_at, t.resolved_at, t.last_customer_at, t.paused_at,
+	CASE WHEN t.first_response_at IS NULL THEN t.first_response_due_at END, t.next_response_due_at, t.resolution_due_at,
+	(SELECT COUNT(*) FROM ticket_messages m WHERE m.ticket_id = t.id)`
+
+const ticketFrom = ` FROM tickets t JOIN customers c ON c.id = t.customer_id LEFT JOIN staff st ON st.id = t.assignee_id`
+
+func scanTicket(rows interface{ Scan(...any) error }) (TicketRow, error) {
+	var t TicketRow
+	var opened, updated, first, resolved, lastCust, paused, frDue, nextDue, resDue nullTime
+	err := rows.Scan(&t.ID, &t.ExternalID, &t.Subject, &t.Channel, &t.Status, &t.Priority, &t.RootCause,
+		&t.CustomerID, &t.CustomerRef, &t.CustomerName, &t.CustomerPhone, &t.CustomerEmail, &t.CustomerLocale,
+		&t.AssigneeID, &t.Assignee, &t.AssigneeRef, &opened, &updated, &first, &resolved, &lastCust, &paused,
+		&frDue, &nextDue, &resDue, &t.Messages)
+	t.OpenedAt, t.UpdatedAt, t.FirstResponseAt, t.ResolvedAt = opened.T, updated.T, first.T, resolved.T
+	t.LastCustomerAt, t.PausedAt, t.FirstResponseDue, t.NextResponse, t.ResolutionDue = lastCust.T, paused.T, frDue.T, nextDue.T, resDue.T
+	return t, err
+}
+
+// TicketViews are the inbox's views, in the order it shows them.
+var TicketViews = []string{"open", "mine", "team", "unassigned", "breaching", "pending", "resolved", "all"}
+
+// TicketFilter selects tickets for the inbox, the CLI and the API.
+type TicketFilter struct {
+	View    string // one of TicketViews; default open
+	StaffID int64  // who "mine" is
+	TeamID  int64  // whose "team" is
+	Status  string
+	Channel string
+	Query   string        // subject, customer name, phone, e-mail or external id
+	Soon    time.Duration // "breaching": due within this (default 1 hour)
+	Sort    string        // due (default), -opened, opened, -updated
+	Limit   int           // default 50
+	Offset  int
+}
+
+// The deadline a ticket must meet next, as SQL.
+const ticketDue = `CASE WHEN t.status IN ('resolved', 'closed', 'pending') THEN NULL
+	WHEN t.first_response_at IS NULL THEN COALESCE(t.first_response_due_at, t.resolution_due_at)
+	WHEN t.next_response_due_at IS NOT NULL AND (t.resolution_due_at IS NULL OR t.next_response_due_at < t.resolution_due_at) THEN t.next_response_due_at
+	ELSE t.resolution_due_at END`
+
+// viewWhere is a view's condition; now is $1, soon's end $2.
+func viewWhere(view string, staffID, teamID int64, args *[]any) (string, error) {
+	arg := func(v any) string {
+		*args = append(*args, v)
+		return fmt.Sprintf("$%d", len(*args))
+	}
+	working := `t.status IN ('new', 'open', 'on_hold')`
+	switch view {
+	case "", "open":
+		return working, nil
+	case "mine":
+		return `t.status NOT IN ('resolved', 'closed') AND t.assignee_id = ` + arg(staffID), nil
+	case "team":
+		return `t.status NOT IN ('resolved', 'closed') AND st.team_id = ` + arg(teamID), nil
+	case "unassigned":
+		return `t.status NOT IN ('resolved', 'closed') AND t.assignee_id IS NULL`, nil
+	case "breaching":
+		return working + ` AND ` + ticketDue + ` <= $2`, nil
+	case "pending":
+		return `t.status = 'pending'`, nil
+	case "resolved":
+		return `t.status IN ('resolved', 'closed')`, nil
+	case "all":
+		return "TRUE", nil
+	}
+	return "", retain.FieldError("view", "%q is not one of %s", view, strings.Join(TicketViews, ", "))
+}
+
+// Tickets lists the tickets f selects.
+func (db *DB) Tickets(ctx context.Context, f TicketFilter) ([]TicketRow, error) {
+	if f.Soon == 0 {
+		f.Soon = time.Hour
+	}
+	now := db.Now().UTC()
+	args := []any{now, now.Add(f.Soon)}
+	where, err := viewWhere(f.View, f.StaffID, f.TeamID, &args)
+	if err != nil {
+		return nil, err
+	}
+	conds := []string{where, "$1 = $1 AND $2 = $2"}
+	add := func(cond string, v any) {
+		args = append(args, v)
+		conds = append(conds, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
+	}
+	if f.Status != "" {
+		add("t.status = ?", f.Status)
+	}
+	if f.Channel != "" {
+		add("t.channel = ?", f.Channel)
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		args = append(args, "%"+strings.ToLower(q)+"%", q)
+		like, exact := fmt.Sprintf("$%d", len(args)-1), fmt.Sprintf("$%d", len(args))
+		conds = append(conds, "(LOWER(t.subject) LIKE "+like+" OR LOWER(COALESCE(c.name, '')) LIKE "+like+" OR c.phone LIKE "+like+
+			" OR LOWER(COALESCE(c.email, '')) LIKE "+like+" OR t.external_id = "+exact+" OR c.external_id = "+exact+")")
+	}
+	byDue := "(" + ticketDue + ") IS NULL, " + ticketDue + ", t.opened_at, t.id"
+	order := map[string]string{"": byDue, "due": byDue, "opened": "t.opened_at, t.id", "-opened": "t.opened_at DESC, t.id DESC",
+		"-updated": "t.updated_at DESC, t.id DESC"}[f.Sort]
+	if order == "" {
+		return nil, retain.FieldError("sort", "%q is not one of due, opened, -opened, -updated", f.Sort)
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT `+ticketCols+ticketFrom+` WHERE `+strings.Join(conds, " AND ")+
+		` ORDER BY `+order+fmt.Sprintf(` LIMIT %d OFFSET %d`, f.Limit, max(f.Offset, 0)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: tickets: %w", err)
+	}
+	defer rows.Close()
+	out := []TicketRow{}
+	for rows.Next() {
+		t, err := scanTicket(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: tickets: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// TicketCounts counts each view's tickets for one agent.
+func (db *DB) TicketCounts(ctx context.Context, staffID, teamID int64, soon time.Duration) (map[string]int, error) {
+	if soon == 0 {
+		soon = time.Hour
+	}
+	now := db.Now().UTC()
+	args := []any{now, now.Add(soon)}
+	var sums []string
+	for _, v := range TicketViews {
+		w, err := viewWhere(v, staffID, teamID, &args)
+		if err != nil {
+			return nil, err
+		}
+		sums = append(sums, "COALESCE(SUM(CASE WHEN "+w+" THEN 1 ELSE 0 END), 0)")
+	}
+	dest := make([]any, len(TicketViews))
+	counts := make([]int, len(TicketViews))
+	for i := range counts {
+		dest[i] = &counts[i]
+	}
+	if err := db.read.QueryRowContext(ctx, `SELECT `+strings.Join(sums, ", ")+ticketFrom+` WHERE $1 = $1 AND $2 = $2`, args...).Scan(dest...); err != nil {
+		return nil, fmt.Errorf("store: ticket counts: %w", err)
+	}
+	out := map[string]int{}
+	for i, v := range TicketViews {
+		out[v] = counts[i]
+	}
+	return out, nil
+}
+
+// Ticket reads one ticket by id.
+func (db *DB) Ticket(ctx context.Context, id int64) (TicketRow, error) {
+	t, err := scanTicket(db.read.QueryRowContext(ctx, `SELECT `+ticketCols+ticketFrom+` WHERE t.id = $1`, id))
+	if err != nil {
+		return t, notFound(err, "no ticket %d", id)
+	}
+	return t, nil
+}
+
+// TicketByRef reads one ticket by its external id.
+func (db *DB) TicketByRef(ctx context.Context, ref string) (TicketRow, error) {
+	t, err := scanTicket(db.read.QueryRowContext(ctx, `SELECT `+ticketCols+ticketFrom+` WHERE t.external_id = $1`, ref))
+	if err != nil {
+		return t, notFound(err, "no ticket %q", ref)
+	}
+	return t, nil
+}
+
+// Thread is a ticket's messages, oldest first.
+func (db *DB) Thread(ctx context.Context, ticketID int64) ([]ThreadMessage, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT m.id, m.external_id, m.author, COALESCE(st.name, ''), m.channel, m.body, m.sent_at,
+		COALESCE(m.message_id, 0), COALESCE(o.status, ''), COALESCE(o.last_error, ''), o.updated_at
+		FROM ticket_messages m LEFT JOIN staff st ON st.id = m.staff_id LEFT JOIN messages o ON o.id = m.message_id
+		WHERE m.ticket_id = $1 ORDER BY m.sent_at, m.id`, ticketID)
+	if err != nil {
+		return nil, fmt.Errorf("store: thread: %w", err)
+	}
+	defer rows.Close()
+	var out []ThreadMessage
+	for rows.Next() {
+		var m ThreadMessage
+		var sent, recorded nullTime
+		if err := rows.Scan(&m.ID, &m.ExternalID, &m.Author, &m.Staff, &m.Channel, &m.Body, &sent, &m.MessageID, &m.Delivery,
+			&m.DeliveryProblem, &recorded); err != nil {
+			return nil, fmt.Errorf("store: thread: %w", err)
+		}
+		m.SentAt, m.DeliveryRecorded = sent.T, recorded.T
+		if m.Delivery == retain.MsgQueued || m.Delivery == retain.MsgSending {
+			m.DeliveryProblem = "" // a retry's last error is not the outcome
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// ConversationFor is the ticket a customer's new message on channel
+// belongs to: their latest on that channel that is not closed, and not
+// resolved before reopenAfter (an old resolved ticket gets a new one).
+func (db *DB) ConversationFor(ctx context.Context, customerRef, channel string, reopenAfter time.Time) (string, bool, error) {
+	var ref string
+	err := db.read.QueryRowContext(ctx, `SELECT t.external_id FROM tickets t JOIN customers c ON c.id = t.customer_id
+		WHERE c.external_id = $1 AND t.channel = $2 AND t.status <> 'closed' AND (t.status <> 'resolved' OR t.resolved_at >= $3)
+		ORDER BY t.opened_at DESC, t.id DESC LIMIT 1`, customerRef, channel, reopenAfter.UTC()).Scan(&ref)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("store: conversation: %w", err)
+	}
+	return ref, true, nil
+}
+
+// CustomerRefsByEmail are the external ids of the customers with this
+// (normalised) e-mail address.
+func (db *DB) CustomerRefsByEmail(ctx context.Context, email string) ([]string, error) {
+	return db.refs(ctx, `SELECT external_id FROM customers WHERE email = $1 ORDER BY id`, email)
+}
+
+func (db *DB) refs(ctx context.Context, q string, args ...any) ([]string, error) {
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: customers: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var ref string
+		if err := rows.Scan(&ref); err != nil {
+			return nil, err
+		}
+		out = append(out, ref)
+	}
+	return out, rows.Err()
+}
+
+// SLAState is what the SLA clock reads of a ticket inside the desk
+// consumer's transaction.
+type SLAState struct {
+	TicketRow
+	LastAgentAt time.Time // the latest agent reply
+}
+
+// TicketSLA reads a ticket's SLA state.
+func (tx *Tx) TicketSLA(ctx context.Context, id int64) (SLAState, bool, error) {
+	row, err := scanTicket(tx.tx.QueryRowContext(ctx, `SELECT `+ticketCols+ticketFrom+` WHERE t.id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return SLAState{}, false, nil
+	}
+	if err != nil {
+		return SLAState{}, false, fmt.Errorf("store: ticket sla: %w", err)
+	}
+	// The scan hides a met first-response due; the clock needs it.
+	var frDue nullTime
+	var lastAgent nullTime
+	if err := tx.tx.QueryRowContext(ctx, `SELECT first_response_due_at, (SELECT MAX(sent_at) FROM ticket_messages
+		WHERE ticket_id = $1 AND author = 'agent') FROM tickets WHERE id = $1`, id).Scan(&frDue, &lastAgent); err != nil {
+		return SLAState{}, false, fmt.Errorf("store: ticket sla: %w", err)
+	}
+	row.FirstResponseDue = frDue.T
+	return SLAState{TicketRow: row, LastAgentAt: lastAgent.T}, true, nil
+}
+
+// SLADue is what the clock writes: the three due times and since when it
+// is paused (zero: running).
+type SLADue struct {
+	FirstResponse, NextResponse, Resolution, PausedAt time.Time
+}
+
+// SetTicketDue records a ticket's due times.
+func (tx *Tx) SetTicketDue(ctx context.Context, id int64, d SLADue) error {
+	_, err := tx.exec(ctx, `UPDATE tickets SET first_response_due_at = $2, next_response_due_at = $3, resolution_due_at = $4, paused_at = $5
+		WHERE id = $1`, id, timeArg(d.FirstResponse), timeArg(d.NextResponse), timeArg(d.Resolution), timeArg(d.PausedAt))
+	if err != nil {
+		return fmt.Errorf("store: ticket due: %w", err)
+	}
+	return nil
+}
+
+// ReplyToSend is an agent's reply the desk consumer puts in the outbox.
+type ReplyToSend struct {
+	MessageID  int64 // the thread's message
+	ExternalID string
+	TicketID   int64
+	Channel    string
+	Body       string
+	Sent       bool // already has its outbox message
+}
+
+// TicketMessagesByID reads thread messages by id.
+func (tx *Tx) TicketMessagesByID(ctx context.Context, ids []int64) ([]ReplyToSend, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	rows, err := tx.query(ctx, `SELECT m.id, m.external_id, m.ticket_id, t.channel, m.body, m.message_id IS NOT NULL
+		FROM ticket_messages m JOIN tickets t ON t.id = m.ticket_id WHERE m.id IN (`+idList(ids)+`) ORDER BY m.id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: ticket messages: %w", err)
+	}
+	defer rows.Close()
+	var out []ReplyToSend
+	for rows.Next() {
+		var r ReplyToSend
+		if err := rows.Scan(&r.MessageID, &r.ExternalID, &r.TicketID, &r.Channel, &r.Body, &r.Sent); err != nil {
+			return nil, fmt.Errorf("store: ticket messages: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// LinkReply records the outbox message that carries a thread message.
+func (tx *Tx) LinkReply(ctx context.Context, threadID, outboxID int64) error {
+	_, err := tx.exec(ctx, `UPDATE ticket_messages SET message_id = $2 WHERE id = $1`, threadID, outboxID)
+	if err != nil {
+		return fmt.Errorf("store: link reply: %w", err)
+	}
+	return nil
+}
