@@ -69,7 +69,10 @@ func TestSLADueNeverClosed(t *testing.T) {
 		d := time.Duration(rapid.IntRange(1, 40*60).Draw(t, "minutes")) * time.Minute
 		due, ok := c.Add(start, d)
 		if !ok {
-			t.Fatalf("no due time for %v after %v", d, start)
+			if c.Between(start, start.AddDate(10, 0, 0)) >= d {
+				t.Fatalf("no due time for %v after %v", d, start)
+			}
+			return // a calendar with fewer hours in ten years than that (a minute a week)
 		}
 		if !c.Open(due.Add(-time.Nanosecond)) || !openByTheBook(c, due.Add(-time.Nanosecond)) {
 			t.Fatalf("%v after %v is due at %v (local %v), in closed hours", d, start, due, due.In(c.Zone))
