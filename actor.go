@@ -52,18 +52,21 @@ const (
 	PermUsersManage     Permission = "users:manage"     // staff logins, roles, two-factor resets
 	PermAuditRead       Permission = "audit:read"
 	PermRatingsStaff    Permission = "ratings:staff" // "who helped you?" ratings person by person (teams: dashboard:read)
+	PermTicketsRead     Permission = "tickets:read"  // the support desk's inbox and threads
+	PermTicketsWork     Permission = "tickets:work"  // reply, add notes, change status, priority and assignee
 )
 
 // Permissions lists every permission but PermPublic.
 var Permissions = []Permission{PermSignedIn, PermDashboard, PermCustomersRead, PermCustomersWrite, PermCustomersExport,
 	PermCustomersAssign, PermWorkRead, PermWorkAct, PermWorkAssign, PermPlaybooksRead, PermPlaybooksManage,
-	PermMessagesRead, PermEventsWrite, PermSettingsManage, PermKeysManage, PermUsersManage, PermAuditRead, PermRatingsStaff}
+	PermMessagesRead, PermEventsWrite, PermSettingsManage, PermKeysManage, PermUsersManage, PermAuditRead, PermRatingsStaff,
+	PermTicketsRead, PermTicketsWork}
 
 // agentPermissions are what every signed-in role may do; an agent's reach is
 // also narrowed by scope (their own customers and work).
 // An agent may hand their own work to a colleague.
 var agentPermissions = []Permission{PermSignedIn, PermDashboard, PermCustomersRead, PermCustomersWrite,
-	PermWorkRead, PermWorkAct, PermWorkAssign, PermPlaybooksRead}
+	PermWorkRead, PermWorkAct, PermWorkAssign, PermPlaybooksRead, PermTicketsRead, PermTicketsWork}
 
 // managerPermissions add running a team: exports, customers' owners,
 // playbooks, the message log and each person's ratings.
@@ -91,14 +94,15 @@ const (
 // Scopes lists every scope.
 var Scopes = []Scope{ScopeEventsWrite, ScopeRead, ScopeWrite, ScopeAdmin}
 
-var readPermissions = []Permission{PermDashboard, PermCustomersRead, PermWorkRead, PermPlaybooksRead, PermMessagesRead}
+var readPermissions = []Permission{PermDashboard, PermCustomersRead, PermWorkRead, PermPlaybooksRead, PermMessagesRead, PermTicketsRead}
 
 // ScopePermissions is what each scope grants.
 var ScopePermissions = map[Scope][]Permission{
 	ScopeEventsWrite: {PermEventsWrite},
 	ScopeRead:        readPermissions,
-	ScopeWrite:       append(slices.Clone(readPermissions), PermCustomersWrite, PermCustomersAssign, PermWorkAct, PermWorkAssign),
-	ScopeAdmin:       Permissions,
+	ScopeWrite: append(slices.Clone(readPermissions), PermCustomersWrite, PermCustomersAssign, PermWorkAct, PermWorkAssign,
+		PermTicketsWork),
+	ScopeAdmin: Permissions,
 }
 
 // ParseScopes reads a comma-separated list of scopes ("events:write,read").

@@ -75,6 +75,12 @@ type ReplyOption struct {
 	Description string `json:"description,omitempty"`
 }
 
+// MessageTemplate names a WhatsApp template approved by Meta.
+type MessageTemplate struct {
+	Name     string `json:"name"`
+	Language string `json:"language"`
+}
+
 // Message is one message to a customer (a row of the outbox).
 type Message struct {
 	ID             int64
@@ -101,6 +107,10 @@ type Message struct {
 	// (WhatsApp): a survey's score is one tap. The body still says how to
 	// answer by reply, for channels and phones that show no buttons.
 	Menu *ReplyMenu
+	// Template, when set, sends the message as an approved WhatsApp
+	// template whose one body parameter is Body: WhatsApp delivers free
+	// text only within 24 hours of the customer's last message.
+	Template *MessageTemplate
 	// WaitingFor lists the channels a queued message waits for, in order
 	// of preference ("whatsapp,sms"): it was due while none was set up. It
 	// is not claimed until one is, and its Status reads MsgWaiting.

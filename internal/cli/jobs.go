@@ -54,6 +54,13 @@ func (e *env) jobs(db *store.DB, reg prometheus.Registerer) *scheduler.Jobs {
 		err := core.ConsumeChanges(ctx, db, core.DetectOptions{}, &st)
 		return detected(st), err
 	}})
+	j.Add(scheduler.Job{Name: "desk", Every: 2 * time.Second, Run: func(ctx context.Context) (string, error) {
+		n, err := core.ConsumeDesk(ctx, db)
+		if n == 0 {
+			return "", err
+		}
+		return counted(n, "ticket changes"), err
+	}})
 	j.Add(scheduler.Job{Name: "timers", Every: 15 * time.Second, Run: func(ctx context.Context) (string, error) {
 		var st core.DetectStats
 		err := core.FireTimers(ctx, db, core.DetectOptions{}, &st)

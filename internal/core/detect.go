@@ -252,6 +252,14 @@ func (d *detector) timer(ctx context.Context, t store.Timer, st *DetectStats) er
 	switch t.Kind {
 	case store.TimerSurveyRemind:
 		return remindSurvey(ctx, tx, t.SubjectID)
+	case store.TimerSLA:
+		a, ok, err := slaTimer(ctx, tx, t)
+		if err != nil || !ok {
+			return err
+		}
+		st.Signals++
+		_, err = d.triggers.raise(ctx, tx, a, st)
+		return err
 	case store.TimerAlertSnooze:
 		_, err := tx.WakeSnoozedAlert(ctx, t.SubjectID)
 		return err

@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/i18n"
@@ -809,30 +808,4 @@ func SurveySummaries(ctx context.Context, db *store.DB) ([]SurveySummary, error)
 			Answered: r.Answered, Rate: r.Rate()})
 	}
 	return out, nil
-}
-
-// maxSummary is the most of a message an interaction keeps.
-const maxSummary = 2000
-
-// LogReply puts a customer's message that answered nothing (a question, a
-// complaint) on the timeline of the customers with that number, as an
-// inbound interaction of its channel, through the one way in. A number
-// no customer has is left as the reply record alone.
-func LogReply(ctx context.Context, db *store.DB, eventID, phone string, channel retain.Channel, text string, at time.Time) error {
-	refs, err := db.CustomerRefsByPhone(ctx, phone)
-	if err != nil || len(refs) == 0 || strings.TrimSpace(text) == "" {
-		return err
-	}
-	summary := text
-	for len(summary) > maxSummary { // whole letters: Bengali and Devanagari are three bytes each
-		_, size := utf8.DecodeLastRuneInString(summary)
-		summary = summary[:len(summary)-size]
-	}
-	var b store.Batch
-	for _, ref := range refs {
-		b.Interactions = append(b.Interactions, store.Row[retain.Interaction]{V: retain.Interaction{ExternalID: "reply:" + eventID + ":" + ref,
-			CustomerRef: ref, Kind: string(channel), Direction: "inbound", Summary: summary, OccurredAt: at}})
-	}
-	_, err = Ingest(ctx, db, retain.System("reply"), Rows(&b))
-	return err
 }

@@ -109,7 +109,7 @@ func (a *API) hookReply(w http.ResponseWriter, r *http.Request) {
 // takeReply records a customer's reply once per event id: an opt-out word
 // withdraws consent; anything else answering an open survey invitation
 // is its answer ("4", "৪", a tapped button's id); any other message goes
-// on the customer's timeline. If recording that fails, the reply is
+// to the support desk, in the customer's conversation on the channel. If recording that fails, the reply is
 // forgotten and the caller answers 5xx, so that the gateway's retry is
 // taken as new, not as a replay.
 func (a *API) takeReply(ctx context.Context, eventID, phone string, channel retain.Channel, text, replyID string, at time.Time) (fresh bool, err error) {
@@ -127,8 +127,8 @@ func (a *API) takeReply(ctx context.Context, eventID, phone string, channel reta
 	}
 	answered, err := core.SurveyReply(ctx, a.db, phone, channel, answer)
 	if err == nil && !answered {
-		// Not an answer: the customer's words go on their timeline.
-		err = core.LogReply(ctx, a.db, eventID, phone, channel, text, at)
+		// Not an answer: a message for the support desk.
+		_, err = core.TakeInbound(ctx, a.db, core.Inbound{ID: eventID, Channel: string(channel), Phone: phone, Text: text, At: at})
 	}
 	if err != nil {
 		if ferr := a.db.ForgetReply(ctx, eventID); ferr != nil {

@@ -28,6 +28,9 @@ type Outgoing struct {
 	// Menu: answers to show as buttons or a list where the channel can
 	// (WhatsApp); the body says how to answer by reply all the same.
 	Menu *retain.ReplyMenu
+	// Template: send as this approved WhatsApp template, Body its one
+	// parameter (outside the 24-hour customer service window).
+	Template *retain.MessageTemplate
 }
 
 // A Channel delivers messages to one kind of gateway.

@@ -221,7 +221,10 @@ func WhatsAppCloud(apiBase, phoneNumberID, token string) GatewayConfig {
 	return GatewayConfig{
 		URL:     strings.TrimSuffix(apiBase, "/") + "/" + phoneNumberID + "/messages",
 		Headers: map[string]string{"Authorization": "Bearer " + token, "Content-Type": "application/json"},
-		Body: `{"messaging_product":"whatsapp","to":{{json .To}},{{if .Menu}}"type":"interactive","interactive":{{interactive .Body .Menu}}` +
+		Body: `{"messaging_product":"whatsapp","to":{{json .To}},` +
+			`{{if .Template}}"type":"template","template":{"name":{{json .Template.Name}},"language":{"code":{{json .Template.Language}}},` +
+			`"components":[{"type":"body","parameters":[{"type":"text","text":{{json .Body}}}]}]}` +
+			`{{else if .Menu}}"type":"interactive","interactive":{{interactive .Body .Menu}}` +
 			`{{else}}"type":"text","text":{"body":{{json .Body}}}{{end}}}`,
 		ProviderIDField: "messages.0.id",
 	}

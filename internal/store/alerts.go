@@ -22,7 +22,7 @@ func (tx *Tx) RaiseAlert(ctx context.Context, a retain.Alert) (id int64, created
 	}
 	err = tx.tx.QueryRowContext(ctx, `INSERT INTO alerts (customer_id, type, reason, root_cause, severity, status, owner_id, title, detail,
 		source, revenue_at_risk_minor, currency, due_at, last_seen_at, created_at, updated_at, signal_at, detail_key, detail_args, cause_evidence)
-		VALUES ($1, $2, $3, $4, $5, 'open', (SELECT owner_id FROM customers WHERE id = $1), $6, $7, $8, $9, $10, $11, $12, $12, $12, $13, $14, $15, $16)
+		VALUES ($1, $2, $3, $4, $5, 'open', COALESCE($17, (SELECT owner_id FROM customers WHERE id = $1)), $6, $7, $8, $9, $10, $11, $12, $12, $12, $13, $14, $15, $16)
 		ON CONFLICT (customer_id, type, reason) WHERE status <> 'resolved'
 		DO UPDATE SET occurrences = alerts.occurrences + 1, last_seen_at = excluded.last_seen_at, detail = excluded.detail,
 			detail_key = excluded.detail_key, detail_args = excluded.detail_args,
@@ -30,7 +30,7 @@ func (tx *Tx) RaiseAlert(ctx context.Context, a retain.Alert) (id int64, created
 			cause_evidence = CASE WHEN alerts.root_cause = '' THEN excluded.cause_evidence ELSE alerts.cause_evidence END, updated_at = excluded.updated_at
 		RETURNING id, occurrences`,
 		a.CustomerID, a.Type, a.Reason, a.RootCause, a.Severity, a.Title, a.Detail, a.Source, a.RevenueAtRisk, a.Currency,
-		timeArg(a.DueAt), tx.now, signal.UTC(), a.DetailKey, mapText(a.DetailArgs), wordsText(a.CauseEvidence)).Scan(&id, &occurrences)
+		timeArg(a.DueAt), tx.now, signal.UTC(), a.DetailKey, mapText(a.DetailArgs), wordsText(a.CauseEvidence), nullID(a.OwnerID)).Scan(&id, &occurrences)
 	if err != nil {
 		return 0, false, fmt.Errorf("store: raise alert: %w", err)
 	}

@@ -23,11 +23,11 @@ func (tx *Tx) EnqueueMessage(ctx context.Context, m retain.Message) (id int64, c
 		m.Locale = "en"
 	}
 	err = tx.tx.QueryRowContext(ctx, `INSERT INTO messages (idempotency_key, customer_id, channel, purpose, kind, locale, recipient,
-		subject, body, status, due_at, created_for, max_lateness_s, enrollment_id, created_at, updated_at, waiting_for, last_error, options)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', $10, $10, $11, $12, $13, $13, $14, $15, $16)
+		subject, body, status, due_at, created_for, max_lateness_s, enrollment_id, created_at, updated_at, waiting_for, last_error, options, template)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', $10, $10, $11, $12, $13, $13, $14, $15, $16, $17)
 		ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
 		m.IdempotencyKey, m.CustomerID, m.Channel, m.Purpose, m.Kind, m.Locale, m.Recipient, m.Subject, m.Body,
-		m.DueAt.UTC(), int64(m.MaxLateness/time.Second), nullID(m.EnrollmentID), tx.now, m.WaitingFor, m.LastError, menuArg(m.Menu)).Scan(&id)
+		m.DueAt.UTC(), int64(m.MaxLateness/time.Second), nullID(m.EnrollmentID), tx.now, m.WaitingFor, m.LastError, menuArg(m.Menu), templateArg(m.Template)).Scan(&id)
 	if err == nil {
 		return id, true, nil
 	}
@@ -103,20 +103,26 @@ func (db *DB) ClaimMessages(ctx context.Context, owner string, lease time.Durati
 }
 
 const messageColumns = `m.id, m.idempotency_key, m.customer_id, m.channel, m.purpose, m.kind, m.locale, m.recipient, m.subject, m.body,
-	m.status, m.due_at, m.max_lateness_s, m.attempts, m.fence, m.provider_id, m.last_error, COALESCE(m.enrollment_id, 0), m.created_for, m.sent_at, m.waiting_for, m.options`
+	m.status, m.due_at, m.max_lateness_s, m.attempts, m.fence, m.provider_id, m.last_error, COALESCE(m.enrollment_id, 0), m.created_for, m.sent_at, m.waiting_for, m.options, m.template`
 
 func scanMessage(rows interface{ Scan(...any) error }, m *retain.Message, extra ...any) error {
 	var lateness int64
 	var due, first, sent nullTime
-	var options string
+	var options, tmpl string
 	dest := append([]any{&m.ID, &m.IdempotencyKey, &m.CustomerID, &m.Channel, &m.Purpose, &m.Kind, &m.Locale, &m.Recipient, &m.Subject,
-		&m.Body, &m.Status, &due, &lateness, &m.Attempts, &m.Fence, &m.ProviderID, &m.LastError, &m.EnrollmentID, &first, &sent, &m.WaitingFor, &options}, extra...)
+		&m.Body, &m.Status, &due, &lateness, &m.Attempts, &m.Fence, &m.ProviderID, &m.LastError, &m.EnrollmentID, &first, &sent, &m.WaitingFor,
+		&options, &tmpl}, extra...)
 	if err := rows.Scan(dest...); err != nil {
 		return err
 	}
 	if options != "" {
 		if err := json.Unmarshal([]byte(options), &m.Menu); err != nil {
 			return fmt.Errorf("message %d options: %w", m.ID, err)
+		}
+	}
+	if tmpl != "" {
+		if err := json.Unmarshal([]byte(tmpl), &m.Template); err != nil {
+			return fmt.Errorf("message %d template: %w", m.ID, err)
 		}
 	}
 	if m.WaitingFor != "" && m.Status == retain.MsgQueued {
@@ -132,6 +138,15 @@ func (db *DB) GetMessage(ctx context.Context, id int64) (retain.Message, error) 
 	row := db.read.QueryRowContext(ctx, `SELECT `+messageColumns+` FROM messages m WHERE m.id = $1`, id)
 	err := scanMessage(row, &m)
 	return m, notFound(err, "no message %d", id)
+}
+
+// templateArg stores a message's WhatsApp template as JSON ("" for none).
+func templateArg(t *retain.MessageTemplate) string {
+	if t == nil {
+		return ""
+	}
+	b, _ := json.Marshal(t)
+	return string(b)
 }
 
 // menuArg stores a message's reply options as JSON ("" for none).

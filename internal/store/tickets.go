@@ -355,6 +355,7 @@ type ReplyToSend struct {
 	MessageID  int64 // the thread's message
 	ExternalID string
 	TicketID   int64
+	Author     string
 	Channel    string
 	Body       string
 	Sent       bool // already has its outbox message
@@ -365,7 +366,7 @@ func (tx *Tx) TicketMessagesByID(ctx context.Context, ids []int64) ([]ReplyToSen
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	rows, err := tx.query(ctx, `SELECT m.id, m.external_id, m.ticket_id, t.channel, m.body, m.message_id IS NOT NULL
+	rows, err := tx.query(ctx, `SELECT m.id, m.external_id, m.ticket_id, m.author, t.channel, m.body, m.message_id IS NOT NULL
 		FROM ticket_messages m JOIN tickets t ON t.id = m.ticket_id WHERE m.id IN (`+idList(ids)+`) ORDER BY m.id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: ticket messages: %w", err)
@@ -374,7 +375,7 @@ func (tx *Tx) TicketMessagesByID(ctx context.Context, ids []int64) ([]ReplyToSen
 	var out []ReplyToSend
 	for rows.Next() {
 		var r ReplyToSend
-		if err := rows.Scan(&r.MessageID, &r.ExternalID, &r.TicketID, &r.Channel, &r.Body, &r.Sent); err != nil {
+		if err := rows.Scan(&r.MessageID, &r.ExternalID, &r.TicketID, &r.Author, &r.Channel, &r.Body, &r.Sent); err != nil {
 			return nil, fmt.Errorf("store: ticket messages: %w", err)
 		}
 		out = append(out, r)
@@ -389,4 +390,20 @@ func (tx *Tx) LinkReply(ctx context.Context, threadID, outboxID int64) error {
 		return fmt.Errorf("store: link reply: %w", err)
 	}
 	return nil
+}
+
+// UnassignTicket takes a ticket's assignee away (an upsert never erases one).
+func (tx *Tx) UnassignTicket(ctx context.Context, id int64) error {
+	_, err := tx.exec(ctx, `UPDATE tickets SET assignee_id = NULL, updated_at = $2 WHERE id = $1`, id, tx.now)
+	if err != nil {
+		return fmt.Errorf("store: unassign ticket: %w", err)
+	}
+	return nil
+}
+
+// StaffRef is a staff member's external id.
+func (db *DB) StaffRef(ctx context.Context, id int64) (string, error) {
+	var ref string
+	err := db.read.QueryRowContext(ctx, `SELECT external_id FROM staff WHERE id = $1`, id).Scan(&ref)
+	return ref, notFound(err, "no staff member %d", id)
 }

@@ -21,6 +21,7 @@ const (
 	TimerRenewal      = "renewal"       // SubjectID: the subscription; Key ends with the days ahead
 	TimerAlertSnooze  = "alert.snooze"  // SubjectID: the alert
 	TimerSurveyRemind = "survey.remind" // SubjectID: the invitation
+	TimerSLA          = "ticket.sla"    // SubjectID: the ticket; Key: sla:<ticket>:<first|next|resolution>:<warn|due>:<due unix>
 )
 
 // RenewalWindows are the days before a renewal at which its timers fire.

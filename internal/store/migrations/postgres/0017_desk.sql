@@ -20,3 +20,8 @@ UPDATE ticket_messages SET author = 'agent' WHERE author = 'staff';
 ALTER TABLE ticket_messages ADD CONSTRAINT ticket_messages_author_check CHECK (author IN ('customer', 'agent', 'note', 'system'));
 ALTER TABLE ticket_messages ADD COLUMN channel TEXT NOT NULL DEFAULT '';
 ALTER TABLE ticket_messages ADD COLUMN message_id BIGINT REFERENCES messages (id);
+
+-- A message sent as an approved WhatsApp template (an agent's reply more
+-- than 24 hours after the customer last wrote): its name and language as
+-- JSON; the body is its one parameter.
+ALTER TABLE messages ADD COLUMN template TEXT NOT NULL DEFAULT '';

@@ -61,3 +61,8 @@ SELECT id, external_id, ticket_id, CASE author WHEN 'staff' THEN 'agent' ELSE au
 DROP TABLE ticket_messages;
 ALTER TABLE ticket_messages_new RENAME TO ticket_messages;
 CREATE INDEX ticket_messages_ticket ON ticket_messages (ticket_id, sent_at);
+
+-- A message sent as an approved WhatsApp template (an agent's reply more
+-- than 24 hours after the customer last wrote): its name and language as
+-- JSON; the body is its one parameter.
+ALTER TABLE messages ADD COLUMN template TEXT NOT NULL DEFAULT '';

@@ -1,0 +1,257 @@
+package core
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/desk"
+	"github.com/retainhq/retain/internal/store"
+)
+
+// The support desk (docs/desk.md). A customer's message on any channel
+// continues their open conversation on that channel or opens a ticket;
+// agents answer in the thread, and their replies go out on the ticket's
+// channel through the outbox; SLA clocks on the desk's business-hours
+// calendar set each ticket's due times and warn before a breach. Every
+// message and status change comes in through the one way in; the desk
+// consumer reacts to them.
+
+// DeskPolicy is the desk's policy in force: the saved one, else the default.
+func DeskPolicy(ctx context.Context, db *store.DB) (desk.Policy, error) {
+	v, ok, err := db.Setting(ctx, desk.SettingsKey)
+	if err != nil || !ok {
+		return desk.DefaultPolicy(), err
+	}
+	p := desk.DefaultPolicy()
+	if err := json.Unmarshal([]byte(v), &p); err != nil {
+		return desk.DefaultPolicy(), fmt.Errorf("desk settings: %w", err)
+	}
+	return p, nil
+}
+
+// SaveDeskPolicy checks and stores the desk's policy.
+func SaveDeskPolicy(ctx context.Context, db *store.DB, by retain.Actor, p desk.Policy) error {
+	if err := by.Require(retain.PermSettingsManage); err != nil {
+		return err
+	}
+	if err := p.Check(); err != nil {
+		field, why, _ := strings.Cut(err.Error(), ": ")
+		return retain.FieldError(field, "%s", why)
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	return db.SaveSetting(ctx, by, desk.SettingsKey, string(b))
+}
+
+// Inbound is a customer's message arriving on a channel.
+type Inbound struct {
+	ID      string // unique per message: the gateway's or Meta's id
+	Channel string // sms, whatsapp, email, messenger, web, chat
+	Phone   string // E.164, for phone channels
+	Email   string // normalised, for e-mail
+	Name    string // what the channel calls the sender, for a new customer
+	Subject string
+	Text    string
+	At      time.Time
+}
+
+// subjectOf is a new ticket's subject from its first message: the first
+// line, cut to whole letters.
+func subjectOf(text string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(text), "\n")
+	return cutRunes(strings.TrimSpace(line), 120)
+}
+
+// cutRunes shortens s to at most n bytes of whole letters (Bengali and
+// Devanagari are three bytes each).
+func cutRunes(s string, n int) string {
+	for len(s) > n {
+		_, size := utf8.DecodeLastRuneInString(s)
+		s = s[:len(s)-size]
+	}
+	return s
+}
+
+// TakeInbound files a customer's message: the customer is whoever has
+// that phone number or e-mail address (a new customer when no one has),
+// and the message continues their latest conversation on the channel
+// unless it is closed or was resolved more than the policy's reopen days
+// ago; then it opens a ticket. It returns the ticket's external id. The
+// same message id twice is one message.
+func TakeInbound(ctx context.Context, db *store.DB, in Inbound) (string, error) {
+	p := retain.Problems{}
+	if in.ID == "" {
+		p.Add("id", "is required")
+	}
+	if !slices.Contains(retain.TicketChannels, in.Channel) {
+		p.Add("channel", "%q is not one of %v", in.Channel, retain.TicketChannels)
+	}
+	if in.Phone == "" && in.Email == "" {
+		p.Add("from", "a phone number or an e-mail address is required")
+	}
+	if strings.TrimSpace(in.Text) == "" {
+		p.Add("text", "is required")
+	}
+	if err := p.Err(); err != nil {
+		return "", err
+	}
+	if in.At.IsZero() {
+		in.At = db.Now()
+	}
+	in.Text = cutRunes(in.Text, retain.MaxTicketMessage)
+	var refs []string
+	var err error
+	if in.Phone != "" {
+		refs, err = db.CustomerRefsByPhone(ctx, in.Phone)
+	} else {
+		refs, err = db.CustomerRefsByEmail(ctx, in.Email)
+	}
+	if err != nil {
+		return "", err
+	}
+	var b store.Batch
+	customer := ""
+	if len(refs) > 0 {
+		customer = refs[0]
+	} else {
+		customer = "contact:" + in.Phone + in.Email
+		c := retain.Customer{ExternalID: customer, Name: cutRunes(in.Name, 300), Phone: in.Phone, Email: in.Email, FirstSeenAt: in.At}
+		b.Customers = append(b.Customers, store.Row[retain.Customer]{V: c})
+	}
+	policy, err := DeskPolicy(ctx, db)
+	if err != nil {
+		return "", err
+	}
+	ticket, ok, err := db.ConversationFor(ctx, customer, in.Channel, in.At.AddDate(0, 0, -policy.ReopenDays))
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		ticket = "in:" + in.ID
+		subject := in.Subject
+		if subject == "" {
+			subject = subjectOf(in.Text)
+		}
+		b.Tickets = append(b.Tickets, store.Row[retain.Ticket]{V: retain.Ticket{ExternalID: ticket, CustomerRef: customer,
+			Channel: in.Channel, Subject: cutRunes(subject, 500), Status: "new", Priority: "normal", OpenedAt: in.At}})
+	}
+	b.TicketMessages = append(b.TicketMessages, store.Row[retain.TicketMessage]{V: retain.TicketMessage{ExternalID: "in:" + in.ID,
+		TicketRef: ticket, Author: "customer", Channel: in.Channel, Body: in.Text, SentAt: in.At}})
+	_, err = Ingest(ctx, db, retain.System("desk"), Rows(&b))
+	return ticket, err
+}
+
+// TicketChange is what an agent changes on a ticket; empty fields stay.
+type TicketChange struct {
+	Status, Priority, RootCause string
+	Assignee                    int64 // staff id; 0: unchanged
+	Unassign                    bool
+}
+
+// ReplyTicket adds an agent's reply (sent to the customer on the ticket's
+// channel) or internal note (never sent) to a ticket's thread, and
+// applies change with it, in one transaction with its audit entry.
+func (w Work) ReplyTicket(ctx context.Context, a retain.Actor, id int64, body string, note bool, change TicketChange) error {
+	if err := a.Require(retain.PermTicketsWork); err != nil {
+		return err
+	}
+	body = strings.TrimSpace(body)
+	if body == "" {
+		return retain.FieldError("body", "is required")
+	}
+	author, action := "agent", "ticket.reply"
+	if note {
+		author, action = "note", "ticket.note"
+	}
+	return w.changeTicket(ctx, a, id, change, action, func(t store.TicketRow, staff string, b *store.Batch) {
+		channel := t.Channel
+		if note {
+			channel = ""
+		}
+		var id [8]byte
+		rand.Read(id[:]) // never fails (crypto/rand)
+		b.TicketMessages = append(b.TicketMessages, store.Row[retain.TicketMessage]{V: retain.TicketMessage{
+			ExternalID: fmt.Sprintf("%s:%s:%x", author, t.ExternalID, id), TicketRef: t.ExternalID, Author: author,
+			StaffRef: staff, Channel: channel, Body: body, SentAt: w.DB.Now()}})
+	})
+}
+
+// UpdateTicket changes a ticket's status, priority, cause or assignee.
+func (w Work) UpdateTicket(ctx context.Context, a retain.Actor, id int64, change TicketChange) error {
+	if err := a.Require(retain.PermTicketsWork); err != nil {
+		return err
+	}
+	return w.changeTicket(ctx, a, id, change, "ticket.update", nil)
+}
+
+// changeTicket applies change (and what more adds) to ticket id through
+// the one way in, with the audit entry in the same transaction.
+func (w Work) changeTicket(ctx context.Context, a retain.Actor, id int64, change TicketChange, action string,
+	more func(t store.TicketRow, staff string, b *store.Batch)) error {
+	t, err := w.DB.Ticket(ctx, id)
+	if err != nil {
+		return err
+	}
+	p := retain.Problems{}
+	check := func(field, v string, allowed []string) {
+		if v != "" && !slices.Contains(allowed, v) {
+			p.Add(field, "%q is not one of %v", v, allowed)
+		}
+	}
+	check("status", change.Status, retain.TicketStatuses)
+	check("priority", change.Priority, retain.TicketPriorities)
+	check("root_cause", change.RootCause, retain.RootCauses)
+	if err := p.Err(); err != nil {
+		return err
+	}
+	staff, err := w.DB.StaffRef(ctx, a.ID)
+	if err != nil && a.Kind == retain.ActorStaff {
+		return err
+	}
+	assignee := t.AssigneeRef
+	if change.Unassign {
+		assignee = ""
+	} else if change.Assignee != 0 {
+		if err := w.assignable(ctx, change.Assignee); err != nil {
+			return retain.FieldError("assignee", "no active agent or manager %d", change.Assignee)
+		}
+		if assignee, err = w.DB.StaffRef(ctx, change.Assignee); err != nil {
+			return err
+		}
+	}
+	next := retain.Ticket{ExternalID: t.ExternalID, CustomerRef: t.CustomerRef, Channel: t.Channel, Subject: t.Subject,
+		Status: or(change.Status, t.Status), Priority: or(change.Priority, t.Priority), AssigneeRef: assignee,
+		RootCause: or(change.RootCause, t.RootCause), OpenedAt: t.OpenedAt, FirstResponseAt: t.FirstResponseAt}
+	if next.Status == "new" && more != nil && action == "ticket.reply" {
+		next.Status = "open" // answered: no longer new, unless the agent chose a status
+	}
+	if (next.Status == "resolved" || next.Status == "closed") && t.Open() {
+		next.ResolvedAt = w.DB.Now()
+	}
+	var b store.Batch
+	b.Tickets = append(b.Tickets, store.Row[retain.Ticket]{V: next})
+	if more != nil {
+		more(t, staff, &b)
+	}
+	detail := fmt.Sprintf("status=%s priority=%s assignee=%s", next.Status, next.Priority, next.AssigneeRef)
+	return w.DB.WithTx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Apply(ctx, &b); err != nil {
+			return err
+		}
+		if change.Unassign {
+			if err := tx.UnassignTicket(ctx, t.ID); err != nil {
+				return err
+			}
+		}
+		return tx.Audit(ctx, a, action, fmt.Sprintf("ticket:%d", t.ID), detail)
+	})
+}

@@ -1,0 +1,230 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/desk"
+	"github.com/retainhq/retain/internal/store"
+)
+
+// DeskConsumer names the support desk's cursor in the change log. For
+// each ticket that opened, moved or got a message it recomputes the SLA
+// due times and their timers; for each agent reply it puts the message in
+// the outbox, on the ticket's channel. Both commit with the cursor.
+const DeskConsumer = "desk"
+
+// whatsAppWindow is how long after a customer's last message WhatsApp
+// delivers free text (its customer service window).
+const whatsAppWindow = 24 * time.Hour
+
+// deskRun is what one pass of the consumer reads once.
+type deskRun struct {
+	policy desk.Policy
+	cal    desk.Calendar
+}
+
+func newDeskRun(ctx context.Context, db *store.DB) (*deskRun, error) {
+	policy, err := DeskPolicy(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	zone, err := BusinessZone(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	cal, err := policy.Calendar(zone)
+	if err != nil {
+		return nil, fmt.Errorf("desk settings: %w", err)
+	}
+	return &deskRun{policy: policy, cal: cal}, nil
+}
+
+// ConsumeDesk runs the desk consumer up to the end of the change log and
+// returns how many changes it took.
+func ConsumeDesk(ctx context.Context, db *store.DB) (int, error) {
+	if pending, err := db.ChangesPending(ctx, DeskConsumer); err != nil || !pending {
+		return 0, err
+	}
+	run, err := newDeskRun(ctx, db)
+	if err != nil {
+		return 0, err
+	}
+	return Consume(ctx, db, Consumer{Name: DeskConsumer, Handle: func(ctx context.Context, tx *store.Tx, changes []store.Change) error {
+		tickets := map[int64]bool{}
+		var order []int64
+		touch := func(id int64) {
+			if !tickets[id] {
+				tickets[id] = true
+				order = append(order, id)
+			}
+		}
+		var messages []int64
+		for _, c := range changes {
+			switch c.Kind {
+			case store.ChangeTicketOpened, store.ChangeTicketUpdated:
+				touch(c.SubjectID)
+			case store.ChangeTicketMessage:
+				messages = append(messages, c.SubjectID)
+			}
+		}
+		thread, err := tx.TicketMessagesByID(ctx, messages)
+		if err != nil {
+			return err
+		}
+		for _, m := range thread {
+			touch(m.TicketID)
+		}
+		states := map[int64]store.SLAState{}
+		for _, id := range order {
+			st, ok, err := tx.TicketSLA(ctx, id)
+			if err != nil {
+				return err
+			}
+			if ok {
+				states[id] = st
+			}
+		}
+		for _, m := range thread {
+			if st, ok := states[m.TicketID]; ok && m.Author == "agent" && !m.Sent {
+				if err := run.send(ctx, tx, st, m); err != nil {
+					return err
+				}
+			}
+		}
+		for _, id := range order {
+			if st, ok := states[id]; ok {
+				if err := run.clock(ctx, tx, st); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}})
+}
+
+// send puts an agent's reply in the outbox on the ticket's channel. On
+// WhatsApp more than 24 hours after the customer last wrote it goes as the
+// policy's approved template, or, with none set, by SMS to the same number.
+// Channels Retain does not send on (a phone call, a visit) keep the reply
+// in the thread only.
+func (r *deskRun) send(ctx context.Context, tx *store.Tx, st store.SLAState, m store.ReplyToSend) error {
+	msg := retain.Message{IdempotencyKey: "ticket-reply:" + m.ExternalID, CustomerID: st.CustomerID, Purpose: retain.PurposeTransactional,
+		Kind: "ticket.reply", Locale: or(st.CustomerLocale, "en"), Body: m.Body}
+	switch retain.Channel(st.Channel) {
+	case retain.ChannelSMS:
+		msg.Channel, msg.Recipient = retain.ChannelSMS, st.CustomerPhone
+	case retain.ChannelWhatsApp:
+		msg.Channel, msg.Recipient = retain.ChannelWhatsApp, st.CustomerPhone
+		if tx.Now().Sub(st.LastCustomerAt) > whatsAppWindow {
+			if t := r.policy.WhatsAppTemplate; t != nil {
+				msg.Template = &retain.MessageTemplate{Name: t.Name, Language: t.Language}
+			} else {
+				msg.Channel, msg.Kind = retain.ChannelSMS, "ticket.reply.sms" // no template to reopen the window with
+			}
+		}
+	case retain.ChannelEmail:
+		msg.Channel, msg.Recipient, msg.Subject = retain.ChannelEmail, st.CustomerEmail, "Re: "+st.Subject
+	default:
+		return nil
+	}
+	if msg.Recipient == "" {
+		return nil // no address on the channel: the thread keeps it, unsent
+	}
+	id, _, err := tx.EnqueueMessage(ctx, msg)
+	if err != nil {
+		return err
+	}
+	return tx.LinkReply(ctx, m.MessageID, id)
+}
+
+// The deadlines a clock keeps, by the name their timers carry.
+const (
+	slaFirst      = "first"
+	slaNext       = "next"
+	slaResolution = "resolution"
+)
+
+// clock recomputes a ticket's due times and sets a timer for each
+// deadline still running (and its warning), keyed by the due time: a due
+// time that moves gets new timers, and the old ones find it moved.
+func (r *deskRun) clock(ctx context.Context, tx *store.Tx, st store.SLAState) error {
+	target := r.policy.Targets[st.Priority]
+	d := desk.Deadline(&r.cal, target, desk.State{Status: st.Status, Opened: st.OpenedAt, FirstResponse: st.FirstResponseAt,
+		LastCustomer: st.LastCustomerAt, LastAgent: st.LastAgentAt, PausedAt: st.PausedAt, Resolution: st.ResolutionDue, Now: tx.Now()})
+	if !st.Open() {
+		d.NextResponse, d.PausedAt = time.Time{}, time.Time{}
+	}
+	if err := tx.SetTicketDue(ctx, st.ID, store.SLADue{FirstResponse: d.FirstResponse, NextResponse: d.NextResponse,
+		Resolution: d.Resolution, PausedAt: d.PausedAt}); err != nil {
+		return err
+	}
+	if !st.Open() || st.Status == "pending" {
+		return nil
+	}
+	stale := tx.Now().Add(-store.StaleAfter) // an imported old ticket: no alerts for long-past deadlines
+	for _, c := range []struct {
+		which      string
+		due, start time.Time
+		minutes    int
+		running    bool
+	}{
+		{slaFirst, d.FirstResponse, st.OpenedAt, target.FirstResponse, st.FirstResponseAt.IsZero()},
+		{slaNext, d.NextResponse, st.LastCustomerAt, target.NextResponse, true},
+		{slaResolution, d.Resolution, st.OpenedAt, target.Resolution, true},
+	} {
+		if c.due.IsZero() || !c.running || c.due.Before(stale) {
+			continue
+		}
+		key := func(kind string) string { return fmt.Sprintf("sla:%d:%s:%s:%d", st.ID, c.which, kind, c.due.Unix()) }
+		if err := tx.SetTimer(ctx, store.Timer{Key: key("due"), Kind: store.TimerSLA, SubjectID: st.ID, CustomerID: st.CustomerID, DueAt: c.due}); err != nil {
+			return err
+		}
+		if r.policy.WarnAt <= 0 {
+			continue
+		}
+		warn, ok := r.cal.Add(c.start, time.Duration(float64(desk.Minutes(c.minutes))*r.policy.WarnAt))
+		if ok && warn.Before(c.due) {
+			if err := tx.SetTimer(ctx, store.Timer{Key: key("warn"), Kind: store.TimerSLA, SubjectID: st.ID, CustomerID: st.CustomerID, DueAt: warn}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// slaTimer fires an SLA warning or breach: an alert to the ticket's
+// assignee (else the customer's owner), when the deadline the timer was
+// set for is still the ticket's and still unmet.
+func slaTimer(ctx context.Context, tx *store.Tx, t store.Timer) (retain.Alert, bool, error) {
+	parts := strings.Split(t.Key, ":") // sla:<ticket>:<which>:<warn|due>:<unix>
+	if len(parts) != 5 {
+		return retain.Alert{}, false, nil
+	}
+	unix, _ := strconv.ParseInt(parts[4], 10, 64)
+	st, ok, err := tx.TicketSLA(ctx, t.SubjectID)
+	if err != nil || !ok || !st.Open() || st.Status == "pending" {
+		return retain.Alert{}, false, err
+	}
+	due := map[string]time.Time{slaFirst: st.FirstResponseDue, slaNext: st.NextResponse, slaResolution: st.ResolutionDue}[parts[2]]
+	if due.IsZero() || due.Unix() != unix || (parts[2] == slaFirst && !st.FirstResponseAt.IsZero()) {
+		return retain.Alert{}, false, nil // met, or the deadline moved (its new timers speak for it)
+	}
+	breach := parts[3] == "due"
+	a := retain.Alert{CustomerID: st.CustomerID, Type: retain.AlertRisk, Reason: "sla_warning", Severity: retain.SeverityHigh,
+		OwnerID: st.AssigneeID, Source: fmt.Sprintf("ticket:%d:%s", st.ID, parts[2]), SignalAt: tx.Now(), DueAt: due,
+		RootCause: st.RootCause}
+	if breach {
+		a.Reason, a.Severity, a.DueAt = "sla_breach", retain.SeverityCritical, tx.Now()
+	}
+	a.Title = fmt.Sprintf("Ticket %s: %s %s %s", st.ExternalID, strings.ReplaceAll(parts[2], "first", "first response"),
+		map[bool]string{true: "was due", false: "is due"}[breach], due.UTC().Format("2006-01-02 15:04 UTC"))
+	a.Detail = st.Subject
+	a.DetailKey = "alertdetail.sla"
+	a.DetailArgs = map[string]any{"ticket": st.ExternalID, "deadline": parts[2], "due_at": due.UTC().Format(time.RFC3339)}
+	return a, true, nil
+}

@@ -1,0 +1,222 @@
+package core_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/core"
+	"github.com/retainhq/retain/internal/desk"
+	"github.com/retainhq/retain/internal/store"
+	"github.com/retainhq/retain/internal/store/storetest"
+)
+
+// TestDeskConversation: a message from a number nobody has becomes a new
+// customer and a ticket with its SLA due times; the agent's reply goes out
+// on SMS and is the first response; the customer's answer lands in the
+// same thread and starts the next-response clock; pending on the customer
+// pauses the resolution clock and no alert fires while it waits; a
+// deadline missed raises an alert to the assignee.
+func TestDeskConversation(t *testing.T) {
+	for name, open := range storetest.Openers() {
+		t.Run(name, func(t *testing.T) {
+			db := open(t)
+			ctx := context.Background()
+			now := storetest.ClockStart(t)
+			db.Now = func() time.Time { return now }
+			p := desk.DefaultPolicy()
+			p.Week, p.TimeZone = "always", "UTC" // every hour counts: the test reads the same on any date
+			p.Targets["normal"] = desk.Target{FirstResponse: 60, NextResponse: 120, Resolution: 600}
+			p.WhatsAppTemplate = &desk.Template{Name: "support_reply", Language: "bn"}
+			if err := core.SaveDeskPolicy(ctx, db, retain.System("test"), p); err != nil {
+				t.Fatal(err)
+			}
+			u, err := db.AddUser(ctx, retain.System("test"), store.User{Email: "rina@shop.test", Name: "Rina", Role: "agent"}, "x")
+			if err != nil {
+				t.Fatal(err)
+			}
+			agent := retain.StaffActor(u.ID, u.Email, retain.RoleAgent, 0)
+			work := core.Work{DB: db}
+			consume := func() {
+				t.Helper()
+				if _, err := core.ConsumeDesk(ctx, db); err != nil {
+					t.Fatal(err)
+				}
+			}
+			in := core.Inbound{ID: "sms-1", Channel: "sms", Phone: "+8801712345678", Text: "আমার পার্সেল এখনো আসেনি\nঅর্ডার ১২৩", At: now}
+			ref, err := core.TakeInbound(ctx, db, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again, err := core.TakeInbound(ctx, db, in); err != nil || again != ref {
+				t.Fatalf("the same message again: %q %v", again, err)
+			}
+			consume()
+			tk, err := db.TicketByRef(ctx, ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tk.Status != "new" || tk.CustomerPhone != "+8801712345678" || tk.Subject != "আমার পার্সেল এখনো আসেনি" || tk.Messages != 1 {
+				t.Fatalf("the new ticket: %+v", tk)
+			}
+			if !tk.FirstResponseDue.Equal(now.Add(time.Hour)) || !tk.ResolutionDue.Equal(now.Add(10*time.Hour)) {
+				t.Errorf("due: first %v resolution %v", tk.FirstResponseDue, tk.ResolutionDue)
+			}
+			if err := work.UpdateTicket(ctx, agent, tk.ID, core.TicketChange{Assignee: u.ID}); err != nil {
+				t.Fatal(err)
+			}
+
+			// The agent answers after 30 minutes: on SMS, the first response.
+			now = now.Add(30 * time.Minute)
+			if err := work.ReplyTicket(ctx, agent, tk.ID, "দুঃখিত! কাল পৌঁছাবে।", false, core.TicketChange{}); err != nil {
+				t.Fatal(err)
+			}
+			if err := work.ReplyTicket(ctx, agent, tk.ID, "courier called", true, core.TicketChange{}); err != nil {
+				t.Fatal(err)
+			}
+			consume()
+			consume() // a second pass sends nothing twice
+			msgs, err := db.Messages(ctx, store.MessageFilter{})
+			if err != nil || len(msgs) != 1 || msgs[0].Channel != retain.ChannelSMS || msgs[0].Recipient != "+8801712345678" ||
+				msgs[0].Body != "দুঃখিত! কাল পৌঁছাবে।" || msgs[0].Purpose != retain.PurposeTransactional {
+				t.Fatalf("the outbox: %+v %v", msgs, err)
+			}
+			thread, _ := db.Thread(ctx, tk.ID)
+			if len(thread) != 3 || thread[1].Author != "agent" || thread[1].MessageID == 0 || thread[1].Staff != "Rina" ||
+				thread[2].Author != "note" || thread[2].MessageID != 0 {
+				t.Fatalf("the thread: %+v", thread)
+			}
+			tk, _ = db.Ticket(ctx, tk.ID)
+			if tk.Status != "open" || !tk.FirstResponseAt.Equal(now) || tk.AssigneeRef == "" {
+				t.Errorf("after the reply: %+v", tk)
+			}
+
+			// The customer writes again: same thread, next response due.
+			now = now.Add(time.Hour)
+			if r2, err := core.TakeInbound(ctx, db, core.Inbound{ID: "sms-2", Channel: "sms", Phone: "+8801712345678", Text: "ধন্যবাদ, কখন?", At: now}); err != nil || r2 != ref {
+				t.Fatalf("the answer went to %q (%v), not %q", r2, err, ref)
+			}
+			consume()
+			tk, _ = db.Ticket(ctx, tk.ID)
+			if !tk.NextResponse.Equal(now.Add(2*time.Hour)) || tk.Messages != 4 {
+				t.Errorf("next response due %v, messages %d", tk.NextResponse, tk.Messages)
+			}
+
+			// Pending on the customer: the resolution clock stops, and its
+			// deadline passing raises nothing.
+			if err := work.ReplyTicket(ctx, agent, tk.ID, "আপনার ঠিকানাটা দিন", false, core.TicketChange{Status: "pending"}); err != nil {
+				t.Fatal(err)
+			}
+			consume()
+			tk, _ = db.Ticket(ctx, tk.ID)
+			pausedAt, before := now, tk.ResolutionDue
+			if tk.Status != "pending" || !tk.PausedAt.Equal(pausedAt) {
+				t.Fatalf("pending: %+v", tk)
+			}
+			now = now.Add(12 * time.Hour)
+			if _, err := core.Detect(ctx, db, core.DetectOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if a, _ := db.Alerts(ctx, store.AlertFilter{Reason: "sla_breach"}); len(a) != 0 {
+				t.Fatalf("an alert while pending on the customer: %+v", a)
+			}
+			if _, err := core.TakeInbound(ctx, db, core.Inbound{ID: "sms-3", Channel: "sms", Phone: "+8801712345678", Text: "Mirpur 10", At: now}); err != nil {
+				t.Fatal(err)
+			}
+			consume()
+			tk, _ = db.Ticket(ctx, tk.ID)
+			if want := now.Add(before.Sub(pausedAt)); tk.Status != "open" || !tk.PausedAt.IsZero() || !tk.ResolutionDue.Equal(want) {
+				t.Fatalf("resumed: status %s paused %v resolution %v, want %v", tk.Status, tk.PausedAt, tk.ResolutionDue, want)
+			}
+
+			// Nobody answers: at 80% a warning, then the breach, to Rina.
+			now = now.Add(100 * time.Minute)
+			if _, err := core.Detect(ctx, db, core.DetectOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			now = now.Add(30 * time.Minute)
+			if _, err := core.Detect(ctx, db, core.DetectOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			for _, reason := range []string{"sla_warning", "sla_breach"} {
+				a, _ := db.Alerts(ctx, store.AlertFilter{Reason: reason})
+				if len(a) != 1 || a[0].OwnerID != u.ID {
+					t.Errorf("%s: %+v", reason, a)
+				}
+			}
+
+			// Resolved: the clocks stop and a late timer raises nothing more.
+			if err := work.UpdateTicket(ctx, agent, tk.ID, core.TicketChange{Status: "resolved"}); err != nil {
+				t.Fatal(err)
+			}
+			consume()
+			tk, _ = db.Ticket(ctx, tk.ID)
+			if tk.Status != "resolved" || tk.ResolvedAt.IsZero() || !tk.NextResponse.IsZero() {
+				t.Errorf("resolved: %+v", tk)
+			}
+		})
+	}
+}
+
+// TestDeskWhatsAppWindow: a reply within 24 hours of the customer's last
+// WhatsApp message is free text; after that, the approved template, or
+// SMS to the same number when none is set.
+func TestDeskWhatsAppWindow(t *testing.T) {
+	for name, open := range storetest.Openers() {
+		t.Run(name, func(t *testing.T) {
+			db := open(t)
+			ctx := context.Background()
+			now := storetest.ClockStart(t)
+			db.Now = func() time.Time { return now }
+			p := desk.DefaultPolicy()
+			p.Week = "always"
+			if err := core.SaveDeskPolicy(ctx, db, retain.System("test"), p); err != nil {
+				t.Fatal(err)
+			}
+			work := core.Work{DB: db}
+			reply := func(ref, text string) retain.Message {
+				t.Helper()
+				tk, err := db.TicketByRef(ctx, ref)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := work.ReplyTicket(ctx, retain.System("test"), tk.ID, text, false, core.TicketChange{}); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := core.ConsumeDesk(ctx, db); err != nil {
+					t.Fatal(err)
+				}
+				thread, _ := db.Thread(ctx, tk.ID)
+				m, err := db.GetMessage(ctx, thread[len(thread)-1].MessageID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return m
+			}
+			ref, err := core.TakeInbound(ctx, db, core.Inbound{ID: "wa-1", Channel: "whatsapp", Phone: "+9779801234567", Name: "Sita", Text: "नमस्ते", At: now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			now = now.Add(23 * time.Hour)
+			if m := reply(ref, "हजुर, भन्नुहोस्"); m.Channel != retain.ChannelWhatsApp || m.Template != nil {
+				t.Errorf("inside the window: %+v", m)
+			}
+			now = now.Add(2 * time.Hour)
+			if m := reply(ref, "तपाईंको अर्डर आज आउँछ"); m.Channel != retain.ChannelSMS {
+				t.Errorf("outside the window with no template: %+v", m)
+			}
+			p.WhatsAppTemplate = &desk.Template{Name: "support_reply", Language: "ne"}
+			if err := core.SaveDeskPolicy(ctx, db, retain.System("test"), p); err != nil {
+				t.Fatal(err)
+			}
+			if m := reply(ref, "धन्यवाद"); m.Channel != retain.ChannelWhatsApp || m.Template == nil || m.Template.Name != "support_reply" || m.Template.Language != "ne" {
+				t.Errorf("outside the window with a template: %+v", m)
+			}
+			c, err := db.GetCustomer(ctx, "contact:+9779801234567")
+			if err != nil || c.Name != "Sita" {
+				t.Errorf("the new customer: %+v %v", c, err)
+			}
+		})
+	}
+}
