@@ -73,6 +73,10 @@ type TicketMessage struct {
 	Channel    string // the channel it came or went on; empty for notes
 	Body       string
 	SentAt     time.Time
+	// Deliver: an agent's reply written in Retain, to be sent to the
+	// customer on the ticket's channel. A reply imported from another
+	// system's history is only recorded.
+	Deliver bool
 }
 
 // TicketAuthors: the customer's words, an agent's reply (sent to the

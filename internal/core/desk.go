@@ -181,7 +181,7 @@ func (w Work) ReplyTicket(ctx context.Context, a retain.Actor, id int64, body st
 		rand.Read(id[:]) // never fails (crypto/rand)
 		b.TicketMessages = append(b.TicketMessages, store.Row[retain.TicketMessage]{V: retain.TicketMessage{
 			ExternalID: fmt.Sprintf("%s:%s:%x", author, t.ExternalID, id), TicketRef: t.ExternalID, Author: author,
-			StaffRef: staff, Channel: channel, Body: body, SentAt: w.DB.Now()}})
+			StaffRef: staff, Channel: channel, Body: body, SentAt: w.DB.Now(), Deliver: !note}})
 	})
 }
 
@@ -243,15 +243,16 @@ func (w Work) changeTicket(ctx context.Context, a retain.Actor, id int64, change
 		more(t, staff, &b)
 	}
 	detail := fmt.Sprintf("status=%s priority=%s assignee=%s", next.Status, next.Priority, next.AssigneeRef)
-	return w.DB.WithTx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Apply(ctx, &b); err != nil {
-			return err
-		}
+	in := Rows(&b)
+	in.With = func(tx *store.Tx) error {
 		if change.Unassign {
 			if err := tx.UnassignTicket(ctx, t.ID); err != nil {
 				return err
 			}
 		}
 		return tx.Audit(ctx, a, action, fmt.Sprintf("ticket:%d", t.ID), detail)
-	})
+	}
+	// The staff member's permission was checked above; the desk writes.
+	_, err = Ingest(ctx, w.DB, retain.System("desk"), in)
+	return err
 }

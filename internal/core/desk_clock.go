@@ -90,7 +90,7 @@ func ConsumeDesk(ctx context.Context, db *store.DB) (int, error) {
 			}
 		}
 		for _, m := range thread {
-			if st, ok := states[m.TicketID]; ok && m.Author == "agent" && !m.Sent {
+			if st, ok := states[m.TicketID]; ok && m.Deliver {
 				if err := run.send(ctx, tx, st, m); err != nil {
 					return err
 				}
@@ -224,7 +224,7 @@ func slaTimer(ctx context.Context, tx *store.Tx, t store.Timer) (retain.Alert, b
 	a.Title = fmt.Sprintf("Ticket %s: %s %s %s", st.ExternalID, strings.ReplaceAll(parts[2], "first", "first response"),
 		map[bool]string{true: "was due", false: "is due"}[breach], due.UTC().Format("2006-01-02 15:04 UTC"))
 	a.Detail = st.Subject
-	a.DetailKey = "alertdetail.sla"
-	a.DetailArgs = map[string]any{"ticket": st.ExternalID, "deadline": parts[2], "due_at": due.UTC().Format(time.RFC3339)}
+	a.DetailKey = "alertdetail.sla_" + parts[2]
+	a.DetailArgs = map[string]any{"ticket": st.Subject, "due_at": due.UTC().Format(time.RFC3339)}
 	return a, true, nil
 }

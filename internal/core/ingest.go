@@ -37,7 +37,18 @@ func Ingest(ctx context.Context, db *store.DB, by retain.Actor, in Input) (Resul
 	if in.Events != nil {
 		return ingestEvents(ctx, db, by, in.Events)
 	}
-	rejects, err := db.ApplyStaged(ctx, in.Rows)
+	if in.With == nil {
+		rejects, err := db.ApplyStaged(ctx, in.Rows)
+		return Result{Rejects: rejects}, err
+	}
+	var rejects []store.Reject
+	err := db.WithTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if rejects, err = tx.ApplyStaged(ctx, in.Rows); err != nil {
+			return err
+		}
+		return in.With(tx)
+	})
 	return Result{Rejects: rejects}, err
 }
 
@@ -45,6 +56,9 @@ func Ingest(ctx context.Context, db *store.DB, by retain.Actor, in Input) (Resul
 type Input struct {
 	Events []Event
 	Rows   store.Staged
+	// With, for Rows, writes what must commit with them (the audit entry
+	// of a staff member's change) in the same transaction.
+	With func(tx *store.Tx) error
 }
 
 // Rows stages a batch for Ingest.

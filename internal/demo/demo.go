@@ -356,6 +356,18 @@ func (g *gen) ticket(b *store.Batch, p person, orderID, cause string, at time.Ti
 		t.FirstResponseAt = time.Time{}
 	}
 	b.Tickets = append(b.Tickets, store.Row[retain.Ticket]{V: t})
+	// The thread: the complaint (the ticket's body), the agent's answer,
+	// and on a ticket still open the customer writing again. Replies from
+	// history are recorded, not sent.
+	if t.FirstResponseAt.IsZero() {
+		return
+	}
+	b.TicketMessages = append(b.TicketMessages, store.Row[retain.TicketMessage]{V: retain.TicketMessage{ExternalID: t.ExternalID + "#2",
+		TicketRef: t.ExternalID, Author: "agent", StaffRef: t.AssigneeRef, Channel: t.Channel, Body: g.pick(agentReplies[p.locale]), SentAt: t.FirstResponseAt}})
+	if again := g.day(t.FirstResponseAt, 0.2+g.rng.Float64()*0.5); t.Status == "open" && again.Before(g.asOf) {
+		b.TicketMessages = append(b.TicketMessages, store.Row[retain.TicketMessage]{V: retain.TicketMessage{ExternalID: t.ExternalID + "#3",
+			TicketRef: t.ExternalID, Author: "customer", Channel: t.Channel, Body: g.pick(customerFollowUps[p.locale]), SentAt: again}})
+	}
 }
 
 func (g *gen) survey(b *store.Batch, p person, orderID, cause string, at time.Time) {

@@ -102,3 +102,18 @@ var returnReasons = map[string][]string{
 var refusalReasons = []string{"customer not reachable", "changed mind at the door", "cash not ready", "delivery too late"}
 var chargebackReasons = []string{"card holder disputes the charge", "item not received", "duplicate charge"}
 var delayReasons = []string{"courier backlog", "hartal/strike day", "flooded road", "address not found first time"}
+
+// agentReplies are what the demo's agents answer a complaint with, in the
+// customer's language.
+var agentReplies = map[string][]string{
+	"en": {"Sorry about this. We are checking with the courier and will update you today.", "We are very sorry. A replacement is on its way at no cost."},
+	"bn": {"দুঃখিত। আমরা কুরিয়ারের সাথে কথা বলছি, আজই জানাব।", "আমরা খুবই দুঃখিত। বিনা খরচে বদলি পণ্য পাঠানো হচ্ছে।"},
+	"ne": {"माफ गर्नुहोस्। हामी कुरियरसँग बुझ्दैछौं, आजै जानकारी दिन्छौं।", "हामी साह्रै माफी चाहन्छौं। निःशुल्क अर्को सामान पठाउँदैछौं।"},
+}
+
+// customerFollowUps are a customer's second message in a thread.
+var customerFollowUps = map[string][]string{
+	"en": {"Thanks. When exactly will it arrive?", "Still waiting, please call me."},
+	"bn": {"ধন্যবাদ। ঠিক কবে আসবে?", "এখনো অপেক্ষা করছি, একটু ফোন দিন।"},
+	"ne": {"धन्यवाद। ठ्याक्कै कहिले आइपुग्छ?", "अझै पर्खिरहेको छु, एक पटक फोन गर्नुहोस्।"},
+}

@@ -163,6 +163,9 @@ var mergeSteps = []mergeStep{
 		 SELECT s.external_id || '#1', t.id, 'customer', s.body, s.opened_at, s.channel
 		 FROM stage_tickets s JOIN tickets t ON t.external_id = s.external_id WHERE s.body IS NOT NULL
 		 ON CONFLICT (external_id) DO UPDATE SET body = excluded.body WHERE ticket_messages.body IS DISTINCT FROM excluded.body`,
+		// …written by the customer when the ticket opened.
+		`UPDATE tickets SET last_customer_at = s.opened_at FROM stage_tickets s
+		 WHERE tickets.external_id = s.external_id AND s.body IS NOT NULL AND tickets.last_customer_at IS NULL`,
 	}},
 	{name: "ticket messages",
 		rejects: `SELECT s.ref, 'ticket', s.ticket_ext FROM stage_ticket_messages s
@@ -192,8 +195,9 @@ var mergeSteps = []mergeStep{
 			       GROUP BY s.ticket_ext) f
 			 WHERE tickets.external_id = f.ticket_ext`,
 			// A thread is append-only: a message already stored stays as it was.
-			`INSERT INTO ticket_messages (external_id, ticket_id, author, staff_id, body, sent_at, channel)
-			 SELECT s.external_id, t.id, s.author, (SELECT id FROM staff st WHERE st.external_id = s.staff_ext), s.body, s.sent_at, COALESCE(s.channel, '')
+			`INSERT INTO ticket_messages (external_id, ticket_id, author, staff_id, body, sent_at, channel, deliver)
+			 SELECT s.external_id, t.id, s.author, (SELECT id FROM staff st WHERE st.external_id = s.staff_ext), s.body, s.sent_at,
+			        COALESCE(s.channel, ''), s.deliver
 			 FROM stage_ticket_messages s JOIN tickets t ON t.external_id = s.ticket_ext WHERE true
 			 ON CONFLICT (external_id) DO NOTHING`,
 		}},

@@ -55,7 +55,7 @@ var (
 	stLine    = stageTable{"stage_lines", cols("ref BIGINT, external_id TEXT, order_ext TEXT, product_ext TEXT, name TEXT, quantity BIGINT, unit_price_minor BIGINT, total_minor BIGINT")}
 	stOEv     = stageTable{"stage_order_events", cols("ref BIGINT, external_id TEXT, order_ext TEXT, type TEXT, reason TEXT, amount_minor BIGINT, occurred_at TIMESTAMPTZ, staff_ext TEXT")}
 	stTick    = stageTable{"stage_tickets", cols("ref BIGINT, external_id TEXT, customer_ext TEXT, channel TEXT, subject TEXT, body TEXT, status TEXT, priority TEXT, assignee_ext TEXT, root_cause TEXT, opened_at TIMESTAMPTZ, first_response_at TIMESTAMPTZ, resolved_at TIMESTAMPTZ")}
-	stTickMsg = stageTable{"stage_ticket_messages", cols("ref BIGINT, external_id TEXT, ticket_ext TEXT, author TEXT, staff_ext TEXT, channel TEXT, body TEXT, sent_at TIMESTAMPTZ")}
+	stTickMsg = stageTable{"stage_ticket_messages", cols("ref BIGINT, external_id TEXT, ticket_ext TEXT, author TEXT, staff_ext TEXT, channel TEXT, body TEXT, sent_at TIMESTAMPTZ, deliver BOOLEAN")}
 	stSurv    = stageTable{"stage_surveys", cols("ref BIGINT, external_id TEXT, customer_ext TEXT, kind TEXT, score BIGINT, comment TEXT, staff_ext TEXT, order_ext TEXT, ticket_ext TEXT, responded_at TIMESTAMPTZ")}
 	stSubs    = stageTable{"stage_subscriptions", cols("ref BIGINT, external_id TEXT, customer_ext TEXT, plan TEXT, status TEXT, currency TEXT, value_minor BIGINT, interval TEXT, started_at TIMESTAMPTZ, renews_at TIMESTAMPTZ")}
 	stInter   = stageTable{"stage_interactions", cols("ref BIGINT, external_id TEXT, customer_ext TEXT, staff_ext TEXT, kind TEXT, direction TEXT, summary TEXT, occurred_at TIMESTAMPTZ")}

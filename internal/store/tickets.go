@@ -92,16 +92,17 @@ var TicketViews = []string{"open", "mine", "team", "unassigned", "breaching", "p
 
 // TicketFilter selects tickets for the inbox, the CLI and the API.
 type TicketFilter struct {
-	View    string // one of TicketViews; default open
-	StaffID int64  // who "mine" is
-	TeamID  int64  // whose "team" is
-	Status  string
-	Channel string
-	Query   string        // subject, customer name, phone, e-mail or external id
-	Soon    time.Duration // "breaching": due within this (default 1 hour)
-	Sort    string        // due (default), -opened, opened, -updated
-	Limit   int           // default 50
-	Offset  int
+	View       string // one of TicketViews; default open
+	StaffID    int64  // who "mine" is
+	TeamID     int64  // whose "team" is
+	Status     string
+	Channel    string
+	CustomerID int64
+	Query      string        // subject, customer name, phone, e-mail or external id
+	Soon       time.Duration // "breaching": due within this (default 1 hour)
+	Sort       string        // due (default), -opened, opened, -updated
+	Limit      int           // default 50
+	Offset     int
 }
 
 // The deadline a ticket must meet next, as SQL.
@@ -159,6 +160,9 @@ func (db *DB) Tickets(ctx context.Context, f TicketFilter) ([]TicketRow, error) 
 	}
 	if f.Channel != "" {
 		add("t.channel = ?", f.Channel)
+	}
+	if f.CustomerID != 0 {
+		add("t.customer_id = ?", f.CustomerID)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		args = append(args, "%"+strings.ToLower(q)+"%", q)
@@ -358,7 +362,7 @@ type ReplyToSend struct {
 	Author     string
 	Channel    string
 	Body       string
-	Sent       bool // already has its outbox message
+	Deliver    bool // to be sent, and not yet in the outbox
 }
 
 // TicketMessagesByID reads thread messages by id.
@@ -366,7 +370,7 @@ func (tx *Tx) TicketMessagesByID(ctx context.Context, ids []int64) ([]ReplyToSen
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	rows, err := tx.query(ctx, `SELECT m.id, m.external_id, m.ticket_id, m.author, t.channel, m.body, m.message_id IS NOT NULL
+	rows, err := tx.query(ctx, `SELECT m.id, m.external_id, m.ticket_id, m.author, t.channel, m.body, m.deliver AND m.message_id IS NULL
 		FROM ticket_messages m JOIN tickets t ON t.id = m.ticket_id WHERE m.id IN (`+idList(ids)+`) ORDER BY m.id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: ticket messages: %w", err)
@@ -375,7 +379,7 @@ func (tx *Tx) TicketMessagesByID(ctx context.Context, ids []int64) ([]ReplyToSen
 	var out []ReplyToSend
 	for rows.Next() {
 		var r ReplyToSend
-		if err := rows.Scan(&r.MessageID, &r.ExternalID, &r.TicketID, &r.Author, &r.Channel, &r.Body, &r.Sent); err != nil {
+		if err := rows.Scan(&r.MessageID, &r.ExternalID, &r.TicketID, &r.Author, &r.Channel, &r.Body, &r.Deliver); err != nil {
 			return nil, fmt.Errorf("store: ticket messages: %w", err)
 		}
 		out = append(out, r)

@@ -52,6 +52,8 @@ type Server struct {
 	// live is the messaging settings in force (the business's time zone
 	// and currency), read again only when a change is saved.
 	live *core.LiveSettings
+	// viewing is who has which ticket open (the desk's collision notice).
+	viewing viewing
 }
 
 // Options are how the UI is reached.
@@ -167,9 +169,10 @@ var funcs = template.FuncMap{
 		}
 		return time.UTC
 	},
-	"join":   strings.Join,
-	"has":    func(xs []string, x string) bool { return slices.Contains(xs, x) },
-	"stages": func() []string { return retain.Stages },
+	"join":      strings.Join,
+	"hasPrefix": strings.HasPrefix,
+	"has":       func(xs []string, x string) bool { return slices.Contains(xs, x) },
+	"stages":    func() []string { return retain.Stages },
 	// channelAt is the i-th channel of a playbook's order, "" past its end.
 	"channelAt": func(cs []retain.Channel, i int) string {
 		if i < len(cs) {
@@ -197,6 +200,18 @@ var funcs = template.FuncMap{
 
 // render writes a page; a template error is logged and answered with 500.
 func (s *Server) render(w http.ResponseWriter, name string, v *view) { s.renderStatus(w, 0, name, v) }
+
+// renderPart writes one named part of a page without the layout: what an
+// htmx poll swaps in.
+func (s *Server) renderPart(w http.ResponseWriter, page, part string, v *view) error {
+	var b strings.Builder
+	if err := s.pages[page].ExecuteTemplate(&b, part, v); err != nil {
+		return fmt.Errorf("render %s/%s: %w", page, part, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, err := w.Write([]byte(b.String()))
+	return err
+}
 
 // renderStatus writes a page with a status (0: 200).
 func (s *Server) renderStatus(w http.ResponseWriter, status int, name string, v *view) {

@@ -4,8 +4,10 @@
 -- customer: a courier, a supplier); a ticket has a team, tags and an
 -- order, and the SLA clock's state (when the customer last wrote, the next
 -- response due, since when it is paused pending on the customer). A
--- message is the customer's, an agent's (sent on the ticket's channel:
--- message_id is its outbox row), an internal note or the system's.
+-- message is the customer's, an agent's (sent on the ticket's channel when
+-- deliver is set: message_id is its outbox row; a reply imported from
+-- another system's history is recorded, not sent), an internal note or the
+-- system's.
 --
 -- SQLite cannot alter a CHECK constraint, so both tables are rebuilt the
 -- way its documentation prescribes, with foreign keys off for the
@@ -54,7 +56,8 @@ CREATE TABLE ticket_messages_new (
     body        TEXT NOT NULL,
     sent_at     DATETIME NOT NULL,
     channel     TEXT NOT NULL DEFAULT '',
-    message_id  INTEGER REFERENCES messages (id)
+    message_id  INTEGER REFERENCES messages (id),
+    deliver     BOOLEAN NOT NULL DEFAULT FALSE
 );
 INSERT INTO ticket_messages_new (id, external_id, ticket_id, author, staff_id, body, sent_at)
 SELECT id, external_id, ticket_id, CASE author WHEN 'staff' THEN 'agent' ELSE author END, staff_id, body, sent_at FROM ticket_messages;
