@@ -228,6 +228,9 @@ func (w Work) changeTicket(ctx context.Context, a retain.Actor, id int64, change
 			return err
 		}
 	}
+	if assignee == "" && action == "ticket.reply" && staff != "" {
+		assignee = staff // whoever answers an unassigned ticket takes it
+	}
 	next := retain.Ticket{ExternalID: t.ExternalID, CustomerRef: t.CustomerRef, Channel: t.Channel, Subject: t.Subject,
 		Status: or(change.Status, t.Status), Priority: or(change.Priority, t.Priority), AssigneeRef: assignee,
 		RootCause: or(change.RootCause, t.RootCause), OpenedAt: t.OpenedAt, FirstResponseAt: t.FirstResponseAt}

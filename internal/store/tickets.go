@@ -60,6 +60,7 @@ type ThreadMessage struct {
 	Channel, Body    string
 	SentAt           time.Time
 	MessageID        int64
+	Deliver          bool                 // to be sent (an agent's reply written in Retain)
 	Delivery         retain.MessageStatus // of the outbox message; empty when none
 	DeliveryProblem  string
 	DeliveryRecorded time.Time
@@ -247,7 +248,7 @@ func (db *DB) TicketByRef(ctx context.Context, ref string) (TicketRow, error) {
 // Thread is a ticket's messages, oldest first.
 func (db *DB) Thread(ctx context.Context, ticketID int64) ([]ThreadMessage, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT m.id, m.external_id, m.author, COALESCE(st.name, ''), m.channel, m.body, m.sent_at,
-		COALESCE(m.message_id, 0), COALESCE(o.status, ''), COALESCE(o.last_error, ''), o.updated_at
+		COALESCE(m.message_id, 0), m.deliver, COALESCE(o.status, ''), COALESCE(o.last_error, ''), o.updated_at
 		FROM ticket_messages m LEFT JOIN staff st ON st.id = m.staff_id LEFT JOIN messages o ON o.id = m.message_id
 		WHERE m.ticket_id = $1 ORDER BY m.sent_at, m.id`, ticketID)
 	if err != nil {
@@ -258,7 +259,7 @@ func (db *DB) Thread(ctx context.Context, ticketID int64) ([]ThreadMessage, erro
 	for rows.Next() {
 		var m ThreadMessage
 		var sent, recorded nullTime
-		if err := rows.Scan(&m.ID, &m.ExternalID, &m.Author, &m.Staff, &m.Channel, &m.Body, &sent, &m.MessageID, &m.Delivery,
+		if err := rows.Scan(&m.ID, &m.ExternalID, &m.Author, &m.Staff, &m.Channel, &m.Body, &sent, &m.MessageID, &m.Deliver, &m.Delivery,
 			&m.DeliveryProblem, &recorded); err != nil {
 			return nil, fmt.Errorf("store: thread: %w", err)
 		}

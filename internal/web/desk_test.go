@@ -1,0 +1,92 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/retainhq/retain/internal/core"
+	"github.com/retainhq/retain/internal/store"
+	"github.com/retainhq/retain/internal/store/storetest"
+)
+
+// TestDeskPages: a customer's WhatsApp message is on the desk's inbox;
+// an agent opens it (a colleague with it open is named), replies, and the
+// reply is in the thread with its delivery status; the ticket moves to
+// resolved and out of the open view. A bad status is a 400, not a 500.
+func TestDeskPages(t *testing.T) {
+	s := newSite(t, storetest.SQLite)
+	ctx := context.Background()
+	ref, err := core.TakeInbound(ctx, s.db, core.Inbound{ID: "wamid.T1", Channel: "whatsapp", Phone: "+8801911000111", Name: "Karim",
+		Text: "শার্টের সাইজ বদলাতে চাই", At: s.db.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := core.ConsumeDesk(ctx, s.db); err != nil {
+		t.Fatal(err)
+	}
+	tk, err := s.db.TicketByRef(ctx, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	agent, other := s.client(t), s.client(t)
+	agent.login("agent@shop.example", password)
+	other.login("other@shop.example", password)
+	code, page := agent.get("/desk?view=unassigned&q=" + url.QueryEscape("শার্ট"))
+	if code != 200 || !strings.Contains(page, fmt.Sprintf(`href="/desk/tickets/%d"`, tk.ID)) || !strings.Contains(html.UnescapeString(page), "Karim") {
+		t.Fatalf("the inbox: %d\n%s", code, page)
+	}
+	path := fmt.Sprintf("/desk/tickets/%d", tk.ID)
+	other.get(path)
+	_, page = agent.get(path)
+	if _, viewers, ok := strings.Cut(page, `id="viewers">`); !ok || !strings.Contains(strings.SplitN(viewers, "</p>", 2)[0], "Other") {
+		t.Errorf("the colleague with the ticket open is not named:\n%s", page)
+	}
+	if code, _ := agent.post(path+"/reply", url.Values{"body": {"অবশ্যই, কোন সাইজ লাগবে?"}, "status": {"pending"}}, ""); code != 303 {
+		t.Fatalf("reply: %d", code)
+	}
+	if code, _ := agent.post(path+"/reply", url.Values{"body": {"  "}}, ""); code != 400 {
+		t.Errorf("an empty reply: %d, want 400", code)
+	}
+	if _, err := core.ConsumeDesk(ctx, s.db); err != nil {
+		t.Fatal(err)
+	}
+	_, page = agent.get(path + "?part=live")
+	page = html.UnescapeString(page)
+	if !strings.Contains(page, "অবশ্যই, কোন সাইজ লাগবে?") || !strings.Contains(page, `data-delivery="queued"`) || !strings.Contains(page, `id="ticket-status"`) {
+		t.Errorf("the thread after the reply:\n%s", page)
+	}
+	if code, _ := agent.post(path, url.Values{"status": {"gone"}}, ""); code != 400 {
+		t.Errorf("a bad status: %d, want 400", code)
+	}
+	if code, _ := agent.post(path, url.Values{"status": {"resolved"}, "assignee": {fmt.Sprint(s.agentID)}}, ""); code != 303 {
+		t.Fatalf("resolve: %d", code)
+	}
+	tk, _ = s.db.Ticket(ctx, tk.ID)
+	if tk.Status != "resolved" || tk.AssigneeID != s.agentID {
+		t.Errorf("after the update: %+v", tk)
+	}
+	if _, page := agent.get("/desk?view=open"); strings.Contains(page, fmt.Sprintf(`data-ticket="%d"`, tk.ID)) {
+		t.Error("a resolved ticket is still in the open view")
+	}
+	// Bulk: the view's tickets to a colleague.
+	open, err := s.db.Tickets(ctx, store.TicketFilter{View: "open", Limit: 3})
+	if err != nil || len(open) == 0 {
+		t.Fatalf("the demo has no open tickets: %v", err)
+	}
+	form := url.Values{"action": {"assign"}, "owner": {fmt.Sprint(s.otherID)}}
+	for _, o := range open {
+		form.Add("ticket", fmt.Sprint(o.ID))
+	}
+	if code, page := agent.post("/desk/bulk", form, ""); code != 200 || !strings.Contains(page, `id="desk-notice"`) {
+		t.Fatalf("bulk: %d\n%s", code, page)
+	}
+	for _, o := range open {
+		if got, _ := s.db.Ticket(ctx, o.ID); got.AssigneeID != s.otherID {
+			t.Errorf("ticket %d is assigned to %d, want %d", o.ID, got.AssigneeID, s.otherID)
+		}
+	}
+}
