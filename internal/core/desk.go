@@ -259,3 +259,91 @@ func (w Work) changeTicket(ctx context.Context, a retain.Actor, id int64, change
 	_, err = Ingest(ctx, w.DB, retain.System("desk"), in)
 	return err
 }
+
+// DeskTicket is a ticket as the API and the CLI show it.
+type DeskTicket struct {
+	ID               string     `json:"id" doc:"The ticket's external id."`
+	Subject          string     `json:"subject"`
+	Channel          string     `json:"channel"`
+	Status           string     `json:"status" enum:"new,open,pending,on_hold,resolved,closed"`
+	Priority         string     `json:"priority" enum:"low,normal,high,urgent"`
+	RootCause        string     `json:"root_cause,omitempty"`
+	Customer         string     `json:"customer_id" doc:"The customer's external id."`
+	CustomerName     string     `json:"customer_name,omitempty"`
+	Assignee         string     `json:"assignee,omitempty" doc:"The assigned staff member's name."`
+	OpenedAt         time.Time  `json:"opened_at"`
+	FirstResponseAt  *time.Time `json:"first_response_at,omitempty"`
+	ResolvedAt       *time.Time `json:"resolved_at,omitempty"`
+	FirstResponseDue *time.Time `json:"first_response_due_at,omitempty" doc:"While no agent has answered."`
+	NextResponseDue  *time.Time `json:"next_response_due_at,omitempty" doc:"While the customer's latest message is unanswered."`
+	ResolutionDue    *time.Time `json:"resolution_due_at,omitempty"`
+	Paused           bool       `json:"paused" doc:"The SLA clock stands still: the ticket waits on the customer."`
+	Messages         int        `json:"messages"`
+}
+
+// DeskMessage is one message of a ticket's thread.
+type DeskMessage struct {
+	Author   string     `json:"author" enum:"customer,agent,note,system"`
+	Staff    string     `json:"staff,omitempty"`
+	Channel  string     `json:"channel,omitempty"`
+	Body     string     `json:"body"`
+	SentAt   time.Time  `json:"sent_at"`
+	Delivery string     `json:"delivery,omitempty" doc:"An agent's reply: its outbox status (queued, sent, delivered, failed…)."`
+	Problem  string     `json:"delivery_problem,omitempty"`
+	Recorded *time.Time `json:"delivery_recorded_at,omitempty"`
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func deskTicket(t store.TicketRow) DeskTicket {
+	return DeskTicket{ID: t.ExternalID, Subject: t.Subject, Channel: t.Channel, Status: t.Status, Priority: t.Priority, RootCause: t.RootCause,
+		Customer: t.CustomerRef, CustomerName: t.CustomerName, Assignee: t.Assignee, OpenedAt: t.OpenedAt,
+		FirstResponseAt: timePtr(t.FirstResponseAt), ResolvedAt: timePtr(t.ResolvedAt), FirstResponseDue: timePtr(t.FirstResponseDue),
+		NextResponseDue: timePtr(t.NextResponse), ResolutionDue: timePtr(t.ResolutionDue), Paused: !t.PausedAt.IsZero(), Messages: t.Messages}
+}
+
+// Tickets lists the tickets f selects ("mine" and "team" are the actor's).
+func (w Work) Tickets(ctx context.Context, a retain.Actor, f store.TicketFilter) ([]DeskTicket, error) {
+	if err := a.Require(retain.PermTicketsRead); err != nil {
+		return nil, err
+	}
+	f.StaffID, f.TeamID = a.ID, a.TeamID
+	if a.Kind != retain.ActorStaff {
+		f.StaffID, f.TeamID = -1, -1 // an API key or the command line is nobody's "mine"
+	}
+	rows, err := w.DB.Tickets(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]DeskTicket, len(rows))
+	for i, r := range rows {
+		out[i] = deskTicket(r)
+	}
+	return out, nil
+}
+
+// TicketThread is a ticket, by external id, with its thread.
+func (w Work) TicketThread(ctx context.Context, a retain.Actor, ref string) (DeskTicket, []DeskMessage, int64, error) {
+	if err := a.Require(retain.PermTicketsRead); err != nil {
+		return DeskTicket{}, nil, 0, err
+	}
+	t, err := w.DB.TicketByRef(ctx, ref)
+	if err != nil {
+		return DeskTicket{}, nil, 0, err
+	}
+	thread, err := w.DB.Thread(ctx, t.ID)
+	if err != nil {
+		return DeskTicket{}, nil, 0, err
+	}
+	msgs := make([]DeskMessage, len(thread))
+	for i, m := range thread {
+		msgs[i] = DeskMessage{Author: m.Author, Staff: m.Staff, Channel: m.Channel, Body: m.Body, SentAt: m.SentAt, Delivery: string(m.Delivery),
+			Problem: m.DeliveryProblem, Recorded: timePtr(m.DeliveryRecorded)}
+	}
+	return deskTicket(t), msgs, t.ID, nil
+}

@@ -167,18 +167,7 @@ func TestWhatsAppCloudWebhook(t *testing.T) {
 	if code, _ := get("hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1"); code != 403 {
 		t.Errorf("the handshake with a wrong token: %d", code)
 	}
-	post := func(body, sig string) int {
-		req, _ := http.NewRequest("POST", f.srv.URL+"/hooks/whatsapp", strings.NewReader(body))
-		if sig != "" {
-			req.Header.Set("X-Hub-Signature-256", sig)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	post := func(body, sig string) int { return postMeta(t, f, body, sig) }
 	tap := `{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp",
 		"contacts":[{"profile":{"name":"Asha"},"wa_id":"9779801234567"}],
 		"messages":[{"from":"9779801234567","id":"wamid.IN1","timestamp":"1780286400","type":"interactive",
@@ -238,4 +227,19 @@ func TestWhatsAppCloudWebhook(t *testing.T) {
 	if err != nil || len(thread) != 1 || thread[0].Author != "customer" || thread[0].Body != "मेरो अर्को अर्डर कहिले आउँछ?" {
 		t.Errorf("the thread: %+v %v", thread, err)
 	}
+}
+
+// postMeta posts a WhatsApp Cloud API webhook with its signature ("" for none).
+func postMeta(t *testing.T, f *fixture, body, sig string) int {
+	t.Helper()
+	req, _ := http.NewRequest("POST", f.srv.URL+"/hooks/whatsapp", strings.NewReader(body))
+	if sig != "" {
+		req.Header.Set("X-Hub-Signature-256", sig)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }

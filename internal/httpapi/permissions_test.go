@@ -47,6 +47,11 @@ var apiAccess = map[string]string{
 	"GET /api/v1/surveys/{key}":              "read write admin",
 	"PUT /api/v1/surveys/{key}":              "admin",
 	"POST /api/v1/surveys/{key}/invitations": "write admin",
+	"GET /api/v1/desk/tickets":               "read write admin",
+	"GET /api/v1/tickets/{id}":               "read write admin",
+	"POST /api/v1/tickets/{id}/replies":      "write admin",
+	"PATCH /api/v1/tickets/{id}":             "write admin",
+	"POST /api/v1/inbound":                   "events:write admin",
 }
 
 // TestEveryRouteByScope calls every API route with no key and with a key of

@@ -1,0 +1,155 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/core"
+	"github.com/retainhq/retain/internal/store"
+)
+
+// The support desk: its inbox views, a ticket's thread, replies and notes
+// (a reply goes out on the ticket's channel), changes of status, priority,
+// cause and assignee, and inbound messages from integrations (a contact
+// form, a mail service, a chat tool) that open or continue a conversation.
+
+type deskTicketsInput struct {
+	View    string `query:"view" enum:"open,mine,team,unassigned,breaching,pending,resolved,all" doc:"Default open (new, open, on hold). mine and team mean nothing to an API key."`
+	Status  string `query:"status" enum:"new,open,pending,on_hold,resolved,closed"`
+	Channel string `query:"channel" enum:"email,phone,web,chat,sms,whatsapp,messenger,in_store"`
+	Query   string `query:"q" maxLength:"200" doc:"Subject, customer name, phone, e-mail or external id."`
+	Sort    string `query:"sort" enum:"due,opened,-opened,-updated" doc:"Default due: the deadline nearest first."`
+	Limit   int    `query:"limit" minimum:"0" maximum:"500" doc:"Default 50."`
+	Offset  int    `query:"offset" minimum:"0"`
+}
+
+type deskTicketsOutput struct {
+	Body struct {
+		Tickets []core.DeskTicket `json:"tickets"`
+	}
+}
+
+func (a *API) deskTickets(ctx context.Context, in *deskTicketsInput) (*deskTicketsOutput, error) {
+	out := &deskTicketsOutput{}
+	var err error
+	out.Body.Tickets, err = a.work().Tickets(ctx, actorFrom(ctx), store.TicketFilter{View: in.View, Status: in.Status, Channel: in.Channel,
+		Query: in.Query, Sort: in.Sort, Limit: in.Limit, Offset: in.Offset})
+	if err != nil {
+		return nil, a.apiError(ctx, "desk-tickets", err)
+	}
+	return out, nil
+}
+
+type ticketRefInput struct {
+	ID string `path:"id" maxLength:"200" doc:"The ticket's external id."`
+}
+
+type ticketThreadOutput struct {
+	Body struct {
+		Ticket   core.DeskTicket    `json:"ticket"`
+		Messages []core.DeskMessage `json:"messages"`
+	}
+}
+
+func (a *API) getTicket(ctx context.Context, in *ticketRefInput) (*ticketThreadOutput, error) {
+	out := &ticketThreadOutput{}
+	var err error
+	out.Body.Ticket, out.Body.Messages, _, err = a.work().TicketThread(ctx, actorFrom(ctx), in.ID)
+	if err != nil {
+		return nil, a.apiError(ctx, "get-ticket", err)
+	}
+	return out, nil
+}
+
+type replyInput struct {
+	ID   string `path:"id" maxLength:"200"`
+	Body struct {
+		Body   string `json:"body" minLength:"1" maxLength:"65536" doc:"The reply (sent to the customer on the ticket's channel) or the note."`
+		Note   bool   `json:"note,omitempty" doc:"An internal note: never sent."`
+		Status string `json:"status,omitempty" enum:"new,open,pending,on_hold,resolved,closed" doc:"The status to set with it (pending: waiting on the customer)."`
+	}
+}
+
+func (a *API) replyTicket(ctx context.Context, in *replyInput) (*ticketThreadOutput, error) {
+	actor := actorFrom(ctx)
+	_, _, id, err := a.work().TicketThread(ctx, actor, in.ID)
+	if err == nil {
+		err = a.work().ReplyTicket(ctx, actor, id, in.Body.Body, in.Body.Note, core.TicketChange{Status: in.Body.Status})
+	}
+	if err != nil {
+		return nil, a.apiError(ctx, "reply-ticket", err)
+	}
+	return a.getTicket(ctx, &ticketRefInput{ID: in.ID})
+}
+
+type ticketPatchInput struct {
+	ID   string `path:"id" maxLength:"200"`
+	Body struct {
+		Status    string `json:"status,omitempty" enum:"new,open,pending,on_hold,resolved,closed"`
+		Priority  string `json:"priority,omitempty" enum:"low,normal,high,urgent"`
+		RootCause string `json:"root_cause,omitempty" enum:"quality,price_value,usability,service,delivery,other"`
+		Assignee  string `json:"assignee,omitempty" doc:"The e-mail of the active agent or manager to assign it to."`
+		Unassign  bool   `json:"unassign,omitempty" doc:"Take the assignee away."`
+	}
+}
+
+func (a *API) patchTicket(ctx context.Context, in *ticketPatchInput) (*ticketThreadOutput, error) {
+	actor := actorFrom(ctx)
+	_, _, id, err := a.work().TicketThread(ctx, actor, in.ID)
+	change := core.TicketChange{Status: in.Body.Status, Priority: in.Body.Priority, RootCause: in.Body.RootCause, Unassign: in.Body.Unassign}
+	if err == nil && in.Body.Assignee != "" {
+		if change.Assignee, err = a.db.StaffID(ctx, in.Body.Assignee); err != nil {
+			err = retain.FieldError("assignee", "no active staff member with e-mail %q", in.Body.Assignee)
+		}
+	}
+	if err == nil {
+		err = a.work().UpdateTicket(ctx, actor, id, change)
+	}
+	if err != nil {
+		return nil, a.apiError(ctx, "update-ticket", err)
+	}
+	return a.getTicket(ctx, &ticketRefInput{ID: in.ID})
+}
+
+type inboundInput struct {
+	Body struct {
+		ID      string     `json:"id" minLength:"1" maxLength:"200" doc:"Your id for the message: the same id is one message."`
+		Channel string     `json:"channel" enum:"email,phone,web,chat,sms,whatsapp,messenger,in_store"`
+		From    string     `json:"from" minLength:"1" maxLength:"320" doc:"The sender's phone number (any common form, Bengali or Devanagari digits too) or e-mail address."`
+		Name    string     `json:"name,omitempty" maxLength:"300" doc:"The sender's name, for a customer not yet known."`
+		Subject string     `json:"subject,omitempty" maxLength:"500"`
+		Text    string     `json:"text" minLength:"1" maxLength:"65536"`
+		SentAt  *time.Time `json:"sent_at,omitempty" doc:"Default: when received."`
+	}
+}
+
+type inboundOutput struct {
+	Status int
+	Body   struct {
+		Ticket string `json:"ticket" doc:"The external id of the ticket it opened or continued."`
+	}
+}
+
+func (a *API) inbound(ctx context.Context, in *inboundInput) (*inboundOutput, error) {
+	b := in.Body
+	msg := core.Inbound{ID: b.ID, Channel: b.Channel, Name: b.Name, Subject: b.Subject, Text: b.Text}
+	if b.SentAt != nil {
+		msg.At = b.SentAt.UTC().Truncate(time.Microsecond)
+	}
+	var err error
+	if b.Channel == "email" {
+		msg.Email, err = retain.NormalizeEmail(b.From)
+	} else {
+		msg.Phone, err = retain.NormalizePhone(b.From, "")
+	}
+	if err != nil {
+		return nil, a.apiError(ctx, "inbound", retain.FieldError("from", "%v", err))
+	}
+	out := &inboundOutput{Status: http.StatusCreated}
+	if out.Body.Ticket, err = core.TakeInbound(ctx, a.db, msg); err != nil {
+		return nil, a.apiError(ctx, "inbound", err)
+	}
+	return out, nil
+}
