@@ -43,7 +43,7 @@ func TestDeskEndToEnd(t *testing.T) {
 			smsCfg := sms.Config()
 			settings, _ := json.Marshal(messaging.Settings{BusinessName: "Kathmandu Kitchen", PublicURL: "https://shop.example",
 				InboundSecret: inboundSecret, TimeZone: "Asia/Kathmandu", AllowNetworks: []string{"127.0.0.0/8"}, SMS: &smsCfg,
-				WhatsApp: &messaging.WhatsAppSettings{APIBase: cloud.URL, PhoneNumberID: "1055", Token: "cloud-token", AppSecret: "meta-app-secret"},
+				WhatsApp:   &messaging.WhatsAppSettings{APIBase: cloud.URL, PhoneNumberID: "1055", Token: "cloud-token", AppSecret: "meta-app-secret"},
 				QuietHours: map[string]string{"whatsapp": "off", "sms": "off"}, StrictQuiet: "off"})
 			if err := f.db.SetSetting(ctx, messaging.SettingsKey, string(settings)); err != nil {
 				t.Fatal(err)
