@@ -135,3 +135,12 @@ func (db *DB) StaffID(ctx context.Context, email string) (int64, error) {
 	err := db.read.QueryRowContext(ctx, `SELECT id FROM staff WHERE email = $1 AND email <> '' AND active`, email).Scan(&id)
 	return id, notFound(err, "no active staff member with email %q", email)
 }
+
+// StaffByEmail is the active staff member with this e-mail, for acting as
+// them (the command line's --as).
+func (db *DB) StaffByEmail(ctx context.Context, email string) (Staff, error) {
+	var s Staff
+	err := db.read.QueryRowContext(ctx, `SELECT id, email, name, role, COALESCE(team_id, 0) FROM staff WHERE email = $1 AND email <> '' AND active`,
+		email).Scan(&s.ID, &s.Email, &s.Name, &s.Role, &s.TeamID)
+	return s, notFound(err, "no active staff member with e-mail %q", email)
+}

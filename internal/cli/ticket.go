@@ -1,0 +1,308 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/core"
+	"github.com/retainhq/retain/internal/desk"
+	"github.com/retainhq/retain/internal/store"
+)
+
+// The support desk at the command line: the inbox's views, a ticket's
+// thread, replies and notes, assignment and status; and the desk's policy.
+
+func (e *env) ticketCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "ticket",
+		Short: "Support tickets: list, show, reply, assign, set, close",
+		Long: `Tickets are conversations: a customer's SMS, WhatsApp message or form opens one or continues theirs,
+agents answer in the thread (a reply goes out on the ticket's channel), and SLA clocks on the desk's
+business hours set each ticket's due times. See docs/desk.md.`,
+	}
+	var as string
+	actor := func(ctx context.Context, db *store.DB) (retain.Actor, error) {
+		if as == "" {
+			return cliActor, nil
+		}
+		s, err := db.StaffByEmail(ctx, as)
+		return s.Actor(), err
+	}
+	ticketID := func(ctx context.Context, db *store.DB, ref string) (int64, error) {
+		_, _, id, err := core.Work{DB: db}.TicketThread(ctx, cliActor, ref)
+		return id, err
+	}
+
+	var f store.TicketFilter
+	var asJSON bool
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "Tickets of a view, the nearest deadline first",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				a, err := actor(ctx, db)
+				if err != nil {
+					return err
+				}
+				out, err := core.Work{DB: db}.Tickets(ctx, a, f)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return e.printJSON(out)
+				}
+				w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(w, "ID\tSTATUS\tPRIORITY\tCHANNEL\tCUSTOMER\tASSIGNEE\tDUE\tSUBJECT")
+				for _, t := range out {
+					due := "-"
+					if d := nearest(t); !d.IsZero() {
+						due = d.Format("2006-01-02 15:04")
+					}
+					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Status, t.Priority, t.Channel, t.Customer, or(t.Assignee, "-"), due, t.Subject)
+				}
+				return w.Flush()
+			})
+		},
+	}
+	list.Flags().StringVar(&f.View, "view", "open", "open, mine, team, unassigned, breaching, pending, resolved or all (mine and team need --as)")
+	list.Flags().StringVar(&f.Status, "status", "", "only this status")
+	list.Flags().StringVar(&f.Channel, "channel", "", "only this channel")
+	list.Flags().StringVar(&f.Query, "q", "", "subject, customer name, phone, e-mail or id")
+	list.Flags().StringVar(&f.Sort, "sort", "", "due (default), opened, -opened, -updated")
+	list.Flags().IntVar(&f.Limit, "limit", 50, "at most this many (up to 500)")
+	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+
+	var showJSON bool
+	show := &cobra.Command{
+		Use:   "show ID",
+		Short: "A ticket and its thread",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				t, msgs, _, err := core.Work{DB: db}.TicketThread(ctx, cliActor, args[0])
+				if err != nil {
+					return err
+				}
+				if showJSON {
+					return e.printJSON(map[string]any{"ticket": t, "messages": msgs})
+				}
+				fmt.Fprintf(e.stdout, "%s  %s\n%s · %s · %s · customer %s · assignee %s · opened %s\n", t.ID, t.Subject, t.Status, t.Priority,
+					t.Channel, t.Customer, or(t.Assignee, "-"), t.OpenedAt.Format(time.RFC3339))
+				if d := nearest(t); !d.IsZero() {
+					fmt.Fprintf(e.stdout, "due %s\n", d.Format(time.RFC3339))
+				}
+				for _, m := range msgs {
+					who := m.Author
+					if m.Staff != "" {
+						who += " " + m.Staff
+					}
+					status := ""
+					if m.Delivery != "" {
+						status = " [" + m.Delivery + "]"
+					}
+					fmt.Fprintf(e.stdout, "\n%s  %s%s\n%s\n", m.SentAt.Format("2006-01-02 15:04"), who, status, m.Body)
+				}
+				return nil
+			})
+		},
+	}
+	show.Flags().BoolVar(&showJSON, "json", false, "print JSON")
+
+	var note bool
+	var status string
+	reply := &cobra.Command{
+		Use:   "reply ID TEXT…",
+		Short: "Reply to the customer on the ticket's channel (- reads the text from standard input)",
+		Args:  cobra.MinimumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			text := strings.Join(args[1:], " ")
+			if text == "-" {
+				b, err := e.readInput("-")
+				if err != nil {
+					return err
+				}
+				text = string(b)
+			}
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				a, err := actor(ctx, db)
+				if err != nil {
+					return err
+				}
+				id, err := ticketID(ctx, db, args[0])
+				if err != nil {
+					return err
+				}
+				if err := (core.Work{DB: db}).ReplyTicket(ctx, a, id, text, note, core.TicketChange{Status: status}); err != nil {
+					return err
+				}
+				what := "reply queued for the ticket's channel"
+				if note {
+					what = "note added"
+				}
+				fmt.Fprintf(e.stdout, "%s: %s\n", args[0], what)
+				return nil
+			})
+		},
+	}
+	reply.Flags().BoolVar(&note, "note", false, "an internal note: never sent to the customer")
+	reply.Flags().StringVar(&status, "status", "", "the status to set with it (pending: waiting on the customer)")
+
+	var none bool
+	assign := &cobra.Command{
+		Use:   "assign ID [EMAIL]",
+		Short: "Give a ticket to an active agent or manager (--none: to nobody)",
+		Args:  cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if none == (len(args) == 2) {
+				return retain.FieldError("assignee", "give an e-mail or --none")
+			}
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				change := core.TicketChange{Unassign: none}
+				if !none {
+					s, err := db.StaffByEmail(ctx, args[1])
+					if err != nil {
+						return err
+					}
+					change.Assignee = s.ID
+				}
+				return e.changeTicket(ctx, db, actor, ticketID, args[0], change)
+			})
+		},
+	}
+	assign.Flags().BoolVar(&none, "none", false, "take the assignee away")
+
+	var change core.TicketChange
+	set := &cobra.Command{
+		Use:   "set ID",
+		Short: "Change a ticket's status, priority or cause",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				return e.changeTicket(ctx, db, actor, ticketID, args[0], change)
+			})
+		},
+	}
+	set.Flags().StringVar(&change.Status, "status", "", "new, open, pending, on_hold, resolved or closed")
+	set.Flags().StringVar(&change.Priority, "priority", "", "low, normal, high or urgent")
+	set.Flags().StringVar(&change.RootCause, "cause", "", "quality, price_value, usability, service, delivery or other")
+
+	var resolveOnly bool
+	closeCmd := &cobra.Command{
+		Use:   "close ID",
+		Short: "Close a ticket (--resolved: mark it resolved, which asks for CSAT when the support_csat playbook is on)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st := "closed"
+			if resolveOnly {
+				st = "resolved"
+			}
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				return e.changeTicket(ctx, db, actor, ticketID, args[0], core.TicketChange{Status: st})
+			})
+		},
+	}
+	closeCmd.Flags().BoolVar(&resolveOnly, "resolved", false, "resolved rather than closed")
+
+	cmd.PersistentFlags().StringVar(&as, "as", "", "act as this staff member (their e-mail): whose reply it is, whose \"mine\"")
+	cmd.AddCommand(list, show, reply, assign, set, closeCmd)
+	return cmd
+}
+
+// changeTicket applies change to the ticket ref and says what it is now.
+func (e *env) changeTicket(ctx context.Context, db *store.DB, actor func(context.Context, *store.DB) (retain.Actor, error),
+	ticketID func(context.Context, *store.DB, string) (int64, error), ref string, change core.TicketChange) error {
+	a, err := actor(ctx, db)
+	if err != nil {
+		return err
+	}
+	id, err := ticketID(ctx, db, ref)
+	if err != nil {
+		return err
+	}
+	w := core.Work{DB: db}
+	if err := w.UpdateTicket(ctx, a, id, change); err != nil {
+		return err
+	}
+	t, _, _, err := w.TicketThread(ctx, a, ref)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s: %s, %s, assignee %s\n", t.ID, t.Status, t.Priority, or(t.Assignee, "-"))
+	return nil
+}
+
+// nearest is the deadline a ticket must meet next; zero when none runs.
+func nearest(t core.DeskTicket) time.Time {
+	if t.Paused || t.Status == "resolved" || t.Status == "closed" {
+		return time.Time{}
+	}
+	var out time.Time
+	for _, d := range []*time.Time{t.FirstResponseDue, t.NextResponseDue, t.ResolutionDue} {
+		if d != nil && (out.IsZero() || d.Before(out)) {
+			out = *d
+		}
+	}
+	return out
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func (e *env) deskCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "desk",
+		Short: "The support desk's policy: business hours, holidays, SLA targets, WhatsApp template",
+	}
+	show := &cobra.Command{
+		Use:   "show",
+		Short: "Print the policy in force (JSON)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				p, err := core.DeskPolicy(ctx, db)
+				if err != nil {
+					return err
+				}
+				return e.printJSON(p)
+			})
+		},
+	}
+	set := &cobra.Command{
+		Use:   "set FILE",
+		Short: "Check a policy (JSON, - for standard input) and make it the desk's",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			b, err := e.readInput(args[0])
+			if err != nil {
+				return err
+			}
+			p := desk.DefaultPolicy()
+			dec := json.NewDecoder(strings.NewReader(string(b)))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&p); err != nil {
+				return retain.Errorf(retain.EINVALID, "%s: %v", args[0], err)
+			}
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				if err := core.SaveDeskPolicy(ctx, db, cliActor, p); err != nil {
+					return err
+				}
+				fmt.Fprintln(e.stdout, "desk policy saved; it applies to the SLA clocks from the next change of each ticket")
+				return nil
+			})
+		},
+	}
+	cmd.AddCommand(show, set)
+	return cmd
+}

@@ -1,0 +1,57 @@
+package cli_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestTicketCommands: the demo's tickets by view, a thread, a reply with
+// a status, bad input naming its field, closing; the desk's policy shown
+// and a bad one refused with the field.
+func TestTicketCommands(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "r.db")
+	mustRun(t, "demo", "--customers", "60", "--db", db)
+	var open []struct{ ID, Status, Subject string }
+	if err := json.Unmarshal([]byte(mustRun(t, "ticket", "list", "--view", "open", "--json", "--db", db)), &open); err != nil || len(open) == 0 {
+		t.Fatalf("open tickets: %v %v", open, err)
+	}
+	id := open[0].ID
+	if out := mustRun(t, "ticket", "list", "--db", db); !strings.Contains(out, id) || !strings.Contains(out, "SUBJECT") {
+		t.Errorf("the table lacks %s:\n%s", id, out)
+	}
+	mustRun(t, "ticket", "reply", id, "We have sent a new one today.", "--status", "pending", "--db", db)
+	mustRun(t, "ticket", "reply", id, "courier ref 8812", "--note", "--db", db)
+	out := mustRun(t, "ticket", "show", id, "--db", db)
+	if !strings.Contains(out, "pending") || !strings.Contains(out, "We have sent a new one today.") || !strings.Contains(out, "note") {
+		t.Errorf("show after the reply:\n%s", out)
+	}
+	if code, _, errOut := run(t, "ticket", "set", id, "--status", "gone", "--db", db); code != 2 || !strings.Contains(errOut, "status") {
+		t.Errorf("a bad status: exit %d, %q", code, errOut)
+	}
+	if code, _, errOut := run(t, "ticket", "assign", id, "nobody@shop.example", "--db", db); code == 0 || !strings.Contains(errOut, "nobody@shop.example") {
+		t.Errorf("assign to nobody: exit %d, %q", code, errOut)
+	}
+	if out := mustRun(t, "ticket", "close", id, "--resolved", "--db", db); !strings.Contains(out, "resolved") {
+		t.Errorf("close --resolved: %s", out)
+	}
+	if code, _, _ := run(t, "ticket", "show", "no-such-ticket", "--db", db); code == 0 {
+		t.Error("an unknown ticket shown")
+	}
+	if out := mustRun(t, "desk", "show", "--db", db); !strings.Contains(out, `"week": "bangladesh"`) {
+		t.Errorf("desk show: %s", out)
+	}
+	bad := filepath.Join(dir, "desk.json")
+	os.WriteFile(bad, []byte(`{"week": "nepal", "holidays": ["16 Dec"]}`), 0o600)
+	if code, _, errOut := run(t, "desk", "set", bad, "--db", db); code != 2 || !strings.Contains(errOut, "holidays[0]") {
+		t.Errorf("a bad policy: exit %d, %q", code, errOut)
+	}
+	os.WriteFile(bad, []byte(`{"week": "nepal", "holidays": ["2026-12-16"], "time_zone": "Asia/Kathmandu"}`), 0o600)
+	mustRun(t, "desk", "set", bad, "--db", db)
+	if out := mustRun(t, "desk", "show", "--db", db); !strings.Contains(out, `"week": "nepal"`) || !strings.Contains(out, "2026-12-16") {
+		t.Errorf("after set: %s", out)
+	}
+}
