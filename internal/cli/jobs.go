@@ -59,7 +59,7 @@ func (e *env) jobs(db *store.DB, reg prometheus.Registerer) *scheduler.Jobs {
 		if n == 0 {
 			return "", err
 		}
-		return counted(n, "ticket changes"), err
+		return counted(n, "changes read"), err
 	}})
 	j.Add(scheduler.Job{Name: "timers", Every: 15 * time.Second, Run: func(ctx context.Context) (string, error) {
 		var st core.DetectStats

@@ -78,7 +78,7 @@ func (e *env) reportCommand() *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
-	cmd.AddCommand(e.reportRatingsCommand())
+	cmd.AddCommand(e.reportRatingsCommand(), e.reportDeskCommand())
 	return cmd
 }
 
@@ -269,4 +269,78 @@ func ratingCell(c core.RatingCell) string {
 		parts = append(parts, fmt.Sprintf("NPS %+.0f", c.NPS()))
 	}
 	return strings.Join(append(parts, fmt.Sprintf("(%d)", c.Answers)), " ")
+}
+
+func (e *env) reportDeskCommand() *cobra.Command {
+	var by, since, until string
+	var asJSON, asCSV bool
+	cmd := &cobra.Command{
+		Use:   "desk",
+		Short: "The support desk: first response and resolution times, SLA attainment, replies to resolve, CSAT after resolution",
+		Long: `Measures the tickets opened in a period (default the last 30 days), by agent, team, channel, cause
+or month, with a last row for them all. Times are business time on the desk's calendar (retain desk
+show), in minutes: what the SLA targets count.`,
+		Example: `  retain report desk --by channel
+  retain report desk --by agent --since 2026-11-01 --csv > agents.csv`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				zone, err := core.BusinessZone(ctx, db)
+				if err != nil {
+					return err
+				}
+				to := db.Now()
+				if until != "" {
+					if to, err = time.ParseInLocation(time.DateOnly, until, zone); err != nil {
+						return retain.FieldError("until", "%q: use YYYY-MM-DD", until)
+					}
+					to = to.AddDate(0, 0, 1)
+				}
+				from := to.AddDate(0, 0, -30)
+				if since != "" {
+					if from, err = time.ParseInLocation(time.DateOnly, since, zone); err != nil {
+						return retain.FieldError("since", "%q: use YYYY-MM-DD", since)
+					}
+				}
+				rows, err := core.DeskReport(ctx, db, from, to, by)
+				if err != nil {
+					return err
+				}
+				switch {
+				case asJSON:
+					return e.printJSON(rows)
+				case asCSV:
+					return core.WriteDeskCSV(e.stdout, rows)
+				}
+				w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(w, strings.ToUpper(by)+"\tTICKETS\tANSWERED\tRESOLVED\tFIRST RESPONSE p50/p90\tRESOLUTION p50\tREPLIES\tFR MET\tRES MET\tCSAT")
+				for _, r := range rows {
+					group := cmp.Or(r.Group, "-")
+					if r.Total {
+						group = "all"
+					}
+					csat := "-"
+					if r.CSATAnswers > 0 {
+						csat = fmt.Sprintf("%.2f (%d)", r.CSAT, r.CSATAnswers)
+					}
+					fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%s / %s\t%s\t%.1f\t%.0f%%\t%.0f%%\t%s\n", group, r.Tickets, r.Answered, r.Resolved,
+						minutes(r.FirstResponseP50), minutes(r.FirstResponseP90), minutes(r.ResolutionP50), r.RepliesToResolve,
+						100*r.FirstResponseMet, 100*r.ResolutionMet, csat)
+				}
+				return w.Flush()
+			})
+		},
+	}
+	cmd.Flags().StringVar(&by, "by", "agent", "agent, team, channel, cause or month")
+	cmd.Flags().StringVar(&since, "since", "", "the first day, YYYY-MM-DD (default 30 days before --until)")
+	cmd.Flags().StringVar(&until, "until", "", "the last day, YYYY-MM-DD (default today)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&asCSV, "csv", false, "print CSV")
+	return cmd
+}
+
+// minutes writes a business-time duration in minutes as hours and minutes.
+func minutes(m float64) string {
+	d := time.Duration(m * float64(time.Minute)).Round(time.Minute)
+	return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
 }

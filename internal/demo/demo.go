@@ -342,7 +342,7 @@ func (g *gen) ticket(b *store.Batch, p person, orderID, cause string, at time.Ti
 		Subject: "Order " + orderID, Body: g.pick(complaints[cause][p.locale]), Priority: g.pick([]string{"normal", "normal", "high", "urgent"}),
 		AssigneeRef: g.pick([]string{"st-farhana", "st-ramesh"}), RootCause: cause, OpenedAt: g.day(at, 0.3+g.rng.Float64())}
 	t.Status = "resolved"
-	if t.OpenedAt.After(g.asOf.AddDate(0, 0, -10)) || g.chance(0.15) {
+	if t.OpenedAt.After(g.asOf.AddDate(0, 0, -10)) || (g.chance(0.15) && t.OpenedAt.After(g.asOf.AddDate(0, 0, -30))) {
 		t.Status = g.pick([]string{"open", "pending"})
 	}
 	if t.OpenedAt.After(g.asOf) {

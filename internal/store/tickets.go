@@ -412,3 +412,45 @@ func (db *DB) StaffRef(ctx context.Context, id int64) (string, error) {
 	err := db.read.QueryRowContext(ctx, `SELECT external_id FROM staff WHERE id = $1`, id).Scan(&ref)
 	return ref, notFound(err, "no staff member %d", id)
 }
+
+// TicketFact is one ticket as the desk's measures read it.
+type TicketFact struct {
+	Agent, Team, Channel, Cause string
+	Month                       string // opened, YYYY-MM (UTC)
+	Opened, FirstResponse       time.Time
+	Resolved                    time.Time
+	FirstResponseDue            time.Time
+	ResolutionDue               time.Time
+	Replies                     int     // agent replies in the thread
+	CSAT                        float64 // the mean CSAT answer about it; 0: none
+	CSATAnswers                 int
+}
+
+// TicketFacts streams the tickets opened in [from, to) to fn.
+func (db *DB) TicketFacts(ctx context.Context, from, to time.Time, fn func(TicketFact) error) error {
+	rows, err := db.read.QueryContext(ctx, `SELECT COALESCE(st.name, ''), COALESCE(tm.name, ''), t.channel, t.root_cause, t.opened_at,
+		t.first_response_at, t.resolved_at, t.first_response_due_at, t.resolution_due_at,
+		(SELECT COUNT(*) FROM ticket_messages m WHERE m.ticket_id = t.id AND m.author = 'agent'),
+		COALESCE((SELECT AVG(r.score) FROM survey_responses r WHERE r.ticket_id = t.id AND r.kind = 'csat'), 0),
+		(SELECT COUNT(*) FROM survey_responses r WHERE r.ticket_id = t.id AND r.kind = 'csat')
+		FROM tickets t LEFT JOIN staff st ON st.id = t.assignee_id LEFT JOIN teams tm ON tm.id = st.team_id
+		WHERE t.opened_at >= $1 AND t.opened_at < $2 ORDER BY t.id`, from.UTC(), to.UTC())
+	if err != nil {
+		return fmt.Errorf("store: ticket facts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var f TicketFact
+		var opened, first, resolved, frDue, resDue nullTime
+		if err := rows.Scan(&f.Agent, &f.Team, &f.Channel, &f.Cause, &opened, &first, &resolved, &frDue, &resDue, &f.Replies, &f.CSAT,
+			&f.CSATAnswers); err != nil {
+			return fmt.Errorf("store: ticket facts: %w", err)
+		}
+		f.Opened, f.FirstResponse, f.Resolved, f.FirstResponseDue, f.ResolutionDue = opened.T, first.T, resolved.T, frDue.T, resDue.T
+		f.Month = f.Opened.UTC().Format("2006-01")
+		if err := fn(f); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

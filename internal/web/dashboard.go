@@ -30,6 +30,8 @@ type dashboardData struct {
 	// Responses: invitations answered by month; RecoveryByCause: how the
 	// unhappy whom a recovery playbook took on bought again, by cause.
 	Responses, RecoveryByCause template.HTML
+	// FirstAnswers: the share of first answers given in time, by channel.
+	FirstAnswers template.HTML
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -69,6 +71,9 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, v *view) erro
 		{l.T("kpi.alerts_due"), l.Int(int64(d.AlertsDue)), "/inbox", "", false},
 		{l.T("kpi.tasks_due"), l.Int(int64(d.TasksDue)), "/inbox", "", false},
 	}}
+	if err := s.deskKPIs(r, v, &data); err != nil {
+		return err
+	}
 	for i := range data.KPIs {
 		data.KPIs[i].Long = utf8.RuneCountInString(data.KPIs[i].Value) > 12
 	}
@@ -221,4 +226,39 @@ func moneyAll(l *i18n.Localizer, amounts map[string]int64, main string) string {
 		parts[i] = l.Money(amounts[c], c)
 	}
 	return strings.Join(parts, " · ")
+}
+
+// deskKPIs adds the support desk's figures: the tickets waiting for an
+// agent, and the share of the last 30 days' first answers given in time.
+func (s *Server) deskKPIs(r *http.Request, v *view, data *dashboardData) error {
+	l, ctx := v.L, r.Context()
+	counts, err := s.db.TicketCounts(ctx, v.Actor.ID, v.Actor.TeamID, time.Hour)
+	if err != nil {
+		return err
+	}
+	now := s.db.Now()
+	rows, err := core.DeskReport(ctx, s.db, now.AddDate(0, 0, -30), now, "channel")
+	if err != nil {
+		return err
+	}
+	all := rows[len(rows)-1]
+	inTime, note := "–", l.T("kpi.first_answer_none")
+	if all.Answered > 0 {
+		inTime, note = l.Percent(all.FirstResponseMet), l.T("kpi.first_answer_p50", "Minutes", l.Number(all.FirstResponseP50, 0))
+	}
+	data.KPIs = append(data.KPIs,
+		kpi{l.T("kpi.tickets_open"), l.Int(int64(counts["open"])), "/desk", l.N("kpi.tickets_breaching", int64(counts["breaching"])), false},
+		kpi{l.T("kpi.first_answer_in_time"), inTime, "/desk/report", note, false})
+	var answered []Bar
+	for _, c := range rows[:len(rows)-1] {
+		if c.Answered == 0 {
+			continue
+		}
+		answered = append(answered, Bar{Label: l.T("channel." + c.Group), Value: 100 * c.FirstResponseMet, Text: l.Percent(c.FirstResponseMet),
+			Href: "/desk/report?by=channel", Class: "nps", Title: l.N("chart.answered_cell", int64(c.Answered))})
+	}
+	if len(answered) > 0 {
+		data.FirstAnswers = bars(l.T("chart.first_answer_by_channel"), answered)
+	}
+	return nil
 }

@@ -90,3 +90,24 @@ func TestDeskPages(t *testing.T) {
 		}
 	}
 }
+
+// TestDeskReportPage: the figures by channel for an agent, by agent only
+// for a manager or admin, and the same as CSV.
+func TestDeskReportPage(t *testing.T) {
+	s := newSite(t, storetest.SQLite)
+	agent, admin := s.client(t), s.client(t)
+	agent.login("agent@shop.example", password)
+	admin.login("admin@shop.example", password)
+	code, page := agent.get("/desk/report?by=channel&days=365")
+	if code != 200 || !strings.Contains(page, `id="desk-report"`) || !strings.Contains(page, `class="total"`) {
+		t.Fatalf("by channel: %d\n%s", code, page)
+	}
+	if code, _ := agent.get("/desk/report?by=agent"); code != 403 {
+		t.Errorf("an agent's figures person by person: %d, want 403", code)
+	}
+	code, csv := admin.get("/desk/report.csv?by=agent&days=365")
+	if code != 200 || !strings.HasPrefix(csv, "group,tickets,answered,resolved,first_response_p50_minutes") || !strings.Contains(csv, "\ntotal,") ||
+		!strings.Contains(csv, "Farhana Akter") {
+		t.Errorf("the CSV: %d\n%s", code, csv)
+	}
+}

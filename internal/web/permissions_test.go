@@ -43,6 +43,8 @@ var uiAccess = map[string]string{
 	"GET /inbox":                       "agent manager admin",
 	"GET /desk":                        "agent manager admin",
 	"POST /desk/bulk":                  "agent manager admin",
+	"GET /desk/report":                 "agent manager admin",
+	"GET /desk/report.csv":             "agent manager admin",
 	"GET /desk/tickets/{id}":           "agent manager admin",
 	"POST /desk/tickets/{id}/reply":    "agent manager admin",
 	"POST /desk/tickets/{id}":          "agent manager admin",

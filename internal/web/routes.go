@@ -57,6 +57,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.page(mux, "GET /inbox", retain.PermWorkRead, s.inbox)
 	s.page(mux, "GET /desk", retain.PermTicketsRead, s.deskInbox)
 	s.page(mux, "POST /desk/bulk", retain.PermTicketsWork, s.deskBulk)
+	s.page(mux, "GET /desk/report", retain.PermDashboard, s.deskReport)
+	s.page(mux, "GET /desk/report.csv", retain.PermDashboard, s.deskReportCSV)
 	s.page(mux, "GET /desk/tickets/{id}", retain.PermTicketsRead, s.deskTicket)
 	s.page(mux, "POST /desk/tickets/{id}/reply", retain.PermTicketsWork, s.deskReply)
 	s.page(mux, "POST /desk/tickets/{id}", retain.PermTicketsWork, s.deskUpdate)
