@@ -73,9 +73,9 @@ type TicketMessage struct {
 	Channel    string // the channel it came or went on; empty for notes
 	Body       string
 	SentAt     time.Time
-	// Deliver: an agent's reply written in Retain, to be sent to the
-	// customer on the ticket's channel. A reply imported from another
-	// system's history is only recorded.
+	// Deliver: an agent's reply written in Retain (or Retain's own
+	// reminder), to be sent to the customer on the ticket's channel. A
+	// reply imported from another system's history is only recorded.
 	Deliver bool
 }
 

@@ -231,9 +231,9 @@ func (w Work) changeTicket(ctx context.Context, a retain.Actor, id int64, change
 	if assignee == "" && action == "ticket.reply" && staff != "" {
 		assignee = staff // whoever answers an unassigned ticket takes it
 	}
-	next := retain.Ticket{ExternalID: t.ExternalID, CustomerRef: t.CustomerRef, Channel: t.Channel, Subject: t.Subject,
-		Status: or(change.Status, t.Status), Priority: or(change.Priority, t.Priority), AssigneeRef: assignee,
-		RootCause: or(change.RootCause, t.RootCause), OpenedAt: t.OpenedAt, FirstResponseAt: t.FirstResponseAt}
+	next := ticketOf(t)
+	next.Status, next.Priority, next.AssigneeRef = or(change.Status, t.Status), or(change.Priority, t.Priority), assignee
+	next.RootCause = or(change.RootCause, t.RootCause)
 	if next.Status == "new" && more != nil && action == "ticket.reply" {
 		next.Status = "open" // answered: no longer new, unless the agent chose a status
 	}
@@ -346,4 +346,11 @@ func (w Work) TicketThread(ctx context.Context, a retain.Actor, ref string) (Des
 			Problem: m.DeliveryProblem, Recorded: timePtr(m.DeliveryRecorded)}
 	}
 	return deskTicket(t), msgs, t.ID, nil
+}
+
+// ticketOf is a stored ticket as an upsert that changes nothing: what a
+// change to it starts from.
+func ticketOf(t store.TicketRow) retain.Ticket {
+	return retain.Ticket{ExternalID: t.ExternalID, CustomerRef: t.CustomerRef, Channel: t.Channel, Subject: t.Subject, Status: t.Status,
+		Priority: t.Priority, AssigneeRef: t.AssigneeRef, RootCause: t.RootCause, OpenedAt: t.OpenedAt, FirstResponseAt: t.FirstResponseAt}
 }

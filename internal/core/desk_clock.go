@@ -9,6 +9,7 @@ import (
 
 	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/desk"
+	"github.com/retainhq/retain/internal/i18n"
 	"github.com/retainhq/retain/internal/store"
 )
 
@@ -132,6 +133,9 @@ func (r *deskRun) send(ctx context.Context, tx *store.Tx, st store.SLAState, m s
 	default:
 		return nil
 	}
+	if m.Author == "system" {
+		msg.Kind = "ticket.reminder"
+	}
 	if msg.Recipient == "" {
 		return nil // no address on the channel: the thread keeps it, unsent
 	}
@@ -163,10 +167,13 @@ func (r *deskRun) clock(ctx context.Context, tx *store.Tx, st store.SLAState) er
 		Resolution: d.Resolution, PausedAt: d.PausedAt}); err != nil {
 		return err
 	}
+	stale := tx.Now().Add(-store.StaleAfter) // an imported old ticket: no alerts for long-past deadlines
+	if st.Status == "pending" && !d.PausedAt.IsZero() && d.PausedAt.After(stale) {
+		return r.pendingTimers(ctx, tx, st, d.PausedAt)
+	}
 	if !st.Open() || st.Status == "pending" {
 		return nil
 	}
-	stale := tx.Now().Add(-store.StaleAfter) // an imported old ticket: no alerts for long-past deadlines
 	for _, c := range []struct {
 		which      string
 		due, start time.Time
@@ -227,4 +234,57 @@ func slaTimer(ctx context.Context, tx *store.Tx, t store.Timer) (retain.Alert, b
 	a.DetailKey = "alertdetail.sla_" + parts[2]
 	a.DetailArgs = map[string]any{"ticket": st.Subject, "due_at": due.UTC().Format(time.RFC3339)}
 	return a, true, nil
+}
+
+// pendingTimers set a waiting ticket's reminder to the customer and its
+// resolution for want of an answer, keyed by when the wait began: an
+// answer ends the wait, and a new wait has timers of its own.
+func (r *deskRun) pendingTimers(ctx context.Context, tx *store.Tx, st store.SLAState, paused time.Time) error {
+	for _, c := range []struct {
+		what string
+		days int
+	}{{"remind", r.policy.RemindDays}, {"close", r.policy.CloseDays}} {
+		if c.days <= 0 {
+			continue
+		}
+		key := fmt.Sprintf("pending:%d:%s:%d", st.ID, c.what, paused.Unix())
+		if err := tx.SetTimer(ctx, store.Timer{Key: key, Kind: store.TimerPending, SubjectID: st.ID, CustomerID: st.CustomerID,
+			DueAt: paused.AddDate(0, 0, c.days)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pendingTimer fires a waiting ticket's reminder (a message to the
+// customer in their language, on the ticket's channel, kept in the
+// thread) or resolves it, when it is still waiting since the same time.
+func (r *deskRun) pendingTimer(ctx context.Context, tx *store.Tx, t store.Timer) error {
+	parts := strings.Split(t.Key, ":") // pending:<ticket>:<remind|close>:<unix>
+	if len(parts) != 4 {
+		return nil
+	}
+	unix, _ := strconv.ParseInt(parts[3], 10, 64)
+	st, ok, err := tx.TicketSLA(ctx, t.SubjectID)
+	if err != nil || !ok || st.Status != "pending" || st.PausedAt.Unix() != unix {
+		return err // answered, or moved on, meanwhile
+	}
+	var b store.Batch
+	switch parts[2] {
+	case "remind":
+		l := i18n.New(or(st.CustomerLocale, "en"), true)
+		text := l.T("desk.pending_reminder")
+		if left := r.policy.CloseDays - r.policy.RemindDays; r.policy.CloseDays > 0 && left > 0 {
+			text += " " + l.N("desk.pending_closes", int64(left))
+		}
+		b.TicketMessages = append(b.TicketMessages, store.Row[retain.TicketMessage]{V: retain.TicketMessage{ExternalID: t.Key,
+			TicketRef: st.ExternalID, Author: "system", Channel: st.Channel, Body: text, SentAt: tx.Now(), Deliver: true}})
+	case "close":
+		next := ticketOf(st.TicketRow)
+		next.Status, next.ResolvedAt = "resolved", tx.Now()
+		b.Tickets = append(b.Tickets, store.Row[retain.Ticket]{V: next})
+	default:
+		return nil
+	}
+	return ingestIn(ctx, tx, &b)
 }

@@ -2,6 +2,8 @@ package core_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -216,6 +218,82 @@ func TestDeskWhatsAppWindow(t *testing.T) {
 			c, err := db.GetCustomer(ctx, "contact:+9779801234567")
 			if err != nil || c.Name != "Sita" {
 				t.Errorf("the new customer: %+v %v", c, err)
+			}
+		})
+	}
+}
+
+// TestDeskPendingReminder: a ticket waiting on the customer gets one
+// reminder in their language after two days and is resolved after five;
+// one whose customer answers meanwhile gets neither.
+func TestDeskPendingReminder(t *testing.T) {
+	for name, open := range storetest.Openers() {
+		t.Run(name, func(t *testing.T) {
+			db := open(t)
+			ctx := context.Background()
+			now := storetest.ClockStart(t)
+			db.Now = func() time.Time { return now }
+			var b store.Batch
+			for _, c := range []struct{ id, phone string }{{"C1", "+8801711111111"}, {"C2", "+8801722222222"}} {
+				b.Customers = append(b.Customers, store.Row[retain.Customer]{V: retain.Customer{ExternalID: c.id, Phone: c.phone, Locale: "bn"}})
+			}
+			if _, err := core.Ingest(ctx, db, retain.System("test"), core.Rows(&b)); err != nil {
+				t.Fatal(err)
+			}
+			work := core.Work{DB: db}
+			step := func() {
+				t.Helper()
+				if _, err := core.ConsumeDesk(ctx, db); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := core.Detect(ctx, db, core.DetectOptions{}); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := core.ConsumeDesk(ctx, db); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var ids []int64
+			for i, phone := range []string{"+8801711111111", "+8801722222222"} {
+				ref, err := core.TakeInbound(ctx, db, core.Inbound{ID: fmt.Sprint("p", i), Channel: "sms", Phone: phone, Text: "সাইজ বদলাব", At: now})
+				if err != nil {
+					t.Fatal(err)
+				}
+				tk, _ := db.TicketByRef(ctx, ref)
+				ids = append(ids, tk.ID)
+				if err := work.ReplyTicket(ctx, retain.System("test"), tk.ID, "কোন সাইজ?", false, core.TicketChange{Status: "pending"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			step()
+			now = now.Add(24 * time.Hour)
+			if _, err := core.TakeInbound(ctx, db, core.Inbound{ID: "answer", Channel: "sms", Phone: "+8801722222222", Text: "XL", At: now}); err != nil {
+				t.Fatal(err)
+			}
+			step()
+			now = now.Add(25 * time.Hour) // two days and an hour after the wait began
+			step()
+			step() // nothing twice
+			reminders := 0
+			msgs, _ := db.Messages(ctx, store.MessageFilter{})
+			for _, m := range msgs {
+				if m.Kind == "ticket.reminder" {
+					reminders++
+					if m.Recipient != "+8801711111111" || !strings.Contains(m.Body, "উত্তরের অপেক্ষায়") || !strings.Contains(m.Body, "৩ দিনের") {
+						t.Errorf("the reminder: %+v", m)
+					}
+				}
+			}
+			if reminders != 1 {
+				t.Fatalf("%d reminders, want 1", reminders)
+			}
+			now = now.Add(3 * 24 * time.Hour)
+			step()
+			if tk, _ := db.Ticket(ctx, ids[0]); tk.Status != "resolved" {
+				t.Errorf("the unanswered ticket after five days: %s", tk.Status)
+			}
+			if tk, _ := db.Ticket(ctx, ids[1]); tk.Status != "open" {
+				t.Errorf("the answered ticket: %s", tk.Status)
 			}
 		})
 	}

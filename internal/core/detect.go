@@ -89,6 +89,7 @@ type detector struct {
 	triggers *triggers
 	tx       *store.Tx
 	since    time.Time
+	desk     *deskRun // the desk's policy, for its timers
 }
 
 func (d *detector) changes(ctx context.Context, changes []store.Change, st *DetectStats) error {
@@ -202,6 +203,10 @@ func FireTimers(ctx context.Context, db *store.DB, opts DetectOptions, st *Detec
 	if err != nil {
 		return err
 	}
+	desk, err := newDeskRun(ctx, db)
+	if err != nil {
+		return err
+	}
 	for {
 		var batch DetectStats
 		var n int
@@ -212,7 +217,7 @@ func FireTimers(ctx context.Context, db *store.DB, opts DetectOptions, st *Detec
 				return err
 			}
 			n = len(due)
-			d := detector{triggers: triggers, tx: tx, since: tx.Now().Add(-opts.Lookback)}
+			d := detector{triggers: triggers, tx: tx, since: tx.Now().Add(-opts.Lookback), desk: desk}
 			for _, t := range due {
 				fresh, err := tx.FireTimer(ctx, t.ID)
 				if err != nil {
@@ -252,6 +257,8 @@ func (d *detector) timer(ctx context.Context, t store.Timer, st *DetectStats) er
 	switch t.Kind {
 	case store.TimerSurveyRemind:
 		return remindSurvey(ctx, tx, t.SubjectID)
+	case store.TimerPending:
+		return d.desk.pendingTimer(ctx, tx, t)
 	case store.TimerSLA:
 		a, ok, err := slaTimer(ctx, tx, t)
 		if err != nil || !ok {

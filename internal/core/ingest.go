@@ -52,6 +52,14 @@ func Ingest(ctx context.Context, db *store.DB, by retain.Actor, in Input) (Resul
 	return Result{Rejects: rejects}, err
 }
 
+// ingestIn applies rows inside a transaction the caller holds: a
+// consumer's or a timer's effect, which must commit with its cursor or
+// its firing. Only core's own reactions use it; they act as Retain.
+func ingestIn(ctx context.Context, tx *store.Tx, b *store.Batch) error {
+	_, err := tx.ApplyStaged(ctx, store.Stage(b))
+	return err
+}
+
 // Input is one ingest: Events or Rows.
 type Input struct {
 	Events []Event

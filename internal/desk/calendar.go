@@ -225,3 +225,15 @@ func minutes(s string) (int, error) {
 	}
 	return h*60 + m, nil
 }
+
+// FormatHours writes a day's intervals as ParseHours reads them.
+func FormatHours(ivs []Interval) string {
+	parts := make([]string, len(ivs))
+	for i, iv := range ivs {
+		parts[i] = fmt.Sprintf("%02d:%02d-%02d:%02d", iv.Open/60, iv.Open%60, iv.Close/60, iv.Close%60)
+	}
+	return strings.Join(parts, ",")
+}
+
+// WeekdayKeys are the policy's names of the days, Sunday first.
+var WeekdayKeys = []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}

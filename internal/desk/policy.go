@@ -2,6 +2,7 @@ package desk
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -29,6 +30,11 @@ type Policy struct {
 	// ReopenDays: a customer writing within this many days of a ticket's
 	// resolution reopens it; later, they start a new one.
 	ReopenDays int `json:"reopen_days"`
+	// A ticket waiting on the customer gets one reminder to them after
+	// RemindDays and is resolved after CloseDays without an answer; 0
+	// turns either off.
+	RemindDays int `json:"pending_remind_days"`
+	CloseDays  int `json:"pending_close_days"`
 	// WhatsAppTemplate is the approved template an agent's reply goes out
 	// as when the customer last wrote more than 24 hours ago (WhatsApp
 	// allows free text only inside that window). Its one body parameter
@@ -65,11 +71,24 @@ func DefaultPolicy() Policy {
 		},
 		WarnAt:     0.8,
 		ReopenDays: 7,
+		RemindDays: 2,
+		CloseDays:  5,
 	}
 }
 
-var weekdays = map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday,
-	"thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday}
+// Week is the week a preset starts from, before Hours; false for an
+// unknown preset.
+func Week(preset string, zone *time.Location) (Calendar, bool) {
+	switch preset {
+	case "", "bangladesh":
+		return Bangladesh(zone), true
+	case "nepal":
+		return Nepal(zone), true
+	case "always":
+		return weekExcept(zone, -1, Interval{0, 24 * 60}), true
+	}
+	return Calendar{}, false
+}
 
 // Calendar builds the policy's calendar in its zone, or the business's
 // zone when it names none. Errors name the field.
@@ -82,20 +101,13 @@ func (p Policy) Calendar(business *time.Location) (Calendar, error) {
 		}
 		zone = z
 	}
-	var c Calendar
-	switch p.Week {
-	case "", "bangladesh":
-		c = Bangladesh(zone)
-	case "nepal":
-		c = Nepal(zone)
-	case "always":
-		c = weekExcept(zone, -1, Interval{0, 24 * 60})
-	default:
+	c, ok := Week(p.Week, zone)
+	if !ok {
 		return Calendar{}, fmt.Errorf("week: %q is not bangladesh, nepal or always", p.Week)
 	}
 	for day, hours := range p.Hours {
-		wd, ok := weekdays[strings.ToLower(day)]
-		if !ok {
+		wd := slices.Index(WeekdayKeys, strings.ToLower(day))
+		if wd < 0 {
 			return Calendar{}, fmt.Errorf("hours.%s: not a weekday (sun, mon, … sat)", day)
 		}
 		ivs, err := ParseHours(hours)
@@ -138,8 +150,13 @@ func (p Policy) Check() error {
 	if p.WarnAt < 0 || p.WarnAt >= 1 {
 		return fmt.Errorf("warn_at: %v is not a share from 0 to below 1", p.WarnAt)
 	}
-	if p.ReopenDays < 0 || p.ReopenDays > 365 {
-		return fmt.Errorf("reopen_days: %d is not from 0 to 365", p.ReopenDays)
+	for name, v := range map[string]int{"reopen_days": p.ReopenDays, "pending_remind_days": p.RemindDays, "pending_close_days": p.CloseDays} {
+		if v < 0 || v > 365 {
+			return fmt.Errorf("%s: %d is not from 0 to 365", name, v)
+		}
+	}
+	if p.RemindDays > 0 && p.CloseDays > 0 && p.RemindDays >= p.CloseDays {
+		return fmt.Errorf("pending_remind_days: %d is not before pending_close_days (%d)", p.RemindDays, p.CloseDays)
 	}
 	if t := p.WhatsAppTemplate; t != nil && (t.Name == "" || t.Language == "") {
 		return fmt.Errorf("whatsapp_template: name and language are both required")

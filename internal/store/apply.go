@@ -216,7 +216,7 @@ func newStager(b *Batch) *stager {
 	for _, r := range b.TicketMessages {
 		m := r.V
 		s.refStaff(m.StaffRef)
-		s.ticketMsgs = append(s.ticketMsgs, []any{r.Ref, m.ExternalID, m.TicketRef, m.Author, strArg(m.StaffRef), m.Channel, m.Body, m.SentAt.UTC(), m.Deliver && m.Author == "agent"})
+		s.ticketMsgs = append(s.ticketMsgs, []any{r.Ref, m.ExternalID, m.TicketRef, m.Author, strArg(m.StaffRef), m.Channel, m.Body, m.SentAt.UTC(), m.Deliver && (m.Author == "agent" || m.Author == "system")})
 	}
 	for _, r := range b.SurveyResponses {
 		v := r.V

@@ -111,3 +111,41 @@ func TestDeskReportPage(t *testing.T) {
 		t.Errorf("the CSV: %d\n%s", code, csv)
 	}
 }
+
+// TestDeskSettingsForm: the policy saved from the form (Friday opened for
+// the morning, a holiday, a target), a bad holiday refused in the
+// reader's language with nothing saved.
+func TestDeskSettingsForm(t *testing.T) {
+	s := newSite(t, storetest.SQLite)
+	ctx := context.Background()
+	admin := s.client(t)
+	admin.login("admin@shop.example", password)
+	form := url.Values{"week": {"bangladesh"}, "time_zone": {"Asia/Dhaka"}, "hours_fri": {"10:00-13:00"}, "holidays": {"2026-12-16\n2026-12-25"},
+		"warn_pct": {"75"}, "reopen_days": {"7"}, "pending_remind_days": {"2"}, "pending_close_days": {"5"},
+		"template_name": {"support_reply"}, "template_language": {"bn"}}
+	for _, key := range []string{"sun", "mon", "tue", "wed", "thu", "sat"} {
+		form.Set("hours_"+key, "10:00-19:00")
+	}
+	for _, prio := range []string{"urgent", "high", "normal", "low"} {
+		form.Set("first_"+prio, "60")
+		form.Set("next_"+prio, "120")
+		form.Set("resolution_"+prio, "600")
+	}
+	if code, page := admin.post("/desk/settings", form, ""); code != 200 || !strings.Contains(page, `id="desk-settings-notice"`) {
+		t.Fatalf("save: %d\n%s", code, page)
+	}
+	p, err := core.DeskPolicy(ctx, s.db)
+	if err != nil || p.Hours["fri"] != "10:00-13:00" || len(p.Hours) != 1 || len(p.Holidays) != 2 || p.WarnAt != 0.75 ||
+		p.Targets["urgent"].FirstResponse != 60 || p.WhatsAppTemplate == nil || p.WhatsAppTemplate.Language != "bn" {
+		t.Fatalf("the saved policy: %+v %v", p, err)
+	}
+	admin.post("/lang", url.Values{"lang": {"bn"}, "back": {"/desk/settings"}}, "")
+	form.Set("holidays", "16 Dec")
+	code, page := admin.post("/desk/settings", form, "")
+	if code != 400 || !strings.Contains(html.UnescapeString(page), "একটি ছুটির দিন তারিখ নয়") {
+		t.Errorf("a bad holiday: %d\n%s", code, page)
+	}
+	if p, _ := core.DeskPolicy(ctx, s.db); len(p.Holidays) != 2 {
+		t.Errorf("the bad form changed the policy: %+v", p.Holidays)
+	}
+}

@@ -44,6 +44,8 @@ var uiAccess = map[string]string{
 	"GET /desk":                        "agent manager admin",
 	"POST /desk/bulk":                  "agent manager admin",
 	"GET /desk/report":                 "agent manager admin",
+	"GET /desk/settings":               "admin",
+	"POST /desk/settings":              "admin",
 	"GET /desk/report.csv":             "agent manager admin",
 	"GET /desk/tickets/{id}":           "agent manager admin",
 	"POST /desk/tickets/{id}/reply":    "agent manager admin",

@@ -58,6 +58,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.page(mux, "GET /desk", retain.PermTicketsRead, s.deskInbox)
 	s.page(mux, "POST /desk/bulk", retain.PermTicketsWork, s.deskBulk)
 	s.page(mux, "GET /desk/report", retain.PermDashboard, s.deskReport)
+	s.page(mux, "GET /desk/settings", retain.PermSettingsManage, s.deskSettings)
+	s.page(mux, "POST /desk/settings", retain.PermSettingsManage, s.saveDeskSettings)
 	s.page(mux, "GET /desk/report.csv", retain.PermDashboard, s.deskReportCSV)
 	s.page(mux, "GET /desk/tickets/{id}", retain.PermTicketsRead, s.deskTicket)
 	s.page(mux, "POST /desk/tickets/{id}/reply", retain.PermTicketsWork, s.deskReply)

@@ -1,0 +1,142 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/core"
+	"github.com/retainhq/retain/internal/desk"
+)
+
+// The desk's policy as a form: the week and each day's hours, the team's
+// zone, holidays, the SLA targets by priority, the warning, how long a
+// waiting ticket is kept, and the WhatsApp template for late replies.
+
+type deskSettingsData struct {
+	Policy     desk.Policy
+	Days       []deskDay
+	Holidays   string
+	Priorities []string
+	WarnPct    int
+	Template   desk.Template
+	Problem    string
+	Notice     string
+	status     int
+}
+
+type deskDay struct{ Key, Hours string }
+
+// deskPriorities are the targets' rows, most urgent first.
+var deskPriorities = []string{"urgent", "high", "normal", "low"}
+
+// deskFields are the policy's fields, as its errors name them.
+var deskFields = []string{"week", "time_zone", "hours", "holidays", "targets", "warn_at", "reopen_days", "pending_remind_days",
+	"pending_close_days", "whatsapp_template"}
+
+func (s *Server) deskSettings(w http.ResponseWriter, r *http.Request, v *view) error {
+	p, err := core.DeskPolicy(r.Context(), s.db)
+	if err != nil {
+		return err
+	}
+	return s.renderDeskSettings(w, r, v, p, deskSettingsData{})
+}
+
+func (s *Server) renderDeskSettings(w http.ResponseWriter, r *http.Request, v *view, p desk.Policy, d deskSettingsData) error {
+	zone, err := core.BusinessZone(r.Context(), s.db)
+	if err != nil {
+		return err
+	}
+	cal, err := p.Calendar(zone)
+	if err != nil { // a policy that does not read (the form being corrected): the preset's week
+		cal, _ = desk.Week(p.Week, zone)
+	}
+	d.Policy, d.Priorities, d.WarnPct = p, deskPriorities, int(100*p.WarnAt+0.5)
+	d.Holidays = strings.Join(p.Holidays, "\n")
+	for i, key := range desk.WeekdayKeys {
+		d.Days = append(d.Days, deskDay{Key: key, Hours: desk.FormatHours(cal.Week[i])})
+	}
+	if p.WhatsAppTemplate != nil {
+		d.Template = *p.WhatsAppTemplate
+	}
+	v.Title, v.Data = v.L.T("desk.settings"), d
+	s.renderStatus(w, d.status, "desk_settings", v)
+	return nil
+}
+
+// saveDeskSettings reads the form into a policy; a day's hours are kept
+// only where they differ from the week chosen.
+func (s *Server) saveDeskSettings(w http.ResponseWriter, r *http.Request, v *view) error {
+	ctx := r.Context()
+	p := desk.DefaultPolicy()
+	p.Week, p.TimeZone = r.FormValue("week"), strings.TrimSpace(r.FormValue("time_zone"))
+	bad := func(field string) error {
+		return s.renderDeskSettings(w, r, v, p, deskSettingsData{status: http.StatusBadRequest, Problem: v.L.T("desk.bad_" + field)})
+	}
+	zone, err := core.BusinessZone(ctx, s.db)
+	if err != nil {
+		return err
+	}
+	week, ok := desk.Week(p.Week, zone)
+	if !ok {
+		return bad("week")
+	}
+	p.Hours = map[string]string{}
+	for i, key := range desk.WeekdayKeys {
+		ivs, err := desk.ParseHours(r.FormValue("hours_" + key))
+		if err != nil {
+			return bad("hours")
+		}
+		if desk.FormatHours(ivs) != desk.FormatHours(week.Week[i]) {
+			p.Hours[key] = desk.FormatHours(ivs)
+		}
+	}
+	p.Holidays = strings.Fields(r.FormValue("holidays"))
+	number := func(name string) (int, bool) {
+		n, err := strconv.Atoi(strings.TrimSpace(r.FormValue(name)))
+		return n, err == nil
+	}
+	for _, prio := range deskPriorities {
+		first, ok1 := number("first_" + prio)
+		next, ok2 := number("next_" + prio)
+		res, ok3 := number("resolution_" + prio)
+		if !ok1 || !ok2 || !ok3 {
+			return bad("targets")
+		}
+		p.Targets[prio] = desk.Target{FirstResponse: first, NextResponse: next, Resolution: res}
+	}
+	warn, ok := number("warn_pct")
+	if !ok {
+		return bad("warn_at")
+	}
+	p.WarnAt = float64(warn) / 100
+	for field, dst := range map[string]*int{"reopen_days": &p.ReopenDays, "pending_remind_days": &p.RemindDays, "pending_close_days": &p.CloseDays} {
+		if *dst, ok = number(field); !ok {
+			return bad(field)
+		}
+	}
+	p.WhatsAppTemplate = nil
+	if name, lang := strings.TrimSpace(r.FormValue("template_name")), strings.TrimSpace(r.FormValue("template_language")); name != "" || lang != "" {
+		p.WhatsAppTemplate = &desk.Template{Name: name, Language: lang}
+	}
+	if err := core.SaveDeskPolicy(ctx, s.db, v.Actor, p); err != nil {
+		var re *retain.Error
+		if !errors.As(err, &re) || re.Code != retain.EINVALID {
+			return err
+		}
+		field := "hours"
+		if fs := re.Fields.Fields(); len(fs) > 0 {
+			if root := strings.FieldsFunc(fs[0], func(c rune) bool { return c == '.' || c == '[' }); len(root) > 0 {
+				field = root[0]
+			}
+		}
+		if !slices.Contains(deskFields, field) {
+			field = "hours"
+		}
+		return bad(field)
+	}
+	return s.renderDeskSettings(w, r, v, p, deskSettingsData{Notice: v.L.T("settings.saved")})
+}
