@@ -64,10 +64,13 @@ func ConsumeDesk(ctx context.Context, db *store.DB) (int, error) {
 				order = append(order, id)
 			}
 		}
-		var messages []int64
+		var messages, opened []int64
 		for _, c := range changes {
 			switch c.Kind {
-			case store.ChangeTicketOpened, store.ChangeTicketUpdated:
+			case store.ChangeTicketOpened:
+				touch(c.SubjectID)
+				opened = append(opened, c.SubjectID)
+			case store.ChangeTicketUpdated:
 				touch(c.SubjectID)
 			case store.ChangeTicketMessage:
 				messages = append(messages, c.SubjectID)
@@ -88,6 +91,15 @@ func ConsumeDesk(ctx context.Context, db *store.DB) (int, error) {
 			}
 			if ok {
 				states[id] = st
+			}
+		}
+		for _, id := range opened {
+			st, ok := states[id]
+			if !ok || st.AssigneeID != 0 || !st.Open() || st.OpenedAt.Before(tx.Now().Add(-store.StaleAfter)) {
+				continue
+			}
+			if states[id], err = run.assign(ctx, tx, st); err != nil {
+				return err
 			}
 		}
 		for _, m := range thread {
@@ -287,4 +299,34 @@ func (r *deskRun) pendingTimer(ctx context.Context, tx *store.Tx, t store.Timer)
 		return nil
 	}
 	return ingestIn(ctx, tx, &b)
+}
+
+// assign gives a new ticket its agent by the policy's rule, through the
+// one way in, and returns the ticket as it is then.
+func (r *deskRun) assign(ctx context.Context, tx *store.Tx, st store.SLAState) (store.SLAState, error) {
+	agents, err := tx.DeskAgents(ctx, r.policy.AssignTeam)
+	if err != nil {
+		return st, err
+	}
+	candidates := make([]desk.Candidate, len(agents))
+	for i, a := range agents {
+		candidates[i] = desk.Candidate{ID: a.ID, Locale: a.Locale, Open: a.Open, LastAssigned: a.LastAssigned}
+	}
+	id, ok := r.policy.Pick(candidates, st.CustomerLocale)
+	if !ok {
+		return st, nil
+	}
+	next := ticketOf(st.TicketRow)
+	for _, a := range agents {
+		if a.ID == id {
+			next.AssigneeRef = a.Ref
+		}
+	}
+	var b store.Batch
+	b.Tickets = append(b.Tickets, store.Row[retain.Ticket]{V: next})
+	if err := ingestIn(ctx, tx, &b); err != nil {
+		return st, err
+	}
+	after, _, err := tx.TicketSLA(ctx, st.ID)
+	return after, err
 }

@@ -298,3 +298,66 @@ func TestDeskPendingReminder(t *testing.T) {
 		})
 	}
 }
+
+// TestDeskAssignment: with round robin, new tickets go to the agents in
+// turn, a Bengali-writing customer's to the agent who reads Bengali.
+func TestDeskAssignment(t *testing.T) {
+	for name, open := range storetest.Openers() {
+		t.Run(name, func(t *testing.T) {
+			db := open(t)
+			ctx := context.Background()
+			now := storetest.ClockStart(t)
+			db.Now = func() time.Time { return now }
+			p := desk.DefaultPolicy()
+			p.Assign = "round_robin"
+			if err := core.SaveDeskPolicy(ctx, db, retain.System("test"), p); err != nil {
+				t.Fatal(err)
+			}
+			names := map[int64]string{}
+			for _, u := range []store.User{{Email: "a@shop.test", Name: "A", Role: "agent"}, {Email: "b@shop.test", Name: "B", Role: "agent"}} {
+				got, err := db.AddUser(ctx, retain.System("test"), u, "x")
+				if err != nil {
+					t.Fatal(err)
+				}
+				names[got.ID] = got.Name
+			}
+			var b store.Batch
+			b.Customers = append(b.Customers, store.Row[retain.Customer]{V: retain.Customer{ExternalID: "bn-1", Phone: "+8801799999999", Locale: "bn"}})
+			if _, err := core.Ingest(ctx, db, retain.System("test"), core.Rows(&b)); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for i := range 4 {
+				now = now.Add(time.Minute)
+				ref, err := core.TakeInbound(ctx, db, core.Inbound{ID: fmt.Sprint("r", i), Channel: "sms", Phone: fmt.Sprintf("+88017000000%02d", i), Text: "hello", At: now})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := core.ConsumeDesk(ctx, db); err != nil {
+					t.Fatal(err)
+				}
+				tk, _ := db.TicketByRef(ctx, ref)
+				got = append(got, names[tk.AssigneeID])
+			}
+			if strings.Join(got, "") != "ABAB" {
+				t.Errorf("round robin: %v", got)
+			}
+			var staff store.Batch // B reads Bengali
+			staff.Staff = append(staff.Staff, store.Row[retain.Staff]{V: retain.Staff{ExternalID: "user:b@shop.test", Name: "B", Email: "b@shop.test",
+				Role: retain.RoleAgent, CanLogin: true, Locale: "bn"}})
+			if _, err := core.Ingest(ctx, db, retain.System("test"), core.Rows(&staff)); err != nil {
+				t.Fatal(err)
+			}
+			ref, err := core.TakeInbound(ctx, db, core.Inbound{ID: "bn", Channel: "sms", Phone: "+8801799999999", Text: "সাহায্য", At: now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := core.ConsumeDesk(ctx, db); err != nil {
+				t.Fatal(err)
+			}
+			if tk, _ := db.TicketByRef(ctx, ref); names[tk.AssigneeID] != "B" {
+				t.Errorf("the Bengali customer's ticket went to %q", names[tk.AssigneeID])
+			}
+		})
+	}
+}

@@ -35,6 +35,13 @@ type Policy struct {
 	// turns either off.
 	RemindDays int `json:"pending_remind_days"`
 	CloseDays  int `json:"pending_close_days"`
+	// Assign is how a new ticket finds its agent: "" (nobody: agents take
+	// tickets from the unassigned view), "round_robin" (whoever got one
+	// longest ago) or "least_open" (whoever has the fewest open), among
+	// AssignTeam's agents (empty: everyone's), preferring those whose
+	// language is the customer's.
+	Assign     string `json:"assign,omitempty"`
+	AssignTeam string `json:"assign_team,omitempty"`
 	// WhatsAppTemplate is the approved template an agent's reply goes out
 	// as when the customer last wrote more than 24 hours ago (WhatsApp
 	// allows free text only inside that window). Its one body parameter
@@ -158,6 +165,9 @@ func (p Policy) Check() error {
 	if p.RemindDays > 0 && p.CloseDays > 0 && p.RemindDays >= p.CloseDays {
 		return fmt.Errorf("pending_remind_days: %d is not before pending_close_days (%d)", p.RemindDays, p.CloseDays)
 	}
+	if p.Assign != "" && p.Assign != "round_robin" && p.Assign != "least_open" {
+		return fmt.Errorf("assign: %q is not round_robin or least_open (or empty: nobody)", p.Assign)
+	}
 	if t := p.WhatsAppTemplate; t != nil && (t.Name == "" || t.Language == "") {
 		return fmt.Errorf("whatsapp_template: name and language are both required")
 	}
@@ -166,3 +176,46 @@ func (p Policy) Check() error {
 
 // Minutes is a target as a duration.
 func Minutes(n int) time.Duration { return time.Duration(n) * time.Minute }
+
+// Candidate is an agent a new ticket may go to.
+type Candidate struct {
+	ID           int64
+	Locale       string
+	Open         int
+	LastAssigned time.Time
+}
+
+// Pick chooses the agent for a new ticket by the policy's rule; false
+// when the rule is none or no one can take it. Agents who speak the
+// customer's language come first; ties go to the lower id.
+func (p Policy) Pick(candidates []Candidate, locale string) (int64, bool) {
+	if p.Assign == "" || len(candidates) == 0 {
+		return 0, false
+	}
+	pool := candidates
+	if locale != "" {
+		var speakers []Candidate
+		for _, c := range candidates {
+			if c.Locale == locale {
+				speakers = append(speakers, c)
+			}
+		}
+		if len(speakers) > 0 {
+			pool = speakers
+		}
+	}
+	best := pool[0]
+	for _, c := range pool[1:] {
+		switch p.Assign {
+		case "least_open":
+			if c.Open < best.Open || (c.Open == best.Open && c.LastAssigned.Before(best.LastAssigned)) {
+				best = c
+			}
+		default: // round_robin: the one whose last ticket is oldest (never: first)
+			if c.LastAssigned.Before(best.LastAssigned) {
+				best = c
+			}
+		}
+	}
+	return best.ID, true
+}

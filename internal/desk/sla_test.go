@@ -100,3 +100,35 @@ func TestPolicyCheck(t *testing.T) {
 		t.Error("Friday hours or the Victory Day holiday were not applied")
 	}
 }
+
+func TestPick(t *testing.T) {
+	t0 := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
+	agents := []Candidate{
+		{ID: 1, Locale: "en", Open: 3, LastAssigned: t0.Add(-time.Hour)},
+		{ID: 2, Locale: "bn", Open: 5, LastAssigned: t0.Add(-3 * time.Hour)},
+		{ID: 3, Locale: "bn", Open: 1, LastAssigned: t0.Add(-time.Minute)},
+		{ID: 4, Locale: "ne", Open: 2},
+	}
+	for _, c := range []struct {
+		rule, locale string
+		want         int64
+	}{
+		{"round_robin", "", 4},   // never had one
+		{"round_robin", "bn", 2}, // the Bengali speaker whose last is oldest
+		{"least_open", "", 3},
+		{"least_open", "bn", 3},
+		{"least_open", "ne", 4},
+		{"least_open", "hi", 3}, // nobody speaks it: everyone
+	} {
+		p := Policy{Assign: c.rule}
+		if got, ok := p.Pick(agents, c.locale); !ok || got != c.want {
+			t.Errorf("%s %s: %d %v, want %d", c.rule, c.locale, got, ok, c.want)
+		}
+	}
+	if _, ok := (Policy{}).Pick(agents, ""); ok {
+		t.Error("no rule picked someone")
+	}
+	if _, ok := (Policy{Assign: "least_open"}).Pick(nil, ""); ok {
+		t.Error("nobody to pick picked someone")
+	}
+}

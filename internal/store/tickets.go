@@ -454,3 +454,37 @@ func (db *DB) TicketFacts(ctx context.Context, from, to time.Time, fn func(Ticke
 	}
 	return rows.Err()
 }
+
+// DeskAgent is an agent a new ticket may go to, with what the assignment
+// rules weigh.
+type DeskAgent struct {
+	ID           int64
+	Ref, Locale  string
+	Open         int       // tickets assigned and not resolved or closed
+	LastAssigned time.Time // when they last got one (the latest opened)
+}
+
+// DeskAgents are the active agents and managers who can sign in,
+// optionally of one team (by name), with their open tickets.
+func (tx *Tx) DeskAgents(ctx context.Context, team string) ([]DeskAgent, error) {
+	rows, err := tx.query(ctx, `SELECT s.id, s.external_id, s.locale,
+		(SELECT COUNT(*) FROM tickets t WHERE t.assignee_id = s.id AND t.status NOT IN ('resolved', 'closed')),
+		(SELECT MAX(t.opened_at) FROM tickets t WHERE t.assignee_id = s.id)
+		FROM staff s LEFT JOIN teams tm ON tm.id = s.team_id
+		WHERE s.active AND s.can_login AND s.role IN ('agent', 'manager') AND ($1 = '' OR tm.name = $1) ORDER BY s.id`, team)
+	if err != nil {
+		return nil, fmt.Errorf("store: desk agents: %w", err)
+	}
+	defer rows.Close()
+	var out []DeskAgent
+	for rows.Next() {
+		var a DeskAgent
+		var last nullTime
+		if err := rows.Scan(&a.ID, &a.Ref, &a.Locale, &a.Open, &last); err != nil {
+			return nil, fmt.Errorf("store: desk agents: %w", err)
+		}
+		a.LastAssigned = last.T
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}

@@ -35,7 +35,7 @@ var deskPriorities = []string{"urgent", "high", "normal", "low"}
 
 // deskFields are the policy's fields, as its errors name them.
 var deskFields = []string{"week", "time_zone", "hours", "holidays", "targets", "warn_at", "reopen_days", "pending_remind_days",
-	"pending_close_days", "whatsapp_template"}
+	"pending_close_days", "assign", "whatsapp_template"}
 
 func (s *Server) deskSettings(w http.ResponseWriter, r *http.Request, v *view) error {
 	p, err := core.DeskPolicy(r.Context(), s.db)
@@ -118,6 +118,7 @@ func (s *Server) saveDeskSettings(w http.ResponseWriter, r *http.Request, v *vie
 			return bad(field)
 		}
 	}
+	p.Assign, p.AssignTeam = r.FormValue("assign"), strings.TrimSpace(r.FormValue("assign_team"))
 	p.WhatsAppTemplate = nil
 	if name, lang := strings.TrimSpace(r.FormValue("template_name")), strings.TrimSpace(r.FormValue("template_language")); name != "" || lang != "" {
 		p.WhatsAppTemplate = &desk.Template{Name: name, Language: lang}
