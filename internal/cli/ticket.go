@@ -117,11 +117,11 @@ business hours set each ticket's due times. See docs/desk.md.`,
 	show.Flags().BoolVar(&showJSON, "json", false, "print JSON")
 
 	var note bool
-	var status string
+	var status, canned string
 	reply := &cobra.Command{
-		Use:   "reply ID TEXT…",
-		Short: "Reply to the customer on the ticket's channel (- reads the text from standard input)",
-		Args:  cobra.MinimumNArgs(2),
+		Use:   "reply ID [TEXT…]",
+		Short: "Reply to the customer on the ticket's channel (- reads the text from standard input; --canned KEY instead of a text)",
+		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			text := strings.Join(args[1:], " ")
 			if text == "-" {
@@ -140,6 +140,11 @@ business hours set each ticket's due times. See docs/desk.md.`,
 				if err != nil {
 					return err
 				}
+				if strings.TrimSpace(text) == "" && canned != "" {
+					if text, err = core.CannedText(ctx, db, id, canned); err != nil {
+						return err
+					}
+				}
 				if err := (core.Work{DB: db}).ReplyTicket(ctx, a, id, text, note, core.TicketChange{Status: status}); err != nil {
 					return err
 				}
@@ -154,6 +159,7 @@ business hours set each ticket's due times. See docs/desk.md.`,
 	}
 	reply.Flags().BoolVar(&note, "note", false, "an internal note: never sent to the customer")
 	reply.Flags().StringVar(&status, "status", "", "the status to set with it (pending: waiting on the customer)")
+	reply.Flags().StringVar(&canned, "canned", "", "a canned reply's key (retain desk show lists them), filled in for the customer")
 
 	var none bool
 	assign := &cobra.Command{

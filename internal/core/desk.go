@@ -354,3 +354,56 @@ func ticketOf(t store.TicketRow) retain.Ticket {
 	return retain.Ticket{ExternalID: t.ExternalID, CustomerRef: t.CustomerRef, Channel: t.Channel, Subject: t.Subject, Status: t.Status,
 		Priority: t.Priority, AssigneeRef: t.AssigneeRef, RootCause: t.RootCause, OpenedAt: t.OpenedAt, FirstResponseAt: t.FirstResponseAt}
 }
+
+// CannedReply is a canned reply ready to insert: its title in the
+// agent's language, its text filled in for the customer in theirs.
+type CannedReply struct {
+	Key   string `json:"key"`
+	Title string `json:"title"`
+	Text  string `json:"text"`
+}
+
+// CannedReplies are the desk's canned replies for a ticket.
+func CannedReplies(ctx context.Context, db *store.DB, t store.TicketRow, agentLang string) ([]CannedReply, error) {
+	p, err := DeskPolicy(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	facts, err := db.CustomerFacts(ctx, t.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := MessagingSettings(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	locale := localeOf(facts.Locale)
+	if facts.Name == "" { // a customer known by their number alone: "Dear customer", not their id
+		facts.Name = map[string]string{"en": "customer", "bn": "গ্রাহক", "ne": "ग्राहक"}[locale]
+	}
+	subject := Subject{Facts: facts, Locale: locale, Business: ms.BusinessName, Now: db.Now()}
+	out := make([]CannedReply, 0, len(p.Canned))
+	for _, c := range p.Canned {
+		out = append(out, CannedReply{Key: c.Key, Title: or(c.Title[agentLang], c.Title["en"]), Text: render(c.Body, subject)})
+	}
+	return out, nil
+}
+
+// CannedText is one canned reply's text for a ticket; a key the desk does
+// not have is a problem with the field canned.
+func CannedText(ctx context.Context, db *store.DB, ticketID int64, key string) (string, error) {
+	t, err := db.Ticket(ctx, ticketID)
+	if err != nil {
+		return "", err
+	}
+	replies, err := CannedReplies(ctx, db, t, "en")
+	if err != nil {
+		return "", err
+	}
+	for _, c := range replies {
+		if c.Key == key {
+			return c.Text, nil
+		}
+	}
+	return "", retain.FieldError("canned", "%q is not a canned reply of the desk", key)
+}

@@ -2,8 +2,10 @@ package desk
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
+	"text/template"
 	"time"
 )
 
@@ -42,6 +44,10 @@ type Policy struct {
 	// language is the customer's.
 	Assign     string `json:"assign,omitempty"`
 	AssignTeam string `json:"assign_team,omitempty"`
+	// Canned are the replies agents insert with a click, in English,
+	// Bengali and Nepali, filled in for the customer (the playbooks'
+	// variables: {{.FirstName}}, {{.Business}}, …).
+	Canned []Canned `json:"canned"`
 	// WhatsAppTemplate is the approved template an agent's reply goes out
 	// as when the customer last wrote more than 24 hours ago (WhatsApp
 	// allows free text only inside that window). Its one body parameter
@@ -62,6 +68,14 @@ type Template struct {
 	Language string `json:"language"` // the template's language code: en, bn, ne_NP…
 }
 
+// Canned is one canned reply: its title (what the agent picks, in their
+// language) and its text (what the customer reads, in theirs).
+type Canned struct {
+	Key   string            `json:"key"`
+	Title map[string]string `json:"title"`
+	Body  map[string]string `json:"body"`
+}
+
 // SettingsKey is where the policy is stored.
 const SettingsKey = "desk"
 
@@ -80,6 +94,23 @@ func DefaultPolicy() Policy {
 		ReopenDays: 7,
 		RemindDays: 2,
 		CloseDays:  5,
+		Canned: []Canned{
+			{Key: "sorry_late", Title: map[string]string{"en": "Sorry, it is late", "bn": "দুঃখিত, দেরি হয়েছে", "ne": "माफ गर्नुहोस्, ढिलो भयो"},
+				Body: map[string]string{
+					"en": "Dear {{.FirstName}}, we are sorry your order is late. We have asked the courier and will tell you today when it arrives.",
+					"bn": "প্রিয় {{.FirstName}}, আপনার অর্ডার দেরি হওয়ায় আমরা দুঃখিত। কুরিয়ারের কাছে খোঁজ নিয়েছি, কবে পৌঁছাবে আজই জানাব।",
+					"ne": "प्रिय {{.FirstName}}, तपाईंको अर्डर ढिलो भएकोमा माफी चाहन्छौं। कुरियरसँग बुझेका छौं, कहिले आइपुग्छ आजै भन्छौं।"}},
+			{Key: "order_number", Title: map[string]string{"en": "Ask for the order number", "bn": "অর্ডার নম্বর চাওয়া", "ne": "अर्डर नम्बर सोध्ने"},
+				Body: map[string]string{
+					"en": "Thank you for writing to {{.Business}}. Could you send us your order number so we can check?",
+					"bn": "{{.Business}}-কে লেখার জন্য ধন্যবাদ। খুঁজে দেখতে আপনার অর্ডার নম্বরটি পাঠাবেন?",
+					"ne": "{{.Business}} लाई लेख्नुभएकोमा धन्यवाद। जाँच गर्न आफ्नो अर्डर नम्बर पठाउनुहुन्छ?"}},
+			{Key: "resolved", Title: map[string]string{"en": "Solved, thank you", "bn": "সমাধান হয়েছে, ধন্যবাদ", "ne": "समाधान भयो, धन्यवाद"},
+				Body: map[string]string{
+					"en": "We are glad it is sorted, {{.FirstName}}. Write to us here any time.",
+					"bn": "সমস্যার সমাধান হওয়ায় আমরা খুশি, {{.FirstName}}। যেকোনো সময় এখানে লিখবেন।",
+					"ne": "समस्या सुल्झिएकोमा खुसी लाग्यो, {{.FirstName}}। जुनसुकै बेला यहीँ लेख्नुहोस्।"}},
+		},
 	}
 }
 
@@ -168,11 +199,31 @@ func (p Policy) Check() error {
 	if p.Assign != "" && p.Assign != "round_robin" && p.Assign != "least_open" {
 		return fmt.Errorf("assign: %q is not round_robin or least_open (or empty: nobody)", p.Assign)
 	}
+	seen := map[string]bool{}
+	for i, c := range p.Canned {
+		if !cannedKey.MatchString(c.Key) || seen[c.Key] {
+			return fmt.Errorf("canned[%d].key: %q is not a new key of lowercase letters, digits and _", i, c.Key)
+		}
+		seen[c.Key] = true
+		for _, lang := range []string{"en", "bn", "ne"} {
+			if strings.TrimSpace(c.Title[lang]) == "" {
+				return fmt.Errorf("canned[%d].title.%s: is required", i, lang)
+			}
+			if strings.TrimSpace(c.Body[lang]) == "" {
+				return fmt.Errorf("canned[%d].body.%s: is required", i, lang)
+			}
+			if _, err := template.New("").Parse(c.Body[lang]); err != nil {
+				return fmt.Errorf("canned[%d].body.%s: %v", i, lang, err)
+			}
+		}
+	}
 	if t := p.WhatsAppTemplate; t != nil && (t.Name == "" || t.Language == "") {
 		return fmt.Errorf("whatsapp_template: name and language are both required")
 	}
 	return nil
 }
+
+var cannedKey = regexp.MustCompile(`^[a-z0-9_]{1,40}$`)
 
 // Minutes is a target as a duration.
 func Minutes(n int) time.Duration { return time.Duration(n) * time.Minute }

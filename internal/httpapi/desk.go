@@ -66,7 +66,8 @@ func (a *API) getTicket(ctx context.Context, in *ticketRefInput) (*ticketThreadO
 type replyInput struct {
 	ID   string `path:"id" maxLength:"200"`
 	Body struct {
-		Body   string `json:"body" minLength:"1" maxLength:"65536" doc:"The reply (sent to the customer on the ticket's channel) or the note."`
+		Body   string `json:"body,omitempty" maxLength:"65536" doc:"The reply (sent to the customer on the ticket's channel) or the note."`
+		Canned string `json:"canned,omitempty" maxLength:"40" doc:"Instead of body: the key of a canned reply, filled in for the customer in their language."`
 		Note   bool   `json:"note,omitempty" doc:"An internal note: never sent."`
 		Status string `json:"status,omitempty" enum:"new,open,pending,on_hold,resolved,closed" doc:"The status to set with it (pending: waiting on the customer)."`
 	}
@@ -75,8 +76,12 @@ type replyInput struct {
 func (a *API) replyTicket(ctx context.Context, in *replyInput) (*ticketThreadOutput, error) {
 	actor := actorFrom(ctx)
 	_, _, id, err := a.work().TicketThread(ctx, actor, in.ID)
+	body := in.Body.Body
+	if err == nil && body == "" && in.Body.Canned != "" {
+		body, err = core.CannedText(ctx, a.db, id, in.Body.Canned)
+	}
 	if err == nil {
-		err = a.work().ReplyTicket(ctx, actor, id, in.Body.Body, in.Body.Note, core.TicketChange{Status: in.Body.Status})
+		err = a.work().ReplyTicket(ctx, actor, id, body, in.Body.Note, core.TicketChange{Status: in.Body.Status})
 	}
 	if err != nil {
 		return nil, a.apiError(ctx, "reply-ticket", err)

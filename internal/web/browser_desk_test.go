@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -46,7 +47,7 @@ func TestBrowserDeskTicket(t *testing.T) {
 				tk, _ := s.db.TicketByRef(ctx, ref)
 				link := fmt.Sprintf(`a[href="/desk/tickets/%d"]`, tk.ID)
 				l := i18n.New(c.lang, false)
-				var status string
+				var status, canned string
 				err = chromedp.Run(b,
 					chromedp.EmulateViewport(c.width, 900),
 					chromedp.Navigate(s.srv.URL+"/desk"),
@@ -58,6 +59,11 @@ func TestBrowserDeskTicket(t *testing.T) {
 					clickAndLoad(link),
 					chromedp.WaitVisible(`#reply-body`),
 					checkPage(t, c.lang+" ticket"),
+					// A canned reply fills the box (in the customer's language: theirs is unknown, English).
+					chromedp.Evaluate(`(() => { const s = document.getElementById("reply-canned"); s.value = "order_number";
+						s.dispatchEvent(new Event("change", {bubbles: true})); return 0 })()`, nil),
+					chromedp.Value(`#reply-body`, &canned),
+					chromedp.Evaluate(`document.getElementById("reply-body").value = ""`, nil),
 					chromedp.SendKeys(`#reply-body`, c.reply),
 					chromedp.SetValue(`#reply-status`, "pending"),
 					clickAndLoad(`#reply-send`),
@@ -70,6 +76,9 @@ func TestBrowserDeskTicket(t *testing.T) {
 				)
 				if err != nil {
 					t.Fatalf("%s: %v", c.lang, err)
+				}
+				if !strings.Contains(canned, "order number") {
+					t.Errorf("%s: the canned reply filled the box with %q", c.lang, canned)
 				}
 				if want := l.T("ticket.resolved"); status != want {
 					t.Errorf("%s: the ticket's status reads %q, want %q", c.lang, status, want)

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -188,6 +189,7 @@ type ticketData struct {
 	// Options of the forms.
 	Priorities, Causes []string
 	Sends              bool // replies go out on this channel (else the thread only)
+	Canned             []core.CannedReply
 }
 
 func (s *Server) deskTicket(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -224,6 +226,9 @@ func (s *Server) deskTicket(w http.ResponseWriter, r *http.Request, v *view) err
 	if d.Owners, err = s.db.Owners(ctx); err != nil {
 		return err
 	}
+	if d.Canned, err = core.CannedReplies(ctx, s.db, t, v.L.Lang); err != nil {
+		return err
+	}
 	d.Viewers = s.viewing.see(id, v.Actor.ID, v.Staff.Name, time.Now())
 	v.Title, v.Data = t.Subject, d
 	if r.Header.Get("HX-Request") == "true" && r.URL.Query().Get("part") == "live" {
@@ -240,7 +245,13 @@ func (s *Server) deskReply(w http.ResponseWriter, r *http.Request, v *view) erro
 		return err
 	}
 	change := core.TicketChange{Status: pick(r.FormValue("status"), retain.TicketStatuses)}
-	if err := s.work().ReplyTicket(r.Context(), v.Actor, id, r.FormValue("body"), r.FormValue("note") == "1", change); err != nil {
+	body := r.FormValue("body")
+	if strings.TrimSpace(body) == "" && r.FormValue("canned") != "" { // chosen without JavaScript: the server fills it in
+		if body, err = core.CannedText(r.Context(), s.db, id, r.FormValue("canned")); err != nil {
+			return workForm(v, err, "desk.reply_empty")
+		}
+	}
+	if err := s.work().ReplyTicket(r.Context(), v.Actor, id, body, r.FormValue("note") == "1", change); err != nil {
 		return workForm(v, err, "desk.reply_empty")
 	}
 	http.Redirect(w, r, fmt.Sprintf("/desk/tickets/%d", id), http.StatusSeeOther)

@@ -71,7 +71,10 @@ func (s *Server) renderDeskSettings(w http.ResponseWriter, r *http.Request, v *v
 // only where they differ from the week chosen.
 func (s *Server) saveDeskSettings(w http.ResponseWriter, r *http.Request, v *view) error {
 	ctx := r.Context()
-	p := desk.DefaultPolicy()
+	p, err := core.DeskPolicy(ctx, s.db) // what the form does not show (canned replies) stays
+	if err != nil {
+		return err
+	}
 	p.Week, p.TimeZone = r.FormValue("week"), strings.TrimSpace(r.FormValue("time_zone"))
 	bad := func(field string) error {
 		return s.renderDeskSettings(w, r, v, p, deskSettingsData{status: http.StatusBadRequest, Problem: v.L.T("desk.bad_" + field)})
@@ -80,6 +83,7 @@ func (s *Server) saveDeskSettings(w http.ResponseWriter, r *http.Request, v *vie
 	if err != nil {
 		return err
 	}
+	p.Hours, p.Holidays, p.Targets = nil, nil, map[string]desk.Target{}
 	week, ok := desk.Week(p.Week, zone)
 	if !ok {
 		return bad("week")

@@ -51,6 +51,15 @@ func TestDeskPages(t *testing.T) {
 	if code, _ := agent.post(path+"/reply", url.Values{"body": {"  "}}, ""); code != 400 {
 		t.Errorf("an empty reply: %d, want 400", code)
 	}
+	if code, _ := agent.post(path+"/reply", url.Values{"canned": {"nope"}}, ""); code != 400 {
+		t.Errorf("an unknown canned reply: %d, want 400", code)
+	}
+	if code, _ := agent.post(path+"/reply", url.Values{"canned": {"order_number"}, "note": {"1"}}, ""); code != 303 {
+		t.Errorf("a canned note without JavaScript: %d", code)
+	}
+	if thread, _ := s.db.Thread(ctx, tk.ID); !strings.Contains(thread[len(thread)-1].Body, "order number") {
+		t.Errorf("the canned reply in the thread: %+v", thread[len(thread)-1])
+	}
 	if _, err := core.ConsumeDesk(ctx, s.db); err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,18 @@
     list.forEach(function (li, i) { li.classList.toggle("current", i === current); });
     if (list[current]) { list[current].scrollIntoView({ block: "nearest" }); }
   }
+  // A canned reply chosen fills the reply box (or adds to what is there);
+  // without JavaScript the server fills it in when the box is empty.
+  document.addEventListener("change", function (e) {
+    if (!e.target || e.target.id !== "reply-canned") { return; }
+    var opt = e.target.options[e.target.selectedIndex];
+    var body = document.getElementById("reply-body");
+    var text = opt && opt.getAttribute("data-text");
+    if (!body || !text) { return; }
+    body.value = body.value.trim() === "" ? text : body.value.replace(/\s+$/, "") + "\n\n" + text;
+    e.target.value = "";
+    body.focus();
+  });
   document.addEventListener("keydown", function (e) {
     var t = e.target;
     if (e.ctrlKey || e.metaKey || e.altKey || (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT"))) {
