@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/classify"
 	"github.com/retainhq/retain/internal/desk"
 	"github.com/retainhq/retain/internal/i18n"
 	"github.com/retainhq/retain/internal/store"
@@ -216,6 +217,11 @@ func (r *deskRun) clock(ctx context.Context, tx *store.Tx, st store.SLAState) er
 	return nil
 }
 
+// alertCause is a ticket's cause in the alerts' words (the classifier's);
+// "other" is none.
+var alertCause = map[string]string{"quality": classify.Quality, "price_value": classify.Price, "usability": classify.Usability,
+	"service": classify.Service, "delivery": classify.Delivery}
+
 // slaTimer fires an SLA warning or breach: an alert to the ticket's
 // assignee (else the customer's owner), when the deadline the timer was
 // set for is still the ticket's and still unmet.
@@ -236,7 +242,7 @@ func slaTimer(ctx context.Context, tx *store.Tx, t store.Timer) (retain.Alert, b
 	breach := parts[3] == "due"
 	a := retain.Alert{CustomerID: st.CustomerID, Type: retain.AlertRisk, Reason: "sla_warning", Severity: retain.SeverityHigh,
 		OwnerID: st.AssigneeID, Source: fmt.Sprintf("ticket:%d:%s", st.ID, parts[2]), SignalAt: tx.Now(), DueAt: due,
-		RootCause: st.RootCause}
+		RootCause: alertCause[st.RootCause]}
 	if breach {
 		a.Reason, a.Severity, a.DueAt = "sla_breach", retain.SeverityCritical, tx.Now()
 	}

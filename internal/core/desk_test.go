@@ -65,7 +65,7 @@ func TestDeskConversation(t *testing.T) {
 			if !tk.FirstResponseDue.Equal(now.Add(time.Hour)) || !tk.ResolutionDue.Equal(now.Add(10*time.Hour)) {
 				t.Errorf("due: first %v resolution %v", tk.FirstResponseDue, tk.ResolutionDue)
 			}
-			if err := work.UpdateTicket(ctx, agent, tk.ID, core.TicketChange{Assignee: u.ID}); err != nil {
+			if err := work.UpdateTicket(ctx, agent, tk.ID, core.TicketChange{Assignee: u.ID, RootCause: "price_value"}); err != nil {
 				t.Fatal(err)
 			}
 
@@ -143,7 +143,7 @@ func TestDeskConversation(t *testing.T) {
 			}
 			for _, reason := range []string{"sla_warning", "sla_breach"} {
 				a, _ := db.Alerts(ctx, store.AlertFilter{Reason: reason})
-				if len(a) != 1 || a[0].OwnerID != u.ID {
+				if len(a) != 1 || a[0].OwnerID != u.ID || a[0].RootCause != "price" {
 					t.Errorf("%s: %+v", reason, a)
 				}
 			}
