@@ -111,6 +111,9 @@ type Message struct {
 	// template whose one body parameter is Body: WhatsApp delivers free
 	// text only within 24 hours of the customer's last message.
 	Template *MessageTemplate
+	// InReplyTo is the Message-ID of the customer's e-mail an e-mail
+	// answers: it threads in their mail client.
+	InReplyTo string
 	// WaitingFor lists the channels a queued message waits for, in order
 	// of preference ("whatsapp,sms"): it was due while none was set up. It
 	// is not claimed until one is, and its Status reads MsgWaiting.

@@ -61,6 +61,13 @@ func (e *env) jobs(db *store.DB, reg prometheus.Registerer) *scheduler.Jobs {
 		}
 		return counted(n, "changes read"), err
 	}})
+	j.Add(scheduler.Job{Name: "mail", Every: 30 * time.Second, Lease: 2 * time.Minute, Run: func(ctx context.Context) (string, error) {
+		st, err := core.PollMail(ctx, db)
+		if st.Taken+st.Skipped == 0 {
+			return "", err
+		}
+		return fmt.Sprintf("%d e-mails filed, %d passed over (auto-replies, unreadable)", st.Taken, st.Skipped), err
+	}})
 	j.Add(scheduler.Job{Name: "timers", Every: 15 * time.Second, Run: func(ctx context.Context) (string, error) {
 		var st core.DetectStats
 		err := core.FireTimers(ctx, db, core.DetectOptions{}, &st)

@@ -88,6 +88,18 @@ func cutRunes(s string, n int) string {
 // ago; then it opens a ticket. It returns the ticket's external id. The
 // same message id twice is one message.
 func TakeInbound(ctx context.Context, db *store.DB, in Inbound) (string, error) {
+	b, ticket, err := inboundBatch(ctx, db, in, "")
+	if err != nil {
+		return "", err
+	}
+	_, err = Ingest(ctx, db, retain.System("desk"), Rows(b))
+	return ticket, err
+}
+
+// inboundBatch is the rows that file in: the customer when new, the
+// ticket when the message opens one, the message. thread, when set, is
+// the ticket it answers (an e-mail's In-Reply-To), unless that is closed.
+func inboundBatch(ctx context.Context, db *store.DB, in Inbound, thread string) (*store.Batch, string, error) {
 	p := retain.Problems{}
 	if in.ID == "" {
 		p.Add("id", "is required")
@@ -102,7 +114,7 @@ func TakeInbound(ctx context.Context, db *store.DB, in Inbound) (string, error) 
 		p.Add("text", "is required")
 	}
 	if err := p.Err(); err != nil {
-		return "", err
+		return nil, "", err
 	}
 	if in.At.IsZero() {
 		in.At = db.Now()
@@ -116,7 +128,7 @@ func TakeInbound(ctx context.Context, db *store.DB, in Inbound) (string, error) 
 		refs, err = db.CustomerRefsByEmail(ctx, in.Email)
 	}
 	if err != nil {
-		return "", err
+		return nil, "", err
 	}
 	var b store.Batch
 	customer := ""
@@ -129,11 +141,13 @@ func TakeInbound(ctx context.Context, db *store.DB, in Inbound) (string, error) 
 	}
 	policy, err := DeskPolicy(ctx, db)
 	if err != nil {
-		return "", err
+		return nil, "", err
 	}
-	ticket, ok, err := db.ConversationFor(ctx, customer, in.Channel, in.At.AddDate(0, 0, -policy.ReopenDays))
-	if err != nil {
-		return "", err
+	ticket, ok := thread, thread != ""
+	if !ok {
+		if ticket, ok, err = db.ConversationFor(ctx, customer, in.Channel, in.At.AddDate(0, 0, -policy.ReopenDays)); err != nil {
+			return nil, "", err
+		}
 	}
 	if !ok {
 		ticket = "in:" + in.ID
@@ -146,8 +160,7 @@ func TakeInbound(ctx context.Context, db *store.DB, in Inbound) (string, error) 
 	}
 	b.TicketMessages = append(b.TicketMessages, store.Row[retain.TicketMessage]{V: retain.TicketMessage{ExternalID: "in:" + in.ID,
 		TicketRef: ticket, Author: "customer", Channel: in.Channel, Body: in.Text, SentAt: in.At}})
-	_, err = Ingest(ctx, db, retain.System("desk"), Rows(&b))
-	return ticket, err
+	return &b, ticket, nil
 }
 
 // TicketChange is what an agent changes on a ticket; empty fields stay.

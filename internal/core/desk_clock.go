@@ -142,7 +142,15 @@ func (r *deskRun) send(ctx context.Context, tx *store.Tx, st store.SLAState, m s
 			}
 		}
 	case retain.ChannelEmail:
-		msg.Channel, msg.Recipient, msg.Subject = retain.ChannelEmail, st.CustomerEmail, "Re: "+st.Subject
+		msg.Channel, msg.Recipient, msg.Subject = retain.ChannelEmail, st.CustomerEmail, st.Subject
+		if !strings.HasPrefix(strings.ToLower(st.Subject), "re:") {
+			msg.Subject = "Re: " + st.Subject
+		}
+		id, err := tx.LatestMailID(ctx, st.ID) // threads under the customer's last e-mail
+		if err != nil {
+			return err
+		}
+		msg.InReplyTo = id
 	default:
 		return nil
 	}

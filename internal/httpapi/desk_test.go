@@ -88,15 +88,6 @@ func TestDeskEndToEnd(t *testing.T) {
 				}
 				return list[0].(map[string]any)
 			}
-			thread := func(id string) []any {
-				t.Helper()
-				code, out := f.call(t, f.key, "GET", "/api/v1/tickets/"+id, nil)
-				if code != 200 {
-					t.Fatalf("ticket %s: %d %v", id, code, out)
-				}
-				return out["messages"].([]any)
-			}
-
 			// SMS in, SMS reply out, the answer in the same thread.
 			if code := reply("sms-in-1", `{"from":"+977 980-1234567","text":"मेरो अर्डर कहाँ पुग्यो?","channel":"sms"}`); code != 204 {
 				t.Fatalf("sms in: %d", code)
@@ -117,7 +108,7 @@ func TestDeskEndToEnd(t *testing.T) {
 			if code := reply("sms-in-2", `{"from":"+9779801234567","text":"धन्यवाद!","channel":"sms"}`); code != 204 {
 				t.Fatalf("sms answer: %d", code)
 			}
-			if th := thread(smsID); len(th) != 3 || th[2].(map[string]any)["body"] != "धन्यवाद!" || th[1].(map[string]any)["delivery"] != "sent" {
+			if th := thread(t, f, smsID); len(th) != 3 || th[2].(map[string]any)["body"] != "धन्यवाद!" || th[1].(map[string]any)["delivery"] != "sent" {
 				t.Errorf("the SMS thread: %v", th)
 			}
 			if tk := ticketOf("+9779801234567"); tk["status"] != "open" {
@@ -149,7 +140,7 @@ func TestDeskEndToEnd(t *testing.T) {
 				t.Errorf("the template: %v", tmpl)
 			}
 			whatsApp("wamid.IN2", "+9779807654321", "ठिक छ", now)
-			if th := thread(waID); len(th) != 3 || th[2].(map[string]any)["author"] != "customer" {
+			if th := thread(t, f, waID); len(th) != 3 || th[2].(map[string]any)["author"] != "customer" {
 				t.Errorf("the WhatsApp thread: %v", th)
 			}
 

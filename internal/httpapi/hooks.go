@@ -23,7 +23,12 @@ const hookTolerance = 5 * time.Minute
 // verifiedBody reads and verifies a signed request; it writes the error
 // response itself and returns ok false when the request is refused.
 func (a *API) verifiedBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<10))
+	return a.verifiedBodyLimit(w, r, 64<<10)
+}
+
+// verifiedBodyLimit is verifiedBody for a body of up to limit bytes.
+func (a *API) verifiedBodyLimit(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, bool) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
 		return nil, false
@@ -136,6 +141,26 @@ func (a *API) takeReply(ctx context.Context, eventID, phone string, channel reta
 		}
 	}
 	return fresh, err
+}
+
+type inboundMail struct {
+	Raw string `json:"raw"` // the whole RFC 5322 message
+}
+
+// hookEmail takes a customer's e-mail from a mail service's inbound
+// route (signed like every hook): it goes to the support desk.
+func (a *API) hookEmail(w http.ResponseWriter, r *http.Request) {
+	body, ok := a.verifiedBodyLimit(w, r, messaging.MaxMailBytes*4/3+1024)
+	if !ok {
+		return
+	}
+	var in inboundMail
+	if err := json.Unmarshal(body, &in); err != nil || in.Raw == "" {
+		http.Error(w, "want JSON with raw: the whole message", http.StatusBadRequest)
+		return
+	}
+	_, err := core.TakeMail(r.Context(), a.db, []byte(in.Raw), "hook:"+r.Header.Get("webhook-id"))
+	a.hookAnswer(w, true, err)
 }
 
 // whatsAppHandshake answers Meta's subscription check: the challenge,

@@ -21,6 +21,7 @@ var apiAccess = map[string]string{
 	"GET /metrics":                           "public",
 	"POST /hooks/delivery":                   "public",
 	"POST /hooks/reply":                      "public",
+	"POST /hooks/email":                      "public",
 	"GET /hooks/whatsapp":                    "public",
 	"POST /hooks/whatsapp":                   "public",
 	"GET /unsubscribe/{token}":               "public",

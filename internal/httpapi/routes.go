@@ -28,6 +28,7 @@ func (a *API) routes(mux *http.ServeMux) {
 	a.plain(mux, "GET /metrics", "none: counters only, no customer data", "", a.metrics.Handler())
 	a.plain(mux, "POST /hooks/delivery", "the gateway's HMAC signature", "hook-delivery", http.HandlerFunc(a.hookDelivery))
 	a.plain(mux, "POST /hooks/reply", "the gateway's HMAC signature", "hook-reply", http.HandlerFunc(a.hookReply))
+	a.plain(mux, "POST /hooks/email", "the mail service's HMAC signature", "hook-email", http.HandlerFunc(a.hookEmail))
 	a.plain(mux, "GET /hooks/whatsapp", "the business's verify token (Meta's subscription handshake)", "hook-whatsapp", http.HandlerFunc(a.whatsAppHandshake))
 	a.plain(mux, "POST /hooks/whatsapp", "Meta's X-Hub-Signature-256 under the app secret", "hook-whatsapp", http.HandlerFunc(a.whatsAppHook))
 	a.plain(mux, "GET /unsubscribe/{token}", "the signed token in the link", "unsubscribe", http.HandlerFunc(a.unsubscribe))

@@ -275,21 +275,27 @@ func TestSurveyEndToEnd(t *testing.T) {
 
 // replier posts signed replies to the reply hook.
 func replier(t *testing.T, f *fixture, now time.Time) func(id, body string) int {
-	key, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(inboundSecret, "whsec_"))
 	return func(id, body string) int {
 		t.Helper()
-		req, _ := http.NewRequest("POST", f.srv.URL+"/hooks/reply", strings.NewReader(body))
-		ts := fmt.Sprint(now.Unix())
-		req.Header.Set("webhook-id", id)
-		req.Header.Set("webhook-timestamp", ts)
-		req.Header.Set("webhook-signature", "v1,"+messaging.Sign(key, id, ts, []byte(body)))
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
+		return postSigned(t, f, "/hooks/reply", id, now, body)
 	}
+}
+
+// postSigned posts a hook with a good Standard Webhooks signature.
+func postSigned(t *testing.T, f *fixture, path, id string, now time.Time, body string) int {
+	t.Helper()
+	key, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(inboundSecret, "whsec_"))
+	req, _ := http.NewRequest("POST", f.srv.URL+path, strings.NewReader(body))
+	ts := fmt.Sprint(now.Unix())
+	req.Header.Set("webhook-id", id)
+	req.Header.Set("webhook-timestamp", ts)
+	req.Header.Set("webhook-signature", "v1,"+messaging.Sign(key, id, ts, []byte(body)))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
 
 // TestSurveyAPI: definitions are read and stored as versions, a bad one

@@ -31,6 +31,8 @@ type Outgoing struct {
 	// Template: send as this approved WhatsApp template, Body its one
 	// parameter (outside the 24-hour customer service window).
 	Template *retain.MessageTemplate
+	// InReplyTo: the Message-ID an e-mail answers (threading).
+	InReplyTo string
 }
 
 // A Channel delivers messages to one kind of gateway.

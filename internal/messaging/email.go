@@ -91,7 +91,11 @@ func (e *Email) Message(m Outgoing) (*mail.Msg, error) {
 	if _, d, ok := strings.Cut(e.cfg.From, "@"); ok {
 		domain = strings.Trim(d, "> ")
 	}
-	msg.SetMessageIDWithValue(fmt.Sprintf("%s@%s", strings.NewReplacer(":", ".", "/", ".", " ", "").Replace(m.Key), domain))
+	msg.SetMessageIDWithValue(fmt.Sprintf("%s@%s", strings.NewReplacer(":", ".", "/", ".", " ", "", "@", ".", "<", "", ">", "").Replace(m.Key), domain))
+	if id := strings.Trim(m.InReplyTo, "<> "); id != "" && !strings.ContainsAny(id, "\r\n<> ") {
+		msg.SetGenHeader(mail.HeaderInReplyTo, "<"+id+">")
+		msg.SetGenHeader(mail.HeaderReferences, "<"+id+">")
+	}
 	body := m.Body
 	if m.Purpose == "marketing" && m.Unsubscribe != "" {
 		msg.SetGenHeader(mail.HeaderListUnsubscribe, "<"+m.Unsubscribe+">")

@@ -2,68 +2,21 @@ package messaging_test
 
 import (
 	"context"
-	"io"
-	"net"
 	"net/mail"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
-
 	"github.com/retainhq/retain/internal/messaging"
+	"github.com/retainhq/retain/internal/messaging/messagingtest"
 )
-
-// smtpServer is an in-process SMTP server that keeps what it accepts and
-// can refuse recipients with a given code.
-type smtpServer struct {
-	mu       sync.Mutex
-	messages []string
-	refuse   int // SMTP code for RCPT, 0: accept
-}
-
-func (s *smtpServer) NewSession(*smtp.Conn) (smtp.Session, error) { return &smtpSession{s}, nil }
-
-type smtpSession struct{ s *smtpServer }
-
-func (*smtpSession) Reset()                               {}
-func (*smtpSession) Logout() error                        { return nil }
-func (*smtpSession) Mail(string, *smtp.MailOptions) error { return nil }
-func (x *smtpSession) Rcpt(string, *smtp.RcptOptions) error {
-	if x.s.refuse != 0 {
-		return &smtp.SMTPError{Code: x.s.refuse, Message: "refused"}
-	}
-	return nil
-}
-func (x *smtpSession) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	x.s.mu.Lock()
-	x.s.messages = append(x.s.messages, string(b))
-	x.s.mu.Unlock()
-	return err
-}
-
-func startSMTP(t *testing.T) (*smtpServer, string, int) {
-	t.Helper()
-	be := &smtpServer{}
-	srv := smtp.NewServer(be)
-	srv.Domain, srv.AllowInsecureAuth = "localhost", true
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	addr := ln.Addr().(*net.TCPAddr)
-	return be, "127.0.0.1", addr.Port
-}
 
 // TestEmailUnsubscribeHeadersAndNoInjection (M8, S6): a marketing email
 // carries both one-click unsubscribe headers; a subject with CR LF adds no
 // header; SMTP refusals are classified.
 func TestEmailUnsubscribeHeadersAndNoInjection(t *testing.T) {
-	be, host, port := startSMTP(t)
+	be := messagingtest.StartSMTP(t)
+	host, port := be.Host, be.Port
 	ch, err := messaging.NewEmail(messaging.EmailSettings{Host: host, Port: port, From: "Dhaka Tea House <hello@tea.example>", TLS: "none"},
 		5*time.Second, loopback)
 	if err != nil {
@@ -74,9 +27,7 @@ func TestEmailUnsubscribeHeadersAndNoInjection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	be.mu.Lock()
-	raw := be.messages[0]
-	be.mu.Unlock()
+	raw := be.Messages()[0]
 	msg, err := mail.ReadMessage(strings.NewReader(raw))
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +42,7 @@ func TestEmailUnsubscribeHeadersAndNoInjection(t *testing.T) {
 		t.Errorf("Message-ID %q", msg.Header.Get("Message-Id"))
 	}
 	for code, want := range map[int]messaging.ErrorKind{550: messaging.Permanent, 451: messaging.Temporary} {
-		be.refuse = code
+		be.Refuse = code
 		_, err := ch.Send(context.Background(), messaging.Outgoing{Key: "k", To: "x@example.com", Body: "hi"})
 		if kind, _ := messaging.KindOf(err); kind != want {
 			t.Errorf("RCPT %d: kind %v (%v), want %v", code, kind, err, want)

@@ -22,6 +22,8 @@ type Settings struct {
 	WhatsApp     *WhatsAppSettings `json:"whatsapp,omitempty"`
 	Webhook      *WebhookSettings  `json:"webhook,omitempty"`
 	Email        *EmailSettings    `json:"email,omitempty"`
+	// IMAP is the mailbox customers write to: the desk reads it.
+	IMAP *IMAPSettings `json:"imap,omitempty"`
 	// PublicURL is where customers reach Retain (unsubscribe links).
 	PublicURL string `json:"public_url,omitempty"`
 	// ReviewURL is the business's public review page (Google, Facebook,
@@ -113,6 +115,11 @@ func (s Settings) Build() (map[string]Channel, Policy, error) {
 	}
 	if s.Currency != "" && (len(s.Currency) != 3 || strings.ToUpper(s.Currency) != s.Currency) {
 		return nil, Policy{}, retain.FieldError("currency", "%q is not an ISO 4217 code such as BDT or NPR", s.Currency)
+	}
+	if s.IMAP != nil {
+		if err := s.IMAP.check(); err != nil {
+			return nil, Policy{}, err
+		}
 	}
 	p := DefaultPolicy(zone)
 	for ch, w := range s.QuietHours {
@@ -214,6 +221,11 @@ func (s Settings) Masked() Settings {
 		e.Password = mask(e.Password)
 		m.Email = &e
 	}
+	if s.IMAP != nil {
+		i := *s.IMAP
+		i.Password = mask(i.Password)
+		m.IMAP = &i
+	}
 	if s.SMS != nil {
 		g := *s.SMS
 		g.Headers = map[string]string{}
@@ -250,4 +262,17 @@ func maskQuery(u string) string {
 		}
 	}
 	return base + "?" + strings.Join(parts, "&")
+}
+
+// Allowed are the LAN networks the settings open to Retain's connections
+// (checked when the settings were saved; one that does not read is left
+// out).
+func (s Settings) Allowed() []netip.Prefix {
+	var out []netip.Prefix
+	for _, a := range s.AllowNetworks {
+		if pr, err := netip.ParsePrefix(a); err == nil {
+			out = append(out, pr)
+		}
+	}
+	return out
 }

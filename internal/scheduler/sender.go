@@ -250,7 +250,7 @@ func (s *Sender) one(ctx context.Context, c store.Claimed) (Stats, error) {
 		return st, nil
 	}
 	out := messaging.Outgoing{ID: c.ID, Key: c.IdempotencyKey, CustomerID: c.CustomerID, Channel: c.Channel, Purpose: c.Purpose,
-		Kind: c.Kind, Locale: c.Locale, To: c.Recipient, Subject: c.Subject, Body: c.Body, Menu: c.Menu, Template: c.Template}
+		Kind: c.Kind, Locale: c.Locale, To: c.Recipient, Subject: c.Subject, Body: c.Body, Menu: c.Menu, Template: c.Template, InReplyTo: c.InReplyTo}
 	if c.Purpose == retain.PurposeMarketing && s.UnsubscribeURL != nil {
 		out.Unsubscribe = s.UnsubscribeURL(c)
 	}

@@ -23,11 +23,11 @@ func (tx *Tx) EnqueueMessage(ctx context.Context, m retain.Message) (id int64, c
 		m.Locale = "en"
 	}
 	err = tx.tx.QueryRowContext(ctx, `INSERT INTO messages (idempotency_key, customer_id, channel, purpose, kind, locale, recipient,
-		subject, body, status, due_at, created_for, max_lateness_s, enrollment_id, created_at, updated_at, waiting_for, last_error, options, template)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', $10, $10, $11, $12, $13, $13, $14, $15, $16, $17)
+		subject, body, status, due_at, created_for, max_lateness_s, enrollment_id, created_at, updated_at, waiting_for, last_error, options, template, in_reply_to)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', $10, $10, $11, $12, $13, $13, $14, $15, $16, $17, $18)
 		ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
 		m.IdempotencyKey, m.CustomerID, m.Channel, m.Purpose, m.Kind, m.Locale, m.Recipient, m.Subject, m.Body,
-		m.DueAt.UTC(), int64(m.MaxLateness/time.Second), nullID(m.EnrollmentID), tx.now, m.WaitingFor, m.LastError, menuArg(m.Menu), templateArg(m.Template)).Scan(&id)
+		m.DueAt.UTC(), int64(m.MaxLateness/time.Second), nullID(m.EnrollmentID), tx.now, m.WaitingFor, m.LastError, menuArg(m.Menu), templateArg(m.Template), m.InReplyTo).Scan(&id)
 	if err == nil {
 		return id, true, nil
 	}
@@ -103,7 +103,7 @@ func (db *DB) ClaimMessages(ctx context.Context, owner string, lease time.Durati
 }
 
 const messageColumns = `m.id, m.idempotency_key, m.customer_id, m.channel, m.purpose, m.kind, m.locale, m.recipient, m.subject, m.body,
-	m.status, m.due_at, m.max_lateness_s, m.attempts, m.fence, m.provider_id, m.last_error, COALESCE(m.enrollment_id, 0), m.created_for, m.sent_at, m.waiting_for, m.options, m.template`
+	m.status, m.due_at, m.max_lateness_s, m.attempts, m.fence, m.provider_id, m.last_error, COALESCE(m.enrollment_id, 0), m.created_for, m.sent_at, m.waiting_for, m.options, m.template, m.in_reply_to`
 
 func scanMessage(rows interface{ Scan(...any) error }, m *retain.Message, extra ...any) error {
 	var lateness int64
@@ -111,7 +111,7 @@ func scanMessage(rows interface{ Scan(...any) error }, m *retain.Message, extra 
 	var options, tmpl string
 	dest := append([]any{&m.ID, &m.IdempotencyKey, &m.CustomerID, &m.Channel, &m.Purpose, &m.Kind, &m.Locale, &m.Recipient, &m.Subject,
 		&m.Body, &m.Status, &due, &lateness, &m.Attempts, &m.Fence, &m.ProviderID, &m.LastError, &m.EnrollmentID, &first, &sent, &m.WaitingFor,
-		&options, &tmpl}, extra...)
+		&options, &tmpl, &m.InReplyTo}, extra...)
 	if err := rows.Scan(dest...); err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -190,6 +191,7 @@ type ticketData struct {
 	Priorities, Causes []string
 	Sends              bool // replies go out on this channel (else the thread only)
 	Canned             []core.CannedReply
+	Files              map[string][]store.AttachmentInfo // by message
 }
 
 func (s *Server) deskTicket(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -206,6 +208,9 @@ func (s *Server) deskTicket(w http.ResponseWriter, r *http.Request, v *view) err
 		Priorities: retain.TicketPriorities, Causes: retain.RootCauses,
 		Sends: slices.Contains([]string{"sms", "whatsapp", "email"}, t.Channel)}
 	if d.Thread, err = s.db.Thread(ctx, id); err != nil {
+		return err
+	}
+	if d.Files, err = s.db.Attachments(ctx, id); err != nil {
 		return err
 	}
 	if d.Facts, err = s.db.CustomerFacts(ctx, t.CustomerID); err != nil {
@@ -279,4 +284,23 @@ func (s *Server) deskUpdate(w http.ResponseWriter, r *http.Request, v *view) err
 	}
 	http.Redirect(w, r, fmt.Sprintf("/desk/tickets/%d", id), http.StatusSeeOther)
 	return nil
+}
+
+// deskAttachment downloads a file that came with a customer's e-mail. It
+// is always a download (never shown inline), so a file cannot run as a
+// page of this site.
+func (s *Server) deskAttachment(w http.ResponseWriter, r *http.Request, v *view) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	a, data, err := s.db.Attachment(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Name}))
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	_, err = w.Write(data)
+	return err
 }

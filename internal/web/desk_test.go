@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"html"
+	"io"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -156,5 +158,37 @@ func TestDeskSettingsForm(t *testing.T) {
 	}
 	if p, _ := core.DeskPolicy(ctx, s.db); len(p.Holidays) != 2 {
 		t.Errorf("the bad form changed the policy: %+v", p.Holidays)
+	}
+}
+
+// TestDeskMailAttachment: a customer's e-mail with a photo: the ticket
+// page lists it and it downloads as an attachment, never inline.
+func TestDeskMailAttachment(t *testing.T) {
+	s := newSite(t, storetest.SQLite)
+	ctx := context.Background()
+	raw := "From: Gita <gita@example.com>\r\nSubject: torn box\r\nMessage-ID: <p1@example.com>\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nSee the photo.\r\n" +
+		"--B\r\nContent-Type: text/html\r\nContent-Disposition: attachment; filename=\"box.html\"\r\n\r\n<script>alert(1)</script>\r\n--B--\r\n"
+	ref, err := core.TakeMail(ctx, s.db, []byte(raw), "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk, _ := s.db.TicketByRef(ctx, ref)
+	agent := s.client(t)
+	agent.login("agent@shop.example", password)
+	_, page := agent.get(fmt.Sprintf("/desk/tickets/%d", tk.ID))
+	m := regexp.MustCompile(`href="(/desk/attachments/\d+)" download>📎 box.html`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("the attachment is not on the ticket page:\n%s", page)
+	}
+	resp, err := agent.http.Get(s.srv.URL + m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/octet-stream" ||
+		!strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment") || string(body) != "<script>alert(1)</script>" {
+		t.Errorf("download: %d %v %q", resp.StatusCode, resp.Header, body)
 	}
 }

@@ -48,6 +48,7 @@ var uiAccess = map[string]string{
 	"POST /desk/settings":              "admin",
 	"GET /desk/report.csv":             "agent manager admin",
 	"GET /desk/tickets/{id}":           "agent manager admin",
+	"GET /desk/attachments/{id}":       "agent manager admin",
 	"POST /desk/tickets/{id}/reply":    "agent manager admin",
 	"POST /desk/tickets/{id}":          "agent manager admin",
 	"POST /tasks/{id}/done":            "agent manager admin",

@@ -62,6 +62,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.page(mux, "POST /desk/settings", retain.PermSettingsManage, s.saveDeskSettings)
 	s.page(mux, "GET /desk/report.csv", retain.PermDashboard, s.deskReportCSV)
 	s.page(mux, "GET /desk/tickets/{id}", retain.PermTicketsRead, s.deskTicket)
+	s.page(mux, "GET /desk/attachments/{id}", retain.PermTicketsRead, s.deskAttachment)
 	s.page(mux, "POST /desk/tickets/{id}/reply", retain.PermTicketsWork, s.deskReply)
 	s.page(mux, "POST /desk/tickets/{id}", retain.PermTicketsWork, s.deskUpdate)
 	s.page(mux, "POST /tasks/{id}/done", retain.PermWorkAct, s.taskDone)

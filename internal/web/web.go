@@ -171,6 +171,7 @@ var funcs = template.FuncMap{
 	},
 	"join":      strings.Join,
 	"hasPrefix": strings.HasPrefix,
+	"div":       func(a, b int) float64 { return float64(a) / float64(b) },
 	"has":       func(xs []string, x string) bool { return slices.Contains(xs, x) },
 	"stages":    func() []string { return retain.Stages },
 	// channelAt is the i-th channel of a playbook's order, "" past its end.

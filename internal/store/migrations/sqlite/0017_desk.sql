@@ -69,3 +69,30 @@ CREATE INDEX ticket_messages_ticket ON ticket_messages (ticket_id, sent_at);
 -- than 24 hours after the customer last wrote): its name and language as
 -- JSON; the body is its one parameter.
 ALTER TABLE messages ADD COLUMN template TEXT NOT NULL DEFAULT '';
+
+-- An e-mail reply names the customer's message it answers (In-Reply-To),
+-- so it threads in their mail client.
+ALTER TABLE messages ADD COLUMN in_reply_to TEXT NOT NULL DEFAULT '';
+
+-- How far an IMAP mailbox has been read: its UIDVALIDITY and the last UID
+-- taken. It moves in the transaction that files the message, so a crash
+-- neither loses one nor takes one twice.
+CREATE TABLE mail_cursors (
+    mailbox      TEXT PRIMARY KEY,
+    uid_validity INTEGER NOT NULL,
+    last_uid     INTEGER NOT NULL,
+    updated_at   DATETIME NOT NULL
+);
+
+-- Files that came with a customer's e-mail, within the size limits; one
+-- over them is a row with its name and size and no data.
+CREATE TABLE ticket_attachments (
+    id           INTEGER PRIMARY KEY,
+    message_ext  TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    content_type TEXT NOT NULL DEFAULT '',
+    size         INTEGER NOT NULL,
+    data         BLOB,
+    created_at   DATETIME NOT NULL
+);
+CREATE INDEX ticket_attachments_message ON ticket_attachments (message_ext);
