@@ -61,7 +61,7 @@ func (e *env) jobs(db *store.DB, reg prometheus.Registerer) *scheduler.Jobs {
 		}
 		return counted(n, "changes read"), err
 	}})
-	j.Add(scheduler.Job{Name: "mail", Every: 30 * time.Second, Lease: 2 * time.Minute, Run: func(ctx context.Context) (string, error) {
+	j.Add(scheduler.Job{Name: "mail", Every: 30 * time.Second, Lease: 3 * time.Second, Run: func(ctx context.Context) (string, error) {
 		st, err := core.PollMail(ctx, db)
 		if st.Taken+st.Skipped == 0 {
 			return "", err
