@@ -58,10 +58,14 @@ type Inbound struct {
 	Channel string // sms, whatsapp, email, messenger, web, chat
 	Phone   string // E.164, for phone channels
 	Email   string // normalised, for e-mail
-	Name    string // what the channel calls the sender, for a new customer
-	Subject string
-	Text    string
-	At      time.Time
+	// Customer is the customer's external id when the channel knows them
+	// by an id of its own (Messenger's page-scoped id: messenger:…); a
+	// new one is created with Name.
+	Customer string
+	Name     string // what the channel calls the sender, for a new customer
+	Subject  string
+	Text     string
+	At       time.Time
 }
 
 // subjectOf is a new ticket's subject from its first message: the first
@@ -107,7 +111,7 @@ func inboundBatch(ctx context.Context, db *store.DB, in Inbound, thread string) 
 	if !slices.Contains(retain.TicketChannels, in.Channel) {
 		p.Add("channel", "%q is not one of %v", in.Channel, retain.TicketChannels)
 	}
-	if in.Phone == "" && in.Email == "" {
+	if in.Phone == "" && in.Email == "" && in.Customer == "" {
 		p.Add("from", "a phone number or an e-mail address is required")
 	}
 	if strings.TrimSpace(in.Text) == "" {
@@ -122,9 +126,16 @@ func inboundBatch(ctx context.Context, db *store.DB, in Inbound, thread string) 
 	in.Text = cutRunes(in.Text, retain.MaxTicketMessage)
 	var refs []string
 	var err error
-	if in.Phone != "" {
+	switch {
+	case in.Customer != "":
+		if _, gerr := db.GetCustomer(ctx, in.Customer); gerr == nil {
+			refs = []string{in.Customer}
+		} else if retain.ErrorCode(gerr) != retain.ENOTFOUND {
+			err = gerr
+		}
+	case in.Phone != "":
 		refs, err = db.CustomerRefsByPhone(ctx, in.Phone)
-	} else {
+	default:
 		refs, err = db.CustomerRefsByEmail(ctx, in.Email)
 	}
 	if err != nil {
@@ -135,7 +146,7 @@ func inboundBatch(ctx context.Context, db *store.DB, in Inbound, thread string) 
 	if len(refs) > 0 {
 		customer = refs[0]
 	} else {
-		customer = "contact:" + in.Phone + in.Email
+		customer = or(in.Customer, "contact:"+in.Phone+in.Email)
 		c := retain.Customer{ExternalID: customer, Name: cutRunes(in.Name, 300), Phone: in.Phone, Email: in.Email, FirstSeenAt: in.At}
 		b.Customers = append(b.Customers, store.Row[retain.Customer]{V: c})
 	}

@@ -20,6 +20,17 @@ import (
 // the outbox, on the ticket's channel. Both commit with the cursor.
 const DeskConsumer = "desk"
 
+// Messenger: a desk channel (not one playbooks send on), whose customers
+// are known by their page-scoped id.
+const (
+	channelMessenger retain.Channel = "messenger"
+	messengerPrefix                 = "messenger:"
+)
+
+// MessengerCustomer is the external id of the customer writing to the
+// page from a page-scoped id.
+func MessengerCustomer(psid string) string { return messengerPrefix + psid }
+
 // whatsAppWindow is how long after a customer's last message WhatsApp
 // delivers free text (its customer service window).
 const whatsAppWindow = 24 * time.Hour
@@ -140,6 +151,15 @@ func (r *deskRun) send(ctx context.Context, tx *store.Tx, st store.SLAState, m s
 			} else {
 				msg.Channel, msg.Kind = retain.ChannelSMS, "ticket.reply.sms" // no template to reopen the window with
 			}
+		}
+	case channelMessenger:
+		if psid, ok := strings.CutPrefix(st.CustomerRef, messengerPrefix); ok {
+			msg.Channel, msg.Recipient = channelMessenger, psid
+		}
+		if tx.Now().Sub(st.LastCustomerAt) > whatsAppWindow {
+			// Messenger's window is 24 hours too; a human agent's reply may
+			// follow for 7 days with its tag (on Messenger a template names the tag).
+			msg.Template = &retain.MessageTemplate{Name: "HUMAN_AGENT"}
 		}
 	case retain.ChannelEmail:
 		msg.Channel, msg.Recipient, msg.Subject = retain.ChannelEmail, st.CustomerEmail, st.Subject

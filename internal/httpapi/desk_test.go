@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/retainhq/retain/internal/messaging"
 	"github.com/retainhq/retain/internal/messaging/messagingtest"
 	"github.com/retainhq/retain/internal/scheduler"
+	"github.com/retainhq/retain/internal/store"
 	"github.com/retainhq/retain/internal/store/storetest"
 )
 
@@ -176,5 +178,90 @@ func TestDeskEndToEnd(t *testing.T) {
 				t.Errorf("resolve: %d %v", code, out)
 			}
 		})
+	}
+}
+
+// TestDeskMessenger: a Facebook Page's webhook (the verify-token
+// handshake, Meta's signature) brings a customer's message to the desk on
+// the customer known by their page-scoped id, once however often Meta
+// delivers it; the agent's reply goes back through the Send API — tagged
+// HUMAN_AGENT more than 24 hours after the customer wrote.
+func TestDeskMessenger(t *testing.T) {
+	f := newFixture(t, storetest.SQLite)
+	ctx := context.Background()
+	now := time.Date(2026, 6, 1, 4, 0, 0, 0, time.UTC)
+	f.db.Now = func() time.Time { return now }
+	graph := newCloudAPI(t)
+	settings, _ := json.Marshal(messaging.Settings{AllowNetworks: []string{"127.0.0.0/8"},
+		Messenger: &messaging.MessengerSettings{PageToken: "cloud-token", AppSecret: "page-secret", VerifyToken: "page-verify", APIBase: graph.URL}})
+	if err := f.db.SetSetting(ctx, messaging.SettingsKey, string(settings)); err != nil {
+		t.Fatal(err)
+	}
+	for token, want := range map[string]int{"page-verify": 200, "guess": 403} {
+		resp, err := http.Get(f.srv.URL + "/hooks/messenger?hub.mode=subscribe&hub.verify_token=" + token + "&hub.challenge=42")
+		if err != nil || resp.StatusCode != want {
+			t.Errorf("handshake with %q: %v %v", token, resp.StatusCode, err)
+		}
+		resp.Body.Close()
+	}
+	post := func(body, sig string) int {
+		t.Helper()
+		req, _ := http.NewRequest("POST", f.srv.URL+"/hooks/messenger", strings.NewReader(body))
+		if sig != "" {
+			req.Header.Set("X-Hub-Signature-256", sig)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	msg := fmt.Sprintf(`{"object":"page","entry":[{"id":"PAGE","time":%d,"messaging":[{"sender":{"id":"psid-77"},"recipient":{"id":"PAGE"},
+		"timestamp":%d,"message":{"mid":"m_1","text":"रातो कुर्ता छ?"}}]}]}`, now.UnixMilli(), now.UnixMilli())
+	if code := post(msg, ""); code != 401 {
+		t.Errorf("unsigned: %d", code)
+	}
+	if code := post(msg, messaging.MetaSignature("another-secret", []byte(msg))); code != 401 {
+		t.Errorf("signed with another secret: %d", code)
+	}
+	if tickets, _ := f.db.Tickets(ctx, store.TicketFilter{View: "all"}); len(tickets) != 0 {
+		t.Fatalf("a refused webhook made %d tickets", len(tickets))
+	}
+	for range 2 {
+		if code := post(msg, messaging.MetaSignature("page-secret", []byte(msg))); code != 200 {
+			t.Fatalf("signed: %d", code)
+		}
+	}
+	tickets, _ := f.db.Tickets(ctx, store.TicketFilter{View: "all"})
+	if len(tickets) != 1 || tickets[0].CustomerRef != "messenger:psid-77" || tickets[0].Channel != "messenger" || tickets[0].Messages != 1 {
+		t.Fatalf("tickets: %+v", tickets)
+	}
+	sender := &scheduler.Sender{DB: f.db, Owner: "test", Settings: (&core.LiveSettings{DB: f.db}).Sender}
+	reply := func(text string) map[string]any {
+		t.Helper()
+		if code, out := f.call(t, f.key, "POST", "/api/v1/tickets/"+tickets[0].ExternalID+"/replies", map[string]any{"body": text}); code != 200 {
+			t.Fatalf("reply: %d %v", code, out)
+		}
+		if _, err := core.ConsumeDesk(ctx, f.db); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sender.RunOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+		graph.mu.Lock()
+		defer graph.mu.Unlock()
+		if len(graph.sent) == 0 {
+			t.Fatal("nothing reached the Send API")
+		}
+		return graph.sent[len(graph.sent)-1]
+	}
+	got := reply("छ, साइज M र L")
+	if got["recipient"].(map[string]any)["id"] != "psid-77" || got["messaging_type"] != "RESPONSE" || got["message"].(map[string]any)["text"] != "छ, साइज M र L" {
+		t.Errorf("the reply: %v", got)
+	}
+	now = now.Add(30 * time.Hour)
+	if got := reply("अझै चाहिन्छ?"); got["messaging_type"] != "MESSAGE_TAG" || got["tag"] != "HUMAN_AGENT" {
+		t.Errorf("a reply after 24 hours: %v", got)
 	}
 }

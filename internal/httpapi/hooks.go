@@ -166,9 +166,20 @@ func (a *API) hookEmail(w http.ResponseWriter, r *http.Request) {
 // whatsAppHandshake answers Meta's subscription check: the challenge,
 // when the verify token is the business's.
 func (a *API) whatsAppHandshake(w http.ResponseWriter, r *http.Request) {
+	a.metaHandshake(w, r, func(s messaging.Settings) string {
+		if s.WhatsApp == nil {
+			return ""
+		}
+		return s.WhatsApp.VerifyToken
+	})
+}
+
+// metaHandshake answers a Meta webhook's subscription check against the
+// verify token token gives ("" refuses).
+func (a *API) metaHandshake(w http.ResponseWriter, r *http.Request, token func(messaging.Settings) string) {
 	s, err := core.MessagingSettings(r.Context(), a.db)
 	q := r.URL.Query()
-	if err != nil || s.WhatsApp == nil || q.Get("hub.mode") != "subscribe" || !messaging.VerifyToken(s.WhatsApp.VerifyToken, q.Get("hub.verify_token")) {
+	if err != nil || q.Get("hub.mode") != "subscribe" || token(s) == "" || !messaging.VerifyToken(token(s), q.Get("hub.verify_token")) {
 		http.Error(w, "verify token does not match", http.StatusForbidden)
 		return
 	}
@@ -176,22 +187,81 @@ func (a *API) whatsAppHandshake(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, q.Get("hub.challenge"))
 }
 
+// metaBody reads a Meta webhook's body and checks its X-Hub-Signature-256
+// under the app secret secret gives; it answers a refusal itself.
+func (a *API) metaBody(w http.ResponseWriter, r *http.Request, what string, secret func(messaging.Settings) string) ([]byte, bool) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+	if err != nil {
+		http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+		return nil, false
+	}
+	s, err := core.MessagingSettings(r.Context(), a.db)
+	if err != nil || secret(s) == "" {
+		http.Error(w, what+" is not set up (app_secret in its settings)", http.StatusNotFound)
+		return nil, false
+	}
+	if messaging.VerifyMetaSignature(secret(s), r.Header.Get("X-Hub-Signature-256"), body) != nil {
+		http.Error(w, "invalid signature", http.StatusUnauthorized)
+		return nil, false
+	}
+	return body, true
+}
+
+func (a *API) messengerHandshake(w http.ResponseWriter, r *http.Request) {
+	a.metaHandshake(w, r, func(s messaging.Settings) string {
+		if s.Messenger == nil {
+			return ""
+		}
+		return s.Messenger.VerifyToken
+	})
+}
+
+// messengerHook takes the page's webhook: each customer's message goes to
+// the support desk once (by its mid), on the customer known by their
+// page-scoped id.
+func (a *API) messengerHook(w http.ResponseWriter, r *http.Request) {
+	body, ok := a.metaBody(w, r, "Messenger", func(s messaging.Settings) string {
+		if s.Messenger == nil {
+			return ""
+		}
+		return s.Messenger.AppSecret
+	})
+	if !ok {
+		return
+	}
+	msgs, err := messaging.ParseMessengerWebhook(body)
+	if err != nil {
+		http.Error(w, "not a Messenger webhook: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	for _, m := range msgs {
+		if m.Text == "" {
+			continue // a sticker, a photo: nothing to read yet
+		}
+		at := m.At
+		if at.IsZero() || at.After(a.db.Now()) {
+			at = a.db.Now()
+		}
+		if _, err := core.TakeInbound(r.Context(), a.db, core.Inbound{ID: "fb:" + m.ID, Channel: "messenger", Customer: core.MessengerCustomer(m.Sender),
+			Text: m.Text, At: at}); err != nil {
+			a.hookAnswer(w, false, err)
+			return
+		}
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
 // whatsAppHook takes the Cloud API's webhook: customers' messages (replies,
 // taps, opt-outs) and the statuses of what was sent. Meta batches them;
 // each is recorded once by its wamid, so a redelivery changes nothing.
 func (a *API) whatsAppHook(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
-	if err != nil {
-		http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
-		return
-	}
-	s, err := core.MessagingSettings(r.Context(), a.db)
-	if err != nil || s.WhatsApp == nil || s.WhatsApp.AppSecret == "" {
-		http.Error(w, "WhatsApp replies are not set up (app_secret in the WhatsApp settings)", http.StatusNotFound)
-		return
-	}
-	if messaging.VerifyMetaSignature(s.WhatsApp.AppSecret, r.Header.Get("X-Hub-Signature-256"), body) != nil {
-		http.Error(w, "invalid signature", http.StatusUnauthorized)
+	body, ok := a.metaBody(w, r, "WhatsApp replies", func(s messaging.Settings) string {
+		if s.WhatsApp == nil {
+			return ""
+		}
+		return s.WhatsApp.AppSecret
+	})
+	if !ok {
 		return
 	}
 	ev, err := messaging.ParseWhatsAppWebhook(body)

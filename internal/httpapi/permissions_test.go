@@ -24,6 +24,8 @@ var apiAccess = map[string]string{
 	"POST /hooks/email":                      "public",
 	"GET /hooks/whatsapp":                    "public",
 	"POST /hooks/whatsapp":                   "public",
+	"GET /hooks/messenger":                   "public",
+	"POST /hooks/messenger":                  "public",
 	"GET /unsubscribe/{token}":               "public",
 	"POST /unsubscribe/{token}":              "public",
 	"GET /calendar/{file}":                   "public",

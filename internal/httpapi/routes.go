@@ -31,6 +31,8 @@ func (a *API) routes(mux *http.ServeMux) {
 	a.plain(mux, "POST /hooks/email", "the mail service's HMAC signature", "hook-email", http.HandlerFunc(a.hookEmail))
 	a.plain(mux, "GET /hooks/whatsapp", "the business's verify token (Meta's subscription handshake)", "hook-whatsapp", http.HandlerFunc(a.whatsAppHandshake))
 	a.plain(mux, "POST /hooks/whatsapp", "Meta's X-Hub-Signature-256 under the app secret", "hook-whatsapp", http.HandlerFunc(a.whatsAppHook))
+	a.plain(mux, "GET /hooks/messenger", "the page's verify token", "hook-messenger", http.HandlerFunc(a.messengerHandshake))
+	a.plain(mux, "POST /hooks/messenger", "Meta's X-Hub-Signature-256 (the app secret)", "hook-messenger", http.HandlerFunc(a.messengerHook))
 	a.plain(mux, "GET /unsubscribe/{token}", "the signed token in the link", "unsubscribe", http.HandlerFunc(a.unsubscribe))
 	a.plain(mux, "POST /unsubscribe/{token}", "the signed token in the link", "unsubscribe", http.HandlerFunc(a.unsubscribe))
 	a.plain(mux, "GET /api/docs", "none: the API's description, as the OpenAPI document", "", http.HandlerFunc(a.reference))

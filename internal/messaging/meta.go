@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -148,4 +149,77 @@ func unixTime(s string) time.Time {
 		return time.Time{}
 	}
 	return time.Unix(n, 0).UTC()
+}
+
+// MessengerSettings are a Facebook Page's: the page access token that
+// sends, and the app secret and verify token of its webhook.
+type MessengerSettings struct {
+	PageToken   string `json:"page_token"`
+	AppSecret   string `json:"app_secret,omitempty"`
+	VerifyToken string `json:"verify_token,omitempty"`
+	APIBase     string `json:"api_base,omitempty"`
+}
+
+// MessengerSend is the gateway configuration of Messenger's Send API for
+// a page token. The recipient ({{.To}}) is the page-scoped id the
+// customer wrote from. A reply more than 24 hours after their last
+// message goes with the HUMAN_AGENT tag (up to 7 days; the Meta app needs
+// that permission).
+func MessengerSend(apiBase, pageToken string) GatewayConfig {
+	if apiBase == "" {
+		apiBase = "https://graph.facebook.com/v21.0"
+	}
+	return GatewayConfig{
+		URL:     strings.TrimSuffix(apiBase, "/") + "/me/messages",
+		Headers: map[string]string{"Authorization": "Bearer " + pageToken, "Content-Type": "application/json"},
+		Body: `{"recipient":{"id":{{json .To}}},{{if .Template}}"messaging_type":"MESSAGE_TAG","tag":"HUMAN_AGENT"{{else}}"messaging_type":"RESPONSE"{{end}},` +
+			`"message":{"text":{{json .Body}}}}`,
+		ProviderIDField: "message_id",
+	}
+}
+
+// MessengerMessage is a customer's message to the page.
+type MessengerMessage struct {
+	ID     string // the mid
+	Sender string // the page-scoped id of who wrote
+	Text   string
+	At     time.Time
+}
+
+// ParseMessengerWebhook reads a page webhook body: the customers'
+// messages (echoes of the page's own and deliveries are left out).
+func ParseMessengerWebhook(body []byte) ([]MessengerMessage, error) {
+	var doc struct {
+		Object string `json:"object"`
+		Entry  []struct {
+			Messaging []struct {
+				Sender struct {
+					ID string `json:"id"`
+				} `json:"sender"`
+				Timestamp int64 `json:"timestamp"`
+				Message   *struct {
+					Mid    string `json:"mid"`
+					Text   string `json:"text"`
+					IsEcho bool   `json:"is_echo"`
+				} `json:"message"`
+			} `json:"messaging"`
+		} `json:"entry"`
+	}
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return nil, err
+	}
+	if doc.Object != "page" {
+		return nil, fmt.Errorf("object %q is not page", doc.Object)
+	}
+	var out []MessengerMessage
+	for _, e := range doc.Entry {
+		for _, m := range e.Messaging {
+			if m.Message == nil || m.Message.IsEcho || m.Message.Mid == "" || m.Sender.ID == "" {
+				continue
+			}
+			out = append(out, MessengerMessage{ID: m.Message.Mid, Sender: m.Sender.ID, Text: m.Message.Text,
+				At: time.UnixMilli(m.Timestamp).UTC()})
+		}
+	}
+	return out, nil
 }

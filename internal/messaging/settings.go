@@ -22,6 +22,9 @@ type Settings struct {
 	WhatsApp     *WhatsAppSettings `json:"whatsapp,omitempty"`
 	Webhook      *WebhookSettings  `json:"webhook,omitempty"`
 	Email        *EmailSettings    `json:"email,omitempty"`
+	// Messenger is the business's Facebook Page: customers' messages come
+	// to /hooks/messenger and agents' replies go back through it.
+	Messenger *MessengerSettings `json:"messenger,omitempty"`
 	// IMAP is the mailbox customers write to: the desk reads it.
 	IMAP *IMAPSettings `json:"imap,omitempty"`
 	// PublicURL is where customers reach Retain (unsubscribe links).
@@ -175,6 +178,16 @@ func (s Settings) Build() (map[string]Channel, Policy, error) {
 		}
 		chans["whatsapp"] = g
 	}
+	if s.Messenger != nil {
+		if s.Messenger.PageToken == "" {
+			return nil, p, retain.FieldError("messenger.page_token", "is required")
+		}
+		g, err := NewGateway(MessengerSend(s.Messenger.APIBase, s.Messenger.PageToken), client)
+		if err != nil {
+			return nil, p, fieldOf("messenger", err)
+		}
+		chans["messenger"] = g
+	}
 	if s.Email != nil {
 		e, err := NewEmail(*s.Email, timeout, allow)
 		if err != nil {
@@ -220,6 +233,11 @@ func (s Settings) Masked() Settings {
 		e := *s.Email
 		e.Password = mask(e.Password)
 		m.Email = &e
+	}
+	if s.Messenger != nil {
+		ms := *s.Messenger
+		ms.PageToken, ms.AppSecret, ms.VerifyToken = mask(ms.PageToken), mask(ms.AppSecret), mask(ms.VerifyToken)
+		m.Messenger = &ms
 	}
 	if s.IMAP != nil {
 		i := *s.IMAP

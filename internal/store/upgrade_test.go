@@ -12,7 +12,8 @@ import (
 // TestDeskUpgradeKeepsTickets: migration 17 rebuilds the ticket tables on
 // SQLite (a CHECK cannot be altered there). Tickets, their messages (a
 // staff author becomes an agent) and the survey invitations that point at
-// them survive it, and foreign keys are enforced again afterwards.
+// them survive it, and so do messages and their events (the messages
+// table is rebuilt too); foreign keys are enforced again afterwards.
 func TestDeskUpgradeKeepsTickets(t *testing.T) {
 	for name, dsn := range map[string]func(t *testing.T) string{
 		"sqlite":   func(t *testing.T) string { return filepath.Join(t.TempDir(), "retain.db") },
@@ -36,6 +37,9 @@ func TestDeskUpgradeKeepsTickets(t *testing.T) {
 				 VALUES (7, 't7', 1, 'sms', 'pending', '2026-01-02T00:00:00Z', '2026-01-02T00:00:00Z', '2026-01-02T00:00:00Z')`,
 				`INSERT INTO ticket_messages (external_id, ticket_id, author, staff_id, body, sent_at) VALUES ('t7#1', 7, 'customer', NULL, 'late', '2026-01-02T00:00:00Z')`,
 				`INSERT INTO ticket_messages (external_id, ticket_id, author, staff_id, body, sent_at) VALUES ('t7#2', 7, 'staff', 1, 'sorry', '2026-01-02T01:00:00Z')`,
+				`INSERT INTO messages (id, idempotency_key, customer_id, channel, purpose, kind, recipient, body, status, due_at, created_for, created_at, updated_at)
+				 VALUES (5, 'msg-5', 1, 'sms', 'transactional', 'x', '+8801711000000', 'hi', 'sent', '2026-01-02T00:00:00Z', '2026-01-02T00:00:00Z', '2026-01-02T00:00:00Z', '2026-01-02T00:00:00Z')`,
+				`INSERT INTO message_events (event_id, message_id, status, occurred_at, received_at) VALUES ('ev-5', 5, 'delivered', '2026-01-02T00:00:00Z', '2026-01-02T00:00:00Z')`,
 				`INSERT INTO survey_invitations (idempotency_key, token_hash, response_ext, survey_key, survey_version, customer_id, channel, context, ticket_id, created_at, expires_at, updated_at)
 				 VALUES ('k', 'h', 'r', 'csat', 1, 1, 'sms', 'ticket', 7, '2026-01-03T00:00:00Z', '2026-02-03T00:00:00Z', '2026-01-03T00:00:00Z')`,
 			} {

@@ -55,3 +55,7 @@ CREATE TABLE ticket_attachments (
     created_at   TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX ticket_attachments_message ON ticket_attachments (message_ext);
+
+-- Agents' replies go out on Messenger too.
+ALTER TABLE messages DROP CONSTRAINT messages_channel_check;
+ALTER TABLE messages ADD CONSTRAINT messages_channel_check CHECK (channel IN ('email', 'sms', 'whatsapp', 'webhook', 'messenger'));

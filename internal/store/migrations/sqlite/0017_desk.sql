@@ -96,3 +96,44 @@ CREATE TABLE ticket_attachments (
     created_at   DATETIME NOT NULL
 );
 CREATE INDEX ticket_attachments_message ON ticket_attachments (message_ext);
+
+-- Agents' replies go out on Messenger too: the messages table's channel
+-- check gains it (rebuilt, as above).
+CREATE TABLE messages_new (
+    id              INTEGER PRIMARY KEY,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    customer_id     INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    channel         TEXT NOT NULL CHECK (channel IN ('email', 'sms', 'whatsapp', 'webhook', 'messenger')),
+    purpose         TEXT NOT NULL CHECK (purpose IN ('transactional', 'marketing')),
+    kind            TEXT NOT NULL,
+    locale          TEXT NOT NULL DEFAULT 'en',
+    recipient       TEXT NOT NULL,
+    subject         TEXT NOT NULL DEFAULT '',
+    body            TEXT NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('queued', 'sending', 'sent', 'unknown', 'delivered', 'failed', 'dead', 'expired', 'suppressed', 'capped')),
+    due_at          DATETIME NOT NULL,
+    created_for     DATETIME NOT NULL,
+    max_lateness_s  INTEGER NOT NULL DEFAULT 0,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    lease_owner     TEXT NOT NULL DEFAULT '',
+    lease_until     DATETIME,
+    fence           INTEGER NOT NULL DEFAULT 0,
+    provider_id     TEXT NOT NULL DEFAULT '',
+    last_error      TEXT NOT NULL DEFAULT '',
+    enrollment_id   INTEGER REFERENCES enrollments (id) ON DELETE SET NULL,
+    sent_at         DATETIME,
+    created_at      DATETIME NOT NULL,
+    updated_at      DATETIME NOT NULL,
+    waiting_for     TEXT NOT NULL DEFAULT '',
+    options         TEXT NOT NULL DEFAULT '',
+    template        TEXT NOT NULL DEFAULT '',
+    in_reply_to     TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO messages_new SELECT id, idempotency_key, customer_id, channel, purpose, kind, locale, recipient, subject, body, status, due_at,
+    created_for, max_lateness_s, attempts, lease_owner, lease_until, fence, provider_id, last_error, enrollment_id, sent_at, created_at,
+    updated_at, waiting_for, options, template, in_reply_to FROM messages;
+DROP TABLE messages;
+ALTER TABLE messages_new RENAME TO messages;
+CREATE INDEX messages_due ON messages (status, due_at);
+CREATE INDEX messages_customer ON messages (customer_id, created_at);
+CREATE INDEX messages_waiting ON messages (waiting_for) WHERE waiting_for <> '';
