@@ -3,6 +3,9 @@ package core
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -205,7 +208,7 @@ func (w Work) ReplyTicket(ctx context.Context, a retain.Actor, id int64, body st
 		rand.Read(id[:]) // never fails (crypto/rand)
 		b.TicketMessages = append(b.TicketMessages, store.Row[retain.TicketMessage]{V: retain.TicketMessage{
 			ExternalID: fmt.Sprintf("%s:%s:%x", author, t.ExternalID, id), TicketRef: t.ExternalID, Author: author,
-			StaffRef: staff, Channel: channel, Body: body, SentAt: w.DB.Now(), Deliver: !note}})
+			StaffRef: staff, Channel: channel, Body: body, SentAt: w.DB.Now(), Deliver: !note && SendsOn(t.Channel)}})
 	})
 }
 
@@ -430,4 +433,117 @@ func CannedText(ctx context.Context, db *store.DB, ticketID int64, key string) (
 		}
 	}
 	return "", retain.FieldError("canned", "%q is not a canned reply of the desk", key)
+}
+
+// WidgetMessage is a visitor's message from the website's chat widget.
+type WidgetMessage struct {
+	Token   string // the conversation's, from an earlier message; "" for a first one
+	Name    string
+	Contact string // a phone number or an e-mail address
+	Country string // of a number written without +code (BD, NP); default the business's
+	Text    string
+}
+
+// WidgetLine is one line of a widget conversation as the visitor sees it:
+// their messages and the agents' replies (never the notes).
+type WidgetLine struct {
+	Mine bool      `json:"mine"`
+	Text string    `json:"text"`
+	At   time.Time `json:"at"`
+}
+
+// TakeWidget files a widget message: a first one opens (or continues) the
+// visitor's chat conversation as any inbound message and returns a new
+// token for the conversation; a later one, with the token, adds to that
+// ticket. Problems name the form's fields.
+func TakeWidget(ctx context.Context, db *store.DB, m WidgetMessage) (string, error) {
+	in := Inbound{Channel: "chat", Name: strings.TrimSpace(m.Name), Text: strings.TrimSpace(m.Text), At: db.Now()}
+	var id [16]byte
+	rand.Read(id[:])
+	in.ID = "widget:" + hex.EncodeToString(id[:8])
+	if m.Token != "" {
+		t, err := db.TicketByWidgetToken(ctx, widgetHash(m.Token))
+		if err != nil {
+			return "", retain.FieldError("token", "is not a conversation")
+		}
+		in.Customer = t.CustomerRef
+		b, _, err := inboundBatch(ctx, db, in, t.ExternalID)
+		if err != nil {
+			return "", err
+		}
+		_, err = Ingest(ctx, db, retain.System("widget"), Rows(b))
+		return m.Token, err
+	}
+	contact := strings.TrimSpace(m.Contact)
+	if strings.Contains(contact, "@") {
+		email, err := retain.NormalizeEmail(contact)
+		if err != nil {
+			return "", retain.FieldError("contact", "%v", err)
+		}
+		in.Email = email
+	} else {
+		country := m.Country
+		if country == "" {
+			country = PhoneCountry(ctx, db)
+		}
+		phone, err := retain.NormalizePhone(contact, country)
+		if err != nil {
+			return "", retain.FieldError("contact", "%v", err)
+		}
+		in.Phone = phone
+	}
+	b, ticket, err := inboundBatch(ctx, db, in, "")
+	if err != nil {
+		return "", err
+	}
+	if _, err := Ingest(ctx, db, retain.System("widget"), Rows(b)); err != nil {
+		return "", err
+	}
+	token := base64.RawURLEncoding.EncodeToString(id[:])
+	return token, db.SetWidgetToken(ctx, ticket, widgetHash(token))
+}
+
+// WidgetThread is a widget conversation, by its token.
+func WidgetThread(ctx context.Context, db *store.DB, token string) ([]WidgetLine, error) {
+	t, err := db.TicketByWidgetToken(ctx, widgetHash(token))
+	if err != nil {
+		return nil, err
+	}
+	thread, err := db.Thread(ctx, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := []WidgetLine{}
+	for _, m := range thread {
+		if m.Author == "customer" || m.Author == "agent" || (m.Author == "system" && m.Deliver) {
+			out = append(out, WidgetLine{Mine: m.Author == "customer", Text: m.Body, At: m.SentAt})
+		}
+	}
+	return out, nil
+}
+
+func widgetHash(token string) string {
+	if token == "" {
+		return ""
+	}
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+// SendsOn reports whether an agent's reply on a ticket of this channel
+// goes to the customer through the outbox. A chat reply is read in the
+// website's widget instead; one on the phone or in the shop is a record.
+func SendsOn(channel string) bool {
+	return slices.Contains([]string{"sms", "whatsapp", "email", "messenger"}, channel)
+}
+
+// PhoneCountry is the country of the business's phone numbers written
+// without a +code, from its time zone: BD in Asia/Dhaka, NP in
+// Asia/Kathmandu; "" elsewhere.
+func PhoneCountry(ctx context.Context, db *store.DB) string {
+	zone, err := BusinessZone(ctx, db)
+	if err != nil {
+		return ""
+	}
+	return map[string]string{"Asia/Dhaka": "BD", "Asia/Kathmandu": "NP", "Asia/Katmandu": "NP"}[zone.String()]
 }

@@ -488,3 +488,23 @@ func (tx *Tx) DeskAgents(ctx context.Context, team string) ([]DeskAgent, error) 
 	}
 	return out, rows.Err()
 }
+
+// SetWidgetToken gives a ticket the hash of its chat widget's token.
+func (db *DB) SetWidgetToken(ctx context.Context, ticketRef, tokenHash string) error {
+	return db.WithTx(ctx, func(tx *Tx) error {
+		_, err := tx.exec(ctx, `UPDATE tickets SET widget_token = $2 WHERE external_id = $1`, ticketRef, tokenHash)
+		return err
+	})
+}
+
+// TicketByWidgetToken is the ticket a widget's token hash opens.
+func (db *DB) TicketByWidgetToken(ctx context.Context, tokenHash string) (TicketRow, error) {
+	if tokenHash == "" {
+		return TicketRow{}, retain.Errorf(retain.ENOTFOUND, "no conversation")
+	}
+	t, err := scanTicket(db.read.QueryRowContext(ctx, `SELECT `+ticketCols+ticketFrom+` WHERE t.widget_token = $1`, tokenHash))
+	if err != nil {
+		return t, notFound(err, "no conversation")
+	}
+	return t, nil
+}

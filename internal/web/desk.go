@@ -206,7 +206,7 @@ func (s *Server) deskTicket(w http.ResponseWriter, r *http.Request, v *view) err
 	}
 	d := ticketData{Ticket: t, Now: s.db.Now(), CanWork: v.Actor.Can(retain.PermTicketsWork), Statuses: retain.TicketStatuses,
 		Priorities: retain.TicketPriorities, Causes: retain.RootCauses,
-		Sends: slices.Contains([]string{"sms", "whatsapp", "email", "messenger"}, t.Channel)}
+		Sends: core.SendsOn(t.Channel)}
 	if d.Thread, err = s.db.Thread(ctx, id); err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -190,5 +191,57 @@ func TestDeskMailAttachment(t *testing.T) {
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/octet-stream" ||
 		!strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment") || string(body) != "<script>alert(1)</script>" {
 		t.Errorf("download: %d %v %q", resp.StatusCode, resp.Header, body)
+	}
+}
+
+// TestWidgetEndpoints: bad input is a 400 naming the field with the
+// problem's key (the script says it in the visitor's language), an
+// unknown conversation a 404, a flood from one address a 429; answers
+// carry no cookie and allow any origin.
+func TestWidgetEndpoints(t *testing.T) {
+	s := newSite(t, storetest.SQLite)
+	post := func(body string) (int, string, http.Header) {
+		t.Helper()
+		resp, err := http.Post(s.srv.URL+"/widget/messages", "text/plain", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b), resp.Header
+	}
+	code, body, h := post(`{"name":"Ram","contact":"not a number","text":"hi"}`)
+	if code != 400 || !strings.Contains(body, `"problem":"bad_contact"`) || !strings.Contains(body, `"field":"contact"`) ||
+		h.Get("Access-Control-Allow-Origin") != "*" || h.Get("Set-Cookie") != "" {
+		t.Errorf("a bad contact: %d %s %v", code, body, h)
+	}
+	if code, body, _ := post(`{"contact":"+9779801234567","text":"  "}`); code != 400 || !strings.Contains(body, `"problem":"bad_text"`) {
+		t.Errorf("no text: %d %s", code, body)
+	}
+	if code, body, _ := post(`{"token":"nope","text":"again"}`); code != 400 || !strings.Contains(body, `"field":"token"`) {
+		t.Errorf("an unknown token: %d %s", code, body)
+	}
+	resp, err := http.Get(s.srv.URL + "/widget/messages?token=nope")
+	if err != nil || resp.StatusCode != 404 {
+		t.Errorf("reading an unknown conversation: %v %v", resp.StatusCode, err)
+	}
+	resp.Body.Close()
+	limited := false
+	for range 12 {
+		if code, _, _ := post(`{"contact":"+9779801234567","text":"hello"}`); code == 429 {
+			limited = true
+		}
+	}
+	if !limited {
+		t.Error("twelve messages a minute from one address were all taken")
+	}
+	js, err := http.Get(s.srv.URL + "/widget.js?lang=ne")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(js.Body)
+	js.Body.Close()
+	if !strings.HasPrefix(js.Header.Get("Content-Type"), "text/javascript") || !strings.Contains(string(b), "हामीसँग कुरा गर्नुहोस्") || !strings.Contains(string(b), `"NP"`) {
+		t.Errorf("the Nepali script: %v\n%.300s", js.Header, b)
 	}
 }

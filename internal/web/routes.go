@@ -43,6 +43,12 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// A survey invitation's page: guarded by its token, guesses limited.
 	s.public(mux, "GET /s/{token}", secure(http.HandlerFunc(s.surveyPublic)))
 	s.public(mux, "POST /s/{token}", s.protect.Handler(secure(http.HandlerFunc(s.surveyPublic))))
+	// The website chat widget: a script for the shop's own pages and its
+	// cross-origin endpoints, guarded by a limit per address and the
+	// conversation's token.
+	s.public(mux, "GET /widget.js", http.HandlerFunc(s.widgetJS))
+	s.public(mux, "POST /widget/messages", http.HandlerFunc(s.widgetPost))
+	s.public(mux, "GET /widget/messages", http.HandlerFunc(s.widgetGet))
 	s.public(mux, "/", secure(http.HandlerFunc(s.notFound)))
 
 	s.page(mux, "POST /logout", retain.PermSignedIn, s.logout)

@@ -47,6 +47,8 @@ type Server struct {
 	login *limiter
 	// surveyGuess counts unknown survey tokens per address.
 	surveyGuess *limiter
+	// widgetSends counts chat widget messages per address.
+	widgetSends *limiter
 	protect     *http.CrossOriginProtection
 	table       []Route
 	// live is the messaging settings in force (the business's time zone
@@ -73,7 +75,7 @@ type Options struct {
 
 // New mounts the UI on mux.
 func New(mux *http.ServeMux, db *store.DB, log *slog.Logger, opts Options) *Server {
-	s := &Server{db: db, log: log, opts: opts, pages: map[string]*template.Template{}, login: newLimiter(), surveyGuess: newLimiter(), protect: http.NewCrossOriginProtection(),
+	s := &Server{db: db, log: log, opts: opts, pages: map[string]*template.Template{}, login: newLimiter(), surveyGuess: newLimiter(), widgetSends: newLimiter(), protect: http.NewCrossOriginProtection(),
 		live: &core.LiveSettings{DB: db}}
 	names, _ := fs.Glob(templateFS, "templates/*.html")
 	for _, n := range names {

@@ -59,3 +59,8 @@ CREATE INDEX ticket_attachments_message ON ticket_attachments (message_ext);
 -- Agents' replies go out on Messenger too.
 ALTER TABLE messages DROP CONSTRAINT messages_channel_check;
 ALTER TABLE messages ADD CONSTRAINT messages_channel_check CHECK (channel IN ('email', 'sms', 'whatsapp', 'webhook', 'messenger'));
+
+-- A conversation from the website's chat widget: the SHA-256 of the token
+-- the visitor's browser holds to read the answers and write again.
+ALTER TABLE tickets ADD COLUMN widget_token TEXT NOT NULL DEFAULT '';
+CREATE INDEX tickets_widget ON tickets (widget_token) WHERE widget_token <> '';

@@ -137,3 +137,8 @@ ALTER TABLE messages_new RENAME TO messages;
 CREATE INDEX messages_due ON messages (status, due_at);
 CREATE INDEX messages_customer ON messages (customer_id, created_at);
 CREATE INDEX messages_waiting ON messages (waiting_for) WHERE waiting_for <> '';
+
+-- A conversation from the website's chat widget: the SHA-256 of the token
+-- the visitor's browser holds to read the answers and write again.
+ALTER TABLE tickets ADD COLUMN widget_token TEXT NOT NULL DEFAULT '';
+CREATE INDEX tickets_widget ON tickets (widget_token) WHERE widget_token <> '';
