@@ -197,33 +197,51 @@ func (db *DB) Tickets(ctx context.Context, f TicketFilter) ([]TicketRow, error) 
 	return out, rows.Err()
 }
 
-// TicketCounts counts each view's tickets for one agent.
+// TicketCounts counts each view's tickets for one agent. The views of
+// work still to do are counted over the tickets not resolved or closed
+// (the status index finds them), resolved with a count of its own: a desk
+// of a million old tickets and a few hundred open ones counts the few
+// hundred.
 func (db *DB) TicketCounts(ctx context.Context, staffID, teamID int64, soon time.Duration) (map[string]int, error) {
 	if soon == 0 {
 		soon = time.Hour
 	}
 	now := db.Now().UTC()
 	args := []any{now, now.Add(soon)}
+	var views []string
 	var sums []string
 	for _, v := range TicketViews {
+		if v == "resolved" || v == "all" {
+			continue
+		}
 		w, err := viewWhere(v, staffID, teamID, &args)
 		if err != nil {
 			return nil, err
 		}
+		views = append(views, v)
 		sums = append(sums, "COALESCE(SUM(CASE WHEN "+w+" THEN 1 ELSE 0 END), 0)")
 	}
-	dest := make([]any, len(TicketViews))
-	counts := make([]int, len(TicketViews))
+	counts := make([]int, len(views)+1)
+	dest := make([]any, len(counts))
 	for i := range counts {
 		dest[i] = &counts[i]
 	}
-	if err := db.read.QueryRowContext(ctx, `SELECT `+strings.Join(sums, ", ")+ticketFrom+` WHERE $1 = $1 AND $2 = $2`, args...).Scan(dest...); err != nil {
+	q := `SELECT ` + strings.Join(sums, ", ") + `, (SELECT COUNT(*) FROM tickets WHERE status IN ('resolved', 'closed'))` + ticketFrom +
+		` WHERE t.status IN ('new', 'open', 'pending', 'on_hold') AND $1 = $1 AND $2 = $2`
+	if err := db.read.QueryRowContext(ctx, q, args...).Scan(dest...); err != nil {
 		return nil, fmt.Errorf("store: ticket counts: %w", err)
 	}
-	out := map[string]int{}
-	for i, v := range TicketViews {
+	out := map[string]int{"resolved": counts[len(views)]}
+	for i, v := range views {
 		out[v] = counts[i]
 	}
+	// Every ticket is in work still to do (new, open, pending, on hold) or
+	// done (resolved, closed).
+	working := 0
+	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE status IN ('new', 'open', 'pending', 'on_hold')`).Scan(&working); err != nil {
+		return nil, fmt.Errorf("store: ticket counts: %w", err)
+	}
+	out["all"] = working + out["resolved"]
 	return out, nil
 }
 

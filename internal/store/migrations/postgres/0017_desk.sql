@@ -64,3 +64,7 @@ ALTER TABLE messages ADD CONSTRAINT messages_channel_check CHECK (channel IN ('e
 -- the visitor's browser holds to read the answers and write again.
 ALTER TABLE tickets ADD COLUMN widget_token TEXT NOT NULL DEFAULT '';
 CREATE INDEX tickets_widget ON tickets (widget_token) WHERE widget_token <> '';
+
+-- The desk's lists of all tickets, newest or last changed first.
+CREATE INDEX tickets_opened ON tickets (opened_at);
+CREATE INDEX tickets_updated ON tickets (updated_at);

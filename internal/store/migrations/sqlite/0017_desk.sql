@@ -142,3 +142,7 @@ CREATE INDEX messages_waiting ON messages (waiting_for) WHERE waiting_for <> '';
 -- the visitor's browser holds to read the answers and write again.
 ALTER TABLE tickets ADD COLUMN widget_token TEXT NOT NULL DEFAULT '';
 CREATE INDEX tickets_widget ON tickets (widget_token) WHERE widget_token <> '';
+
+-- The desk's lists of all tickets, newest or last changed first.
+CREATE INDEX tickets_opened ON tickets (opened_at);
+CREATE INDEX tickets_updated ON tickets (updated_at);
