@@ -54,7 +54,7 @@ func (db *DB) Reply(ctx context.Context, eventID, phone, channel, text string, o
 		if fresh = k == 1; !fresh || !optOut {
 			return nil
 		}
-		rows, err := tx.query(ctx, `SELECT id FROM customers WHERE phone = $1`, phone)
+		rows, err := tx.query(ctx, `SELECT id FROM customers WHERE phone = $1 AND phone <> ''`, phone)
 		if err != nil {
 			return err
 		}
@@ -94,7 +94,9 @@ func (db *DB) ForgetReply(ctx context.Context, eventID string) error {
 }
 
 // CustomerRefsByPhone are the external ids of the customers with this
-// phone number (E.164), usually one.
+// phone number (E.164), usually one. Saying the phone is not empty lets
+// the partial index on phone serve (else every customer is scanned: 44
+// inbound messages a second at 1,000,000 tickets).
 func (db *DB) CustomerRefsByPhone(ctx context.Context, phone string) ([]string, error) {
-	return db.refs(ctx, `SELECT external_id FROM customers WHERE phone = $1 ORDER BY id`, phone)
+	return db.refs(ctx, `SELECT external_id FROM customers WHERE phone = $1 AND phone <> '' ORDER BY id`, phone)
 }

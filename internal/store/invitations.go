@@ -183,7 +183,7 @@ func (tx *Tx) Invitation(ctx context.Context, id int64) (Invitation, error) {
 // WhatsApp answers it.
 func (db *DB) OpenInvitation(ctx context.Context, phone string, channel retain.Channel) (Invitation, bool, error) {
 	inv, err := scanInvitation(db.read.QueryRowContext(ctx, `SELECT `+invitationColumns+invitationFrom+`
-		WHERE c.phone = $1 AND i.channel = $2 AND i.status <> 'done' AND i.expires_at > $3
+		WHERE c.phone = $1 AND c.phone <> '' AND i.channel = $2 AND i.status <> 'done' AND i.expires_at > $3
 		ORDER BY i.created_at DESC, i.id DESC LIMIT 1`, phone, channel, db.Now().UTC()))
 	if err == sql.ErrNoRows {
 		return inv, false, nil

@@ -310,7 +310,7 @@ func (db *DB) ConversationFor(ctx context.Context, customerRef, channel string, 
 // CustomerRefsByEmail are the external ids of the customers with this
 // (normalised) e-mail address.
 func (db *DB) CustomerRefsByEmail(ctx context.Context, email string) ([]string, error) {
-	return db.refs(ctx, `SELECT external_id FROM customers WHERE email = $1 ORDER BY id`, email)
+	return db.refs(ctx, `SELECT external_id FROM customers WHERE email = $1 AND email <> '' ORDER BY id`, email)
 }
 
 func (db *DB) refs(ctx context.Context, q string, args ...any) ([]string, error) {

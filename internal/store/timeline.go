@@ -17,24 +17,26 @@ type TimelineItem struct {
 	// the page in the reader's language).
 	Amount   int64
 	Currency string
+	// TicketID: a ticket's id, for the link to its thread.
+	TicketID int64
 }
 
 // Timeline lists a customer's touches, newest first: orders and their
 // events, calls, visits and notes, tickets, survey answers and messages.
 func (db *DB) Timeline(ctx context.Context, customerID int64, limit int) ([]TimelineItem, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT * FROM (
-		SELECT o.placed_at AS at, 'order' AS kind, o.status AS type, o.external_id AS text, '' AS detail, o.total_minor AS amount, o.currency AS currency
+		SELECT o.placed_at AS at, 'order' AS kind, o.status AS type, o.external_id AS text, '' AS detail, o.total_minor AS amount, o.currency AS currency, 0 AS ticket
 			FROM orders o WHERE o.customer_id = $1
 		UNION ALL
-		SELECT e.occurred_at, 'order_event', e.type, o.external_id, e.reason, 0, '' FROM order_events e JOIN orders o ON o.id = e.order_id WHERE o.customer_id = $1
+		SELECT e.occurred_at, 'order_event', e.type, o.external_id, e.reason, 0, '', 0 FROM order_events e JOIN orders o ON o.id = e.order_id WHERE o.customer_id = $1
 		UNION ALL
-		SELECT i.occurred_at, 'interaction', i.kind, i.summary, COALESCE((SELECT s.name FROM staff s WHERE s.id = i.staff_id), ''), 0, '' FROM interactions i WHERE i.customer_id = $1
+		SELECT i.occurred_at, 'interaction', i.kind, i.summary, COALESCE((SELECT s.name FROM staff s WHERE s.id = i.staff_id), ''), 0, '', 0 FROM interactions i WHERE i.customer_id = $1
 		UNION ALL
-		SELECT t.opened_at, 'ticket', t.status, t.subject, t.root_cause, 0, '' FROM tickets t WHERE t.customer_id = $1
+		SELECT t.opened_at, 'ticket', t.status, t.subject, t.root_cause, 0, '', t.id FROM tickets t WHERE t.customer_id = $1
 		UNION ALL
-		SELECT r.responded_at, 'survey', r.kind, CAST(r.score AS TEXT), r.comment, 0, '' FROM survey_responses r WHERE r.customer_id = $1
+		SELECT r.responded_at, 'survey', r.kind, CAST(r.score AS TEXT), r.comment, 0, '', 0 FROM survey_responses r WHERE r.customer_id = $1
 		UNION ALL
-		SELECT m.updated_at, 'message', m.channel, m.body, m.status, 0, '' FROM messages m WHERE m.customer_id = $1
+		SELECT m.updated_at, 'message', m.channel, m.body, m.status, 0, '', 0 FROM messages m WHERE m.customer_id = $1
 		) tl ORDER BY at DESC LIMIT $2`, customerID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: timeline: %w", err)
@@ -44,7 +46,7 @@ func (db *DB) Timeline(ctx context.Context, customerID int64, limit int) ([]Time
 	for rows.Next() {
 		var it TimelineItem
 		var at nullTime
-		if err := rows.Scan(&at, &it.Kind, &it.Type, &it.Text, &it.Detail, &it.Amount, &it.Currency); err != nil {
+		if err := rows.Scan(&at, &it.Kind, &it.Type, &it.Text, &it.Detail, &it.Amount, &it.Currency, &it.TicketID); err != nil {
 			return nil, fmt.Errorf("store: timeline: %w", err)
 		}
 		it.At = at.T

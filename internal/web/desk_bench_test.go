@@ -3,22 +3,15 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/retainhq/retain"
-	"github.com/retainhq/retain/internal/auth"
 	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/store"
-	"github.com/retainhq/retain/internal/web"
 )
 
 // BenchmarkDesk times the support desk's inbox (its views with their
@@ -51,16 +44,7 @@ func BenchmarkDesk(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportMetric(time.Since(built).Seconds(), "build_s")
-	hash, _ := auth.HashPassword(password)
-	db.AddUser(ctx, retain.System("test"), store.User{Email: "bench@shop.example", Name: "Bench", Role: "admin"}, hash)
-	mux := http.NewServeMux()
-	web.New(mux, db, slog.New(slog.NewTextHandler(io.Discard, nil)), web.Options{})
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
-	c := (&site{db: db, srv: srv}).client(b)
-	if code := c.login("bench@shop.example", password); code != http.StatusSeeOther {
-		b.Fatalf("login: %d", code)
-	}
+	c := benchClient(b, db)
 	b.ResetTimer()
 	for _, p := range []struct{ name, path string }{
 		{"inbox_open", "/desk"},
@@ -69,17 +53,7 @@ func BenchmarkDesk(b *testing.B) {
 		{"inbox_search", "/desk?view=all&q=C0012345"},
 		{"ticket", fmt.Sprintf("/desk/tickets/%d", n/2)},
 	} {
-		var times []time.Duration
-		for range 20 {
-			start := time.Now()
-			if code, _ := c.get(p.path); code != 200 {
-				b.Fatalf("%s: %d", p.path, code)
-			}
-			times = append(times, time.Since(start))
-		}
-		sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
-		b.ReportMetric(float64(times[18].Milliseconds()), p.name+"_p95_ms")
-		b.ReportMetric(float64(times[10].Milliseconds()), p.name+"_p50_ms")
+		pageTimes(b, c, p.name, p.path)
 	}
 	const inbound = 2000
 	start := time.Now()
