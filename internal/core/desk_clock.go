@@ -22,10 +22,11 @@ const DeskConsumer = "desk"
 
 // Messenger: a desk channel (not one playbooks send on), whose customers
 // are known by their page-scoped id.
-const (
-	channelMessenger retain.Channel = "messenger"
-	messengerPrefix                 = "messenger:"
-)
+const channelMessenger retain.Channel = "messenger"
+
+// messengerPrefix begins the external id of a customer known by their
+// page-scoped id.
+const messengerPrefix = "messenger:"
 
 // MessengerCustomer is the external id of the customer writing to the
 // page from a page-scoped id.
