@@ -467,12 +467,21 @@ func TakeWidget(ctx context.Context, db *store.DB, m WidgetMessage) (string, err
 			return "", retain.FieldError("token", "is not a conversation")
 		}
 		in.Customer = t.CustomerRef
-		b, _, err := inboundBatch(ctx, db, in, t.ExternalID)
+		thread := t.ExternalID
+		if t.Status == "closed" {
+			thread = "" // closed for good: the visitor's next words open a ticket, which the token follows
+		}
+		b, ticket, err := inboundBatch(ctx, db, in, thread)
 		if err != nil {
 			return "", err
 		}
-		_, err = Ingest(ctx, db, retain.System("widget"), Rows(b))
-		return m.Token, err
+		if _, err = Ingest(ctx, db, retain.System("widget"), Rows(b)); err != nil || ticket == t.ExternalID {
+			return m.Token, err
+		}
+		if err := db.SetWidgetToken(ctx, t.ExternalID, ""); err != nil {
+			return "", err
+		}
+		return m.Token, db.SetWidgetToken(ctx, ticket, widgetHash(m.Token))
 	}
 	contact := strings.TrimSpace(m.Contact)
 	if strings.Contains(contact, "@") {

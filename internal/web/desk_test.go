@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/store"
 	"github.com/retainhq/retain/internal/store/storetest"
@@ -234,6 +235,28 @@ func TestWidgetEndpoints(t *testing.T) {
 	}
 	if !limited {
 		t.Error("twelve messages a minute from one address were all taken")
+	}
+	// A conversation closed for good: the visitor writing again opens a
+	// ticket the agents see, and the token follows it.
+	ctx := context.Background()
+	token, err := core.TakeWidget(ctx, s.db, core.WidgetMessage{Contact: "+9779812345670", Text: "first"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tickets, _ := s.db.Tickets(ctx, store.TicketFilter{View: "all", Channel: "chat", Query: "first"})
+	if len(tickets) != 1 {
+		t.Fatalf("the first chat: %+v", tickets)
+	}
+	if err := (core.Work{DB: s.db}).UpdateTicket(ctx, retain.System("test"), tickets[0].ID, core.TicketChange{Status: "closed"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := core.TakeWidget(ctx, s.db, core.WidgetMessage{Token: token, Text: "second"}); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := s.db.Tickets(ctx, store.TicketFilter{View: "open", Channel: "chat", Query: "second"})
+	lines, err := core.WidgetThread(ctx, s.db, token)
+	if len(again) != 1 || again[0].ID == tickets[0].ID || err != nil || len(lines) != 1 || lines[0].Text != "second" {
+		t.Errorf("after closing: %+v, the widget reads %+v %v", again, lines, err)
 	}
 	js, err := http.Get(s.srv.URL + "/widget.js?lang=ne")
 	if err != nil {
