@@ -66,7 +66,11 @@ func (e *env) jobs(db *store.DB, reg prometheus.Registerer) *scheduler.Jobs {
 		if st.Taken+st.Skipped == 0 {
 			return "", err
 		}
-		return fmt.Sprintf("%d e-mails filed, %d passed over (auto-replies, unreadable)", st.Taken, st.Skipped), err
+		out := fmt.Sprintf("%d e-mails filed, %d passed over", st.Taken, st.Skipped)
+		if len(st.Passed) > 0 {
+			out += " (" + strings.Join(st.Passed, "; ") + ")"
+		}
+		return out, err
 	}})
 	j.Add(scheduler.Job{Name: "timers", Every: 15 * time.Second, Run: func(ctx context.Context) (string, error) {
 		var st core.DetectStats

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -66,7 +67,7 @@ business hours set each ticket's due times. See docs/desk.md.`,
 					if d := nearest(t); !d.IsZero() {
 						due = d.Format("2006-01-02 15:04")
 					}
-					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Status, t.Priority, t.Channel, t.Customer, or(t.Assignee, "-"), due, t.Subject)
+					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Status, t.Priority, t.Channel, t.Customer, cmp.Or(t.Assignee, "-"), due, t.Subject)
 				}
 				return w.Flush()
 			})
@@ -95,7 +96,7 @@ business hours set each ticket's due times. See docs/desk.md.`,
 					return e.printJSON(map[string]any{"ticket": t, "messages": msgs})
 				}
 				fmt.Fprintf(e.stdout, "%s  %s\n%s · %s · %s · customer %s · assignee %s · opened %s\n", t.ID, t.Subject, t.Status, t.Priority,
-					t.Channel, t.Customer, or(t.Assignee, "-"), t.OpenedAt.Format(time.RFC3339))
+					t.Channel, t.Customer, cmp.Or(t.Assignee, "-"), t.OpenedAt.Format(time.RFC3339))
 				if d := nearest(t); !d.IsZero() {
 					fmt.Fprintf(e.stdout, "due %s\n", d.Format(time.RFC3339))
 				}
@@ -241,7 +242,7 @@ func (e *env) changeTicket(ctx context.Context, db *store.DB, actor func(context
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%s: %s, %s, assignee %s\n", t.ID, t.Status, t.Priority, or(t.Assignee, "-"))
+	fmt.Fprintf(e.stdout, "%s: %s, %s, assignee %s\n", t.ID, t.Status, t.Priority, cmp.Or(t.Assignee, "-"))
 	return nil
 }
 
@@ -257,13 +258,6 @@ func nearest(t core.DeskTicket) time.Time {
 		}
 	}
 	return out
-}
-
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 func (e *env) deskCommand() *cobra.Command {

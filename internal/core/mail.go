@@ -84,13 +84,16 @@ func TakeMail(ctx context.Context, db *store.DB, raw []byte, fallbackID string) 
 // MailStats is what a poll of the mailbox did.
 type MailStats struct {
 	Taken, Skipped int
+	// Passed says why messages were passed over (the first ten): the job
+	// reports them, so an unreadable e-mail is not dropped without a word.
+	Passed []string
 }
 
 // PollMail reads the new messages of the business's mailbox (the IMAP
 // settings) and files each with the mailbox's cursor in one transaction:
 // killed at any point, a message is filed once — before the kill, or
 // after, never both. A message that does not read (or an auto-reply) is
-// passed over, counted and logged by the caller.
+// passed over, with the reason in the stats.
 func PollMail(ctx context.Context, db *store.DB) (MailStats, error) {
 	var st MailStats
 	ms, err := MessagingSettings(ctx, db)
@@ -120,6 +123,13 @@ func PollMail(ctx context.Context, db *store.DB) (MailStats, error) {
 			}
 			if perr != nil || m.Automatic {
 				st.Skipped++
+				why := "an automatic reply"
+				if perr != nil {
+					why = perr.Error()
+				}
+				if len(st.Passed) < 10 {
+					st.Passed = append(st.Passed, fmt.Sprintf("UID %d: %s", f.UID, why))
+				}
 			} else {
 				st.Taken++
 			}

@@ -54,7 +54,7 @@ func TestDeskEmail(t *testing.T) {
 				}
 				return st
 			}
-			if st := poll(); st.Taken != 1 || st.Skipped != 1 {
+			if st := poll(); st.Taken != 1 || st.Skipped != 1 || len(st.Passed) != 1 || !strings.Contains(st.Passed[0], "automatic") {
 				t.Fatalf("first poll: %+v", st)
 			}
 			if st := poll(); st.Taken+st.Skipped != 0 {

@@ -221,12 +221,12 @@ func (db *DB) TicketCounts(ctx context.Context, staffID, teamID int64, soon time
 		views = append(views, v)
 		sums = append(sums, "COALESCE(SUM(CASE WHEN "+w+" THEN 1 ELSE 0 END), 0)")
 	}
-	counts := make([]int, len(views)+1)
+	counts := make([]int, len(views)+2) // the views', the resolved, the still to do
 	dest := make([]any, len(counts))
 	for i := range counts {
 		dest[i] = &counts[i]
 	}
-	q := `SELECT ` + strings.Join(sums, ", ") + `, (SELECT COUNT(*) FROM tickets WHERE status IN ('resolved', 'closed'))` + ticketFrom +
+	q := `SELECT ` + strings.Join(sums, ", ") + `, (SELECT COUNT(*) FROM tickets WHERE status IN ('resolved', 'closed')), COUNT(*)` + ticketFrom +
 		` WHERE t.status IN ('new', 'open', 'pending', 'on_hold') AND $1 = $1 AND $2 = $2`
 	if err := db.read.QueryRowContext(ctx, q, args...).Scan(dest...); err != nil {
 		return nil, fmt.Errorf("store: ticket counts: %w", err)
@@ -235,13 +235,8 @@ func (db *DB) TicketCounts(ctx context.Context, staffID, teamID int64, soon time
 	for i, v := range views {
 		out[v] = counts[i]
 	}
-	// Every ticket is in work still to do (new, open, pending, on hold) or
-	// done (resolved, closed).
-	working := 0
-	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE status IN ('new', 'open', 'pending', 'on_hold')`).Scan(&working); err != nil {
-		return nil, fmt.Errorf("store: ticket counts: %w", err)
-	}
-	out["all"] = working + out["resolved"]
+	// Every ticket is still to do (new, open, pending, on hold) or done.
+	out["all"] = counts[len(views)+1] + out["resolved"]
 	return out, nil
 }
 

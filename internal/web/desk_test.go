@@ -85,6 +85,13 @@ func TestDeskPages(t *testing.T) {
 	if _, page := agent.get("/desk?view=open"); strings.Contains(page, fmt.Sprintf(`data-ticket="%d"`, tk.ID)) {
 		t.Error("a resolved ticket is still in the open view")
 	}
+	// The counts add up: every ticket is still to do or done.
+	counts, err := s.db.TicketCounts(ctx, 0, 0, 0)
+	all, _ := s.db.Tickets(ctx, store.TicketFilter{View: "all", Limit: 500})
+	done, _ := s.db.Tickets(ctx, store.TicketFilter{View: "resolved", Limit: 500})
+	if err != nil || counts["all"] != len(all) || counts["resolved"] != len(done) || counts["all"] == counts["resolved"] {
+		t.Errorf("counts %v, %d tickets, %d done (%v)", counts, len(all), len(done), err)
+	}
 	// Bulk: the view's tickets to a colleague.
 	open, err := s.db.Tickets(ctx, store.TicketFilter{View: "open", Limit: 3})
 	if err != nil || len(open) == 0 {

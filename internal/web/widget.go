@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"io"
@@ -165,7 +166,7 @@ func (s *Server) widgetPost(w http.ResponseWriter, r *http.Request) {
 				field = fs[0]
 			}
 			problem := map[string]string{"contact": "bad_contact", "from": "bad_contact", "text": "bad_text"}[field]
-			widgetAnswer(w, http.StatusBadRequest, map[string]string{"problem": or(problem, "failed"), "field": field})
+			widgetAnswer(w, http.StatusBadRequest, map[string]string{"problem": cmp.Or(problem, "failed"), "field": field})
 			return
 		}
 		if retain.ErrorCode(err) == retain.ENOTFOUND {
@@ -191,11 +192,4 @@ func (s *Server) widgetGet(w http.ResponseWriter, r *http.Request) {
 	default:
 		widgetAnswer(w, http.StatusOK, map[string]any{"messages": lines})
 	}
-}
-
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
