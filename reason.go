@@ -86,6 +86,18 @@ var reasonCodes = map[string]string{
 	"only stage can be set":                        "only_stage",
 	"the %s text is missing":                       "text_missing",
 	"%s needs a number":                            "needs_number",
+	// A ticket's.
+	"has %d tags; at most %d":                                      "too_many_tags",
+	"tag %d (%q) is not 1 to 40 lowercase letters, digits, - or _": "bad_tag",
+	"no team %q":                      "no_team",
+	"no order %q":                     "no_order",
+	"order %q is another customer's":  "order_other_customer",
+	"is the ticket itself":            "same_ticket",
+	"no ticket %d":                    "no_ticket",
+	"ticket %s is merged or closed":   "ticket_merged",
+	"ticket %s is another customer's": "ticket_other_customer",
+	"no message %d in ticket %s":      "no_message",
+	"is the ticket's first message":   "first_message",
 	// A survey's.
 	"from 1 to %d questions":                    "questions_count",
 	"a %s survey asks its %d–%d score first":    "score_first",

@@ -1,6 +1,7 @@
 package retain
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -20,6 +21,12 @@ type Ticket struct {
 	OpenedAt        time.Time
 	FirstResponseAt time.Time
 	ResolvedAt      time.Time
+	// Tags label the conversation (nil: unchanged; empty: none). Team is
+	// the team's name and OrderRef the linked order's external id; empty
+	// leaves either as it is.
+	Tags     []string
+	Team     string
+	OrderRef string
 }
 
 // Ticket vocabularies.
@@ -61,7 +68,37 @@ func (t *Ticket) Validate() Problems {
 	if len(t.Subject) > 500 {
 		p.Add("subject", "is longer than %d characters", 500)
 	}
+	if len(t.Tags) > MaxTicketTags {
+		p.Add("tags", "has %d tags; at most %d", len(t.Tags), MaxTicketTags)
+	}
+	for i, tag := range t.Tags {
+		if !ticketTag.MatchString(tag) {
+			p.Add("tags", "tag %d (%q) is not 1 to 40 lowercase letters, digits, - or _", i+1, tag)
+			break
+		}
+	}
+	checkRef(p, "order_id", t.OrderRef, false)
 	return p
+}
+
+// MaxTicketTags is how many tags one ticket may carry.
+const MaxTicketTags = 20
+
+// ticketTag is a tag as stored: lowercase letters of any script, digits,
+// - and _ (what NormalizeTags makes of what an agent types).
+var ticketTag = regexp.MustCompile(`^[\p{Ll}\p{Lo}\p{M}\p{Nd}_-]{1,40}$`)
+
+// NormalizeTags turns what an agent types ("Late delivery, refund") into
+// tags: lowercased, spaces as -, de-duplicated, in the order given.
+func NormalizeTags(text string) []string {
+	out := []string{}
+	for _, f := range strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == ';' || r == '\n' }) {
+		tag := strings.Join(strings.Fields(strings.ToLower(f)), "-")
+		if tag != "" && !slices.Contains(out, tag) {
+			out = append(out, tag)
+		}
+	}
+	return out
 }
 
 // TicketMessage is one message of a ticket's thread.

@@ -182,6 +182,10 @@ type TicketChange struct {
 	Status, Priority, RootCause string
 	Assignee                    int64 // staff id; 0: unchanged
 	Unassign                    bool
+	// Tags, Team (a team's name) and Order (an order's external id) change
+	// when set; set to empty they clear.
+	Tags        *[]string
+	Team, Order *string
 }
 
 // ReplyTicket adds an agent's reply (sent to the customer on the ticket's
@@ -261,6 +265,13 @@ func (w Work) changeTicket(ctx context.Context, a retain.Actor, id int64, change
 	next := ticketOf(t)
 	next.Status, next.Priority, next.AssigneeRef = or(change.Status, t.Status), or(change.Priority, t.Priority), assignee
 	next.RootCause = or(change.RootCause, t.RootCause)
+	clear, err := w.ticketLinks(ctx, t, change, &next)
+	if err != nil {
+		return err
+	}
+	if change.Unassign {
+		clear = append(clear, store.TicketAssignee)
+	}
 	if next.Status == "new" && more != nil && action == "ticket.reply" {
 		next.Status = "open" // answered: no longer new, unless the agent chose a status
 	}
@@ -275,16 +286,59 @@ func (w Work) changeTicket(ctx context.Context, a retain.Actor, id int64, change
 	detail := fmt.Sprintf("status=%s priority=%s assignee=%s", next.Status, next.Priority, next.AssigneeRef)
 	in := Rows(&b)
 	in.With = func(tx *store.Tx) error {
-		if change.Unassign {
-			if err := tx.UnassignTicket(ctx, t.ID); err != nil {
-				return err
-			}
+		if err := tx.ClearTicket(ctx, t.ID, clear...); err != nil {
+			return err
 		}
 		return tx.Audit(ctx, a, action, fmt.Sprintf("ticket:%d", t.ID), detail)
 	}
 	// The staff member's permission was checked above; the desk writes.
 	_, err = Ingest(ctx, w.DB, retain.System("desk"), in)
 	return err
+}
+
+// ticketLinks applies the change's tags, team and order to next, checking
+// each (the team exists, the order is the customer's), and returns the
+// links to clear.
+func (w Work) ticketLinks(ctx context.Context, t store.TicketRow, change TicketChange, next *retain.Ticket) ([]string, error) {
+	var clear []string
+	if change.Tags != nil {
+		next.Tags = *change.Tags
+		if why, bad := next.Validate()["tags"]; bad {
+			return nil, (retain.Problems{"tags": why}).Err()
+		}
+	}
+	if change.Team != nil {
+		if name := strings.TrimSpace(*change.Team); name == "" {
+			clear = append(clear, store.TicketTeam)
+		} else {
+			teams, err := w.DB.TeamList(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if !slices.ContainsFunc(teams, func(tm store.Team) bool { return tm.Name == name }) {
+				return nil, retain.FieldError("team", "no team %q", name)
+			}
+			next.Team = name
+		}
+	}
+	if change.Order != nil {
+		if ref := strings.TrimSpace(*change.Order); ref == "" {
+			clear = append(clear, store.TicketOrder)
+		} else {
+			owner, err := w.DB.OrderCustomer(ctx, ref)
+			if retain.ErrorCode(err) == retain.ENOTFOUND {
+				return nil, retain.FieldError("order_id", "no order %q", ref)
+			}
+			if err != nil {
+				return nil, err
+			}
+			if owner != t.CustomerRef {
+				return nil, retain.FieldError("order_id", "order %q is another customer's", ref)
+			}
+			next.OrderRef = ref
+		}
+	}
+	return clear, nil
 }
 
 // DeskTicket is a ticket as the API and the CLI show it.

@@ -17,7 +17,7 @@ var kindFields = map[string][]string{
 		"total", "placed_at", "expected_delivery_at", "line_id", "sku", "product_name", "category", "quantity", "unit_price", "line_total"},
 	"order-lines":      {"order_id", "line_id", "sku", "product_name", "category", "quantity", "unit_price", "line_total", "currency"},
 	"order-events":     {"event_id", "order_id", "type", "reason", "amount", "currency", "occurred_at"},
-	"tickets":          {"ticket_id", "customer_id", "customer_name", "customer_email", "customer_phone", "channel", "subject", "body", "status", "priority", "assignee", "root_cause", "opened_at", "first_response_at", "resolved_at"},
+	"tickets":          {"ticket_id", "customer_id", "customer_name", "customer_email", "customer_phone", "channel", "subject", "body", "status", "priority", "assignee", "root_cause", "opened_at", "first_response_at", "resolved_at", "tags", "team", "order_id"},
 	"survey-responses": {"response_id", "customer_id", "kind", "score", "comment", "staff", "order_id", "ticket_id", "responded_at"},
 }
 

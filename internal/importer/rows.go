@@ -290,7 +290,11 @@ func (p *parser) ticket(rec record, r *fieldReader) error {
 	t := retain.Ticket{ExternalID: r.required("ticket_id"), CustomerRef: r.required("customer_id"), Channel: r.enum("channel", "email"),
 		Subject: r.str("subject"), Body: r.str("body"), Status: r.enum("status", "open"), Priority: r.enum("priority", "normal"),
 		AssigneeRef: r.str("assignee"), RootCause: r.enum("root_cause", ""), OpenedAt: r.time("opened_at", true),
-		FirstResponseAt: r.time("first_response_at", false), ResolvedAt: r.time("resolved_at", false)}
+		FirstResponseAt: r.time("first_response_at", false), ResolvedAt: r.time("resolved_at", false),
+		Team: r.str("team"), OrderRef: r.str("order_id")}
+	if tags := r.str("tags"); tags != "" { // an empty cell keeps the ticket's tags
+		t.Tags = retain.NormalizeTags(tags)
+	}
 	cust := rowCustomer(r)
 	r.check(t.Validate())
 	if err := r.p.Err(); err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/retainhq/retain"
 )
@@ -144,6 +145,18 @@ func (tx *Tx) collectRejects(ctx context.Context, q string) ([]Reject, error) {
 	return out, rows.Err()
 }
 
+// tagsArg is a ticket's tags as stored, ",a,b," (so one tag is found
+// with LIKE '%,a,%'); nil: not given.
+func tagsArg(tags []string) any {
+	if tags == nil {
+		return nil
+	}
+	if len(tags) == 0 {
+		return ""
+	}
+	return "," + strings.Join(tags, ",") + ","
+}
+
 // stager turns a batch into staging rows, de-duplicated by external id (the
 // later row wins) and with the customers and staff that rows refer to.
 type stager struct {
@@ -211,7 +224,8 @@ func newStager(b *Batch) *stager {
 		s.refCustomer(t.CustomerRef)
 		s.refStaff(t.AssigneeRef)
 		s.tickets = append(s.tickets, []any{r.Ref, t.ExternalID, t.CustomerRef, t.Channel, t.Subject, strArg(t.Body), t.Status, t.Priority,
-			strArg(t.AssigneeRef), strArg(t.RootCause), t.OpenedAt.UTC(), timeArg(t.FirstResponseAt), timeArg(t.ResolvedAt)})
+			strArg(t.AssigneeRef), strArg(t.RootCause), t.OpenedAt.UTC(), timeArg(t.FirstResponseAt), timeArg(t.ResolvedAt),
+			tagsArg(t.Tags), strArg(t.Team), strArg(t.OrderRef)})
 	}
 	for _, r := range b.TicketMessages {
 		m := r.V

@@ -139,34 +139,41 @@ var mergeSteps = []mergeStep{
 				{"staff_id", "COALESCE((SELECT id FROM staff st WHERE st.external_id = s.staff_ext), order_events.staff_id)"},
 			}, ""),
 		}},
-	{name: "tickets", stage: "stage_tickets", sql: []string{
-		`INSERT INTO tickets (external_id, customer_id, channel, subject, status, priority, assignee_id, root_cause, opened_at,
-		                      first_response_at, resolved_at, created_at, updated_at)
+	{name: "tickets", stage: "stage_tickets",
+		rejects: `SELECT s.ref, 'order', s.order_ext FROM stage_tickets s
+		          WHERE s.order_ext IS NOT NULL AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.external_id = s.order_ext)`,
+		sql: []string{
+			`INSERT INTO tickets (external_id, customer_id, channel, subject, status, priority, assignee_id, root_cause, opened_at,
+		                      first_response_at, resolved_at, tags, team_id, order_id, created_at, updated_at)
 		 SELECT s.external_id, c.id, s.channel, s.subject, s.status, s.priority, (SELECT id FROM staff st WHERE st.external_id = s.assignee_ext),
-		        COALESCE(s.root_cause, ''), s.opened_at, s.first_response_at, s.resolved_at, {now}, {now}
+		        COALESCE(s.root_cause, ''), s.opened_at, s.first_response_at, s.resolved_at, COALESCE(s.tags, ''),
+		        (SELECT id FROM teams tm WHERE tm.name = s.team), (SELECT id FROM orders o WHERE o.external_id = s.order_ext), {now}, {now}
 		 FROM stage_tickets s JOIN customers c ON c.external_id = s.customer_ext WHERE true
 		 ON CONFLICT (external_id) DO NOTHING`,
-		updateFrom("tickets", "stage_tickets", "tickets.external_id = s.external_id", []set{
-			{"customer_id", "(SELECT id FROM customers c WHERE c.external_id = s.customer_ext)"},
-			{"channel", "s.channel"},
-			{"subject", "s.subject"},
-			{"status", "s.status"},
-			{"priority", "s.priority"},
-			{"assignee_id", "COALESCE((SELECT id FROM staff st WHERE st.external_id = s.assignee_ext), tickets.assignee_id)"},
-			{"root_cause", "COALESCE(s.root_cause, tickets.root_cause)"},
-			{"opened_at", "s.opened_at"},
-			{"first_response_at", "COALESCE(s.first_response_at, tickets.first_response_at)"},
-			{"resolved_at", "COALESCE(s.resolved_at, tickets.resolved_at)"},
-		}, "updated_at = {now}"),
-		// The ticket's text, when given, is its first message.
-		`INSERT INTO ticket_messages (external_id, ticket_id, author, body, sent_at, channel)
+			updateFrom("tickets", "stage_tickets", "tickets.external_id = s.external_id", []set{
+				{"customer_id", "(SELECT id FROM customers c WHERE c.external_id = s.customer_ext)"},
+				{"channel", "s.channel"},
+				{"subject", "s.subject"},
+				{"status", "s.status"},
+				{"priority", "s.priority"},
+				{"assignee_id", "COALESCE((SELECT id FROM staff st WHERE st.external_id = s.assignee_ext), tickets.assignee_id)"},
+				{"root_cause", "COALESCE(s.root_cause, tickets.root_cause)"},
+				{"opened_at", "s.opened_at"},
+				{"first_response_at", "COALESCE(s.first_response_at, tickets.first_response_at)"},
+				{"resolved_at", "COALESCE(s.resolved_at, tickets.resolved_at)"},
+				{"tags", "COALESCE(s.tags, tickets.tags)"},
+				{"team_id", "COALESCE((SELECT id FROM teams tm WHERE tm.name = s.team), tickets.team_id)"},
+				{"order_id", "COALESCE((SELECT id FROM orders o WHERE o.external_id = s.order_ext), tickets.order_id)"},
+			}, "updated_at = {now}"),
+			// The ticket's text, when given, is its first message.
+			`INSERT INTO ticket_messages (external_id, ticket_id, author, body, sent_at, channel)
 		 SELECT s.external_id || '#1', t.id, 'customer', s.body, s.opened_at, s.channel
 		 FROM stage_tickets s JOIN tickets t ON t.external_id = s.external_id WHERE s.body IS NOT NULL
 		 ON CONFLICT (external_id) DO UPDATE SET body = excluded.body WHERE ticket_messages.body IS DISTINCT FROM excluded.body`,
-		// …written by the customer when the ticket opened.
-		`UPDATE tickets SET last_customer_at = s.opened_at FROM stage_tickets s
+			// …written by the customer when the ticket opened.
+			`UPDATE tickets SET last_customer_at = s.opened_at FROM stage_tickets s
 		 WHERE tickets.external_id = s.external_id AND s.body IS NOT NULL AND tickets.last_customer_at IS NULL`,
-	}},
+		}},
 	{name: "ticket messages",
 		rejects: `SELECT s.ref, 'ticket', s.ticket_ext FROM stage_ticket_messages s
 		          WHERE NOT EXISTS (SELECT 1 FROM tickets t WHERE t.external_id = s.ticket_ext)`,

@@ -33,6 +33,10 @@ type TicketRow struct {
 	FirstResponseDue, NextResponse time.Time // due times; zero: none running
 	ResolutionDue                  time.Time
 	Messages                       int
+	Tags                           []string
+	TeamID, OrderID                int64
+	Team, OrderRef                 string
+	MergedIntoID                   int64 // the ticket this one was merged into; 0: none
 }
 
 // Due is the next deadline the ticket must meet: its first response, else
@@ -72,20 +76,29 @@ const ticketCols = `t.id, t.external_id, t.subject, t.channel, t.status, t.prior
 	COALESCE(t.assignee_id, 0), COALESCE(st.name, ''), COALESCE(st.external_id, ''),
 	t.opened_at, t.updated_at, t.first_response_at, t.resolved_at, t.last_customer_at, t.paused_at,
 	CASE WHEN t.first_response_at IS NULL THEN t.first_response_due_at END, t.next_response_due_at, t.resolution_due_at,
-	(SELECT COUNT(*) FROM ticket_messages m WHERE m.ticket_id = t.id)`
+	(SELECT COUNT(*) FROM ticket_messages m WHERE m.ticket_id = t.id),
+	t.tags, COALESCE(t.team_id, 0), COALESCE(t.order_id, 0), COALESCE(tm.name, ''), COALESCE(o.external_id, ''), COALESCE(t.merged_into_id, 0)`
 
-const ticketFrom = ` FROM tickets t JOIN customers c ON c.id = t.customer_id LEFT JOIN staff st ON st.id = t.assignee_id`
+const ticketFrom = ` FROM tickets t JOIN customers c ON c.id = t.customer_id LEFT JOIN staff st ON st.id = t.assignee_id
+	LEFT JOIN teams tm ON tm.id = t.team_id LEFT JOIN orders o ON o.id = t.order_id`
 
 func scanTicket(rows interface{ Scan(...any) error }) (TicketRow, error) {
 	var t TicketRow
 	var opened, updated, first, resolved, lastCust, paused, frDue, nextDue, resDue nullTime
+	var tags string
 	err := rows.Scan(&t.ID, &t.ExternalID, &t.Subject, &t.Channel, &t.Status, &t.Priority, &t.RootCause,
 		&t.CustomerID, &t.CustomerRef, &t.CustomerName, &t.CustomerPhone, &t.CustomerEmail, &t.CustomerLocale,
 		&t.AssigneeID, &t.Assignee, &t.AssigneeRef, &opened, &updated, &first, &resolved, &lastCust, &paused,
-		&frDue, &nextDue, &resDue, &t.Messages)
+		&frDue, &nextDue, &resDue, &t.Messages, &tags, &t.TeamID, &t.OrderID, &t.Team, &t.OrderRef, &t.MergedIntoID)
+	t.Tags = splitTags(tags)
 	t.OpenedAt, t.UpdatedAt, t.FirstResponseAt, t.ResolvedAt = opened.T, updated.T, first.T, resolved.T
 	t.LastCustomerAt, t.PausedAt, t.FirstResponseDue, t.NextResponse, t.ResolutionDue = lastCust.T, paused.T, frDue.T, nextDue.T, resDue.T
 	return t, err
+}
+
+// splitTags reads tags stored as ",a,b,".
+func splitTags(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' })
 }
 
 // TicketViews are the inbox's views, in the order it shows them.
@@ -99,6 +112,7 @@ type TicketFilter struct {
 	Status     string
 	Channel    string
 	CustomerID int64
+	Tag        string        // tickets carrying this tag
 	Query      string        // subject, customer name, phone, e-mail or external id
 	Soon       time.Duration // "breaching": due within this (default 1 hour)
 	Sort       string        // due (default), -opened, opened, -updated
@@ -125,7 +139,8 @@ func viewWhere(view string, staffID, teamID int64, args *[]any) (string, error) 
 	case "mine":
 		return `t.status NOT IN ('resolved', 'closed') AND t.assignee_id = ` + arg(staffID), nil
 	case "team":
-		return `t.status NOT IN ('resolved', 'closed') AND st.team_id = ` + arg(teamID), nil
+		// the ticket's team, else its assignee's
+		return `t.status NOT IN ('resolved', 'closed') AND COALESCE(t.team_id, st.team_id) = ` + arg(teamID), nil
 	case "unassigned":
 		return `t.status NOT IN ('resolved', 'closed') AND t.assignee_id IS NULL`, nil
 	case "breaching":
@@ -164,6 +179,9 @@ func (db *DB) Tickets(ctx context.Context, f TicketFilter) ([]TicketRow, error) 
 	}
 	if f.CustomerID != 0 {
 		add("t.customer_id = ?", f.CustomerID)
+	}
+	if f.Tag != "" {
+		add("t.tags LIKE ?", "%,"+f.Tag+",%")
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		args = append(args, "%"+strings.ToLower(q)+"%", q)
@@ -410,13 +428,34 @@ func (tx *Tx) LinkReply(ctx context.Context, threadID, outboxID int64) error {
 	return nil
 }
 
-// UnassignTicket takes a ticket's assignee away (an upsert never erases one).
-func (tx *Tx) UnassignTicket(ctx context.Context, id int64) error {
-	_, err := tx.exec(ctx, `UPDATE tickets SET assignee_id = NULL, updated_at = $2 WHERE id = $1`, id, tx.now)
-	if err != nil {
-		return fmt.Errorf("store: unassign ticket: %w", err)
+// A ticket's links an upsert never erases (it keeps what it is not given).
+const (
+	TicketAssignee = "assignee_id"
+	TicketTeam     = "team_id"
+	TicketOrder    = "order_id"
+)
+
+// ClearTicket takes a ticket's assignee, team or linked order away (the
+// columns named, from the constants above).
+func (tx *Tx) ClearTicket(ctx context.Context, id int64, links ...string) error {
+	for _, col := range links {
+		if col != TicketAssignee && col != TicketTeam && col != TicketOrder {
+			return fmt.Errorf("store: clear ticket: %q is not a link", col)
+		}
+		if _, err := tx.exec(ctx, `UPDATE tickets SET `+col+` = NULL, updated_at = $2 WHERE id = $1`, id, tx.now); err != nil {
+			return fmt.Errorf("store: clear ticket: %w", err)
+		}
 	}
 	return nil
+}
+
+// OrderCustomer is the customer (external id) an order is of; ENOTFOUND
+// for no such order.
+func (db *DB) OrderCustomer(ctx context.Context, orderRef string) (string, error) {
+	var ref string
+	err := db.read.QueryRowContext(ctx, `SELECT c.external_id FROM orders o JOIN customers c ON c.id = o.customer_id
+		WHERE o.external_id = $1`, orderRef).Scan(&ref)
+	return ref, notFound(err, "no order %q", orderRef)
 }
 
 // StaffRef is a staff member's external id.
@@ -446,8 +485,8 @@ func (db *DB) TicketFacts(ctx context.Context, from, to time.Time, fn func(Ticke
 		(SELECT COUNT(*) FROM ticket_messages m WHERE m.ticket_id = t.id AND m.author = 'agent'),
 		COALESCE((SELECT AVG(r.score) FROM survey_responses r WHERE r.ticket_id = t.id AND r.kind = 'csat'), 0),
 		(SELECT COUNT(*) FROM survey_responses r WHERE r.ticket_id = t.id AND r.kind = 'csat')
-		FROM tickets t LEFT JOIN staff st ON st.id = t.assignee_id LEFT JOIN teams tm ON tm.id = st.team_id
-		WHERE t.opened_at >= $1 AND t.opened_at < $2 ORDER BY t.id`, from.UTC(), to.UTC())
+		FROM tickets t LEFT JOIN staff st ON st.id = t.assignee_id LEFT JOIN teams tm ON tm.id = COALESCE(t.team_id, st.team_id)
+		WHERE t.opened_at >= $1 AND t.opened_at < $2 AND t.merged_into_id IS NULL ORDER BY t.id`, from.UTC(), to.UTC())
 	if err != nil {
 		return fmt.Errorf("store: ticket facts: %w", err)
 	}
