@@ -23,7 +23,7 @@ import (
 func (e *env) ticketCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "ticket",
-		Short: "Support tickets: list, show, reply, assign, set, close",
+		Short: "Support tickets: list, show, reply, assign, set, close, merge, split",
 		Long: `Tickets are conversations: a customer's SMS, WhatsApp message or form opens one or continues theirs,
 agents answer in the thread (a reply goes out on the ticket's channel), and SLA clocks on the desk's
 business hours set each ticket's due times. See docs/desk.md.`,
@@ -77,6 +77,7 @@ business hours set each ticket's due times. See docs/desk.md.`,
 	list.Flags().StringVar(&f.Status, "status", "", "only this status")
 	list.Flags().StringVar(&f.Channel, "channel", "", "only this channel")
 	list.Flags().StringVar(&f.Query, "q", "", "subject, customer name, phone, e-mail or id")
+	list.Flags().StringVar(&f.Tag, "tag", "", "only tickets with this tag")
 	list.Flags().StringVar(&f.Sort, "sort", "", "due (default), opened, -opened, -updated")
 	list.Flags().IntVar(&f.Limit, "limit", 50, "at most this many (up to 500)")
 	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")
@@ -100,6 +101,12 @@ business hours set each ticket's due times. See docs/desk.md.`,
 				if d := nearest(t); !d.IsZero() {
 					fmt.Fprintf(e.stdout, "due %s\n", d.Format(time.RFC3339))
 				}
+				if len(t.Tags) > 0 || t.Team != "" || t.Order != "" {
+					fmt.Fprintf(e.stdout, "tags %s · team %s · order %s\n", cmp.Or(strings.Join(t.Tags, ", "), "-"), cmp.Or(t.Team, "-"), cmp.Or(t.Order, "-"))
+				}
+				if t.MergedInto != "" {
+					fmt.Fprintf(e.stdout, "merged into %s\n", t.MergedInto)
+				}
 				for _, m := range msgs {
 					who := m.Author
 					if m.Staff != "" {
@@ -109,7 +116,7 @@ business hours set each ticket's due times. See docs/desk.md.`,
 					if m.Delivery != "" {
 						status = " [" + m.Delivery + "]"
 					}
-					fmt.Fprintf(e.stdout, "\n%s  %s%s\n%s\n", m.SentAt.Format("2006-01-02 15:04"), who, status, m.Body)
+					fmt.Fprintf(e.stdout, "\n#%d %s  %s%s\n%s\n", m.ID, m.SentAt.Format("2006-01-02 15:04"), who, status, m.Body)
 				}
 				return nil
 			})
@@ -187,16 +194,30 @@ business hours set each ticket's due times. See docs/desk.md.`,
 	assign.Flags().BoolVar(&none, "none", false, "take the assignee away")
 
 	var change core.TicketChange
+	var tags, team, order string
 	set := &cobra.Command{
 		Use:   "set ID",
-		Short: "Change a ticket's status, priority or cause",
+		Short: "Change a ticket's status, priority, cause, tags, team or linked order",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("tags") {
+				t := retain.NormalizeTags(tags)
+				change.Tags = &t
+			}
+			if cmd.Flags().Changed("team") {
+				change.Team = &team
+			}
+			if cmd.Flags().Changed("order") {
+				change.Order = &order
+			}
 			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
 				return e.changeTicket(ctx, db, actor, ticketID, args[0], change)
 			})
 		},
 	}
+	set.Flags().StringVar(&tags, "tags", "", `all the ticket's tags, comma-separated ("" clears)`)
+	set.Flags().StringVar(&team, "team", "", `the team's name ("" clears)`)
+	set.Flags().StringVar(&order, "order", "", `the external id of the customer's order it is about ("" clears)`)
 	set.Flags().StringVar(&change.Status, "status", "", "new, open, pending, on_hold, resolved or closed")
 	set.Flags().StringVar(&change.Priority, "priority", "", "low, normal, high or urgent")
 	set.Flags().StringVar(&change.RootCause, "cause", "", "quality, price_value, usability, service, delivery or other")
@@ -218,8 +239,68 @@ business hours set each ticket's due times. See docs/desk.md.`,
 	}
 	closeCmd.Flags().BoolVar(&resolveOnly, "resolved", false, "resolved rather than closed")
 
+	var into string
+	merge := &cobra.Command{
+		Use:   "merge ID --into ID",
+		Short: "Merge a ticket into another of the same customer's: the thread moves there, this one closes",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				a, err := actor(ctx, db)
+				if err != nil {
+					return err
+				}
+				from, err := ticketID(ctx, db, args[0])
+				if err != nil {
+					return err
+				}
+				to, err := ticketID(ctx, db, into)
+				if retain.ErrorCode(err) == retain.ENOTFOUND {
+					return retain.FieldError("into", "no ticket %q", into)
+				}
+				if err != nil {
+					return err
+				}
+				if err := (core.Work{DB: db}).MergeTicket(ctx, a, from, to); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "%s: merged into %s\n", args[0], into)
+				return nil
+			})
+		},
+	}
+	merge.Flags().StringVar(&into, "into", "", "the ticket to merge it into (required)")
+	merge.MarkFlagRequired("into")
+
+	var message int64
+	split := &cobra.Command{
+		Use:   "split ID --message N",
+		Short: "Move message N (its #number in ticket show) and those after it into a new ticket",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				a, err := actor(ctx, db)
+				if err != nil {
+					return err
+				}
+				id, err := ticketID(ctx, db, args[0])
+				if err != nil {
+					return err
+				}
+				ref, err := core.Work{DB: db}.SplitTicket(ctx, a, id, message)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "%s: split into %s\n", args[0], ref)
+				return nil
+			})
+		},
+	}
+	split.Flags().Int64Var(&message, "message", 0, "the message the new ticket starts with (required)")
+	split.MarkFlagRequired("message")
+
 	cmd.PersistentFlags().StringVar(&as, "as", "", "act as this staff member (their e-mail): whose reply it is, whose \"mine\"")
-	cmd.AddCommand(list, show, reply, assign, set, closeCmd)
+	cmd.AddCommand(list, show, reply, assign, set, closeCmd, merge, split)
 	return cmd
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -37,6 +38,28 @@ func TestTicketCommands(t *testing.T) {
 	}
 	if out := mustRun(t, "ticket", "close", id, "--resolved", "--db", db); !strings.Contains(out, "resolved") {
 		t.Errorf("close --resolved: %s", out)
+	}
+	mustRun(t, "ticket", "set", id, "--tags", "Wrong Size, exchange", "--db", db)
+	if out := mustRun(t, "ticket", "list", "--view", "all", "--tag", "wrong-size", "--db", db); !strings.Contains(out, id) {
+		t.Errorf("list by tag lacks %s:\n%s", id, out)
+	}
+	// Split the note off, then merge it back.
+	out = mustRun(t, "ticket", "show", id, "--db", db)
+	notes := regexp.MustCompile(`#(\d+) \S+ \S+  note`).FindStringSubmatch(out)
+	if notes == nil {
+		t.Fatalf("no numbered note in:\n%s", out)
+	}
+	split := mustRun(t, "ticket", "split", id, "--message", notes[1], "--db", db)
+	newID := strings.TrimSpace(split[strings.LastIndex(split, " ")+1:])
+	if out := mustRun(t, "ticket", "show", newID, "--db", db); !strings.Contains(out, "courier ref 8812") {
+		t.Errorf("the split ticket:\n%s", out)
+	}
+	if code, _, errOut := run(t, "ticket", "merge", newID, "--into", "no-such", "--db", db); code != 2 || !strings.Contains(errOut, "into") {
+		t.Errorf("merge into nothing: exit %d, %q", code, errOut)
+	}
+	mustRun(t, "ticket", "merge", newID, "--into", id, "--db", db)
+	if out := mustRun(t, "ticket", "show", newID, "--db", db); !strings.Contains(out, "merged into "+id) {
+		t.Errorf("the merged ticket:\n%s", out)
 	}
 	if code, _, _ := run(t, "ticket", "show", "no-such-ticket", "--db", db); code == 0 {
 		t.Error("an unknown ticket shown")

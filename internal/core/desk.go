@@ -360,10 +360,15 @@ type DeskTicket struct {
 	ResolutionDue    *time.Time `json:"resolution_due_at,omitempty"`
 	Paused           bool       `json:"paused" doc:"The SLA clock stands still: the ticket waits on the customer."`
 	Messages         int        `json:"messages"`
+	Tags             []string   `json:"tags"`
+	Team             string     `json:"team,omitempty"`
+	Order            string     `json:"order_id,omitempty" doc:"The linked order's external id."`
+	MergedInto       string     `json:"merged_into,omitempty" doc:"The ticket (external id) this one was merged into; its thread is there."`
 }
 
 // DeskMessage is one message of a ticket's thread.
 type DeskMessage struct {
+	ID       int64      `json:"id" doc:"The message's id: where a split starts."`
 	Author   string     `json:"author" enum:"customer,agent,note,system"`
 	Staff    string     `json:"staff,omitempty"`
 	Channel  string     `json:"channel,omitempty"`
@@ -385,7 +390,8 @@ func deskTicket(t store.TicketRow) DeskTicket {
 	return DeskTicket{ID: t.ExternalID, Subject: t.Subject, Channel: t.Channel, Status: t.Status, Priority: t.Priority, RootCause: t.RootCause,
 		Customer: t.CustomerRef, CustomerName: t.CustomerName, Assignee: t.Assignee, OpenedAt: t.OpenedAt,
 		FirstResponseAt: timePtr(t.FirstResponseAt), ResolvedAt: timePtr(t.ResolvedAt), FirstResponseDue: timePtr(t.FirstResponseDue),
-		NextResponseDue: timePtr(t.NextResponse), ResolutionDue: timePtr(t.ResolutionDue), Paused: !t.PausedAt.IsZero(), Messages: t.Messages}
+		NextResponseDue: timePtr(t.NextResponse), ResolutionDue: timePtr(t.ResolutionDue), Paused: !t.PausedAt.IsZero(), Messages: t.Messages,
+		Tags: t.Tags, Team: t.Team, Order: t.OrderRef, MergedInto: t.MergedInto}
 }
 
 // Tickets lists the tickets f selects ("mine" and "team" are the actor's).
@@ -423,7 +429,7 @@ func (w Work) TicketThread(ctx context.Context, a retain.Actor, ref string) (Des
 	}
 	msgs := make([]DeskMessage, len(thread))
 	for i, m := range thread {
-		msgs[i] = DeskMessage{Author: m.Author, Staff: m.Staff, Channel: m.Channel, Body: m.Body, SentAt: m.SentAt, Delivery: string(m.Delivery),
+		msgs[i] = DeskMessage{ID: m.ID, Author: m.Author, Staff: m.Staff, Channel: m.Channel, Body: m.Body, SentAt: m.SentAt, Delivery: string(m.Delivery),
 			Problem: m.DeliveryProblem, Recorded: timePtr(m.DeliveryRecorded)}
 	}
 	return deskTicket(t), msgs, t.ID, nil

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/retainhq/retain"
@@ -20,6 +21,7 @@ type deskTicketsInput struct {
 	Status  string `query:"status" enum:"new,open,pending,on_hold,resolved,closed"`
 	Channel string `query:"channel" enum:"email,phone,web,chat,sms,whatsapp,messenger,in_store"`
 	Query   string `query:"q" maxLength:"200" doc:"Subject, customer name, phone, e-mail or external id."`
+	Tag     string `query:"tag" maxLength:"40" doc:"Only tickets with this tag."`
 	Sort    string `query:"sort" enum:"due,opened,-opened,-updated" doc:"Default due: the deadline nearest first."`
 	Limit   int    `query:"limit" minimum:"0" maximum:"500" doc:"Default 50."`
 	Offset  int    `query:"offset" minimum:"0"`
@@ -35,7 +37,7 @@ func (a *API) deskTickets(ctx context.Context, in *deskTicketsInput) (*deskTicke
 	out := &deskTicketsOutput{}
 	var err error
 	out.Body.Tickets, err = a.work().Tickets(ctx, actorFrom(ctx), store.TicketFilter{View: in.View, Status: in.Status, Channel: in.Channel,
-		Query: in.Query, Sort: in.Sort, Limit: in.Limit, Offset: in.Offset})
+		Query: in.Query, Tag: in.Tag, Sort: in.Sort, Limit: in.Limit, Offset: in.Offset})
 	if err != nil {
 		return nil, a.apiError(ctx, "desk-tickets", err)
 	}
@@ -92,18 +94,26 @@ func (a *API) replyTicket(ctx context.Context, in *replyInput) (*ticketThreadOut
 type ticketPatchInput struct {
 	ID   string `path:"id" maxLength:"200"`
 	Body struct {
-		Status    string `json:"status,omitempty" enum:"new,open,pending,on_hold,resolved,closed"`
-		Priority  string `json:"priority,omitempty" enum:"low,normal,high,urgent"`
-		RootCause string `json:"root_cause,omitempty" enum:"quality,price_value,usability,service,delivery,other"`
-		Assignee  string `json:"assignee,omitempty" doc:"The e-mail of the active agent or manager to assign it to."`
-		Unassign  bool   `json:"unassign,omitempty" doc:"Take the assignee away."`
+		Status    string    `json:"status,omitempty" enum:"new,open,pending,on_hold,resolved,closed"`
+		Priority  string    `json:"priority,omitempty" enum:"low,normal,high,urgent"`
+		RootCause string    `json:"root_cause,omitempty" enum:"quality,price_value,usability,service,delivery,other"`
+		Assignee  string    `json:"assignee,omitempty" doc:"The e-mail of the active agent or manager to assign it to."`
+		Unassign  bool      `json:"unassign,omitempty" doc:"Take the assignee away."`
+		Tags      *[]string `json:"tags,omitempty" maxItems:"20" doc:"The ticket's tags, all of them (lowercased, spaces as -); [] clears."`
+		Team      *string   `json:"team,omitempty" maxLength:"100" doc:"The team's name; \"\" clears."`
+		OrderID   *string   `json:"order_id,omitempty" maxLength:"200" doc:"The external id of the customer's order it is about; \"\" clears."`
 	}
 }
 
 func (a *API) patchTicket(ctx context.Context, in *ticketPatchInput) (*ticketThreadOutput, error) {
 	actor := actorFrom(ctx)
 	_, _, id, err := a.work().TicketThread(ctx, actor, in.ID)
-	change := core.TicketChange{Status: in.Body.Status, Priority: in.Body.Priority, RootCause: in.Body.RootCause, Unassign: in.Body.Unassign}
+	change := core.TicketChange{Status: in.Body.Status, Priority: in.Body.Priority, RootCause: in.Body.RootCause, Unassign: in.Body.Unassign,
+		Team: in.Body.Team, Order: in.Body.OrderID}
+	if in.Body.Tags != nil {
+		tags := retain.NormalizeTags(strings.Join(*in.Body.Tags, ","))
+		change.Tags = &tags
+	}
 	if err == nil && in.Body.Assignee != "" {
 		if change.Assignee, err = a.db.StaffID(ctx, in.Body.Assignee); err != nil {
 			err = retain.FieldError("assignee", "no active staff member with e-mail %q", in.Body.Assignee)
@@ -116,6 +126,52 @@ func (a *API) patchTicket(ctx context.Context, in *ticketPatchInput) (*ticketThr
 		return nil, a.apiError(ctx, "update-ticket", err)
 	}
 	return a.getTicket(ctx, &ticketRefInput{ID: in.ID})
+}
+
+type mergeInput struct {
+	ID   string `path:"id" maxLength:"200" doc:"The ticket to merge (it closes; its thread moves)."`
+	Body struct {
+		Into string `json:"into" minLength:"1" maxLength:"200" doc:"The external id of the same customer's ticket to merge it into."`
+	}
+}
+
+func (a *API) mergeTicket(ctx context.Context, in *mergeInput) (*ticketThreadOutput, error) {
+	actor := actorFrom(ctx)
+	_, _, from, err := a.work().TicketThread(ctx, actor, in.ID)
+	var into int64
+	if err == nil {
+		_, _, into, err = a.work().TicketThread(ctx, actor, in.Body.Into)
+		if retain.ErrorCode(err) == retain.ENOTFOUND {
+			err = retain.FieldError("into", "no ticket %q", in.Body.Into)
+		}
+	}
+	if err == nil {
+		err = a.work().MergeTicket(ctx, actor, from, into)
+	}
+	if err != nil {
+		return nil, a.apiError(ctx, "merge-ticket", err)
+	}
+	return a.getTicket(ctx, &ticketRefInput{ID: in.Body.Into})
+}
+
+type splitInput struct {
+	ID   string `path:"id" maxLength:"200"`
+	Body struct {
+		Message int64 `json:"message" minimum:"1" doc:"The id of the message (in the ticket's messages) the new ticket starts with; later ones move too."`
+	}
+}
+
+func (a *API) splitTicket(ctx context.Context, in *splitInput) (*ticketThreadOutput, error) {
+	actor := actorFrom(ctx)
+	_, _, id, err := a.work().TicketThread(ctx, actor, in.ID)
+	var ref string
+	if err == nil {
+		ref, err = a.work().SplitTicket(ctx, actor, id, in.Body.Message)
+	}
+	if err != nil {
+		return nil, a.apiError(ctx, "split-ticket", err)
+	}
+	return a.getTicket(ctx, &ticketRefInput{ID: ref})
 }
 
 type inboundInput struct {

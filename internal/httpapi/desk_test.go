@@ -164,11 +164,29 @@ func TestDeskEndToEnd(t *testing.T) {
 			}{
 				{"POST", "/api/v1/inbound", map[string]any{"id": "x", "channel": "sms", "from": "not a phone", "text": "hi"}, "from"},
 				{"PATCH", "/api/v1/tickets/" + waID, map[string]any{"assignee": "nobody@shop.example"}, "assignee"},
+				{"PATCH", "/api/v1/tickets/" + waID, map[string]any{"order_id": "no-such-order"}, "order_id"},
+				{"PATCH", "/api/v1/tickets/" + waID, map[string]any{"team": "no such team"}, "team"},
+				{"POST", "/api/v1/tickets/" + waID + "/merge", map[string]any{"into": "no-such"}, "into"},
+				{"POST", "/api/v1/tickets/" + waID + "/split", map[string]any{"message": 1 << 40}, "message"},
 			} {
 				code, out := f.call(t, f.key, c.method, c.path, c.body)
 				if raw, _ := json.Marshal(out); code != 400 || !strings.Contains(string(raw), c.field) {
 					t.Errorf("%s %s: %d %s, want 400 naming %s", c.method, c.path, code, raw, c.field)
 				}
+			}
+			if code, out := f.call(t, f.key, "PATCH", "/api/v1/tickets/"+waID, map[string]any{"tags": []string{"Bulk Order", "pokhara"}}); code != 200 ||
+				fmt.Sprint(out["ticket"].(map[string]any)["tags"]) != "[bulk-order pokhara]" {
+				t.Errorf("tags: %d %v", code, out)
+			}
+			_, thread := f.call(t, f.key, "GET", "/api/v1/tickets/"+waID, nil)
+			msgs := thread["messages"].([]any)
+			last := msgs[len(msgs)-1].(map[string]any)
+			if code, out := f.call(t, f.key, "POST", "/api/v1/tickets/"+waID+"/split", map[string]any{"message": last["id"]}); code != 200 ||
+				len(out["messages"].([]any)) != 1 || out["ticket"].(map[string]any)["id"] == waID {
+				t.Errorf("split: %d %v", code, out)
+			} else if code, out := f.call(t, f.key, "POST", "/api/v1/tickets/"+out["ticket"].(map[string]any)["id"].(string)+"/merge",
+				map[string]any{"into": waID}); code != 200 || len(out["messages"].([]any)) != len(msgs) {
+				t.Errorf("merge it back: %d %v", code, out)
 			}
 			if code, _ := f.call(t, f.key, "GET", "/api/v1/tickets/no-such", nil); code != 404 {
 				t.Errorf("an unknown ticket: %d", code)

@@ -54,6 +54,8 @@ var apiAccess = map[string]string{
 	"GET /api/v1/tickets/{id}":               "read write admin",
 	"POST /api/v1/tickets/{id}/replies":      "write admin",
 	"PATCH /api/v1/tickets/{id}":             "write admin",
+	"POST /api/v1/tickets/{id}/merge":        "write admin",
+	"POST /api/v1/tickets/{id}/split":        "write admin",
 	"POST /api/v1/inbound":                   "events:write admin",
 }
 

@@ -79,7 +79,9 @@ func (a *API) routes(mux *http.ServeMux) {
 	register(a, op("desk-tickets", http.MethodGet, "/api/v1/desk/tickets", "The support desk's tickets by view, deadline nearest first", "Desk", 200), retain.PermTicketsRead, a.deskTickets)
 	register(a, op("get-ticket", http.MethodGet, "/api/v1/tickets/{id}", "A ticket with its thread", "Desk", 200), retain.PermTicketsRead, a.getTicket)
 	register(a, op("reply-ticket", http.MethodPost, "/api/v1/tickets/{id}/replies", "Reply to the customer on the ticket's channel, or add an internal note", "Desk", 200), retain.PermTicketsWork, a.replyTicket)
-	register(a, op("update-ticket", http.MethodPatch, "/api/v1/tickets/{id}", "Change a ticket's status, priority, cause or assignee", "Desk", 200), retain.PermTicketsWork, a.patchTicket)
+	register(a, op("update-ticket", http.MethodPatch, "/api/v1/tickets/{id}", "Change a ticket's status, priority, cause, assignee, tags, team or linked order", "Desk", 200), retain.PermTicketsWork, a.patchTicket)
+	register(a, op("merge-ticket", http.MethodPost, "/api/v1/tickets/{id}/merge", "Merge a ticket into another of the same customer's: its thread moves there and it closes", "Desk", 200), retain.PermTicketsWork, a.mergeTicket)
+	register(a, op("split-ticket", http.MethodPost, "/api/v1/tickets/{id}/split", "Move a message and those after it into a new ticket", "Desk", 200), retain.PermTicketsWork, a.splitTicket)
 	register(a, op("inbound", http.MethodPost, "/api/v1/inbound", "A customer's message from a form, mail service or chat tool: opens or continues their conversation", "Desk", 201), retain.PermEventsWrite, a.inbound)
 	register(a, op("simulate-playbook", http.MethodPost, "/api/v1/playbooks/{key}/simulate", "What the playbook would do for a customer, and when (sends nothing)", "Playbooks", 200), retain.PermPlaybooksRead, a.simulatePlaybook)
 }

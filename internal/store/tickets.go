@@ -36,7 +36,8 @@ type TicketRow struct {
 	Tags                           []string
 	TeamID, OrderID                int64
 	Team, OrderRef                 string
-	MergedIntoID                   int64 // the ticket this one was merged into; 0: none
+	MergedIntoID                   int64  // the ticket this one was merged into; 0: none
+	MergedInto                     string // its external id
 }
 
 // Due is the next deadline the ticket must meet: its first response, else
@@ -77,10 +78,11 @@ const ticketCols = `t.id, t.external_id, t.subject, t.channel, t.status, t.prior
 	t.opened_at, t.updated_at, t.first_response_at, t.resolved_at, t.last_customer_at, t.paused_at,
 	CASE WHEN t.first_response_at IS NULL THEN t.first_response_due_at END, t.next_response_due_at, t.resolution_due_at,
 	(SELECT COUNT(*) FROM ticket_messages m WHERE m.ticket_id = t.id),
-	t.tags, COALESCE(t.team_id, 0), COALESCE(t.order_id, 0), COALESCE(tm.name, ''), COALESCE(o.external_id, ''), COALESCE(t.merged_into_id, 0)`
+	t.tags, COALESCE(t.team_id, 0), COALESCE(t.order_id, 0), COALESCE(tm.name, ''), COALESCE(o.external_id, ''), COALESCE(t.merged_into_id, 0),
+	COALESCE(mt.external_id, '')`
 
 const ticketFrom = ` FROM tickets t JOIN customers c ON c.id = t.customer_id LEFT JOIN staff st ON st.id = t.assignee_id
-	LEFT JOIN teams tm ON tm.id = t.team_id LEFT JOIN orders o ON o.id = t.order_id`
+	LEFT JOIN teams tm ON tm.id = t.team_id LEFT JOIN orders o ON o.id = t.order_id LEFT JOIN tickets mt ON mt.id = t.merged_into_id`
 
 func scanTicket(rows interface{ Scan(...any) error }) (TicketRow, error) {
 	var t TicketRow
@@ -89,7 +91,7 @@ func scanTicket(rows interface{ Scan(...any) error }) (TicketRow, error) {
 	err := rows.Scan(&t.ID, &t.ExternalID, &t.Subject, &t.Channel, &t.Status, &t.Priority, &t.RootCause,
 		&t.CustomerID, &t.CustomerRef, &t.CustomerName, &t.CustomerPhone, &t.CustomerEmail, &t.CustomerLocale,
 		&t.AssigneeID, &t.Assignee, &t.AssigneeRef, &opened, &updated, &first, &resolved, &lastCust, &paused,
-		&frDue, &nextDue, &resDue, &t.Messages, &tags, &t.TeamID, &t.OrderID, &t.Team, &t.OrderRef, &t.MergedIntoID)
+		&frDue, &nextDue, &resDue, &t.Messages, &tags, &t.TeamID, &t.OrderID, &t.Team, &t.OrderRef, &t.MergedIntoID, &t.MergedInto)
 	t.Tags = splitTags(tags)
 	t.OpenedAt, t.UpdatedAt, t.FirstResponseAt, t.ResolvedAt = opened.T, updated.T, first.T, resolved.T
 	t.LastCustomerAt, t.PausedAt, t.FirstResponseDue, t.NextResponse, t.ResolutionDue = lastCust.T, paused.T, frDue.T, nextDue.T, resDue.T
@@ -447,6 +449,35 @@ func (tx *Tx) ClearTicket(ctx context.Context, id int64, links ...string) error 
 		}
 	}
 	return nil
+}
+
+// OrderBrief is an order as a list to pick one from shows it.
+type OrderBrief struct {
+	ExternalID string
+	Status     string
+	Total      retain.Money
+	PlacedAt   time.Time
+}
+
+// RecentOrders are a customer's latest orders, newest first.
+func (db *DB) RecentOrders(ctx context.Context, customerID int64, limit int) ([]OrderBrief, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT external_id, status, currency, total_minor, placed_at FROM orders
+		WHERE customer_id = $1 ORDER BY placed_at DESC, id DESC LIMIT $2`, customerID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: recent orders: %w", err)
+	}
+	defer rows.Close()
+	var out []OrderBrief
+	for rows.Next() {
+		var o OrderBrief
+		var placed nullTime
+		if err := rows.Scan(&o.ExternalID, &o.Status, &o.Total.Currency, &o.Total.Minor, &placed); err != nil {
+			return nil, fmt.Errorf("store: recent orders: %w", err)
+		}
+		o.PlacedAt = placed.T
+		out = append(out, o)
+	}
+	return out, rows.Err()
 }
 
 // OrderCustomer is the customer (external id) an order is of; ENOTFOUND

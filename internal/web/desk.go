@@ -57,11 +57,11 @@ func (s *Server) deskInboxWith(w http.ResponseWriter, r *http.Request, v *view, 
 		return err
 	}
 	page := pageOf(q, "page", counts[view])
-	if q.Get("channel") != "" || q.Get("q") != "" || q.Get("status") != "" {
+	if q.Get("channel") != "" || q.Get("q") != "" || q.Get("status") != "" || q.Get("tag") != "" {
 		page = max(1, min(page, 1000)) // filtered: the view's count is an upper bound
 	}
 	f := store.TicketFilter{View: view, StaffID: v.Actor.ID, TeamID: v.Actor.TeamID, Channel: pick(q.Get("channel"), retain.TicketChannels),
-		Status: pick(q.Get("status"), retain.TicketStatuses), Query: q.Get("q"), Sort: pick(q.Get("sort"), []string{"due", "opened", "-opened", "-updated"}),
+		Status: pick(q.Get("status"), retain.TicketStatuses), Query: q.Get("q"), Tag: strings.ToLower(strings.TrimSpace(q.Get("tag"))), Sort: pick(q.Get("sort"), []string{"due", "opened", "-opened", "-updated"}),
 		Limit: deskPageSize, Offset: (page - 1) * deskPageSize}
 	d := deskData{Views: store.TicketViews, Counts: counts, View: view, Query: q, Now: s.db.Now(), Soon: s.db.Now().Add(time.Hour), Notice: notice,
 		Channels: retain.TicketChannels, Statuses: retain.TicketStatuses, Priorities: retain.TicketPriorities, CanWork: v.Actor.Can(retain.PermTicketsWork)}
@@ -192,6 +192,9 @@ type ticketData struct {
 	Sends              bool // replies go out on this channel (else the thread only)
 	Canned             []core.CannedReply
 	Files              map[string][]store.AttachmentInfo // by message
+	Teams              []store.Team
+	Orders             []store.OrderBrief // the customer's latest, to link
+	MergeInto          []store.TicketRow  // the customer's other tickets it can merge into
 }
 
 func (s *Server) deskTicket(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -234,6 +237,17 @@ func (s *Server) deskTicket(w http.ResponseWriter, r *http.Request, v *view) err
 	if d.Canned, err = core.CannedReplies(ctx, s.db, t, v.L.Lang); err != nil {
 		return err
 	}
+	if d.Teams, err = s.db.TeamList(ctx); err != nil {
+		return err
+	}
+	if d.Orders, err = s.db.RecentOrders(ctx, t.CustomerID, 20); err != nil {
+		return err
+	}
+	for _, o := range d.Others {
+		if o.Status != "closed" && o.MergedIntoID == 0 {
+			d.MergeInto = append(d.MergeInto, o)
+		}
+	}
 	d.Viewers = s.viewing.see(id, v.Actor.ID, v.Staff.Name, time.Now())
 	v.Title, v.Data = t.Subject, d
 	if r.Header.Get("HX-Request") == "true" && r.URL.Query().Get("part") == "live" {
@@ -270,6 +284,10 @@ func (s *Server) deskUpdate(w http.ResponseWriter, r *http.Request, v *view) err
 		return err
 	}
 	change := core.TicketChange{Status: r.FormValue("status"), Priority: r.FormValue("priority"), RootCause: r.FormValue("root_cause")}
+	if _, ok := r.Form["tags"]; ok { // the full form; a form without the field leaves them
+		tags, team, order := retain.NormalizeTags(r.FormValue("tags")), r.FormValue("team"), r.FormValue("order")
+		change.Tags, change.Team, change.Order = &tags, &team, &order
+	}
 	switch owner := r.FormValue("assignee"); owner {
 	case "":
 	case "none":
@@ -283,6 +301,46 @@ func (s *Server) deskUpdate(w http.ResponseWriter, r *http.Request, v *view) err
 		return workForm(v, err, "desk.bulk_failed")
 	}
 	http.Redirect(w, r, fmt.Sprintf("/desk/tickets/%d", id), http.StatusSeeOther)
+	return nil
+}
+
+// deskMerge merges the ticket into another of the customer's, then shows
+// that one (where the thread now is).
+func (s *Server) deskMerge(w http.ResponseWriter, r *http.Request, v *view) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	into, err := strconv.ParseInt(r.FormValue("into"), 10, 64)
+	if err != nil {
+		return problem(v, http.StatusBadRequest, "desk.merge_pick")
+	}
+	if err := s.work().MergeTicket(r.Context(), v.Actor, id, into); err != nil {
+		return workForm(v, err, "desk.merge_failed")
+	}
+	http.Redirect(w, r, fmt.Sprintf("/desk/tickets/%d", into), http.StatusSeeOther)
+	return nil
+}
+
+// deskSplit moves a message and those after it to a new ticket, and shows it.
+func (s *Server) deskSplit(w http.ResponseWriter, r *http.Request, v *view) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	msg, err := strconv.ParseInt(r.FormValue("message"), 10, 64)
+	if err != nil {
+		return problem(v, http.StatusBadRequest, "desk.split_failed")
+	}
+	ref, err := s.work().SplitTicket(r.Context(), v.Actor, id, msg)
+	if err != nil {
+		return workForm(v, err, "desk.split_failed")
+	}
+	t, err := s.db.TicketByRef(r.Context(), ref)
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/desk/tickets/%d", t.ID), http.StatusSeeOther)
 	return nil
 }
 

@@ -111,6 +111,63 @@ func TestDeskPages(t *testing.T) {
 	}
 }
 
+// TestDeskMergeSplitPages: an agent tags a ticket from its page (the
+// inbox filters by the tag), splits the customer's second subject into a
+// ticket of its own, and merges it back; a bad tag is a 400 naming it.
+func TestDeskMergeSplitPages(t *testing.T) {
+	s := newSite(t, storetest.SQLite)
+	ctx := context.Background()
+	in := core.Inbound{ID: "wamid.M1", Channel: "whatsapp", Phone: "+8801911000222", Name: "Rupa", Text: "পার্সেল দেরি", At: s.db.Now()}
+	ref, err := core.TakeInbound(ctx, s.db, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.ID, in.Text = "wamid.M2", "আর বিলটা ভুল"
+	if _, err := core.TakeInbound(ctx, s.db, in); err != nil {
+		t.Fatal(err)
+	}
+	tk, _ := s.db.TicketByRef(ctx, ref)
+	agent := s.client(t)
+	agent.login("agent@shop.example", password)
+	path := fmt.Sprintf("/desk/tickets/%d", tk.ID)
+	if code, _ := agent.post(path, url.Values{"tags": {"Late Delivery, কুরিয়ার"}, "team": {""}, "order": {""}}, ""); code != 303 {
+		t.Fatalf("tags: %d", code)
+	}
+	if _, page := agent.get("/desk?view=all&tag=late-delivery"); !strings.Contains(page, fmt.Sprintf(`data-ticket="%d"`, tk.ID)) ||
+		!strings.Contains(page, "#কুরিয়ার") {
+		t.Errorf("the inbox by tag:\n%s", page)
+	}
+	if code, page := agent.post(path, url.Values{"tags": {"a+b"}, "team": {""}, "order": {""}}, ""); code != 400 || !strings.Contains(html.UnescapeString(page), "(“a+b”)") {
+		t.Errorf("a bad tag: %d\n%s", code, page)
+	}
+	thread, _ := s.db.Thread(ctx, tk.ID)
+	_, page := agent.get(path)
+	if strings.Contains(page, fmt.Sprintf(`data-split="%d"`, thread[0].ID)) || !strings.Contains(page, fmt.Sprintf(`data-split="%d"`, thread[1].ID)) {
+		t.Errorf("split is offered from the second message on:\n%s", page)
+	}
+	code, _ := agent.post(path+"/split", url.Values{"message": {fmt.Sprint(thread[1].ID)}}, "")
+	tickets, _ := s.db.Tickets(ctx, store.TicketFilter{View: "all", CustomerID: tk.CustomerID})
+	if code != 303 || len(tickets) != 2 {
+		t.Fatalf("split: %d, %d tickets", code, len(tickets))
+	}
+	split := tickets[0]
+	if split.ID == tk.ID {
+		split = tickets[1]
+	}
+	if _, page := agent.get(fmt.Sprintf("/desk/tickets/%d", split.ID)); !strings.Contains(page, `id="ticket-merge"`) {
+		t.Errorf("the split ticket offers no merge:\n%s", page)
+	}
+	if code, _ := agent.post(fmt.Sprintf("/desk/tickets/%d/merge", split.ID), url.Values{"into": {fmt.Sprint(tk.ID)}}, ""); code != 303 {
+		t.Fatalf("merge: %d", code)
+	}
+	if _, page := agent.get(fmt.Sprintf("/desk/tickets/%d", split.ID)); !strings.Contains(page, `id="merged-into"`) || strings.Contains(page, `id="reply-form"`) {
+		t.Errorf("the merged ticket's page:\n%s", page)
+	}
+	if got, _ := s.db.Thread(ctx, tk.ID); len(got) != 2 {
+		t.Errorf("merged back: %d messages, want 2", len(got))
+	}
+}
+
 // TestDeskReportPage: the figures by channel for an agent, by agent only
 // for a manager or admin, and the same as CSV.
 func TestDeskReportPage(t *testing.T) {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -135,8 +136,13 @@ func (s *Server) calendarLink(w http.ResponseWriter, r *http.Request, v *view) e
 // workForm answers a checked action on a task or an alert: a form problem
 // in the viewer's words (key), anything else by its code.
 func workForm(v *view, err error, key string) error {
-	if retain.ErrorCode(err) == retain.EINVALID {
-		return problem(v, http.StatusBadRequest, key)
+	var e *retain.Error
+	if errors.As(err, &e) && e.Code == retain.EINVALID {
+		pe := problem(v, http.StatusBadRequest, key).(*pageError)
+		if len(e.Fields) > 0 { // and which field, and why, in the viewer's words
+			pe.message += " " + v.Problems(e.Fields)
+		}
+		return pe
 	}
 	return err
 }

@@ -54,6 +54,8 @@ var uiAccess = map[string]string{
 	"GET /desk/attachments/{id}":       "agent manager admin",
 	"POST /desk/tickets/{id}/reply":    "agent manager admin",
 	"POST /desk/tickets/{id}":          "agent manager admin",
+	"POST /desk/tickets/{id}/merge":    "agent manager admin",
+	"POST /desk/tickets/{id}/split":    "agent manager admin",
 	"POST /tasks/{id}/done":            "agent manager admin",
 	"POST /tasks/{id}/reassign":        "agent manager admin",
 	"POST /alerts/{id}/reassign":       "agent manager admin",

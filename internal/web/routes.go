@@ -71,6 +71,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.page(mux, "GET /desk/attachments/{id}", retain.PermTicketsRead, s.deskAttachment)
 	s.page(mux, "POST /desk/tickets/{id}/reply", retain.PermTicketsWork, s.deskReply)
 	s.page(mux, "POST /desk/tickets/{id}", retain.PermTicketsWork, s.deskUpdate)
+	s.page(mux, "POST /desk/tickets/{id}/merge", retain.PermTicketsWork, s.deskMerge)
+	s.page(mux, "POST /desk/tickets/{id}/split", retain.PermTicketsWork, s.deskSplit)
 	s.page(mux, "POST /tasks/{id}/done", retain.PermWorkAct, s.taskDone)
 	s.page(mux, "POST /tasks/{id}/reassign", retain.PermWorkAssign, s.reassign("tasks"))
 	s.page(mux, "POST /alerts/{id}/reassign", retain.PermWorkAssign, s.reassign("alerts"))
