@@ -384,6 +384,50 @@ func (e *env) deskCommand() *cobra.Command {
 			})
 		},
 	}
-	cmd.AddCommand(show, set)
+	var country, lang string
+	var year int
+	var add bool
+	holidays := &cobra.Command{
+		Use:   "holidays",
+		Short: "Print a country's public holidays of a year (--add: add them to the policy's holidays)",
+		Long: `Bangladesh and Nepal ship with lists of their public holidays, a starting point the business edits.
+Festivals that follow the moon or Nepal's calendar are on their expected dates, marked "expected":
+the government confirms each one shortly before, so check them. See docs/desk.md.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			hs, err := desk.PublicHolidays(country, year)
+			if err != nil {
+				return retain.Errorf(retain.EINVALID, "%v", err)
+			}
+			if !add {
+				for _, h := range hs {
+					note := ""
+					if h.Expected {
+						note = "  (expected)"
+					}
+					fmt.Fprintf(e.stdout, "%s%s\n", h.Line(lang), note)
+				}
+				return nil
+			}
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				p, err := core.DeskPolicy(ctx, db)
+				if err != nil {
+					return err
+				}
+				n := p.AddHolidays(hs, lang)
+				if err := core.SaveDeskPolicy(ctx, db, cliActor, p); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "%d holidays added (dates already listed are kept as they are); check the expected dates with retain desk show\n", n)
+				return nil
+			})
+		},
+	}
+	holidays.Flags().StringVar(&country, "country", "bangladesh", "bangladesh or nepal")
+	holidays.Flags().IntVar(&year, "year", 0, "the year (required)")
+	holidays.Flags().StringVar(&lang, "lang", "en", "the language of the holidays' names: en, bn or ne")
+	holidays.Flags().BoolVar(&add, "add", false, "add them to the desk's policy")
+	holidays.MarkFlagRequired("year")
+	cmd.AddCommand(show, set, holidays)
 	return cmd
 }

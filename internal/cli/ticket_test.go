@@ -77,4 +77,16 @@ func TestTicketCommands(t *testing.T) {
 	if out := mustRun(t, "desk", "show", "--db", db); !strings.Contains(out, `"week": "nepal"`) || !strings.Contains(out, "2026-12-16") {
 		t.Errorf("after set: %s", out)
 	}
+	if out := mustRun(t, "desk", "holidays", "--country", "nepal", "--year", "2026", "--lang", "ne"); !strings.Contains(out, "2026-10-21 दशैं (विजया दशमी)  (expected)") {
+		t.Errorf("desk holidays:\n%s", out)
+	}
+	if code, _, errOut := run(t, "desk", "holidays", "--country", "nepal", "--year", "1990"); code != 2 || !strings.Contains(errOut, "year") {
+		t.Errorf("a year with no list: exit %d, %q", code, errOut)
+	}
+	if out := mustRun(t, "desk", "holidays", "--country", "nepal", "--year", "2026", "--add", "--db", db); !strings.HasPrefix(out, "20 holidays added") {
+		t.Errorf("desk holidays --add: %s", out)
+	}
+	if out := mustRun(t, "desk", "show", "--db", db); !strings.Contains(out, "2026-12-30 Tamu Lhosar") {
+		t.Errorf("the added holidays: %s", out)
+	}
 }

@@ -199,7 +199,7 @@ const (
 // deadline still running (and its warning), keyed by the due time: a due
 // time that moves gets new timers, and the old ones find it moved.
 func (r *deskRun) clock(ctx context.Context, tx *store.Tx, st store.SLAState) error {
-	target := r.policy.Targets[st.Priority]
+	target := r.policy.TargetFor(st.Priority, st.Channel, st.Segment)
 	d := desk.Deadline(&r.cal, target, desk.State{Status: st.Status, Opened: st.OpenedAt, FirstResponse: st.FirstResponseAt,
 		LastCustomer: st.LastCustomerAt, LastAgent: st.LastAgentAt, PausedAt: st.PausedAt, Resolution: st.ResolutionDue, Now: tx.Now()})
 	if !st.Open() {
@@ -253,20 +253,21 @@ var alertCause = map[string]string{"quality": classify.Quality, "price_value": c
 
 // slaTimer fires an SLA warning or breach: an alert to the ticket's
 // assignee (else the customer's owner), when the deadline the timer was
-// set for is still the ticket's and still unmet.
-func slaTimer(ctx context.Context, tx *store.Tx, t store.Timer) (retain.Alert, bool, error) {
+// set for is still the ticket's and still unmet. It returns the ticket's
+// state too, for the escalation.
+func slaTimer(ctx context.Context, tx *store.Tx, t store.Timer) (retain.Alert, store.SLAState, bool, error) {
 	parts := strings.Split(t.Key, ":") // sla:<ticket>:<which>:<warn|due>:<unix>
 	if len(parts) != 5 {
-		return retain.Alert{}, false, nil
+		return retain.Alert{}, store.SLAState{}, false, nil
 	}
 	unix, _ := strconv.ParseInt(parts[4], 10, 64)
 	st, ok, err := tx.TicketSLA(ctx, t.SubjectID)
 	if err != nil || !ok || !st.Open() || st.Status == "pending" {
-		return retain.Alert{}, false, err
+		return retain.Alert{}, st, false, err
 	}
 	due := map[string]time.Time{slaFirst: st.FirstResponseDue, slaNext: st.NextResponse, slaResolution: st.ResolutionDue}[parts[2]]
 	if due.IsZero() || due.Unix() != unix || (parts[2] == slaFirst && !st.FirstResponseAt.IsZero()) {
-		return retain.Alert{}, false, nil // met, or the deadline moved (its new timers speak for it)
+		return retain.Alert{}, st, false, nil // met, or the deadline moved (its new timers speak for it)
 	}
 	breach := parts[3] == "due"
 	a := retain.Alert{CustomerID: st.CustomerID, Type: retain.AlertRisk, Reason: "sla_warning", Severity: retain.SeverityHigh,
@@ -280,7 +281,40 @@ func slaTimer(ctx context.Context, tx *store.Tx, t store.Timer) (retain.Alert, b
 	a.Detail = st.Subject
 	a.DetailKey = "alertdetail.sla_" + parts[2]
 	a.DetailArgs = map[string]any{"ticket": st.Subject, "due_at": due.UTC().Format(time.RFC3339)}
-	return a, true, nil
+	return a, st, true, nil
+}
+
+// escalate gives each lead of the ticket's team a task about the SLA
+// alert, in their language, due when the deadline is (the alert itself is
+// the assignee's: an open alert is one per customer and reason). The
+// timer's key makes each escalation once.
+func (r *deskRun) escalate(ctx context.Context, tx *store.Tx, st store.SLAState, a retain.Alert, alertID int64, key string) error {
+	if r.policy.Escalate == "none" {
+		return nil
+	}
+	leads, err := tx.TeamLeads(ctx, st.ID)
+	if err != nil {
+		return err
+	}
+	what := "desk.escalated_warning"
+	if a.Reason == "sla_breach" {
+		what = "desk.escalated_breach"
+	}
+	titles := map[string]string{}
+	for _, lang := range i18n.Languages {
+		l := i18n.New(lang, true)
+		titles[lang] = l.T(what, "Ticket", st.ExternalID, "Subject", st.Subject, "Due", l.DateTime(a.DueAt, r.cal.Zone))
+	}
+	for _, lead := range leads {
+		if lead.ID == st.AssigneeID {
+			continue // the alert is theirs already
+		}
+		if _, _, err := tx.CreateTask(ctx, retain.Task{IdempotencyKey: fmt.Sprintf("escalate:%s:%d", key, lead.ID), CustomerID: st.CustomerID,
+			OwnerID: lead.ID, Title: titles[i18n.Lang(lead.Locale)], Titles: titles, DueAt: a.DueAt, Source: "alert", AlertID: alertID}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // pendingTimers set a waiting ticket's reminder to the customer and its

@@ -361,3 +361,84 @@ func TestDeskAssignment(t *testing.T) {
 		})
 	}
 }
+
+// TestDeskRulesEscalation: a rule gives WhatsApp tickets a tighter first
+// response than their priority's; the warning and the breach are the
+// assignee's alert and a task for the team's manager (once each, however
+// often the detector runs), none for a manager of another team, and none
+// at all with escalation off.
+func TestDeskRulesEscalation(t *testing.T) {
+	for name, open := range storetest.Openers() {
+		t.Run(name, func(t *testing.T) {
+			db := open(t)
+			ctx := context.Background()
+			now := storetest.ClockStart(t)
+			db.Now = func() time.Time { return now }
+			p := desk.DefaultPolicy()
+			p.Week, p.TimeZone = "always", "UTC"
+			p.Targets["normal"] = desk.Target{FirstResponse: 240, NextResponse: 480, Resolution: 1440}
+			p.Rules = []desk.Rule{{Channel: "whatsapp", Target: desk.Target{FirstResponse: 30, Resolution: 1440}}}
+			if err := core.SaveDeskPolicy(ctx, db, retain.System("test"), p); err != nil {
+				t.Fatal(err)
+			}
+			add := func(email string, role retain.Role, team string) int64 {
+				u, err := db.AddUser(ctx, retain.System("test"), store.User{Email: email, Name: email, Role: role, Team: team}, "x")
+				if err != nil {
+					t.Fatal(err)
+				}
+				return u.ID
+			}
+			agent, lead, elsewhere := add("a@shop.test", retain.RoleAgent, "Dhaka"), add("lead@shop.test", retain.RoleManager, "Dhaka"),
+				add("m2@shop.test", retain.RoleManager, "Sylhet")
+			work := core.Work{DB: db}
+			open := func(id, channel string) store.TicketRow {
+				t.Helper()
+				ref, err := core.TakeInbound(ctx, db, core.Inbound{ID: id, Channel: channel, Phone: "+88017111111" + id[len(id)-2:], Text: "hello", At: now})
+				if err != nil {
+					t.Fatal(err)
+				}
+				tk, _ := db.TicketByRef(ctx, ref)
+				if err := work.UpdateTicket(ctx, retain.System("test"), tk.ID, core.TicketChange{Assignee: agent}); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := core.ConsumeDesk(ctx, db); err != nil {
+					t.Fatal(err)
+				}
+				tk, _ = db.Ticket(ctx, tk.ID)
+				return tk
+			}
+			wa, sms := open("wa-01", "whatsapp"), open("sms-02", "sms")
+			if !wa.FirstResponseDue.Equal(now.Add(30*time.Minute)) || !sms.FirstResponseDue.Equal(now.Add(4*time.Hour)) {
+				t.Fatalf("first response due: whatsapp %v, sms %v", wa.FirstResponseDue, sms.FirstResponseDue)
+			}
+			for range 2 { // the warning at 24 minutes, then the breach; each twice
+				now = now.Add(20 * time.Minute)
+				for range 2 {
+					if _, err := core.Detect(ctx, db, core.DetectOptions{}); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			for owner, want := range map[int64]int{lead: 2, elsewhere: 0, agent: 0} {
+				tasks, err := db.Tasks(ctx, store.TaskFilter{OwnerID: owner})
+				if err != nil || len(tasks) != want {
+					t.Errorf("owner %d: %d tasks, want %d (%+v)", owner, len(tasks), want, tasks)
+				}
+			}
+			if a, _ := db.Alerts(ctx, store.AlertFilter{Reason: "sla_breach"}); len(a) != 1 || a[0].OwnerID != agent {
+				t.Errorf("the breach alert: %+v", a)
+			}
+			p.Escalate = "none"
+			if err := core.SaveDeskPolicy(ctx, db, retain.System("test"), p); err != nil {
+				t.Fatal(err)
+			}
+			now = now.Add(4 * time.Hour) // the SMS ticket breaches too
+			if _, err := core.Detect(ctx, db, core.DetectOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if tasks, _ := db.Tasks(ctx, store.TaskFilter{OwnerID: lead}); len(tasks) != 2 {
+				t.Errorf("with escalation off, the lead has %d tasks, want still 2", len(tasks))
+			}
+		})
+	}
+}

@@ -260,13 +260,16 @@ func (d *detector) timer(ctx context.Context, t store.Timer, st *DetectStats) er
 	case store.TimerPending:
 		return d.desk.pendingTimer(ctx, tx, t)
 	case store.TimerSLA:
-		a, ok, err := slaTimer(ctx, tx, t)
+		a, ticket, ok, err := slaTimer(ctx, tx, t)
 		if err != nil || !ok {
 			return err
 		}
 		st.Signals++
-		_, err = d.triggers.raise(ctx, tx, a, st)
-		return err
+		id, err := d.triggers.raise(ctx, tx, a, st)
+		if err != nil {
+			return err
+		}
+		return d.desk.escalate(ctx, tx, ticket, a, id, t.Key)
 	case store.TimerAlertSnooze:
 		_, err := tx.WakeSnoozedAlert(ctx, t.SubjectID)
 		return err

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"text/template"
 	"time"
+
+	"github.com/retainhq/retain"
 )
 
 // Policy is the desk's settings: the business-hours calendar its SLA
@@ -22,13 +24,23 @@ type Policy struct {
 	Hours map[string]string `json:"hours,omitempty"`
 	// TimeZone is the team's IANA zone; empty: the business's.
 	TimeZone string `json:"time_zone,omitempty"`
-	// Holidays are dates closed all day (YYYY-MM-DD, in TimeZone).
+	// Holidays are dates closed all day (YYYY-MM-DD, in TimeZone), each
+	// optionally followed by a space and its name ("2026-12-16 Victory Day").
 	Holidays []string `json:"holidays,omitempty"`
 	// Targets by priority (low, normal, high, urgent), in business minutes.
 	Targets map[string]Target `json:"targets"`
+	// Rules give some tickets other targets: by channel, by the customer's
+	// segment, by priority. The first rule that matches a ticket wins; a
+	// ticket no rule matches has its priority's targets.
+	Rules []Rule `json:"rules,omitempty"`
 	// WarnAt is the share of a target at which the assignee is warned
 	// (0.8: at 80%); 0 warns at breach only.
 	WarnAt float64 `json:"warn_at"`
+	// Escalate is who else hears of a warning or a breach besides the
+	// assignee: "" (the default) the team's leads — its managers, or every
+	// manager for a ticket of no team — who each get a task linked to the
+	// alert; "none": nobody.
+	Escalate string `json:"escalate,omitempty"`
 	// ReopenDays: a customer writing within this many days of a ticket's
 	// resolution reopens it; later, they start a new one.
 	ReopenDays int `json:"reopen_days"`
@@ -60,6 +72,26 @@ type Target struct {
 	FirstResponse int `json:"first_response_minutes"`
 	NextResponse  int `json:"next_response_minutes"`
 	Resolution    int `json:"resolution_minutes"`
+}
+
+// Rule is a set of targets for the tickets it matches: every field given
+// must match (an empty field matches any ticket).
+type Rule struct {
+	Channel  string `json:"channel,omitempty"`  // a ticket channel: whatsapp, email…
+	Segment  string `json:"segment,omitempty"`  // the customer's RFM segment: champions, at_risk…
+	Priority string `json:"priority,omitempty"` // low, normal, high, urgent
+	Target
+}
+
+// TargetFor is the targets of a ticket of that priority and channel, from
+// a customer of that segment ("" when not scored).
+func (p Policy) TargetFor(priority, channel, segment string) Target {
+	for _, r := range p.Rules {
+		if (r.Channel == "" || r.Channel == channel) && (r.Segment == "" || r.Segment == segment) && (r.Priority == "" || r.Priority == priority) {
+			return r.Target
+		}
+	}
+	return p.Targets[priority]
 }
 
 // Template is a WhatsApp message template approved by Meta.
@@ -155,7 +187,7 @@ func (p Policy) Calendar(business *time.Location) (Calendar, error) {
 		c.Week[wd] = ivs
 	}
 	for i, h := range p.Holidays {
-		d, err := time.Parse(time.DateOnly, h)
+		d, err := time.Parse(time.DateOnly, holidayDate(h))
 		if err != nil {
 			return Calendar{}, fmt.Errorf("holidays[%d]: %q is not a date (YYYY-MM-DD)", i, h)
 		}
@@ -173,17 +205,31 @@ func (p Policy) Check() error {
 		return err
 	}
 	for prio, t := range p.Targets {
-		switch prio {
-		case "low", "normal", "high", "urgent":
-		default:
+		if !slices.Contains(retain.TicketPriorities, prio) {
 			return fmt.Errorf("targets.%s: not a priority (low, normal, high, urgent)", prio)
 		}
-		for name, v := range map[string]int{"first_response_minutes": t.FirstResponse, "next_response_minutes": t.NextResponse,
-			"resolution_minutes": t.Resolution} {
-			if v < 0 || v > 365*24*60 {
-				return fmt.Errorf("targets.%s.%s: %d is not a number of minutes from 0 to a year", prio, name, v)
-			}
+		if err := t.check("targets." + prio); err != nil {
+			return err
 		}
+	}
+	for i, r := range p.Rules {
+		field := fmt.Sprintf("rules[%d]", i)
+		switch {
+		case r.Channel == "" && r.Segment == "" && r.Priority == "":
+			return fmt.Errorf("%s: give a channel, a segment or a priority", field)
+		case r.Channel != "" && !slices.Contains(retain.TicketChannels, r.Channel):
+			return fmt.Errorf("%s.channel: %q is not one of %v", field, r.Channel, retain.TicketChannels)
+		case r.Segment != "" && !slices.Contains(retain.Segments, retain.Segment(r.Segment)):
+			return fmt.Errorf("%s.segment: %q is not one of %v", field, r.Segment, retain.Segments)
+		case r.Priority != "" && !slices.Contains(retain.TicketPriorities, r.Priority):
+			return fmt.Errorf("%s.priority: %q is not one of %v", field, r.Priority, retain.TicketPriorities)
+		}
+		if err := r.Target.check(field); err != nil {
+			return err
+		}
+	}
+	if p.Escalate != "" && p.Escalate != "none" {
+		return fmt.Errorf("escalate: %q is not none (or empty: the team's leads)", p.Escalate)
 	}
 	if p.WarnAt < 0 || p.WarnAt >= 1 {
 		return fmt.Errorf("warn_at: %v is not a share from 0 to below 1", p.WarnAt)
@@ -219,6 +265,19 @@ func (p Policy) Check() error {
 	}
 	if t := p.WhatsAppTemplate; t != nil && (t.Name == "" || t.Language == "") {
 		return fmt.Errorf("whatsapp_template: name and language are both required")
+	}
+	return nil
+}
+
+// check says which of the targets is out of range, under field.
+func (t Target) check(field string) error {
+	for _, c := range []struct {
+		name string
+		v    int
+	}{{"first_response_minutes", t.FirstResponse}, {"next_response_minutes", t.NextResponse}, {"resolution_minutes", t.Resolution}} {
+		if c.v < 0 || c.v > 365*24*60 {
+			return fmt.Errorf("%s.%s: %d is not a number of minutes from 0 to a year", field, c.name, c.v)
+		}
 	}
 	return nil
 }

@@ -350,6 +350,7 @@ func (db *DB) refs(ctx context.Context, q string, args ...any) ([]string, error)
 type SLAState struct {
 	TicketRow
 	LastAgentAt time.Time // the latest agent reply
+	Segment     string    // the customer's RFM segment in the latest scoring; "" when not scored
 }
 
 // TicketSLA reads a ticket's SLA state.
@@ -364,12 +365,16 @@ func (tx *Tx) TicketSLA(ctx context.Context, id int64) (SLAState, bool, error) {
 	// The scan hides a met first-response due; the clock needs it.
 	var frDue nullTime
 	var lastAgent nullTime
+	var segment string
 	if err := tx.tx.QueryRowContext(ctx, `SELECT first_response_due_at, (SELECT MAX(sent_at) FROM ticket_messages
-		WHERE ticket_id = $1 AND author = 'agent') FROM tickets WHERE id = $1`, id).Scan(&frDue, &lastAgent); err != nil {
+		WHERE ticket_id = $1 AND author = 'agent'),
+		COALESCE((SELECT s.segment FROM customer_scores s WHERE s.customer_id = tickets.customer_id
+			AND s.run_id = (SELECT MAX(r.id) FROM scoring_runs r WHERE r.status = 'done')), '')
+		FROM tickets WHERE id = $1`, id).Scan(&frDue, &lastAgent, &segment); err != nil {
 		return SLAState{}, false, fmt.Errorf("store: ticket sla: %w", err)
 	}
 	row.FirstResponseDue = frDue.T
-	return SLAState{TicketRow: row, LastAgentAt: lastAgent.T}, true, nil
+	return SLAState{TicketRow: row, LastAgentAt: lastAgent.T, Segment: segment}, true, nil
 }
 
 // SLADue is what the clock writes: the three due times and since when it
@@ -568,6 +573,35 @@ func (tx *Tx) DeskAgents(ctx context.Context, team string) ([]DeskAgent, error) 
 		}
 		a.LastAssigned = last.T
 		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// Lead is a staff member an SLA warning escalates to.
+type Lead struct {
+	ID     int64
+	Locale string
+}
+
+// TeamLeads are who a ticket's SLA warnings escalate to: the active
+// managers of its team (its own, else its assignee's), or every active
+// manager when it has no team.
+func (tx *Tx) TeamLeads(ctx context.Context, ticketID int64) ([]Lead, error) {
+	rows, err := tx.query(ctx, `SELECT s.id, s.locale FROM staff s, tickets t LEFT JOIN staff a ON a.id = t.assignee_id
+		WHERE t.id = $1 AND s.active AND s.can_login AND s.role = 'manager'
+		  AND (COALESCE(t.team_id, a.team_id) IS NULL OR s.team_id = COALESCE(t.team_id, a.team_id))
+		ORDER BY s.id`, ticketID)
+	if err != nil {
+		return nil, fmt.Errorf("store: team leads: %w", err)
+	}
+	defer rows.Close()
+	var out []Lead
+	for rows.Next() {
+		var l Lead
+		if err := rows.Scan(&l.ID, &l.Locale); err != nil {
+			return nil, fmt.Errorf("store: team leads: %w", err)
+		}
+		out = append(out, l)
 	}
 	return out, rows.Err()
 }

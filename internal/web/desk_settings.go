@@ -17,25 +17,44 @@ import (
 // waiting ticket is kept, and the WhatsApp template for late replies.
 
 type deskSettingsData struct {
-	Policy     desk.Policy
-	Days       []deskDay
-	Holidays   string
-	Priorities []string
-	WarnPct    int
-	Template   desk.Template
-	Problem    string
-	Notice     string
-	status     int
+	Policy       desk.Policy
+	Rules        []deskRule // the policy's, then blank rows to add more
+	Channels     []string
+	Segments     []retain.Segment
+	Holidays     string
+	HolidayLists []holidayList
+	Days         []deskDay
+	Priorities   []string
+	WarnPct      int
+	Template     desk.Template
+	Problem      string
+	Notice       string
+	status       int
 }
 
 type deskDay struct{ Key, Hours string }
+
+// deskRule is a row of the rules' table; Blank is an empty row to fill in.
+type deskRule struct {
+	desk.Rule
+	Blank bool
+}
+
+// holidayList is a shipped list of public holidays the form can add.
+type holidayList struct {
+	Country string
+	Year    int
+}
+
+// deskBlankRules is how many empty rows the rules' table offers.
+const deskBlankRules = 2
 
 // deskPriorities are the targets' rows, most urgent first.
 var deskPriorities = []string{"urgent", "high", "normal", "low"}
 
 // deskFields are the policy's fields, as its errors name them.
 var deskFields = []string{"week", "time_zone", "hours", "holidays", "targets", "warn_at", "reopen_days", "pending_remind_days",
-	"pending_close_days", "assign", "whatsapp_template"}
+	"pending_close_days", "assign", "whatsapp_template", "rules", "escalate"}
 
 func (s *Server) deskSettings(w http.ResponseWriter, r *http.Request, v *view) error {
 	p, err := core.DeskPolicy(r.Context(), s.db)
@@ -56,6 +75,21 @@ func (s *Server) renderDeskSettings(w http.ResponseWriter, r *http.Request, v *v
 	}
 	d.Policy, d.Priorities, d.WarnPct = p, deskPriorities, int(100*p.WarnAt+0.5)
 	d.Holidays = strings.Join(p.Holidays, "\n")
+	d.Channels, d.Segments = retain.TicketChannels, retain.Segments
+	for _, rule := range p.Rules {
+		d.Rules = append(d.Rules, deskRule{Rule: rule})
+	}
+	for range deskBlankRules {
+		d.Rules = append(d.Rules, deskRule{Blank: true})
+	}
+	now := s.db.Now().In(zone)
+	for _, c := range desk.HolidayCountries {
+		for _, y := range desk.HolidayYears(c) {
+			if y >= now.Year() { // this year's and the next
+				d.HolidayLists = append(d.HolidayLists, holidayList{Country: c, Year: y})
+			}
+		}
+	}
 	for i, key := range desk.WeekdayKeys {
 		d.Days = append(d.Days, deskDay{Key: key, Hours: desk.FormatHours(cal.Week[i])})
 	}
@@ -98,7 +132,12 @@ func (s *Server) saveDeskSettings(w http.ResponseWriter, r *http.Request, v *vie
 			p.Hours[key] = desk.FormatHours(ivs)
 		}
 	}
-	p.Holidays = strings.Fields(r.FormValue("holidays"))
+	p.Holidays = nil
+	for _, line := range strings.Split(r.FormValue("holidays"), "\n") {
+		if line = strings.Join(strings.Fields(line), " "); line != "" {
+			p.Holidays = append(p.Holidays, line)
+		}
+	}
 	number := func(name string) (int, bool) {
 		n, err := strconv.Atoi(strings.TrimSpace(r.FormValue(name)))
 		return n, err == nil
@@ -117,6 +156,31 @@ func (s *Server) saveDeskSettings(w http.ResponseWriter, r *http.Request, v *vie
 		return bad("warn_at")
 	}
 	p.WarnAt = float64(warn) / 100
+	p.Escalate = r.FormValue("escalate")
+	p.Rules = nil
+	f := r.Form
+	for i := range f["rule_channel"] {
+		at := func(name string) string {
+			if i < len(f[name]) {
+				return strings.TrimSpace(f[name][i])
+			}
+			return ""
+		}
+		rule := desk.Rule{Channel: at("rule_channel"), Segment: at("rule_segment"), Priority: at("rule_priority")}
+		minutes := []string{at("rule_first"), at("rule_next"), at("rule_resolution")}
+		if rule == (desk.Rule{}) && strings.Join(minutes, "") == "" {
+			continue // a blank row
+		}
+		for j, dst := range []*int{&rule.FirstResponse, &rule.NextResponse, &rule.Resolution} {
+			if minutes[j] == "" {
+				continue // no target of that kind
+			}
+			if *dst, err = strconv.Atoi(minutes[j]); err != nil {
+				return bad("rules")
+			}
+		}
+		p.Rules = append(p.Rules, rule)
+	}
 	for field, dst := range map[string]*int{"reopen_days": &p.ReopenDays, "pending_remind_days": &p.RemindDays, "pending_close_days": &p.CloseDays} {
 		if *dst, ok = number(field); !ok {
 			return bad(field)
@@ -126,6 +190,16 @@ func (s *Server) saveDeskSettings(w http.ResponseWriter, r *http.Request, v *vie
 	p.WhatsAppTemplate = nil
 	if name, lang := strings.TrimSpace(r.FormValue("template_name")), strings.TrimSpace(r.FormValue("template_language")); name != "" || lang != "" {
 		p.WhatsAppTemplate = &desk.Template{Name: name, Language: lang}
+	}
+	notice := v.L.T("settings.saved")
+	if add := r.FormValue("add_holidays"); add != "" {
+		country, year, _ := strings.Cut(add, ":")
+		y, _ := strconv.Atoi(year)
+		hs, err := desk.PublicHolidays(country, y)
+		if err != nil {
+			return bad("holidays")
+		}
+		notice = v.L.N("desk.holidays_added", int64(p.AddHolidays(hs, v.L.Lang)))
 	}
 	if err := core.SaveDeskPolicy(ctx, s.db, v.Actor, p); err != nil {
 		var re *retain.Error
@@ -143,5 +217,5 @@ func (s *Server) saveDeskSettings(w http.ResponseWriter, r *http.Request, v *vie
 		}
 		return bad(field)
 	}
-	return s.renderDeskSettings(w, r, v, p, deskSettingsData{Notice: v.L.T("settings.saved")})
+	return s.renderDeskSettings(w, r, v, p, deskSettingsData{Notice: notice})
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -224,6 +225,36 @@ func TestDeskSettingsForm(t *testing.T) {
 	}
 	if p, _ := core.DeskPolicy(ctx, s.db); len(p.Holidays) != 2 {
 		t.Errorf("the bad form changed the policy: %+v", p.Holidays)
+	}
+	// Other targets by channel and segment (a blank row is skipped), the
+	// escalation off, Bangladesh's holidays added in Bengali.
+	form.Set("holidays", "2026-12-16 বিজয় দিবস")
+	form["rule_channel"] = []string{"whatsapp", "", ""}
+	form["rule_segment"] = []string{"", "champions", ""}
+	form["rule_priority"] = []string{"", "", ""}
+	form["rule_first"] = []string{"30", "15", ""}
+	form["rule_next"] = []string{"", "60", ""}
+	form["rule_resolution"] = []string{"600", "", ""}
+	form.Set("escalate", "none")
+	form.Set("add_holidays", "bangladesh:2027")
+	if code, page := admin.post("/desk/settings", form, ""); code != 200 || !strings.Contains(html.UnescapeString(page), "সরকারি ছুটি যোগ হয়েছে") {
+		t.Fatalf("rules and holidays: %d\n%s", code, page)
+	}
+	p, _ = core.DeskPolicy(ctx, s.db)
+	if len(p.Rules) != 2 || p.Rules[0].Channel != "whatsapp" || p.Rules[0].FirstResponse != 30 || p.Rules[0].NextResponse != 0 ||
+		p.Rules[1].Segment != "champions" || p.Rules[1].NextResponse != 60 || p.Escalate != "none" {
+		t.Errorf("the rules: %+v, escalate %q", p.Rules, p.Escalate)
+	}
+	if len(p.Holidays) < 10 || p.Holidays[0] != "2026-12-16 বিজয় দিবস" || !slices.Contains(p.Holidays, "2027-12-16 বিজয় দিবস") {
+		t.Errorf("the holidays: %q", p.Holidays)
+	}
+	if _, page := admin.get("/desk/settings"); !strings.Contains(page, `name="rule_first" value="30"`) {
+		t.Errorf("the form does not show the rules:\n%s", page)
+	}
+	form.Del("add_holidays")
+	form["rule_first"] = []string{"soon", "15", ""}
+	if code, _ := admin.post("/desk/settings", form, ""); code != 400 {
+		t.Errorf("a rule's bad minutes: %d", code)
 	}
 }
 
