@@ -74,7 +74,9 @@ func (h Holiday) Line(lang string) string {
 }
 
 // names: a holiday's name in English, Bengali and Nepali.
-func names(en, bn, ne string) map[string]string { return map[string]string{"en": en, "bn": bn, "ne": ne} }
+func names(en, bn, ne string) map[string]string {
+	return map[string]string{"en": en, "bn": bn, "ne": ne}
+}
 
 var (
 	shabEBarat      = names("Shab-e-Barat", "শবে বরাত", "शब-ए-बरात")
