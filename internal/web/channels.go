@@ -67,6 +67,10 @@ func (s *Server) channelForms(r *http.Request, v *view) (channelData, error) {
 	d.Set["email.password"] = st.Email != nil && st.Email.Password != ""
 	d.Set["webhook.secret"] = st.Webhook != nil && st.Webhook.Secret != ""
 	d.Set["inbound_secret"] = st.InboundSecret != ""
+	d.Set["imap.password"] = st.IMAP != nil && st.IMAP.Password != ""
+	d.Set["messenger.page_token"] = st.Messenger != nil && st.Messenger.PageToken != ""
+	d.Set["messenger.app_secret"] = st.Messenger != nil && st.Messenger.AppSecret != ""
+	d.Set["messenger.verify_token"] = st.Messenger != nil && st.Messenger.VerifyToken != ""
 	return d, nil
 }
 
@@ -262,6 +266,55 @@ func (s *Server) saveChannel(w http.ResponseWriter, r *http.Request, v *view) er
 			m.Email = &messaging.EmailSettings{Host: f("host"), Port: port, Username: f("username"), Password: keep(f("password"), old), From: f("from"), TLS: tls}
 			return nil
 		}
+	case "imap":
+		port := 0
+		if p := f("port"); p != "" {
+			n, err := strconv.Atoi(p)
+			if err != nil || n < 1 || n > 65535 {
+				bad.add(v, "imap.port", "settings.port_bad")
+			}
+			port = n
+		}
+		for _, field := range []string{"host", "username"} {
+			if !remove && f(field) == "" {
+				bad.add(v, "imap."+field, "form.required")
+			}
+		}
+		if !remove && f("password") == "" && (cur.IMAP == nil || cur.IMAP.Password == "") {
+			bad.add(v, "imap.password", "form.required")
+		}
+		tls := f("tls")
+		if tls != "" && tls != "starttls" && tls != "tls" && tls != "none" {
+			bad.add(v, "imap.tls", "form.choose")
+		}
+		change = func(m *messaging.Settings) error {
+			old := ""
+			if m.IMAP != nil {
+				old = m.IMAP.Password
+			}
+			m.IMAP = &messaging.IMAPSettings{Host: f("host"), Port: port, Username: f("username"), Password: keep(f("password"), old),
+				Mailbox: f("mailbox"), TLS: tls}
+			return nil
+		}
+	case "messenger":
+		if !remove && f("page_token") == "" && (cur.Messenger == nil || cur.Messenger.PageToken == "") {
+			bad.add(v, "messenger.page_token", "form.required")
+		}
+		if !remove && f("app_secret") == "" && (cur.Messenger == nil || cur.Messenger.AppSecret == "") {
+			bad.add(v, "messenger.app_secret", "form.required") // without it no webhook is believed
+		}
+		if base := f("api_base"); base != "" && !webURL(base) {
+			bad.add(v, "messenger.api_base", "form.url_bad")
+		}
+		change = func(m *messaging.Settings) error {
+			var old messaging.MessengerSettings
+			if m.Messenger != nil {
+				old = *m.Messenger
+			}
+			m.Messenger = &messaging.MessengerSettings{PageToken: keep(f("page_token"), old.PageToken), AppSecret: keep(f("app_secret"), old.AppSecret),
+				VerifyToken: keep(f("verify_token"), old.VerifyToken), APIBase: f("api_base")}
+			return nil
+		}
 	case "webhook":
 		if sec := f("secret"); !remove && sec != "" {
 			if _, err := messaging.ParseSecret(sec); err != nil {
@@ -292,6 +345,10 @@ func (s *Server) saveChannel(w http.ResponseWriter, r *http.Request, v *view) er
 				m.Email = nil
 			case "webhook":
 				m.Webhook = nil
+			case "imap":
+				m.IMAP = nil
+			case "messenger":
+				m.Messenger = nil
 			}
 			return nil
 		})

@@ -158,6 +158,50 @@ func TestSMSGatewayForm(t *testing.T) {
 	}
 }
 
+// TestDeskChannelForms: the support mailbox (IMAP) and the Facebook Page
+// are set up in their forms; a missing field is named; the passwords and
+// tokens are never shown again and are kept when left blank; removing
+// one turns it off.
+func TestDeskChannelForms(t *testing.T) {
+	s := newSite(t, storetest.SQLite)
+	c := s.client(t)
+	c.login("admin@shop.example", password)
+	if code, body := c.post("/settings/channel/imap", url.Values{"host": {"imap.shop.example"}, "port": {"99999"}}, ""); code != http.StatusBadRequest ||
+		strings.Count(body, `class="field-error"`) < 3 {
+		t.Fatalf("an IMAP form without user, password and a good port: %d", code)
+	}
+	form := url.Values{"host": {"imap.shop.example"}, "port": {"993"}, "tls": {"tls"}, "username": {"support@shop.example"},
+		"password": {"imap-SECRET-pw"}, "mailbox": {"Support"}}
+	if code, body := c.post("/settings/channel/imap", form, ""); code != http.StatusOK || !strings.Contains(body, "Saved") {
+		t.Fatalf("saving the IMAP form: %d", code)
+	}
+	form.Set("password", "")
+	c.post("/settings/channel/imap", form, "")
+	if code, body := c.post("/settings/channel/messenger", url.Values{"page_token": {"EAAG-page-SECRET"}}, ""); code != http.StatusBadRequest ||
+		!strings.Contains(body, "Fill this in.") {
+		t.Errorf("a Messenger form without the app secret: %d", code)
+	}
+	if code, _ := c.post("/settings/channel/messenger", url.Values{"page_token": {"EAAG-page-SECRET"}, "app_secret": {"app-SECRET"},
+		"verify_token": {"verify-me"}}, ""); code != http.StatusOK {
+		t.Fatalf("saving the Messenger form: %d", code)
+	}
+	_, page := c.get("/settings")
+	for _, secret := range []string{"imap-SECRET-pw", "EAAG-page-SECRET", "app-SECRET", "verify-me"} {
+		if strings.Contains(page, secret) {
+			t.Errorf("the settings page shows %s", secret)
+		}
+	}
+	st, err := core.MessagingSettings(context.Background(), s.db)
+	if err != nil || st.IMAP == nil || st.IMAP.Password != "imap-SECRET-pw" || st.IMAP.Mailbox != "Support" || st.Messenger == nil ||
+		st.Messenger.AppSecret != "app-SECRET" {
+		t.Fatalf("the stored settings: %+v %+v %v", st.IMAP, st.Messenger, err)
+	}
+	c.post("/settings/channel/imap", url.Values{"remove": {"1"}}, "")
+	if st, _ := core.MessagingSettings(context.Background(), s.db); st.IMAP != nil {
+		t.Errorf("the mailbox was not removed: %+v", st.IMAP)
+	}
+}
+
 var uploadRef = regexp.MustCompile(`name="upload" value="([0-9a-f]+)"`)
 
 // TestImportUpload: a CSV uploaded in the browser is previewed with the
