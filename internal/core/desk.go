@@ -1,6 +1,7 @@
 package core
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -543,23 +544,8 @@ func TakeWidget(ctx context.Context, db *store.DB, m WidgetMessage) (string, err
 		}
 		return m.Token, db.SetWidgetToken(ctx, ticket, widgetHash(m.Token))
 	}
-	contact := strings.TrimSpace(m.Contact)
-	if strings.Contains(contact, "@") {
-		email, err := retain.NormalizeEmail(contact)
-		if err != nil {
-			return "", retain.FieldError("contact", "%v", err)
-		}
-		in.Email = email
-	} else {
-		country := m.Country
-		if country == "" {
-			country = PhoneCountry(ctx, db)
-		}
-		phone, err := retain.NormalizePhone(contact, country)
-		if err != nil {
-			return "", retain.FieldError("contact", "%v", err)
-		}
-		in.Phone = phone
+	if err := in.contact(ctx, db, m.Contact, m.Country); err != nil {
+		return "", err
 	}
 	b, ticket, err := inboundBatch(ctx, db, in, "")
 	if err != nil {
@@ -570,6 +556,49 @@ func TakeWidget(ctx context.Context, db *store.DB, m WidgetMessage) (string, err
 	}
 	token := base64.RawURLEncoding.EncodeToString(id[:])
 	return token, db.SetWidgetToken(ctx, ticket, widgetHash(token))
+}
+
+// contact sets who a message from a form is from: the e-mail address or
+// the mobile number (a number without +code is the country's, else the
+// business's) the visitor typed. A problem names the field contact.
+func (in *Inbound) contact(ctx context.Context, db *store.DB, contact, country string) error {
+	contact = strings.TrimSpace(contact)
+	if strings.Contains(contact, "@") {
+		email, err := retain.NormalizeEmail(contact)
+		if err != nil {
+			return retain.FieldError("contact", "%v", err)
+		}
+		in.Email = email
+		return nil
+	}
+	phone, err := retain.NormalizePhone(contact, cmp.Or(country, PhoneCountry(ctx, db)))
+	if err != nil {
+		return retain.FieldError("contact", "%v", err)
+	}
+	in.Phone = phone
+	return nil
+}
+
+// ContactMessage is a visitor's message from the contact form.
+type ContactMessage struct {
+	Name, Contact, Country string // as WidgetMessage's
+	Subject, Text          string
+}
+
+// TakeContact files a contact form's message as any inbound message on
+// the channel web: it opens (or continues) the visitor's web conversation
+// and returns the ticket's external id. Agents' replies go by e-mail or
+// SMS to the contact given. Problems name the form's fields.
+func TakeContact(ctx context.Context, db *store.DB, m ContactMessage) (string, error) {
+	in := Inbound{Channel: "web", Name: strings.TrimSpace(m.Name), Subject: cutRunes(strings.TrimSpace(m.Subject), 200),
+		Text: strings.TrimSpace(m.Text), At: db.Now()}
+	var id [8]byte
+	rand.Read(id[:]) // never fails (crypto/rand)
+	in.ID = "form:" + hex.EncodeToString(id[:])
+	if err := in.contact(ctx, db, m.Contact, m.Country); err != nil {
+		return "", err
+	}
+	return TakeInbound(ctx, db, in)
 }
 
 // WidgetThread is a widget conversation, by its token.
@@ -603,7 +632,7 @@ func widgetHash(token string) string {
 // goes to the customer through the outbox. A chat reply is read in the
 // website's widget instead; one on the phone or in the shop is a record.
 func SendsOn(channel string) bool {
-	return slices.Contains([]string{"sms", "whatsapp", "email", "messenger"}, channel)
+	return slices.Contains([]string{"sms", "whatsapp", "email", "messenger", "web"}, channel)
 }
 
 // PhoneCountry is the country of the business's phone numbers written

@@ -162,6 +162,12 @@ func (r *deskRun) send(ctx context.Context, tx *store.Tx, st store.SLAState, m s
 			// follow for 7 days with its tag (on Messenger a template names the tag).
 			msg.Template = &retain.MessageTemplate{Name: "HUMAN_AGENT"}
 		}
+	case "web": // the contact form: by e-mail when they gave one, else SMS
+		if st.CustomerEmail == "" {
+			msg.Channel, msg.Recipient = retain.ChannelSMS, st.CustomerPhone
+			break
+		}
+		fallthrough
 	case retain.ChannelEmail:
 		msg.Channel, msg.Recipient, msg.Subject = retain.ChannelEmail, st.CustomerEmail, st.Subject
 		if !strings.HasPrefix(strings.ToLower(st.Subject), "re:") {

@@ -57,7 +57,7 @@ func everyPage(t *testing.T, exe string, open storetest.Opener) {
 	}
 	for _, lang := range []string{"en", "bn", "ne"} {
 		actions = append(actions, clickAndLoad(`button[data-lang=`+lang+`]`), chromedp.WaitVisible(`html[lang=`+lang+`]`))
-		for _, p := range pages {
+		for _, p := range append([]string{"/contact?lang=" + lang}, pages...) { // the public contact form first (it has no language buttons)
 			actions = append(actions, chromedp.Navigate(s.srv.URL+p), chromedp.WaitReady(`main`), checkPage(t, lang+" "+p))
 		}
 	}

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"html"
@@ -361,5 +362,53 @@ func TestWidgetEndpoints(t *testing.T) {
 	js.Body.Close()
 	if !strings.HasPrefix(js.Header.Get("Content-Type"), "text/javascript") || !strings.Contains(string(b), "हामीसँग कुरा गर्नुहोस्") || !strings.Contains(string(b), `"NP"`) {
 		t.Errorf("the Nepali script: %v\n%.300s", js.Header, b)
+	}
+}
+
+// TestContactForm: a visitor writes on the contact page in Bengali; a bad
+// number is named in Bengali and what was typed stays; the message is a
+// web ticket on the customer with that number, and the agent's reply goes
+// by SMS to it (by e-mail for a visitor who gave an address).
+func TestContactForm(t *testing.T) {
+	s := newSite(t, storetest.SQLite)
+	ctx := context.Background()
+	visitor := s.client(t)
+	if code, page := visitor.get("/contact?lang=bn"); code != 200 || !strings.Contains(page, "আমাদের লিখুন") || !strings.Contains(page, `id="contact-form"`) {
+		t.Fatalf("the contact page: %d\n%s", code, page)
+	}
+	form := url.Values{"lang": {"bn"}, "name": {"Mita"}, "contact": {"১২৩"}, "subject": {"ফেরত"}, "text": {"জুতা বদলাতে চাই"}}
+	code, page := visitor.post("/contact", form, "")
+	if page = html.UnescapeString(page); code != 400 || !strings.Contains(page, `id="contact-error"`) || !strings.Contains(page, "জুতা বদলাতে চাই") ||
+		!strings.Contains(page, "মোবাইল") {
+		t.Errorf("a bad number: %d\n%s", code, page)
+	}
+	for _, contact := range []string{"০১৭১১-২২৩৩৪৪", "mita@example.com"} {
+		form.Set("contact", contact)
+		if code, _ := visitor.post("/contact", form, ""); code != 303 {
+			t.Fatalf("send: %d", code)
+		}
+	}
+	if _, page := visitor.get("/contact?sent=1&lang=bn"); !strings.Contains(page, `id="contact-sent"`) {
+		t.Errorf("the thank-you page:\n%s", page)
+	}
+	tickets, err := s.db.Tickets(ctx, store.TicketFilter{View: "all", Channel: "web", Query: "ফেরত"})
+	if err != nil || len(tickets) != 2 {
+		t.Fatalf("web tickets: %d %v", len(tickets), err)
+	}
+	want := map[string]retain.Channel{"+8801711223344": retain.ChannelSMS, "mita@example.com": retain.ChannelEmail}
+	for _, tk := range tickets {
+		if err := (core.Work{DB: s.db}).ReplyTicket(ctx, retain.System("test"), tk.ID, "কোন সাইজ?", false, core.TicketChange{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := core.ConsumeDesk(ctx, s.db); err != nil {
+			t.Fatal(err)
+		}
+		thread, _ := s.db.Thread(ctx, tk.ID)
+		last := thread[len(thread)-1]
+		msg, err := s.db.GetMessage(ctx, last.MessageID)
+		contact := cmp.Or(tk.CustomerEmail, tk.CustomerPhone)
+		if err != nil || msg.Channel != want[contact] || msg.Recipient != contact {
+			t.Errorf("the reply to %s: %+v %v", contact, msg, err)
+		}
 	}
 }

@@ -32,6 +32,8 @@ var uiAccess = map[string]string{
 	"POST /setup":                      "public",
 	"/":                                "public",
 	"GET /widget.js":                   "public",
+	"GET /contact":                     "public",
+	"POST /contact":                    "public",
 	"POST /widget/messages":            "public",
 	"GET /widget/messages":             "public",
 	"POST /logout":                     "agent manager admin",

@@ -49,6 +49,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.public(mux, "GET /widget.js", http.HandlerFunc(s.widgetJS))
 	s.public(mux, "POST /widget/messages", http.HandlerFunc(s.widgetPost))
 	s.public(mux, "GET /widget/messages", http.HandlerFunc(s.widgetGet))
+	// The contact form: a public page, its sends limited per address.
+	s.public(mux, "GET /contact", secure(http.HandlerFunc(s.contactForm)))
+	s.public(mux, "POST /contact", s.protect.Handler(secure(http.HandlerFunc(s.contactForm))))
 	s.public(mux, "/", secure(http.HandlerFunc(s.notFound)))
 
 	s.page(mux, "POST /logout", retain.PermSignedIn, s.logout)

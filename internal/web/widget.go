@@ -26,6 +26,10 @@ import (
 // cross-origin by design (the shop's site is another origin): they take no
 // cookies, answer any origin, and are rate-limited per address.
 
+// langCountry is the country of a number written without +code on a page
+// in that language, when the business's own is not known.
+var langCountry = map[string]string{"bn": "BD", "ne": "NP"}
+
 // widgetMessages is how many messages one address may send a minute.
 const widgetMessages = 10
 
@@ -127,7 +131,7 @@ func (s *Server) widgetJS(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	country, _ := json.Marshal(map[string]string{"bn": "BD", "ne": "NP"}[lang])
+	country, _ := json.Marshal(langCountry[lang])
 	widgetScript.Execute(w, map[string]any{"Texts": string(b), "Country": string(country)})
 }
 
