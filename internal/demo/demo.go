@@ -368,6 +368,16 @@ func (g *gen) ticket(b *store.Batch, p person, orderID, cause string, at time.Ti
 		b.TicketMessages = append(b.TicketMessages, store.Row[retain.TicketMessage]{V: retain.TicketMessage{ExternalID: t.ExternalID + "#3",
 			TicketRef: t.ExternalID, Author: "customer", Channel: t.Channel, Body: g.pick(customerFollowUps[p.locale]), SentAt: again}})
 	}
+	// Half the customers whose ticket was resolved answer the CSAT question
+	// after it, about the agent: the desk's CSAT by agent.
+	if answered := g.day(t.ResolvedAt, 0.1+g.rng.Float64()); t.Status == "resolved" && answered.Before(g.asOf) && g.chance(0.5) {
+		score := 3 + g.rng.IntN(3)
+		if cause == "service" {
+			score = 1 + g.rng.IntN(3)
+		}
+		b.SurveyResponses = append(b.SurveyResponses, store.Row[retain.SurveyResponse]{V: retain.SurveyResponse{ExternalID: "Q" + t.ExternalID[1:],
+			CustomerRef: p.id, Kind: "csat", Score: score, StaffRef: t.AssigneeRef, TicketRef: t.ExternalID, RespondedAt: answered}})
+	}
 }
 
 func (g *gen) survey(b *store.Batch, p person, orderID, cause string, at time.Time) {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/classify"
 	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/i18n"
@@ -32,6 +34,9 @@ type dashboardData struct {
 	Responses, RecoveryByCause template.HTML
 	// FirstAnswers: the share of first answers given in time, by channel.
 	FirstAnswers template.HTML
+	// SupportCSAT: the mean CSAT after resolution, by agent (for those who
+	// may see each person's ratings).
+	SupportCSAT template.HTML
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -246,9 +251,30 @@ func (s *Server) deskKPIs(r *http.Request, v *view, data *dashboardData) error {
 	if all.Answered > 0 {
 		inTime, note = l.Percent(all.FirstResponseMet), l.T("kpi.first_answer_p50", "Minutes", l.Number(all.FirstResponseP50, 0))
 	}
+	csat, csatNote := "–", l.T("kpi.support_csat_none")
+	if all.CSATAnswers > 0 {
+		csat, csatNote = l.Number(all.CSAT, 1)+" / "+l.Int(5), l.N("kpi.support_csat_answers", int64(all.CSATAnswers))
+	}
 	data.KPIs = append(data.KPIs,
 		kpi{l.T("kpi.tickets_open"), l.Int(int64(counts["open"])), "/desk", l.N("kpi.tickets_breaching", int64(counts["breaching"])), false},
-		kpi{l.T("kpi.first_answer_in_time"), inTime, "/desk/report", note, false})
+		kpi{l.T("kpi.first_answer_in_time"), inTime, "/desk/report", note, false},
+		kpi{l.T("kpi.support_csat"), csat, "/desk/report", csatNote, false})
+	if v.Actor.Can(retain.PermRatingsStaff) {
+		agents, err := core.DeskReport(ctx, s.db, now.AddDate(0, 0, -30), now, "agent")
+		if err != nil {
+			return err
+		}
+		var rated []Bar
+		for _, a := range agents[:len(agents)-1] {
+			if a.CSATAnswers > 0 {
+				rated = append(rated, Bar{Label: cmp.Or(a.Group, l.T("desk.unassigned")), Value: 20 * a.CSAT, Text: l.Number(a.CSAT, 1),
+					Href: "/desk/report?by=agent", Class: "nps", Title: l.N("kpi.support_csat_answers", int64(a.CSATAnswers))})
+			}
+		}
+		if len(rated) > 0 {
+			data.SupportCSAT = bars(l.T("chart.support_csat_by_agent"), rated)
+		}
+	}
 	var answered []Bar
 	for _, c := range rows[:len(rows)-1] {
 		if c.Answered == 0 {

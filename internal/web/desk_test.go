@@ -412,3 +412,20 @@ func TestContactForm(t *testing.T) {
 		}
 	}
 }
+
+// TestDashboardSupportCSAT: the dashboard gives the support CSAT of the
+// last 30 days, and to an admin the CSAT by agent (an agent sees the
+// figure, not their colleagues' scores).
+func TestDashboardSupportCSAT(t *testing.T) {
+	s := newSite(t, storetest.SQLite)
+	admin, agent := s.client(t), s.client(t)
+	admin.login("admin@shop.example", password)
+	agent.login("agent@shop.example", password)
+	_, page := admin.get("/")
+	if !strings.Contains(page, "Support CSAT") || !strings.Contains(page, `id="chart-support-csat"`) || !strings.Contains(page, " / 5") {
+		t.Errorf("the admin's dashboard:\n%s", page)
+	}
+	if _, page := agent.get("/"); !strings.Contains(page, "Support CSAT") || strings.Contains(page, `id="chart-support-csat"`) {
+		t.Errorf("the agent's dashboard shows the CSAT by agent")
+	}
+}
