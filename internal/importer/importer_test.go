@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/importer"
 	"github.com/retainhq/retain/internal/store"
 	"github.com/retainhq/retain/internal/store/storetest"
@@ -259,6 +260,20 @@ func TestTickets(t *testing.T) {
 		"t3,c2,email,x,,resolved,normal,,2026-01-05,2026-01-01\n", importer.Options{Kind: "tickets"})
 	if res.Imported != 1 || !strings.Contains(rejects[3], "channel") || !strings.Contains(rejects[4], "resolved_at") {
 		t.Fatalf("res = %+v rejects = %v", res, rejects)
+	} // Tags, a team and the order it is about; an unknown order refuses
+	// the row with its line, and an empty tags cell keeps the tags.
+	if _, err := db.SaveTeam(context.Background(), retain.System("test"), 0, "Dhaka"); err != nil {
+		t.Fatal(err)
+	}
+	res, rejects = importFile(t, db, "t2.csv", "ticket_id,customer_id,opened_at,tags,team,order_id\n"+
+		"t1,c1,2026-01-01 09:00,\"Late, courier\",Dhaka,\n"+
+		"t4,c1,2026-01-02,,,no-such-order\n", importer.Options{Kind: "tickets"})
+	if res.Imported != 1 || !strings.Contains(rejects[3], "no-such-order") {
+		t.Fatalf("res = %+v rejects = %v", res, rejects)
+	}
+	importFile(t, db, "t3.csv", "ticket_id,customer_id,opened_at,tags\nt1,c1,2026-01-01 09:00,\n", importer.Options{Kind: "tickets"})
+	if tk, err := db.TicketByRef(context.Background(), "t1"); err != nil || strings.Join(tk.Tags, ",") != "late,courier" || tk.Team != "Dhaka" {
+		t.Errorf("t1: tags %q team %q (%v)", tk.Tags, tk.Team, err)
 	}
 }
 
