@@ -98,6 +98,7 @@ var reasonCodes = map[string]string{
 	"ticket %s is another customer's": "ticket_other_customer",
 	"no message %d in ticket %s":      "no_message",
 	"is the ticket's first message":   "first_message",
+	"no customer %q":                  "no_customer",
 	// A survey's.
 	"from 1 to %d questions":                    "questions_count",
 	"a %s survey asks its %d–%d score first":    "score_first",

@@ -23,7 +23,7 @@ import (
 func (e *env) ticketCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "ticket",
-		Short: "Support tickets: list, show, reply, assign, set, close, merge, split",
+		Short: "Support tickets: list, show, reply, assign, set, close, merge, split, log",
 		Long: `Tickets are conversations: a customer's SMS, WhatsApp message or form opens one or continues theirs,
 agents answer in the thread (a reply goes out on the ticket's channel), and SLA clocks on the desk's
 business hours set each ticket's due times. See docs/desk.md.`,
@@ -299,8 +299,37 @@ business hours set each ticket's due times. See docs/desk.md.`,
 	split.Flags().Int64Var(&message, "message", 0, "the message the new ticket starts with (required)")
 	split.MarkFlagRequired("message")
 
+	var logged core.LoggedContact
+	logCmd := &cobra.Command{
+		Use:   "log --from NUMBER|EMAIL (or --customer ID) --text TEXT",
+		Short: "Write down a customer's call or visit: it joins their conversation on that channel or opens a ticket (yours with --as)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				a, err := actor(ctx, db)
+				if err != nil {
+					return err
+				}
+				ref, err := core.Work{DB: db}.LogTicket(ctx, a, logged)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "%s: logged\n", ref)
+				return nil
+			})
+		},
+	}
+	logCmd.Flags().StringVar(&logged.Channel, "channel", "phone", "phone, in_store, or another ticket channel")
+	logCmd.Flags().StringVar(&logged.Contact, "from", "", "the customer's phone number or e-mail address")
+	logCmd.Flags().StringVar(&logged.Customer, "customer", "", "the customer's external id, instead of --from")
+	logCmd.Flags().StringVar(&logged.Name, "name", "", "the name of a customer not yet known")
+	logCmd.Flags().StringVar(&logged.Subject, "subject", "", "the subject of a new ticket (default: the text's first line)")
+	logCmd.Flags().StringVar(&logged.Text, "text", "", "what the customer said (required)")
+	logCmd.Flags().StringVar(&logged.Priority, "priority", "", "of a new ticket: low, normal, high or urgent")
+	logCmd.MarkFlagRequired("text")
+
 	cmd.PersistentFlags().StringVar(&as, "as", "", "act as this staff member (their e-mail): whose reply it is, whose \"mine\"")
-	cmd.AddCommand(list, show, reply, assign, set, closeCmd, merge, split)
+	cmd.AddCommand(list, show, reply, assign, set, closeCmd, merge, split, logCmd)
 	return cmd
 }
 

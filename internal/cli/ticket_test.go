@@ -61,6 +61,13 @@ func TestTicketCommands(t *testing.T) {
 	if out := mustRun(t, "ticket", "show", newID, "--db", db); !strings.Contains(out, "merged into "+id) {
 		t.Errorf("the merged ticket:\n%s", out)
 	}
+	logged := mustRun(t, "ticket", "log", "--from", "+8801799000111", "--name", "Nasrin", "--text", "Called: the rice bag was torn", "--db", db)
+	if ref := strings.TrimSuffix(strings.TrimSpace(logged), ": logged"); !strings.Contains(mustRun(t, "ticket", "show", ref, "--db", db), "the rice bag was torn") {
+		t.Errorf("the logged call %q", logged)
+	}
+	if code, _, errOut := run(t, "ticket", "log", "--from", "nobody", "--text", "x", "--db", db); code != 2 || !strings.Contains(errOut, "contact") {
+		t.Errorf("a bad number: exit %d, %q", code, errOut)
+	}
 	if code, _, _ := run(t, "ticket", "show", "no-such-ticket", "--db", db); code == 0 {
 		t.Error("an unknown ticket shown")
 	}

@@ -58,7 +58,7 @@ func (db *DB) Summary(ctx context.Context) (*Summary, error) {
 		{&s.OrderEvents, `SELECT COUNT(*) FROM order_events`},
 		{&s.Products, `SELECT COUNT(*) FROM products`},
 		{&s.Tickets, `SELECT COUNT(*) FROM tickets`},
-		{&s.OpenTickets, `SELECT COUNT(*) FROM tickets WHERE status IN ('open', 'pending')`},
+		{&s.OpenTickets, `SELECT COUNT(*) FROM tickets WHERE status IN ('new', 'open', 'pending', 'on_hold')`},
 		{&s.SurveyResponses, `SELECT COUNT(*) FROM survey_responses`},
 		{&s.Staff, `SELECT COUNT(*) FROM staff`},
 		{&s.Subscriptions, `SELECT COUNT(*) FROM subscriptions`},

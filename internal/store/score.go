@@ -116,7 +116,7 @@ func (db *DB) CustomerSignals(ctx context.Context, since time.Time) (map[int64]*
 		sql string
 		set func(*Signals, int)
 	}{
-		{`SELECT customer_id, COUNT(*) FROM tickets WHERE status IN ('open', 'pending') GROUP BY customer_id`, func(s *Signals, n int) { s.OpenTickets = n }},
+		{`SELECT customer_id, COUNT(*) FROM tickets WHERE status IN ('new', 'open', 'pending', 'on_hold') GROUP BY customer_id`, func(s *Signals, n int) { s.OpenTickets = n }},
 		{`SELECT customer_id, COUNT(*) FROM tickets WHERE opened_at >= $1 GROUP BY customer_id`, func(s *Signals, n int) { s.Complaints = n }},
 		{`SELECT o.customer_id, COUNT(DISTINCT o.id) FROM order_events e JOIN orders o ON o.id = e.order_id
 		  WHERE e.type IN ('returned', 'refunded') AND e.occurred_at >= $1 GROUP BY o.customer_id`, func(s *Signals, n int) { s.Returns = n }},

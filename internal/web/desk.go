@@ -1,6 +1,8 @@
 package web
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
 	"mime"
 	"net/http"
@@ -301,6 +303,63 @@ func (s *Server) deskUpdate(w http.ResponseWriter, r *http.Request, v *view) err
 		return workForm(v, err, "desk.bulk_failed")
 	}
 	http.Redirect(w, r, fmt.Sprintf("/desk/tickets/%d", id), http.StatusSeeOther)
+	return nil
+}
+
+// deskNewData is the form that logs a call or a visit.
+type deskNewData struct {
+	Channels, Priorities         []string
+	Channel, Priority            string
+	Customer, CustomerName       string // from the customer's page
+	Contact, Name, Subject, Text string
+	Problem                      string
+}
+
+// loggedChannels are the channels a staff member logs, what happens in
+// person first.
+var loggedChannels = []string{"phone", "in_store", "whatsapp", "sms", "email", "messenger", "web"}
+
+// deskNew shows the form; from a customer's page (?customer=ID) it is theirs.
+func (s *Server) deskNew(w http.ResponseWriter, r *http.Request, v *view) error {
+	return s.renderDeskNew(w, r, v, deskNewData{Customer: r.URL.Query().Get("customer")}, http.StatusOK)
+}
+
+func (s *Server) renderDeskNew(w http.ResponseWriter, r *http.Request, v *view, d deskNewData, status int) error {
+	d.Channels, d.Priorities = loggedChannels, retain.TicketPriorities
+	if d.Customer != "" {
+		c, err := s.db.GetCustomer(r.Context(), d.Customer)
+		if err != nil {
+			return err
+		}
+		d.CustomerName = cmp.Or(c.Name, c.Phone, c.Email, c.ExternalID)
+	}
+	v.Title, v.Data = v.L.T("desk.log_title"), d
+	s.renderStatus(w, status, "desk_new", v)
+	return nil
+}
+
+// deskLog records the call or visit and shows its ticket.
+func (s *Server) deskLog(w http.ResponseWriter, r *http.Request, v *view) error {
+	d := deskNewData{Channel: pick(r.FormValue("channel"), loggedChannels), Customer: r.FormValue("customer"), Contact: r.FormValue("contact"),
+		Name: r.FormValue("name"), Subject: r.FormValue("subject"), Text: r.FormValue("text"), Priority: r.FormValue("priority")}
+	if d.Channel == "" {
+		d.Channel = "phone"
+	}
+	ref, err := s.work().LogTicket(r.Context(), v.Actor, core.LoggedContact{Channel: d.Channel, Customer: d.Customer, Contact: d.Contact,
+		Name: d.Name, Subject: d.Subject, Text: d.Text, Priority: d.Priority})
+	var e *retain.Error
+	if errors.As(err, &e) && e.Code == retain.EINVALID {
+		d.Problem = v.Problems(e.Fields)
+		return s.renderDeskNew(w, r, v, d, http.StatusBadRequest)
+	}
+	if err != nil {
+		return err
+	}
+	t, err := s.db.TicketByRef(r.Context(), ref)
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/desk/tickets/%d", t.ID), http.StatusSeeOther)
 	return nil
 }
 

@@ -429,3 +429,43 @@ func TestDashboardSupportCSAT(t *testing.T) {
 		t.Errorf("the agent's dashboard shows the CSAT by agent")
 	}
 }
+
+// TestDeskLogCall: an agent logs a phone call from a number nobody has
+// (a new customer, a phone ticket that is theirs), and a visit from a
+// customer's page (their ticket); a bad number is a 400 naming the field,
+// with what was typed kept.
+func TestDeskLogCall(t *testing.T) {
+	s := newSite(t, storetest.SQLite)
+	ctx := context.Background()
+	agent := s.client(t)
+	agent.login("agent@shop.example", password)
+	if code, page := agent.get("/desk/new"); code != 200 || !strings.Contains(page, `id="log-form"`) {
+		t.Fatalf("the form: %d", code)
+	}
+	form := url.Values{"channel": {"phone"}, "contact": {"not a number"}, "name": {"Hari"}, "text": {"The kettle leaks"}, "priority": {"high"}}
+	if code, page := agent.post("/desk/new", form, ""); code != 400 || !strings.Contains(page, "Mobile number or e-mail") || !strings.Contains(page, "The kettle leaks") {
+		t.Errorf("a bad number: %d\n%s", code, page)
+	}
+	form.Set("contact", "+9779801112223")
+	if code, _ := agent.post("/desk/new", form, ""); code != 303 {
+		t.Fatalf("log: %d", code)
+	}
+	rows, _ := s.db.Tickets(ctx, store.TicketFilter{View: "all", Channel: "phone", Query: "+9779801112223"})
+	if len(rows) != 1 || rows[0].AssigneeID != s.agentID || rows[0].Priority != "high" || rows[0].CustomerName != "Hari" || rows[0].Subject != "The kettle leaks" {
+		t.Fatalf("the logged call: %+v", rows)
+	}
+	custs, _, _ := s.db.Customers(ctx, store.CustomerFilter{Size: 1})
+	admin := s.client(t)
+	admin.login("admin@shop.example", password)
+	if _, page := admin.get(fmt.Sprintf("/customers/%d", custs[0].ID)); !strings.Contains(page, `id="c360-new-ticket"`) {
+		t.Errorf("no way to open a ticket from the customer's page")
+	}
+	visit := url.Values{"channel": {"in_store"}, "customer": {custs[0].ExternalID}, "text": {"Wants a refund"}}
+	if code, _ := agent.post("/desk/new", visit, ""); code != 303 {
+		t.Fatalf("log a visit: %d", code)
+	}
+	if rows, _ := s.db.Tickets(ctx, store.TicketFilter{View: "all", Channel: "in_store", CustomerID: custs[0].ID, Sort: "-opened"}); len(rows) == 0 ||
+		rows[0].Subject != "Wants a refund" {
+		t.Errorf("the logged visit: %+v", rows)
+	}
+}

@@ -48,6 +48,8 @@ var uiAccess = map[string]string{
 	"GET /inbox":                       "agent manager admin",
 	"GET /desk":                        "agent manager admin",
 	"POST /desk/bulk":                  "agent manager admin",
+	"GET /desk/new":                    "agent manager admin",
+	"POST /desk/new":                   "agent manager admin",
 	"GET /desk/report":                 "agent manager admin",
 	"GET /desk/settings":               "admin",
 	"POST /desk/settings":              "admin",

@@ -66,6 +66,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.page(mux, "GET /inbox", retain.PermWorkRead, s.inbox)
 	s.page(mux, "GET /desk", retain.PermTicketsRead, s.deskInbox)
 	s.page(mux, "POST /desk/bulk", retain.PermTicketsWork, s.deskBulk)
+	s.page(mux, "GET /desk/new", retain.PermTicketsWork, s.deskNew)
+	s.page(mux, "POST /desk/new", retain.PermTicketsWork, s.deskLog)
 	s.page(mux, "GET /desk/report", retain.PermDashboard, s.deskReport)
 	s.page(mux, "GET /desk/settings", retain.PermSettingsManage, s.deskSettings)
 	s.page(mux, "POST /desk/settings", retain.PermSettingsManage, s.saveDeskSettings)

@@ -57,6 +57,16 @@ func TestDeskMergeSplit(t *testing.T) {
 			if a.ID == b.ID || a.CustomerID != b.CustomerID {
 				t.Fatalf("two tickets of one customer: %+v %+v", a, b)
 			}
+			// New tickets (nobody has answered) are open ones in the health
+			// score's service signals and the summary.
+			sum, err := db.Summary(ctx)
+			if err != nil || sum.OpenTickets != 3 {
+				t.Errorf("open tickets in the summary: %d, want 3 (%v)", sum.OpenTickets, err)
+			}
+			signals, err := db.CustomerSignals(ctx, now.AddDate(0, 0, -1))
+			if err != nil || signals[a.CustomerID] == nil || signals[a.CustomerID].OpenTickets != 2 {
+				t.Errorf("the customer's open tickets: %+v (%v)", signals[a.CustomerID], err)
+			}
 			if err := db.SetWidgetToken(ctx, b.ExternalID, "tok"); err != nil {
 				t.Fatal(err)
 			}

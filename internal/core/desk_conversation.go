@@ -1,20 +1,24 @@
 package core
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/store"
 )
 
-// Merging joins two conversations a customer started about one thing (an
-// e-mail and a WhatsApp message about the same late parcel); splitting
-// takes a new subject the customer raised in a thread into a ticket of its
-// own. Both keep every message: they move, they are never copied or lost.
+// What staff do to conversations besides answering them. Merging joins
+// two a customer started about one thing (an e-mail and a WhatsApp message
+// about the same late parcel); splitting takes a new subject the customer
+// raised in a thread into a ticket of its own — both keep every message:
+// they move, never copied or lost. Logging writes down a call or a visit,
+// which comes in like any inbound message.
 
 // MergeTicket moves ticket from's whole thread into ticket into, and
 // closes from as merged into it. Both must be the same customer's (two
@@ -131,4 +135,62 @@ func firstBy(thread []store.ThreadMessage, author string) (t time.Time) {
 		}
 	}
 	return t
+}
+
+// LoggedContact is what a staff member writes down of a customer's call or
+// visit (or of a message that reached them some other way).
+type LoggedContact struct {
+	Channel  string // phone, in_store, or any other ticket channel
+	Customer string // the customer's external id, when known; else Contact
+	Contact  string // a phone number or an e-mail address
+	Name     string // for a customer not yet known
+	Subject  string
+	Text     string // what the customer said
+	Priority string // of a new ticket; default normal
+}
+
+// LogTicket records a call or a visit as the customer's words in the desk:
+// it continues their conversation on that channel, or opens a ticket —
+// with the priority given, assigned to whoever logged it — and returns the
+// ticket's external id. Problems name the form's fields.
+func (w Work) LogTicket(ctx context.Context, a retain.Actor, m LoggedContact) (string, error) {
+	if err := a.Require(retain.PermTicketsWork); err != nil {
+		return "", err
+	}
+	if m.Priority != "" && !slices.Contains(retain.TicketPriorities, m.Priority) {
+		return "", retain.FieldError("priority", "%q is not one of %v", m.Priority, retain.TicketPriorities)
+	}
+	in := Inbound{Channel: m.Channel, Name: strings.TrimSpace(m.Name), Subject: cutRunes(strings.TrimSpace(m.Subject), 200),
+		Text: strings.TrimSpace(m.Text), At: w.DB.Now()}
+	var id [8]byte
+	rand.Read(id[:]) // never fails (crypto/rand)
+	in.ID = fmt.Sprintf("staff:%x", id)
+	if m.Customer != "" {
+		if _, err := w.DB.GetCustomer(ctx, m.Customer); err != nil {
+			if retain.ErrorCode(err) == retain.ENOTFOUND {
+				return "", retain.FieldError("customer_id", "no customer %q", m.Customer)
+			}
+			return "", err
+		}
+		in.Customer = m.Customer
+	} else if err := in.contact(ctx, w.DB, m.Contact, ""); err != nil {
+		return "", err
+	}
+	b, ticket, err := inboundBatch(ctx, w.DB, in, "")
+	if err != nil {
+		return "", err
+	}
+	staff, err := w.DB.StaffRef(ctx, a.ID)
+	if err != nil && a.Kind == retain.ActorStaff {
+		return "", err
+	}
+	for i := range b.Tickets { // a new ticket: the one who took the call has it
+		b.Tickets[i].V.AssigneeRef, b.Tickets[i].V.Priority = staff, cmp.Or(m.Priority, "normal")
+	}
+	input := Rows(b)
+	input.With = func(tx *store.Tx) error {
+		return tx.Audit(ctx, a, "ticket.log", "ticket:"+ticket, in.Channel)
+	}
+	_, err = Ingest(ctx, w.DB, retain.System("desk"), input)
+	return ticket, err
 }
