@@ -49,6 +49,17 @@ func SaveDeskPolicy(ctx context.Context, db *store.DB, by retain.Actor, p desk.P
 		field, why, _ := strings.Cut(err.Error(), ": ")
 		return retain.FieldError(field, "%s", why)
 	}
+	if refs := p.Teams(); len(refs) > 0 {
+		teams, err := db.TeamList(ctx)
+		if err != nil {
+			return err
+		}
+		for field, name := range refs {
+			if !slices.ContainsFunc(teams, func(t store.Team) bool { return t.Name == name }) {
+				return retain.FieldError(field, "no team %q", name)
+			}
+		}
+	}
 	b, err := json.Marshal(p)
 	if err != nil {
 		return err

@@ -379,7 +379,8 @@ func (r *deskRun) pendingTimer(ctx context.Context, tx *store.Tx, t store.Timer)
 // assign gives a new ticket its agent by the policy's rule, through the
 // one way in, and returns the ticket as it is then.
 func (r *deskRun) assign(ctx context.Context, tx *store.Tx, st store.SLAState) (store.SLAState, error) {
-	agents, err := tx.DeskAgents(ctx, r.policy.AssignTeam)
+	team := r.policy.TeamFor(st.Channel)
+	agents, err := tx.DeskAgents(ctx, team)
 	if err != nil {
 		return st, err
 	}
@@ -387,13 +388,16 @@ func (r *deskRun) assign(ctx context.Context, tx *store.Tx, st store.SLAState) (
 	for i, a := range agents {
 		candidates[i] = desk.Candidate{ID: a.ID, Locale: a.Locale, Open: a.Open, LastAssigned: a.LastAssigned}
 	}
-	id, ok := r.policy.Pick(candidates, st.CustomerLocale)
-	if !ok {
+	id, picked := r.policy.Pick(candidates, st.CustomerLocale)
+	next := ticketOf(st.TicketRow)
+	if st.Team == "" {
+		next.Team = team // the channel's team has it, whoever is picked
+	}
+	if !picked && next.Team == "" {
 		return st, nil
 	}
-	next := ticketOf(st.TicketRow)
 	for _, a := range agents {
-		if a.ID == id {
+		if a.ID == id && picked {
 			next.AssigneeRef = a.Ref
 		}
 	}

@@ -442,3 +442,45 @@ func TestDeskRulesEscalation(t *testing.T) {
 		})
 	}
 }
+
+// TestDeskChannelTeams: a new e-mail goes to the Online team (the ticket
+// has the team, its agent is the team's); other channels keep the rule's
+// pool; a team that does not exist is refused by field.
+func TestDeskChannelTeams(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	now := storetest.ClockStart(t)
+	db.Now = func() time.Time { return now }
+	ids := map[string]int64{}
+	for _, u := range []store.User{{Email: "shop@x.test", Name: "Shop", Role: "agent", Team: "Shop"}, {Email: "web@x.test", Name: "Web", Role: "agent", Team: "Online"}} {
+		got, err := db.AddUser(ctx, retain.System("test"), u, "x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[u.Name] = got.ID
+	}
+	p := desk.DefaultPolicy()
+	p.Assign, p.ChannelTeams = "least_open", map[string]string{"email": "Nowhere"}
+	err := core.SaveDeskPolicy(ctx, db, retain.System("test"), p)
+	if re, ok := err.(*retain.Error); !ok || re.Fields["channel_teams.email"].Text == "" {
+		t.Errorf("an unknown team: %v", err)
+	}
+	p.ChannelTeams = map[string]string{"email": "Online"}
+	if err := core.SaveDeskPolicy(ctx, db, retain.System("test"), p); err != nil {
+		t.Fatal(err)
+	}
+	for i, in := range []core.Inbound{{ID: "m1", Channel: "email", Email: "a@c.test", Text: "hi"}, {ID: "m2", Channel: "email", Email: "b@c.test", Text: "hi"}} {
+		now = now.Add(time.Minute)
+		in.At = now
+		ref, err := core.TakeInbound(ctx, db, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := core.ConsumeDesk(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		if tk, _ := db.TicketByRef(ctx, ref); tk.AssigneeID != ids["Web"] || tk.Team != "Online" {
+			t.Errorf("e-mail %d: assignee %d team %q", i, tk.AssigneeID, tk.Team)
+		}
+	}
+}

@@ -56,6 +56,10 @@ type Policy struct {
 	// language is the customer's.
 	Assign     string `json:"assign,omitempty"`
 	AssignTeam string `json:"assign_team,omitempty"`
+	// ChannelTeams send a new ticket of a channel to a team (by name):
+	// "email": "Online", "phone": "Shop". The ticket gets the team, and its
+	// agent is picked among the team's; other channels' use AssignTeam.
+	ChannelTeams map[string]string `json:"channel_teams,omitempty"`
 	// Canned are the replies agents insert with a click, in English,
 	// Bengali and Nepali, filled in for the customer (the playbooks'
 	// variables: {{.FirstName}}, {{.Business}}, …).
@@ -242,6 +246,14 @@ func (p Policy) Check() error {
 	if p.RemindDays > 0 && p.CloseDays > 0 && p.RemindDays >= p.CloseDays {
 		return fmt.Errorf("pending_remind_days: %d is not before pending_close_days (%d)", p.RemindDays, p.CloseDays)
 	}
+	for ch, team := range p.ChannelTeams {
+		if !slices.Contains(retain.TicketChannels, ch) {
+			return fmt.Errorf("channel_teams.%s: not one of %v", ch, retain.TicketChannels)
+		}
+		if strings.TrimSpace(team) == "" {
+			return fmt.Errorf("channel_teams.%s: a team's name is required", ch)
+		}
+	}
 	if p.Assign != "" && p.Assign != "round_robin" && p.Assign != "least_open" {
 		return fmt.Errorf("assign: %q is not round_robin or least_open (or empty: nobody)", p.Assign)
 	}
@@ -283,6 +295,26 @@ func (t Target) check(field string) error {
 }
 
 var cannedKey = regexp.MustCompile(`^[a-z0-9_]{1,40}$`)
+
+// TeamFor is the team a new ticket of the channel goes to; "" for none.
+func (p Policy) TeamFor(channel string) string {
+	if t := p.ChannelTeams[channel]; t != "" {
+		return t
+	}
+	return p.AssignTeam
+}
+
+// Teams are the team names the policy refers to, for checking they exist.
+func (p Policy) Teams() map[string]string {
+	out := map[string]string{}
+	if p.AssignTeam != "" {
+		out["assign_team"] = p.AssignTeam
+	}
+	for ch, t := range p.ChannelTeams {
+		out["channel_teams."+ch] = t
+	}
+	return out
+}
 
 // Minutes is a target as a duration.
 func Minutes(n int) time.Duration { return time.Duration(n) * time.Minute }

@@ -10,6 +10,7 @@ import (
 	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/desk"
+	"github.com/retainhq/retain/internal/store"
 )
 
 // The desk's policy as a form: the week and each day's hours, the team's
@@ -20,6 +21,7 @@ type deskSettingsData struct {
 	Policy       desk.Policy
 	Rules        []deskRule // the policy's, then blank rows to add more
 	Channels     []string
+	Teams        []store.Team
 	Segments     []retain.Segment
 	Holidays     string
 	HolidayLists []holidayList
@@ -54,7 +56,7 @@ var deskPriorities = []string{"urgent", "high", "normal", "low"}
 
 // deskFields are the policy's fields, as its errors name them.
 var deskFields = []string{"week", "time_zone", "hours", "holidays", "targets", "warn_at", "reopen_days", "pending_remind_days",
-	"pending_close_days", "assign", "whatsapp_template", "rules", "escalate"}
+	"pending_close_days", "assign", "assign_team", "channel_teams", "whatsapp_template", "rules", "escalate"}
 
 func (s *Server) deskSettings(w http.ResponseWriter, r *http.Request, v *view) error {
 	p, err := core.DeskPolicy(r.Context(), s.db)
@@ -76,6 +78,9 @@ func (s *Server) renderDeskSettings(w http.ResponseWriter, r *http.Request, v *v
 	d.Policy, d.Priorities, d.WarnPct = p, deskPriorities, int(100*p.WarnAt+0.5)
 	d.Holidays = strings.Join(p.Holidays, "\n")
 	d.Channels, d.Segments = retain.TicketChannels, retain.Segments
+	if d.Teams, err = s.db.TeamList(r.Context()); err != nil {
+		return err
+	}
 	for _, rule := range p.Rules {
 		d.Rules = append(d.Rules, deskRule{Rule: rule})
 	}
@@ -187,6 +192,15 @@ func (s *Server) saveDeskSettings(w http.ResponseWriter, r *http.Request, v *vie
 		}
 	}
 	p.Assign, p.AssignTeam = r.FormValue("assign"), strings.TrimSpace(r.FormValue("assign_team"))
+	p.ChannelTeams = nil
+	for _, ch := range retain.TicketChannels {
+		if team := r.FormValue("team_" + ch); team != "" {
+			if p.ChannelTeams == nil {
+				p.ChannelTeams = map[string]string{}
+			}
+			p.ChannelTeams[ch] = team
+		}
+	}
 	p.WhatsAppTemplate = nil
 	if name, lang := strings.TrimSpace(r.FormValue("template_name")), strings.TrimSpace(r.FormValue("template_language")); name != "" || lang != "" {
 		p.WhatsAppTemplate = &desk.Template{Name: name, Language: lang}

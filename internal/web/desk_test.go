@@ -257,6 +257,21 @@ func TestDeskSettingsForm(t *testing.T) {
 	if code, _ := admin.post("/desk/settings", form, ""); code != 400 {
 		t.Errorf("a rule's bad minutes: %d", code)
 	}
+	form["rule_first"] = []string{"30", "15", ""}
+	if _, err := s.db.SaveTeam(ctx, retain.System("test"), 0, "Online"); err != nil {
+		t.Fatal(err)
+	}
+	form.Set("team_email", "Online")
+	if code, _ := admin.post("/desk/settings", form, ""); code != 200 {
+		t.Errorf("a channel's team: %d", code)
+	}
+	if p, _ := core.DeskPolicy(ctx, s.db); p.ChannelTeams["email"] != "Online" || len(p.ChannelTeams) != 1 {
+		t.Errorf("the channels' teams: %v", p.ChannelTeams)
+	}
+	form.Set("assign_team", "Nowhere")
+	if code, page := admin.post("/desk/settings", form, ""); code != 400 || !strings.Contains(html.UnescapeString(page), "দল নেই") {
+		t.Errorf("an unknown team: %d", code)
+	}
 }
 
 // TestDeskMailAttachment: a customer's e-mail with a photo: the ticket
