@@ -371,6 +371,7 @@ func (g *gen) ticket(b *store.Batch, p person, orderID, cause string, at time.Ti
 	// Half the customers whose ticket was resolved answer the CSAT question
 	// after it, about the agent: the desk's CSAT by agent.
 	if answered := g.day(t.ResolvedAt, 0.1+g.rng.Float64()); t.Status == "resolved" && answered.Before(g.asOf) && g.chance(0.5) {
+		g.stats.Surveys++
 		score := 3 + g.rng.IntN(3)
 		if cause == "service" {
 			score = 1 + g.rng.IntN(3)
