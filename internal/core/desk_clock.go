@@ -39,7 +39,16 @@ const whatsAppWindow = 24 * time.Hour
 // deskRun is what one pass of the consumer reads once.
 type deskRun struct {
 	policy desk.Policy
-	cal    desk.Calendar
+	cal    desk.Calendar            // the desk's
+	teams  map[string]desk.Calendar // teams' with hours of their own
+}
+
+// calFor is the calendar a ticket of the team keeps time on.
+func (r *deskRun) calFor(team string) *desk.Calendar {
+	if c, ok := r.teams[team]; ok {
+		return &c
+	}
+	return &r.cal
 }
 
 func newDeskRun(ctx context.Context, db *store.DB) (*deskRun, error) {
@@ -51,11 +60,11 @@ func newDeskRun(ctx context.Context, db *store.DB) (*deskRun, error) {
 	if err != nil {
 		return nil, err
 	}
-	cal, err := policy.Calendar(zone)
+	cal, teams, err := policy.Calendars(zone)
 	if err != nil {
 		return nil, fmt.Errorf("desk settings: %w", err)
 	}
-	return &deskRun{policy: policy, cal: cal}, nil
+	return &deskRun{policy: policy, cal: cal, teams: teams}, nil
 }
 
 // ConsumeDesk runs the desk consumer up to the end of the change log and
@@ -206,7 +215,8 @@ const (
 // time that moves gets new timers, and the old ones find it moved.
 func (r *deskRun) clock(ctx context.Context, tx *store.Tx, st store.SLAState) error {
 	target := r.policy.TargetFor(st.Priority, st.Channel, st.Segment)
-	d := desk.Deadline(&r.cal, target, desk.State{Status: st.Status, Opened: st.OpenedAt, FirstResponse: st.FirstResponseAt,
+	cal := r.calFor(st.WorkingTeam())
+	d := desk.Deadline(cal, target, desk.State{Status: st.Status, Opened: st.OpenedAt, FirstResponse: st.FirstResponseAt,
 		LastCustomer: st.LastCustomerAt, LastAgent: st.LastAgentAt, PausedAt: st.PausedAt, Resolution: st.ResolutionDue, Now: tx.Now()})
 	if !st.Open() {
 		d.NextResponse, d.PausedAt = time.Time{}, time.Time{}
@@ -242,7 +252,7 @@ func (r *deskRun) clock(ctx context.Context, tx *store.Tx, st store.SLAState) er
 		if r.policy.WarnAt <= 0 {
 			continue
 		}
-		warn, ok := r.cal.Add(c.start, time.Duration(float64(desk.Minutes(c.minutes))*r.policy.WarnAt))
+		warn, ok := cal.Add(c.start, time.Duration(float64(desk.Minutes(c.minutes))*r.policy.WarnAt))
 		if ok && warn.Before(c.due) {
 			if err := tx.SetTimer(ctx, store.Timer{Key: key("warn"), Kind: store.TimerSLA, SubjectID: st.ID, CustomerID: st.CustomerID, DueAt: warn}); err != nil {
 				return err
@@ -309,7 +319,7 @@ func (r *deskRun) escalate(ctx context.Context, tx *store.Tx, st store.SLAState,
 	titles := map[string]string{}
 	for _, lang := range i18n.Languages {
 		l := i18n.New(lang, true)
-		titles[lang] = l.T(what, "Ticket", st.ExternalID, "Subject", st.Subject, "Due", l.DateTime(a.DueAt, r.cal.Zone))
+		titles[lang] = l.T(what, "Ticket", st.ExternalID, "Subject", st.Subject, "Due", l.DateTime(a.DueAt, r.calFor(st.WorkingTeam()).Zone))
 	}
 	for _, lead := range leads {
 		if lead.ID == st.AssigneeID {

@@ -67,7 +67,7 @@ func DeskReport(ctx context.Context, db *store.DB, from, to time.Time, by string
 			groups[key] = m
 		}
 		for _, m := range []*deskTally{m, total} {
-			m.add(&run.cal, f)
+			m.add(run.calFor(f.Team), f)
 		}
 		return nil
 	})

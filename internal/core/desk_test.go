@@ -484,3 +484,72 @@ func TestDeskChannelTeams(t *testing.T) {
 		}
 	}
 }
+
+// TestDeskTeamHours: a ticket of the Kathmandu team keeps time on the
+// team's own Nepal week in Nepal's zone, not the desk's: written on a
+// Saturday (Nepal's weekend), its first answer is due on Sunday.
+func TestDeskTeamHours(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	now := storetest.ClockStart(t)
+	for now.Weekday() != time.Saturday {
+		now = now.Add(24 * time.Hour)
+	}
+	now = time.Date(now.Year(), now.Month(), now.Day(), 4, 0, 0, 0, time.UTC) // Saturday 09:45 in Kathmandu
+	db.Now = func() time.Time { return now }
+	if _, err := db.SaveTeam(ctx, retain.System("test"), 0, "Kathmandu"); err != nil {
+		t.Fatal(err)
+	}
+	p := desk.DefaultPolicy()
+	p.Week, p.TimeZone = "always", "UTC"
+	p.Targets["normal"] = desk.Target{FirstResponse: 60}
+	p.TeamHours = map[string]desk.Hours{"Kathmandu": {Week: "nepal", TimeZone: "Asia/Kathmandu"}}
+	if err := core.SaveDeskPolicy(ctx, db, retain.System("test"), p); err != nil {
+		t.Fatal(err)
+	}
+	bad := p
+	bad.TeamHours = map[string]desk.Hours{"Kathmandu": {Week: "mars"}}
+	if err := core.SaveDeskPolicy(ctx, db, retain.System("test"), bad); err == nil || !strings.Contains(fmt.Sprint(err.(*retain.Error).Fields), "team_hours.Kathmandu.week") {
+		t.Errorf("a team's bad week: %v", err)
+	}
+	open := func(id string, team string) store.TicketRow {
+		ref, err := core.TakeInbound(ctx, db, core.Inbound{ID: id, Channel: "sms", Phone: "+97798011" + id, Text: "namaste", At: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tk, _ := db.TicketByRef(ctx, ref)
+		if team != "" {
+			if err := (core.Work{DB: db}).UpdateTicket(ctx, retain.System("test"), tk.ID, core.TicketChange{Team: &team}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := core.ConsumeDesk(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		tk, _ = db.Ticket(ctx, tk.ID)
+		return tk
+	}
+	desk24, ktm := open("00001", ""), open("00002", "Kathmandu")
+	zone, _ := time.LoadLocation("Asia/Kathmandu")
+	sunday := time.Date(now.Year(), now.Month(), now.Day()+1, 11, 0, 0, 0, zone) // Sunday 10:00 + 1 business hour
+	if !desk24.FirstResponseDue.Equal(now.Add(time.Hour)) || !ktm.FirstResponseDue.Equal(sunday) {
+		t.Errorf("first answer due: desk %v (want %v), Kathmandu %v (want %v)", desk24.FirstResponseDue, now.Add(time.Hour), ktm.FirstResponseDue, sunday)
+	}
+	// The team changing later moves the clock too, both ways.
+	work, ktmName, none := core.Work{DB: db}, "Kathmandu", ""
+	for _, c := range []struct {
+		id   int64
+		team *string
+		want time.Time
+	}{{desk24.ID, &ktmName, sunday}, {ktm.ID, &none, now.Add(time.Hour)}} {
+		if err := work.UpdateTicket(ctx, retain.System("test"), c.id, core.TicketChange{Team: c.team}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := core.ConsumeDesk(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		if tk, _ := db.Ticket(ctx, c.id); !tk.FirstResponseDue.Equal(c.want) {
+			t.Errorf("ticket %d after its team changed to %q: due %v, want %v", c.id, *c.team, tk.FirstResponseDue, c.want)
+		}
+	}
+}

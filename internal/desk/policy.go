@@ -27,6 +27,10 @@ type Policy struct {
 	// Holidays are dates closed all day (YYYY-MM-DD, in TimeZone), each
 	// optionally followed by a space and its name ("2026-12-16 Victory Day").
 	Holidays []string `json:"holidays,omitempty"`
+	// TeamHours are teams' own business hours, where they differ from
+	// the desk's (a Kathmandu branch of a Dhaka shop, a night shift), by
+	// team name: a ticket of that team keeps time on them.
+	TeamHours map[string]Hours `json:"team_hours,omitempty"`
 	// Targets by priority (low, normal, high, urgent), in business minutes.
 	Targets map[string]Target `json:"targets"`
 	// Rules give some tickets other targets: by channel, by the customer's
@@ -76,6 +80,15 @@ type Target struct {
 	FirstResponse int `json:"first_response_minutes"`
 	NextResponse  int `json:"next_response_minutes"`
 	Resolution    int `json:"resolution_minutes"`
+}
+
+// Hours are a team's own week, its changed days, zone and holidays, as
+// the policy's own fields mean them.
+type Hours struct {
+	Week     string            `json:"week"`
+	Hours    map[string]string `json:"hours,omitempty"`
+	TimeZone string            `json:"time_zone,omitempty"`
+	Holidays []string          `json:"holidays,omitempty"`
 }
 
 // Rule is a set of targets for the tickets it matches: every field given
@@ -167,45 +180,65 @@ func Week(preset string, zone *time.Location) (Calendar, bool) {
 // Calendar builds the policy's calendar in its zone, or the business's
 // zone when it names none. Errors name the field.
 func (p Policy) Calendar(business *time.Location) (Calendar, error) {
+	return Hours{Week: p.Week, Hours: p.Hours, TimeZone: p.TimeZone, Holidays: p.Holidays}.calendar(business, "")
+}
+
+// Calendars are the desk's calendar and each team's with hours of its own.
+func (p Policy) Calendars(business *time.Location) (Calendar, map[string]Calendar, error) {
+	def, err := p.Calendar(business)
+	if err != nil {
+		return Calendar{}, nil, err
+	}
+	teams := map[string]Calendar{}
+	for name, h := range p.TeamHours {
+		if teams[name], err = h.calendar(business, "team_hours."+name+"."); err != nil {
+			return Calendar{}, nil, err
+		}
+	}
+	return def, teams, nil
+}
+
+// calendar builds the hours' calendar; errors name the field after prefix.
+func (h Hours) calendar(business *time.Location, prefix string) (Calendar, error) {
 	zone := business
-	if p.TimeZone != "" {
-		z, err := time.LoadLocation(p.TimeZone)
+	if h.TimeZone != "" {
+		z, err := time.LoadLocation(h.TimeZone)
 		if err != nil {
-			return Calendar{}, fmt.Errorf("time_zone: %q is not a time zone", p.TimeZone)
+			return Calendar{}, fmt.Errorf("%stime_zone: %q is not a time zone", prefix, h.TimeZone)
 		}
 		zone = z
 	}
-	c, ok := Week(p.Week, zone)
+	c, ok := Week(h.Week, zone)
 	if !ok {
-		return Calendar{}, fmt.Errorf("week: %q is not bangladesh, nepal or always", p.Week)
+		return Calendar{}, fmt.Errorf("%sweek: %q is not bangladesh, nepal or always", prefix, h.Week)
 	}
-	for day, hours := range p.Hours {
+	for day, hours := range h.Hours {
 		wd := slices.Index(WeekdayKeys, strings.ToLower(day))
 		if wd < 0 {
-			return Calendar{}, fmt.Errorf("hours.%s: not a weekday (sun, mon, … sat)", day)
+			return Calendar{}, fmt.Errorf("%shours.%s: not a weekday (sun, mon, … sat)", prefix, day)
 		}
 		ivs, err := ParseHours(hours)
 		if err != nil {
-			return Calendar{}, fmt.Errorf("hours.%s: %v", day, err)
+			return Calendar{}, fmt.Errorf("%shours.%s: %v", prefix, day, err)
 		}
 		c.Week[wd] = ivs
 	}
-	for i, h := range p.Holidays {
-		d, err := time.Parse(time.DateOnly, holidayDate(h))
+	for i, day := range h.Holidays {
+		d, err := time.Parse(time.DateOnly, holidayDate(day))
 		if err != nil {
-			return Calendar{}, fmt.Errorf("holidays[%d]: %q is not a date (YYYY-MM-DD)", i, h)
+			return Calendar{}, fmt.Errorf("%sholidays[%d]: %q is not a date (YYYY-MM-DD)", prefix, i, day)
 		}
 		c.AddHoliday(d.Year(), d.Month(), d.Day())
 	}
 	if err := c.Check(); err != nil {
-		return Calendar{}, fmt.Errorf("hours: %v", err)
+		return Calendar{}, fmt.Errorf("%shours: %v", prefix, err)
 	}
 	return c, nil
 }
 
 // Check says what is wrong with the policy, naming the field.
 func (p Policy) Check() error {
-	if _, err := p.Calendar(time.UTC); err != nil {
+	if _, _, err := p.Calendars(time.UTC); err != nil {
 		return err
 	}
 	for prio, t := range p.Targets {
@@ -312,6 +345,9 @@ func (p Policy) Teams() map[string]string {
 	}
 	for ch, t := range p.ChannelTeams {
 		out["channel_teams."+ch] = t
+	}
+	for t := range p.TeamHours {
+		out["team_hours."+t] = t
 	}
 	return out
 }

@@ -95,6 +95,7 @@ func (tx *Tx) markChanges(ctx context.Context, st Staged) (changeMarks, error) {
 		if _, err := tx.exec(ctx, `INSERT INTO stage_changed (kind, subject_id)
 			SELECT '`+ChangeTicketUpdated+`', t.id FROM stage_tickets s JOIN tickets t ON t.external_id = s.external_id
 			WHERE s.status IS DISTINCT FROM t.status OR s.priority IS DISTINCT FROM t.priority
+			   OR (s.team IS NOT NULL AND (SELECT tm.id FROM teams tm WHERE tm.name = s.team) IS DISTINCT FROM t.team_id)
 			   OR (s.first_response_at IS NOT NULL AND t.first_response_at IS NULL)
 			   OR (s.resolved_at IS NOT NULL AND t.resolved_at IS NULL)`); err != nil {
 			return changeMarks{}, fmt.Errorf("store: change log tickets: %w", err)

@@ -56,6 +56,12 @@ func (tx *Tx) threadMoved(ctx context.Context, ids ...int64) error {
 			return fmt.Errorf("store: thread moved: %w", err)
 		}
 	}
+	return tx.logTicketsUpdated(ctx, ids...)
+}
+
+// logTicketsUpdated appends a ticket.updated change for each ticket, for
+// a write the merge steps do not see (a thread moved, a link cleared).
+func (tx *Tx) logTicketsUpdated(ctx context.Context, ids ...int64) error {
 	if tx.db.dialect == Postgres { // the change log's order (see appendChanges)
 		if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(7265746171)`); err != nil {
 			return fmt.Errorf("store: change log lock: %w", err)
@@ -64,7 +70,7 @@ func (tx *Tx) threadMoved(ctx context.Context, ids ...int64) error {
 	q, _ := tx.db.render(`INSERT INTO changes (kind, subject_id, customer_id, detail, at, recorded_at)
 		SELECT '` + ChangeTicketUpdated + `', id, customer_id, status, {now}, {now} FROM tickets WHERE id IN (` + idList(ids) + `) ORDER BY id`)
 	if _, err := tx.exec(ctx, q, tx.now); err != nil {
-		return fmt.Errorf("store: thread moved: %w", err)
+		return fmt.Errorf("store: ticket changes: %w", err)
 	}
 	return nil
 }

@@ -38,6 +38,7 @@ type TicketRow struct {
 	Team, OrderRef                 string
 	MergedIntoID                   int64  // the ticket this one was merged into; 0: none
 	MergedInto                     string // its external id
+	AssigneeTeam                   string // the assignee's team's name
 }
 
 // Due is the next deadline the ticket must meet: its first response, else
@@ -51,6 +52,15 @@ func (t TicketRow) Due() time.Time {
 		}
 	}
 	return out
+}
+
+// WorkingTeam is the team whose hours and leads the ticket has: its own,
+// else its assignee's; "" for none.
+func (t TicketRow) WorkingTeam() string {
+	if t.Team != "" {
+		return t.Team
+	}
+	return t.AssigneeTeam
 }
 
 // Open reports whether the ticket still asks for work.
@@ -79,10 +89,11 @@ const ticketCols = `t.id, t.external_id, t.subject, t.channel, t.status, t.prior
 	CASE WHEN t.first_response_at IS NULL THEN t.first_response_due_at END, t.next_response_due_at, t.resolution_due_at,
 	(SELECT COUNT(*) FROM ticket_messages m WHERE m.ticket_id = t.id),
 	t.tags, COALESCE(t.team_id, 0), COALESCE(t.order_id, 0), COALESCE(tm.name, ''), COALESCE(o.external_id, ''), COALESCE(t.merged_into_id, 0),
-	COALESCE(mt.external_id, '')`
+	COALESCE(mt.external_id, ''), COALESCE(atm.name, '')`
 
 const ticketFrom = ` FROM tickets t JOIN customers c ON c.id = t.customer_id LEFT JOIN staff st ON st.id = t.assignee_id
-	LEFT JOIN teams tm ON tm.id = t.team_id LEFT JOIN orders o ON o.id = t.order_id LEFT JOIN tickets mt ON mt.id = t.merged_into_id`
+	LEFT JOIN teams tm ON tm.id = t.team_id LEFT JOIN orders o ON o.id = t.order_id LEFT JOIN tickets mt ON mt.id = t.merged_into_id
+	LEFT JOIN teams atm ON atm.id = st.team_id`
 
 func scanTicket(rows interface{ Scan(...any) error }) (TicketRow, error) {
 	var t TicketRow
@@ -91,7 +102,7 @@ func scanTicket(rows interface{ Scan(...any) error }) (TicketRow, error) {
 	err := rows.Scan(&t.ID, &t.ExternalID, &t.Subject, &t.Channel, &t.Status, &t.Priority, &t.RootCause,
 		&t.CustomerID, &t.CustomerRef, &t.CustomerName, &t.CustomerPhone, &t.CustomerEmail, &t.CustomerLocale,
 		&t.AssigneeID, &t.Assignee, &t.AssigneeRef, &opened, &updated, &first, &resolved, &lastCust, &paused,
-		&frDue, &nextDue, &resDue, &t.Messages, &tags, &t.TeamID, &t.OrderID, &t.Team, &t.OrderRef, &t.MergedIntoID, &t.MergedInto)
+		&frDue, &nextDue, &resDue, &t.Messages, &tags, &t.TeamID, &t.OrderID, &t.Team, &t.OrderRef, &t.MergedIntoID, &t.MergedInto, &t.AssigneeTeam)
 	t.Tags = splitTags(tags)
 	t.OpenedAt, t.UpdatedAt, t.FirstResponseAt, t.ResolvedAt = opened.T, updated.T, first.T, resolved.T
 	t.LastCustomerAt, t.PausedAt, t.FirstResponseDue, t.NextResponse, t.ResolutionDue = lastCust.T, paused.T, frDue.T, nextDue.T, resDue.T
@@ -443,8 +454,12 @@ const (
 )
 
 // ClearTicket takes a ticket's assignee, team or linked order away (the
-// columns named, from the constants above).
+// columns named, from the constants above): a change of the ticket (its
+// hours and leads may be another team's now).
 func (tx *Tx) ClearTicket(ctx context.Context, id int64, links ...string) error {
+	if len(links) == 0 {
+		return nil
+	}
 	for _, col := range links {
 		if col != TicketAssignee && col != TicketTeam && col != TicketOrder {
 			return fmt.Errorf("store: clear ticket: %q is not a link", col)
@@ -453,7 +468,7 @@ func (tx *Tx) ClearTicket(ctx context.Context, id int64, links ...string) error 
 			return fmt.Errorf("store: clear ticket: %w", err)
 		}
 	}
-	return nil
+	return tx.logTicketsUpdated(ctx, id)
 }
 
 // OrderBrief is an order as a list to pick one from shows it.

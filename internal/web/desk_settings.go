@@ -2,10 +2,12 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/core"
@@ -22,6 +24,7 @@ type deskSettingsData struct {
 	Rules        []deskRule // the policy's, then blank rows to add more
 	Channels     []string
 	Teams        []store.Team
+	TeamHours    []teamHoursRow
 	Segments     []retain.Segment
 	Holidays     string
 	HolidayLists []holidayList
@@ -56,7 +59,7 @@ var deskPriorities = []string{"urgent", "high", "normal", "low"}
 
 // deskFields are the policy's fields, as its errors name them.
 var deskFields = []string{"week", "time_zone", "hours", "holidays", "targets", "warn_at", "reopen_days", "pending_remind_days",
-	"pending_close_days", "assign", "assign_team", "channel_teams", "whatsapp_template", "rules", "escalate"}
+	"pending_close_days", "assign", "assign_team", "channel_teams", "team_hours", "whatsapp_template", "rules", "escalate"}
 
 func (s *Server) deskSettings(w http.ResponseWriter, r *http.Request, v *view) error {
 	p, err := core.DeskPolicy(r.Context(), s.db)
@@ -71,12 +74,9 @@ func (s *Server) renderDeskSettings(w http.ResponseWriter, r *http.Request, v *v
 	if err != nil {
 		return err
 	}
-	cal, err := p.Calendar(zone)
-	if err != nil { // a policy that does not read (the form being corrected): the preset's week
-		cal, _ = desk.Week(p.Week, zone)
-	}
 	d.Policy, d.Priorities, d.WarnPct = p, deskPriorities, int(100*p.WarnAt+0.5)
 	d.Holidays = strings.Join(p.Holidays, "\n")
+	d.Days = hoursDays(desk.Hours{Week: p.Week, Hours: p.Hours, TimeZone: p.TimeZone}, zone)
 	d.Channels, d.Segments = retain.TicketChannels, retain.Segments
 	if d.Teams, err = s.db.TeamList(r.Context()); err != nil {
 		return err
@@ -95,8 +95,13 @@ func (s *Server) renderDeskSettings(w http.ResponseWriter, r *http.Request, v *v
 			}
 		}
 	}
-	for i, key := range desk.WeekdayKeys {
-		d.Days = append(d.Days, deskDay{Key: key, Hours: desk.FormatHours(cal.Week[i])})
+	for i, t := range d.Teams {
+		h, own := p.TeamHours[t.Name]
+		if !own {
+			h = desk.Hours{Week: p.Week}
+		}
+		d.TeamHours = append(d.TeamHours, teamHoursRow{Index: i, Name: t.Name, Own: own, Hours: h, Days: hoursDays(h, zone),
+			Holidays: strings.Join(h.Holidays, "\n")})
 	}
 	if p.WhatsAppTemplate != nil {
 		d.Template = *p.WhatsAppTemplate
@@ -104,6 +109,63 @@ func (s *Server) renderDeskSettings(w http.ResponseWriter, r *http.Request, v *v
 	v.Title, v.Data = v.L.T("desk.settings"), d
 	s.renderStatus(w, d.status, "desk_settings", v)
 	return nil
+}
+
+// teamHoursRow is a team's part of the hours form.
+type teamHoursRow struct {
+	Index    int
+	Name     string
+	Own      bool // hours of its own, else the desk's
+	Hours    desk.Hours
+	Days     []deskDay
+	Holidays string
+}
+
+// hoursDays are the hours' seven days as the form shows them; hours that
+// do not read (a form being corrected) show their preset week's.
+func hoursDays(h desk.Hours, zone *time.Location) []deskDay {
+	p := desk.Policy{Week: h.Week, Hours: h.Hours, TimeZone: h.TimeZone}
+	cal, err := p.Calendar(zone)
+	if err != nil {
+		cal, _ = desk.Week(h.Week, zone)
+	}
+	days := make([]deskDay, len(desk.WeekdayKeys))
+	for i, key := range desk.WeekdayKeys {
+		days[i] = deskDay{Key: key, Hours: desk.FormatHours(cal.Week[i])}
+	}
+	return days
+}
+
+// readHours reads the seven days' fields under prefix, keeping only the
+// days that differ from the week preset; false when one does not read or
+// the week is unknown.
+func readHours(r *http.Request, prefix, week string, zone *time.Location) (map[string]string, bool) {
+	preset, ok := desk.Week(week, zone)
+	if !ok {
+		return nil, false
+	}
+	out := map[string]string{}
+	for i, key := range desk.WeekdayKeys {
+		ivs, err := desk.ParseHours(r.FormValue(prefix + key))
+		if err != nil {
+			return nil, false
+		}
+		if desk.FormatHours(ivs) != desk.FormatHours(preset.Week[i]) {
+			out[key] = desk.FormatHours(ivs)
+		}
+	}
+	return out, true
+}
+
+// readHolidays reads a holidays box: a date and its name a line.
+func readHolidays(text string) []string {
+	var out []string
+	for _, line := range strings.Split(text, "\n") {
+		if line = strings.Join(strings.Fields(line), " "); line != "" {
+			out = append(out, line)
+		}
+	}
+	return out
 }
 
 // saveDeskSettings reads the form into a policy; a day's hours are kept
@@ -122,26 +184,34 @@ func (s *Server) saveDeskSettings(w http.ResponseWriter, r *http.Request, v *vie
 	if err != nil {
 		return err
 	}
-	p.Hours, p.Holidays, p.Targets = nil, nil, map[string]desk.Target{}
-	week, ok := desk.Week(p.Week, zone)
-	if !ok {
+	p.Targets = map[string]desk.Target{}
+	if _, ok := desk.Week(p.Week, zone); !ok {
 		return bad("week")
 	}
-	p.Hours = map[string]string{}
-	for i, key := range desk.WeekdayKeys {
-		ivs, err := desk.ParseHours(r.FormValue("hours_" + key))
-		if err != nil {
-			return bad("hours")
-		}
-		if desk.FormatHours(ivs) != desk.FormatHours(week.Week[i]) {
-			p.Hours[key] = desk.FormatHours(ivs)
-		}
+	var ok bool
+	if p.Hours, ok = readHours(r, "hours_", p.Week, zone); !ok {
+		return bad("hours")
 	}
-	p.Holidays = nil
-	for _, line := range strings.Split(r.FormValue("holidays"), "\n") {
-		if line = strings.Join(strings.Fields(line), " "); line != "" {
-			p.Holidays = append(p.Holidays, line)
+	p.Holidays = readHolidays(r.FormValue("holidays"))
+	teams, err := s.db.TeamList(ctx)
+	if err != nil {
+		return err
+	}
+	p.TeamHours = nil
+	for i, t := range teams {
+		prefix := fmt.Sprintf("team_%d_", i)
+		if r.FormValue(prefix+"name") != t.Name || r.FormValue(prefix+"own") != "1" {
+			continue // the desk's hours (or a team added since the form was shown)
 		}
+		h := desk.Hours{Week: r.FormValue(prefix + "week"), TimeZone: strings.TrimSpace(r.FormValue(prefix + "zone")),
+			Holidays: readHolidays(r.FormValue(prefix + "holidays"))}
+		if h.Hours, ok = readHours(r, prefix+"hours_", h.Week, zone); !ok {
+			return bad("team_hours")
+		}
+		if p.TeamHours == nil {
+			p.TeamHours = map[string]desk.Hours{}
+		}
+		p.TeamHours[t.Name] = h
 	}
 	number := func(name string) (int, bool) {
 		n, err := strconv.Atoi(strings.TrimSpace(r.FormValue(name)))

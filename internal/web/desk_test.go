@@ -268,6 +268,32 @@ func TestDeskSettingsForm(t *testing.T) {
 	if p, _ := core.DeskPolicy(ctx, s.db); p.ChannelTeams["email"] != "Online" || len(p.ChannelTeams) != 1 {
 		t.Errorf("the channels' teams: %v", p.ChannelTeams)
 	}
+	// The Online team keeps Nepal's week in Kathmandu; another team the desk's.
+	_, page = admin.get("/desk/settings")
+	idx := regexp.MustCompile(`name="team_(\d+)_name" value="Online"`).FindStringSubmatch(page)
+	if idx == nil {
+		t.Fatalf("no hours for the Online team:\n%s", page)
+	}
+	form.Set("team_"+idx[1]+"_name", "Online")
+	form.Set("team_"+idx[1]+"_own", "1")
+	form.Set("team_"+idx[1]+"_week", "nepal")
+	form.Set("team_"+idx[1]+"_zone", "Asia/Kathmandu")
+	for _, key := range []string{"sun", "mon", "tue", "wed", "thu", "fri"} {
+		form.Set("team_"+idx[1]+"_hours_"+key, "10:00-18:00")
+	}
+	form.Set("team_"+idx[1]+"_hours_sat", "")
+	if code, _ := admin.post("/desk/settings", form, ""); code != 200 {
+		t.Errorf("a team's hours: %d", code)
+	}
+	if p, _ := core.DeskPolicy(ctx, s.db); p.TeamHours["Online"].Week != "nepal" || p.TeamHours["Online"].TimeZone != "Asia/Kathmandu" ||
+		len(p.TeamHours["Online"].Hours) != 0 || len(p.TeamHours) != 1 {
+		t.Errorf("the team hours: %+v", p.TeamHours)
+	}
+	form.Set("team_"+idx[1]+"_zone", "Mars/Olympus")
+	if code, page := admin.post("/desk/settings", form, ""); code != 400 || !strings.Contains(html.UnescapeString(page), "দলের সময় ঠিক নেই") {
+		t.Errorf("a team's bad zone: %d", code)
+	}
+	form.Set("team_"+idx[1]+"_zone", "Asia/Kathmandu")
 	form.Set("assign_team", "Nowhere")
 	if code, page := admin.post("/desk/settings", form, ""); code != 400 || !strings.Contains(html.UnescapeString(page), "দল নেই") {
 		t.Errorf("an unknown team: %d", code)
