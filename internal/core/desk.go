@@ -204,8 +204,20 @@ type TicketChange struct {
 // channel) or internal note (never sent) to a ticket's thread, and
 // applies change with it, in one transaction with its audit entry.
 func (w Work) ReplyTicket(ctx context.Context, a retain.Actor, id int64, body string, note bool, change TicketChange) error {
+	var key [8]byte
+	rand.Read(key[:]) // never fails (crypto/rand)
+	return w.ReplyTicketOnce(ctx, a, id, hex.EncodeToString(key[:]), body, note, change)
+}
+
+// ReplyTicketOnce is ReplyTicket with the caller's key for the reply: the
+// same key on the same ticket is one reply (a form sent twice, a request
+// retried), sent once.
+func (w Work) ReplyTicketOnce(ctx context.Context, a retain.Actor, id int64, key, body string, note bool, change TicketChange) error {
 	if err := a.Require(retain.PermTicketsWork); err != nil {
 		return err
+	}
+	if key == "" || len(key) > 100 {
+		return retain.FieldError("key", "is required, up to 100 characters")
 	}
 	body = strings.TrimSpace(body)
 	if body == "" {
@@ -220,10 +232,8 @@ func (w Work) ReplyTicket(ctx context.Context, a retain.Actor, id int64, body st
 		if note {
 			channel = ""
 		}
-		var id [8]byte
-		rand.Read(id[:]) // never fails (crypto/rand)
 		b.TicketMessages = append(b.TicketMessages, store.Row[retain.TicketMessage]{V: retain.TicketMessage{
-			ExternalID: fmt.Sprintf("%s:%s:%x", author, t.ExternalID, id), TicketRef: t.ExternalID, Author: author,
+			ExternalID: fmt.Sprintf("%s:%s:%s", author, t.ExternalID, key), TicketRef: t.ExternalID, Author: author,
 			StaffRef: staff, Channel: channel, Body: body, SentAt: w.DB.Now(), Deliver: !note && SendsOn(t.Channel)}})
 	})
 }

@@ -72,6 +72,7 @@ type replyInput struct {
 		Canned string `json:"canned,omitempty" maxLength:"40" doc:"Instead of body: the key of a canned reply, filled in for the customer in their language."`
 		Note   bool   `json:"note,omitempty" doc:"An internal note: never sent."`
 		Status string `json:"status,omitempty" enum:"new,open,pending,on_hold,resolved,closed" doc:"The status to set with it (pending: waiting on the customer)."`
+		Key    string `json:"key,omitempty" maxLength:"100" doc:"Your key for the reply: the same key again on the ticket is the same reply, sent once (a retried request)."`
 	}
 }
 
@@ -82,7 +83,9 @@ func (a *API) replyTicket(ctx context.Context, in *replyInput) (*ticketThreadOut
 	if err == nil && body == "" && in.Body.Canned != "" {
 		body, err = core.CannedText(ctx, a.db, id, in.Body.Canned)
 	}
-	if err == nil {
+	if err == nil && in.Body.Key != "" {
+		err = a.work().ReplyTicketOnce(ctx, actor, id, in.Body.Key, body, in.Body.Note, core.TicketChange{Status: in.Body.Status})
+	} else if err == nil {
 		err = a.work().ReplyTicket(ctx, actor, id, body, in.Body.Note, core.TicketChange{Status: in.Body.Status})
 	}
 	if err != nil {

@@ -174,6 +174,18 @@ func TestDeskEndToEnd(t *testing.T) {
 					t.Errorf("%s %s: %d %s, want 400 naming %s", c.method, c.path, code, raw, c.field)
 				}
 			}
+			// A retried reply with its key is one reply.
+			var lens []int
+			for range 2 {
+				code, out := f.call(t, f.key, "POST", "/api/v1/tickets/"+waID+"/replies", map[string]any{"body": "Sent today", "key": "till-42", "note": true})
+				if code != 200 {
+					t.Fatalf("a reply with a key: %d %v", code, out)
+				}
+				lens = append(lens, len(out["messages"].([]any)))
+			}
+			if lens[0] != lens[1] {
+				t.Errorf("the same key twice: %v messages", lens)
+			}
 			if code, out := f.call(t, f.key, "PATCH", "/api/v1/tickets/"+waID, map[string]any{"tags": []string{"Bulk Order", "pokhara"}}); code != 200 ||
 				fmt.Sprint(out["ticket"].(map[string]any)["tags"]) != "[bulk-order pokhara]" {
 				t.Errorf("tags: %d %v", code, out)

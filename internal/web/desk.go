@@ -2,6 +2,8 @@ package web
 
 import (
 	"cmp"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"mime"
@@ -196,6 +198,7 @@ type ticketData struct {
 	Files              map[string][]store.AttachmentInfo // by message
 	Teams              []store.Team
 	Orders             []store.OrderBrief // the customer's latest, to link
+	Nonce              string             // the reply form's, so a form sent twice is one reply
 	MergeInto          []store.TicketRow  // the customer's other tickets it can merge into
 }
 
@@ -242,6 +245,9 @@ func (s *Server) deskTicket(w http.ResponseWriter, r *http.Request, v *view) err
 	if d.Teams, err = s.db.TeamList(ctx); err != nil {
 		return err
 	}
+	var nonce [12]byte
+	rand.Read(nonce[:]) // never fails (crypto/rand)
+	d.Nonce = hex.EncodeToString(nonce[:])
 	if d.Orders, err = s.db.RecentOrders(ctx, t.CustomerID, 20); err != nil {
 		return err
 	}
@@ -272,7 +278,13 @@ func (s *Server) deskReply(w http.ResponseWriter, r *http.Request, v *view) erro
 			return workForm(v, err, "desk.reply_empty")
 		}
 	}
-	if err := s.work().ReplyTicket(r.Context(), v.Actor, id, body, r.FormValue("note") == "1", change); err != nil {
+	note, work := r.FormValue("note") == "1", s.work()
+	if nonce := r.FormValue("nonce"); nonce != "" { // the form's: sent twice (a double tap), it is one reply
+		err = work.ReplyTicketOnce(r.Context(), v.Actor, id, nonce, body, note, change)
+	} else {
+		err = work.ReplyTicket(r.Context(), v.Actor, id, body, note, change)
+	}
+	if err != nil {
 		return workForm(v, err, "desk.reply_empty")
 	}
 	http.Redirect(w, r, fmt.Sprintf("/desk/tickets/%d", id), http.StatusSeeOther)

@@ -54,6 +54,20 @@ func TestDeskPages(t *testing.T) {
 	if code, _ := agent.post(path+"/reply", url.Values{"body": {"অবশ্যই, কোন সাইজ লাগবে?"}, "status": {"pending"}}, ""); code != 303 {
 		t.Fatalf("reply: %d", code)
 	}
+	// The same form sent twice (a double tap on a slow phone) is one reply.
+	before, _ := s.db.Thread(ctx, tk.ID)
+	nonce := regexp.MustCompile(`name="nonce" value="([0-9a-f]+)"`).FindStringSubmatch(page)
+	if nonce == nil {
+		t.Fatalf("no nonce on the reply form:\n%s", page)
+	}
+	for range 2 {
+		if code, _ := agent.post(path+"/reply", url.Values{"body": {"একবারই"}, "nonce": {nonce[1]}}, ""); code != 303 {
+			t.Fatalf("reply with a nonce: %d", code)
+		}
+	}
+	if after, _ := s.db.Thread(ctx, tk.ID); len(after) != len(before)+1 {
+		t.Errorf("a form sent twice: %d messages, want %d", len(after), len(before)+1)
+	}
 	if code, _ := agent.post(path+"/reply", url.Values{"body": {"  "}}, ""); code != 400 {
 		t.Errorf("an empty reply: %d, want 400", code)
 	}
