@@ -18,6 +18,7 @@ type customerData struct {
 	Alerts      []retain.Alert
 	Tasks       []retain.Task
 	Enrollments []retain.Enrollment
+	Playbooks   map[string]string // the playbooks' names in the viewer's language, by key
 	Factors     []factorView
 	Flags       []flagView
 }
@@ -52,6 +53,9 @@ func (s *Server) customer(w http.ResponseWriter, r *http.Request, v *view) error
 		return err
 	}
 	if d.Enrollments, err = s.db.Enrollments(ctx, id); err != nil {
+		return err
+	}
+	if d.Playbooks, err = s.playbookNames(ctx, v.L.Lang); err != nil {
 		return err
 	}
 	if d.Customer, err = s.db.GetCustomer(ctx, f.ExternalID); err != nil {

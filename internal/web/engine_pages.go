@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
@@ -94,6 +95,21 @@ type playbooksData struct {
 
 // playbooks lists the playbooks with their enrollments and outcomes, and
 // their steps; managers and admins can switch them on and off.
+// playbookNames are the playbooks' names in lang, by key.
+func (s *Server) playbookNames(ctx context.Context, lang string) (map[string]string, error) {
+	rows, err := s.db.Playbooks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	for _, row := range rows {
+		if p, err := retain.ParsePlaybook(row.Definition); err == nil {
+			names[row.Key] = retain.Localized(p.Name, lang)
+		}
+	}
+	return names, nil
+}
+
 func (s *Server) playbooks(w http.ResponseWriter, r *http.Request, v *view) error {
 	ctx := r.Context() // serve installed the built-ins at start
 	rec, err := core.Outcomes(ctx, s.db)

@@ -46,15 +46,14 @@ func invite(t testing.TB, s *site, customerRef, survey, key string) string {
 	}
 	in := core.Invite{Key: key, Survey: sv, Version: row.Version, Subject: core.Subject{Facts: f, Locale: locale, Business: "Dhaka Tea House"},
 		Channel: "sms", To: f.Phone, PublicURL: "https://shop.example", Due: s.db.Now(), Context: "order"}
+	var note string
 	err = s.db.WithTx(ctx, func(tx *store.Tx) error {
-		_, _, note, err := core.SendInvite(ctx, tx, in, 0)
-		if note != "" {
-			t.Fatalf("not sent: %s", note)
-		}
+		var err error
+		_, _, note, err = core.SendInvite(ctx, tx, in, 0)
 		return err
 	})
-	if err != nil {
-		t.Fatal(err)
+	if err != nil || note != "" { // outside the transaction: a Fatal inside it would leave it open
+		t.Fatalf("not sent: %q %v", note, err)
 	}
 	msgs, err := s.db.Messages(ctx, store.MessageFilter{CustomerID: c.ID})
 	if err != nil {
@@ -79,7 +78,16 @@ func customerIn(t testing.TB, s *site, lang string) string {
 		t.Fatal(err)
 	}
 	for _, r := range rows {
-		if f, _ := s.db.CustomerFacts(context.Background(), r.ID); strings.HasPrefix(f.Locale, lang) && f.Phone != "" {
+		f, _ := s.db.CustomerFacts(context.Background(), r.ID)
+		if !strings.HasPrefix(f.Locale, lang) || f.Phone == "" {
+			continue
+		}
+		var last time.Time // not invited in the last quarter, which any survey's recontact limit allows
+		s.db.WithTx(context.Background(), func(tx *store.Tx) error {
+			last, _, err = tx.LastInvited(context.Background(), r.ID, "")
+			return err
+		})
+		if err == nil && last.Before(s.db.Now().AddDate(0, -3, 0)) {
 			return r.ExternalID
 		}
 	}
