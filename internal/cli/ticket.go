@@ -40,6 +40,20 @@ business hours set each ticket's due times. See docs/desk.md.`,
 		_, _, id, err := core.Work{DB: db}.TicketThread(ctx, cliActor, ref)
 		return id, err
 	}
+	// onTicket runs fn as the actor on the ticket ref names.
+	onTicket := func(cmd *cobra.Command, ref string, fn func(ctx context.Context, db *store.DB, w core.Work, a retain.Actor, id int64) error) error {
+		return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+			a, err := actor(ctx, db)
+			if err != nil {
+				return err
+			}
+			id, err := ticketID(ctx, db, ref)
+			if err != nil {
+				return err
+			}
+			return fn(ctx, db, core.Work{DB: db}, a, id)
+		})
+	}
 
 	var f store.TicketFilter
 	var asJSON bool
@@ -139,21 +153,14 @@ business hours set each ticket's due times. See docs/desk.md.`,
 				}
 				text = string(b)
 			}
-			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
-				a, err := actor(ctx, db)
-				if err != nil {
-					return err
-				}
-				id, err := ticketID(ctx, db, args[0])
-				if err != nil {
-					return err
-				}
+			return onTicket(cmd, args[0], func(ctx context.Context, db *store.DB, w core.Work, a retain.Actor, id int64) error {
 				if strings.TrimSpace(text) == "" && canned != "" {
+					var err error
 					if text, err = core.CannedText(ctx, db, id, canned); err != nil {
 						return err
 					}
 				}
-				if err := (core.Work{DB: db}).ReplyTicket(ctx, a, id, text, note, core.TicketChange{Status: status}); err != nil {
+				if err := w.ReplyTicket(ctx, a, id, text, note, core.TicketChange{Status: status}); err != nil {
 					return err
 				}
 				what := "reply queued for the ticket's channel"
@@ -245,15 +252,7 @@ business hours set each ticket's due times. See docs/desk.md.`,
 		Short: "Merge a ticket into another of the same customer's: the thread moves there, this one closes",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
-				a, err := actor(ctx, db)
-				if err != nil {
-					return err
-				}
-				from, err := ticketID(ctx, db, args[0])
-				if err != nil {
-					return err
-				}
+			return onTicket(cmd, args[0], func(ctx context.Context, db *store.DB, w core.Work, a retain.Actor, from int64) error {
 				to, err := ticketID(ctx, db, into)
 				if retain.ErrorCode(err) == retain.ENOTFOUND {
 					return retain.FieldError("into", "no ticket %q", into)
@@ -261,7 +260,7 @@ business hours set each ticket's due times. See docs/desk.md.`,
 				if err != nil {
 					return err
 				}
-				if err := (core.Work{DB: db}).MergeTicket(ctx, a, from, to); err != nil {
+				if err := w.MergeTicket(ctx, a, from, to); err != nil {
 					return err
 				}
 				fmt.Fprintf(e.stdout, "%s: merged into %s\n", args[0], into)
@@ -278,16 +277,8 @@ business hours set each ticket's due times. See docs/desk.md.`,
 		Short: "Move message N (its #number in ticket show) and those after it into a new ticket",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
-				a, err := actor(ctx, db)
-				if err != nil {
-					return err
-				}
-				id, err := ticketID(ctx, db, args[0])
-				if err != nil {
-					return err
-				}
-				ref, err := core.Work{DB: db}.SplitTicket(ctx, a, id, message)
+			return onTicket(cmd, args[0], func(ctx context.Context, _ *store.DB, w core.Work, a retain.Actor, id int64) error {
+				ref, err := w.SplitTicket(ctx, a, id, message)
 				if err != nil {
 					return err
 				}
