@@ -367,6 +367,11 @@ func (s *Server) deskLog(w http.ResponseWriter, r *http.Request, v *view) error 
 	if err != nil {
 		return err
 	}
+	return s.toTicket(w, r, ref)
+}
+
+// toTicket sends the browser to the page of the ticket with that external id.
+func (s *Server) toTicket(w http.ResponseWriter, r *http.Request, ref string) error {
 	t, err := s.db.TicketByRef(r.Context(), ref)
 	if err != nil {
 		return err
@@ -407,12 +412,7 @@ func (s *Server) deskSplit(w http.ResponseWriter, r *http.Request, v *view) erro
 	if err != nil {
 		return workForm(v, err, "desk.split_failed")
 	}
-	t, err := s.db.TicketByRef(r.Context(), ref)
-	if err != nil {
-		return err
-	}
-	http.Redirect(w, r, fmt.Sprintf("/desk/tickets/%d", t.ID), http.StatusSeeOther)
-	return nil
+	return s.toTicket(w, r, ref)
 }
 
 // deskAttachment downloads a file that came with a customer's e-mail. It
