@@ -117,7 +117,7 @@ func (w Work) SplitTicket(ctx context.Context, a retain.Actor, id, msg int64) (s
 		if err != nil {
 			return err
 		}
-		if _, err := tx.SplitThread(ctx, t.ID, msg, newID); err != nil {
+		if err := tx.SplitThread(ctx, t.ID, msg, newID); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, a, "ticket.split", fmt.Sprintf("ticket:%d", t.ID), fmt.Sprintf("message=%d new=ticket:%d", msg, newID))

@@ -30,17 +30,13 @@ func (tx *Tx) MergeThread(ctx context.Context, from, into int64) error {
 
 // SplitThread moves message msg of ticket from, and every message after
 // it, to ticket into (new, and just written by the same ingest).
-func (tx *Tx) SplitThread(ctx context.Context, from, msg, into int64) (int, error) {
-	res, err := tx.exec(ctx, `UPDATE ticket_messages SET ticket_id = $3
-		WHERE ticket_id = $1 AND (sent_at, id) >= (SELECT sent_at, id FROM ticket_messages WHERE id = $2 AND ticket_id = $1)`, from, msg, into)
-	if err != nil {
-		return 0, fmt.Errorf("store: split thread: %w", err)
+func (tx *Tx) SplitThread(ctx context.Context, from, msg, into int64) error {
+	if _, err := tx.exec(ctx, `UPDATE ticket_messages SET ticket_id = $3
+		WHERE ticket_id = $1 AND (sent_at, id) >= (SELECT sent_at, id FROM ticket_messages WHERE id = $2 AND ticket_id = $1)`,
+		from, msg, into); err != nil {
+		return fmt.Errorf("store: split thread: %w", err)
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("store: split thread: %w", err)
-	}
-	return int(n), tx.threadMoved(ctx, from, into)
+	return tx.threadMoved(ctx, from, into)
 }
 
 // threadMoved sets each ticket's clock facts from the thread it now holds
