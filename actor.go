@@ -51,27 +51,29 @@ const (
 	PermKeysManage      Permission = "keys:manage"      // API keys
 	PermUsersManage     Permission = "users:manage"     // staff logins, roles, two-factor resets
 	PermAuditRead       Permission = "audit:read"
-	PermRatingsStaff    Permission = "ratings:staff" // "who helped you?" ratings person by person (teams: dashboard:read)
-	PermTicketsRead     Permission = "tickets:read"  // the support desk's inbox and threads
-	PermTicketsWork     Permission = "tickets:work"  // reply, add notes, change status, priority and assignee
+	PermRatingsStaff    Permission = "ratings:staff"  // "who helped you?" ratings person by person (teams: dashboard:read)
+	PermTicketsRead     Permission = "tickets:read"   // the support desk's inbox and threads
+	PermTicketsWork     Permission = "tickets:work"   // reply, add notes, change status, priority and assignee
+	PermLoyaltyRedeem   Permission = "loyalty:redeem" // spend a customer's points at the counter or the till
+	PermLoyaltyManage   Permission = "loyalty:manage" // the programme's settings, adjusting a customer's points
 )
 
 // Permissions lists every permission but PermPublic.
 var Permissions = []Permission{PermSignedIn, PermDashboard, PermCustomersRead, PermCustomersWrite, PermCustomersExport,
 	PermCustomersAssign, PermWorkRead, PermWorkAct, PermWorkAssign, PermPlaybooksRead, PermPlaybooksManage,
 	PermMessagesRead, PermEventsWrite, PermSettingsManage, PermKeysManage, PermUsersManage, PermAuditRead, PermRatingsStaff,
-	PermTicketsRead, PermTicketsWork}
+	PermTicketsRead, PermTicketsWork, PermLoyaltyRedeem, PermLoyaltyManage}
 
 // agentPermissions are what every signed-in role may do; an agent's reach is
 // also narrowed by scope (their own customers and work).
 // An agent may hand their own work to a colleague.
 var agentPermissions = []Permission{PermSignedIn, PermDashboard, PermCustomersRead, PermCustomersWrite,
-	PermWorkRead, PermWorkAct, PermWorkAssign, PermPlaybooksRead, PermTicketsRead, PermTicketsWork}
+	PermWorkRead, PermWorkAct, PermWorkAssign, PermPlaybooksRead, PermTicketsRead, PermTicketsWork, PermLoyaltyRedeem}
 
 // managerPermissions add running a team: exports, customers' owners,
 // playbooks, the message log and each person's ratings.
 var managerPermissions = append(slices.Clone(agentPermissions), PermCustomersExport, PermCustomersAssign,
-	PermPlaybooksManage, PermMessagesRead, PermRatingsStaff)
+	PermPlaybooksManage, PermMessagesRead, PermRatingsStaff, PermLoyaltyManage)
 
 // RolePermissions is what each role may do. Admins may do everything.
 var RolePermissions = map[Role][]Permission{
@@ -101,7 +103,7 @@ var ScopePermissions = map[Scope][]Permission{
 	ScopeEventsWrite: {PermEventsWrite},
 	ScopeRead:        readPermissions,
 	ScopeWrite: append(slices.Clone(readPermissions), PermCustomersWrite, PermCustomersAssign, PermWorkAct, PermWorkAssign,
-		PermTicketsWork),
+		PermTicketsWork, PermLoyaltyRedeem),
 	ScopeAdmin: Permissions,
 }
 

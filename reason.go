@@ -100,6 +100,9 @@ var reasonCodes = map[string]string{
 	"is the ticket's first message":     "first_message",
 	"no customer %q":                    "no_customer",
 	"is required, up to 100 characters": "key_required",
+	// Loyalty's.
+	"is more than the %d points the customer can spend": "points_short",
+	"is not in the future":                              "not_future",
 	// A survey's.
 	"from 1 to %d questions":                    "questions_count",
 	"a %s survey asks its %d–%d score first":    "score_first",

@@ -8,6 +8,7 @@ import (
 
 	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/classify"
+	"github.com/retainhq/retain/internal/loyalty"
 	"github.com/retainhq/retain/internal/store"
 )
 
@@ -89,7 +90,8 @@ type detector struct {
 	triggers *triggers
 	tx       *store.Tx
 	since    time.Time
-	desk     *deskRun // the desk's policy, for its timers
+	desk     *deskRun        // the desk's policy, for its timers
+	loyalty  loyalty.Program // the points programme, for its timers
 }
 
 func (d *detector) changes(ctx context.Context, changes []store.Change, st *DetectStats) error {
@@ -207,6 +209,10 @@ func FireTimers(ctx context.Context, db *store.DB, opts DetectOptions, st *Detec
 	if err != nil {
 		return err
 	}
+	program, err := LoyaltyProgram(ctx, db)
+	if err != nil {
+		return err
+	}
 	for {
 		var batch DetectStats
 		var n int
@@ -217,7 +223,7 @@ func FireTimers(ctx context.Context, db *store.DB, opts DetectOptions, st *Detec
 				return err
 			}
 			n = len(due)
-			d := detector{triggers: triggers, tx: tx, since: tx.Now().Add(-opts.Lookback), desk: desk}
+			d := detector{triggers: triggers, tx: tx, since: tx.Now().Add(-opts.Lookback), desk: desk, loyalty: program}
 			for _, t := range due {
 				fresh, err := tx.FireTimer(ctx, t.ID)
 				if err != nil {
@@ -259,6 +265,10 @@ func (d *detector) timer(ctx context.Context, t store.Timer, st *DetectStats) er
 		return remindSurvey(ctx, tx, t.SubjectID)
 	case store.TimerPending:
 		return d.desk.pendingTimer(ctx, tx, t)
+	case store.TimerLoyaltyEarn:
+		return earnOrder(ctx, tx, d.loyalty, t.SubjectID)
+	case store.TimerLoyaltyExpire:
+		return expireLot(ctx, tx, t)
 	case store.TimerSLA:
 		a, ticket, ok, err := slaTimer(ctx, tx, t)
 		if err != nil || !ok {

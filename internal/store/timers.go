@@ -17,12 +17,14 @@ import (
 
 // Timer kinds.
 const (
-	TimerOrderLate    = "order.late"     // SubjectID: the order
-	TimerRenewal      = "renewal"        // SubjectID: the subscription; Key ends with the days ahead
-	TimerAlertSnooze  = "alert.snooze"   // SubjectID: the alert
-	TimerSurveyRemind = "survey.remind"  // SubjectID: the invitation
-	TimerSLA          = "ticket.sla"     // SubjectID: the ticket; Key: sla:<ticket>:<first|next|resolution>:<warn|due>:<due unix>
-	TimerPending      = "ticket.pending" // SubjectID: the ticket; Key: pending:<ticket>:<remind|close>:<paused unix>
+	TimerOrderLate     = "order.late"     // SubjectID: the order
+	TimerRenewal       = "renewal"        // SubjectID: the subscription; Key ends with the days ahead
+	TimerAlertSnooze   = "alert.snooze"   // SubjectID: the alert
+	TimerSurveyRemind  = "survey.remind"  // SubjectID: the invitation
+	TimerSLA           = "ticket.sla"     // SubjectID: the ticket; Key: sla:<ticket>:<first|next|resolution>:<warn|due>:<due unix>
+	TimerPending       = "ticket.pending" // SubjectID: the ticket; Key: pending:<ticket>:<remind|close>:<paused unix>
+	TimerLoyaltyEarn   = "loyalty.earn"   // SubjectID: the order, whose return window ends
+	TimerLoyaltyExpire = "loyalty.expire" // SubjectID: the lot (its earn entry) that expires
 )
 
 // RenewalWindows are the days before a renewal at which its timers fire.

@@ -1,0 +1,403 @@
+package core
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/loyalty"
+	"github.com/retainhq/retain/internal/store"
+)
+
+// The points programme on the ledger. Orders earn through the change log:
+// the loyalty consumer sets each order's earning timer at the end of its
+// return window, and the timer earns on what was paid and kept then, so a
+// return inside the window simply earns less; a refund after it takes back
+// what the refunded amount earned. Each lot of points has an expiry timer.
+// Redemptions and staff adjustments are actions. Every write is keyed by
+// its source (the order, the redemption's key), so a replay writes nothing.
+
+// LoyaltyConsumer names the loyalty consumer's cursor in the change log.
+const LoyaltyConsumer = "loyalty"
+
+// LoyaltyProgram is the programme in force: the saved one, else the
+// default (switched off).
+func LoyaltyProgram(ctx context.Context, db *store.DB) (loyalty.Program, error) {
+	v, ok, err := db.Setting(ctx, loyalty.SettingsKey)
+	if err != nil || !ok {
+		return loyalty.DefaultProgram(), err
+	}
+	p := loyalty.DefaultProgram()
+	if err := json.Unmarshal([]byte(v), &p); err != nil {
+		return loyalty.DefaultProgram(), fmt.Errorf("loyalty settings: %w", err)
+	}
+	return p, nil
+}
+
+// SaveLoyaltyProgram checks and stores the programme.
+func SaveLoyaltyProgram(ctx context.Context, db *store.DB, by retain.Actor, p loyalty.Program) error {
+	if err := by.Require(retain.PermLoyaltyManage); err != nil {
+		return err
+	}
+	p.Currency = strings.ToUpper(strings.TrimSpace(p.Currency))
+	if err := p.Check(); err != nil {
+		field, why, _ := strings.Cut(err.Error(), ": ")
+		return retain.FieldError(field, "%s", why)
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	return db.SaveSetting(ctx, by, loyalty.SettingsKey, string(b))
+}
+
+// ConsumeLoyalty runs the loyalty consumer to the end of the change log:
+// each new order of the programme's gets its earning timer, each refund of
+// an order that has earned takes its points back.
+func ConsumeLoyalty(ctx context.Context, db *store.DB) (int, error) {
+	if pending, err := db.ChangesPending(ctx, LoyaltyConsumer); err != nil || !pending {
+		return 0, err
+	}
+	p, err := LoyaltyProgram(ctx, db)
+	if err != nil {
+		return 0, err
+	}
+	return Consume(ctx, db, Consumer{Name: LoyaltyConsumer, Handle: func(ctx context.Context, tx *store.Tx, changes []store.Change) error {
+		for _, c := range changes {
+			switch {
+			case c.Kind == store.ChangeOrderPlaced && p.Enabled:
+				o, err := tx.LoyaltyOrder(ctx, c.SubjectID)
+				if err != nil {
+					return err
+				}
+				if o.Currency != p.Currency || o.Void {
+					continue
+				}
+				if err := tx.SetTimer(ctx, store.Timer{Key: fmt.Sprintf("loyalty:earn:%d", o.ID), Kind: store.TimerLoyaltyEarn, SubjectID: o.ID,
+					CustomerID: o.CustomerID, DueAt: o.PlacedAt.AddDate(0, 0, p.ReturnDays)}); err != nil {
+					return err
+				}
+			case c.Kind == store.ChangeOrderEvent && (c.Detail == "returned" || c.Detail == "refunded" || c.Detail == "chargeback" || c.Detail == "refused"):
+				if err := reverseOrder(ctx, tx, p, c.SubjectID); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}})
+}
+
+// earnOrder is an order's earning timer: the points of what was paid and
+// kept, a lot of their own with its expiry timer, once.
+func earnOrder(ctx context.Context, tx *store.Tx, p loyalty.Program, orderID int64) error {
+	if !p.Enabled {
+		return nil // switched off since: pending orders earn nothing
+	}
+	o, err := tx.LoyaltyOrder(ctx, orderID)
+	if err != nil {
+		return err
+	}
+	points := p.Earned(o.Net(), o.Currency)
+	if points == 0 {
+		return nil
+	}
+	_, err = credit(ctx, tx, store.LoyaltyCredit{CustomerID: o.CustomerID, Kind: "earn", Points: points, Op: "order:" + o.ExternalID + ":earn",
+		OrderID: o.ID, ExpiresAt: p.ExpiresAt(tx.Now())})
+	return err
+}
+
+// reverseOrder takes back what an earned order's refunds earned (the order
+// event's order): from the order's own lot first, then the soonest to
+// expire; never below zero — points already spent stay spent.
+func reverseOrder(ctx context.Context, tx *store.Tx, p loyalty.Program, eventID int64) error {
+	orderID, err := tx.OrderOfEvent(ctx, eventID)
+	if err != nil {
+		return err
+	}
+	o, err := tx.LoyaltyOrder(ctx, orderID)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.LockLoyalty(ctx, o.CustomerID); err != nil {
+		return err
+	}
+	earned, reversed, err := tx.LoyaltyOrderPoints(ctx, orderID)
+	if err != nil || earned == 0 {
+		return err // not earned yet: the earning, when due, counts the refund
+	}
+	refunded := o.Refunded
+	if o.Void {
+		refunded = o.Total
+	}
+	n := p.Reversal(earned, reversed, refunded)
+	if n == 0 {
+		return nil
+	}
+	_, err = debit(ctx, tx, debitOf{customer: o.CustomerID, kind: "reverse", op: fmt.Sprintf("order:%s:reverse:%d", o.ExternalID, eventID),
+		points: n, order: o.ID, partial: true, reason: "refund"})
+	return err
+}
+
+// credit locks the account, records the credit (once) and sets its lot's
+// expiry timer; it returns whether it was new.
+func credit(ctx context.Context, tx *store.Tx, c store.LoyaltyCredit) (bool, error) {
+	if _, err := tx.LockLoyalty(ctx, c.CustomerID); err != nil {
+		return false, err
+	}
+	id, created, err := tx.CreditLoyalty(ctx, c)
+	if err != nil || !created || c.ExpiresAt.IsZero() {
+		return created, err
+	}
+	return true, tx.SetTimer(ctx, store.Timer{Key: fmt.Sprintf("loyalty:expire:%d", id), Kind: store.TimerLoyaltyExpire, SubjectID: id,
+		CustomerID: c.CustomerID, DueAt: c.ExpiresAt})
+}
+
+// debitOf is a debit to make: points from a customer's live lots.
+type debitOf struct {
+	customer     int64
+	kind, op     string
+	points       int64
+	order, staff int64
+	lot          int64 // draw on this lot only (an expiry)
+	partial      bool  // take what there is (a reversal, an expiry), else all or nothing
+	reason       string
+	replayed     *bool // set when the operation was recorded already
+}
+
+// debit locks the account and draws the points on the lots — the order's
+// own lot first for a reversal, the one lot for an expiry, else the soonest
+// to expire — under the lock, so two debits at once cannot both draw on the
+// same points. A replayed operation draws nothing and returns what it took.
+func debit(ctx context.Context, tx *store.Tx, d debitOf) (int64, error) {
+	if _, err := tx.LockLoyalty(ctx, d.customer); err != nil {
+		return 0, err
+	}
+	if moved, done, err := tx.LoyaltyOp(ctx, d.op); err != nil || done {
+		if d.replayed != nil {
+			*d.replayed = done
+		}
+		return -moved, err
+	}
+	stored, err := tx.LoyaltyLots(ctx, d.customer)
+	if err != nil {
+		return 0, err
+	}
+	now := tx.Now()
+	var lots, first []loyalty.Lot
+	for _, l := range stored {
+		lot := loyalty.Lot{ID: l.ID, Remaining: l.Remaining, EarnedAt: l.EarnedAt, ExpiresAt: l.ExpiresAt}
+		switch {
+		case d.lot != 0 && l.ID != d.lot:
+		case d.lot != 0:
+			lot.ExpiresAt = time.Time{} // an expiry takes a lot past its date
+			first = append(first, lot)
+		case d.order != 0 && l.OrderID == d.order:
+			first = append(first, lot)
+		default:
+			lots = append(lots, lot)
+		}
+	}
+	draws, want := map[int64]int64{}, d.points
+	for _, pool := range [][]loyalty.Lot{first, lots} { // in the order they are drawn on
+		var live int64
+		for _, l := range pool {
+			if l.Live(now) {
+				live += l.Remaining
+			}
+		}
+		take := min(want, live)
+		picked, _ := loyalty.Take(pool, take, now) // take ≤ live: it draws all of it
+		for _, p := range picked {
+			draws[p.Lot] += p.Points
+		}
+		if want -= take; want == 0 {
+			break
+		}
+	}
+	if want > 0 && !d.partial {
+		return 0, store.ErrNotEnoughPoints // all or nothing: nothing is written
+	}
+	return tx.DebitLoyalty(ctx, store.LoyaltyDebit{CustomerID: d.customer, Kind: d.kind, Op: d.op, Draws: draws, OrderID: d.order,
+		StaffID: d.staff, Reason: d.reason})
+}
+
+// expireLot is a lot's expiry timer: what is left of it expires, once.
+func expireLot(ctx context.Context, tx *store.Tx, t store.Timer) error {
+	_, err := debit(ctx, tx, debitOf{customer: t.CustomerID, kind: "expire", op: fmt.Sprintf("expire:%d", t.SubjectID), points: 1 << 62,
+		lot: t.SubjectID, partial: true, reason: "expired"})
+	return err
+}
+
+// Points are a customer's points as the API and the CLI show them.
+type Points struct {
+	Customer string      `json:"customer_id"`
+	Balance  int64       `json:"balance" doc:"Points that can be spent now."`
+	Lots     []PointsLot `json:"lots" doc:"What makes up the balance, the soonest to expire first."`
+	Earned   int64       `json:"earned" doc:"Ever, bonuses and adjustments up included."`
+	Redeemed int64       `json:"redeemed"`
+	Expired  int64       `json:"expired"`
+}
+
+// PointsLot is points earned together and what is left of them.
+type PointsLot struct {
+	Points    int64      `json:"points"`
+	EarnedAt  time.Time  `json:"earned_at"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+}
+
+// CustomerPoints reads a customer's points, by external id.
+func (w Work) CustomerPoints(ctx context.Context, a retain.Actor, ref string) (Points, error) {
+	if err := a.Require(retain.PermCustomersRead); err != nil {
+		return Points{}, err
+	}
+	c, err := w.DB.GetCustomer(ctx, ref)
+	if err != nil {
+		return Points{}, err
+	}
+	acc, err := w.DB.LoyaltyAccount(ctx, c.ID)
+	if err != nil {
+		return Points{}, err
+	}
+	out := Points{Customer: ref, Balance: acc.Balance, Earned: acc.Earned, Redeemed: acc.Redeemed, Expired: acc.Expired, Lots: []PointsLot{}}
+	lots := make([]loyalty.Lot, len(acc.Lots))
+	for i, l := range acc.Lots {
+		lots[i] = loyalty.Lot{ID: l.ID, Remaining: l.Remaining, EarnedAt: l.EarnedAt, ExpiresAt: l.ExpiresAt}
+	}
+	for _, l := range loyalty.SpendOrder(lots) {
+		out.Lots = append(out.Lots, PointsLot{Points: l.Remaining, EarnedAt: l.EarnedAt, ExpiresAt: timePtr(l.ExpiresAt)})
+	}
+	return out, nil
+}
+
+// PointsMove is what a redemption or an adjustment did.
+type PointsMove struct {
+	Points   int64 `json:"points" doc:"Points moved: spent, or given (negative: taken)."`
+	Balance  int64 `json:"balance" doc:"The balance after it."`
+	Replayed bool  `json:"replayed" doc:"The key was used before: nothing moved again; points is what the first time moved."`
+}
+
+// RedeemPoints spends a customer's points (a counter, a till, an e-shop):
+// all of them or none, from the lots soonest to expire, once per key.
+func (w Work) RedeemPoints(ctx context.Context, a retain.Actor, ref string, points int64, key, reason string) (PointsMove, error) {
+	if err := a.Require(retain.PermLoyaltyRedeem); err != nil {
+		return PointsMove{}, err
+	}
+	return w.movePoints(ctx, a, ref, -points, "redeem", key, reason, time.Time{})
+}
+
+// AdjustPoints gives (points > 0) or takes (< 0) a customer's points by
+// hand, with the reason and the staff member recorded, once per key. Given
+// points expire at expires when set ("500 points until Eid"), else as the
+// programme's earned points do.
+func (w Work) AdjustPoints(ctx context.Context, a retain.Actor, ref string, points int64, key, reason string, expires time.Time) (PointsMove, error) {
+	if err := a.Require(retain.PermLoyaltyManage); err != nil {
+		return PointsMove{}, err
+	}
+	if strings.TrimSpace(reason) == "" {
+		return PointsMove{}, retain.FieldError("reason", "is required")
+	}
+	if !expires.IsZero() && !expires.After(w.DB.Now()) {
+		return PointsMove{}, retain.FieldError("expires_at", "is not in the future")
+	}
+	return w.movePoints(ctx, a, ref, points, "adjust", key, reason, expires)
+}
+
+// movePoints is a redemption (kind redeem, points < 0) or an adjustment.
+func (w Work) movePoints(ctx context.Context, a retain.Actor, ref string, points int64, kind, key, reason string, expires time.Time) (PointsMove, error) {
+	p := retain.Problems{}
+	if points == 0 || (kind == "redeem" && points > 0) || points > 10_000_000 || points < -10_000_000 {
+		p.Add("points", "must be a positive whole number")
+	}
+	if key == "" || len(key) > 100 {
+		p.Add("key", "is required, up to 100 characters")
+	}
+	if len(reason) > 500 {
+		p.Add("reason", "is longer than %d characters", 500)
+	}
+	if err := p.Err(); err != nil {
+		return PointsMove{}, err
+	}
+	c, err := w.DB.GetCustomer(ctx, ref)
+	if retain.ErrorCode(err) == retain.ENOTFOUND {
+		return PointsMove{}, retain.FieldError("customer_id", "no customer %q", ref)
+	}
+	if err != nil {
+		return PointsMove{}, err
+	}
+	staff := int64(0)
+	if a.Kind == retain.ActorStaff {
+		staff = a.ID
+	}
+	if expires.IsZero() && points > 0 {
+		program, err := LoyaltyProgram(ctx, w.DB)
+		if err != nil {
+			return PointsMove{}, err
+		}
+		expires = program.ExpiresAt(w.DB.Now())
+	}
+	var out PointsMove
+	op := kind + ":" + key
+	err = w.DB.WithTx(ctx, func(tx *store.Tx) error {
+		out = PointsMove{}
+		if points > 0 {
+			created, err := credit(ctx, tx, store.LoyaltyCredit{CustomerID: c.ID, Kind: kind, Points: points, Op: op, StaffID: staff, Reason: reason,
+				ExpiresAt: expires})
+			if err != nil {
+				return err
+			}
+			out.Points, out.Replayed = points, !created
+			if !created {
+				moved, _, err := tx.LoyaltyOp(ctx, op)
+				out.Points = moved
+				if err != nil {
+					return err
+				}
+			}
+		} else {
+			n, err := debit(ctx, tx, debitOf{customer: c.ID, kind: kind, op: op, points: -points, staff: staff, reason: reason,
+				replayed: &out.Replayed})
+			if err != nil {
+				return err
+			}
+			out.Points = n
+			if kind == "adjust" {
+				out.Points = -n
+			}
+		}
+		if err := tx.Audit(ctx, a, "loyalty."+kind, "customer:"+ref, fmt.Sprintf("points=%d key=%s", out.Points, key)); err != nil {
+			return err
+		}
+		balance, err := tx.LockLoyalty(ctx, c.ID)
+		out.Balance = balance
+		return err
+	})
+	if errors.Is(err, store.ErrNotEnoughPoints) {
+		return PointsMove{}, retain.FieldError("points", "is more than the %d points the customer can spend", w.spendable(ctx, c.ID))
+	}
+	return out, err
+}
+
+// spendable is a customer's live balance, for saying why a debit failed.
+func (w Work) spendable(ctx context.Context, customerID int64) int64 {
+	acc, err := w.DB.LoyaltyAccount(ctx, customerID)
+	if err != nil {
+		return 0
+	}
+	var live int64
+	now := w.DB.Now()
+	for _, l := range acc.Lots {
+		if l.ExpiresAt.IsZero() || now.Before(l.ExpiresAt) {
+			live += l.Remaining
+		}
+	}
+	return live
+}
+
+// VerifyLoyalty checks every invariant of the whole ledger.
+func VerifyLoyalty(ctx context.Context, db *store.DB) ([]store.LoyaltyViolation, error) {
+	return db.VerifyLoyalty(ctx)
+}

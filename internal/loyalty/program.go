@@ -1,0 +1,87 @@
+// Package loyalty holds the points programme's rules, free of storage:
+// what an order earns, how a redemption draws on the customer's lots of
+// points (the soonest to expire first), what expires, and what a return
+// takes back. The ledger that records them is the store's; the consumer
+// and the timers that apply them are the core's.
+package loyalty
+
+import (
+	"fmt"
+	"time"
+)
+
+// SettingsKey is where the programme is stored.
+const SettingsKey = "loyalty"
+
+// Program is the points programme's settings.
+type Program struct {
+	// Enabled: orders earn points. Off, nothing is earned (redemptions of
+	// what was earned still work).
+	Enabled bool `json:"enabled"`
+	// Currency is what points are earned in; an order in another earns none.
+	Currency string `json:"currency"`
+	// EarnPer is how much net paid earns one point, in minor units
+	// (BDT 100 = 10000): after discounts, returns and refunds.
+	EarnPer int64 `json:"earn_per_minor"`
+	// ReturnDays: an order's points are earned this many days after it
+	// was placed, on what the customer kept; until then they are pending.
+	ReturnDays int `json:"return_window_days"`
+	// ExpireMonths: earned points expire this many months later (0: never).
+	ExpireMonths int `json:"expire_months"`
+	// PointValue is what one point is worth when redeemed, in minor units:
+	// the programme's liability is the live points times it.
+	PointValue int64 `json:"point_value_minor"`
+}
+
+// DefaultProgram is a starting point for a shop in Bangladesh: a point per
+// BDT 100 kept, earned after a 7-day return window, expiring after 12
+// months, worth BDT 1 each. Off until the business turns it on.
+func DefaultProgram() Program {
+	return Program{Currency: "BDT", EarnPer: 10000, ReturnDays: 7, ExpireMonths: 12, PointValue: 100}
+}
+
+// Check says what is wrong with the programme, naming the field.
+func (p Program) Check() error {
+	switch {
+	case len(p.Currency) != 3:
+		return fmt.Errorf("currency: %q is not a three-letter currency code", p.Currency)
+	case p.EarnPer <= 0:
+		return fmt.Errorf("earn_per_minor: %d is not a positive amount", p.EarnPer)
+	case p.ReturnDays < 0 || p.ReturnDays > 365:
+		return fmt.Errorf("return_window_days: %d is not from 0 to 365", p.ReturnDays)
+	case p.ExpireMonths < 0 || p.ExpireMonths > 120:
+		return fmt.Errorf("expire_months: %d is not from 0 to 120", p.ExpireMonths)
+	case p.PointValue < 0:
+		return fmt.Errorf("point_value_minor: %d is negative", p.PointValue)
+	}
+	return nil
+}
+
+// Earned is what an order earns: a point per EarnPer of what was paid and
+// kept (net, in minor units, in the programme's currency).
+func (p Program) Earned(net int64, currency string) int64 {
+	if currency != p.Currency || net <= 0 || p.EarnPer <= 0 {
+		return 0
+	}
+	return net / p.EarnPer
+}
+
+// ExpiresAt is when points earned at t expire; zero: never.
+func (p Program) ExpiresAt(t time.Time) time.Time {
+	if p.ExpireMonths == 0 {
+		return time.Time{}
+	}
+	return t.AddDate(0, p.ExpireMonths, 0)
+}
+
+// Reversal is how many points a refund after the points were earned takes
+// back, given all the order's refunds so far (this one included) and what
+// earlier ones took back: what the refunded total would have earned, less
+// what was taken already, never more than the order earned — so a return
+// split into parts takes back what it would have taken whole.
+func (p Program) Reversal(earned, reversed, refundedTotal int64) int64 {
+	if refundedTotal <= 0 || p.EarnPer <= 0 {
+		return 0
+	}
+	return max(min(refundedTotal/p.EarnPer, earned)-reversed, 0)
+}
