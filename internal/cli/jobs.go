@@ -61,6 +61,13 @@ func (e *env) jobs(db *store.DB, reg prometheus.Registerer) *scheduler.Jobs {
 		}
 		return counted(n, "changes read"), err
 	}})
+	j.Add(scheduler.Job{Name: "loyalty", Every: 5 * time.Second, Run: func(ctx context.Context) (string, error) {
+		n, err := core.ConsumeLoyalty(ctx, db)
+		if n == 0 {
+			return "", err
+		}
+		return counted(n, "changes read"), err
+	}})
 	j.Add(scheduler.Job{Name: "mail", Every: 30 * time.Second, Lease: 3 * time.Second, Run: func(ctx context.Context) (string, error) {
 		st, err := core.PollMail(ctx, db)
 		if st.Taken+st.Skipped == 0 {

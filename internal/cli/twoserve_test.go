@@ -93,7 +93,8 @@ func TestTwoServesShareTheJobs(t *testing.T) {
 	}
 	every := map[string]time.Duration{"score": 10 * time.Minute, "owners": 15 * time.Second, "detect": 15 * time.Second,
 		"timers": 15 * time.Second, "score-alerts": 15 * time.Second, "playbooks": 15 * time.Second, "send": 5 * time.Second,
-		"imports": 2 * time.Second, "dashboard": 5 * time.Minute, "prune": time.Hour, "desk": 2 * time.Second, "mail": 30 * time.Second}
+		"imports": 2 * time.Second, "dashboard": 5 * time.Minute, "prune": time.Hour, "desk": 2 * time.Second, "mail": 30 * time.Second,
+		"loyalty": 5 * time.Second}
 	byJob := map[string][]store.JobRunRecord{}
 	owners := map[string]bool{}
 	tookOver := 0

@@ -1,0 +1,169 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/core"
+	"github.com/retainhq/retain/internal/loyalty"
+	"github.com/retainhq/retain/internal/store"
+)
+
+// loyaltyCommand is the points programme at the command line: its
+// settings, a customer's points, redemptions and adjustments, and the
+// ledger's verifier.
+func (e *env) loyaltyCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "loyalty",
+		Short: "The points programme: settings, a customer's points, redeem, adjust, verify the ledger",
+		Long: `Points are earned on what an order kept at the end of its return window, drawn on soonest-to-expire
+first, taken back by refunds, and expire; every move is an entry of an append-only ledger. See docs/loyalty.md.`,
+	}
+	program := &cobra.Command{
+		Use:   "program [FILE]",
+		Short: "Print the programme (JSON); with FILE (- for standard input), check it and make it the programme",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				if len(args) == 0 {
+					p, err := core.LoyaltyProgram(ctx, db)
+					if err != nil {
+						return err
+					}
+					return e.printJSON(p)
+				}
+				b, err := e.readInput(args[0])
+				if err != nil {
+					return err
+				}
+				p := loyalty.DefaultProgram()
+				dec := json.NewDecoder(strings.NewReader(string(b)))
+				dec.DisallowUnknownFields()
+				if err := dec.Decode(&p); err != nil {
+					return retain.Errorf(retain.EINVALID, "%s: %v", args[0], err)
+				}
+				if err := core.SaveLoyaltyProgram(ctx, db, cliActor, p); err != nil {
+					return err
+				}
+				fmt.Fprintln(e.stdout, "loyalty programme saved; orders placed from now on earn by it")
+				return nil
+			})
+		},
+	}
+	var asJSON bool
+	show := &cobra.Command{
+		Use:   "show CUSTOMER",
+		Short: "A customer's points: the balance, what makes it up and when it expires, and the latest entries",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				p, err := core.Work{DB: db}.CustomerPoints(ctx, cliActor, args[0])
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return e.printJSON(p)
+				}
+				fmt.Fprintf(e.stdout, "%s: %d points (earned %d, redeemed %d, expired %d)\n", p.Customer, p.Balance, p.Earned, p.Redeemed, p.Expired)
+				for _, l := range p.Lots {
+					expires := "never expire"
+					if l.ExpiresAt != nil {
+						expires = "expire " + l.ExpiresAt.Format(time.DateOnly)
+					}
+					fmt.Fprintf(e.stdout, "  %d earned %s, %s\n", l.Points, l.EarnedAt.Format(time.DateOnly), expires)
+				}
+				return nil
+			})
+		},
+	}
+	show.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	var key, reason, expires string
+	redeem := &cobra.Command{
+		Use:   "redeem CUSTOMER POINTS --key KEY",
+		Short: "Spend a customer's points, all or none, soonest to expire first; the same key again spends nothing more",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.movePoints(cmd, args, func(ctx context.Context, w core.Work, points int64) (core.PointsMove, error) {
+				return w.RedeemPoints(ctx, cliActor, args[0], points, key, reason)
+			})
+		},
+	}
+	adjust := &cobra.Command{
+		Use:   "adjust CUSTOMER POINTS --reason TEXT --key KEY",
+		Short: "Give (POINTS > 0) or take (< 0) a customer's points by hand, with the reason",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var until time.Time
+			if expires != "" {
+				t, err := time.Parse(time.DateOnly, expires)
+				if err != nil {
+					return retain.FieldError("expires", "%q is not a date (YYYY-MM-DD)", expires)
+				}
+				until = t
+			}
+			return e.movePoints(cmd, args, func(ctx context.Context, w core.Work, points int64) (core.PointsMove, error) {
+				return w.AdjustPoints(ctx, cliActor, args[0], points, key, reason, until)
+			})
+		},
+	}
+	for _, c := range []*cobra.Command{redeem, adjust} {
+		c.Flags().StringVar(&key, "key", "", "the operation's key: the same key again moves nothing more (required)")
+		c.Flags().StringVar(&reason, "reason", "", "why (required for adjust)")
+		c.MarkFlagRequired("key")
+	}
+	adjust.Flags().StringVar(&expires, "expires", "", "given points expire on this date (YYYY-MM-DD); default as earned points do")
+	verify := &cobra.Command{
+		Use:   "verify",
+		Short: "Check every invariant of the whole ledger; exit 1 on a violation (listed)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				v, err := core.VerifyLoyalty(ctx, db)
+				if err != nil {
+					return err
+				}
+				if len(v) == 0 {
+					fmt.Fprintln(e.stdout, "loyalty ledger: every balance is the sum of its entries, every lot's rest its earning less its draws, none below zero")
+					return nil
+				}
+				w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(w, "RULE\tCUSTOMER\tENTRY\tFOUND")
+				for _, x := range v {
+					fmt.Fprintf(w, "%s\t%d\t%d\t%s\n", x.Rule, x.CustomerID, x.ID, x.Detail)
+				}
+				w.Flush()
+				fmt.Fprintf(e.stderr, "retain: loyalty ledger: %d violations\n", len(v))
+				return exitCode(ExitRejected)
+			})
+		},
+	}
+	cmd.AddCommand(program, show, redeem, adjust, verify)
+	return cmd
+}
+
+// movePoints reads POINTS and runs a redemption or an adjustment.
+func (e *env) movePoints(cmd *cobra.Command, args []string, move func(context.Context, core.Work, int64) (core.PointsMove, error)) error {
+	var points int64
+	if _, err := fmt.Sscan(args[1], &points); err != nil {
+		return retain.FieldError("points", "%q is not a whole number", args[1])
+	}
+	return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+		m, err := move(ctx, core.Work{DB: db}, points)
+		if err != nil {
+			return err
+		}
+		again := ""
+		if m.Replayed {
+			again = " (the key was used before: nothing moved again)"
+		}
+		fmt.Fprintf(e.stdout, "%s: %d points moved, balance %d%s\n", args[0], m.Points, m.Balance, again)
+		return nil
+	})
+}
