@@ -199,7 +199,8 @@ type ticketData struct {
 	Teams              []store.Team
 	Orders             []store.OrderBrief // the customer's latest, to link
 	Nonce              string             // the reply form's, so a form sent twice is one reply
-	MergeInto          []store.TicketRow  // the customer's other tickets it can merge into
+	Points             store.LoyaltyAccount
+	MergeInto          []store.TicketRow // the customer's other tickets it can merge into
 }
 
 func (s *Server) deskTicket(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -225,6 +226,9 @@ func (s *Server) deskTicket(w http.ResponseWriter, r *http.Request, v *view) err
 		return err
 	}
 	if d.Alerts, err = s.db.CountAlerts(ctx, store.AlertFilter{CustomerID: t.CustomerID}); err != nil {
+		return err
+	}
+	if d.Points, err = s.db.LoyaltyAccount(ctx, t.CustomerID); err != nil {
 		return err
 	}
 	others, err := s.db.Tickets(ctx, store.TicketFilter{View: "all", CustomerID: t.CustomerID, Sort: "-opened", Limit: 10})

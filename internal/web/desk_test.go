@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/core"
@@ -46,6 +47,13 @@ func TestDeskPages(t *testing.T) {
 		t.Fatalf("the inbox: %d\n%s", code, page)
 	}
 	path := fmt.Sprintf("/desk/tickets/%d", tk.ID)
+	// The customer's points beside the thread.
+	if _, err := (core.Work{DB: s.db}).AdjustPoints(ctx, retain.System("test"), tk.CustomerRef, 40, "welcome", "welcome", time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, page := agent.get(path); !strings.Contains(page, `id="ticket-points">40 loyalty points to spend`) {
+		t.Errorf("no points beside the thread:\n%s", page)
+	}
 	other.get(path)
 	_, page = agent.get(path)
 	if _, viewers, ok := strings.Cut(page, `id="viewers">`); !ok || !strings.Contains(strings.SplitN(viewers, "</p>", 2)[0], "Other") {
