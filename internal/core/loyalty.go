@@ -368,8 +368,10 @@ func (w Work) movePoints(ctx context.Context, a retain.Actor, ref string, points
 				out.Points = -n
 			}
 		}
-		if err := tx.Audit(ctx, a, "loyalty."+kind, "customer:"+ref, fmt.Sprintf("points=%d key=%s", out.Points, key)); err != nil {
-			return err
+		if !out.Replayed { // a retried request moved nothing: nothing to record
+			if err := tx.Audit(ctx, a, "loyalty."+kind, "customer:"+ref, fmt.Sprintf("points=%d key=%s", out.Points, key)); err != nil {
+				return err
+			}
 		}
 		balance, err := tx.LockLoyalty(ctx, c.ID)
 		out.Balance = balance
