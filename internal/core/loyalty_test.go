@@ -35,6 +35,9 @@ func TestLoyaltyConcurrent(t *testing.T) {
 	if testing.Short() {
 		perWorker = 50
 	}
+	if raceEnabled { // the same 64 workers at once, fewer operations each: the detector needs the overlap, not the volume
+		perWorker = 20
+	}
 	const workers, customers = 64, 40
 	for name, open := range storetest.Openers() {
 		t.Run(name, func(t *testing.T) {
