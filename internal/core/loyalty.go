@@ -182,25 +182,22 @@ func debit(ctx context.Context, tx *store.Tx, d debitOf) (int64, error) {
 		}
 		return -moved, err
 	}
-	stored, err := tx.LoyaltyLots(ctx, d.customer)
+	own, rest, err := tx.LotsToSpend(ctx, d.customer, store.LotsOf{Lot: d.lot, Order: d.order}, d.points)
 	if err != nil {
 		return 0, err
 	}
 	now := tx.Now()
-	var lots, first []loyalty.Lot
-	for _, l := range stored {
-		lot := loyalty.Lot{ID: l.ID, Remaining: l.Remaining, EarnedAt: l.EarnedAt, ExpiresAt: l.ExpiresAt}
-		switch {
-		case d.lot != 0 && l.ID != d.lot:
-		case d.lot != 0:
-			lot.ExpiresAt = time.Time{} // an expiry takes a lot past its date
-			first = append(first, lot)
-		case d.order != 0 && l.OrderID == d.order:
-			first = append(first, lot)
-		default:
-			lots = append(lots, lot)
+	toLots := func(stored []store.LoyaltyLot) []loyalty.Lot {
+		out := make([]loyalty.Lot, len(stored))
+		for i, l := range stored {
+			out[i] = loyalty.Lot{ID: l.ID, Remaining: l.Remaining, EarnedAt: l.EarnedAt, ExpiresAt: l.ExpiresAt}
+			if d.lot != 0 {
+				out[i].ExpiresAt = time.Time{} // an expiry takes a lot past its date
+			}
 		}
+		return out
 	}
+	first, lots := toLots(own), toLots(rest)
 	draws, want := map[int64]int64{}, d.points
 	for _, pool := range [][]loyalty.Lot{first, lots} { // in the order they are drawn on
 		var live int64

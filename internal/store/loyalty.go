@@ -85,24 +85,57 @@ func (tx *Tx) LoyaltyOp(ctx context.Context, op string) (int64, bool, error) {
 	return sum, n > 0, nil
 }
 
-// LoyaltyLots are the customer's lots with points left.
-func (tx *Tx) LoyaltyLots(ctx context.Context, customerID int64) ([]LoyaltyLot, error) {
-	return loyaltyLots(ctx, tx.tx, customerID)
+// LotsToSpend reads a customer's lots in the order a debit draws on them,
+// and only as many as it needs: those of the debit's own (the order's for a
+// reversal, the one lot for an expiry; past their expiry too) first, then
+// the live ones, soonest to expire first (the order of loyalty.Take), until
+// the lots read hold want points. A customer with thousands of lots is
+// debited by reading a few of them. The account must be locked.
+func (tx *Tx) LotsToSpend(ctx context.Context, customerID int64, own LotsOf, want int64) (first, rest []LoyaltyLot, err error) {
+	switch {
+	case own.Lot != 0:
+		first, err = tx.lots(ctx, `l.customer_id = $1 AND l.remaining > 0 AND l.entry_id = $2 ORDER BY l.entry_id`, 0, customerID, own.Lot)
+	case own.Order != 0:
+		first, err = tx.lots(ctx, `l.customer_id = $1 AND l.remaining > 0 AND e.order_id = $2 ORDER BY l.entry_id`, 0, customerID, own.Order)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, l := range first {
+		if own.Lot != 0 || l.ExpiresAt.IsZero() || tx.now.Before(l.ExpiresAt) {
+			want -= l.Remaining
+		}
+	}
+	if want <= 0 || own.Lot != 0 {
+		return first, nil, nil
+	}
+	rest, err = tx.lots(ctx, `l.customer_id = $1 AND l.remaining > 0 AND (l.expires_at IS NULL OR l.expires_at > $2)
+		AND ($3 = 0 OR e.order_id IS NULL OR e.order_id <> $3)
+		ORDER BY l.expires_at IS NULL, l.expires_at, l.earned_at, l.entry_id`, want, customerID, tx.now, own.Order)
+	return first, rest, err
 }
 
-// loyaltyLots reads the lots in a transaction (a debit's, under its lock)
-// or outside one (a page).
-func loyaltyLots(ctx context.Context, q interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, customerID int64) ([]LoyaltyLot, error) {
-	rows, err := q.QueryContext(ctx, `SELECT l.entry_id, l.remaining, l.earned_at, l.expires_at, COALESCE(e.order_id, 0)
-		FROM loyalty_lots l JOIN loyalty_ledger e ON e.id = l.entry_id
-		WHERE l.customer_id = $1 AND l.remaining > 0 ORDER BY l.entry_id`, customerID)
+// LotsOf names the lots a debit draws on first: one lot (an expiry), or an
+// order's (a reversal).
+type LotsOf struct{ Lot, Order int64 }
+
+// lots reads lots matching where; with enough > 0 it stops once the lots
+// read hold that many points.
+func (tx *Tx) lots(ctx context.Context, where string, enough int64, args ...any) ([]LoyaltyLot, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT l.entry_id, l.remaining, l.earned_at, l.expires_at, COALESCE(e.order_id, 0)
+		FROM loyalty_lots l JOIN loyalty_ledger e ON e.id = l.entry_id WHERE `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: loyalty lots: %w", err)
 	}
+	return scanLots(rows, enough)
+}
+
+// scanLots reads lots and closes rows; with enough > 0 it stops once the
+// lots read hold that many points.
+func scanLots(rows *sql.Rows, enough int64) ([]LoyaltyLot, error) {
 	defer rows.Close()
 	var out []LoyaltyLot
+	var sum int64
 	for rows.Next() {
 		var l LoyaltyLot
 		var earned, expires nullTime
@@ -111,8 +144,22 @@ func loyaltyLots(ctx context.Context, q interface {
 		}
 		l.EarnedAt, l.ExpiresAt = earned.T, expires.T
 		out = append(out, l)
+		if sum += l.Remaining; enough > 0 && sum >= enough {
+			break
+		}
 	}
 	return out, rows.Err()
+}
+
+// loyaltyLots reads all of a customer's lots with points left, for a page.
+func loyaltyLots(ctx context.Context, db *sql.DB, customerID int64) ([]LoyaltyLot, error) {
+	rows, err := db.QueryContext(ctx, `SELECT l.entry_id, l.remaining, l.earned_at, l.expires_at, COALESCE(e.order_id, 0)
+		FROM loyalty_lots l JOIN loyalty_ledger e ON e.id = l.entry_id
+		WHERE l.customer_id = $1 AND l.remaining > 0 ORDER BY l.entry_id`, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("store: loyalty lots: %w", err)
+	}
+	return scanLots(rows, 0)
 }
 
 // CreditLoyalty records a credit and its lot, and adds it to the balance;

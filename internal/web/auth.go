@@ -172,12 +172,12 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 	}
 	// Each attempt is counted before the password is checked, and taken
 	// back if it succeeds: parallel guesses all count.
-	if !s.login.take("ip:"+ip, 20, now) {
+	if !s.login.Take("ip:"+ip, 20, now) {
 		fail(http.StatusTooManyRequests, store.AuditSignInLocked, "login.too_many")
 		return
 	}
-	if !s.login.take("account:"+email, 5, now) {
-		s.login.forgive("ip:"+ip, now)
+	if !s.login.Take("account:"+email, 5, now) {
+		s.login.Forgive("ip:"+ip, now)
 		fail(http.StatusTooManyRequests, store.AuditSignInLocked, "login.too_many")
 		return
 	}
@@ -187,8 +187,8 @@ func (s *Server) loginPost(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusUnauthorized, store.AuditSignInFailed, "login.wrong")
 		return
 	}
-	s.login.forgive("account:"+email, now)
-	s.login.forgive("ip:"+ip, now)
+	s.login.Forgive("account:"+email, now)
+	s.login.Forgive("ip:"+ip, now)
 	token, err := s.db.CreateSession(r.Context(), st.ID, AbsoluteTimeout, st.TwoFactor)
 	if err != nil {
 		s.errorPage(w, &view{L: l, Path: r.URL.Path}, err)

@@ -47,7 +47,7 @@ func (s *Server) contactForm(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusOK
 	if r.Method == http.MethodPost {
 		p.Name, p.Contact, p.Subject, p.Text = r.FormValue("name"), r.FormValue("contact"), r.FormValue("subject"), r.FormValue("text")
-		if !s.widgetSends.take(s.clientIP(r), widgetMessages, s.db.Now()) {
+		if !s.widgetSends.Take(s.clientIP(r), widgetMessages, s.db.Now()) {
 			p.Fields, status = map[string]string{"text": l.T("widget.busy")}, http.StatusTooManyRequests
 		} else {
 			_, err := core.TakeContact(r.Context(), s.db, core.ContactMessage{Name: p.Name, Contact: p.Contact, Subject: p.Subject, Text: p.Text,

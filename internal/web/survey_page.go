@@ -67,7 +67,7 @@ func (s *Server) surveyPublic(w http.ResponseWriter, r *http.Request) {
 	v := s.visitor(r, l)
 	// Every lookup reserves one of the address's tries; a token that
 	// exists gives it back, so only guesses count.
-	if !s.surveyGuess.take("survey:"+ip, surveyLookups, now) {
+	if !s.surveyGuess.Take("survey:"+ip, surveyLookups, now) {
 		v.Title, v.Data = l.T("survey.page_title"), surveyPage{State: "limited", Lang: l.Lang}
 		s.renderStatus(w, http.StatusTooManyRequests, "survey", v)
 		return
@@ -82,7 +82,7 @@ func (s *Server) surveyPublic(w http.ResponseWriter, r *http.Request) {
 		s.renderStatus(w, http.StatusNotFound, "survey", v)
 		return
 	}
-	s.surveyGuess.forgive("survey:"+ip, now)
+	s.surveyGuess.Forgive("survey:"+ip, now)
 	sv, err := core.SurveyVersion(r.Context(), s.db, inv.SurveyKey, inv.SurveyVersion)
 	if err != nil {
 		s.errorPage(w, v, err)

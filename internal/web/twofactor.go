@@ -45,7 +45,7 @@ func (s *Server) codePost(w http.ResponseWriter, r *http.Request) {
 		s.renderStatus(w, status, "code", &view{L: l, Title: l.T("twofactor.title"), Data: next, Error: l.T(key)})
 	}
 	limitKey := "code:" + st.Email
-	if !s.login.take(limitKey, 5, now) {
+	if !s.login.Take(limitKey, 5, now) {
 		again(http.StatusTooManyRequests, "login.too_many")
 		return
 	}
@@ -70,7 +70,7 @@ func (s *Server) codePost(w http.ResponseWriter, r *http.Request) {
 		again(http.StatusUnauthorized, "twofactor.wrong")
 		return
 	}
-	s.login.forgive(limitKey, now)
+	s.login.Forgive(limitKey, now)
 	full, err := s.db.CompleteSecondFactor(r.Context(), token, st.ID, AbsoluteTimeout)
 	if err != nil {
 		s.errorPage(w, &view{L: l, Path: r.URL.Path}, err)

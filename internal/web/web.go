@@ -5,7 +5,6 @@
 package web
 
 import (
-	"crypto/sha256"
 	"embed"
 	"fmt"
 	"html/template"
@@ -15,11 +14,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/retainhq/retain"
 
+	"github.com/retainhq/retain/internal/auth"
 	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/i18n"
 	"github.com/retainhq/retain/internal/messaging"
@@ -44,11 +43,11 @@ type Server struct {
 	log   *slog.Logger
 	opts  Options
 	pages map[string]*template.Template
-	login *limiter
+	login *auth.Limiter
 	// surveyGuess counts unknown survey tokens per address.
-	surveyGuess *limiter
+	surveyGuess *auth.Limiter
 	// widgetSends counts chat widget messages per address.
-	widgetSends *limiter
+	widgetSends *auth.Limiter
 	protect     *http.CrossOriginProtection
 	table       []Route
 	// live is the messaging settings in force (the business's time zone
@@ -75,7 +74,7 @@ type Options struct {
 
 // New mounts the UI on mux.
 func New(mux *http.ServeMux, db *store.DB, log *slog.Logger, opts Options) *Server {
-	s := &Server{db: db, log: log, opts: opts, pages: map[string]*template.Template{}, login: newLimiter(), surveyGuess: newLimiter(), widgetSends: newLimiter(), protect: http.NewCrossOriginProtection(),
+	s := &Server{db: db, log: log, opts: opts, pages: map[string]*template.Template{}, login: auth.NewLimiter(), surveyGuess: auth.NewLimiter(), widgetSends: auth.NewLimiter(), protect: http.NewCrossOriginProtection(),
 		live: &core.LiveSettings{DB: db}}
 	names, _ := fs.Glob(templateFS, "templates/*.html")
 	for _, n := range names {
@@ -249,81 +248,4 @@ func cacheForever(h http.Handler) http.Handler {
 		w.Header().Set("Cache-Control", "public, max-age=86400")
 		h.ServeHTTP(w, r)
 	})
-}
-
-// limiter counts login attempts per key (an account, an address) over a
-// sliding minute. Keys are kept as SHA-256 sums and the table holds at most
-// limiterKeys of them, so a flood of unique, huge e-mail addresses cannot
-// grow the server's memory; take reserves an attempt atomically, so
-// parallel guesses cannot all pass the check before any failure counts.
-type limiter struct {
-	mu    sync.Mutex
-	fails map[[sha256.Size]byte][]time.Time
-}
-
-// limiterKeys bounds the table; under a flood past it, keys with no attempt
-// in the last minute go first, then arbitrary ones.
-const limiterKeys = 10_000
-
-func newLimiter() *limiter { return &limiter{fails: map[[sha256.Size]byte][]time.Time{}} }
-
-// take reports whether key has had fewer than max attempts in the last
-// minute and, if so, counts this one; forgive takes it back when it turns
-// out to be a success.
-func (l *limiter) take(key string, max int, now time.Time) bool {
-	k := sha256.Sum256([]byte(key))
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	recent := l.recent(k, now)
-	if len(recent) >= max {
-		return false
-	}
-	if _, known := l.fails[k]; !known && len(l.fails) >= limiterKeys {
-		l.evict(now)
-	}
-	l.fails[k] = append(recent, now)
-	return true
-}
-
-func (l *limiter) forgive(key string, at time.Time) {
-	k := sha256.Sum256([]byte(key))
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	ts := l.fails[k]
-	for i := len(ts) - 1; i >= 0; i-- {
-		if ts[i].Equal(at) {
-			l.fails[k] = append(ts[:i], ts[i+1:]...)
-			break
-		}
-	}
-	if len(l.fails[k]) == 0 {
-		delete(l.fails, k)
-	}
-}
-
-func (l *limiter) recent(k [sha256.Size]byte, now time.Time) []time.Time {
-	ts := l.fails[k]
-	out := ts[:0]
-	for _, t := range ts {
-		if now.Sub(t) < time.Minute {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
-// evict makes room: first every key with nothing in the last minute, then,
-// if the table is still full, a tenth of it.
-func (l *limiter) evict(now time.Time) {
-	for k := range l.fails {
-		if len(l.recent(k, now)) == 0 {
-			delete(l.fails, k)
-		}
-	}
-	for k := range l.fails {
-		if len(l.fails) < limiterKeys*9/10 {
-			return
-		}
-		delete(l.fails, k)
-	}
 }

@@ -151,7 +151,7 @@ func widgetAnswer(w http.ResponseWriter, status int, v any) {
 
 func (s *Server) widgetPost(w http.ResponseWriter, r *http.Request) {
 	widgetCORS(w)
-	if !s.widgetSends.take(s.clientIP(r), widgetMessages, s.db.Now()) {
+	if !s.widgetSends.Take(s.clientIP(r), widgetMessages, s.db.Now()) {
 		widgetAnswer(w, http.StatusTooManyRequests, map[string]string{"problem": "busy"})
 		return
 	}

@@ -1,4 +1,4 @@
-package web
+package auth
 
 import (
 	"fmt"
@@ -14,13 +14,13 @@ import (
 // 5 the limit allows (the check and the count were two steps: 40 of 40
 // were checked against the password).
 func TestLimiterIsAtomic(t *testing.T) {
-	l := newLimiter()
+	l := NewLimiter()
 	now := time.Date(2026, 3, 18, 9, 30, 0, 0, time.UTC)
 	var passed atomic.Int32
 	var wg sync.WaitGroup
 	for range 40 {
 		wg.Go(func() {
-			if l.take("account:a@example.com", 5, now) {
+			if l.Take("account:a@example.com", 5, now) {
 				passed.Add(1)
 			}
 		})
@@ -29,7 +29,7 @@ func TestLimiterIsAtomic(t *testing.T) {
 	if passed.Load() != 5 {
 		t.Errorf("%d of 40 parallel attempts passed, want 5", passed.Load())
 	}
-	if !l.take("account:a@example.com", 5, now.Add(time.Minute)) {
+	if !l.Take("account:a@example.com", 5, now.Add(time.Minute)) {
 		t.Error("still refused a minute later")
 	}
 }
@@ -38,7 +38,7 @@ func TestLimiterIsAtomic(t *testing.T) {
 // addresses leave a table of at most limiterKeys fixed-size keys (the heap
 // in use is logged).
 func TestLimiterMemoryIsBounded(t *testing.T) {
-	l := newLimiter()
+	l := NewLimiter()
 	now := time.Date(2026, 3, 18, 9, 30, 0, 0, time.UTC)
 	pad := strings.Repeat("x", 64<<10) // 64 KiB addresses
 	heap := func() uint64 {
@@ -49,7 +49,7 @@ func TestLimiterMemoryIsBounded(t *testing.T) {
 	}
 	before := heap()
 	for i := range 20_000 {
-		l.take(fmt.Sprintf("account:%d%s@example.com", i, pad), 5, now)
+		l.Take(fmt.Sprintf("account:%d%s@example.com", i, pad), 5, now)
 	}
 	if n := len(l.fails); n > limiterKeys {
 		t.Errorf("%d keys kept, at most %d", n, limiterKeys)
