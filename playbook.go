@@ -75,6 +75,13 @@ type Step struct {
 	// set
 	Field string `json:"field,omitempty"` // stage
 	Value string `json:"value,omitempty"`
+	// coupon: issues the customer a coupon of their own on these terms (a
+	// goodwill offer, a win-back incentive); later messages show its code
+	// as {{.CouponCode}}. Store credit is a coupon of kind store_credit.
+	Coupon *CouponSpec `json:"coupon,omitempty"`
+	// points: gives the customer this many points, with the reason.
+	Points int64  `json:"points,omitempty"`
+	Reason string `json:"reason,omitempty"`
 }
 
 // PlaybookLocales are the languages every message and task title must have.
@@ -82,7 +89,7 @@ var PlaybookLocales = []string{"en", "bn", "ne"}
 
 // The vocabularies of a playbook definition.
 var (
-	StepTypes       = []string{"wait", "message", "survey", "task", "branch", "set", "exit"}
+	StepTypes       = []string{"wait", "message", "survey", "task", "branch", "set", "coupon", "points", "exit"}
 	ConditionFields = []string{"orders", "days_since_last_order", "health", "p_alive", "clv", "segment", "locale", "stage"}
 	ConditionOps    = []string{"=", "!=", "<", "<=", ">", ">="}
 	TriggerEvents   = []string{"first_order", "order_delivered", "order_delayed", "ticket_resolved", "store_visit"}
@@ -204,6 +211,19 @@ func (s *Step) check(pr Problems, at string, ids map[string]bool) {
 	case "set":
 		if s.Field != "stage" {
 			pr.Add(at+".field", "only stage can be set")
+		}
+	case "coupon":
+		if s.Coupon == nil {
+			pr.Add(at+".coupon", "is required")
+		} else {
+			s.Coupon.Check(pr, at+".coupon.")
+		}
+	case "points":
+		if s.Points <= 0 || s.Points > 1_000_000 {
+			pr.Add(at+".points", "must be a positive whole number")
+		}
+		if len(s.Reason) > 500 {
+			pr.Add(at+".reason", "is longer than %d characters", 500)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/core"
+	"github.com/retainhq/retain/internal/loyalty"
 	"github.com/retainhq/retain/internal/store"
 )
 
@@ -175,6 +176,10 @@ func describe(a core.Action) string {
 		return "branch on " + a.Note
 	case "set":
 		return "set stage to " + a.Text
+	case "coupon":
+		return fmt.Sprintf("coupon %s for the customer: %s", loyalty.FormatCode(a.Text), a.Coupon.Terms())
+	case "points":
+		return fmt.Sprintf("give %d points: %q", a.Points, a.Note)
 	}
 	if a.Note != "" {
 		return a.Type + ": " + a.Note

@@ -269,6 +269,8 @@ func (d *detector) timer(ctx context.Context, t store.Timer, st *DetectStats) er
 		return earnOrder(ctx, tx, d.loyalty, t.SubjectID)
 	case store.TimerLoyaltyExpire:
 		return expireLot(ctx, tx, t)
+	case store.TimerCouponHold:
+		return releaseHold(ctx, tx, t)
 	case store.TimerSLA:
 		a, ticket, ok, err := slaTimer(ctx, tx, t)
 		if err != nil || !ok {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/loyalty"
 	"github.com/retainhq/retain/internal/messaging"
 	"github.com/retainhq/retain/internal/store"
 )
@@ -178,8 +179,13 @@ func (r *Runner) subject(ctx context.Context, p *retain.Playbook, customerID int
 			}
 		}
 	}
+	points, err := r.DB.LoyaltyAccount(ctx, customerID)
+	if err != nil {
+		return Subject{}, err
+	}
 	return Subject{Facts: f, Locale: locale, Recommendations: recs, Reason: reason, Channels: r.Channels,
-		Business: r.Business, ReviewURL: r.ReviewURL, Now: r.DB.Now(), InRecovery: inRecovery, Surveys: surveys}, nil
+		Business: r.Business, ReviewURL: r.ReviewURL, Now: r.DB.Now(), InRecovery: inRecovery, Surveys: surveys,
+		Points: points.Balance}, nil
 }
 
 // inRecovery reports whether a service recovery is open for the customer:
@@ -212,6 +218,13 @@ func (r *Runner) advance(ctx context.Context, e retain.Enrollment, st *RunStats)
 	subj, err := r.subject(ctx, p, e.CustomerID, reasonOf(e.TriggerRef))
 	if err != nil {
 		return err
+	}
+	given, err := r.DB.Coupons(ctx, store.CouponFilter{EnrollmentID: e.ID, Limit: 1})
+	if err != nil {
+		return err
+	}
+	if len(given) > 0 { // a coupon step before a wait: the messages after it show its code
+		subj.CouponCode = loyalty.FormatCode(given[0].Code)
 	}
 	return r.DB.WithTx(ctx, func(tx *store.Tx) error {
 		held, err := tx.HoldsEnrollment(ctx, e.ID, e.Fence)
@@ -315,6 +328,33 @@ func (r *Runner) apply(ctx context.Context, tx *store.Tx, e retain.Enrollment, p
 		if err := tx.SetCustomerStage(ctx, e.CustomerID, a.Text); err != nil {
 			return err
 		}
+	case "coupon":
+		program, err := LoyaltyProgram(ctx, r.DB)
+		if err != nil {
+			return err
+		}
+		// The code is the one the messages after the step were written
+		// with; the key makes a second run of the step find the first coupon.
+		c, _, err := issueCoupon(ctx, tx, program, *a.Coupon, store.Coupon{Code: a.Text, CustomerID: e.CustomerID, Source: "playbook",
+			Op: key, EnrollmentID: e.ID})
+		if err != nil {
+			return err
+		}
+		detail = loyalty.FormatCode(c.Code) + " " + couponTerms(c)
+	case "points":
+		program, err := LoyaltyProgram(ctx, r.DB)
+		if err != nil {
+			return err
+		}
+		reason := a.Note
+		if reason == "" {
+			reason = p.Name["en"]
+		}
+		if _, err := credit(ctx, tx, store.LoyaltyCredit{CustomerID: e.CustomerID, Kind: "adjust", Points: a.Points, Op: key, Reason: reason,
+			ExpiresAt: program.ExpiresAt(tx.Now())}); err != nil {
+			return err
+		}
+		detail = fmt.Sprintf("%d points: %s", a.Points, reason)
 	case "wait":
 		detail = a.Wait.String()
 	}

@@ -45,6 +45,9 @@ func SaveLoyaltyProgram(ctx context.Context, db *store.DB, by retain.Actor, p lo
 	}
 	p.Currency = strings.ToUpper(strings.TrimSpace(p.Currency))
 	if err := p.Check(); err != nil {
+		if _, ok := errors.AsType[*retain.Error](err); ok {
+			return err // a reward's coupon: its problems name their fields
+		}
 		field, why, _ := strings.Cut(err.Error(), ": ")
 		return retain.FieldError(field, "%s", why)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/loyalty"
 	"github.com/retainhq/retain/internal/store"
 )
 
@@ -33,6 +34,10 @@ type Action struct {
 	// on the first the customer can be reached on, waiting for any of
 	// these (the preferred channels that reach the same address).
 	WaitingFor []string
+	// A coupon step's terms (Text is the new coupon's code); a points
+	// step's points (Note is the reason).
+	Coupon *retain.CouponSpec
+	Points int64
 }
 
 // Subject is one customer as the interpreter sees them.
@@ -52,6 +57,11 @@ type Subject struct {
 	// read once per step run: a survey step's message reads as it will be
 	// sent, and the step sends that version.
 	Surveys map[string]SurveyHead
+	// Points is the customer's balance; CouponCode the code of the coupon
+	// the enrollment gave them last (as printed). A coupon or points step
+	// updates them for the messages after it.
+	Points     int64
+	CouponCode string
 }
 
 // next runs the playbook from step until it has to wait or ends, and
@@ -117,6 +127,12 @@ func next(p *retain.Playbook, s Subject, step int) ([]Action, int) {
 			continue
 		case "set":
 			a.Text = st.Value
+		case "coupon":
+			a.Coupon, a.Text = st.Coupon, loyalty.NewCode() // a simulation shows a code it never stores
+			s.CouponCode = loyalty.FormatCode(a.Text)
+		case "points":
+			a.Points, a.Note = st.Points, st.Reason
+			s.Points += st.Points
 		case "exit":
 			return append(out, a), len(p.Steps)
 		}
@@ -178,8 +194,9 @@ const HeldForRecovery = "not sent: a service recovery is open for this customer"
 
 // templateData is what message and task templates can use.
 type templateData struct {
-	Name, FirstName, Business, FavouriteCategory, Recommendations, Reason, ReviewLink string
-	Orders, LastOrderDays                                                             int
+	Name, FirstName, Business, FavouriteCategory, Recommendations, Reason, ReviewLink, CouponCode string
+	Orders, LastOrderDays                                                                         int
+	Points                                                                                        int64
 }
 
 func render(texts map[string]string, s Subject) string {
@@ -198,7 +215,7 @@ func render(texts map[string]string, s Subject) string {
 	}
 	d := templateData{Name: name, FirstName: first, Business: business, FavouriteCategory: s.Facts.FavouriteCategory,
 		Recommendations: strings.Join(s.Recommendations, ", "), Reason: reasonLabel(s.Reason, s.Locale), Orders: s.Facts.Orders,
-		ReviewLink: s.ReviewURL}
+		ReviewLink: s.ReviewURL, Points: s.Points, CouponCode: s.CouponCode}
 	if !s.Facts.LastOrderAt.IsZero() {
 		d.LastOrderDays = int(s.Now.Sub(s.Facts.LastOrderAt).Hours() / 24)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/auth"
 	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/store"
 )
@@ -28,6 +29,9 @@ type API struct {
 	metrics  *Metrics
 	huma     huma.API
 	table    []Route
+	// couponGuesses counts each caller's lookups of codes that are not
+	// coupons (loyalty.go).
+	couponGuesses *auth.Limiter
 }
 
 // New mounts the API, /healthz and /metrics on mux.
@@ -40,7 +44,7 @@ func New(mux *http.ServeMux, db *store.DB, log *slog.Logger, metrics *Metrics) *
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"bearer": {Type: "http", Scheme: "bearer", Description: "An API key from `retain user apikey create`."},
 	}
-	a := &API{db: db, live: &core.LiveSettings{DB: db}, log: log, metrics: metrics}
+	a := &API{db: db, live: &core.LiveSettings{DB: db}, log: log, metrics: metrics, couponGuesses: auth.NewLimiter()}
 	a.huma = humago.New(mux, cfg)
 	a.inFlight = make(chan struct{}, MaxInFlight)
 	a.huma.UseMiddleware(a.backpressure, a.authenticate)

@@ -2,8 +2,11 @@ package httpapi
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"time"
 
+	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/core"
 )
 
@@ -68,4 +71,197 @@ func (a *API) adjustPoints(ctx context.Context, in *adjustInput) (*moveOutput, e
 		return nil, a.apiError(ctx, "adjust-points", err)
 	}
 	return &moveOutput{Body: m}, nil
+}
+
+// Coupons: issued by staff and bought with points; a till or an e-shop
+// checks one, holds it for an order, then confirms or releases the hold.
+// Checking and holding are limited per API key to couponGuesses codes a
+// minute that are not a coupon's, so codes cannot be found by trying.
+
+// couponGuesses is how many wrong codes one API key may try in a minute.
+const couponGuesses = 30
+
+type couponList struct {
+	Body []core.CouponView
+}
+
+type listCouponsInput struct {
+	Customer string `query:"customer_id" maxLength:"200" doc:"Only this customer's."`
+	Batch    string `query:"batch" maxLength:"60" doc:"Only this batch's (all of it, for printing)."`
+	Limit    int    `query:"limit" minimum:"1" maximum:"10000" default:"100"`
+}
+
+func (a *API) listCoupons(ctx context.Context, in *listCouponsInput) (*couponList, error) {
+	cs, err := a.work().Coupons(ctx, actorFrom(ctx), in.Customer, in.Batch, in.Limit)
+	if err != nil {
+		return nil, a.apiError(ctx, "list-coupons", err)
+	}
+	return &couponList{Body: cs}, nil
+}
+
+type issueCouponInput struct {
+	Body struct {
+		retain.CouponSpec
+		Code     string `json:"code,omitempty" maxLength:"40" doc:"A code of your own (a campaign's EID2026); default a random 15-character one. Your own codes can be guessed: keep them for offers meant to be shared."`
+		Customer string `json:"customer_id,omitempty" maxLength:"200" doc:"The customer the coupon is for; empty: anyone with the code."`
+		Key      string `json:"key" minLength:"1" maxLength:"100" doc:"Your key for the coupon: the same key again issues nothing and answers the first coupon."`
+	}
+}
+
+type couponOutput struct {
+	Body core.CouponView
+}
+
+func (a *API) issueCoupon(ctx context.Context, in *issueCouponInput) (*couponOutput, error) {
+	c, _, err := a.work().IssueCoupon(ctx, actorFrom(ctx), core.CouponIssue{CouponSpec: in.Body.CouponSpec, Code: in.Body.Code,
+		Customer: in.Body.Customer, Key: in.Body.Key})
+	if err != nil {
+		return nil, a.apiError(ctx, "issue-coupon", err)
+	}
+	return &couponOutput{Body: c}, nil
+}
+
+type generateCouponsInput struct {
+	Body struct {
+		Batch  string            `json:"batch" minLength:"1" maxLength:"60" doc:"The batch's name; generating it again answers the same coupons."`
+		Count  int               `json:"count" minimum:"1" maximum:"10000"`
+		Coupon retain.CouponSpec `json:"coupon"`
+	}
+}
+
+func (a *API) generateCoupons(ctx context.Context, in *generateCouponsInput) (*couponList, error) {
+	cs, err := a.work().GenerateCoupons(ctx, actorFrom(ctx), in.Body.Coupon, in.Body.Batch, in.Body.Count)
+	if err != nil {
+		return nil, a.apiError(ctx, "generate-coupons", err)
+	}
+	return &couponList{Body: cs}, nil
+}
+
+type codeInput struct {
+	Code string `path:"code" maxLength:"60"`
+}
+
+func (a *API) voidCoupon(ctx context.Context, in *codeInput) (*struct{}, error) {
+	if err := a.work().VoidCoupon(ctx, actorFrom(ctx), in.Code); err != nil {
+		return nil, a.apiError(ctx, "void-coupon", err)
+	}
+	return nil, nil
+}
+
+// CouponOrder is the order a coupon is checked or held for (exported: a
+// body that embeds it gets its fields).
+type CouponOrder struct {
+	Code     string `json:"code" minLength:"1" maxLength:"60" doc:"As the customer gives it: any case, dashes or spaces, Bengali or Devanagari digits."`
+	Customer string `json:"customer_id,omitempty" maxLength:"200" doc:"The customer ordering: required for a coupon of one customer's or with a limit per customer."`
+	Total    int64  `json:"total_minor" minimum:"0" doc:"The order's total before the coupon, in minor units."`
+	Currency string `json:"currency" minLength:"3" maxLength:"3"`
+}
+
+func (b CouponOrder) use() core.CouponUse {
+	return core.CouponUse{Code: b.Code, Customer: b.Customer, Total: b.Total, Currency: b.Currency}
+}
+
+type checkCouponInput struct {
+	Body CouponOrder
+}
+
+type quoteOutput struct {
+	Body core.CouponQuote
+}
+
+func (a *API) checkCoupon(ctx context.Context, in *checkCouponInput) (*quoteOutput, error) {
+	var q core.CouponQuote
+	err := a.guessing(ctx, func() (err error) {
+		q, err = a.work().CheckCoupon(ctx, actorFrom(ctx), in.Body.use())
+		return err
+	})
+	if err != nil {
+		return nil, a.apiError(ctx, "check-coupon", err)
+	}
+	return &quoteOutput{Body: q}, nil
+}
+
+type holdCouponInput struct {
+	Body struct {
+		CouponOrder
+		Key         string `json:"key" minLength:"1" maxLength:"100" doc:"Your key for the hold (the cart's or the receipt's id): the same key again holds nothing more and answers the first hold; confirm or release with it."`
+		HoldMinutes int    `json:"hold_minutes,omitempty" minimum:"1" maximum:"1440" doc:"How long the coupon is kept for the order unless confirmed; default 15."`
+	}
+}
+
+type redemptionOutput struct {
+	Body core.CouponRedemption
+}
+
+func (a *API) holdCoupon(ctx context.Context, in *holdCouponInput) (*redemptionOutput, error) {
+	var r core.CouponRedemption
+	err := a.guessing(ctx, func() (err error) {
+		r, err = a.work().HoldCoupon(ctx, actorFrom(ctx), in.Body.use(), in.Body.Key, time.Duration(in.Body.HoldMinutes)*time.Minute)
+		return err
+	})
+	if err != nil {
+		return nil, a.apiError(ctx, "hold-coupon", err)
+	}
+	return &redemptionOutput{Body: r}, nil
+}
+
+// guessing runs a coupon lookup under the caller's limit of wrong codes: a
+// code that is no coupon's counts, any other answer does not.
+func (a *API) guessing(ctx context.Context, lookup func() error) error {
+	who, now := actorFrom(ctx).String(), a.db.Now()
+	if !a.couponGuesses.Take(who, couponGuesses, now) {
+		return retain.Errorf(retain.ERATELIMIT, "too many codes that are not coupons: wait a minute")
+	}
+	err := lookup()
+	if re, ok := errors.AsType[*retain.Error](err); !ok || !slices.Contains([]string{"no_coupon", "code_character", "code_length"}, re.Fields["code"].Code) {
+		a.couponGuesses.Forgive(who, now) // a coupon's code, used up or not: not a guess
+	}
+	return err
+}
+
+type confirmCouponInput struct {
+	Key  string `path:"key" maxLength:"100"`
+	Body struct {
+		Order string `json:"order_id,omitempty" maxLength:"200" doc:"The order the coupon was used on (your order id)."`
+	}
+}
+
+func (a *API) confirmCoupon(ctx context.Context, in *confirmCouponInput) (*redemptionOutput, error) {
+	r, err := a.work().ConfirmCoupon(ctx, actorFrom(ctx), in.Key, in.Body.Order)
+	if err != nil {
+		return nil, a.apiError(ctx, "confirm-coupon", err)
+	}
+	return &redemptionOutput{Body: r}, nil
+}
+
+type releaseCouponInput struct {
+	Key string `path:"key" maxLength:"100"`
+}
+
+func (a *API) releaseCoupon(ctx context.Context, in *releaseCouponInput) (*redemptionOutput, error) {
+	r, err := a.work().ReleaseCoupon(ctx, actorFrom(ctx), in.Key)
+	if err != nil {
+		return nil, a.apiError(ctx, "release-coupon", err)
+	}
+	return &redemptionOutput{Body: r}, nil
+}
+
+type rewardInput struct {
+	ID   string `path:"id" maxLength:"200" doc:"The customer's external id."`
+	Body struct {
+		Reward string `json:"reward" minLength:"1" maxLength:"40" doc:"The reward's key in the catalogue."`
+		Key    string `json:"key" minLength:"1" maxLength:"100" doc:"Your key: the same key again spends nothing more and answers the first coupon."`
+	}
+}
+
+type rewardOutput struct {
+	Body core.RewardRedemption
+}
+
+func (a *API) redeemReward(ctx context.Context, in *rewardInput) (*rewardOutput, error) {
+	r, err := a.work().RedeemReward(ctx, actorFrom(ctx), in.ID, in.Body.Reward, in.Body.Key)
+	if err != nil {
+		return nil, a.apiError(ctx, "redeem-reward", err)
+	}
+	return &rewardOutput{Body: r}, nil
 }

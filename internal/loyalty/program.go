@@ -7,7 +7,11 @@ package loyalty
 
 import (
 	"fmt"
+	"regexp"
+	"strings"
 	"time"
+
+	"github.com/retainhq/retain"
 )
 
 // SettingsKey is where the programme is stored.
@@ -31,6 +35,27 @@ type Program struct {
 	// PointValue is what one point is worth when redeemed, in minor units:
 	// the programme's liability is the live points times it.
 	PointValue int64 `json:"point_value_minor"`
+	// Rewards are the catalogue: what points buy, each a coupon.
+	Rewards []Reward `json:"rewards,omitempty"`
+}
+
+// Reward is what a customer can buy with points: a coupon for an amount or
+// a share off, a free item or store credit.
+type Reward struct {
+	Key    string            `json:"key"`
+	Name   map[string]string `json:"name"` // en, bn, ne
+	Points int64             `json:"points"`
+	Coupon retain.CouponSpec `json:"coupon"`
+}
+
+// Reward finds a reward of the catalogue by key.
+func (p Program) Reward(key string) (Reward, bool) {
+	for _, r := range p.Rewards {
+		if r.Key == key {
+			return r, true
+		}
+	}
+	return Reward{}, false
 }
 
 // DefaultProgram is a starting point for a shop in Bangladesh: a point per
@@ -54,8 +79,31 @@ func (p Program) Check() error {
 	case p.PointValue < 0:
 		return fmt.Errorf("point_value_minor: %d is negative", p.PointValue)
 	}
+	seen := map[string]bool{}
+	for i, r := range p.Rewards {
+		at := fmt.Sprintf("rewards[%d].", i)
+		switch {
+		case !rewardKey.MatchString(r.Key) || seen[r.Key]:
+			return fmt.Errorf("%skey: %q is not 1 to 40 lowercase letters, digits, - or _, once", at, r.Key)
+		case r.Points <= 0 || r.Points > 10_000_000:
+			return fmt.Errorf("%spoints: %d is not from 1 to 10000000", at, r.Points)
+		}
+		for _, l := range retain.PlaybookLocales {
+			if strings.TrimSpace(r.Name[l]) == "" {
+				return fmt.Errorf("%sname.%s: the %s name is missing", at, l, l)
+			}
+		}
+		pr := retain.Problems{}
+		r.Coupon.Check(pr, at+"coupon.")
+		if err := pr.Err(); err != nil {
+			return err
+		}
+		seen[r.Key] = true
+	}
 	return nil
 }
+
+var rewardKey = regexp.MustCompile(`^[a-z0-9_-]{1,40}$`)
 
 // Earned is what an order earns: a point per EarnPer of what was paid and
 // kept (net, in minor units, in the programme's currency).

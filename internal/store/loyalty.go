@@ -109,9 +109,12 @@ func (tx *Tx) LotsToSpend(ctx context.Context, customerID int64, own LotsOf, wan
 	if want <= 0 || own.Lot != 0 {
 		return first, nil, nil
 	}
-	rest, err = tx.lots(ctx, `l.customer_id = $1 AND l.remaining > 0 AND (l.expires_at IS NULL OR l.expires_at > $2)
-		AND ($3 = 0 OR e.order_id IS NULL OR e.order_id <> $3)
-		ORDER BY l.expires_at IS NULL, l.expires_at, l.earned_at, l.entry_id`, want, customerID, tx.now, own.Order)
+	others := ""
+	if own.Order != 0 { // read first above
+		others = fmt.Sprintf(" AND (e.order_id IS NULL OR e.order_id <> %d)", own.Order)
+	}
+	rest, err = tx.lots(ctx, `l.customer_id = $1 AND l.remaining > 0 AND (l.expires_at IS NULL OR l.expires_at > $2)`+others+`
+		ORDER BY l.expires_at IS NULL, l.expires_at, l.earned_at, l.entry_id`, want, customerID, tx.now)
 	return first, rest, err
 }
 
@@ -302,7 +305,7 @@ func (db *DB) LoyaltyEntries(ctx context.Context, customerID int64, limit int) (
 
 // LoyaltyViolation is a broken invariant the verifier found.
 type LoyaltyViolation struct {
-	Rule       string // balance, lot, negative, dangling
+	Rule       string // balance, lot, negative, dangling; coupon_uses, coupon_credit, coupon_per_customer
 	CustomerID int64
 	ID         int64 // the lot or entry
 	Detail     string
@@ -334,7 +337,7 @@ func (db *DB) VerifyLoyalty(ctx context.Context) ([]LoyaltyViolation, error) {
 			WHERE d.lot_id <> 0 AND NOT EXISTS (SELECT 1 FROM loyalty_ledger e WHERE e.id = d.lot_id AND e.lot_id = 0 AND e.customer_id = d.customer_id)`},
 	}
 	var out []LoyaltyViolation
-	for _, c := range checks {
+	for _, c := range append(checks, couponChecks...) {
 		rows, err := db.read.QueryContext(ctx, c.q)
 		if err != nil {
 			return nil, fmt.Errorf("store: verify loyalty %s: %w", c.rule, err)

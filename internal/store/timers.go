@@ -25,6 +25,7 @@ const (
 	TimerPending       = "ticket.pending" // SubjectID: the ticket; Key: pending:<ticket>:<remind|close>:<paused unix>
 	TimerLoyaltyEarn   = "loyalty.earn"   // SubjectID: the order, whose return window ends
 	TimerLoyaltyExpire = "loyalty.expire" // SubjectID: the lot (its earn entry) that expires
+	TimerCouponHold    = "coupon.hold"    // SubjectID: the redemption held until then
 )
 
 // RenewalWindows are the days before a renewal at which its timers fire.

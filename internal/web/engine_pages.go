@@ -26,7 +26,7 @@ type stepView struct {
 
 // describeSteps puts a playbook's steps in the reader's words, with no
 // template syntax, step id or condition code left in them.
-func describeSteps(v *view, p *retain.Playbook, surveys map[string]string) []stepView {
+func describeSteps(v *view, p *retain.Playbook, surveys map[string]string, currency string) []stepView {
 	pos := map[string]int{}
 	for i, st := range p.Steps {
 		pos[st.ID] = i + 1
@@ -61,6 +61,12 @@ func describeSteps(v *view, p *retain.Playbook, surveys map[string]string) []ste
 			}
 		case "set":
 			sv.Detail = v.L.T("condfield."+st.Field) + " → " + v.Word("stage.", st.Value)
+		case "coupon":
+			if st.Coupon != nil {
+				sv.Detail = couponOffer(v, *st.Coupon, currency)
+			}
+		case "points":
+			sv.Detail = v.L.T("playbooks.points_step", "N", v.L.Int(st.Points))
 		}
 		out = append(out, sv)
 	}
@@ -134,11 +140,15 @@ func (s *Server) playbooks(w http.ResponseWriter, r *http.Request, v *view) erro
 	for _, c := range choices {
 		surveys[c.Key] = c.Name
 	}
+	currency, err := s.programCurrency(ctx)
+	if err != nil {
+		return err
+	}
 	d := playbooksData{Recovery: rec, CanToggle: v.Actor.Can(retain.PermPlaybooksManage)}
 	for _, p := range rec.Playbooks {
 		pv := playbookView{PlaybookOutcome: p, Def: defs[p.Key]}
 		if pv.Def != nil {
-			pv.Steps = describeSteps(v, pv.Def, surveys)
+			pv.Steps = describeSteps(v, pv.Def, surveys, currency)
 		}
 		d.Playbooks = append(d.Playbooks, pv)
 	}
@@ -176,4 +186,22 @@ func (s *Server) messages(w http.ResponseWriter, r *http.Request, v *view) error
 	v.Data = messagesData{Messages: msgs, Status: f.Status, Channel: f.Channel, Statuses: retain.MessageStatuses, Channs: retain.ChannelNames}
 	s.render(w, "messages", v)
 	return nil
+}
+
+// couponOffer says what a coupon gives in the reader's words: "10% off",
+// "BDT 200 off", "Free: Tea", "BDT 500 store credit"; currency is the
+// programme's, for a spec that names none.
+func couponOffer(v *view, c retain.CouponSpec, currency string) string {
+	if c.Currency != "" {
+		currency = c.Currency
+	}
+	switch c.Kind {
+	case retain.CouponPercent:
+		return v.L.T("coupon.percent_off", "Percent", v.L.Int(int64(c.Percent)))
+	case retain.CouponFreeItem:
+		return v.L.T("coupon.free_item", "Item", c.Item)
+	case retain.CouponStoreCredit:
+		return v.L.T("coupon.store_credit", "Amount", v.L.Money(c.Amount, currency))
+	}
+	return v.L.T("coupon.amount_off", "Amount", v.L.Money(c.Amount, currency))
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -31,7 +32,11 @@ type editorData struct {
 	Reasons, Events, CondFields, Ops, StepTypes, Locales []string
 	Channels                                             []retain.Channel
 	Surveys                                              []surveyChoice
-	status                                               int
+	CouponKinds                                          []string
+	// Currency is the loyalty programme's: a coupon step's amounts are in
+	// it unless the step names another.
+	Currency string
+	status   int
 }
 
 // simLine is one action of a simulation as the customer would get it.
@@ -49,8 +54,11 @@ type simLine struct {
 
 func (s *Server) renderEditor(w http.ResponseWriter, r *http.Request, v *view, d editorData) error {
 	d.Reasons, d.Events, d.CondFields, d.Ops = alertReasons, retain.TriggerEvents, retain.ConditionFields, retain.ConditionOps
-	d.StepTypes, d.Locales, d.Channels = retain.StepTypes, retain.PlaybookLocales, retain.ChannelNames
+	d.StepTypes, d.Locales, d.Channels, d.CouponKinds = retain.StepTypes, retain.PlaybookLocales, retain.ChannelNames, retain.CouponKinds
 	var err error
+	if d.Currency, err = s.programCurrency(r.Context()); err != nil {
+		return err
+	}
 	if d.Surveys, err = s.surveyChoices(r.Context(), v.L.Lang); err != nil {
 		return err
 	}
@@ -91,7 +99,11 @@ func (s *Server) playbookEditPost(w http.ResponseWriter, r *http.Request, v *vie
 	if err != nil {
 		return err
 	}
-	p := readPlaybookForm(r, cur.Key)
+	currency, err := s.programCurrency(r.Context())
+	if err != nil {
+		return err
+	}
+	p := readPlaybookForm(r, cur.Key, currency)
 	op := editItems(r, &p.Steps, func() (retain.Step, bool) { return newStep(r.FormValue("add_type"), p.Steps), true })
 	d := editorData{P: p, Enabled: enabled, Version: version, Customer: strings.TrimSpace(r.FormValue("customer")), Fields: fieldErrors{}}
 	// The definition's own check, by field path; an added step's empty
@@ -179,14 +191,24 @@ func newStep(typ string, steps []retain.Step) retain.Step {
 		st.If = &retain.Condition{Field: "orders", Op: ">", Value: float64(0)}
 	case "set":
 		st.Field, st.Value = "stage", retain.StageActive
+	case "coupon":
+		st.Coupon = &retain.CouponSpec{Kind: retain.CouponPercent, Percent: 10, ValidDays: 30}
+	case "points":
+		st.Points = 100
 	}
 	return st
+}
+
+// programCurrency is the loyalty programme's currency.
+func (s *Server) programCurrency(ctx context.Context) (string, error) {
+	p, err := core.LoyaltyProgram(ctx, s.db)
+	return p.Currency, err
 }
 
 // readPlaybookForm is the definition the editor's form describes. Field
 // names are the definition's own paths, so a problem the check reports
 // lands next to the field it is about.
-func readPlaybookForm(r *http.Request, key string) *retain.Playbook {
+func readPlaybookForm(r *http.Request, key, currency string) *retain.Playbook {
 	r.ParseForm()
 	f := func(name string) string { return strings.TrimSpace(r.FormValue(name)) }
 	num := func(name string) float64 { n, _ := strconv.ParseFloat(f(name), 64); return n }
@@ -242,6 +264,21 @@ func readPlaybookForm(r *http.Request, key string) *retain.Playbook {
 			st.If, st.Then, st.Else = cond(at+".if"), f(at+".then"), f(at+".else")
 		case "set":
 			st.Field, st.Value = "stage", f(at+".value")
+		case "coupon":
+			c := &retain.CouponSpec{Kind: f(at + ".coupon.kind"), Percent: int(num(at + ".coupon.percent")), Item: f(at + ".coupon.item"),
+				Currency: f(at + ".coupon.currency"), ValidDays: int(num(at + ".coupon.valid_days")), MaxUses: int(num(at + ".coupon.max_uses"))}
+			cur := c.Currency
+			if cur == "" {
+				cur = currency
+			}
+			// Amounts are typed as the shop says them (200, ২০০), stored in
+			// minor units; one that does not parse is left 0, and the
+			// definition's check names the field.
+			c.Amount, _ = retain.ParseAmount(f(at+".coupon.amount_minor"), cur)
+			c.MinSpend, _ = retain.ParseAmount(f(at+".coupon.min_spend_minor"), cur)
+			st.Coupon = c
+		case "points":
+			st.Points, st.Reason = int64(num(at+".points")), f(at+".reason")
 		}
 		p.Steps = append(p.Steps, st)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -175,4 +176,64 @@ func firstExternalID(t *testing.T, s *site) string {
 	}
 	t.Fatal("no customer with a phone")
 	return ""
+}
+
+// TestPlaybookEditorCouponStep: service recovery's goodwill coupon comes
+// back from the form unchanged; a coupon step added and given an amount
+// typed in Bengali digits is saved in minor units; a points step with no
+// points is refused at its field.
+func TestPlaybookEditorCouponStep(t *testing.T) {
+	s := newSite(t, storetest.SQLite)
+	c := s.client(t)
+	c.login("admin@shop.example", password)
+	_, page := c.get("/playbooks/service_recovery/edit")
+	form := formValues(t, page, "editor")
+	form.Set("op", "save")
+	if code, body := c.post("/playbooks/service_recovery/edit", form, ""); code != http.StatusOK || !strings.Contains(body, "Nothing changed: still version 1") {
+		t.Fatalf("saving service recovery unchanged: %d", code)
+	}
+	form.Set("op", "add")
+	form.Set("add_type", "coupon")
+	code, page := c.post("/playbooks/service_recovery/edit", form, "")
+	if code != http.StatusOK {
+		t.Fatalf("adding a coupon step: %d", code)
+	}
+	form = formValues(t, page, "editor")
+	var coupons []string // the coupon steps' field prefixes: the goodwill one and the one added
+	for k := range form {
+		if at, ok := strings.CutSuffix(k, ".coupon.kind"); ok {
+			coupons = append(coupons, at)
+		}
+	}
+	if len(coupons) != 2 {
+		t.Fatalf("coupon steps after adding one: %v", coupons)
+	}
+	slices.Sort(coupons) // steps[4] (goodwill) before steps[8], the one added
+	added := coupons[1]
+	form.Set(added+".coupon.kind", "amount")
+	form.Set(added+".coupon.amount_minor", "২০০")
+	form.Set("op", "save")
+	if code, body := c.post("/playbooks/service_recovery/edit", form, ""); code != http.StatusOK || !strings.Contains(body, "Saved as version 2") {
+		i := strings.Index(body, "<main")
+		t.Fatalf("saving the amount coupon: %d %s", code, body[i:min(len(body), i+3000)])
+	}
+	row, err := s.db.PlaybookHead(context.Background(), "service_recovery")
+	if err != nil || !strings.Contains(string(row.Definition), `"kind":"amount","amount_minor":20000`) {
+		t.Fatalf("the saved coupon: %s %v", row.Definition, err)
+	}
+	form.Set("op", "add")
+	form.Set("add_type", "points")
+	_, page = c.post("/playbooks/service_recovery/edit", form, "")
+	form = formValues(t, page, "editor")
+	for k := range form {
+		if strings.HasSuffix(k, ".points") {
+			form.Set(k, "0")
+			form.Set("op", "save")
+			if code, body := c.post("/playbooks/service_recovery/edit", form, ""); code != http.StatusBadRequest || !strings.Contains(body, `name="`+k+`" inputmode="numeric" value="0" aria-invalid="true"`) {
+				t.Errorf("a points step of 0 points: %d", code)
+			}
+			return
+		}
+	}
+	t.Fatal("no points field after adding a points step")
 }

@@ -173,8 +173,16 @@ var funcs = template.FuncMap{
 	"join":      strings.Join,
 	"hasPrefix": strings.HasPrefix,
 	"div":       func(a, b int) float64 { return float64(a) / float64(b) },
-	"has":       func(xs []string, x string) bool { return slices.Contains(xs, x) },
-	"stages":    func() []string { return retain.Stages },
+	// amountIn is an amount in minor units as a form shows it for editing
+	// (200.00), empty for none.
+	"amountIn": func(minor int64, currency string) string {
+		if minor == 0 {
+			return ""
+		}
+		return retain.FormatAmount(minor, currency)
+	},
+	"has":    func(xs []string, x string) bool { return slices.Contains(xs, x) },
+	"stages": func() []string { return retain.Stages },
 	// channelAt is the i-th channel of a playbook's order, "" past its end.
 	"channelAt": func(cs []retain.Channel, i int) string {
 		if i < len(cs) {
