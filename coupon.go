@@ -81,7 +81,7 @@ func (s CouponSpec) UseLimit() int {
 	return s.MaxUses
 }
 
-// Terms say what the coupon gives, for logs and the CLI: "amount BDT 200",
+// Terms say what the coupon gives, for logs and the CLI: "amount BDT 200.00",
 // "percent 10%", "free_item Cappuccino".
 func (s CouponSpec) Terms() string {
 	switch s.Kind {
@@ -90,7 +90,7 @@ func (s CouponSpec) Terms() string {
 	case CouponFreeItem:
 		return s.Kind + " " + s.Item
 	}
-	return s.Kind + " " + FormatAmount(s.Amount, s.Currency)
+	return strings.TrimSpace(s.Kind + " " + s.Currency + " " + FormatAmount(s.Amount, s.Currency))
 }
 
 // ExpiresAt is when a coupon issued at t expires; zero: never.

@@ -22,7 +22,7 @@ import (
 func (e *env) loyaltyCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "loyalty",
-		Short: "The points programme: settings, a customer's points, redeem, adjust, verify the ledger",
+		Short: "The points programme: settings and rewards, a customer's points, redeem, adjust, buy a reward, verify",
 		Long: `Points are earned on what an order kept at the end of its return window, drawn on soonest-to-expire
 first, taken back by refunds, and expire; every move is an entry of an append-only ledger. See docs/loyalty.md.`,
 	}
@@ -119,6 +119,28 @@ first, taken back by refunds, and expire; every move is an entry of an append-on
 		c.MarkFlagRequired("key")
 	}
 	adjust.Flags().StringVar(&expires, "expires", "", "given points expire on this date (YYYY-MM-DD); default as earned points do")
+	reward := &cobra.Command{
+		Use:   "reward CUSTOMER REWARD --key KEY",
+		Short: "Buy a reward of the catalogue with a customer's points: prints the customer's new coupon",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				r, err := core.Work{DB: db}.RedeemReward(ctx, cliActor, args[0], args[1], key)
+				if err != nil {
+					return err
+				}
+				again := ""
+				if r.Replayed {
+					again = " (the key was used before: nothing spent again)"
+				}
+				fmt.Fprintf(e.stdout, "%s: %d points for %s, balance %d; coupon %s (%s)%s\n", args[0], r.Points, r.Reward, r.Balance,
+					r.Coupon.Code, describeCoupon(r.Coupon), again)
+				return nil
+			})
+		},
+	}
+	reward.Flags().StringVar(&key, "key", "", "the redemption's key: the same key again spends nothing more (required)")
+	reward.MarkFlagRequired("key")
 	verify := &cobra.Command{
 		Use:   "verify",
 		Short: "Check every invariant of the whole ledger; exit 1 on a violation (listed)",
@@ -130,7 +152,7 @@ first, taken back by refunds, and expire; every move is an entry of an append-on
 					return err
 				}
 				if len(v) == 0 {
-					fmt.Fprintln(e.stdout, "loyalty ledger: every balance is the sum of its entries, every lot's rest its earning less its draws, none below zero")
+					fmt.Fprintln(e.stdout, "loyalty ledger: every balance is the sum of its entries, every lot's rest its earning less its draws, none below zero; every coupon's uses are its redemptions, within its limits")
 					return nil
 				}
 				w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
@@ -144,7 +166,7 @@ first, taken back by refunds, and expire; every move is an entry of an append-on
 			})
 		},
 	}
-	cmd.AddCommand(program, show, redeem, adjust, verify)
+	cmd.AddCommand(program, show, redeem, adjust, reward, verify)
 	return cmd
 }
 

@@ -21,10 +21,13 @@ import (
 
 // TestLoyaltyConcurrent: 64 workers at once give points (some expiring
 // within seconds), redeem them (a retried key now and then), take them
-// back by hand and fire the expiry timers, on 40 shared customers. After
-// it the verifier finds nothing: every balance is the sum of its entries
-// and not below zero, every lot's rest is what it earned less its draws, no
-// redemption key moved points twice, and what the workers saw succeed is
+// back by hand and fire the expiry timers, on 40 shared customers, and
+// hold, confirm and release 30 shared coupons (single-use ones and store
+// credit). After it the verifier finds nothing: every balance is the sum
+// of its entries and not below zero, every lot's rest is what it earned
+// less its draws, every coupon's uses are its redemptions; no redemption
+// key moved points twice, no single-use coupon was confirmed twice nor
+// store credit spent past its amount, and what the workers saw succeed is
 // what the ledger holds. RETAIN_LOYALTY_OPS sets the operations per worker
 // (default 150; RETAIN_LOYALTY_OPS=1000 gives the 64,000 of docs/loyalty.md).
 func TestLoyaltyConcurrent(t *testing.T) {
@@ -38,7 +41,7 @@ func TestLoyaltyConcurrent(t *testing.T) {
 	if raceEnabled { // the same 64 workers at once, fewer operations each: the detector needs the overlap, not the volume
 		perWorker = 20
 	}
-	const workers, customers = 64, 40
+	const workers, customers, coupons = 64, 40, 30
 	for name, open := range storetest.Openers() {
 		t.Run(name, func(t *testing.T) {
 			db := open(t)
@@ -54,7 +57,23 @@ func TestLoyaltyConcurrent(t *testing.T) {
 				t.Fatal(err)
 			}
 			work, actor := core.Work{DB: db}, retain.System("till")
-			var given, spent, taken, replays, refused atomic.Int64
+			// Coupons the workers race for: single-use ones, and store credit
+			// of BDT 1,000 each spent BDT 1–300 at a time.
+			var codes []string
+			for i := range coupons {
+				spec := retain.CouponSpec{Kind: retain.CouponAmount, Amount: 5000}
+				if i%3 == 0 {
+					spec = retain.CouponSpec{Kind: retain.CouponStoreCredit, Amount: 100000}
+				}
+				c, _, err := work.IssueCoupon(ctx, actor, core.CouponIssue{CouponSpec: spec, Key: fmt.Sprint("race-", i)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				codes = append(codes, c.Code)
+			}
+			var confirmedMu sync.Mutex
+			confirmed := map[string][]int64{} // code → the discounts the workers saw confirmed
+			var given, spent, taken, replays, refused, usedUp atomic.Int64
 			var wg sync.WaitGroup
 			var timersJob sync.Mutex // the timers job runs under its lease: one run at a time, beside any number of requests
 			errs := make(chan error, workers)
@@ -71,7 +90,28 @@ func TestLoyaltyConcurrent(t *testing.T) {
 						key := fmt.Sprintf("w%d-%d", w, i)
 						var err error
 						switch op := rng.IntN(100); {
-						case op < 35: // points given, a third of them expiring within two seconds
+						case op < 12: // a coupon held for a cart, then confirmed or released
+							code := codes[rng.IntN(len(codes))]
+							var r core.CouponRedemption
+							r, err = work.HoldCoupon(ctx, actor, core.CouponUse{Code: code, Total: int64(100 + rng.IntN(30000)), Currency: "BDT"}, key, 0)
+							if fieldOf(err) == "code" {
+								usedUp.Add(1) // used up: refused whole, nothing held
+								err = nil
+								break
+							}
+							if err != nil {
+								break
+							}
+							if rng.IntN(4) == 0 {
+								_, err = work.ReleaseCoupon(ctx, actor, key)
+								break
+							}
+							if r, err = work.ConfirmCoupon(ctx, actor, key, "W-"+key); err == nil {
+								confirmedMu.Lock()
+								confirmed[code] = append(confirmed[code], r.Discount)
+								confirmedMu.Unlock()
+							}
+						case op < 40: // points given, a third of them expiring within two seconds
 							var expires time.Time
 							if rng.IntN(3) == 0 {
 								expires = db.Now().Add(time.Duration(1+rng.IntN(2000)) * time.Millisecond)
@@ -135,6 +175,17 @@ func TestLoyaltyConcurrent(t *testing.T) {
 			if err != nil || len(violations) != 0 {
 				t.Fatalf("the ledger after the load: %v %+v", err, violations)
 			}
+			confirmations := 0
+			for i, code := range codes { // what the workers saw confirmed: once for a single-use coupon, within the credit for store credit
+				var sum int64
+				confirmations += len(confirmed[code])
+				for _, d := range confirmed[code] {
+					sum += d
+				}
+				if n := len(confirmed[code]); (i%3 != 0 && n > 1) || sum > 100000 {
+					t.Errorf("coupon %s confirmed %d times, %d off in all", code, n, sum)
+				}
+			}
 			var balances, expired int64
 			for i := range customers {
 				p, err := work.CustomerPoints(ctx, actor, fmt.Sprint("L", i))
@@ -156,9 +207,9 @@ func TestLoyaltyConcurrent(t *testing.T) {
 				t.Errorf("balances %d, want given %d − spent %d − taken %d − expired %d", balances, given.Load(), spent.Load(), taken.Load(), expired)
 			}
 			ops := int64(workers * perWorker)
-			t.Logf("%s: %d operations by %d workers in %v (%.0f a second): %d points given, %d redeemed, %d taken back, %d expired; %d refused for want of points, %d retried keys answered again",
+			t.Logf("%s: %d operations by %d workers in %v (%.0f a second): %d points given, %d redeemed, %d taken back, %d expired; %d refused for want of points, %d retried keys answered again; %d coupon redemptions confirmed, %d holds refused as used up",
 				name, ops, workers, elapsed.Round(time.Millisecond), float64(ops)/elapsed.Seconds(), given.Load(), spent.Load(), taken.Load(), expired,
-				refused.Load(), replays.Load())
+				refused.Load(), replays.Load(), confirmations, usedUp.Load())
 		})
 	}
 }

@@ -1,0 +1,83 @@
+package cli_test
+
+import (
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/retainhq/retain/internal/store/storetest"
+)
+
+// TestCouponCommands: a coupon issued for a customer is checked, held and
+// confirmed by its key, and a second hold of it is refused naming code; a
+// batch comes out as CSV with distinct codes, and again the same; verify
+// passes, and exits 1 when a coupon's uses are tampered with.
+func TestCouponCommands(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "r.db")
+	mustRun(t, "demo", "--customers", "20", "--db", db)
+	out := mustRun(t, "coupon", "issue", "--kind", "amount", "--amount", "২০০", "--min-spend", "1000", "--customer", "C00001", "--key", "sorry-1", "--valid-days", "30", "--db", db)
+	code, _, _ := strings.Cut(strings.TrimSpace(out), " ")
+	if len(code) != 17 || !strings.Contains(out, "amount BDT 200.00, min BDT 1000.00") {
+		t.Fatalf("issue: %q", out)
+	}
+	if code, _, errOut := run(t, "coupon", "check", code, "500", "--customer", "C00001", "--db", db); code != 2 || !strings.Contains(errOut, "total") {
+		t.Errorf("below the minimum spend: exit %d %q", code, errOut)
+	}
+	if out := mustRun(t, "coupon", "check", strings.ToLower(code), "1500", "--customer", "C00001", "--db", db); !strings.Contains(out, "200.00 off") {
+		t.Errorf("check: %q", out)
+	}
+	if out := mustRun(t, "coupon", "hold", code, "1500", "--customer", "C00001", "--key", "r-1", "--db", db); !strings.Contains(out, "r-1: held, 200.00 off, held until") {
+		t.Errorf("hold: %q", out)
+	}
+	if out := mustRun(t, "coupon", "confirm", "r-1", "--order", "O-77", "--db", db); !strings.Contains(out, "r-1: confirmed") {
+		t.Errorf("confirm: %q", out)
+	}
+	if code, _, errOut := run(t, "coupon", "hold", code, "1500", "--customer", "C00001", "--key", "r-2", "--db", db); code != 2 || !strings.Contains(errOut, "code") {
+		t.Errorf("a used coupon held again: exit %d %q", code, errOut)
+	}
+	first := mustRun(t, "coupon", "generate", "--kind", "percent", "--percent", "15", "--batch", "fair", "--count", "5", "--valid-days", "7", "--db", db)
+	rows, err := csv.NewReader(strings.NewReader(first)).ReadAll()
+	if err != nil || len(rows) != 6 || rows[0][0] != "code" || rows[1][2] != "15%" {
+		t.Fatalf("generate: %v %q", err, first)
+	}
+	seen := map[string]bool{}
+	for _, r := range rows[1:] {
+		seen[r[0]] = true
+	}
+	if len(seen) != 5 {
+		t.Errorf("codes not distinct: %v", seen)
+	}
+	if again := mustRun(t, "coupon", "generate", "--kind", "percent", "--percent", "15", "--batch", "fair", "--count", "5", "--db", db); again != first {
+		t.Errorf("the batch again:\n%s\nwant\n%s", again, first)
+	}
+	if out := mustRun(t, "coupon", "list", "--customer", "C00001", "--db", db); !strings.Contains(out, "1/1") || !strings.Contains(out, "manual") {
+		t.Errorf("list: %q", out)
+	}
+	// A reward of the catalogue, bought with points.
+	program := filepath.Join(t.TempDir(), "p.json")
+	os.WriteFile(program, []byte(`{"enabled": true, "currency": "BDT", "earn_per_minor": 10000, "return_window_days": 7, "expire_months": 12,
+		"point_value_minor": 100, "rewards": [{"key": "tea", "name": {"en": "Free tea", "bn": "ফ্রি চা", "ne": "निःशुल्क चिया"}, "points": 40,
+		"coupon": {"kind": "free_item", "item": "Masala tea", "valid_days": 30}}]}`), 0o600)
+	mustRun(t, "loyalty", "program", program, "--db", db)
+	mustRun(t, "loyalty", "adjust", "C00002", "50", "--reason", "welcome", "--key", "w2", "--db", db)
+	if out := mustRun(t, "loyalty", "reward", "C00002", "tea", "--key", "till-5", "--db", db); !strings.Contains(out, "40 points for tea, balance 10; coupon") ||
+		!strings.Contains(out, "free_item Masala tea") {
+		t.Errorf("reward: %q", out)
+	}
+	if code, _, errOut := run(t, "loyalty", "reward", "C00002", "tea", "--key", "till-6", "--db", db); code != 2 || !strings.Contains(errOut, "costs 40 points") {
+		t.Errorf("a reward beyond the balance: exit %d %q", code, errOut)
+	}
+	if out := mustRun(t, "loyalty", "verify", "--db", db); !strings.Contains(out, "every coupon's uses") {
+		t.Errorf("verify: %s", out)
+	}
+	raw := storetest.RawSQLite(t, db)
+	if _, err := raw.Exec(`UPDATE coupons SET uses = 0 WHERE source = 'manual'`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	if code, out, _ := run(t, "loyalty", "verify", "--db", db); code != 1 || !strings.Contains(out, "coupon_uses") {
+		t.Errorf("verify a tampered coupon: exit %d\n%s", code, out)
+	}
+}
