@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -229,6 +230,19 @@ func (w Work) VoidCoupon(ctx context.Context, a retain.Actor, code string) error
 		}
 		return tx.Audit(ctx, a, "coupon.void", "coupon:"+loyalty.FormatCode(c.Code), couponTerms(c))
 	})
+}
+
+// CouponGuesses is how many codes that are no coupon's one caller (an API
+// key, a staff member at the counter) may try in a minute: enough for
+// typing mistakes, far too few to find a code by trying.
+const CouponGuesses = 30
+
+// GuessedCode reports whether err refused a code that is no coupon's (or
+// cannot be one): what counts against CouponGuesses. A real coupon's
+// refusal (used up, expired) does not.
+func GuessedCode(err error) bool {
+	re, ok := errors.AsType[*retain.Error](err)
+	return ok && slices.Contains([]string{"no_coupon", "code_character", "code_length"}, re.Fields["code"].Code)
 }
 
 // CouponUse is an order a coupon is to be used on.

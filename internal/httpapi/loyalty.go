@@ -2,8 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"errors"
-	"slices"
 	"time"
 
 	"github.com/retainhq/retain"
@@ -75,11 +73,8 @@ func (a *API) adjustPoints(ctx context.Context, in *adjustInput) (*moveOutput, e
 
 // Coupons: issued by staff and bought with points; a till or an e-shop
 // checks one, holds it for an order, then confirms or releases the hold.
-// Checking and holding are limited per API key to couponGuesses codes a
-// minute that are not a coupon's, so codes cannot be found by trying.
-
-// couponGuesses is how many wrong codes one API key may try in a minute.
-const couponGuesses = 30
+// Checking and holding are limited per API key to core.CouponGuesses codes
+// a minute that are no coupon's, so codes cannot be found by trying.
 
 type couponList struct {
 	Body []core.CouponView
@@ -209,11 +204,11 @@ func (a *API) holdCoupon(ctx context.Context, in *holdCouponInput) (*redemptionO
 // code that is no coupon's counts, any other answer does not.
 func (a *API) guessing(ctx context.Context, lookup func() error) error {
 	who, now := actorFrom(ctx).String(), a.db.Now()
-	if !a.couponGuesses.Take(who, couponGuesses, now) {
+	if !a.couponGuesses.Take(who, core.CouponGuesses, now) {
 		return retain.Errorf(retain.ERATELIMIT, "too many codes that are not coupons: wait a minute")
 	}
 	err := lookup()
-	if re, ok := errors.AsType[*retain.Error](err); !ok || !slices.Contains([]string{"no_coupon", "code_character", "code_length"}, re.Fields["code"].Code) {
+	if !core.GuessedCode(err) {
 		a.couponGuesses.Forgive(who, now) // a coupon's code, used up or not: not a guess
 	}
 	return err

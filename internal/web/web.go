@@ -48,8 +48,11 @@ type Server struct {
 	surveyGuess *auth.Limiter
 	// widgetSends counts chat widget messages per address.
 	widgetSends *auth.Limiter
-	protect     *http.CrossOriginProtection
-	table       []Route
+	// couponGuesses counts each staff member's codes at the counter that
+	// are no coupon's.
+	couponGuesses *auth.Limiter
+	protect       *http.CrossOriginProtection
+	table         []Route
 	// live is the messaging settings in force (the business's time zone
 	// and currency), read again only when a change is saved.
 	live *core.LiveSettings
@@ -74,7 +77,7 @@ type Options struct {
 
 // New mounts the UI on mux.
 func New(mux *http.ServeMux, db *store.DB, log *slog.Logger, opts Options) *Server {
-	s := &Server{db: db, log: log, opts: opts, pages: map[string]*template.Template{}, login: auth.NewLimiter(), surveyGuess: auth.NewLimiter(), widgetSends: auth.NewLimiter(), protect: http.NewCrossOriginProtection(),
+	s := &Server{db: db, log: log, opts: opts, pages: map[string]*template.Template{}, login: auth.NewLimiter(), surveyGuess: auth.NewLimiter(), widgetSends: auth.NewLimiter(), couponGuesses: auth.NewLimiter(), protect: http.NewCrossOriginProtection(),
 		live: &core.LiveSettings{DB: db}}
 	names, _ := fs.Glob(templateFS, "templates/*.html")
 	for _, n := range names {

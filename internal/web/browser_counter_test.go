@@ -1,0 +1,56 @@
+package web_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/retainhq/retain/internal/store/storetest"
+)
+
+// TestBrowserCounter: on a 390 px phone, in Bengali and then Nepali, an
+// agent types the customer's phone in Bengali digits, finds them, gives
+// the tea for 40 points and takes the customer's coupon off a sale; every
+// page fits the screen and shows no code or untranslated key.
+func TestBrowserCounter(t *testing.T) {
+	exe := chromium(t)
+	s := newSite(t, storetest.SQLite)
+	cust, coupon := counterFixture(t, s)
+	b := browser(t, exe)
+	digits := bengaliDigits(cust.Phone[len(cust.Phone)-8:])
+	var balance, notice, after string
+	err := chromedp.Run(b,
+		chromedp.EmulateViewport(390, 844),
+		signIn(s.srv.URL, "agent@shop.example"),
+		clickAndLoad(`button[data-lang=bn]`),
+		chromedp.Navigate(s.srv.URL+"/counter"),
+		chromedp.WaitVisible(`#counter-q`),
+		checkPage(t, "bn counter"),
+		chromedp.SendKeys(`#counter-q`, digits),
+		clickAndLoad(`#counter-find`),
+		chromedp.WaitVisible(`#counter-card`),
+		chromedp.Text(`#counter-balance`, &balance),
+		checkPage(t, "bn counter card"),
+		screenshot("sqlite", "counter-bn.png"),
+		clickAndLoad(`button[data-reward=tea]`),
+		chromedp.WaitVisible(`#counter-notice`),
+		chromedp.Text(`#counter-notice`, &notice),
+		chromedp.Text(`#counter-balance`, &after),
+		checkPage(t, "bn counter after the reward"),
+		clickAndLoad(`button[data-lang=ne]`),
+		chromedp.Navigate(s.srv.URL+"/counter?customer="+cust.ExternalID),
+		chromedp.WaitVisible(`#counter-card`),
+		chromedp.SendKeys(`form:has(button[data-coupon="`+coupon.Code+`"]) input[name=total]`, "১২০০"),
+		clickAndLoad(`button[data-coupon="`+coupon.Code+`"]`),
+		chromedp.WaitVisible(`#counter-notice`),
+		checkPage(t, "ne counter after the coupon"),
+		screenshot("sqlite", "counter-ne.png"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if balance != "১০০ পয়েন্ট" || after != "৬০ পয়েন্ট" || !strings.Contains(notice, "Masala tea") {
+		t.Errorf("balance %q, after the tea %q, notice %q", balance, after, notice)
+	}
+}
