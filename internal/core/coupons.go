@@ -45,6 +45,21 @@ type CouponView struct {
 	CreatedAt   time.Time  `json:"created_at"`
 }
 
+// Spec is what the coupon gives (store credit: what is left of it).
+func (c CouponView) Spec() retain.CouponSpec {
+	s := retain.CouponSpec{Kind: c.Kind, Amount: c.Amount, Percent: c.Percent, Item: c.Item, Currency: c.Currency, MinSpend: c.MinSpend}
+	if c.Kind == retain.CouponStoreCredit {
+		s.Amount = c.CreditLeft
+	}
+	return s
+}
+
+// Usable reports whether the coupon can still be used at now.
+func (c CouponView) Usable(now time.Time) bool {
+	return !c.Void && (c.ExpiresAt == nil || now.Before(*c.ExpiresAt)) && (c.MaxUses == 0 || c.Uses < c.MaxUses) &&
+		(c.Kind != retain.CouponStoreCredit || c.CreditLeft > 0)
+}
+
 func couponView(c store.Coupon) CouponView {
 	return CouponView{Code: loyalty.FormatCode(c.Code), Kind: c.Kind, Amount: c.Amount, Percent: c.Percent, Item: c.Item, Currency: c.Currency,
 		MinSpend: c.MinSpend, MaxUses: c.MaxUses, PerCustomer: c.PerCustomer, Customer: c.Customer, Uses: c.Uses, CreditLeft: c.Left,

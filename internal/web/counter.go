@@ -100,16 +100,9 @@ func (s *Server) counterCustomer(r *http.Request, v *view, d *counterData, progr
 	if err != nil {
 		return err
 	}
-	now := s.db.Now()
 	for _, cv := range coupons {
-		usable := !cv.Void && (cv.ExpiresAt == nil || now.Before(*cv.ExpiresAt)) && (cv.MaxUses == 0 || cv.Uses < cv.MaxUses) &&
-			(cv.Kind != retain.CouponStoreCredit || cv.CreditLeft > 0)
-		if usable {
-			spec := retain.CouponSpec{Kind: cv.Kind, Amount: cv.Amount, Percent: cv.Percent, Item: cv.Item, Currency: cv.Currency}
-			if cv.Kind == retain.CouponStoreCredit {
-				spec.Amount = cv.CreditLeft
-			}
-			d.Coupons = append(d.Coupons, counterCoupon{CouponView: cv, Offer: couponOffer(v, spec, program.Currency)})
+		if cv.Usable(s.db.Now()) {
+			d.Coupons = append(d.Coupons, counterCoupon{CouponView: cv, Offer: couponOffer(v, cv.Spec(), program.Currency)})
 		}
 	}
 	for _, rw := range program.Rewards {

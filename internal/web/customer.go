@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/store"
 )
 
@@ -21,6 +22,8 @@ type customerData struct {
 	Playbooks   map[string]string // the playbooks' names in the viewer's language, by key
 	Factors     []factorView
 	Flags       []flagView
+	Points      store.LoyaltyAccount
+	Coupons     []counterCoupon
 }
 
 type factorView struct {
@@ -66,6 +69,20 @@ func (s *Server) customer(w http.ResponseWriter, r *http.Request, v *view) error
 	}
 	if d.Timeline, err = s.db.Timeline(ctx, id, 100); err != nil {
 		return err
+	}
+	if d.Points, err = s.db.LoyaltyAccount(ctx, id); err != nil {
+		return err
+	}
+	program, err := core.LoyaltyProgram(ctx, s.db)
+	if err != nil {
+		return err
+	}
+	coupons, err := s.work().Coupons(ctx, v.Actor, f.ExternalID, "", 20)
+	if err != nil {
+		return err
+	}
+	for _, c := range coupons {
+		d.Coupons = append(d.Coupons, counterCoupon{CouponView: c, Offer: couponOffer(v, c.Spec(), program.Currency)})
 	}
 	v.Title, v.Data = nameOf(f), d
 	s.render(w, "customer", v)
