@@ -126,6 +126,10 @@ var reasonCodes = map[string]string{
 	"no reward %q in the catalogue":                         "no_reward",
 	"costs %d points; the customer can spend %d":            "reward_short",
 	"is taken by another coupon":                            "code_taken",
+	"no stamp card %q":                                      "no_stamp_card",
+	"the programme is off: switch it on first":              "programme_off",
+	"is not in the past":                                    "not_past",
+	"%q is not a date (YYYY-MM-DD)":                         "not_day",
 	// A survey's.
 	"from 1 to %d questions":                    "questions_count",
 	"a %s survey asks its %d–%d score first":    "score_first",

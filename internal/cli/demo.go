@@ -43,6 +43,7 @@ func (e *env) demoCommand() *cobra.Command {
 	cmd.Flags().IntVar(&opts.Customers, "customers", demo.DefaultCustomers, "number of customers")
 	cmd.Flags().Uint64Var(&opts.Seed, "seed", 1, "random seed; the same seed and --as-of give the same data")
 	cmd.Flags().StringVar(&asOf, "as-of", "", "the demo's today, YYYY-MM-DD (default: today)")
+	cmd.Flags().BoolVar(&opts.Loyalty, "loyalty", true, "run the points programme over the last fifteen months (rewards, coupons, expiries)")
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "write into a database that holds customers the demo did not make (those whose ids match the demo's are overwritten)")
 	return cmd
 }

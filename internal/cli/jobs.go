@@ -112,7 +112,7 @@ func (e *env) jobs(db *store.DB, reg prometheus.Registerer) *scheduler.Jobs {
 		return importer.RunQueued(ctx, db)
 	}})
 	j.Add(scheduler.Job{Name: "dashboard", Every: 5 * time.Minute, Run: func(ctx context.Context) (string, error) {
-		return "", db.RefreshDashboard(ctx)
+		return "", core.RefreshDashboard(ctx, db)
 	}})
 	j.Add(scheduler.Job{Name: "prune", Every: time.Hour, Run: func(ctx context.Context) (string, error) {
 		n, err := db.PruneChangeLog(ctx, store.KeepChanges)

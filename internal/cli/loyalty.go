@@ -79,6 +79,9 @@ first, taken back by refunds, and expire; every move is an entry of an append-on
 					}
 					fmt.Fprintf(e.stdout, "  %d earned %s, %s\n", l.Points, l.EarnedAt.Format(time.DateOnly), expires)
 				}
+				for _, c := range p.Stamps {
+					fmt.Fprintf(e.stdout, "  stamp card %s: %d of %d\n", c.Card, c.Stamps, c.Needed)
+				}
 				return nil
 			})
 		},
@@ -141,6 +144,54 @@ first, taken back by refunds, and expire; every move is an entry of an append-on
 	}
 	reward.Flags().StringVar(&key, "key", "", "the redemption's key: the same key again spends nothing more (required)")
 	reward.MarkFlagRequired("key")
+	var count int
+	stampCmd := &cobra.Command{
+		Use:   "stamp CUSTOMER CARD --key KEY [--count N]",
+		Short: "Put stamps on a customer's stamp card; a card they fill issues its reward coupon",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				r, err := core.Work{DB: db}.AddStamps(ctx, cliActor, args[0], args[1], count, key)
+				if err != nil {
+					return err
+				}
+				again := ""
+				if r.Replayed {
+					again = " (the key was used before: nothing added again)"
+				}
+				fmt.Fprintf(e.stdout, "%s: card %s holds %d of %d%s\n", args[0], r.Card, r.Stamps, r.Needed, again)
+				for _, c := range r.Rewards {
+					fmt.Fprintf(e.stdout, "  full: reward coupon %s (%s)\n", c.Code, describeCoupon(c))
+				}
+				return nil
+			})
+		},
+	}
+	stampCmd.Flags().StringVar(&key, "key", "", "the stamping's key: the same key again adds nothing (required)")
+	stampCmd.Flags().IntVar(&count, "count", 1, "how many stamps")
+	stampCmd.MarkFlagRequired("key")
+	var since string
+	backfill := &cobra.Command{
+		Use:   "backfill --since DATE",
+		Short: "Credit the orders placed since DATE as if the programme had been on then (each once, on what it kept)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			from, err := time.Parse(time.DateOnly, since)
+			if err != nil {
+				return retain.FieldError("since", "%q is not a date (YYYY-MM-DD)", since)
+			}
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				n, err := core.BackfillLoyalty(ctx, db, cliActor, from)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "%d orders since %s will earn at the end of their return window (those past it: at the next timers run)\n", n, since)
+				return nil
+			})
+		},
+	}
+	backfill.Flags().StringVar(&since, "since", "", "the first day whose orders earn (YYYY-MM-DD, UTC)")
+	backfill.MarkFlagRequired("since")
 	verify := &cobra.Command{
 		Use:   "verify",
 		Short: "Check every invariant of the whole ledger; exit 1 on a violation (listed)",
@@ -166,7 +217,7 @@ first, taken back by refunds, and expire; every move is an entry of an append-on
 			})
 		},
 	}
-	cmd.AddCommand(program, show, redeem, adjust, reward, verify)
+	cmd.AddCommand(program, show, redeem, adjust, reward, stampCmd, backfill, verify)
 	return cmd
 }
 

@@ -78,7 +78,7 @@ func (e *env) reportCommand() *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
-	cmd.AddCommand(e.reportRatingsCommand(), e.reportDeskCommand())
+	cmd.AddCommand(e.reportRatingsCommand(), e.reportDeskCommand(), e.reportLoyaltyCommand())
 	return cmd
 }
 
@@ -343,4 +343,56 @@ show), in minutes: what the SLA targets count.`,
 func minutes(m float64) string {
 	d := time.Duration(m * float64(time.Minute)).Round(time.Minute)
 	return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+}
+
+func (e *env) reportLoyaltyCommand() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "loyalty",
+		Short: "The loyalty programme's cost and use: members, points outstanding and their worth by expiry month, redemption, coupons",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				f, err := db.LoyaltyFigures(ctx, db.Now())
+				if err != nil {
+					return err
+				}
+				program, err := core.LoyaltyProgram(ctx, db)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return e.printJSON(struct {
+						store.LoyaltyFigures
+						Liability int64  `json:"liability_minor"`
+						Currency  string `json:"currency"`
+					}{f, f.Live * program.PointValue, program.Currency})
+				}
+				money := i18n.New("en", false)
+				w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintf(w, "Members\t%d\n", f.Members)
+				fmt.Fprintf(w, "Points outstanding\t%d\tworth %s at %s a point\n", f.Live, money.Money(f.Live*program.PointValue, program.Currency),
+					money.Money(program.PointValue, program.Currency))
+				for _, m := range f.ByExpiry {
+					month := "never"
+					if !m.Month.IsZero() {
+						month = m.Month.Format("2006-01")
+					}
+					fmt.Fprintf(w, "  expiring %s\t%d\t%s\n", month, m.Points, money.Money(m.Points*program.PointValue, program.Currency))
+				}
+				rate := 0.0
+				if f.Earned > 0 {
+					rate = 100 * float64(f.Redeemed) / float64(f.Earned)
+				}
+				fmt.Fprintf(w, "Last 12 months\tearned %d, redeemed %d (%.1f%%), expired %d, taken back by refunds %d\n", f.Earned, f.Redeemed, rate, f.Expired, f.Reversed)
+				fmt.Fprintf(w, "Coupons (12 months)\t%d issued (%d rewards bought with points), %d used\n", f.CouponsIssued, f.RewardsBought, f.CouponsUsed)
+				for cur, off := range f.Discounts {
+					fmt.Fprintf(w, "  taken off orders\t%s\n", money.Money(off, cur))
+				}
+				return w.Flush()
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
+	return cmd
 }

@@ -72,7 +72,7 @@ func (e *env) loadDemo(ctx context.Context, db *store.DB) error {
 		return nil
 	}
 	start := time.Now()
-	st, err := demo.Generate(ctx, db, demo.Options{Customers: demo.DefaultCustomers, Seed: 1, AsOf: Clock()})
+	st, err := demo.Generate(ctx, db, demo.Options{Customers: demo.DefaultCustomers, Seed: 1, AsOf: Clock(), Loyalty: true})
 	if err != nil {
 		return err
 	}

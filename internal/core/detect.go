@@ -29,6 +29,8 @@ type DetectOptions struct {
 	// of years of history should not open thousands of stale alerts).
 	Lookback time.Duration // default store.StaleAfter, 14 days
 	Batch    int           // changes or timers per transaction, default 500
+	// TimerKinds: FireTimers fires only timers of these kinds (none: all).
+	TimerKinds []string
 }
 
 func (o *DetectOptions) defaults() {
@@ -218,7 +220,7 @@ func FireTimers(ctx context.Context, db *store.DB, opts DetectOptions, st *Detec
 		var n int
 		err := db.WithTx(ctx, func(tx *store.Tx) error {
 			batch = DetectStats{}
-			due, err := tx.DueTimers(ctx, opts.Batch)
+			due, err := tx.DueTimers(ctx, opts.Batch, opts.TimerKinds...)
 			if err != nil {
 				return err
 			}

@@ -80,8 +80,7 @@ func ConsumeLoyalty(ctx context.Context, db *store.DB) (int, error) {
 				if o.Currency != p.Currency || o.Void {
 					continue
 				}
-				if err := tx.SetTimer(ctx, store.Timer{Key: fmt.Sprintf("loyalty:earn:%d", o.ID), Kind: store.TimerLoyaltyEarn, SubjectID: o.ID,
-					CustomerID: o.CustomerID, DueAt: o.PlacedAt.AddDate(0, 0, p.ReturnDays)}); err != nil {
+				if err := setEarnTimer(ctx, tx, p, o); err != nil {
 					return err
 				}
 			case c.Kind == store.ChangeOrderEvent && (c.Detail == "returned" || c.Detail == "refunded" || c.Detail == "chargeback" || c.Detail == "refused"):
@@ -94,14 +93,61 @@ func ConsumeLoyalty(ctx context.Context, db *store.DB) (int, error) {
 	}})
 }
 
+// BackfillLoyalty credits the orders placed since a date, as if the
+// programme had been on then (loyalty:manage): each order of the
+// programme's currency that has earned nothing gets its earning timer at
+// the end of its return window — now, for one whose window has ended — so
+// it earns on what it kept, once, like any order. A shop switching the
+// programme on gives its regulars their last months' points this way.
+func BackfillLoyalty(ctx context.Context, db *store.DB, by retain.Actor, since time.Time) (int, error) {
+	if err := by.Require(retain.PermLoyaltyManage); err != nil {
+		return 0, err
+	}
+	p, err := LoyaltyProgram(ctx, db)
+	if err != nil {
+		return 0, err
+	}
+	if !p.Enabled {
+		return 0, retain.FieldError("enabled", "the programme is off: switch it on first")
+	}
+	if !since.Before(db.Now()) {
+		return 0, retain.FieldError("since", "is not in the past")
+	}
+	n := 0
+	err = db.WithTx(ctx, func(tx *store.Tx) error {
+		orders, err := tx.OrdersToEarn(ctx, since, tx.Now(), p.Currency)
+		if err != nil {
+			return err
+		}
+		for _, o := range orders {
+			if err := setEarnTimer(ctx, tx, p, o); err != nil {
+				return err
+			}
+		}
+		n = len(orders)
+		return tx.Audit(ctx, by, "loyalty.backfill", "orders", fmt.Sprintf("since=%s orders=%d", since.UTC().Format(time.DateOnly), n))
+	})
+	return n, err
+}
+
+// setEarnTimer sets an order's earning timer at the end of its return
+// window (the same key whoever sets it: once per order).
+func setEarnTimer(ctx context.Context, tx *store.Tx, p loyalty.Program, o store.OrderMoney) error {
+	return tx.SetTimer(ctx, store.Timer{Key: fmt.Sprintf("loyalty:earn:%d", o.ID), Kind: store.TimerLoyaltyEarn, SubjectID: o.ID,
+		CustomerID: o.CustomerID, DueAt: o.PlacedAt.AddDate(0, 0, p.ReturnDays)})
+}
+
 // earnOrder is an order's earning timer: the points of what was paid and
-// kept, a lot of their own with its expiry timer, once.
+// kept, a lot of their own with its expiry timer, and its stamps, once.
 func earnOrder(ctx context.Context, tx *store.Tx, p loyalty.Program, orderID int64) error {
 	if !p.Enabled {
 		return nil // switched off since: pending orders earn nothing
 	}
 	o, err := tx.LoyaltyOrder(ctx, orderID)
 	if err != nil {
+		return err
+	}
+	if err := stampOrder(ctx, tx, p, o); err != nil {
 		return err
 	}
 	points := p.Earned(o.Net(), o.Currency)
@@ -234,12 +280,13 @@ func expireLot(ctx context.Context, tx *store.Tx, t store.Timer) error {
 
 // Points are a customer's points as the API and the CLI show them.
 type Points struct {
-	Customer string      `json:"customer_id"`
-	Balance  int64       `json:"balance" doc:"Points that can be spent now."`
-	Lots     []PointsLot `json:"lots" doc:"What makes up the balance, the soonest to expire first."`
-	Earned   int64       `json:"earned" doc:"Ever, bonuses and adjustments up included."`
-	Redeemed int64       `json:"redeemed"`
-	Expired  int64       `json:"expired"`
+	Customer string          `json:"customer_id"`
+	Balance  int64           `json:"balance" doc:"Points that can be spent now."`
+	Lots     []PointsLot     `json:"lots" doc:"What makes up the balance, the soonest to expire first."`
+	Earned   int64           `json:"earned" doc:"Ever, bonuses and adjustments up included."`
+	Redeemed int64           `json:"redeemed"`
+	Expired  int64           `json:"expired"`
+	Stamps   []StampCardView `json:"stamps" doc:"The programme's stamp cards and what the customer's hold."`
 }
 
 // PointsLot is points earned together and what is left of them.
@@ -269,6 +316,12 @@ func (w Work) CustomerPoints(ctx context.Context, a retain.Actor, ref string) (P
 	}
 	for _, l := range loyalty.SpendOrder(lots) {
 		out.Lots = append(out.Lots, PointsLot{Points: l.Remaining, EarnedAt: l.EarnedAt, ExpiresAt: timePtr(l.ExpiresAt)})
+	}
+	if out.Stamps, err = w.CustomerStamps(ctx, a, c.ID, "en"); err != nil {
+		return out, err
+	}
+	if out.Stamps == nil {
+		out.Stamps = []StampCardView{}
 	}
 	return out, nil
 }

@@ -32,6 +32,9 @@ type Options struct {
 	Seed      uint64
 	AsOf      time.Time // the demo's "today"; history runs two years back from it
 	Force     bool      // write into a database that holds customers the demo did not make
+	// Loyalty runs the points programme over the last fifteen months
+	// (loyalty.go): points earned and expired, rewards bought, coupons used.
+	Loyalty bool
 }
 
 // madeKey marks a database the demo wrote: writing the demo again there
@@ -41,11 +44,16 @@ const madeKey = "demo.generated"
 // Stats counts what Generate wrote.
 type Stats struct {
 	Customers, Orders, Lines, OrderEvents, Tickets, Surveys, Subscriptions, Interactions int
+	Rewards, CouponsUsed                                                                 int // the loyalty programme's, when run
 }
 
 func (s Stats) String() string {
-	return fmt.Sprintf("%d customers, %d orders (%d lines), %d order events, %d tickets, %d survey responses, %d subscriptions, %d interactions",
+	out := fmt.Sprintf("%d customers, %d orders (%d lines), %d order events, %d tickets, %d survey responses, %d subscriptions, %d interactions",
 		s.Customers, s.Orders, s.Lines, s.OrderEvents, s.Tickets, s.Surveys, s.Subscriptions, s.Interactions)
+	if s.Rewards > 0 {
+		out += fmt.Sprintf("; loyalty: %d rewards bought with points, %d of their coupons used", s.Rewards, s.CouponsUsed)
+	}
+	return out
 }
 
 // Generate writes the demo business to db.
@@ -89,6 +97,13 @@ func Generate(ctx context.Context, db *store.DB, opts Options) (Stats, error) {
 	}
 	if err := db.AddPastInvitations(ctx, g.invites); err != nil {
 		return g.stats, err
+	}
+	if opts.Loyalty {
+		ls, err := Loyalty(ctx, db, opts.AsOf, opts.Seed)
+		g.stats.Rewards, g.stats.CouponsUsed = ls.Rewards, ls.CouponsUsed
+		if err != nil {
+			return g.stats, fmt.Errorf("demo loyalty: %w", err)
+		}
 	}
 	return g.stats, nil
 }

@@ -1,12 +1,9 @@
 package httpapi_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -217,25 +214,4 @@ func TestRecoveryCouponEndToEnd(t *testing.T) {
 			}
 		})
 	}
-}
-
-// callList is call for an answer that is a JSON list.
-func (f *fixture) callList(t *testing.T, key, method, path string, body any) (int, []any) {
-	t.Helper()
-	var b io.Reader
-	if body != nil {
-		raw, _ := json.Marshal(body)
-		b = bytes.NewReader(raw)
-	}
-	req, _ := http.NewRequest(method, f.srv.URL+path, b)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+key)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out []any
-	json.NewDecoder(resp.Body).Decode(&out)
-	return resp.StatusCode, out
 }

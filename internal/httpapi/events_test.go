@@ -45,6 +45,24 @@ func newFixture(t *testing.T, open storetest.Opener) *fixture {
 // JSON answer.
 func (f *fixture) call(t *testing.T, key, method, path string, body any) (int, map[string]any) {
 	t.Helper()
+	code, raw := f.send(t, key, method, path, body)
+	var out map[string]any
+	json.Unmarshal(raw, &out)
+	return code, out
+}
+
+// callList is call for an answer that is a JSON list.
+func (f *fixture) callList(t *testing.T, key, method, path string, body any) (int, []any) {
+	t.Helper()
+	code, raw := f.send(t, key, method, path, body)
+	var out []any
+	json.Unmarshal(raw, &out)
+	return code, out
+}
+
+// send sends a JSON body (nil for none) with an API key and reads the answer.
+func (f *fixture) send(t *testing.T, key, method, path string, body any) (int, []byte) {
+	t.Helper()
 	var b io.Reader
 	if body != nil {
 		raw, _ := json.Marshal(body)
@@ -58,9 +76,8 @@ func (f *fixture) call(t *testing.T, key, method, path string, body any) (int, m
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var out map[string]any
-	json.NewDecoder(resp.Body).Decode(&out)
-	return resp.StatusCode, out
+	raw, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, raw
 }
 
 func (f *fixture) post(t *testing.T, key, body string) (int, map[string]any) {

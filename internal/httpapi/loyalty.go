@@ -6,6 +6,8 @@ import (
 
 	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/core"
+	"github.com/retainhq/retain/internal/loyalty"
+	"github.com/retainhq/retain/internal/store"
 )
 
 // A customer's points, and the till's or e-shop's redemptions and the
@@ -259,4 +261,56 @@ func (a *API) redeemReward(ctx context.Context, in *rewardInput) (*rewardOutput,
 		return nil, a.apiError(ctx, "redeem-reward", err)
 	}
 	return &rewardOutput{Body: r}, nil
+}
+
+type loyaltyReportOutput struct {
+	Body struct {
+		store.LoyaltyFigures
+		Liability int64          `json:"liability_minor" doc:"What the points outstanding are worth at the programme's point value."`
+		Currency  string         `json:"currency"`
+		Effect    loyalty.Effect `json:"effect" doc:"Members against comparable non-members (matched on order count, recency and average order when they joined), over the 90 days after joining."`
+	}
+}
+
+func (a *API) loyaltyReport(ctx context.Context, _ *struct{}) (*loyaltyReportOutput, error) {
+	out := &loyaltyReportOutput{}
+	f, err := a.db.LoyaltyFigures(ctx, a.db.Now())
+	if err != nil {
+		return nil, a.apiError(ctx, "loyalty-report", err)
+	}
+	p, err := core.LoyaltyProgram(ctx, a.db)
+	if err != nil {
+		return nil, a.apiError(ctx, "loyalty-report", err)
+	}
+	e, err := core.ProgramEffect(ctx, a.db)
+	if err != nil {
+		return nil, a.apiError(ctx, "loyalty-report", err)
+	}
+	out.Body.LoyaltyFigures, out.Body.Liability, out.Body.Currency, out.Body.Effect = f, f.Live*p.PointValue, p.Currency, e
+	return out, nil
+}
+
+type stampInput struct {
+	ID   string `path:"id" maxLength:"200" doc:"The customer's external id."`
+	Body struct {
+		Card  string `json:"card" minLength:"1" maxLength:"40" doc:"The stamp card's key."`
+		Count int    `json:"count,omitempty" minimum:"1" maximum:"100" default:"1"`
+		Key   string `json:"key" minLength:"1" maxLength:"100" doc:"Your key (the receipt's number): the same key again adds nothing."`
+	}
+}
+
+type stampOutput struct {
+	Body core.StampResult
+}
+
+func (a *API) addStamps(ctx context.Context, in *stampInput) (*stampOutput, error) {
+	count := in.Body.Count
+	if count == 0 {
+		count = 1
+	}
+	r, err := a.work().AddStamps(ctx, actorFrom(ctx), in.ID, in.Body.Card, count, in.Body.Key)
+	if err != nil {
+		return nil, a.apiError(ctx, "add-stamps", err)
+	}
+	return &stampOutput{Body: r}, nil
 }

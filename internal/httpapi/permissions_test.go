@@ -59,6 +59,8 @@ var apiAccess = map[string]string{
 	"POST /api/v1/customers/{id}/points/adjustments": "admin",
 	"POST /api/v1/customers/{id}/rewards":            "write admin",
 	"GET /api/v1/coupons":                            "read write admin",
+	"POST /api/v1/customers/{id}/stamps":             "write admin",
+	"GET /api/v1/loyalty/report":                     "read write admin",
 	"POST /api/v1/coupons":                           "admin",
 	"POST /api/v1/coupons/batches":                   "admin",
 	"POST /api/v1/coupons/{code}/void":               "admin",

@@ -37,6 +37,18 @@ type Program struct {
 	PointValue int64 `json:"point_value_minor"`
 	// Rewards are the catalogue: what points buy, each a coupon.
 	Rewards []Reward `json:"rewards,omitempty"`
+	// StampCards are the programme's cards: buy so many, get one free.
+	StampCards []StampCard `json:"stamp_cards,omitempty"`
+}
+
+// StampCard finds a stamp card of the programme by key.
+func (p Program) StampCard(key string) (StampCard, bool) {
+	for _, c := range p.StampCards {
+		if c.Key == key {
+			return c, true
+		}
+	}
+	return StampCard{}, false
 }
 
 // Reward is what a customer can buy with points: a coupon for an amount or
@@ -99,6 +111,13 @@ func (p Program) Check() error {
 			return err
 		}
 		seen[r.Key] = true
+	}
+	cards := map[string]bool{}
+	for i, c := range p.StampCards {
+		if err := c.check(fmt.Sprintf("stamp_cards[%d].", i), cards); err != nil {
+			return err
+		}
+		cards[c.Key] = true
 	}
 	return nil
 }

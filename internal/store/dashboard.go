@@ -32,6 +32,7 @@ type Dashboard struct {
 	Responses       []ResponseRate
 	MainCurrency    string
 	ScoredCustomers int
+	Loyalty         LoyaltyFigures
 }
 
 // NPSMonth is a month of NPS answers.
@@ -213,6 +214,9 @@ func (db *DB) Dashboard(ctx context.Context, now time.Time) (*Dashboard, error) 
 	}
 	for k, n := range causes {
 		d.Causes = append(d.Causes, CauseMonth{Month: k.month, Cause: k.cause, Count: n})
+	}
+	if d.Loyalty, err = db.LoyaltyFigures(ctx, now); err != nil {
+		return nil, err
 	}
 	return d, nil
 }

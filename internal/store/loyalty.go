@@ -305,7 +305,7 @@ func (db *DB) LoyaltyEntries(ctx context.Context, customerID int64, limit int) (
 
 // LoyaltyViolation is a broken invariant the verifier found.
 type LoyaltyViolation struct {
-	Rule       string // balance, lot, negative, dangling; coupon_uses, coupon_credit, coupon_per_customer
+	Rule       string // balance, lot, negative, dangling; coupon_uses, coupon_credit, coupon_per_customer; stamps_negative, stamps_reward
 	CustomerID int64
 	ID         int64 // the lot or entry
 	Detail     string
@@ -327,9 +327,11 @@ func (db *DB) VerifyLoyalty(ctx context.Context) ([]LoyaltyViolation, error) {
 			WHERE NOT EXISTS (SELECT 1 FROM loyalty_accounts a WHERE a.customer_id = e.customer_id) GROUP BY e.customer_id`},
 		{"negative", `SELECT customer_id, 0, balance, 0 FROM loyalty_accounts WHERE balance < 0
 			UNION ALL SELECT customer_id, entry_id, remaining, 0 FROM loyalty_lots WHERE remaining < 0`},
-		{"lot", `SELECT l.customer_id, l.entry_id, l.remaining, e.points + COALESCE((SELECT SUM(d.points) FROM loyalty_ledger d WHERE d.lot_id = l.entry_id), 0)
+		// The draws summed in one pass, not per lot: a lot_id has no index of its own.
+		{"lot", `SELECT l.customer_id, l.entry_id, l.remaining, e.points + COALESCE(d.drawn, 0)
 			FROM loyalty_lots l JOIN loyalty_ledger e ON e.id = l.entry_id
-			WHERE l.remaining <> e.points + COALESCE((SELECT SUM(d.points) FROM loyalty_ledger d WHERE d.lot_id = l.entry_id), 0)
+			LEFT JOIN (SELECT lot_id, SUM(points) AS drawn FROM loyalty_ledger WHERE lot_id <> 0 GROUP BY lot_id) d ON d.lot_id = l.entry_id
+			WHERE l.remaining <> e.points + COALESCE(d.drawn, 0)
 			UNION ALL
 			SELECT e.customer_id, e.id, 0, e.points FROM loyalty_ledger e
 			WHERE e.lot_id = 0 AND NOT EXISTS (SELECT 1 FROM loyalty_lots l WHERE l.entry_id = e.id)`},
@@ -337,7 +339,7 @@ func (db *DB) VerifyLoyalty(ctx context.Context) ([]LoyaltyViolation, error) {
 			WHERE d.lot_id <> 0 AND NOT EXISTS (SELECT 1 FROM loyalty_ledger e WHERE e.id = d.lot_id AND e.lot_id = 0 AND e.customer_id = d.customer_id)`},
 	}
 	var out []LoyaltyViolation
-	for _, c := range append(checks, couponChecks...) {
+	for _, c := range slices.Concat(checks, couponChecks, stampChecks) {
 		rows, err := db.read.QueryContext(ctx, c.q)
 		if err != nil {
 			return nil, fmt.Errorf("store: verify loyalty %s: %w", c.rule, err)
@@ -409,4 +411,55 @@ func (tx *Tx) OrderOfEvent(ctx context.Context, eventID int64) (int64, error) {
 	var id int64
 	err := tx.tx.QueryRowContext(ctx, `SELECT order_id FROM order_events WHERE id = $1`, eventID).Scan(&id)
 	return id, notFound(err, "no order event %d", eventID)
+}
+
+// OrdersToEarn are the orders placed in [since, until) in the currency,
+// neither cancelled nor refused, that have earned nothing: what switching
+// a programme on for past orders would credit.
+func (tx *Tx) OrdersToEarn(ctx context.Context, since, until time.Time, currency string) ([]OrderMoney, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT o.id, o.customer_id, o.external_id, o.placed_at FROM orders o
+		WHERE o.placed_at >= $1 AND o.placed_at < $2 AND o.currency = $3 AND o.status NOT IN ('cancelled', 'refused')
+		AND NOT EXISTS (SELECT 1 FROM loyalty_ledger e WHERE e.order_id = o.id AND e.kind = 'earn') ORDER BY o.placed_at, o.id`,
+		since.UTC(), until.UTC(), currency)
+	if err != nil {
+		return nil, fmt.Errorf("store: orders to earn: %w", err)
+	}
+	defer rows.Close()
+	var out []OrderMoney
+	for rows.Next() {
+		o := OrderMoney{Currency: currency}
+		var placed nullTime
+		if err := rows.Scan(&o.ID, &o.CustomerID, &o.ExternalID, &placed); err != nil {
+			return nil, fmt.Errorf("store: orders to earn: %w", err)
+		}
+		o.PlacedAt = placed.T
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// PointsHolder is a customer with points.
+type PointsHolder struct {
+	ExternalID string
+	Balance    int64
+}
+
+// PointsHolders are the customers with at least min points, the most
+// first (at most limit).
+func (db *DB) PointsHolders(ctx context.Context, min int64, limit int) ([]PointsHolder, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT c.external_id, a.balance FROM loyalty_accounts a JOIN customers c ON c.id = a.customer_id
+		WHERE a.balance >= $1 ORDER BY a.balance DESC, c.id LIMIT $2`, min, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: points holders: %w", err)
+	}
+	defer rows.Close()
+	var out []PointsHolder
+	for rows.Next() {
+		var h PointsHolder
+		if err := rows.Scan(&h.ExternalID, &h.Balance); err != nil {
+			return nil, fmt.Errorf("store: points holders: %w", err)
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
 }

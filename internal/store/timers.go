@@ -117,15 +117,27 @@ func (db *DB) TimersDue(ctx context.Context) (bool, error) {
 }
 
 // DueTimers returns up to n timers due by the transaction's clock, oldest
-// first. On PostgreSQL they stay locked for the transaction and timers
-// another transaction holds are skipped.
-func (tx *Tx) DueTimers(ctx context.Context, n int) ([]Timer, error) {
+// first, of the kinds given (none: of every kind). On PostgreSQL they stay
+// locked for the transaction and timers another transaction holds are
+// skipped.
+func (tx *Tx) DueTimers(ctx context.Context, n int, kinds ...string) ([]Timer, error) {
 	lock := ""
 	if tx.db.dialect == Postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
+	args, only := []any{tx.now, n}, ""
+	for i, k := range kinds {
+		if i > 0 {
+			only += ", "
+		}
+		args = append(args, k)
+		only += fmt.Sprintf("$%d", len(args))
+	}
+	if only != "" {
+		only = " AND kind IN (" + only + ")"
+	}
 	rows, err := tx.query(ctx, `SELECT id, key, kind, subject_id, COALESCE(customer_id, 0), due_at FROM timers
-		WHERE fired_at IS NULL AND due_at <= $1 ORDER BY due_at, id LIMIT $2`+lock, tx.now, n)
+		WHERE fired_at IS NULL AND due_at <= $1`+only+` ORDER BY due_at, id LIMIT $2`+lock, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: due timers: %w", err)
 	}

@@ -10,16 +10,17 @@ import (
 )
 
 // TestBrowserCounter: on a 390 px phone, in Bengali and then Nepali, an
-// agent types the customer's phone in Bengali digits, finds them, gives
-// the tea for 40 points and takes the customer's coupon off a sale; every
-// page fits the screen and shows no code or untranslated key.
+// agent types the customer's phone in Bengali digits, finds them, adds a
+// stamp to their coffee card, gives the tea for 40 points and takes the
+// customer's coupon off a sale; every page fits the screen and shows no
+// code or untranslated key.
 func TestBrowserCounter(t *testing.T) {
 	exe := chromium(t)
 	s := newSite(t, storetest.SQLite)
 	cust, coupon := counterFixture(t, s)
 	b := browser(t, exe)
 	digits := bengaliDigits(cust.Phone[len(cust.Phone)-8:])
-	var balance, notice, after string
+	var balance, notice, after, stamps string
 	err := chromedp.Run(b,
 		chromedp.EmulateViewport(390, 844),
 		signIn(s.srv.URL, "agent@shop.example"),
@@ -33,6 +34,9 @@ func TestBrowserCounter(t *testing.T) {
 		chromedp.Text(`#counter-balance`, &balance),
 		checkPage(t, "bn counter card"),
 		screenshot("sqlite", "counter-bn.png"),
+		clickAndLoad(`button[data-stamp=coffee]`),
+		chromedp.WaitVisible(`#counter-notice`),
+		chromedp.Text(`small[data-stamps=coffee]`, &stamps),
 		clickAndLoad(`button[data-reward=tea]`),
 		chromedp.WaitVisible(`#counter-notice`),
 		chromedp.Text(`#counter-notice`, &notice),
@@ -50,7 +54,7 @@ func TestBrowserCounter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if balance != "১০০ পয়েন্ট" || after != "৬০ পয়েন্ট" || !strings.Contains(notice, "Masala tea") {
-		t.Errorf("balance %q, after the tea %q, notice %q", balance, after, notice)
+	if balance != "১০০ পয়েন্ট" || after != "৬০ পয়েন্ট" || !strings.Contains(notice, "Masala tea") || stamps != "৫টির মধ্যে ১টি স্ট্যাম্প" {
+		t.Errorf("balance %q, after the tea %q, notice %q, the card %q", balance, after, notice, stamps)
 	}
 }

@@ -31,6 +31,7 @@ type counterData struct {
 	SoonestAt     time.Time
 	Coupons       []counterCoupon // the customer's own coupons that can still be used
 	Rewards       []counterReward
+	Cards         []core.StampCardView
 	Currency      string
 	Nonce         string // this page's forms': a double tap is one redemption
 	Notice        string
@@ -105,6 +106,9 @@ func (s *Server) counterCustomer(r *http.Request, v *view, d *counterData, progr
 			d.Coupons = append(d.Coupons, counterCoupon{CouponView: cv, Offer: couponOffer(v, cv.Spec(), program.Currency)})
 		}
 	}
+	if d.Cards, err = s.work().CustomerStamps(ctx, v.Actor, c.ID, v.L.Lang); err != nil {
+		return err
+	}
 	for _, rw := range program.Rewards {
 		name := rw.Name[v.L.Lang]
 		if name == "" {
@@ -135,6 +139,14 @@ func (s *Server) counterNotice(r *http.Request, v *view, program loyalty.Program
 		}
 		offer := couponOffer(v, retain.CouponSpec{Kind: c.Kind, Amount: c.Amount, Percent: c.Percent, Item: c.Item, Currency: c.Currency}, program.Currency)
 		return v.L.T("counter.reward_done", "Code", loyalty.FormatCode(c.Code), "Offer", offer)
+	case "stamp":
+		var n, of int
+		fmt.Sscan(q.Get("n"), &n)
+		fmt.Sscan(q.Get("of"), &of)
+		if code := q.Get("code"); code != "" {
+			return v.L.T("counter.card_full", "Code", code)
+		}
+		return v.L.T("counter.stamped", "Stamps", v.L.Int(int64(n)), "Needed", v.L.Int(int64(of)))
 	case "coupon":
 		var off int64
 		fmt.Sscan(q.Get("off"), &off)
@@ -158,6 +170,31 @@ func (s *Server) counterRedeem(w http.ResponseWriter, r *http.Request, v *view) 
 		return workForm(v, err, "counter.failed")
 	}
 	s.counterDone(w, r, ref, url.Values{"done": {"reward"}, "code": {out.Coupon.Code}})
+	return nil
+}
+
+// counterStamp puts stamps on the customer's card; a full card's reward
+// coupon is shown.
+func (s *Server) counterStamp(w http.ResponseWriter, r *http.Request, v *view) error {
+	ref, card, nonce := r.FormValue("customer"), r.FormValue("card"), r.FormValue("nonce")
+	count := 1
+	if n := r.FormValue("count"); n != "" {
+		if _, err := fmt.Sscan(n, &count); err != nil {
+			return workForm(v, retain.FieldError("count", "%q is not a whole number", n), "counter.failed")
+		}
+	}
+	if nonce == "" {
+		return workForm(v, retain.FieldError("key", "is required"), "counter.failed")
+	}
+	res, err := s.work().AddStamps(r.Context(), v.Actor, ref, card, count, "counter:"+nonce+":"+card)
+	if err != nil {
+		return workForm(v, err, "counter.failed")
+	}
+	q := url.Values{"done": {"stamp"}, "n": {fmt.Sprint(res.Stamps)}, "of": {fmt.Sprint(res.Needed)}}
+	if len(res.Rewards) > 0 {
+		q.Set("code", res.Rewards[len(res.Rewards)-1].Code)
+	}
+	s.counterDone(w, r, ref, q)
 	return nil
 }
 

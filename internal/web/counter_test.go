@@ -16,8 +16,9 @@ import (
 	"github.com/retainhq/retain/internal/store/storetest"
 )
 
-// counterFixture: a programme with a 40-point tea, and a customer with a
-// phone, 100 points and a BDT 100 coupon of their own.
+// counterFixture: a programme with a 40-point tea and a five-stamp coffee
+// card, and a customer with a phone, 100 points and a BDT 100 coupon of
+// their own.
 func counterFixture(t *testing.T, s *site) (store.CustomerRow, core.CouponView) {
 	t.Helper()
 	ctx := context.Background()
@@ -25,6 +26,8 @@ func counterFixture(t *testing.T, s *site) (store.CustomerRow, core.CouponView) 
 	p.Enabled = true
 	p.Rewards = []loyalty.Reward{{Key: "tea", Name: map[string]string{"en": "A free tea", "bn": "একটি ফ্রি চা", "ne": "एउटा निःशुल्क चिया"}, Points: 40,
 		Coupon: retain.CouponSpec{Kind: retain.CouponFreeItem, Item: "Masala tea", ValidDays: 30}}}
+	p.StampCards = []loyalty.StampCard{{Key: "coffee", Name: map[string]string{"en": "Coffee card", "bn": "কফি কার্ড", "ne": "कफी कार्ड"}, Stamps: 5,
+		Per: loyalty.StampPerVisit, Reward: retain.CouponSpec{Kind: retain.CouponFreeItem, Item: "Coffee", ValidDays: 30}}}
 	if err := core.SaveLoyaltyProgram(ctx, s.db, retain.System("test"), p); err != nil {
 		t.Fatal(err)
 	}
@@ -64,8 +67,9 @@ func bengaliDigits(s string) string {
 
 // TestCounter: an agent finds a customer by the last digits of their phone
 // typed in Bengali, gives them the tea for 40 points (a double tap gives it
-// once), takes their own coupon off a sale typed in Bengali digits, and
-// trying codes that are no coupon's is stopped after 30 in a minute.
+// once), takes their own coupon off a sale typed in Bengali digits, fills
+// their coffee card with five stamps (its free coffee issued), and trying
+// codes that are no coupon's is stopped after 30 in a minute.
 func TestCounter(t *testing.T) {
 	s := newSite(t, storetest.SQLite)
 	cust, coupon := counterFixture(t, s)
@@ -94,8 +98,16 @@ func TestCounter(t *testing.T) {
 	if _, page = c.get(c.lastLocation); !strings.Contains(page, "Coupon used") || strings.Contains(page, `data-coupon="`+coupon.Code+`"`) {
 		t.Errorf("after the coupon: the notice, and the coupon gone from the list")
 	}
-	if cs, _ := s.db.Coupons(context.Background(), store.CouponFilter{CustomerID: cust.ID}); len(cs) != 2 || cs[1].Uses != 1 {
+	if cs, _ := s.db.Coupons(context.Background(), store.CouponFilter{CustomerID: cust.ID}); len(cs) != 2 || cs[1].Uses != 1 { // the tea's, and the one used
 		t.Errorf("coupons after the counter: %+v", cs)
+	}
+	// Five stamps fill the coffee card: its free coffee is the customer's.
+	form = url.Values{"customer": {cust.ExternalID}, "card": {"coffee"}, "count": {"5"}, "nonce": {nonce}}
+	if code, _ := c.post("/counter/stamp", form, ""); code != http.StatusSeeOther {
+		t.Fatalf("stamping: %d", code)
+	}
+	if _, page = c.get(c.lastLocation); !strings.Contains(page, "The card is full") || !strings.Contains(page, `data-stamps="coffee">0 of 5 stamps`) {
+		t.Errorf("after five stamps: %s", page[strings.Index(page, "<main"):])
 	}
 	for i := range 31 {
 		form := url.Values{"customer": {cust.ExternalID}, "code": {"NOPE" + strings.Repeat("X", i%5) + "22"}, "total": {"100"}, "nonce": {nonce + "g"}}

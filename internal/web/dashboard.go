@@ -14,6 +14,7 @@ import (
 	"github.com/retainhq/retain/internal/classify"
 	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/i18n"
+	"github.com/retainhq/retain/internal/store"
 )
 
 type kpi struct {
@@ -37,6 +38,12 @@ type dashboardData struct {
 	// SupportCSAT: the mean CSAT after resolution, by agent (for those who
 	// may see each person's ratings).
 	SupportCSAT template.HTML
+	// Loyalty: the programme's cost and use, once it has members.
+	Loyalty []kpi
+	// Liability: what the live points are worth, by the month they expire.
+	Liability template.HTML
+	// Effect: members against comparable non-members, with the method.
+	Effect, EffectMethod string
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, v *view) error {
@@ -77,6 +84,9 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, v *view) erro
 		{l.T("kpi.tasks_due"), l.Int(int64(d.TasksDue)), "/inbox", "", false},
 	}}
 	if err := s.deskKPIs(r, v, &data); err != nil {
+		return err
+	}
+	if err := s.loyaltyKPIs(r, v, d.Loyalty, &data); err != nil {
 		return err
 	}
 	for i := range data.KPIs {
@@ -286,5 +296,52 @@ func (s *Server) deskKPIs(r *http.Request, v *view, data *dashboardData) error {
 	if len(answered) > 0 {
 		data.FirstAnswers = bars(l.T("chart.first_answer_by_channel"), answered)
 	}
+	return nil
+}
+
+// loyaltyKPIs are the programme's figures: members, what the live points
+// are worth (the liability, at the programme's point value) and when they
+// expire, the share of points earned that were spent, coupons used.
+func (s *Server) loyaltyKPIs(r *http.Request, v *view, f store.LoyaltyFigures, data *dashboardData) error {
+	if f.Members == 0 {
+		return nil
+	}
+	program, err := core.LoyaltyProgram(r.Context(), s.db)
+	if err != nil {
+		return err
+	}
+	l := v.L
+	rate := "–"
+	if f.Earned > 0 {
+		rate = l.Percent(float64(f.Redeemed) / float64(f.Earned))
+	}
+	data.Loyalty = []kpi{
+		{l.T("kpi.members"), l.Int(int64(f.Members)), "/customers", "", false},
+		{l.T("kpi.liability"), l.Money(f.Live*program.PointValue, program.Currency), "/counter", l.T("kpi.liability_note", "Points", l.Int(f.Live)), false},
+		{l.T("kpi.redemption_rate"), rate, "/counter", l.T("kpi.redemption_note", "Redeemed", l.Int(f.Redeemed), "Earned", l.Int(f.Earned)), false},
+		{l.T("kpi.coupons_used"), l.Int(int64(f.CouponsUsed)), "/counter", l.T("kpi.coupons_note", "Issued", l.Int(int64(f.CouponsIssued)),
+			"Off", moneyAll(l, f.Discounts, program.Currency)), false},
+	}
+	for i := range data.Loyalty {
+		data.Loyalty[i].Long = utf8.RuneCountInString(data.Loyalty[i].Value) > 12
+	}
+	var bs []Bar
+	for _, m := range f.ByExpiry {
+		label := l.T("chart.never_expires")
+		if !m.Month.IsZero() {
+			label = l.Month(m.Month)
+		}
+		worth := m.Points * program.PointValue
+		bs = append(bs, Bar{Label: label, Value: float64(worth), Text: l.Money(worth, program.Currency), Href: "/counter", Class: "nps",
+			Title: l.T("chart.liability_cell", "Points", l.Int(m.Points))})
+	}
+	data.Liability = bars(l.T("chart.liability"), bs)
+	e, ok, err := core.StoredEffect(r.Context(), s.db)
+	if err != nil || !ok || e.Members == 0 {
+		return err
+	}
+	data.Effect = l.T("dashboard.effect", "Days", l.Int(int64(e.WindowDays)), "Members", l.Percent(e.MemberRate), "Matched", l.Percent(e.MatchedRate),
+		"MemberSpend", l.Money(int64(e.MemberSpend), program.Currency), "MatchedSpend", l.Money(int64(e.MatchedSpend), program.Currency))
+	data.EffectMethod = l.T("dashboard.effect_method", "N", l.Int(int64(e.Members)), "Unmatched", l.Int(int64(e.Unmatched)))
 	return nil
 }

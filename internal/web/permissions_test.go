@@ -52,6 +52,7 @@ var uiAccess = map[string]string{
 	"GET /counter":                     "agent manager admin",
 	"POST /counter/reward":             "agent manager admin",
 	"POST /counter/coupon":             "agent manager admin",
+	"POST /counter/stamp":              "agent manager admin",
 	"POST /desk/new":                   "agent manager admin",
 	"GET /desk/report":                 "agent manager admin",
 	"GET /desk/settings":               "admin",

@@ -66,6 +66,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.page(mux, "GET /counter", retain.PermLoyaltyRedeem, s.counter)
 	s.page(mux, "POST /counter/reward", retain.PermLoyaltyRedeem, s.counterRedeem)
 	s.page(mux, "POST /counter/coupon", retain.PermLoyaltyRedeem, s.counterCoupon)
+	s.page(mux, "POST /counter/stamp", retain.PermLoyaltyRedeem, s.counterStamp)
 	s.page(mux, "GET /inbox", retain.PermWorkRead, s.inbox)
 	s.page(mux, "GET /desk", retain.PermTicketsRead, s.deskInbox)
 	s.page(mux, "POST /desk/bulk", retain.PermTicketsWork, s.deskBulk)

@@ -176,6 +176,10 @@ var funcs = template.FuncMap{
 	"join":      strings.Join,
 	"hasPrefix": strings.HasPrefix,
 	"div":       func(a, b int) float64 { return float64(a) / float64(b) },
+	// stampDots draws a stamp card: ● for each stamp, ○ for each to go.
+	"stampDots": func(have, needed int) string {
+		return strings.Repeat("●", min(have, needed)) + strings.Repeat("○", max(needed-have, 0))
+	},
 	// amountIn is an amount in minor units as a form shows it for editing
 	// (200.00), empty for none.
 	"amountIn": func(minor int64, currency string) string {

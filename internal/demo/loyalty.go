@@ -1,0 +1,114 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/core"
+	"github.com/retainhq/retain/internal/loyalty"
+	"github.com/retainhq/retain/internal/store"
+)
+
+// The demo's points programme: switched on fifteen months before the
+// demo's today and run over them week by week on the real path — orders earn by
+// their timers at the end of the return window (less what came back),
+// lots expire after twelve months, customers buy rewards with their points
+// and use most of the coupons at their next visit — so `serve --demo`
+// shows a programme with a history and `retain loyalty verify` has a
+// ledger to check.
+
+// LoyaltyStats counts what the demo's programme did.
+type LoyaltyStats struct {
+	Weeks, Rewards, CouponsUsed int
+}
+
+// Program is the demo's: a point per BDT 100 kept, rewards from free
+// delivery to 10% off.
+func Program() loyalty.Program {
+	p := loyalty.DefaultProgram()
+	p.Enabled = true
+	p.Rewards = []loyalty.Reward{
+		{Key: "delivery", Name: map[string]string{"en": "Free home delivery", "bn": "ফ্রি হোম ডেলিভারি", "ne": "निःशुल्क होम डेलिभरी"}, Points: 60,
+			Coupon: retain.CouponSpec{Kind: retain.CouponFreeItem, Item: "Home delivery", ValidDays: 60}},
+		{Key: "taka-100", Name: map[string]string{"en": "BDT 100 off", "bn": "১০০ টাকা ছাড়", "ne": "१०० टाका छुट"}, Points: 100,
+			Coupon: retain.CouponSpec{Kind: retain.CouponAmount, Amount: 10000, MinSpend: 50000, ValidDays: 60}},
+		{Key: "ten-percent", Name: map[string]string{"en": "10% off an order", "bn": "একটি অর্ডারে ১০% ছাড়", "ne": "एउटा अर्डरमा १०% छुट"}, Points: 250,
+			Coupon: retain.CouponSpec{Kind: retain.CouponPercent, Percent: 10, ValidDays: 30}},
+	}
+	return p
+}
+
+// Loyalty runs the demo's programme over the fifteen months before asOf. The
+// database's clock is moved week by week for it and put back after.
+func Loyalty(ctx context.Context, db *store.DB, asOf time.Time, seed uint64) (LoyaltyStats, error) {
+	var st LoyaltyStats
+	by := retain.System("demo")
+	// What the change log holds was before the programme: consumed with it
+	// off, so that only the backfill below earns.
+	if _, err := core.ConsumeLoyalty(ctx, db); err != nil {
+		return st, err
+	}
+	clock := db.Now
+	defer func() { db.Now = clock }()
+	// Fifteen months: the first three months' points expire before today.
+	start, now := asOf.AddDate(0, -15, 0), asOf
+	db.Now = func() time.Time { return now }
+	program := Program()
+	if err := core.SaveLoyaltyProgram(ctx, db, by, program); err != nil {
+		return st, err
+	}
+	// Every order since the start gets its earning timer; the weeks below
+	// fire them as they fall due.
+	if _, err := core.BackfillLoyalty(ctx, db, by, start); err != nil {
+		return st, err
+	}
+	rng := rand.New(rand.NewPCG(seed, seed^0x10a1))
+	work := core.Work{DB: db}
+	only := core.DetectOptions{TimerKinds: []string{store.TimerLoyaltyEarn, store.TimerLoyaltyExpire, store.TimerCouponHold}}
+	for now = start.AddDate(0, 0, 7); now.Before(asOf); now = now.AddDate(0, 0, 7) {
+		st.Weeks++
+		var ds core.DetectStats
+		if err := core.FireTimers(ctx, db, only, &ds); err != nil {
+			return st, err
+		}
+		holders, err := db.PointsHolders(ctx, program.Rewards[0].Points, 500)
+		if err != nil {
+			return st, err
+		}
+		for _, h := range holders {
+			if rng.Float64() > 0.12 { // most save up; a few spend each week
+				continue
+			}
+			var choice loyalty.Reward
+			for _, r := range program.Rewards { // the dearest they can afford, mostly
+				if r.Points <= h.Balance && (choice.Key == "" || rng.Float64() < 0.6) {
+					choice = r
+				}
+			}
+			key := fmt.Sprintf("demo-%s-%d", h.ExternalID, st.Weeks)
+			rw, err := work.RedeemReward(ctx, by, h.ExternalID, choice.Key, key)
+			if err != nil {
+				return st, err
+			}
+			st.Rewards++
+			if rng.Float64() < 0.25 { // kept for later, and some of those run out
+				continue
+			}
+			total := int64(60000 + rng.IntN(250000))
+			use := core.CouponUse{Code: rw.Coupon.Code, Customer: h.ExternalID, Total: total, Currency: rw.Coupon.Currency}
+			if _, err := work.HoldCoupon(ctx, by, use, key, 0); err != nil {
+				return st, err
+			}
+			if _, err := work.ConfirmCoupon(ctx, by, key, "till"); err != nil {
+				return st, err
+			}
+			st.CouponsUsed++
+		}
+	}
+	now = asOf
+	var ds core.DetectStats
+	return st, core.FireTimers(ctx, db, only, &ds)
+}
