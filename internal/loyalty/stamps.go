@@ -12,7 +12,7 @@ import (
 // Cards are kept per customer, whom the counter finds by phone.
 type StampCard struct {
 	Key    string            `json:"key"`
-	Name   map[string]string `json:"name"` // en, bn, ne
+	Name   map[string]string `json:"name"`   // en, bn, ne
 	Stamps int               `json:"stamps"` // to fill the card
 	// Per is what earns a stamp: "visit" (an order, or a stamp at the
 	// counter) or "item" (each unit of a line whose product's SKU is in
