@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,7 +17,7 @@ import (
 // passes, and exits 1 when a coupon's uses are tampered with.
 func TestCouponCommands(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "r.db")
-	mustRun(t, "demo", "--customers", "20", "--db", db)
+	mustRun(t, "demo", "--customers", "20", "--loyalty=false", "--db", db)
 	out := mustRun(t, "coupon", "issue", "--kind", "amount", "--amount", "২০০", "--min-spend", "1000", "--customer", "C00001", "--key", "sorry-1", "--valid-days", "30", "--db", db)
 	code, _, _ := strings.Cut(strings.TrimSpace(out), " ")
 	if len(code) != 17 || !strings.Contains(out, "amount BDT 200.00, min BDT 1000.00") {
@@ -79,5 +80,43 @@ func TestCouponCommands(t *testing.T) {
 	raw.Close()
 	if code, out, _ := run(t, "loyalty", "verify", "--db", db); code != 1 || !strings.Contains(out, "coupon_uses") {
 		t.Errorf("verify a tampered coupon: exit %d\n%s", code, out)
+	}
+}
+
+// TestLoyaltyReportCommand: on the demo's fifteen months of loyalty, the
+// report shows members, the points outstanding and their worth by expiry
+// month, redemption and coupons, and the effect's comparison; its JSON
+// carries the liability; stamps fill a card from the command line.
+func TestLoyaltyReportCommand(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "r.db")
+	mustRun(t, "demo", "--customers", "200", "--db", db)
+	out := mustRun(t, "report", "loyalty", "--db", db)
+	for _, want := range []string{"Members", "Points outstanding", "expiring 20", "redeemed", "Coupons (12 months)", "Effect (90 days after joining)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report loyalty lacks %q:\n%s", want, out)
+		}
+	}
+	var rep struct {
+		Members   int   `json:"members"`
+		Liability int64 `json:"liability_minor"`
+		Effect    struct {
+			WindowDays int `json:"window_days"`
+		} `json:"effect"`
+	}
+	if err := json.Unmarshal([]byte(mustRun(t, "report", "loyalty", "--json", "--db", db)), &rep); err != nil || rep.Members == 0 || rep.Liability <= 0 || rep.Effect.WindowDays != 90 {
+		t.Errorf("report loyalty --json: %+v %v", rep, err)
+	}
+	mustRun(t, "loyalty", "verify", "--db", db)
+	program := filepath.Join(t.TempDir(), "p.json")
+	os.WriteFile(program, []byte(`{"enabled": true, "currency": "BDT", "earn_per_minor": 10000, "return_window_days": 7, "expire_months": 12,
+		"point_value_minor": 100, "stamp_cards": [{"key": "coffee", "name": {"en": "Coffee card", "bn": "কফি কার্ড", "ne": "कफी कार्ड"}, "stamps": 5,
+		"per": "visit", "reward": {"kind": "free_item", "item": "Coffee", "valid_days": 30}}]}`), 0o600)
+	mustRun(t, "loyalty", "program", program, "--db", db)
+	if out := mustRun(t, "loyalty", "stamp", "C00003", "coffee", "--count", "6", "--key", "s1", "--db", db); !strings.Contains(out, "holds 1 of 5") ||
+		!strings.Contains(out, "full: reward coupon") {
+		t.Errorf("stamp: %q", out)
+	}
+	if out := mustRun(t, "loyalty", "show", "C00003", "--db", db); !strings.Contains(out, "stamp card coffee: 1 of 5") {
+		t.Errorf("show: %q", out)
 	}
 }

@@ -16,7 +16,7 @@ import (
 func TestLoyaltyCommands(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "r.db")
-	mustRun(t, "demo", "--customers", "20", "--db", db)
+	mustRun(t, "demo", "--customers", "20", "--loyalty=false", "--db", db)
 	file := filepath.Join(dir, "p.json")
 	os.WriteFile(file, []byte(`{"enabled": true, "currency": "BDT", "earn_per_minor": 0}`), 0o600)
 	if code, _, errOut := run(t, "loyalty", "program", file, "--db", db); code != 2 || !strings.Contains(errOut, "earn_per_minor") {

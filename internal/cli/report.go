@@ -16,6 +16,7 @@ import (
 	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/i18n"
+	"github.com/retainhq/retain/internal/loyalty"
 	"github.com/retainhq/retain/internal/store"
 )
 
@@ -361,12 +362,17 @@ func (e *env) reportLoyaltyCommand() *cobra.Command {
 				if err != nil {
 					return err
 				}
+				effect, err := core.ProgramEffect(ctx, db)
+				if err != nil {
+					return err
+				}
 				if asJSON {
 					return e.printJSON(struct {
 						store.LoyaltyFigures
-						Liability int64  `json:"liability_minor"`
-						Currency  string `json:"currency"`
-					}{f, f.Live * program.PointValue, program.Currency})
+						Liability int64          `json:"liability_minor"`
+						Currency  string         `json:"currency"`
+						Effect    loyalty.Effect `json:"effect"`
+					}{f, f.Live * program.PointValue, program.Currency, effect})
 				}
 				money := i18n.New("en", false)
 				w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
@@ -388,6 +394,13 @@ func (e *env) reportLoyaltyCommand() *cobra.Command {
 				fmt.Fprintf(w, "Coupons (12 months)\t%d issued (%d rewards bought with points), %d used\n", f.CouponsIssued, f.RewardsBought, f.CouponsUsed)
 				for cur, off := range f.Discounts {
 					fmt.Fprintf(w, "  taken off orders\t%s\n", money.Money(off, cur))
+				}
+				fmt.Fprintf(w, "Effect (%d days after joining)\t%d members compared (%d a year before joining), %d left out for want of comparable customers\n",
+					effect.WindowDays, effect.Members, effect.YearBefore, effect.Unmatched)
+				if effect.Members > 0 {
+					fmt.Fprintf(w, "  bought again\tmembers %.1f%%, comparable customers %.1f%%\n", 100*effect.MemberRate, 100*effect.MatchedRate)
+					fmt.Fprintf(w, "  spent\tmembers %s, comparable customers %s\n", money.Money(int64(effect.MemberSpend), program.Currency),
+						money.Money(int64(effect.MatchedSpend), program.Currency))
 				}
 				return w.Flush()
 			})

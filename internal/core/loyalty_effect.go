@@ -16,6 +16,10 @@ import (
 // EffectWindowDays is the window after joining the effect looks at.
 const EffectWindowDays = 90
 
+// EffectMinMembers is how many members must be compared for the effect to
+// be shown: fewer say more about chance than about the programme.
+const EffectMinMembers = 30
+
 // effectSample is about how many customers the effect is measured on.
 const effectSample = 40_000
 

@@ -26,7 +26,7 @@ type LoyaltyStats struct {
 }
 
 // Program is the demo's: a point per BDT 100 kept, rewards from free
-// delivery to 10% off.
+// delivery to 10% off, and a tea stamp card.
 func Program() loyalty.Program {
 	p := loyalty.DefaultProgram()
 	p.Enabled = true
@@ -38,6 +38,9 @@ func Program() loyalty.Program {
 		{Key: "ten-percent", Name: map[string]string{"en": "10% off an order", "bn": "একটি অর্ডারে ১০% ছাড়", "ne": "एउटा अर्डरमा १०% छुट"}, Points: 250,
 			Coupon: retain.CouponSpec{Kind: retain.CouponPercent, Percent: 10, ValidDays: 30}},
 	}
+	// A tea card: every packet of tea a stamp, the sixth packet free.
+	p.StampCards = []loyalty.StampCard{{Key: "tea", Name: map[string]string{"en": "Tea card", "bn": "চা কার্ড", "ne": "चिया कार्ड"}, Stamps: 5,
+		Per: loyalty.StampPerItem, Categories: []string{"tea"}, Reward: retain.CouponSpec{Kind: retain.CouponFreeItem, Item: "Sylhet tea 500g", ValidDays: 60}}}
 	return p
 }
 

@@ -6,15 +6,23 @@ import (
 )
 
 // The programme's effect, measured against customers like the members who
-// did not join: each member is compared, at the month they joined, with
-// the non-members who then had the same purchase history — how many orders
-// (1, 2, 3–4, 5+), how long since the last (≤ 30, ≤ 90, ≤ 180, > 180
-// days), and an average order above or below the median (RFM cells). The
-// effect is what members did in the window after joining against what
-// their cell's non-members did in the same window: direct
-// standardisation, so a programme whose members were simply the best
-// customers already does not look like it made them so. Members whose cell
-// held no non-member are left out and counted.
+// were not members: each member is compared, at the month they joined,
+// with the customers who then had the same purchase history — how many
+// orders (1, 2, 3–4, 5+), how long since the last (≤ 30, ≤ 90, ≤ 180,
+// > 180 days), and an average order above or below the median (RFM cells)
+// — and had not joined (yet). The effect is what members did in the
+// window after joining against what their cell's others did in the same
+// window: direct standardisation, so a programme whose members were simply
+// the best customers already does not look like it made them so.
+//
+// A programme every buyer is in leaves no such others: a member's cell is
+// then compared a year earlier, before they joined, with the customers of
+// the same cell then (a year back, so the season is the same). A cell
+// needs MinMatched others to count; members whose cell has too few either
+// way are left out, and counted.
+
+// MinMatched is how many comparable customers a member's cell needs.
+const MinMatched = 5
 
 // Buyer is one customer's purchases and, for a member, when they joined.
 type Buyer struct {
@@ -34,7 +42,9 @@ type Effect struct {
 	// Members compared: joined at least a window before now, with an
 	// order before joining, and a non-member in their cell.
 	Members   int `json:"members"`
-	Unmatched int `json:"unmatched"` // members whose cell had no non-member
+	Unmatched int `json:"unmatched"` // members whose cell had too few others, then or a year before
+	// YearBefore of Members were compared a year before joining.
+	YearBefore int `json:"compared_a_year_before"`
 	// The share who ordered within the window after joining, and what
 	// they spent in it (mean, minor units); Matched* are the same for the
 	// members' cells' non-members, weighted as the members are.
@@ -97,8 +107,8 @@ func after(orders []Purchase, t time.Time, window time.Duration) (bool, int64) {
 	return ordered, spend
 }
 
-// MeasureEffect compares the members among buyers with matched
-// non-members over a window of days after joining, at now.
+// MeasureEffect compares the members among buyers with the customers like
+// them who had not joined, over a window of days after joining, at now.
 func MeasureEffect(buyers []Buyer, now time.Time, windowDays int) Effect {
 	e := Effect{WindowDays: windowDays}
 	window := time.Duration(windowDays) * 24 * time.Hour
@@ -117,32 +127,31 @@ func MeasureEffect(buyers []Buyer, now time.Time, windowDays int) Effect {
 	}
 	slices.Sort(aovs)
 	median := aovs[len(aovs)/2]
-	// The non-members' outcomes by the month a member joined, and cell.
+	monthOf := func(t time.Time) time.Time { t = t.UTC(); return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC) }
+	// The others' outcomes at each month a member joined, and a year
+	// before it, by cell: computed once a month.
 	type tally struct {
 		n, ordered int
 		spend      int64
 	}
-	months := map[time.Time]map[cell]*tally{}
-	monthOf := func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC) }
-	for _, b := range buyers {
-		if !b.Joined.IsZero() && !b.Joined.Add(window).After(now) {
-			months[monthOf(b.Joined.UTC())] = nil
+	cells := map[time.Time]map[cell]*tally{}
+	at := func(m time.Time) map[cell]*tally {
+		if cs, ok := cells[m]; ok {
+			return cs
 		}
-	}
-	for m := range months {
-		cells := map[cell]*tally{}
+		cs := map[cell]*tally{}
 		for _, b := range buyers {
-			if !b.Joined.IsZero() {
-				continue
+			if !b.Joined.IsZero() && b.Joined.Before(m.AddDate(0, 1, 0)) {
+				continue // a member by then, or joining that month (compared, not a comparison)
 			}
 			c, ok := cellAt(b.Orders, m, median)
 			if !ok {
 				continue
 			}
-			t := cells[c]
+			t := cs[c]
 			if t == nil {
 				t = &tally{}
-				cells[c] = t
+				cs[c] = t
 			}
 			ordered, spend := after(b.Orders, m, window)
 			t.n++
@@ -151,7 +160,8 @@ func MeasureEffect(buyers []Buyer, now time.Time, windowDays int) Effect {
 				t.ordered++
 			}
 		}
-		months[m] = cells
+		cells[m] = cs
+		return cs
 	}
 	var rate, spend, mRate, mSpend float64
 	for _, b := range buyers {
@@ -162,10 +172,15 @@ func MeasureEffect(buyers []Buyer, now time.Time, windowDays int) Effect {
 		if !ok {
 			continue
 		}
-		t := months[monthOf(b.Joined.UTC())][c]
-		if t == nil || t.n == 0 {
-			e.Unmatched++
-			continue
+		m := monthOf(b.Joined)
+		t := at(m)[c]
+		if t == nil || t.n < MinMatched {
+			t = at(m.AddDate(-1, 0, 0))[c] // customers with the member's history, a year earlier
+			if t == nil || t.n < MinMatched {
+				e.Unmatched++
+				continue
+			}
+			e.YearBefore++
 		}
 		e.Members++
 		ordered, s := after(b.Orders, b.Joined, window)

@@ -63,3 +63,38 @@ func TestEffectMatches(t *testing.T) {
 		t.Errorf("compared %d members whose window is still open", e.Members)
 	}
 }
+
+// TestEffectAYearBefore: when every buyer is a member — those who joined
+// in March 2026, and those whose orders of a year before made them members
+// only in August — the March members are compared with customers of the
+// same history a year before: a boost is measured as the boost, and none
+// as none.
+func TestEffectAYearBefore(t *testing.T) {
+	now := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	joined := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
+	world := func(seed uint64, boost float64) []loyalty.Buyer {
+		rng := rand.New(rand.NewPCG(seed, 2))
+		var out []loyalty.Buyer
+		history := func(at time.Time, p float64, joins time.Time) loyalty.Buyer {
+			b := loyalty.Buyer{Joined: joins, Orders: []loyalty.Purchase{{At: at.AddDate(0, 0, -60), Amount: 90000}, {At: at.AddDate(0, 0, -12), Amount: 90000}}}
+			if rng.Float64() < p {
+				b.Orders = append(b.Orders, loyalty.Purchase{At: at.AddDate(0, 0, 25), Amount: 90000})
+			}
+			return b
+		}
+		for range 2000 {
+			out = append(out, history(joined, 0.4+boost, joined), // members since March
+				history(joined.AddDate(-1, 0, 0), 0.4, time.Date(2026, 8, 15, 0, 0, 0, 0, time.UTC))) // a year before, members since August
+		}
+		return out
+	}
+	for _, boost := range []float64{0, 0.2} {
+		e := loyalty.MeasureEffect(world(3, boost), now, 90)
+		if e.Members != 2000 || e.YearBefore != e.Members {
+			t.Fatalf("boost %.1f: %d compared, %d a year before, %d unmatched", boost, e.Members, e.YearBefore, e.Unmatched)
+		}
+		if lift := e.MemberRate - e.MatchedRate; math.Abs(lift-boost) > 0.06 {
+			t.Errorf("boost %.1f measured as %.3f (members %.3f, a year before %.3f)", boost, lift, e.MemberRate, e.MatchedRate)
+		}
+	}
+}

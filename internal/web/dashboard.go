@@ -337,11 +337,16 @@ func (s *Server) loyaltyKPIs(r *http.Request, v *view, f store.LoyaltyFigures, d
 	}
 	data.Liability = bars(l.T("chart.liability"), bs)
 	e, ok, err := core.StoredEffect(r.Context(), s.db)
-	if err != nil || !ok || e.Members == 0 {
+	if err != nil || !ok {
 		return err
+	}
+	if e.Members < core.EffectMinMembers {
+		data.Effect = l.T("dashboard.effect_too_few", "N", l.Int(int64(e.Members)), "Min", l.Int(core.EffectMinMembers))
+		return nil
 	}
 	data.Effect = l.T("dashboard.effect", "Days", l.Int(int64(e.WindowDays)), "Members", l.Percent(e.MemberRate), "Matched", l.Percent(e.MatchedRate),
 		"MemberSpend", l.Money(int64(e.MemberSpend), program.Currency), "MatchedSpend", l.Money(int64(e.MatchedSpend), program.Currency))
-	data.EffectMethod = l.T("dashboard.effect_method", "N", l.Int(int64(e.Members)), "Unmatched", l.Int(int64(e.Unmatched)))
+	data.EffectMethod = l.T("dashboard.effect_method", "N", l.Int(int64(e.Members)), "YearBefore", l.Int(int64(e.YearBefore)),
+		"Unmatched", l.Int(int64(e.Unmatched)))
 	return nil
 }
