@@ -267,8 +267,20 @@ func (d *detector) timer(ctx context.Context, t store.Timer, st *DetectStats) er
 		return remindSurvey(ctx, tx, t.SubjectID)
 	case store.TimerPending:
 		return d.desk.pendingTimer(ctx, tx, t)
-	case store.TimerLoyaltyEarn:
-		return earnOrder(ctx, tx, d.loyalty, t.SubjectID)
+	case store.TimerLoyaltyEarn, store.TimerLoyaltyRemind:
+		var a *retain.Alert
+		var err error
+		if t.Kind == store.TimerLoyaltyEarn {
+			a, err = earnOrder(ctx, tx, d.loyalty, t.SubjectID)
+		} else {
+			a, err = expiryReminder(ctx, tx, t)
+		}
+		if err != nil || a == nil {
+			return err
+		}
+		st.Signals++
+		_, err = d.triggers.raise(ctx, tx, *a, st)
+		return err
 	case store.TimerLoyaltyExpire:
 		return expireLot(ctx, tx, t)
 	case store.TimerCouponHold:

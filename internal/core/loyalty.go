@@ -138,25 +138,53 @@ func setEarnTimer(ctx context.Context, tx *store.Tx, p loyalty.Program, o store.
 }
 
 // earnOrder is an order's earning timer: the points of what was paid and
-// kept, a lot of their own with its expiry timer, and its stamps, once.
-func earnOrder(ctx context.Context, tx *store.Tx, p loyalty.Program, orderID int64) error {
+// kept, a lot of their own with its expiry timer, and its stamps, once. It
+// returns the alert to raise when the points let the customer afford a
+// reward they could not before (the loyalty nudge's reward_available).
+func earnOrder(ctx context.Context, tx *store.Tx, p loyalty.Program, orderID int64) (*retain.Alert, error) {
 	if !p.Enabled {
-		return nil // switched off since: pending orders earn nothing
+		return nil, nil // switched off since: pending orders earn nothing
 	}
 	o, err := tx.LoyaltyOrder(ctx, orderID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := stampOrder(ctx, tx, p, o); err != nil {
-		return err
+		return nil, err
 	}
 	points := p.Earned(o.Net(), o.Currency)
 	if points == 0 {
-		return nil
+		return nil, nil
 	}
-	_, err = credit(ctx, tx, store.LoyaltyCredit{CustomerID: o.CustomerID, Kind: "earn", Points: points, Op: "order:" + o.ExternalID + ":earn",
+	before, err := tx.LockLoyalty(ctx, o.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	created, err := credit(ctx, tx, store.LoyaltyCredit{CustomerID: o.CustomerID, Kind: "earn", Points: points, Op: "order:" + o.ExternalID + ":earn",
 		OrderID: o.ID, ExpiresAt: p.ExpiresAt(tx.Now())})
-	return err
+	least := p.Cheapest()
+	if err != nil || !created || least == 0 || before >= least || before+points < least {
+		return nil, err
+	}
+	a := retain.Alert{CustomerID: o.CustomerID, Type: retain.AlertOpportunity, Reason: "reward_available", Severity: retain.SeverityLow,
+		Source: "order:" + o.ExternalID + ":reward", SignalAt: tx.Now(), DueAt: tx.Now().Add(72 * time.Hour),
+		Title: fmt.Sprintf("%d points: enough for a reward", before+points), Detail: fmt.Sprintf("order %s earned %d points", o.ExternalID, points),
+		DetailKey: "alertdetail.reward_available", DetailArgs: map[string]any{"points": before + points}}
+	return &a, nil
+}
+
+// expiryReminder is a lot's reminder timer: what is left of it expires in
+// a month — the loyalty nudge's points_expiring, unless it is spent.
+func expiryReminder(ctx context.Context, tx *store.Tx, t store.Timer) (*retain.Alert, error) {
+	left, expires, err := tx.LotLeft(ctx, t.SubjectID)
+	if err != nil || left == 0 {
+		return nil, err
+	}
+	a := retain.Alert{CustomerID: t.CustomerID, Type: retain.AlertLifecycle, Reason: "points_expiring", Severity: retain.SeverityLow,
+		Source: fmt.Sprintf("lot:%d", t.SubjectID), SignalAt: tx.Now(), DueAt: expires.Add(-7 * 24 * time.Hour),
+		Title: fmt.Sprintf("%d points expire on %s", left, expires.UTC().Format(time.DateOnly)), Detail: fmt.Sprintf("lot %d", t.SubjectID),
+		DetailKey: "alertdetail.points_expiring", DetailArgs: map[string]any{"points": left, "expires_at": expires.UTC().Format(time.RFC3339)}}
+	return &a, nil
 }
 
 // reverseOrder takes back what an earned order's refunds earned (the order
@@ -200,6 +228,12 @@ func credit(ctx context.Context, tx *store.Tx, c store.LoyaltyCredit) (bool, err
 	id, created, err := tx.CreditLoyalty(ctx, c)
 	if err != nil || !created || c.ExpiresAt.IsZero() {
 		return created, err
+	}
+	if remind := c.ExpiresAt.Add(-loyalty.RemindBefore); remind.After(tx.Now()) { // a month before: the loyalty nudge's points_expiring
+		if err := tx.SetTimer(ctx, store.Timer{Key: fmt.Sprintf("loyalty:remind:%d", id), Kind: store.TimerLoyaltyRemind, SubjectID: id,
+			CustomerID: c.CustomerID, DueAt: remind}); err != nil {
+			return false, err
+		}
 	}
 	return true, tx.SetTimer(ctx, store.Timer{Key: fmt.Sprintf("loyalty:expire:%d", id), Kind: store.TimerLoyaltyExpire, SubjectID: id,
 		CustomerID: c.CustomerID, DueAt: c.ExpiresAt})

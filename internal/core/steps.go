@@ -232,15 +232,17 @@ func render(texts map[string]string, s Subject) string {
 
 // reasonLabels name alert reasons in messages and task titles.
 var reasonLabels = map[string][3]string{ // en, bn, ne
-	"detractor":     {"unhappy (low NPS)", "অসন্তুষ্ট (কম NPS)", "असन्तुष्ट (कम NPS)"},
-	"low_csat":      {"low satisfaction", "কম সন্তুষ্টি", "कम सन्तुष्टि"},
-	"high_effort":   {"found it hard", "কঠিন লেগেছে", "गाह्रो लाग्यो"},
-	"complaint":     {"complaint", "অভিযোগ", "गुनासो"},
-	"return":        {"returned an order", "অর্ডার ফেরত দিয়েছেন", "अर्डर फिर्ता गर्नुभयो"},
-	"chargeback":    {"chargeback", "চার্জব্যাক", "चार्जब्याक"},
-	"refused":       {"refused a delivery", "ডেলিভারি নেননি", "डेलिभरी अस्वीकार गर्नुभयो"},
-	"late_delivery": {"late delivery", "দেরিতে ডেলিভারি", "ढिलो डेलिभरी"},
-	"promoter":      {"promoter", "প্রচারক", "प्रवर्द्धक"},
+	"detractor":        {"unhappy (low NPS)", "অসন্তুষ্ট (কম NPS)", "असन्तुष्ट (कम NPS)"},
+	"low_csat":         {"low satisfaction", "কম সন্তুষ্টি", "कम सन्तुष्टि"},
+	"high_effort":      {"found it hard", "কঠিন লেগেছে", "गाह्रो लाग्यो"},
+	"complaint":        {"complaint", "অভিযোগ", "गुनासो"},
+	"return":           {"returned an order", "অর্ডার ফেরত দিয়েছেন", "अर्डर फिर्ता गर्नुभयो"},
+	"chargeback":       {"chargeback", "চার্জব্যাক", "चार्जब्याक"},
+	"refused":          {"refused a delivery", "ডেলিভারি নেননি", "डेलिभरी अस्वीकार गर्नुभयो"},
+	"late_delivery":    {"late delivery", "দেরিতে ডেলিভারি", "ढिलो डेलिभरी"},
+	"promoter":         {"promoter", "প্রচারক", "प्रवर्द्धक"},
+	"points_expiring":  {"points about to expire", "পয়েন্টের মেয়াদ শেষ হচ্ছে", "पोइन्टको म्याद सकिँदै"},
+	"reward_available": {"a reward available", "পুরস্কার নেওয়া যাবে", "पुरस्कार लिन मिल्छ"},
 }
 
 func reasonLabel(reason, locale string) string {

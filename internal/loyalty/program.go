@@ -60,6 +60,21 @@ type Reward struct {
 	Coupon retain.CouponSpec `json:"coupon"`
 }
 
+// Cheapest is the fewest points a reward of the catalogue costs; 0 when
+// there is none.
+func (p Program) Cheapest() int64 {
+	var least int64
+	for _, r := range p.Rewards {
+		if least == 0 || r.Points < least {
+			least = r.Points
+		}
+	}
+	return least
+}
+
+// RemindBefore is how long before points expire the customer is reminded.
+const RemindBefore = 30 * 24 * time.Hour
+
 // Reward finds a reward of the catalogue by key.
 func (p Program) Reward(key string) (Reward, bool) {
 	for _, r := range p.Rewards {

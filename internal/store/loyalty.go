@@ -233,6 +233,13 @@ func (tx *Tx) DebitLoyalty(ctx context.Context, d LoyaltyDebit) (int64, error) {
 	return total, nil
 }
 
+// LotLeft is what is left of a lot, and when it expires.
+func (tx *Tx) LotLeft(ctx context.Context, lotID int64) (remaining int64, expires time.Time, err error) {
+	var at nullTime
+	err = tx.tx.QueryRowContext(ctx, `SELECT remaining, expires_at FROM loyalty_lots WHERE entry_id = $1`, lotID).Scan(&remaining, &at)
+	return remaining, at.T, notFound(err, "no lot %d", lotID)
+}
+
 // LoyaltyOrderPoints are what an order earned and what its reversals took
 // back so far.
 func (tx *Tx) LoyaltyOrderPoints(ctx context.Context, orderID int64) (earned, reversed int64, err error) {

@@ -26,6 +26,7 @@ const (
 	TimerLoyaltyEarn   = "loyalty.earn"   // SubjectID: the order, whose return window ends
 	TimerLoyaltyExpire = "loyalty.expire" // SubjectID: the lot (its earn entry) that expires
 	TimerCouponHold    = "coupon.hold"    // SubjectID: the redemption held until then
+	TimerLoyaltyRemind = "loyalty.remind" // SubjectID: the lot whose expiry is near
 )
 
 // RenewalWindows are the days before a renewal at which its timers fire.
