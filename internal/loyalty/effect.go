@@ -127,7 +127,10 @@ func MeasureEffect(buyers []Buyer, now time.Time, windowDays int) Effect {
 	}
 	slices.Sort(aovs)
 	median := aovs[len(aovs)/2]
-	monthOf := func(t time.Time) time.Time { t = t.UTC(); return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC) }
+	monthOf := func(t time.Time) time.Time {
+		t = t.UTC()
+		return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+	}
 	// The others' outcomes at each month a member joined, and a year
 	// before it, by cell: computed once a month.
 	type tally struct {
