@@ -119,4 +119,7 @@ func TestLoyaltyReportCommand(t *testing.T) {
 	if out := mustRun(t, "loyalty", "show", "C00003", "--db", db); !strings.Contains(out, "stamp card coffee: 1 of 5") {
 		t.Errorf("show: %q", out)
 	}
+	if out := mustRun(t, "loyalty", "card", "C00003", "--db", db); !strings.Contains(out, "/card/") || len(strings.TrimSpace(out)) < len("/card/")+22 {
+		t.Errorf("card: %q", out)
+	}
 }

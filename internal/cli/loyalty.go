@@ -170,6 +170,29 @@ first, taken back by refunds, and expire; every move is an entry of an append-on
 	stampCmd.Flags().StringVar(&key, "key", "", "the stamping's key: the same key again adds nothing (required)")
 	stampCmd.Flags().IntVar(&count, "count", 1, "how many stamps")
 	stampCmd.MarkFlagRequired("key")
+	var send bool
+	card := &cobra.Command{
+		Use:   "card CUSTOMER [--send]",
+		Short: "Make a new link to the customer's public loyalty card (the old one stops working); --send messages it to them",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				link, channel, err := core.Work{DB: db}.CardLink(ctx, cliActor, &core.LiveSettings{DB: db}, args[0], send)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintln(e.stdout, link)
+				switch {
+				case channel != "":
+					fmt.Fprintf(e.stderr, "sent by %s\n", channel)
+				case send:
+					fmt.Fprintln(e.stderr, "not sent: no channel reaches the customer now")
+				}
+				return nil
+			})
+		},
+	}
+	card.Flags().BoolVar(&send, "send", false, "message the link to the customer (WhatsApp, SMS or e-mail, the first that reaches them)")
 	var since string
 	backfill := &cobra.Command{
 		Use:   "backfill --since DATE",
@@ -217,7 +240,7 @@ first, taken back by refunds, and expire; every move is an entry of an append-on
 			})
 		},
 	}
-	cmd.AddCommand(program, show, redeem, adjust, reward, stampCmd, backfill, verify)
+	cmd.AddCommand(program, show, redeem, adjust, reward, stampCmd, card, backfill, verify)
 	return cmd
 }
 

@@ -83,6 +83,10 @@ func TestCouponsAPI(t *testing.T) {
 				t.Fatalf("the batch listed: %d %d", code, len(out))
 			}
 
+			if code, out := f.call(t, till, "POST", "/api/v1/customers/C1/card-link", map[string]any{"send": true}); code != 200 ||
+				!strings.Contains(fmt.Sprint(out["link"]), "/card/") || out["channel"] != nil {
+				t.Errorf("card link: %d %v", code, out)
+			}
 			// Guessing: the 31st wrong code in a minute is refused unread.
 			wrong := map[string]any{"code": "", "total_minor": 100, "currency": "BDT"}
 			for i := range 30 {

@@ -314,3 +314,27 @@ func (a *API) addStamps(ctx context.Context, in *stampInput) (*stampOutput, erro
 	}
 	return &stampOutput{Body: r}, nil
 }
+
+type cardLinkInput struct {
+	ID   string `path:"id" maxLength:"200" doc:"The customer's external id."`
+	Body struct {
+		Send bool `json:"send,omitempty" doc:"Message the link to the customer on the first channel that reaches them."`
+	}
+}
+
+type cardLinkOutput struct {
+	Body struct {
+		Link    string `json:"link" doc:"The card's page: 128 random bits in it; keep it as you would a password."`
+		Channel string `json:"channel,omitempty" doc:"The channel it was sent on; empty when it was not."`
+	}
+}
+
+func (a *API) cardLink(ctx context.Context, in *cardLinkInput) (*cardLinkOutput, error) {
+	link, channel, err := a.work().CardLink(ctx, actorFrom(ctx), a.live, in.ID, in.Body.Send)
+	if err != nil {
+		return nil, a.apiError(ctx, "card-link", err)
+	}
+	out := &cardLinkOutput{}
+	out.Body.Link, out.Body.Channel = link, string(channel)
+	return out, nil
+}

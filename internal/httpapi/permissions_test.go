@@ -60,6 +60,7 @@ var apiAccess = map[string]string{
 	"POST /api/v1/customers/{id}/rewards":            "write admin",
 	"GET /api/v1/coupons":                            "read write admin",
 	"POST /api/v1/customers/{id}/stamps":             "write admin",
+	"POST /api/v1/customers/{id}/card-link":          "write admin",
 	"GET /api/v1/loyalty/report":                     "read write admin",
 	"POST /api/v1/coupons":                           "admin",
 	"POST /api/v1/coupons/batches":                   "admin",

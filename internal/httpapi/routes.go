@@ -85,6 +85,7 @@ func (a *API) routes(mux *http.ServeMux) {
 	register(a, op("adjust-points", http.MethodPost, "/api/v1/customers/{id}/points/adjustments", "Give or take a customer's points by hand, with the reason, once per key", "Loyalty", 200), retain.PermLoyaltyManage, a.adjustPoints)
 	register(a, op("redeem-reward", http.MethodPost, "/api/v1/customers/{id}/rewards", "Buy a reward of the catalogue with a customer's points: the customer's own coupon, once per key", "Loyalty", 200), retain.PermLoyaltyRedeem, a.redeemReward)
 	register(a, op("loyalty-report", http.MethodGet, "/api/v1/loyalty/report", "The programme's cost and use, and its effect against comparable non-members", "Loyalty", 200), retain.PermDashboard, a.loyaltyReport)
+	register(a, op("card-link", http.MethodPost, "/api/v1/customers/{id}/card-link", "A new link to the customer's public loyalty card (the old one stops working); optionally sent to them", "Loyalty", 200), retain.PermLoyaltyRedeem, a.cardLink)
 	register(a, op("add-stamps", http.MethodPost, "/api/v1/customers/{id}/stamps", "Put stamps on a customer's stamp card, once per key; a full card issues its reward coupon", "Loyalty", 200), retain.PermLoyaltyRedeem, a.addStamps)
 	register(a, op("list-coupons", http.MethodGet, "/api/v1/coupons", "Coupons: a customer's, a batch's, or the latest", "Coupons", 200), retain.PermCustomersRead, a.listCoupons)
 	register(a, op("issue-coupon", http.MethodPost, "/api/v1/coupons", "Issue a coupon, once per key", "Coupons", 200), retain.PermLoyaltyManage, a.issueCoupon)

@@ -470,3 +470,22 @@ func (db *DB) PointsHolders(ctx context.Context, min int64, limit int) ([]Points
 	}
 	return out, rows.Err()
 }
+
+// NewCardLink records a customer's new loyalty card link (by its token's
+// hash) and revokes their earlier ones.
+func (tx *Tx) NewCardLink(ctx context.Context, customerID int64, tokenHash string) error {
+	if _, err := tx.exec(ctx, `UPDATE loyalty_cards SET revoked_at = $2 WHERE customer_id = $1 AND revoked_at IS NULL`, customerID, tx.now); err != nil {
+		return fmt.Errorf("store: card link: %w", err)
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO loyalty_cards (token_hash, customer_id, created_at) VALUES ($1, $2, $3)`, tokenHash, customerID, tx.now); err != nil {
+		return fmt.Errorf("store: card link: %w", err)
+	}
+	return nil
+}
+
+// CardCustomer is the customer whose live card link has the token hash.
+func (db *DB) CardCustomer(ctx context.Context, tokenHash string) (int64, error) {
+	var id int64
+	err := db.read.QueryRowContext(ctx, `SELECT customer_id FROM loyalty_cards WHERE token_hash = $1 AND revoked_at IS NULL`, tokenHash).Scan(&id)
+	return id, notFound(err, "no such card")
+}

@@ -1,11 +1,14 @@
 package web_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/store/storetest"
 )
 
@@ -56,5 +59,38 @@ func TestBrowserCounter(t *testing.T) {
 	}
 	if balance != "১০০ পয়েন্ট" || after != "৬০ পয়েন্ট" || !strings.Contains(notice, "Masala tea") || stamps != "৫টির মধ্যে ১টি স্ট্যাম্প" {
 		t.Errorf("balance %q, after the tea %q, notice %q, the card %q", balance, after, notice, stamps)
+	}
+}
+
+// TestBrowserLoyaltyCard: the customer's public card, on a 390 px phone,
+// in English, Bengali and Nepali (switched by its own links): it fits the
+// screen, shows the balance in the language's digits and the QR code, and
+// no code or untranslated key.
+func TestBrowserLoyaltyCard(t *testing.T) {
+	exe := chromium(t)
+	s := newSite(t, storetest.SQLite)
+	cust, _ := counterFixture(t, s)
+	link, _, err := core.Work{DB: s.db}.CardLink(context.Background(), retain.System("test"), &core.LiveSettings{DB: s.db}, cust.ExternalID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := link[strings.Index(link, "/card/"):]
+	b := browser(t, exe)
+	balances := map[string]*string{"en": new(string), "bn": new(string), "ne": new(string)}
+	actions := []chromedp.Action{chromedp.EmulateViewport(390, 844), chromedp.Navigate(s.srv.URL + path + "?lang=en"), chromedp.WaitVisible(`#card-balance`)}
+	for _, lang := range []string{"en", "bn", "ne"} {
+		if lang != "en" {
+			actions = append(actions, clickAndLoad(`a[data-lang=`+lang+`]`), chromedp.WaitVisible(`html[lang=`+lang+`]`))
+		}
+		actions = append(actions, chromedp.Text(`#card-balance`, balances[lang]), chromedp.WaitVisible(`svg.qr`), checkPage(t, lang+" card"),
+			screenshot("sqlite", "card-"+lang+".png"))
+	}
+	if err := chromedp.Run(b, actions...); err != nil {
+		t.Fatal(err)
+	}
+	for lang, want := range map[string]string{"en": "100 points", "bn": "১০০ পয়েন্ট", "ne": "१०० पोइन्ट"} {
+		if *balances[lang] != want {
+			t.Errorf("%s: the balance reads %q, want %q", lang, *balances[lang], want)
+		}
 	}
 }

@@ -59,6 +59,15 @@ func (s *Server) counter(w http.ResponseWriter, r *http.Request, v *view) error 
 	d := counterData{Query: strings.TrimSpace(q.Get("q")), Notice: s.counterNotice(r, v, program)}
 	d.Currency = program.Currency
 	ref := q.Get("customer")
+	if token := cardToken(d.Query); ref == "" && token != "" { // the card's QR code, scanned into the search
+		if id, err := core.CardCustomer(ctx, s.db, token); err == nil {
+			f, err := s.db.CustomerFacts(ctx, id)
+			if err != nil {
+				return err
+			}
+			ref = f.ExternalID
+		}
+	}
 	if ref == "" && d.Query != "" {
 		rows, _, err := s.db.Customers(ctx, store.CustomerFilter{Query: retain.LatinDigits(d.Query), Size: 10})
 		if err != nil {
@@ -123,6 +132,36 @@ func (s *Server) counterCustomer(r *http.Request, v *view, d *counterData, progr
 	return nil
 }
 
+// cardToken is the token of a card link pasted or scanned into the search
+// (the link, or the token alone), "" for anything else.
+func cardToken(q string) string {
+	if _, after, ok := strings.Cut(q, "/card/"); ok {
+		q = after
+	}
+	if len(q) != 22 || strings.ContainsFunc(q, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_')
+	}) {
+		return ""
+	}
+	return q
+}
+
+// counterCard sends the customer a new link to their loyalty card (or, with
+// nowhere to send it, shows it).
+func (s *Server) counterCard(w http.ResponseWriter, r *http.Request, v *view) error {
+	ref := r.FormValue("customer")
+	link, channel, err := s.work().CardLink(r.Context(), v.Actor, s.live, ref, true)
+	if err != nil {
+		return workForm(v, err, "counter.failed")
+	}
+	q := url.Values{"done": {"card"}, "channel": {string(channel)}}
+	if channel == "" {
+		q.Set("link", link)
+	}
+	s.counterDone(w, r, ref, q)
+	return nil
+}
+
 // counterNotice is what the last action did, from the redirect's query:
 // the reward's coupon (by its code), or what a coupon took off the sale.
 func (s *Server) counterNotice(r *http.Request, v *view, program loyalty.Program) string {
@@ -139,6 +178,11 @@ func (s *Server) counterNotice(r *http.Request, v *view, program loyalty.Program
 		}
 		offer := couponOffer(v, retain.CouponSpec{Kind: c.Kind, Amount: c.Amount, Percent: c.Percent, Item: c.Item, Currency: c.Currency}, program.Currency)
 		return v.L.T("counter.reward_done", "Code", loyalty.FormatCode(c.Code), "Offer", offer)
+	case "card":
+		if ch := q.Get("channel"); ch != "" {
+			return v.L.T("counter.card_sent", "Channel", v.L.T("channel."+ch))
+		}
+		return v.L.T("counter.card_link", "Link", q.Get("link"))
 	case "stamp":
 		var n, of int
 		fmt.Sscan(q.Get("n"), &n)

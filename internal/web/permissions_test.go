@@ -72,6 +72,8 @@ var uiAccess = map[string]string{
 	"POST /alerts/{id}/resolve":        "agent manager admin",
 	"POST /calendar-link":              "agent manager admin",
 	"GET /s/{token}":                   "public",
+	"GET /card/{token}":                "public",
+	"POST /counter/card":               "agent manager admin",
 	"POST /s/{token}":                  "public",
 	"GET /surveys":                     "agent manager admin",
 	"POST /surveys/recontact":          "admin",

@@ -49,6 +49,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.public(mux, "GET /widget.js", http.HandlerFunc(s.widgetJS))
 	s.public(mux, "POST /widget/messages", http.HandlerFunc(s.widgetPost))
 	s.public(mux, "GET /widget/messages", http.HandlerFunc(s.widgetGet))
+	// A customer's loyalty card: guarded by its link's token, guesses limited.
+	s.public(mux, "GET /card/{token}", secure(http.HandlerFunc(s.loyaltyCard)))
 	// The contact form: a public page, its sends limited per address.
 	s.public(mux, "GET /contact", secure(http.HandlerFunc(s.contactForm)))
 	s.public(mux, "POST /contact", s.protect.Handler(secure(http.HandlerFunc(s.contactForm))))
@@ -67,6 +69,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.page(mux, "POST /counter/reward", retain.PermLoyaltyRedeem, s.counterRedeem)
 	s.page(mux, "POST /counter/coupon", retain.PermLoyaltyRedeem, s.counterCoupon)
 	s.page(mux, "POST /counter/stamp", retain.PermLoyaltyRedeem, s.counterStamp)
+	s.page(mux, "POST /counter/card", retain.PermLoyaltyRedeem, s.counterCard)
 	s.page(mux, "GET /inbox", retain.PermWorkRead, s.inbox)
 	s.page(mux, "GET /desk", retain.PermTicketsRead, s.deskInbox)
 	s.page(mux, "POST /desk/bulk", retain.PermTicketsWork, s.deskBulk)
