@@ -152,19 +152,15 @@ issues nothing new and prints the same coupons, so a lost CSV can be had again.`
 	list.Flags().IntVar(&limit, "limit", 100, "at most this many")
 	list.Flags().BoolVar(&asCSV, "csv", false, "print CSV (as generate does)")
 
-	var total int64
 	var hold time.Duration
 	var order string
+	var orderCurrency string // the order's: its own flag, for the spec's currency flag defaults to the programme's
 	useOf := func(args []string) (core.CouponUse, error) {
-		cur := strings.ToUpper(currency)
-		if cur == "" {
-			cur = "BDT"
-		}
-		t, err := retain.ParseAmount(args[1], cur)
+		cur := strings.ToUpper(orderCurrency)
+		total, err := retain.ParseAmount(args[1], cur)
 		if err != nil {
 			return core.CouponUse{}, retain.FieldError("total", "%v", err)
 		}
-		total = t
 		return core.CouponUse{Code: args[0], Customer: customer, Total: total, Currency: cur}, nil
 	}
 	check := &cobra.Command{
@@ -239,7 +235,7 @@ issues nothing new and prints the same coupons, so a lost CSV can be had again.`
 	}
 	for _, c := range []*cobra.Command{check, holdCmd} {
 		c.Flags().StringVar(&customer, "customer", "", "the customer ordering (required for a customer's own coupon)")
-		c.Flags().StringVar(&currency, "currency", "BDT", "the order's currency")
+		c.Flags().StringVar(&orderCurrency, "currency", "BDT", "the order's currency")
 	}
 	holdCmd.Flags().StringVar(&key, "key", "", "the hold's key (the receipt's number): confirm or release with it (required)")
 	holdCmd.Flags().DurationVar(&hold, "for", core.DefaultHold, "how long the coupon is kept for the order")

@@ -73,6 +73,12 @@ func TestCouponCommands(t *testing.T) {
 	if out := mustRun(t, "loyalty", "verify", "--db", db); !strings.Contains(out, "every coupon's uses") {
 		t.Errorf("verify: %s", out)
 	}
+	// A coupon's amounts are in the programme's currency unless told.
+	os.WriteFile(program, []byte(`{"enabled": true, "currency": "NPR", "earn_per_minor": 10000, "return_window_days": 7, "expire_months": 12, "point_value_minor": 100}`), 0o600)
+	mustRun(t, "loyalty", "program", program, "--db", db)
+	if out := mustRun(t, "coupon", "issue", "--kind", "amount", "--amount", "50", "--key", "np-1", "--db", db); !strings.Contains(out, "amount NPR 50.00") {
+		t.Errorf("a coupon of a programme in rupees: %q", out)
+	}
 	raw := storetest.RawSQLite(t, db)
 	if _, err := raw.Exec(`UPDATE coupons SET uses = 0 WHERE source = 'manual'`); err != nil {
 		t.Fatal(err)
