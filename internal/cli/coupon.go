@@ -272,8 +272,8 @@ func (e *env) couponCSV(cs []core.CouponView) error {
 		case retain.CouponFreeItem:
 			value = c.Item
 		}
-		w.Write([]string{c.Code, c.Kind, value, c.Currency, retain.FormatAmount(c.MinSpend, c.Currency), strconv.Itoa(c.MaxUses), c.Customer,
-			dateOr(c.ExpiresAt, ""), c.Batch})
+		w.Write([]string{c.Code, c.Kind, retain.CSVSafe(value), c.Currency, retain.FormatAmount(c.MinSpend, c.Currency), strconv.Itoa(c.MaxUses),
+			retain.CSVSafe(c.Customer), dateOr(c.ExpiresAt, ""), retain.CSVSafe(c.Batch)})
 	}
 	w.Flush()
 	return w.Error()

@@ -129,3 +129,30 @@ func TestLoyaltyReportCommand(t *testing.T) {
 		t.Errorf("card: %q", out)
 	}
 }
+
+// TestLoyaltyImportCommand: opening balances from a CSV — points with
+// their expiry, stamps — are taken; a bad number and an unknown customer
+// are refused with their line and field (exit 1); the same file again
+// gives nobody anything twice.
+func TestLoyaltyImportCommand(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "r.db")
+	mustRun(t, "demo", "--customers", "20", "--loyalty=false", "--db", db)
+	program := filepath.Join(dir, "p.json")
+	os.WriteFile(program, []byte(`{"enabled": true, "currency": "BDT", "earn_per_minor": 10000, "return_window_days": 7, "expire_months": 12,
+		"point_value_minor": 100, "stamp_cards": [{"key": "coffee", "name": {"en": "Coffee card", "bn": "কফি কার্ড", "ne": "कफी कार्ड"}, "stamps": 5,
+		"per": "visit", "reward": {"kind": "free_item", "item": "Coffee", "valid_days": 30}}]}`), 0o600)
+	mustRun(t, "loyalty", "program", program, "--db", db)
+	file := filepath.Join(dir, "old shop.csv")
+	os.WriteFile(file, []byte("customer_id,points,expires_at,card,stamps\nC00001,১২০,2099-06-30,,\nC00002,abc,,,\nnobody,5,,,\nC00003,,,coffee,3\n"), 0o600)
+	code, out, errOut := run(t, "loyalty", "import", file, "--db", db)
+	if code != 1 || !strings.Contains(out, "4 rows: 120 points and 3 stamps given") || !strings.Contains(errOut, "line 3: points") || !strings.Contains(errOut, "line 4: customer_id") {
+		t.Fatalf("import: exit %d\n%s%s", code, out, errOut)
+	}
+	if out := mustRun(t, "loyalty", "show", "C00001", "--db", db); !strings.Contains(out, "C00001: 120 points") || !strings.Contains(out, "expire 2099-06-30") {
+		t.Errorf("show: %q", out)
+	}
+	if _, out, _ := run(t, "loyalty", "import", file, "--db", db); !strings.Contains(out, "0 points and 0 stamps given, 1 given before by old-shop") {
+		t.Errorf("the same file again: %q", out)
+	}
+}

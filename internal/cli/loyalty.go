@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -170,6 +172,41 @@ first, taken back by refunds, and expire; every move is an entry of an append-on
 	stampCmd.Flags().StringVar(&key, "key", "", "the stamping's key: the same key again adds nothing (required)")
 	stampCmd.Flags().IntVar(&count, "count", 1, "how many stamps")
 	stampCmd.MarkFlagRequired("key")
+	var source string
+	importCmd := &cobra.Command{
+		Use:   "import FILE.csv [--source NAME]",
+		Short: "Opening balances from another system: customer_id, points, expires_at, card, stamps; each customer's once per source",
+		Long: `Each row gives a customer points (expiring on expires_at, YYYY-MM-DD, or as earned points do) and/or
+stamps on a card. Rows that cannot be taken are listed with their line and field (exit 1); the rest
+are taken, and importing the same file again with the same --source gives nobody anything twice.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f, err := os.Open(args[0])
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			if source == "" {
+				source = strings.TrimSuffix(filepath.Base(args[0]), filepath.Ext(args[0]))
+				source = strings.NewReplacer(" ", "-", ":", "-").Replace(source)
+			}
+			return e.withDB(cmd, func(ctx context.Context, db *store.DB) error {
+				res, err := core.Work{DB: db}.ImportBalances(ctx, cliActor, f, source)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "%d rows: %d points and %d stamps given, %d given before by %s\n", res.Rows, res.Points, res.Stamps, res.Again, source)
+				for _, r := range res.Rejects {
+					fmt.Fprintf(e.stderr, "line %d: %s: %s\n", r.Line, r.Field, r.Reason)
+				}
+				if len(res.Rejects) > 0 {
+					return exitCode(ExitRejected)
+				}
+				return nil
+			})
+		},
+	}
+	importCmd.Flags().StringVar(&source, "source", "", "names the import: the same source again gives nothing twice (default the file's name)")
 	var send bool
 	card := &cobra.Command{
 		Use:   "card CUSTOMER [--send]",
@@ -240,7 +277,7 @@ first, taken back by refunds, and expire; every move is an entry of an append-on
 			})
 		},
 	}
-	cmd.AddCommand(program, show, redeem, adjust, reward, stampCmd, card, backfill, verify)
+	cmd.AddCommand(program, show, redeem, adjust, reward, stampCmd, card, importCmd, backfill, verify)
 	return cmd
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -86,6 +87,26 @@ func TestCouponsAPI(t *testing.T) {
 			if code, out := f.call(t, till, "POST", "/api/v1/customers/C1/card-link", map[string]any{"send": true}); code != 200 ||
 				!strings.Contains(fmt.Sprint(out["link"]), "/card/") || out["channel"] != nil {
 				t.Errorf("card link: %d %v", code, out)
+			}
+			// Opening balances: a CSV, its bad row named by line and field.
+			req, _ := http.NewRequest("POST", f.srv.URL+"/api/v1/loyalty/balances?source=old-shop", strings.NewReader("customer_id,points\nC1,75\nghost,5\n"))
+			req.Header.Set("Content-Type", "text/csv")
+			req.Header.Set("Authorization", "Bearer "+f.key)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var imp struct {
+				Rows, Points int
+				Rejects      []struct {
+					Line  int
+					Field string
+				}
+			}
+			json.NewDecoder(resp.Body).Decode(&imp)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || imp.Rows != 2 || imp.Points != 75 || len(imp.Rejects) != 1 || imp.Rejects[0].Line != 3 || imp.Rejects[0].Field != "customer_id" {
+				t.Errorf("balances: %d %+v", resp.StatusCode, imp)
 			}
 			// Guessing: the 31st wrong code in a minute is refused unread.
 			wrong := map[string]any{"code": "", "total_minor": 100, "currency": "BDT"}

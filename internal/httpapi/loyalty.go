@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"time"
 
@@ -337,4 +338,21 @@ func (a *API) cardLink(ctx context.Context, in *cardLinkInput) (*cardLinkOutput,
 	out := &cardLinkOutput{}
 	out.Body.Link, out.Body.Channel = link, string(channel)
 	return out, nil
+}
+
+type importBalancesInput struct {
+	Source  string `query:"source" minLength:"1" maxLength:"60" required:"true" doc:"Names the import: the same source again gives nobody anything twice."`
+	RawBody []byte `contentType:"text/csv" doc:"customer_id, points, expires_at (YYYY-MM-DD), card, stamps"`
+}
+
+type importBalancesOutput struct {
+	Body core.BalanceImport
+}
+
+func (a *API) importBalances(ctx context.Context, in *importBalancesInput) (*importBalancesOutput, error) {
+	res, err := a.work().ImportBalances(ctx, actorFrom(ctx), bytes.NewReader(in.RawBody), in.Source)
+	if err != nil {
+		return nil, a.apiError(ctx, "import-balances", err)
+	}
+	return &importBalancesOutput{Body: res}, nil
 }

@@ -61,6 +61,7 @@ var apiAccess = map[string]string{
 	"GET /api/v1/coupons":                            "read write admin",
 	"POST /api/v1/customers/{id}/stamps":             "write admin",
 	"POST /api/v1/customers/{id}/card-link":          "write admin",
+	"POST /api/v1/loyalty/balances":                  "admin",
 	"GET /api/v1/loyalty/report":                     "read write admin",
 	"POST /api/v1/coupons":                           "admin",
 	"POST /api/v1/coupons/batches":                   "admin",
