@@ -27,7 +27,7 @@ type fixture struct {
 	api *httpapi.API
 }
 
-func newFixture(t *testing.T, open storetest.Opener) *fixture {
+func newFixture(t testing.TB, open storetest.Opener) *fixture {
 	t.Helper()
 	db := open(t)
 	_, key, err := db.CreateAPIKey(context.Background(), retain.System("test"), "test", []retain.Scope{retain.ScopeAdmin})
@@ -43,7 +43,7 @@ func newFixture(t *testing.T, open storetest.Opener) *fixture {
 
 // call sends a JSON body (nil for none) with an API key and reads the
 // JSON answer.
-func (f *fixture) call(t *testing.T, key, method, path string, body any) (int, map[string]any) {
+func (f *fixture) call(t testing.TB, key, method, path string, body any) (int, map[string]any) {
 	t.Helper()
 	code, raw := f.send(t, key, method, path, body)
 	var out map[string]any
@@ -52,7 +52,7 @@ func (f *fixture) call(t *testing.T, key, method, path string, body any) (int, m
 }
 
 // callList is call for an answer that is a JSON list.
-func (f *fixture) callList(t *testing.T, key, method, path string, body any) (int, []any) {
+func (f *fixture) callList(t testing.TB, key, method, path string, body any) (int, []any) {
 	t.Helper()
 	code, raw := f.send(t, key, method, path, body)
 	var out []any
@@ -61,7 +61,7 @@ func (f *fixture) callList(t *testing.T, key, method, path string, body any) (in
 }
 
 // send sends a JSON body (nil for none) with an API key and reads the answer.
-func (f *fixture) send(t *testing.T, key, method, path string, body any) (int, []byte) {
+func (f *fixture) send(t testing.TB, key, method, path string, body any) (int, []byte) {
 	t.Helper()
 	var b io.Reader
 	if body != nil {
