@@ -57,7 +57,7 @@ func (s *Server) loyaltyCard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v = s.visitor(r, i18n.New(p.Lang, true))
-	if p.Rewards, p.Coupons, err = s.cardOffers(r, v, id, p.Points.Balance); err != nil {
+	if p.Rewards, p.Coupons, err = s.cardOffers(r, v, p.Points); err != nil {
 		s.errorPage(w, v, err)
 		return
 	}
@@ -100,7 +100,7 @@ func (s *Server) cardPage(r *http.Request, id int64, token string) (cardPage, er
 
 // cardOffers are the rewards (what the balance affords) and the usable
 // coupons, in the reader's words.
-func (s *Server) cardOffers(r *http.Request, v *view, id int64, balance int64) ([]counterReward, []counterCoupon, error) {
+func (s *Server) cardOffers(r *http.Request, v *view, points core.Points) ([]counterReward, []counterCoupon, error) {
 	ctx := r.Context()
 	program, err := core.LoyaltyProgram(ctx, s.db)
 	if err != nil {
@@ -109,13 +109,9 @@ func (s *Server) cardOffers(r *http.Request, v *view, id int64, balance int64) (
 	var rewards []counterReward
 	for _, rw := range program.Rewards {
 		rewards = append(rewards, counterReward{Key: rw.Key, Name: core.RewardName(rw.Name, v.L.Lang), Offer: couponOffer(v, rw.Coupon, program.Currency),
-			Points: rw.Points, Affordable: rw.Points <= balance})
+			Points: rw.Points, Affordable: rw.Points <= points.Balance})
 	}
-	f, err := s.db.CustomerFacts(ctx, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	cs, err := s.work().Coupons(ctx, retain.System("card"), f.ExternalID, "", 50)
+	cs, err := s.work().Coupons(ctx, retain.System("card"), points.Customer, "", 50)
 	if err != nil {
 		return nil, nil, err
 	}
