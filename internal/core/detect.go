@@ -285,6 +285,8 @@ func (d *detector) timer(ctx context.Context, t store.Timer, st *DetectStats) er
 		return expireLot(ctx, tx, t)
 	case store.TimerCouponHold:
 		return releaseHold(ctx, tx, t)
+	case store.TimerLoyaltyTier:
+		return reviewTier(ctx, tx, d.loyalty, t)
 	case store.TimerSLA:
 		a, ticket, ok, err := slaTimer(ctx, tx, t)
 		if err != nil || !ok {

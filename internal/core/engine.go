@@ -183,9 +183,19 @@ func (r *Runner) subject(ctx context.Context, p *retain.Playbook, customerID int
 	if err != nil {
 		return Subject{}, err
 	}
+	program, err := LoyaltyProgram(ctx, r.DB)
+	if err != nil {
+		return Subject{}, err
+	}
+	tier := ""
+	if tv, err := customerTierView(ctx, r.DB, program, customerID, locale); err != nil {
+		return Subject{}, err
+	} else if tv != nil {
+		tier = tv.Name
+	}
 	return Subject{Facts: f, Locale: locale, Recommendations: recs, Reason: reason, Channels: r.Channels,
 		Business: r.Business, ReviewURL: r.ReviewURL, Now: r.DB.Now(), InRecovery: inRecovery, Surveys: surveys,
-		Points: points.Balance}, nil
+		Points: points.Balance, Tier: tier}, nil
 }
 
 // inRecovery reports whether a service recovery is open for the customer:

@@ -152,19 +152,29 @@ func earnOrder(ctx context.Context, tx *store.Tx, p loyalty.Program, orderID int
 	if err := stampOrder(ctx, tx, p, o); err != nil {
 		return nil, err
 	}
-	points := p.Earned(o.Net(), o.Currency)
-	if points == 0 {
-		return nil, nil
-	}
 	before, err := tx.LockLoyalty(ctx, o.CustomerID)
 	if err != nil {
 		return nil, err
 	}
+	tier, err := tierOf(ctx, tx, p, o.CustomerID)
+	if err != nil {
+		return nil, err
+	}
+	points := p.Multiplied(p.Earned(o.Net(), o.Currency), tier) // a higher tier earns more
+	if points == 0 {
+		return nil, nil
+	}
 	created, err := credit(ctx, tx, store.LoyaltyCredit{CustomerID: o.CustomerID, Kind: "earn", Points: points, Op: "order:" + o.ExternalID + ":earn",
 		OrderID: o.ID, ExpiresAt: p.ExpiresAt(tx.Now())})
-	least := p.Cheapest()
-	if err != nil || !created || least == 0 || before >= least || before+points < least {
+	if err != nil || !created {
 		return nil, err
+	}
+	if err := tierUp(ctx, tx, p, o.CustomerID); err != nil {
+		return nil, err
+	}
+	least := p.Cheapest()
+	if least == 0 || before >= least || before+points < least {
+		return nil, nil
 	}
 	a := retain.Alert{CustomerID: o.CustomerID, Type: retain.AlertOpportunity, Reason: "reward_available", Severity: retain.SeverityLow,
 		Source: "order:" + o.ExternalID + ":reward", SignalAt: tx.Now(), DueAt: tx.Now().Add(72 * time.Hour),
@@ -321,6 +331,7 @@ type Points struct {
 	Redeemed int64           `json:"redeemed"`
 	Expired  int64           `json:"expired"`
 	Stamps   []StampCardView `json:"stamps" doc:"The programme's stamp cards and what the customer's hold."`
+	Tier     *TierView       `json:"tier,omitempty" doc:"The customer's tier, when the programme has tiers."`
 }
 
 // PointsLot is points earned together and what is left of them.
@@ -356,6 +367,13 @@ func (w Work) CustomerPoints(ctx context.Context, a retain.Actor, ref string) (P
 	}
 	if out.Stamps == nil {
 		out.Stamps = []StampCardView{}
+	}
+	program, err := LoyaltyProgram(ctx, w.DB)
+	if err != nil {
+		return out, err
+	}
+	if out.Tier, err = customerTierView(ctx, w.DB, program, c.ID, "en"); err != nil {
+		return out, err
 	}
 	return out, nil
 }

@@ -62,6 +62,7 @@ type Subject struct {
 	// updates them for the messages after it.
 	Points     int64
 	CouponCode string
+	Tier       string // the customer's tier's name in their language; "" without tiers
 }
 
 // next runs the playbook from step until it has to wait or ends, and
@@ -194,9 +195,9 @@ const HeldForRecovery = "not sent: a service recovery is open for this customer"
 
 // templateData is what message and task templates can use.
 type templateData struct {
-	Name, FirstName, Business, FavouriteCategory, Recommendations, Reason, ReviewLink, CouponCode string
-	Orders, LastOrderDays                                                                         int
-	Points                                                                                        int64
+	Name, FirstName, Business, FavouriteCategory, Recommendations, Reason, ReviewLink, CouponCode, Tier string
+	Orders, LastOrderDays                                                                               int
+	Points                                                                                              int64
 }
 
 func render(texts map[string]string, s Subject) string {
@@ -215,7 +216,7 @@ func render(texts map[string]string, s Subject) string {
 	}
 	d := templateData{Name: name, FirstName: first, Business: business, FavouriteCategory: s.Facts.FavouriteCategory,
 		Recommendations: strings.Join(s.Recommendations, ", "), Reason: reasonLabel(s.Reason, s.Locale), Orders: s.Facts.Orders,
-		ReviewLink: s.ReviewURL, Points: s.Points, CouponCode: s.CouponCode}
+		ReviewLink: s.ReviewURL, Points: s.Points, CouponCode: s.CouponCode, Tier: s.Tier}
 	if !s.Facts.LastOrderAt.IsZero() {
 		d.LastOrderDays = int(s.Now.Sub(s.Facts.LastOrderAt).Hours() / 24)
 	}

@@ -38,6 +38,13 @@ func Program() loyalty.Program {
 		{Key: "ten-percent", Name: map[string]string{"en": "10% off an order", "bn": "একটি অর্ডারে ১০% ছাড়", "ne": "एउटा अर्डरमा १०% छुट"}, Points: 250,
 			Coupon: retain.CouponSpec{Kind: retain.CouponPercent, Percent: 10, ValidDays: 30}},
 	}
+	// Tiers by the points of the last twelve months, a month's grace.
+	p.TierMonths, p.TierGraceDays = 12, 30
+	p.Tiers = []loyalty.Tier{
+		{Key: "member", Name: map[string]string{"en": "Member", "bn": "সদস্য", "ne": "सदस्य"}, Multiplier: 1},
+		{Key: "silver", Name: map[string]string{"en": "Silver", "bn": "সিলভার", "ne": "सिल्भर"}, MinPoints: 150, Multiplier: 1.25},
+		{Key: "gold", Name: map[string]string{"en": "Gold", "bn": "গোল্ড", "ne": "गोल्ड"}, MinPoints: 500, Multiplier: 1.5},
+	}
 	// A tea card: every packet of tea a stamp, the sixth packet free.
 	p.StampCards = []loyalty.StampCard{{Key: "tea", Name: map[string]string{"en": "Tea card", "bn": "চা কার্ড", "ne": "चिया कार्ड"}, Stamps: 5,
 		Per: loyalty.StampPerItem, Categories: []string{"tea"}, Reward: retain.CouponSpec{Kind: retain.CouponFreeItem, Item: "Sylhet tea 500g", ValidDays: 60}}}
@@ -70,7 +77,7 @@ func Loyalty(ctx context.Context, db *store.DB, asOf time.Time, seed uint64) (Lo
 	}
 	rng := rand.New(rand.NewPCG(seed, seed^0x10a1))
 	work := core.Work{DB: db}
-	only := core.DetectOptions{TimerKinds: []string{store.TimerLoyaltyEarn, store.TimerLoyaltyExpire, store.TimerCouponHold}}
+	only := core.DetectOptions{TimerKinds: []string{store.TimerLoyaltyEarn, store.TimerLoyaltyExpire, store.TimerCouponHold, store.TimerLoyaltyTier}}
 	for now = start.AddDate(0, 0, 7); now.Before(asOf); now = now.AddDate(0, 0, 7) {
 		st.Weeks++
 		var ds core.DetectStats

@@ -39,6 +39,11 @@ type Program struct {
 	Rewards []Reward `json:"rewards,omitempty"`
 	// StampCards are the programme's cards: buy so many, get one free.
 	StampCards []StampCard `json:"stamp_cards,omitempty"`
+	// Tiers, lowest first, reached by the points earned in the last
+	// TierMonths; a customer keeps a tier TierGraceDays past their period.
+	Tiers         []Tier `json:"tiers,omitempty"`
+	TierMonths    int    `json:"tier_months,omitempty"`
+	TierGraceDays int    `json:"tier_grace_days,omitempty"`
 }
 
 // StampCard finds a stamp card of the programme by key.
@@ -126,6 +131,9 @@ func (p Program) Check() error {
 			return err
 		}
 		seen[r.Key] = true
+	}
+	if err := p.checkTiers(); err != nil {
+		return err
 	}
 	cards := map[string]bool{}
 	for i, c := range p.StampCards {

@@ -489,3 +489,66 @@ func (db *DB) CardCustomer(ctx context.Context, tokenHash string) (int64, error)
 	err := db.read.QueryRowContext(ctx, `SELECT customer_id FROM loyalty_cards WHERE token_hash = $1 AND revoked_at IS NULL`, tokenHash).Scan(&id)
 	return id, notFound(err, "no such card")
 }
+
+// LoyaltyTier is a customer's tier; Tier is "" when they have none yet.
+type LoyaltyTier struct {
+	Tier            string
+	Since, ReviewAt time.Time
+}
+
+// CustomerTier reads a customer's tier in a transaction.
+func (tx *Tx) CustomerTier(ctx context.Context, customerID int64) (LoyaltyTier, error) {
+	return customerTier(ctx, tx.tx, customerID)
+}
+
+// CustomerTier reads a customer's tier.
+func (db *DB) CustomerTier(ctx context.Context, customerID int64) (LoyaltyTier, error) {
+	return customerTier(ctx, db.read, customerID)
+}
+
+func customerTier(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, customerID int64) (LoyaltyTier, error) {
+	var t LoyaltyTier
+	var since, review nullTime
+	err := q.QueryRowContext(ctx, `SELECT tier, since, review_at FROM loyalty_tiers WHERE customer_id = $1`, customerID).Scan(&t.Tier, &since, &review)
+	if errors.Is(err, sql.ErrNoRows) {
+		return LoyaltyTier{}, nil
+	}
+	t.Since, t.ReviewAt = since.T, review.T
+	return t, err
+}
+
+// SetCustomerTier puts a customer in a tier until its review.
+func (tx *Tx) SetCustomerTier(ctx context.Context, customerID int64, t LoyaltyTier) error {
+	_, err := tx.exec(ctx, `INSERT INTO loyalty_tiers (customer_id, tier, since, review_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (customer_id) DO UPDATE SET tier = excluded.tier, since = excluded.since, review_at = excluded.review_at`,
+		customerID, t.Tier, t.Since.UTC(), t.ReviewAt.UTC())
+	if err != nil {
+		return fmt.Errorf("store: tier: %w", err)
+	}
+	return nil
+}
+
+// EarnedSince is the points a customer's orders earned since a time: what
+// qualifies them for a tier.
+func (tx *Tx) EarnedSince(ctx context.Context, customerID int64, since time.Time) (int64, error) {
+	return earnedSince(ctx, tx.tx, customerID, since)
+}
+
+// EarnedSince is Tx.EarnedSince outside a transaction (a page).
+func (db *DB) EarnedSince(ctx context.Context, customerID int64, since time.Time) (int64, error) {
+	return earnedSince(ctx, db.read, customerID, since)
+}
+
+func earnedSince(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, customerID int64, since time.Time) (int64, error) {
+	var n int64
+	err := q.QueryRowContext(ctx, `SELECT COALESCE(SUM(points), 0) FROM loyalty_ledger WHERE customer_id = $1 AND kind = 'earn' AND created_at >= $2`,
+		customerID, since.UTC()).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: earned since: %w", err)
+	}
+	return n, nil
+}

@@ -27,6 +27,7 @@ const (
 	TimerLoyaltyExpire = "loyalty.expire" // SubjectID: the lot (its earn entry) that expires
 	TimerCouponHold    = "coupon.hold"    // SubjectID: the redemption held until then
 	TimerLoyaltyRemind = "loyalty.remind" // SubjectID: the lot whose expiry is near
+	TimerLoyaltyTier   = "loyalty.tier"   // SubjectID: the customer whose tier is reviewed
 )
 
 // RenewalWindows are the days before a renewal at which its timers fire.

@@ -32,6 +32,7 @@ type counterData struct {
 	Coupons       []counterCoupon // the customer's own coupons that can still be used
 	Rewards       []counterReward
 	Cards         []core.StampCardView
+	Tier          *core.TierView
 	Currency      string
 	Nonce         string // this page's forms': a double tap is one redemption
 	Notice        string
@@ -116,6 +117,9 @@ func (s *Server) counterCustomer(r *http.Request, v *view, d *counterData, progr
 		}
 	}
 	if d.Cards, err = s.work().CustomerStamps(ctx, v.Actor, c.ID, v.L.Lang); err != nil {
+		return err
+	}
+	if d.Tier, err = s.work().CustomerTier(ctx, v.Actor, c.ID, v.L.Lang); err != nil {
 		return err
 	}
 	for _, rw := range program.Rewards {

@@ -28,6 +28,8 @@ func counterFixture(t *testing.T, s *site) (store.CustomerRow, core.CouponView) 
 		Coupon: retain.CouponSpec{Kind: retain.CouponFreeItem, Item: "Masala tea", ValidDays: 30}}}
 	p.StampCards = []loyalty.StampCard{{Key: "coffee", Name: map[string]string{"en": "Coffee card", "bn": "কফি কার্ড", "ne": "कफी कार्ड"}, Stamps: 5,
 		Per: loyalty.StampPerVisit, Reward: retain.CouponSpec{Kind: retain.CouponFreeItem, Item: "Coffee", ValidDays: 30}}}
+	p.TierMonths, p.Tiers = 12, []loyalty.Tier{{Key: "member", Name: map[string]string{"en": "Member", "bn": "সদস্য", "ne": "सदस्य"}, Multiplier: 1},
+		{Key: "silver", Name: map[string]string{"en": "Silver", "bn": "সিলভার", "ne": "सिल्भर"}, MinPoints: 50, Multiplier: 1.5}}
 	if err := core.SaveLoyaltyProgram(ctx, s.db, retain.System("test"), p); err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +79,8 @@ func TestCounter(t *testing.T) {
 	c.login("agent@shop.example", password)
 	digits := cust.Phone[len(cust.Phone)-8:]
 	code, page := c.get("/counter?q=" + url.QueryEscape(bengaliDigits(digits)))
-	if code != http.StatusOK || !strings.Contains(page, `id="counter-card"`) || !strings.Contains(page, "100 points") || !strings.Contains(page, coupon.Code) {
+	if code != http.StatusOK || !strings.Contains(page, `id="counter-card"`) || !strings.Contains(page, "100 points") || !strings.Contains(page, coupon.Code) ||
+		!strings.Contains(page, "50 points more to Silver") { // given points do not count for a tier: none earned yet
 		t.Fatalf("looking up %s: %d", bengaliDigits(digits), code)
 	}
 	nonce := regexp.MustCompile(`name="nonce" value="([0-9a-f]+)"`).FindStringSubmatch(page)[1]

@@ -24,6 +24,7 @@ type customerData struct {
 	Flags       []flagView
 	Points      store.LoyaltyAccount
 	Coupons     []counterCoupon
+	Tier        *core.TierView
 }
 
 type factorView struct {
@@ -75,6 +76,9 @@ func (s *Server) customer(w http.ResponseWriter, r *http.Request, v *view) error
 	}
 	program, err := core.LoyaltyProgram(ctx, s.db)
 	if err != nil {
+		return err
+	}
+	if d.Tier, err = s.work().CustomerTier(ctx, v.Actor, id, v.L.Lang); err != nil {
 		return err
 	}
 	coupons, err := s.work().Coupons(ctx, v.Actor, f.ExternalID, "", 20)

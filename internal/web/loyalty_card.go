@@ -25,6 +25,7 @@ type cardPage struct {
 	SoonestPoints               int64
 	SoonestAt                   time.Time
 	Cards                       []core.StampCardView
+	Tier                        *core.TierView
 	Rewards                     []counterReward
 	Coupons                     []counterCoupon
 	QR                          template.HTML
@@ -90,6 +91,9 @@ func (s *Server) cardPage(r *http.Request, id int64, token string) (cardPage, er
 		p.SoonestPoints, p.SoonestAt = p.Points.Lots[0].Points, *p.Points.Lots[0].ExpiresAt
 	}
 	if p.Cards, err = s.work().CustomerStamps(ctx, actor, id, p.Lang); err != nil {
+		return p, err
+	}
+	if p.Tier, err = s.work().CustomerTier(ctx, actor, id, p.Lang); err != nil {
 		return p, err
 	}
 	// The till scans the card's own link: typed into the counter's search,

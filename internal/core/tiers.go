@@ -1,0 +1,123 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/loyalty"
+	"github.com/retainhq/retain/internal/store"
+)
+
+// Tiers (loyalty.Tier): an order's earning moves its customer up at once
+// when the points of the window reach a higher tier; the review timer at
+// the end of the period plus the grace moves them to the tier their
+// window's points reach then — down, or not — and starts a new period.
+
+// tierOf is the customer's tier's position (-1: none, or no tiers).
+func tierOf(ctx context.Context, tx *store.Tx, p loyalty.Program, customerID int64) (int, error) {
+	if len(p.Tiers) == 0 {
+		return -1, nil
+	}
+	t, err := tx.CustomerTier(ctx, customerID)
+	return p.TierIndex(t.Tier), err
+}
+
+// tierUp moves the customer up at once to the tier the window's points
+// reach, if it is higher than theirs (a first tier for a new member).
+func tierUp(ctx context.Context, tx *store.Tx, p loyalty.Program, customerID int64) error {
+	if len(p.Tiers) == 0 {
+		return nil
+	}
+	cur, err := tierOf(ctx, tx, p, customerID)
+	if err != nil {
+		return err
+	}
+	earned, err := tx.EarnedSince(ctx, customerID, tx.Now().AddDate(0, -p.TierMonths, 0))
+	if err != nil {
+		return err
+	}
+	if target := p.TierFor(earned); target > cur {
+		return setTier(ctx, tx, p, customerID, target)
+	}
+	return nil
+}
+
+// reviewTier is a tier's review timer: the tier the window's points reach
+// now, for a new period.
+func reviewTier(ctx context.Context, tx *store.Tx, p loyalty.Program, t store.Timer) error {
+	if len(p.Tiers) == 0 {
+		return nil
+	}
+	cur, err := tx.CustomerTier(ctx, t.CustomerID)
+	if err != nil || cur.Tier == "" || tx.Now().Before(cur.ReviewAt) {
+		return err // moved up since: a later review is set
+	}
+	earned, err := tx.EarnedSince(ctx, t.CustomerID, tx.Now().AddDate(0, -p.TierMonths, 0))
+	if err != nil {
+		return err
+	}
+	return setTier(ctx, tx, p, t.CustomerID, p.TierFor(earned))
+}
+
+// setTier puts the customer in a tier for a period and sets its review.
+func setTier(ctx context.Context, tx *store.Tx, p loyalty.Program, customerID int64, tier int) error {
+	now := tx.Now()
+	review := now.AddDate(0, p.TierMonths, 0)
+	if err := tx.SetCustomerTier(ctx, customerID, store.LoyaltyTier{Tier: p.Tiers[tier].Key, Since: now, ReviewAt: review}); err != nil {
+		return err
+	}
+	due := review.AddDate(0, 0, p.TierGraceDays)
+	return tx.SetTimer(ctx, store.Timer{Key: fmt.Sprintf("loyalty:tier:%d:%d", customerID, due.Unix()), Kind: store.TimerLoyaltyTier,
+		SubjectID: customerID, CustomerID: customerID, DueAt: due})
+}
+
+// TierView is a customer's tier and the way to the next.
+type TierView struct {
+	Tier       string     `json:"tier"`
+	Name       string     `json:"name"`
+	Multiplier float64    `json:"multiplier"`
+	Earned     int64      `json:"earned_in_window" doc:"Points earned in the tier's window."`
+	ReviewAt   *time.Time `json:"review_at,omitempty" doc:"When the tier is next reviewed (after the grace)."`
+	Next       string     `json:"next,omitempty"`
+	NextName   string     `json:"next_name,omitempty"`
+	ToNext     int64      `json:"to_next,omitempty" doc:"Points more to the next tier."`
+}
+
+// customerTierView reads the customer's tier in a language; nil when the
+// programme has no tiers.
+func customerTierView(ctx context.Context, db *store.DB, p loyalty.Program, customerID int64, lang string) (*TierView, error) {
+	if len(p.Tiers) == 0 {
+		return nil, nil
+	}
+	cur, err := db.CustomerTier(ctx, customerID)
+	if err != nil {
+		return nil, err
+	}
+	earned, err := db.EarnedSince(ctx, customerID, db.Now().AddDate(0, -p.TierMonths, 0))
+	if err != nil {
+		return nil, err
+	}
+	i := max(p.TierIndex(cur.Tier), 0)
+	t := p.Tiers[i]
+	v := &TierView{Tier: t.Key, Name: RewardName(t.Name, lang), Multiplier: t.Multiplier, Earned: earned, ReviewAt: timePtr(cur.ReviewAt)}
+	if i+1 < len(p.Tiers) {
+		n := p.Tiers[i+1]
+		v.Next, v.NextName, v.ToNext = n.Key, RewardName(n.Name, lang), max(n.MinPoints-earned, 0)
+	}
+	return v, nil
+}
+
+// CustomerTier is a customer's tier in a language (customers:read); nil
+// when the programme has no tiers.
+func (w Work) CustomerTier(ctx context.Context, a retain.Actor, customerID int64, lang string) (*TierView, error) {
+	if err := a.Require(retain.PermCustomersRead); err != nil {
+		return nil, err
+	}
+	p, err := LoyaltyProgram(ctx, w.DB)
+	if err != nil {
+		return nil, err
+	}
+	return customerTierView(ctx, w.DB, p, customerID, lang)
+}
