@@ -268,19 +268,26 @@ func (d *detector) timer(ctx context.Context, t store.Timer, st *DetectStats) er
 	case store.TimerPending:
 		return d.desk.pendingTimer(ctx, tx, t)
 	case store.TimerLoyaltyEarn, store.TimerLoyaltyRemind:
-		var a *retain.Alert
+		var alerts []retain.Alert
 		var err error
 		if t.Kind == store.TimerLoyaltyEarn {
-			a, err = earnOrder(ctx, tx, d.loyalty, t.SubjectID)
+			alerts, err = earnOrder(ctx, tx, d.loyalty, t.SubjectID)
 		} else {
-			a, err = expiryReminder(ctx, tx, t)
+			var a *retain.Alert
+			if a, err = expiryReminder(ctx, tx, t); a != nil {
+				alerts = []retain.Alert{*a}
+			}
 		}
-		if err != nil || a == nil {
+		if err != nil {
 			return err
 		}
-		st.Signals++
-		_, err = d.triggers.raise(ctx, tx, *a, st)
-		return err
+		for _, a := range alerts {
+			st.Signals++
+			if _, err := d.triggers.raise(ctx, tx, a, st); err != nil {
+				return err
+			}
+		}
+		return nil
 	case store.TimerLoyaltyExpire:
 		return expireLot(ctx, tx, t)
 	case store.TimerCouponHold:

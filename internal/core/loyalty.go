@@ -139,9 +139,10 @@ func setEarnTimer(ctx context.Context, tx *store.Tx, p loyalty.Program, o store.
 
 // earnOrder is an order's earning timer: the points of what was paid and
 // kept, a lot of their own with its expiry timer, and its stamps, once. It
-// returns the alert to raise when the points let the customer afford a
-// reward they could not before (the loyalty nudge's reward_available).
-func earnOrder(ctx context.Context, tx *store.Tx, p loyalty.Program, orderID int64) (*retain.Alert, error) {
+// returns the alerts the loyalty nudge follows: reward_available when the
+// points let the customer afford a reward they could not before, near_tier
+// when they bring them close to the next tier.
+func earnOrder(ctx context.Context, tx *store.Tx, p loyalty.Program, orderID int64) ([]retain.Alert, error) {
 	if !p.Enabled {
 		return nil, nil // switched off since: pending orders earn nothing
 	}
@@ -169,18 +170,23 @@ func earnOrder(ctx context.Context, tx *store.Tx, p loyalty.Program, orderID int
 	if err != nil || !created {
 		return nil, err
 	}
-	if err := tierUp(ctx, tx, p, o.CustomerID); err != nil {
+	var out []retain.Alert
+	near, err := tierUp(ctx, tx, p, o.CustomerID)
+	if err != nil {
 		return nil, err
+	}
+	if near != nil {
+		out = append(out, *near)
 	}
 	least := p.Cheapest()
 	if least == 0 || before >= least || before+points < least {
-		return nil, nil
+		return out, nil
 	}
 	a := retain.Alert{CustomerID: o.CustomerID, Type: retain.AlertOpportunity, Reason: "reward_available", Severity: retain.SeverityLow,
 		Source: "order:" + o.ExternalID + ":reward", SignalAt: tx.Now(), DueAt: tx.Now().Add(72 * time.Hour),
 		Title: fmt.Sprintf("%d points: enough for a reward", before+points), Detail: fmt.Sprintf("order %s earned %d points", o.ExternalID, points),
 		DetailKey: "alertdetail.reward_available", DetailArgs: map[string]any{"points": before + points}}
-	return &a, nil
+	return append(out, a), nil
 }
 
 // expiryReminder is a lot's reminder timer: what is left of it expires in

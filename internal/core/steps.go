@@ -244,6 +244,7 @@ var reasonLabels = map[string][3]string{ // en, bn, ne
 	"promoter":         {"promoter", "প্রচারক", "प्रवर्द्धक"},
 	"points_expiring":  {"points about to expire", "পয়েন্টের মেয়াদ শেষ হচ্ছে", "पोइन्टको म्याद सकिँदै"},
 	"reward_available": {"a reward available", "পুরস্কার নেওয়া যাবে", "पुरस्कार लिन मिल्छ"},
+	"near_tier":        {"close to the next tier", "পরের স্তরের কাছাকাছি", "अर्को तहको नजिक"},
 }
 
 func reasonLabel(reason, locale string) string {

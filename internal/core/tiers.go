@@ -25,23 +25,37 @@ func tierOf(ctx context.Context, tx *store.Tx, p loyalty.Program, customerID int
 }
 
 // tierUp moves the customer up at once to the tier the window's points
-// reach, if it is higher than theirs (a first tier for a new member).
-func tierUp(ctx context.Context, tx *store.Tx, p loyalty.Program, customerID int64) error {
+// reach, if it is higher than theirs (a first tier for a new member), and
+// returns the near_tier alert when the points are within a fifth of the
+// tier after.
+func tierUp(ctx context.Context, tx *store.Tx, p loyalty.Program, customerID int64) (*retain.Alert, error) {
 	if len(p.Tiers) == 0 {
-		return nil
+		return nil, nil
 	}
 	cur, err := tierOf(ctx, tx, p, customerID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	earned, err := tx.EarnedSince(ctx, customerID, tx.Now().AddDate(0, -p.TierMonths, 0))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if target := p.TierFor(earned); target > cur {
-		return setTier(ctx, tx, p, customerID, target)
+	target := p.TierFor(earned)
+	if target > cur {
+		if err := setTier(ctx, tx, p, customerID, target); err != nil {
+			return nil, err
+		}
 	}
-	return nil
+	at := max(target, cur) + 1
+	if at >= len(p.Tiers) || earned*5 < p.Tiers[at].MinPoints*4 {
+		return nil, nil
+	}
+	next := p.Tiers[at]
+	togo := next.MinPoints - earned
+	return &retain.Alert{CustomerID: customerID, Type: retain.AlertOpportunity, Reason: "near_tier", Severity: retain.SeverityLow,
+		Source: fmt.Sprintf("tier:%d:%s", customerID, next.Key), SignalAt: tx.Now(), DueAt: tx.Now().Add(72 * time.Hour),
+		Title: fmt.Sprintf("%d points from %s", togo, next.Name["en"]), Detail: fmt.Sprintf("%d points earned in the window", earned),
+		DetailKey: "alertdetail.near_tier", DetailArgs: map[string]any{"points": togo}}, nil
 }
 
 // reviewTier is a tier's review timer: the tier the window's points reach
