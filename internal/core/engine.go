@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/i18n"
 	"github.com/retainhq/retain/internal/loyalty"
 	"github.com/retainhq/retain/internal/messaging"
 	"github.com/retainhq/retain/internal/store"
@@ -187,6 +188,14 @@ func (r *Runner) subject(ctx context.Context, p *retain.Playbook, customerID int
 	if err != nil {
 		return Subject{}, err
 	}
+	saved, err := r.DB.CouponSavings(ctx, customerID)
+	if err != nil {
+		return Subject{}, err
+	}
+	savings := ""
+	if n := saved[program.Currency]; n > 0 { // the renewal recap's "your coupons saved you"
+		savings = i18n.New(locale, true).Money(n, program.Currency)
+	}
 	tier := ""
 	if tv, err := customerTierView(ctx, r.DB, program, customerID, locale); err != nil {
 		return Subject{}, err
@@ -195,7 +204,7 @@ func (r *Runner) subject(ctx context.Context, p *retain.Playbook, customerID int
 	}
 	return Subject{Facts: f, Locale: locale, Recommendations: recs, Reason: reason, Channels: r.Channels,
 		Business: r.Business, ReviewURL: r.ReviewURL, Now: r.DB.Now(), InRecovery: inRecovery, Surveys: surveys,
-		Points: points.Balance, Tier: tier}, nil
+		Points: points.Balance, Tier: tier, Savings: savings}, nil
 }
 
 // inRecovery reports whether a service recovery is open for the customer:

@@ -351,3 +351,24 @@ var couponChecks = []struct{ rule, q string }{
 		WHERE r.status <> 'released' AND r.customer_id IS NOT NULL AND c.per_customer > 0
 		GROUP BY r.customer_id, c.id, c.per_customer HAVING COUNT(*) > c.per_customer`},
 }
+
+// CouponSavings is what a customer's used coupons took off their orders,
+// per currency.
+func (db *DB) CouponSavings(ctx context.Context, customerID int64) (map[string]int64, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT c.currency, SUM(r.discount_minor) FROM coupon_redemptions r JOIN coupons c ON c.id = r.coupon_id
+		WHERE r.customer_id = $1 AND r.status = 'confirmed' GROUP BY c.currency`, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("store: savings: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var cur string
+		var n int64
+		if err := rows.Scan(&cur, &n); err != nil {
+			return nil, fmt.Errorf("store: savings: %w", err)
+		}
+		out[cur] = n
+	}
+	return out, rows.Err()
+}
