@@ -486,7 +486,7 @@ func CannedReplies(ctx context.Context, db *store.DB, t store.TicketRow, agentLa
 	if err != nil {
 		return nil, err
 	}
-	locale := localeOf(facts.Locale)
+	locale := LocaleOf(facts.Locale)
 	if facts.Name == "" { // a customer known by their number alone: "Dear customer", not their id
 		facts.Name = map[string]string{"en": "customer", "bn": "গ্রাহক", "ne": "ग्राहक"}[locale]
 	}

@@ -163,7 +163,7 @@ func (r *Runner) subject(ctx context.Context, p *retain.Playbook, customerID int
 			return Subject{}, err
 		}
 	}
-	locale := localeOf(f.Locale)
+	locale := LocaleOf(f.Locale)
 	if f.Locale == "" && r.Language != "" {
 		locale = r.Language
 	}

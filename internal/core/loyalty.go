@@ -347,8 +347,14 @@ type PointsLot struct {
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 }
 
-// CustomerPoints reads a customer's points, by external id.
+// CustomerPoints reads a customer's points, by external id, the cards' and
+// tiers' names in English (the API's and the CLI's).
 func (w Work) CustomerPoints(ctx context.Context, a retain.Actor, ref string) (Points, error) {
+	return w.CustomerPointsIn(ctx, a, ref, "en")
+}
+
+// CustomerPointsIn is CustomerPoints with the names in a language (a page's).
+func (w Work) CustomerPointsIn(ctx context.Context, a retain.Actor, ref, lang string) (Points, error) {
 	if err := a.Require(retain.PermCustomersRead); err != nil {
 		return Points{}, err
 	}
@@ -368,20 +374,15 @@ func (w Work) CustomerPoints(ctx context.Context, a retain.Actor, ref string) (P
 	for _, l := range loyalty.SpendOrder(lots) {
 		out.Lots = append(out.Lots, PointsLot{Points: l.Remaining, EarnedAt: l.EarnedAt, ExpiresAt: timePtr(l.ExpiresAt)})
 	}
-	if out.Stamps, err = w.CustomerStamps(ctx, a, c.ID, "en"); err != nil {
-		return out, err
-	}
-	if out.Stamps == nil {
-		out.Stamps = []StampCardView{}
-	}
 	program, err := LoyaltyProgram(ctx, w.DB)
 	if err != nil {
 		return out, err
 	}
-	if out.Tier, err = customerTierView(ctx, w.DB, program, c.ID, "en"); err != nil {
+	if out.Stamps, err = stampViews(ctx, w.DB, program, c.ID, lang); err != nil {
 		return out, err
 	}
-	return out, nil
+	out.Tier, err = customerTierView(ctx, w.DB, program, c.ID, lang)
+	return out, err
 }
 
 // PointsMove is what a redemption or an adjustment did.

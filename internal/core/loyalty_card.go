@@ -48,7 +48,7 @@ func (w Work) CardLink(ctx context.Context, a retain.Actor, live *LiveSettings, 
 		if !send {
 			return nil
 		}
-		subj := Subject{Facts: f, Locale: localeOf(f.Locale), Channels: m.Configured(), Business: m.Settings.BusinessName, Now: tx.Now()}
+		subj := Subject{Facts: f, Locale: LocaleOf(f.Locale), Channels: m.Configured(), Business: m.Settings.BusinessName, Now: tx.Now()}
 		if f.Locale == "" && m.Settings.Language != "" {
 			subj.Locale = m.Settings.Language
 		}

@@ -107,7 +107,7 @@ func next(p *retain.Playbook, s Subject, step int) ([]Action, int) {
 			}
 		case "task":
 			staff := s
-			staff.Locale = localeOf(s.Facts.OwnerLocale) // the task is for the owner
+			staff.Locale = LocaleOf(s.Facts.OwnerLocale) // the task is for the owner
 			a.Text = render(st.Title, staff)
 			a.Titles = map[string]string{}
 			for l := range st.Title {
@@ -315,8 +315,9 @@ func holds(c *retain.Condition, f store.Facts, now time.Time) bool {
 	return false
 }
 
-// localeOf maps a customer's locale tag to a catalog language.
-func localeOf(tag string) string {
+// LocaleOf maps a customer's locale tag to a catalog language: bn, ne,
+// else en.
+func LocaleOf(tag string) string {
 	switch {
 	case strings.HasPrefix(tag, "bn"):
 		return "bn"

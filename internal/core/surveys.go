@@ -703,7 +703,7 @@ func SendSurvey(ctx context.Context, db *store.DB, live *LiveSettings, by retain
 	if err != nil {
 		return SurveyResult{}, err
 	}
-	subj := Subject{Facts: f, Locale: localeOf(f.Locale), Channels: m.Configured(), Business: m.Settings.BusinessName,
+	subj := Subject{Facts: f, Locale: LocaleOf(f.Locale), Channels: m.Configured(), Business: m.Settings.BusinessName,
 		ReviewURL: m.Settings.ReviewURL, Now: db.Now()}
 	if f.Locale == "" && m.Settings.Language != "" {
 		subj.Locale = m.Settings.Language

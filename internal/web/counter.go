@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -101,7 +102,7 @@ func (s *Server) counterCustomer(r *http.Request, v *view, d *counterData, progr
 		return err
 	}
 	d.Customer = &c
-	if d.Points, err = s.work().CustomerPoints(ctx, v.Actor, ref); err != nil {
+	if d.Points, err = s.work().CustomerPointsIn(ctx, v.Actor, ref, v.L.Lang); err != nil {
 		return err
 	}
 	if len(d.Points.Lots) > 0 && d.Points.Lots[0].ExpiresAt != nil {
@@ -116,12 +117,7 @@ func (s *Server) counterCustomer(r *http.Request, v *view, d *counterData, progr
 			d.Coupons = append(d.Coupons, counterCoupon{CouponView: cv, Offer: couponOffer(v, cv.Spec(), program.Currency)})
 		}
 	}
-	if d.Cards, err = s.work().CustomerStamps(ctx, v.Actor, c.ID, v.L.Lang); err != nil {
-		return err
-	}
-	if d.Tier, err = s.work().CustomerTier(ctx, v.Actor, c.ID, v.L.Lang); err != nil {
-		return err
-	}
+	d.Cards, d.Tier = d.Points.Stamps, d.Points.Tier
 	for _, rw := range program.Rewards {
 		name := rw.Name[v.L.Lang]
 		if name == "" {
@@ -227,9 +223,11 @@ func (s *Server) counterStamp(w http.ResponseWriter, r *http.Request, v *view) e
 	ref, card, nonce := r.FormValue("customer"), r.FormValue("card"), r.FormValue("nonce")
 	count := 1
 	if n := r.FormValue("count"); n != "" {
-		if _, err := fmt.Sscan(n, &count); err != nil {
+		c, err := strconv.Atoi(retain.LatinDigits(n)) // all of it: "3abc" is no count
+		if err != nil {
 			return workForm(v, retain.FieldError("count", "%q is not a whole number", n), "counter.failed")
 		}
+		count = c
 	}
 	if nonce == "" {
 		return workForm(v, retain.FieldError("key", "is required"), "counter.failed")

@@ -104,6 +104,9 @@ func TestCounter(t *testing.T) {
 	if cs, _ := s.db.Coupons(context.Background(), store.CouponFilter{CustomerID: cust.ID}); len(cs) != 2 || cs[1].Uses != 1 { // the tea's, and the one used
 		t.Errorf("coupons after the counter: %+v", cs)
 	}
+	if code, _ := c.post("/counter/stamp", url.Values{"customer": {cust.ExternalID}, "card": {"coffee"}, "count": {"3abc"}, "nonce": {nonce + "c"}}, ""); code != http.StatusBadRequest {
+		t.Errorf("a count of 3abc: %d, want 400", code)
+	}
 	// Five stamps fill the coffee card: its free coffee is the customer's.
 	form = url.Values{"customer": {cust.ExternalID}, "card": {"coffee"}, "count": {"5"}, "nonce": {nonce}}
 	if code, _ := c.post("/counter/stamp", form, ""); code != http.StatusSeeOther {

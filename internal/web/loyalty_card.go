@@ -74,7 +74,7 @@ func (s *Server) cardPage(r *http.Request, id int64, token string) (cardPage, er
 	if err != nil {
 		return cardPage{}, err
 	}
-	p := cardPage{Token: token, Name: nameOf(f), Lang: localeOfTag(f.Locale)}
+	p := cardPage{Token: token, Name: nameOf(f), Lang: core.LocaleOf(f.Locale)}
 	if q := r.FormValue("lang"); slices.Contains(i18n.Languages, q) {
 		p.Lang = q
 	}
@@ -84,18 +84,13 @@ func (s *Server) cardPage(r *http.Request, id int64, token string) (cardPage, er
 	}
 	p.Business = m.Settings.BusinessName
 	actor := retain.System("card")
-	if p.Points, err = s.work().CustomerPoints(ctx, actor, f.ExternalID); err != nil {
+	if p.Points, err = s.work().CustomerPointsIn(ctx, actor, f.ExternalID, p.Lang); err != nil {
 		return p, err
 	}
 	if len(p.Points.Lots) > 0 && p.Points.Lots[0].ExpiresAt != nil {
 		p.SoonestPoints, p.SoonestAt = p.Points.Lots[0].Points, *p.Points.Lots[0].ExpiresAt
 	}
-	if p.Cards, err = s.work().CustomerStamps(ctx, actor, id, p.Lang); err != nil {
-		return p, err
-	}
-	if p.Tier, err = s.work().CustomerTier(ctx, actor, id, p.Lang); err != nil {
-		return p, err
-	}
+	p.Cards, p.Tier = p.Points.Stamps, p.Points.Tier
 	// The till scans the card's own link: typed into the counter's search,
 	// it finds the customer.
 	p.QR, err = qrSVG(core.CardURL(m.Settings.PublicURL, token))
@@ -147,16 +142,4 @@ func qrSVG(content string) (template.HTML, error) {
 	}
 	b.WriteString(`"/></svg>`)
 	return template.HTML(b.String()), nil // built here from numbers only
-}
-
-// localeOfTag maps a customer's locale tag to a catalog language
-// (English when it is neither Bengali nor Nepali).
-func localeOfTag(tag string) string {
-	switch {
-	case strings.HasPrefix(tag, "bn"):
-		return "bn"
-	case strings.HasPrefix(tag, "ne"):
-		return "ne"
-	}
-	return "en"
 }
