@@ -103,13 +103,19 @@ func (s *Server) playbookEditPost(w http.ResponseWriter, r *http.Request, v *vie
 	if err != nil {
 		return err
 	}
-	p := readPlaybookForm(r, cur.Key, currency)
+	p, typed := readPlaybookForm(r, cur.Key, currency)
 	op := editItems(r, &p.Steps, func() (retain.Step, bool) { return newStep(r.FormValue("add_type"), p.Steps), true })
 	d := editorData{P: p, Enabled: enabled, Version: version, Customer: strings.TrimSpace(r.FormValue("customer")), Fields: fieldErrors{}}
 	// The definition's own check, by field path; an added step's empty
 	// texts are the reader's to fill, not a complaint yet.
 	if op != "add" {
-		d.Fields = definitionProblems(v, p.Validate())
+		problems := p.Validate()
+		if op == "save" || op == "preview" { // the steps as typed, not moved: an amount that did not read is named where it was typed
+			for field, why := range typed {
+				problems[field] = why
+			}
+		}
+		d.Fields = definitionProblems(v, problems)
 	}
 	if op == "save" && len(d.Fields) == 0 {
 		norm, err := json.Marshal(p)
@@ -208,7 +214,10 @@ func (s *Server) programCurrency(ctx context.Context) (string, error) {
 // readPlaybookForm is the definition the editor's form describes. Field
 // names are the definition's own paths, so a problem the check reports
 // lands next to the field it is about.
-func readPlaybookForm(r *http.Request, key, currency string) *retain.Playbook {
+// An amount that does not read as one is left 0 in the definition and
+// named in the problems returned.
+func readPlaybookForm(r *http.Request, key, currency string) (*retain.Playbook, retain.Problems) {
+	typed := retain.Problems{}
 	r.ParseForm()
 	f := func(name string) string { return strings.TrimSpace(r.FormValue(name)) }
 	num := func(name string) float64 { n, _ := strconv.ParseFloat(f(name), 64); return n }
@@ -272,17 +281,24 @@ func readPlaybookForm(r *http.Request, key, currency string) *retain.Playbook {
 				cur = currency
 			}
 			// Amounts are typed as the shop says them (200, ২০০), stored in
-			// minor units; one that does not parse is left 0, and the
-			// definition's check names the field.
-			c.Amount, _ = retain.ParseAmount(f(at+".coupon.amount_minor"), cur)
-			c.MinSpend, _ = retain.ParseAmount(f(at+".coupon.min_spend_minor"), cur)
+			// minor units.
+			for name, into := range map[string]*int64{"amount_minor": &c.Amount, "min_spend_minor": &c.MinSpend} {
+				field := at + ".coupon." + name
+				if text := f(field); text != "" {
+					n, err := retain.ParseAmount(text, cur)
+					if err != nil {
+						typed.Add(field, "%v", err)
+					}
+					*into = n
+				}
+			}
 			st.Coupon = c
 		case "points":
 			st.Points, st.Reason = int64(num(at+".points")), f(at+".reason")
 		}
 		p.Steps = append(p.Steps, st)
 	}
-	return p
+	return p, typed
 }
 
 // simulate runs the edited definition for a customer, sending nothing.

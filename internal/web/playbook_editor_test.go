@@ -179,9 +179,10 @@ func firstExternalID(t *testing.T, s *site) string {
 }
 
 // TestPlaybookEditorCouponStep: service recovery's goodwill coupon comes
-// back from the form unchanged; a coupon step added and given an amount
-// typed in Bengali digits is saved in minor units; a points step with no
-// points is refused at its field.
+// back from the form unchanged; a minimum spend that is no amount is
+// refused, not dropped; a coupon step added and given an amount typed in
+// Bengali digits is saved in minor units; a points step with no points is
+// refused at its field.
 func TestPlaybookEditorCouponStep(t *testing.T) {
 	s := newSite(t, storetest.SQLite)
 	c := s.client(t)
@@ -212,7 +213,13 @@ func TestPlaybookEditorCouponStep(t *testing.T) {
 	added := coupons[1]
 	form.Set(added+".coupon.kind", "amount")
 	form.Set(added+".coupon.amount_minor", "২০০")
+	form.Set(added+".coupon.min_spend_minor", "a thousand")
 	form.Set("op", "save")
+	if code, body := c.post("/playbooks/service_recovery/edit", form, ""); code != http.StatusBadRequest ||
+		!strings.Contains(body, `name="`+added+`.coupon.min_spend_minor"`) || !strings.Contains(body, "aria-invalid") {
+		t.Fatalf("a minimum spend that is no amount: %d", code)
+	}
+	form.Set(added+".coupon.min_spend_minor", "")
 	if code, body := c.post("/playbooks/service_recovery/edit", form, ""); code != http.StatusOK || !strings.Contains(body, "Saved as version 2") {
 		i := strings.Index(body, "<main")
 		t.Fatalf("saving the amount coupon: %d %s", code, body[i:min(len(body), i+3000)])
