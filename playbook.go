@@ -92,7 +92,8 @@ var (
 	StepTypes       = []string{"wait", "message", "survey", "task", "branch", "set", "coupon", "points", "exit"}
 	ConditionFields = []string{"orders", "days_since_last_order", "health", "p_alive", "clv", "segment", "locale", "stage"}
 	ConditionOps    = []string{"=", "!=", "<", "<=", ">", ">="}
-	TriggerEvents   = []string{"first_order", "order_delivered", "order_delayed", "ticket_resolved", "store_visit"}
+	TriggerEvents   = []string{"first_order", "order_delivered", "order_delayed", "ticket_resolved", "store_visit",
+		"points_earned", "tier_up", "tier_down", "referral_completed"}
 )
 
 // ParsePlaybook reads and checks a definition. A bad one is an EINVALID
@@ -253,10 +254,18 @@ func (c *Condition) check(pr Problems, at string) {
 }
 
 // UsesRecommendations reports whether any message shows {{.Recommendations}}.
-func (p *Playbook) UsesRecommendations() bool {
+func (p *Playbook) UsesRecommendations() bool { return p.Uses("Recommendations") }
+
+// Uses reports whether any message or task text shows the template field.
+func (p *Playbook) Uses(field string) bool {
 	for _, st := range p.Steps {
 		for _, t := range st.Text {
-			if strings.Contains(t, ".Recommendations") {
+			if strings.Contains(t, "."+field) {
+				return true
+			}
+		}
+		for _, t := range st.Title {
+			if strings.Contains(t, "."+field) {
 				return true
 			}
 		}

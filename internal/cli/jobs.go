@@ -63,10 +63,18 @@ func (e *env) jobs(db *store.DB, reg prometheus.Registerer) *scheduler.Jobs {
 	}})
 	j.Add(scheduler.Job{Name: "loyalty", Every: 5 * time.Second, Run: func(ctx context.Context) (string, error) {
 		n, err := core.ConsumeLoyalty(ctx, db)
-		if n == 0 {
+		if err != nil {
 			return "", err
 		}
-		return counted(n, "changes read"), err
+		born, err := core.GiveBirthdayBonuses(ctx, db) // once a day; the other passes read one setting
+		var parts []string
+		if n > 0 {
+			parts = append(parts, counted(n, "changes read"))
+		}
+		if born > 0 {
+			parts = append(parts, counted(born, "birthday bonuses"))
+		}
+		return strings.Join(parts, ", "), err
 	}})
 	j.Add(scheduler.Job{Name: "mail", Every: 30 * time.Second, Lease: 3 * time.Second, Run: func(ctx context.Context) (string, error) {
 		st, err := core.PollMail(ctx, db)

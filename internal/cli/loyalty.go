@@ -278,6 +278,7 @@ are taken, and importing the same file again with the same --source gives nobody
 		},
 	}
 	cmd.AddCommand(program, show, redeem, adjust, reward, stampCmd, card, importCmd, backfill, verify)
+	cmd.AddCommand(e.referralCommands()...)
 	return cmd
 }
 

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -394,6 +396,13 @@ func (e *env) reportLoyaltyCommand() *cobra.Command {
 				fmt.Fprintf(w, "Coupons (12 months)\t%d issued (%d rewards bought with points), %d used\n", f.CouponsIssued, f.RewardsBought, f.CouponsUsed)
 				for cur, off := range f.Discounts {
 					fmt.Fprintf(w, "  taken off orders\t%s\n", money.Money(off, cur))
+				}
+				if f.Referrals > 0 {
+					fmt.Fprintf(w, "Referrals (12 months)\t%d friends signed up, %d kept a first order (%.1f%%)\n", f.Referrals, f.ReferralsCompleted,
+						100*float64(f.ReferralsCompleted)/float64(f.Referrals))
+					for _, why := range slices.Sorted(maps.Keys(f.ReferralsRefused)) {
+						fmt.Fprintf(w, "  refused: %s\t%d\n", why, f.ReferralsRefused[why])
+					}
 				}
 				fmt.Fprintf(w, "Effect (%d days after joining)\t%d members compared (%d a year before joining), %d left out for want of comparable customers\n",
 					effect.WindowDays, effect.Members, effect.YearBefore, effect.Unmatched)

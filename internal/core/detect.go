@@ -94,6 +94,7 @@ type detector struct {
 	since    time.Time
 	desk     *deskRun        // the desk's policy, for its timers
 	loyalty  loyalty.Program // the points programme, for its timers
+	zone     *time.Location  // the business's, whose days a campaign's dates are
 }
 
 func (d *detector) changes(ctx context.Context, changes []store.Change, st *DetectStats) error {
@@ -162,6 +163,13 @@ func (d *detector) changes(ctx context.Context, changes []store.Change, st *Dete
 				return err
 			}
 			continue
+		case store.ChangePointsEarned, store.ChangeTierChanged, store.ChangeReferralCompleted:
+			event := map[string]string{store.ChangePointsEarned: "points_earned", store.ChangeReferralCompleted: "referral_completed",
+				store.ChangeTierChanged: "tier_" + c.Detail}[c.Kind] // tier_up, tier_down
+			if err := d.triggers.onEvent(ctx, tx, c.CustomerID, event, fmt.Sprintf("change:%d", c.ID), st); err != nil {
+				return err
+			}
+			continue
 		case store.ChangeInteractionLogged:
 			if c.Detail == "visit" {
 				if err := d.triggers.onEvent(ctx, tx, c.CustomerID, "store_visit", fmt.Sprintf("interaction:%d", c.SubjectID), st); err != nil {
@@ -215,6 +223,10 @@ func FireTimers(ctx context.Context, db *store.DB, opts DetectOptions, st *Detec
 	if err != nil {
 		return err
 	}
+	zone, err := BusinessZone(ctx, db)
+	if err != nil {
+		return err
+	}
 	for {
 		var batch DetectStats
 		var n int
@@ -225,7 +237,7 @@ func FireTimers(ctx context.Context, db *store.DB, opts DetectOptions, st *Detec
 				return err
 			}
 			n = len(due)
-			d := detector{triggers: triggers, tx: tx, since: tx.Now().Add(-opts.Lookback), desk: desk, loyalty: program}
+			d := detector{triggers: triggers, tx: tx, since: tx.Now().Add(-opts.Lookback), desk: desk, loyalty: program, zone: zone}
 			for _, t := range due {
 				fresh, err := tx.FireTimer(ctx, t.ID)
 				if err != nil {
@@ -271,7 +283,7 @@ func (d *detector) timer(ctx context.Context, t store.Timer, st *DetectStats) er
 		var alerts []retain.Alert
 		var err error
 		if t.Kind == store.TimerLoyaltyEarn {
-			alerts, err = earnOrder(ctx, tx, d.loyalty, t.SubjectID)
+			alerts, err = earnOrder(ctx, tx, d.loyalty, d.zone, t.SubjectID)
 		} else {
 			var a *retain.Alert
 			if a, err = expiryReminder(ctx, tx, t); a != nil {
@@ -526,8 +538,12 @@ func (t *triggers) raise(ctx context.Context, tx *store.Tx, a retain.Alert, st *
 // in the alert's transaction.
 func (t *triggers) onAlert(ctx context.Context, tx *store.Tx, a retain.Alert, alertID int64, st *DetectStats) error {
 	for _, p := range t.byAlert[a.Reason] {
-		if ok, err := t.admits(ctx, p, a.CustomerID); err != nil || !ok {
+		ok, err := t.admits(ctx, p, a.CustomerID)
+		if err != nil {
 			return err
+		}
+		if !ok {
+			continue
 		}
 		_, created, err := tx.Enroll(ctx, p.Key, a.CustomerID, p.OncePerDays, fmt.Sprintf("alert:%d:%s", alertID, a.Reason), alertID, p.SuccessDays)
 		if err != nil {
@@ -544,8 +560,12 @@ func (t *triggers) onAlert(ctx context.Context, tx *store.Tx, a retain.Alert, al
 // names the cause, for the enrollment's trigger.
 func (t *triggers) onEvent(ctx context.Context, tx *store.Tx, customerID int64, event, ref string, st *DetectStats) error {
 	for _, p := range t.byEvent[event] {
-		if ok, err := t.admits(ctx, p, customerID); err != nil || !ok {
+		ok, err := t.admits(ctx, p, customerID)
+		if err != nil {
 			return err
+		}
+		if !ok {
+			continue // this playbook's entry rules keep them out; the next may not
 		}
 		_, created, err := tx.Enroll(ctx, p.Key, customerID, p.OncePerDays, ref+":"+event, 0, p.SuccessDays)
 		if err != nil {
@@ -567,8 +587,12 @@ func (t *triggers) onScore(ctx context.Context, tx *store.Tx, s retain.Score, ru
 		if !holds(p.Trigger.Score, f, now) {
 			continue
 		}
-		if ok, err := t.admits(ctx, p, s.CustomerID); err != nil || !ok {
+		ok, err := t.admits(ctx, p, s.CustomerID)
+		if err != nil {
 			return err
+		}
+		if !ok {
+			continue
 		}
 		_, created, err := tx.Enroll(ctx, p.Key, s.CustomerID, p.OncePerDays, fmt.Sprintf("score:%d", run), 0, p.SuccessDays)
 		if err != nil {

@@ -236,3 +236,52 @@ func TestAlertCauseEvidence(t *testing.T) {
 		})
 	}
 }
+
+// TestEntryRulesKeepOutOnePlaybookOnly: two playbooks start on a first
+// order and on a promoter's alert; the first of each (by key) admits only
+// customers with more than five orders. A new customer is kept out of it
+// and still enrolled in the second: one playbook's entry rules do not stop
+// the others.
+func TestEntryRulesKeepOutOnePlaybookOnly(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	now := storetest.ClockStart(t)
+	db.Now = func() time.Time { return now }
+	admin := retain.System("test")
+	for _, pb := range []string{
+		`{"key": "a_first_regulars", "name": {"en": "A", "bn": "A", "ne": "A"}, "trigger": {"event": "first_order"}, "entry": [{"field": "orders", "op": ">", "value": 5}], "once_per_days": 1, "channels": ["sms"], "success_days": 30, "steps": [{"id": "t", "type": "task", "title": {"en": "A", "bn": "A", "ne": "A"}, "due_hours": 1}]}`,
+		`{"key": "b_first_all", "name": {"en": "B", "bn": "B", "ne": "B"}, "trigger": {"event": "first_order"}, "once_per_days": 1, "channels": ["sms"], "success_days": 30, "steps": [{"id": "t", "type": "task", "title": {"en": "B", "bn": "B", "ne": "B"}, "due_hours": 1}]}`,
+		`{"key": "c_promoter_regulars", "name": {"en": "C", "bn": "C", "ne": "C"}, "trigger": {"alerts": ["promoter"]}, "entry": [{"field": "orders", "op": ">", "value": 5}], "once_per_days": 1, "channels": ["sms"], "success_days": 30, "steps": [{"id": "t", "type": "task", "title": {"en": "C", "bn": "C", "ne": "C"}, "due_hours": 1}]}`,
+		`{"key": "d_promoter_all", "name": {"en": "D", "bn": "D", "ne": "D"}, "trigger": {"alerts": ["promoter"]}, "once_per_days": 1, "channels": ["sms"], "success_days": 30, "steps": [{"id": "t", "type": "task", "title": {"en": "D", "bn": "D", "ne": "D"}, "due_hours": 1}]}`,
+	} {
+		p, err := retain.ParsePlaybook([]byte(pb))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := db.SavePlaybook(ctx, p.Key, []byte(pb), true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var b store.Batch
+	b.Customers = append(b.Customers, store.Row[retain.Customer]{V: retain.Customer{ExternalID: "new", Name: "New One"}})
+	b.Orders = append(b.Orders, store.Row[retain.Order]{V: retain.Order{ExternalID: "E1", CustomerRef: "new", Currency: "BDT", Total: 1000, HasTotal: true, PlacedAt: now}})
+	b.SurveyResponses = append(b.SurveyResponses, store.Row[retain.SurveyResponse]{V: retain.SurveyResponse{ExternalID: "E-S1", CustomerRef: "new", Kind: "nps", Score: 10, RespondedAt: now}})
+	if _, err := core.Ingest(ctx, db, admin, core.Rows(&b)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := core.Detect(ctx, db, core.DetectOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := db.GetCustomer(ctx, "new")
+	ens, err := db.Enrollments(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := map[string]bool{}
+	for _, e := range ens {
+		in[e.PlaybookKey] = true
+	}
+	if !in["b_first_all"] || !in["d_promoter_all"] || in["a_first_regulars"] || in["c_promoter_regulars"] {
+		t.Errorf("enrolled in %v, want b_first_all and d_promoter_all only", in)
+	}
+}

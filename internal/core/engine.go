@@ -202,9 +202,17 @@ func (r *Runner) subject(ctx context.Context, p *retain.Playbook, customerID int
 	} else if tv != nil {
 		tier = tv.Name
 	}
+	referral := ""
+	if program.ReferralOn() && r.PublicURL != "" && p.Uses("ReferralLink") { // a code is made for the customers it is shown to
+		code, err := ensureReferralCode(ctx, r.DB, customerID)
+		if err != nil {
+			return Subject{}, err
+		}
+		referral = ReferralURL(r.PublicURL, code)
+	}
 	return Subject{Facts: f, Locale: locale, Recommendations: recs, Reason: reason, Channels: r.Channels,
 		Business: r.Business, ReviewURL: r.ReviewURL, Now: r.DB.Now(), InRecovery: inRecovery, Surveys: surveys,
-		Points: points.Balance, Tier: tier, Savings: savings}, nil
+		Points: points.Balance, Tier: tier, Savings: savings, ReferralLink: referral}, nil
 }
 
 // inRecovery reports whether a service recovery is open for the customer:
@@ -369,7 +377,7 @@ func (r *Runner) apply(ctx context.Context, tx *store.Tx, e retain.Enrollment, p
 		if reason == "" {
 			reason = p.Name["en"]
 		}
-		if _, err := credit(ctx, tx, store.LoyaltyCredit{CustomerID: e.CustomerID, Kind: "adjust", Points: a.Points, Op: key, Reason: reason,
+		if _, _, err := credit(ctx, tx, store.LoyaltyCredit{CustomerID: e.CustomerID, Kind: "adjust", Points: a.Points, Op: key, Reason: reason,
 			ExpiresAt: program.ExpiresAt(tx.Now())}); err != nil {
 			return err
 		}

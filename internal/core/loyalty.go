@@ -69,24 +69,42 @@ func ConsumeLoyalty(ctx context.Context, db *store.DB) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	zone, err := BusinessZone(ctx, db)
+	if err != nil {
+		return 0, err
+	}
 	return Consume(ctx, db, Consumer{Name: LoyaltyConsumer, Handle: func(ctx context.Context, tx *store.Tx, changes []store.Change) error {
 		for _, c := range changes {
+			var err error
 			switch {
 			case c.Kind == store.ChangeOrderPlaced && p.Enabled:
 				o, err := tx.LoyaltyOrder(ctx, c.SubjectID)
 				if err != nil {
 					return err
 				}
-				if o.Currency != p.Currency || o.Void {
+				if o.Void {
+					continue
+				}
+				if p.ReferralOn() {
+					if err := attributeReferral(ctx, tx, o); err != nil {
+						return err
+					}
+				}
+				if o.Currency != p.Currency {
 					continue
 				}
 				if err := setEarnTimer(ctx, tx, p, o); err != nil {
 					return err
 				}
+			case c.Kind == store.ChangeSurveyAnswered && p.Enabled:
+				err = surveyBonus(ctx, tx, p, c)
+			case c.Kind == store.ChangeInteractionLogged && c.Detail == "visit" && p.Enabled:
+				err = visitBonus(ctx, tx, p, zone, c)
 			case c.Kind == store.ChangeOrderEvent && (c.Detail == "returned" || c.Detail == "refunded" || c.Detail == "chargeback" || c.Detail == "refused"):
-				if err := reverseOrder(ctx, tx, p, c.SubjectID); err != nil {
-					return err
-				}
+				err = reverseOrder(ctx, tx, p, c.SubjectID)
+			}
+			if err != nil {
+				return err
 			}
 		}
 		return nil
@@ -138,11 +156,13 @@ func setEarnTimer(ctx context.Context, tx *store.Tx, p loyalty.Program, o store.
 }
 
 // earnOrder is an order's earning timer: the points of what was paid and
-// kept, a lot of their own with its expiry timer, and its stamps, once. It
-// returns the alerts the loyalty nudge follows: reward_available when the
-// points let the customer afford a reward they could not before, near_tier
-// when they bring them close to the next tier.
-func earnOrder(ctx context.Context, tx *store.Tx, p loyalty.Program, orderID int64) ([]retain.Alert, error) {
+// kept (more in a higher tier, more on a campaign's days), a lot of their
+// own with its expiry timer, the first-order bonus, its stamps, and a
+// referral it completes, once. It returns the alerts the loyalty nudge
+// follows: reward_available when the points let the customer afford a
+// reward they could not before, near_tier when they bring them close to
+// the next tier.
+func earnOrder(ctx context.Context, tx *store.Tx, p loyalty.Program, zone *time.Location, orderID int64) ([]retain.Alert, error) {
 	if !p.Enabled {
 		return nil, nil // switched off since: pending orders earn nothing
 	}
@@ -151,6 +171,9 @@ func earnOrder(ctx context.Context, tx *store.Tx, p loyalty.Program, orderID int
 		return nil, err
 	}
 	if err := stampOrder(ctx, tx, p, o); err != nil {
+		return nil, err
+	}
+	if err := completeReferral(ctx, tx, p, o); err != nil {
 		return nil, err
 	}
 	before, err := tx.LockLoyalty(ctx, o.CustomerID)
@@ -162,14 +185,37 @@ func earnOrder(ctx context.Context, tx *store.Tx, p loyalty.Program, orderID int
 		return nil, err
 	}
 	points := p.Multiplied(p.Earned(o.Net(), o.Currency), tier) // a higher tier earns more
-	if points == 0 {
-		return nil, nil
+	source := "order"
+	if c, ok := p.CampaignOn(o.PlacedAt, zone); ok && points > 0 {
+		points, source = c.Boosted(points), "order:campaign:"+c.Key
 	}
-	created, err := credit(ctx, tx, store.LoyaltyCredit{CustomerID: o.CustomerID, Kind: "earn", Points: points, Op: "order:" + o.ExternalID + ":earn",
-		OrderID: o.ID, ExpiresAt: p.ExpiresAt(tx.Now())})
-	if err != nil || !created {
+	created, err := earn(ctx, tx, p, o.CustomerID, points, "order:"+o.ExternalID+":earn", source, o.ID)
+	if err != nil {
 		return nil, err
 	}
+	bonus := int64(0)
+	if p.Bonus.FirstOrder > 0 && o.Net() > 0 {
+		first, err := tx.OrderSignals(ctx, []int64{o.ID})
+		if err != nil {
+			return nil, err
+		}
+		if first[o.ID].First {
+			got, err := earn(ctx, tx, p, o.CustomerID, p.Bonus.FirstOrder, "order:"+o.ExternalID+":first", "first_order", o.ID)
+			if err != nil {
+				return nil, err
+			}
+			if got {
+				bonus = p.Bonus.FirstOrder
+			}
+		}
+	}
+	if !created && bonus == 0 {
+		return nil, nil
+	}
+	if !created {
+		points = 0
+	}
+	points += bonus
 	var out []retain.Alert
 	near, err := tierUp(ctx, tx, p, o.CustomerID)
 	if err != nil {
@@ -187,6 +233,23 @@ func earnOrder(ctx context.Context, tx *store.Tx, p loyalty.Program, orderID int
 		Title: fmt.Sprintf("%d points: enough for a reward", before+points), Detail: fmt.Sprintf("order %s earned %d points", o.ExternalID, points),
 		DetailKey: "alertdetail.reward_available", DetailArgs: map[string]any{"points": before + points}}
 	return append(out, a), nil
+}
+
+// earn credits points the programme gives (an order's, a bonus, a
+// referral's reward) as a lot expiring as the programme's do, once per
+// op, and tells the change log (points.earned, with what earned them) so
+// playbooks can follow; it returns whether it was new.
+func earn(ctx context.Context, tx *store.Tx, p loyalty.Program, customerID, points int64, op, source string, orderID int64) (bool, error) {
+	if points <= 0 {
+		return false, nil
+	}
+	entry, created, err := credit(ctx, tx, store.LoyaltyCredit{CustomerID: customerID, Kind: "earn", Points: points, Op: op, OrderID: orderID,
+		Reason: source, ExpiresAt: p.ExpiresAt(tx.Now())})
+	if err != nil || !created {
+		return created, err
+	}
+	kind, _, _ := strings.Cut(source, ":")
+	return true, tx.AppendChange(ctx, store.Change{Kind: store.ChangePointsEarned, SubjectID: entry, CustomerID: customerID, Detail: kind})
 }
 
 // expiryReminder is a lot's reminder timer: what is left of it expires in
@@ -236,22 +299,22 @@ func reverseOrder(ctx context.Context, tx *store.Tx, p loyalty.Program, eventID 
 }
 
 // credit locks the account, records the credit (once) and sets its lot's
-// expiry timer; it returns whether it was new.
-func credit(ctx context.Context, tx *store.Tx, c store.LoyaltyCredit) (bool, error) {
+// expiry timer; it returns its entry and whether it was new.
+func credit(ctx context.Context, tx *store.Tx, c store.LoyaltyCredit) (int64, bool, error) {
 	if _, err := tx.LockLoyalty(ctx, c.CustomerID); err != nil {
-		return false, err
+		return 0, false, err
 	}
 	id, created, err := tx.CreditLoyalty(ctx, c)
 	if err != nil || !created || c.ExpiresAt.IsZero() {
-		return created, err
+		return id, created, err
 	}
 	if remind := c.ExpiresAt.Add(-loyalty.RemindBefore); remind.After(tx.Now()) { // a month before: the loyalty nudge's points_expiring
 		if err := tx.SetTimer(ctx, store.Timer{Key: fmt.Sprintf("loyalty:remind:%d", id), Kind: store.TimerLoyaltyRemind, SubjectID: id,
 			CustomerID: c.CustomerID, DueAt: remind}); err != nil {
-			return false, err
+			return 0, false, err
 		}
 	}
-	return true, tx.SetTimer(ctx, store.Timer{Key: fmt.Sprintf("loyalty:expire:%d", id), Kind: store.TimerLoyaltyExpire, SubjectID: id,
+	return id, true, tx.SetTimer(ctx, store.Timer{Key: fmt.Sprintf("loyalty:expire:%d", id), Kind: store.TimerLoyaltyExpire, SubjectID: id,
 		CustomerID: c.CustomerID, DueAt: c.ExpiresAt})
 }
 
@@ -456,7 +519,7 @@ func (w Work) movePoints(ctx context.Context, a retain.Actor, ref string, points
 	err = w.DB.WithTx(ctx, func(tx *store.Tx) error {
 		out = PointsMove{}
 		if points > 0 {
-			created, err := credit(ctx, tx, store.LoyaltyCredit{CustomerID: c.ID, Kind: kind, Points: points, Op: op, StaffID: staff, Reason: reason,
+			_, created, err := credit(ctx, tx, store.LoyaltyCredit{CustomerID: c.ID, Kind: kind, Points: points, Op: op, StaffID: staff, Reason: reason,
 				ExpiresAt: expires})
 			if err != nil {
 				return err

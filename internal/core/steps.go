@@ -66,6 +66,9 @@ type Subject struct {
 	// Savings is what the customer's coupons took off their orders, in
 	// their language's words ("৳১,২৫০.০০"); "" for none.
 	Savings string
+	// ReferralLink is the customer's refer-a-friend page; "" when the
+	// programme takes no referrals.
+	ReferralLink string
 }
 
 // next runs the playbook from step until it has to wait or ends, and
@@ -198,9 +201,9 @@ const HeldForRecovery = "not sent: a service recovery is open for this customer"
 
 // templateData is what message and task templates can use.
 type templateData struct {
-	Name, FirstName, Business, FavouriteCategory, Recommendations, Reason, ReviewLink, CouponCode, Tier, Savings string
-	Orders, LastOrderDays                                                                                        int
-	Points                                                                                                       int64
+	Name, FirstName, Business, FavouriteCategory, Recommendations, Reason, ReviewLink, CouponCode, Tier, Savings, ReferralLink string
+	Orders, LastOrderDays                                                                                                      int
+	Points                                                                                                                     int64
 }
 
 func render(texts map[string]string, s Subject) string {
@@ -219,7 +222,8 @@ func render(texts map[string]string, s Subject) string {
 	}
 	d := templateData{Name: name, FirstName: first, Business: business, FavouriteCategory: s.Facts.FavouriteCategory,
 		Recommendations: strings.Join(s.Recommendations, ", "), Reason: reasonLabel(s.Reason, s.Locale), Orders: s.Facts.Orders,
-		ReviewLink: s.ReviewURL, Points: s.Points, CouponCode: s.CouponCode, Tier: s.Tier, Savings: s.Savings}
+		ReviewLink: s.ReviewURL, Points: s.Points, CouponCode: s.CouponCode, Tier: s.Tier, Savings: s.Savings,
+		ReferralLink: s.ReferralLink}
 	if !s.Facts.LastOrderAt.IsZero() {
 		d.LastOrderDays = int(s.Now.Sub(s.Facts.LastOrderAt).Hours() / 24)
 	}
@@ -329,7 +333,7 @@ func LocaleOf(tag string) string {
 
 // TemplateFields are the names a message or task text may use.
 var TemplateFields = []string{"Name", "FirstName", "Business", "FavouriteCategory", "Recommendations", "Reason", "Orders", "LastOrderDays",
-	"Points", "CouponCode", "Tier", "Savings"}
+	"Points", "CouponCode", "Tier", "Savings", "ReferralLink"}
 
 // PreviewText renders a message or task text for someone who reads the
 // playbook, not for a customer: each field shows as label(field) in

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -36,7 +37,7 @@ func tierUp(ctx context.Context, tx *store.Tx, p loyalty.Program, customerID int
 	if err != nil {
 		return nil, err
 	}
-	earned, err := tx.EarnedSince(ctx, customerID, tx.Now().AddDate(0, -p.TierMonths, 0))
+	earned, err := tierMeasure(ctx, tx, p, customerID, tx.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -47,8 +48,8 @@ func tierUp(ctx context.Context, tx *store.Tx, p loyalty.Program, customerID int
 		}
 	}
 	at := max(target, cur) + 1
-	if at >= len(p.Tiers) || earned*5 < p.Tiers[at].MinPoints*4 {
-		return nil, nil
+	if at >= len(p.Tiers) || earned*5 < p.Threshold(at)*4 || p.TierBy == loyalty.TierBySpend {
+		return nil, nil // the nudge speaks of points: a tier by spend has none to name
 	}
 	next := p.Tiers[at]
 	togo := next.MinPoints - earned
@@ -68,23 +69,57 @@ func reviewTier(ctx context.Context, tx *store.Tx, p loyalty.Program, t store.Ti
 	if err != nil || cur.Tier == "" || tx.Now().Before(cur.ReviewAt) {
 		return err // moved up since: a later review is set
 	}
-	earned, err := tx.EarnedSince(ctx, t.CustomerID, tx.Now().AddDate(0, -p.TierMonths, 0))
+	earned, err := tierMeasure(ctx, tx, p, t.CustomerID, tx.Now())
 	if err != nil {
 		return err
 	}
 	return setTier(ctx, tx, p, t.CustomerID, p.TierFor(earned))
 }
 
-// setTier puts the customer in a tier for a period and sets its review.
+// tierReader is a transaction or the store: what reads a tier's window.
+type tierReader interface {
+	EarnedSince(ctx context.Context, customerID int64, since time.Time) (int64, error)
+	SpentSince(ctx context.Context, customerID int64, since, until time.Time, currency string) (int64, error)
+}
+
+// tierMeasure is what the customer's window up to now holds towards a
+// tier: the points earned, or the net spent in the programme's currency on
+// the orders whose return window is over (what they kept, as points are).
+func tierMeasure(ctx context.Context, r tierReader, p loyalty.Program, customerID int64, now time.Time) (int64, error) {
+	since := now.AddDate(0, -p.TierMonths, 0)
+	if p.TierBy == loyalty.TierBySpend {
+		return r.SpentSince(ctx, customerID, since, now.AddDate(0, 0, -p.ReturnDays), p.Currency)
+	}
+	return r.EarnedSince(ctx, customerID, since)
+}
+
+// setTier puts the customer in a tier for a period and sets its review;
+// a move up or down (not a new member's first tier, nor a review that
+// keeps the tier) is a tier.changed change for the playbooks.
 func setTier(ctx context.Context, tx *store.Tx, p loyalty.Program, customerID int64, tier int) error {
 	now := tx.Now()
+	was, err := tx.CustomerTier(ctx, customerID)
+	if err != nil {
+		return err
+	}
 	review := now.AddDate(0, p.TierMonths, 0)
 	if err := tx.SetCustomerTier(ctx, customerID, store.LoyaltyTier{Tier: p.Tiers[tier].Key, Since: now, ReviewAt: review}); err != nil {
 		return err
 	}
 	due := review.AddDate(0, 0, p.TierGraceDays)
-	return tx.SetTimer(ctx, store.Timer{Key: fmt.Sprintf("loyalty:tier:%d:%d", customerID, due.Unix()), Kind: store.TimerLoyaltyTier,
-		SubjectID: customerID, CustomerID: customerID, DueAt: due})
+	if err := tx.SetTimer(ctx, store.Timer{Key: fmt.Sprintf("loyalty:tier:%d:%d", customerID, due.Unix()), Kind: store.TimerLoyaltyTier,
+		SubjectID: customerID, CustomerID: customerID, DueAt: due}); err != nil {
+		return err
+	}
+	from := p.TierIndex(was.Tier)
+	if from == tier || (from < 0 && tier == 0) {
+		return nil
+	}
+	move := "up"
+	if tier < from {
+		move = "down"
+	}
+	return tx.AppendChange(ctx, store.Change{Kind: store.ChangeTierChanged, SubjectID: customerID, CustomerID: customerID, Detail: move})
 }
 
 // TierView is a customer's tier and the way to the next.
@@ -92,11 +127,13 @@ type TierView struct {
 	Tier       string     `json:"tier"`
 	Name       string     `json:"name"`
 	Multiplier float64    `json:"multiplier"`
-	Earned     int64      `json:"earned_in_window" doc:"Points earned in the tier's window."`
+	By         string     `json:"by" doc:"What reaches a tier: points (earned) or spend (net paid, in minor units)."`
+	Earned     int64      `json:"earned_in_window" doc:"Points earned (or minor units spent, by spend) in the tier's window."`
 	ReviewAt   *time.Time `json:"review_at,omitempty" doc:"When the tier is next reviewed (after the grace)."`
 	Next       string     `json:"next,omitempty"`
 	NextName   string     `json:"next_name,omitempty"`
-	ToNext     int64      `json:"to_next,omitempty" doc:"Points more to the next tier."`
+	ToNext     int64      `json:"to_next,omitempty" doc:"Points (or minor units spent, by spend) more to the next tier."`
+	Currency   string     `json:"currency,omitempty" doc:"By spend: the currency spent."`
 }
 
 // customerTierView reads the customer's tier in a language; nil when the
@@ -109,16 +146,20 @@ func customerTierView(ctx context.Context, db *store.DB, p loyalty.Program, cust
 	if err != nil {
 		return nil, err
 	}
-	earned, err := db.EarnedSince(ctx, customerID, db.Now().AddDate(0, -p.TierMonths, 0))
+	earned, err := tierMeasure(ctx, db, p, customerID, db.Now())
 	if err != nil {
 		return nil, err
 	}
 	i := max(p.TierIndex(cur.Tier), 0)
 	t := p.Tiers[i]
-	v := &TierView{Tier: t.Key, Name: RewardName(t.Name, lang), Multiplier: t.Multiplier, Earned: earned, ReviewAt: timePtr(cur.ReviewAt)}
+	v := &TierView{Tier: t.Key, Name: RewardName(t.Name, lang), Multiplier: t.Multiplier, By: cmp.Or(p.TierBy, loyalty.TierByPoints),
+		Earned: earned, ReviewAt: timePtr(cur.ReviewAt)}
+	if v.By == loyalty.TierBySpend {
+		v.Currency = p.Currency
+	}
 	if i+1 < len(p.Tiers) {
 		n := p.Tiers[i+1]
-		v.Next, v.NextName, v.ToNext = n.Key, RewardName(n.Name, lang), max(n.MinPoints-earned, 0)
+		v.Next, v.NextName, v.ToNext = n.Key, RewardName(n.Name, lang), max(p.Threshold(i+1)-earned, 0)
 	}
 	return v, nil
 }

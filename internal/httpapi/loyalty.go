@@ -356,3 +356,60 @@ func (a *API) importBalances(ctx context.Context, in *importBalancesInput) (*imp
 	}
 	return &importBalancesOutput{Body: res}, nil
 }
+
+type referralCodeInput struct {
+	ID string `path:"id" maxLength:"200" doc:"The customer's external id."`
+}
+
+type referralCodeOutput struct {
+	Body core.ReferralView
+}
+
+func (a *API) referralCode(ctx context.Context, in *referralCodeInput) (*referralCodeOutput, error) {
+	v, err := a.work().ReferralCode(ctx, actorFrom(ctx), a.live, in.ID)
+	if err != nil {
+		return nil, a.apiError(ctx, "referral-code", err)
+	}
+	return &referralCodeOutput{Body: v}, nil
+}
+
+type referInput struct {
+	Body struct {
+		Code     string `json:"code" minLength:"3" maxLength:"40" doc:"The referral code the friend came with."`
+		Customer string `json:"customer_id" minLength:"1" maxLength:"200" doc:"The friend: a customer you sent first (customer.upsert)."`
+	}
+}
+
+type referOutput struct {
+	Body core.ReferralResult
+}
+
+func (a *API) refer(ctx context.Context, in *referInput) (*referOutput, error) {
+	res, err := a.work().Refer(ctx, actorFrom(ctx), in.Body.Code, in.Body.Customer)
+	if err != nil {
+		return nil, a.apiError(ctx, "refer", err)
+	}
+	return &referOutput{Body: res}, nil
+}
+
+type referralsInput struct {
+	Referrer string `query:"referrer_id" maxLength:"200" doc:"Only this customer's referrals."`
+	Status   string `query:"status" enum:"pending,ordered,completed,refused" doc:"Only referrals in this state."`
+	Limit    int    `query:"limit" minimum:"0" maximum:"1000" doc:"At most this many, newest first (default 100)."`
+}
+
+type referralsOutput struct {
+	Body struct {
+		Referrals []core.ReferralRow `json:"referrals"`
+	}
+}
+
+func (a *API) referrals(ctx context.Context, in *referralsInput) (*referralsOutput, error) {
+	rows, err := a.work().Referrals(ctx, actorFrom(ctx), in.Referrer, in.Status, in.Limit)
+	if err != nil {
+		return nil, a.apiError(ctx, "list-referrals", err)
+	}
+	out := &referralsOutput{}
+	out.Body.Referrals = append([]core.ReferralRow{}, rows...)
+	return out, nil
+}

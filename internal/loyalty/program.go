@@ -44,6 +44,38 @@ type Program struct {
 	Tiers         []Tier `json:"tiers,omitempty"`
 	TierMonths    int    `json:"tier_months,omitempty"`
 	TierGraceDays int    `json:"tier_grace_days,omitempty"`
+	// TierBy is what reaches a tier: the points earned in the window
+	// (TierByPoints, the default) or the net spent in it (TierBySpend).
+	TierBy string `json:"tier_by,omitempty"`
+	// Bonus is points given once for things other than buying.
+	Bonus Bonus `json:"bonus"`
+	// Campaigns multiply what orders placed between their dates earn.
+	Campaigns []Campaign `json:"campaigns,omitempty"`
+	// Referral is the refer-a-friend offer; nil: none.
+	Referral *Referral `json:"referral,omitempty"`
+}
+
+// Bonus is points given once each for what a customer does besides buying.
+type Bonus struct {
+	FirstOrder int64 `json:"first_order,omitempty"` // with the points of their first order
+	// Birthday is given on the customer's birthday, once a year: their
+	// attribute "birthday", 1990-04-14 or 04-14.
+	Birthday int64 `json:"birthday,omitempty"`
+	Survey   int64 `json:"survey,omitempty"` // for answering a survey
+	Review   int64 `json:"review,omitempty"` // for a written comment with the answer, besides
+	Visit    int64 `json:"visit,omitempty"`  // for a visit logged at the shop, one a day
+}
+
+func (b Bonus) check() error {
+	for _, f := range []struct {
+		name string
+		n    int64
+	}{{"first_order", b.FirstOrder}, {"birthday", b.Birthday}, {"survey", b.Survey}, {"review", b.Review}, {"visit", b.Visit}} {
+		if f.n < 0 || f.n > 1_000_000 {
+			return fmt.Errorf("bonus.%s: %d is not from 0 to 1000000", f.name, f.n)
+		}
+	}
+	return nil
 }
 
 // StampCard finds a stamp card of the programme by key.
@@ -133,6 +165,15 @@ func (p Program) Check() error {
 		seen[r.Key] = true
 	}
 	if err := p.checkTiers(); err != nil {
+		return err
+	}
+	if err := p.Bonus.check(); err != nil {
+		return err
+	}
+	if err := p.checkCampaigns(); err != nil {
+		return err
+	}
+	if err := p.Referral.check(); err != nil {
 		return err
 	}
 	cards := map[string]bool{}

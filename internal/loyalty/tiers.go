@@ -9,15 +9,16 @@ import (
 )
 
 // Tier is a level of the programme a customer reaches by the points they
-// earn over a rolling window (Program.TierMonths): higher tiers earn more
-// points an order. A customer moves up at once; down only at the end of
+// earn, or what they spend (Program.TierBy), over a rolling window
+// (Program.TierMonths): higher tiers earn more points an order. A customer moves up at once; down only at the end of
 // their period, after a grace (Program.TierGraceDays), and then to the
 // tier their last window's points reach.
 type Tier struct {
 	Key        string            `json:"key"`
-	Name       map[string]string `json:"name"`       // en, bn, ne
-	MinPoints  int64             `json:"min_points"` // earned in the window; the first tier's is 0
-	Multiplier float64           `json:"multiplier"` // on what an order earns (1 = as the programme)
+	Name       map[string]string `json:"name"`                      // en, bn, ne
+	MinPoints  int64             `json:"min_points"`                // earned in the window; the first tier's is 0
+	MinSpend   int64             `json:"min_spend_minor,omitempty"` // spent (net) in the window, when tiers go by spend
+	Multiplier float64           `json:"multiplier"`                // on what an order earns (1 = as the programme)
 }
 
 // checkTiers says what is wrong with the tiers: keys once, names in every
@@ -33,16 +34,23 @@ func (p Program) checkTiers() error {
 	if p.TierGraceDays < 0 || p.TierGraceDays > 365 {
 		return fmt.Errorf("tier_grace_days: %d is not from 0 to 365", p.TierGraceDays)
 	}
+	if p.TierBy != "" && p.TierBy != TierByPoints && p.TierBy != TierBySpend {
+		return fmt.Errorf("tier_by: %q is not points or spend", p.TierBy)
+	}
+	field := "min_points"
+	if p.TierBy == TierBySpend {
+		field = "min_spend_minor"
+	}
 	seen := map[string]bool{}
 	for i, t := range p.Tiers {
 		at := fmt.Sprintf("tiers[%d].", i)
 		switch {
 		case !rewardKey.MatchString(t.Key) || seen[t.Key]:
 			return fmt.Errorf("%skey: %q is not 1 to 40 lowercase letters, digits, - or _, once", at, t.Key)
-		case i == 0 && t.MinPoints != 0:
-			return fmt.Errorf("%smin_points: the first tier starts at 0", at)
-		case i > 0 && t.MinPoints <= p.Tiers[i-1].MinPoints:
-			return fmt.Errorf("%smin_points: %d is not above the tier before's %d", at, t.MinPoints, p.Tiers[i-1].MinPoints)
+		case i == 0 && p.Threshold(i) != 0:
+			return fmt.Errorf("%s%s: the first tier starts at 0", at, field)
+		case i > 0 && p.Threshold(i) <= p.Threshold(i-1):
+			return fmt.Errorf("%s%s: %d is not above the tier before's %d", at, field, p.Threshold(i), p.Threshold(i-1))
 		case t.Multiplier < 1 || t.Multiplier > 10:
 			return fmt.Errorf("%smultiplier: %v is not from 1 to 10", at, t.Multiplier)
 		}
@@ -56,12 +64,26 @@ func (p Program) checkTiers() error {
 	return nil
 }
 
-// TierFor is the highest tier the points earned in a window reach; -1
-// when the programme has no tiers.
-func (p Program) TierFor(points int64) int {
+// What reaches a tier.
+const (
+	TierByPoints = "points"
+	TierBySpend  = "spend"
+)
+
+// Threshold is what reaches tier i: points, or minor units spent.
+func (p Program) Threshold(i int) int64 {
+	if p.TierBy == TierBySpend {
+		return p.Tiers[i].MinSpend
+	}
+	return p.Tiers[i].MinPoints
+}
+
+// TierFor is the highest tier a window's measure (points earned, or net
+// spent) reaches; -1 when the programme has no tiers.
+func (p Program) TierFor(measure int64) int {
 	best := -1
-	for i, t := range p.Tiers {
-		if points >= t.MinPoints {
+	for i := range p.Tiers {
+		if measure >= p.Threshold(i) {
 			best = i
 		}
 	}

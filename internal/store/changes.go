@@ -27,6 +27,10 @@ const (
 	ChangeSurveyAnswered      = "survey.answered"
 	ChangeSubscriptionChanged = "subscription.changed" // Detail: the status
 	ChangeInteractionLogged   = "interaction.logged"
+	// The loyalty ledger's news, appended by the writes themselves.
+	ChangePointsEarned      = "points.earned"      // SubjectID: the earn entry; Detail: what earned it (order, first_order, birthday, survey, review, visit, referral)
+	ChangeTierChanged       = "tier.changed"       // SubjectID: the customer; Detail: up or down
+	ChangeReferralCompleted = "referral.completed" // SubjectID: the referral; CustomerID: the referrer
 )
 
 // Change is one row of the change log.
@@ -157,6 +161,23 @@ func (tx *Tx) appendChanges(ctx context.Context, marks changeMarks) error {
 		ORDER BY c.subject_id`)
 	if _, err := tx.exec(ctx, q, tx.now); err != nil {
 		return fmt.Errorf("store: change log updates: %w", err)
+	}
+	return nil
+}
+
+// AppendChange writes one change that no batch made: what the loyalty
+// ledger did, for the consumers after it. It takes the batches' lock on
+// PostgreSQL (see the top of this file), so it belongs at the end of its
+// transaction.
+func (tx *Tx) AppendChange(ctx context.Context, c Change) error {
+	if tx.db.dialect == Postgres {
+		if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(7265746171)`); err != nil {
+			return fmt.Errorf("store: change log lock: %w", err)
+		}
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO changes (kind, subject_id, customer_id, detail, at, recorded_at) VALUES ($1, $2, $3, $4, $5, $5)`,
+		c.Kind, c.SubjectID, c.CustomerID, c.Detail, tx.now); err != nil {
+		return fmt.Errorf("store: change %s: %w", c.Kind, err)
 	}
 	return nil
 }

@@ -391,26 +391,74 @@ func (o OrderMoney) Net() int64 {
 
 // LoyaltyOrder reads an order's money.
 func (tx *Tx) LoyaltyOrder(ctx context.Context, orderID int64) (OrderMoney, error) {
-	o := OrderMoney{ID: orderID}
-	var placed nullTime
-	var status string
-	var refunds, returns, wholeReturns int64
-	err := tx.tx.QueryRowContext(ctx, `SELECT o.customer_id, o.external_id, o.currency, o.total_minor, o.status, o.placed_at,
+	out, err := ordersMoney(ctx, tx.tx, `o.id = $1`, orderID)
+	if err != nil {
+		return OrderMoney{ID: orderID}, err
+	}
+	if len(out) == 0 {
+		return OrderMoney{ID: orderID}, notFound(sql.ErrNoRows, "no order %d", orderID)
+	}
+	return out[0], nil
+}
+
+// SpentSince is what a customer paid and kept, in a currency, on the
+// orders placed in [since, until]: what qualifies them for a tier by
+// spend (until: the newest order whose return window is over).
+func (tx *Tx) SpentSince(ctx context.Context, customerID int64, since, until time.Time, currency string) (int64, error) {
+	return spentSince(ctx, tx.tx, customerID, since, until, currency)
+}
+
+// SpentSince is Tx.SpentSince outside a transaction (a page).
+func (db *DB) SpentSince(ctx context.Context, customerID int64, since, until time.Time, currency string) (int64, error) {
+	return spentSince(ctx, db.read, customerID, since, until, currency)
+}
+
+func spentSince(ctx context.Context, q querier, customerID int64, since, until time.Time, currency string) (int64, error) {
+	orders, err := ordersMoney(ctx, q, `o.customer_id = $1 AND o.placed_at >= $2 AND o.placed_at <= $3 AND o.currency = $4`,
+		customerID, since.UTC(), until.UTC(), currency)
+	var n int64
+	for _, o := range orders {
+		n += o.Net()
+	}
+	return n, err
+}
+
+// querier is a transaction or the read pool.
+type querier interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}
+
+// ordersMoney reads the money of the orders matching where (over orders o).
+func ordersMoney(ctx context.Context, q querier, where string, args ...any) ([]OrderMoney, error) {
+	rows, err := q.QueryContext(ctx, `SELECT o.id, o.customer_id, o.external_id, o.currency, o.total_minor, o.status, o.placed_at,
 		COALESCE((SELECT SUM(e.amount_minor) FROM order_events e WHERE e.order_id = o.id AND e.type IN ('refunded', 'chargeback')), 0),
 		COALESCE((SELECT SUM(e.amount_minor) FROM order_events e WHERE e.order_id = o.id AND e.type = 'returned'), 0),
-		(SELECT COUNT(*) FROM order_events e WHERE e.order_id = o.id AND e.type = 'returned' AND e.amount_minor IS NULL),
+		(SELECT COUNT(*) FROM order_events e WHERE e.order_id = o.id AND e.type = 'returned' AND COALESCE(e.amount_minor, 0) = 0),
 		EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.id AND e.type = 'refused')
-		FROM orders o WHERE o.id = $1`, orderID).Scan(&o.CustomerID, &o.ExternalID, &o.Currency, &o.Total, &status, &placed,
-		&refunds, &returns, &wholeReturns, &o.Void)
+		FROM orders o WHERE `+where+` ORDER BY o.id`, args...)
 	if err != nil {
-		return o, notFound(err, "no order %d", orderID)
+		return nil, fmt.Errorf("store: order money: %w", err)
 	}
-	o.PlacedAt, o.Refunded = placed.T, max(refunds, returns)
-	if wholeReturns > 0 {
-		o.Refunded = o.Total
+	defer rows.Close()
+	var out []OrderMoney
+	for rows.Next() {
+		var o OrderMoney
+		var placed nullTime
+		var status string
+		var refunds, returns, wholeReturns int64
+		if err := rows.Scan(&o.ID, &o.CustomerID, &o.ExternalID, &o.Currency, &o.Total, &status, &placed,
+			&refunds, &returns, &wholeReturns, &o.Void); err != nil {
+			return nil, fmt.Errorf("store: order money: %w", err)
+		}
+		o.PlacedAt, o.Refunded = placed.T, max(refunds, returns)
+		if wholeReturns > 0 {
+			o.Refunded = o.Total
+		}
+		o.Void = o.Void || status == "cancelled" || status == "refused"
+		out = append(out, o)
 	}
-	o.Void = o.Void || status == "cancelled" || status == "refused"
-	return o, nil
+	return out, rows.Err()
 }
 
 // OrderOfEvent is the order an order event is of.
@@ -545,7 +593,7 @@ func earnedSince(ctx context.Context, q interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }, customerID int64, since time.Time) (int64, error) {
 	var n int64
-	err := q.QueryRowContext(ctx, `SELECT COALESCE(SUM(points), 0) FROM loyalty_ledger WHERE customer_id = $1 AND kind = 'earn' AND created_at >= $2`,
+	err := q.QueryRowContext(ctx, `SELECT COALESCE(SUM(points), 0) FROM loyalty_ledger WHERE customer_id = $1 AND kind = 'earn' AND op LIKE 'order:%:earn' AND created_at >= $2`,
 		customerID, since.UTC()).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store: earned since: %w", err)

@@ -22,6 +22,11 @@ type LoyaltyFigures struct {
 	CouponsIssued int              `json:"coupons_issued"`
 	CouponsUsed   int              `json:"coupons_used"`
 	Discounts     map[string]int64 `json:"discounts_minor"` // what used coupons took off, per currency
+	// Referrals made in the year, and of them how many completed (the
+	// friend kept a first order) and were refused (with why).
+	Referrals          int            `json:"referrals"`
+	ReferralsCompleted int            `json:"referrals_completed"`
+	ReferralsRefused   map[string]int `json:"referrals_refused"`
 }
 
 // ExpiryMonth is live points by the month they expire; a zero Month is
@@ -78,6 +83,9 @@ func (db *DB) LoyaltyFigures(ctx context.Context, now time.Time) (LoyaltyFigures
 		}
 		return a.Month.Compare(b.Month)
 	})
+	if err := db.referralFigures(ctx, &f, yearAgo); err != nil {
+		return f, err
+	}
 	err = db.read.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(CASE WHEN source = 'reward' THEN 1 END) FROM coupons WHERE created_at >= $1`, yearAgo).
 		Scan(&f.CouponsIssued, &f.RewardsBought)
 	if err != nil {
@@ -160,4 +168,30 @@ func (db *DB) PurchaseHistories(ctx context.Context, currency string, sample int
 		h.At, h.Amounts = append(h.At, at.T), append(h.Amounts, amount)
 	}
 	return out, rows.Err()
+}
+
+// referralFigures counts the referrals made since a time by where they
+// stand, the refused ones by why.
+func (db *DB) referralFigures(ctx context.Context, f *LoyaltyFigures, since time.Time) error {
+	f.ReferralsRefused = map[string]int{}
+	rows, err := db.read.QueryContext(ctx, `SELECT status, reason, COUNT(*) FROM referrals WHERE created_at >= $1 GROUP BY status, reason`, since.UTC())
+	if err != nil {
+		return fmt.Errorf("store: referral figures: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var status, reason string
+		var n int
+		if err := rows.Scan(&status, &reason, &n); err != nil {
+			return fmt.Errorf("store: referral figures: %w", err)
+		}
+		f.Referrals += n
+		switch status {
+		case "completed":
+			f.ReferralsCompleted += n
+		case "refused":
+			f.ReferralsRefused[reason] += n
+		}
+	}
+	return rows.Err()
 }

@@ -34,6 +34,7 @@ type counterData struct {
 	Rewards       []counterReward
 	Cards         []core.StampCardView
 	Tier          *core.TierView
+	Referral      *core.ReferralView // the customer's refer-a-friend code, when the programme takes referrals
 	Currency      string
 	Nonce         string // this page's forms': a double tap is one redemption
 	Notice        string
@@ -118,6 +119,13 @@ func (s *Server) counterCustomer(r *http.Request, v *view, d *counterData, progr
 		}
 	}
 	d.Cards, d.Tier = d.Points.Stamps, d.Points.Tier
+	if program.ReferralOn() {
+		ref, err := s.work().ReferralCode(ctx, v.Actor, s.live, c.ExternalID)
+		if err != nil {
+			return err
+		}
+		d.Referral = &ref
+	}
 	for _, rw := range program.Rewards {
 		name := rw.Name[v.L.Lang]
 		if name == "" {

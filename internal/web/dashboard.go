@@ -322,6 +322,14 @@ func (s *Server) loyaltyKPIs(r *http.Request, v *view, f store.LoyaltyFigures, d
 		{l.T("kpi.coupons_used"), l.Int(int64(f.CouponsUsed)), "/counter", l.T("kpi.coupons_note", "Issued", l.Int(int64(f.CouponsIssued)),
 			"Off", moneyAll(l, f.Discounts, program.Currency)), false},
 	}
+	if f.Referrals > 0 {
+		refused := 0
+		for _, n := range f.ReferralsRefused {
+			refused += n
+		}
+		data.Loyalty = append(data.Loyalty, kpi{l.T("kpi.referrals"), l.Percent(float64(f.ReferralsCompleted) / float64(f.Referrals)), "/referrals",
+			l.T("kpi.referrals_note", "Completed", l.Int(int64(f.ReferralsCompleted)), "Made", l.Int(int64(f.Referrals)), "Refused", l.Int(int64(refused))), false})
+	}
 	for i := range data.Loyalty {
 		data.Loyalty[i].Long = utf8.RuneCountInString(data.Loyalty[i].Value) > 12
 	}

@@ -30,6 +30,10 @@ type cardPage struct {
 	Coupons                     []counterCoupon
 	QR                          template.HTML
 	Invalid                     bool
+	// Referral is the customer's refer-a-friend link, when the programme
+	// takes referrals, and what it gives them.
+	Referral       *core.ReferralView
+	ReferrerPoints int64
 }
 
 func (s *Server) loyaltyCard(w http.ResponseWriter, r *http.Request) {
@@ -91,6 +95,15 @@ func (s *Server) cardPage(r *http.Request, id int64, token string) (cardPage, er
 		p.SoonestPoints, p.SoonestAt = p.Points.Lots[0].Points, *p.Points.Lots[0].ExpiresAt
 	}
 	p.Cards, p.Tier = p.Points.Stamps, p.Points.Tier
+	if program, err := core.LoyaltyProgram(ctx, s.db); err != nil {
+		return p, err
+	} else if program.ReferralOn() && m.Settings.PublicURL != "" {
+		ref, err := s.work().ReferralCode(ctx, actor, s.live, f.ExternalID)
+		if err != nil {
+			return p, err
+		}
+		p.Referral, p.ReferrerPoints = &ref, program.Referral.ReferrerPoints
+	}
 	// The till scans the card's own link: typed into the counter's search,
 	// it finds the customer.
 	p.QR, err = qrSVG(core.CardURL(m.Settings.PublicURL, token))

@@ -51,6 +51,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.public(mux, "GET /widget/messages", http.HandlerFunc(s.widgetGet))
 	// A customer's loyalty card: guarded by its link's token, guesses limited.
 	s.public(mux, "GET /card/{token}", secure(http.HandlerFunc(s.loyaltyCard)))
+	s.public(mux, "GET /r/{code}", secure(http.HandlerFunc(s.referralLanding)))
+	s.public(mux, "POST /r/{code}", s.protect.Handler(secure(http.HandlerFunc(s.referralLanding))))
 	// The contact form: a public page, its sends limited per address.
 	s.public(mux, "GET /contact", secure(http.HandlerFunc(s.contactForm)))
 	s.public(mux, "POST /contact", s.protect.Handler(secure(http.HandlerFunc(s.contactForm))))
@@ -66,6 +68,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.page(mux, "POST /customers/{id}/notes", retain.PermCustomersWrite, s.addNote)
 	s.page(mux, "POST /customers/{id}/touches", retain.PermCustomersWrite, s.logTouch)
 	s.page(mux, "GET /counter", retain.PermLoyaltyRedeem, s.counter)
+	s.page(mux, "GET /referrals", retain.PermCustomersRead, s.referralsPage)
 	s.page(mux, "POST /counter/reward", retain.PermLoyaltyRedeem, s.counterRedeem)
 	s.page(mux, "POST /counter/coupon", retain.PermLoyaltyRedeem, s.counterCoupon)
 	s.page(mux, "POST /counter/stamp", retain.PermLoyaltyRedeem, s.counterStamp)
