@@ -45,13 +45,14 @@ const madeKey = "demo.generated"
 type Stats struct {
 	Customers, Orders, Lines, OrderEvents, Tickets, Surveys, Subscriptions, Interactions int
 	Rewards, CouponsUsed                                                                 int // the loyalty programme's, when run
+	Referrals                                                                            int
 }
 
 func (s Stats) String() string {
 	out := fmt.Sprintf("%d customers, %d orders (%d lines), %d order events, %d tickets, %d survey responses, %d subscriptions, %d interactions",
 		s.Customers, s.Orders, s.Lines, s.OrderEvents, s.Tickets, s.Surveys, s.Subscriptions, s.Interactions)
 	if s.Rewards > 0 {
-		out += fmt.Sprintf("; loyalty: %d rewards bought with points, %d of their coupons used", s.Rewards, s.CouponsUsed)
+		out += fmt.Sprintf("; loyalty: %d rewards bought with points, %d of their coupons used, %d friends referred", s.Rewards, s.CouponsUsed, s.Referrals)
 	}
 	return out
 }
@@ -100,7 +101,7 @@ func Generate(ctx context.Context, db *store.DB, opts Options) (Stats, error) {
 	}
 	if opts.Loyalty {
 		ls, err := Loyalty(ctx, db, opts.AsOf, opts.Seed)
-		g.stats.Rewards, g.stats.CouponsUsed = ls.Rewards, ls.CouponsUsed
+		g.stats.Rewards, g.stats.CouponsUsed, g.stats.Referrals = ls.Rewards, ls.CouponsUsed, ls.Referrals
 		if err != nil {
 			return g.stats, fmt.Errorf("demo loyalty: %w", err)
 		}

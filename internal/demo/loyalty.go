@@ -23,10 +23,14 @@ import (
 // LoyaltyStats counts what the demo's programme did.
 type LoyaltyStats struct {
 	Weeks, Rewards, CouponsUsed int
+	Referrals, ReferralsRefused int // friends signed up with a regular's link; refused at once (self)
+	WelcomeUsed                 int // friends' welcome coupons used on their first order
 }
 
 // Program is the demo's: a point per BDT 100 kept, rewards from free
-// delivery to 10% off, and a tea stamp card.
+// delivery to 10% off, tiers, refer-a-friend and a tea stamp card.
+// (Pohela Boishakh's double points are added by Loyalty: their dates are
+// the demo year's.)
 func Program() loyalty.Program {
 	p := loyalty.DefaultProgram()
 	p.Enabled = true
@@ -45,6 +49,10 @@ func Program() loyalty.Program {
 		{Key: "silver", Name: map[string]string{"en": "Silver", "bn": "সিলভার", "ne": "सिल्भर"}, MinPoints: 150, Multiplier: 1.25},
 		{Key: "gold", Name: map[string]string{"en": "Gold", "bn": "গোল্ড", "ne": "गोल्ड"}, MinPoints: 500, Multiplier: 1.5},
 	}
+	// Refer a friend: BDT 150 off the friend's first order, and points to
+	// both once they keep it; at most five rewarded a month.
+	p.Referral = &loyalty.Referral{Enabled: true, ReferrerPoints: 100, FriendPoints: 50, MaxPerMonth: 5,
+		FriendCoupon: &retain.CouponSpec{Kind: retain.CouponAmount, Amount: 15000, MinSpend: 50000, ValidDays: 30}}
 	// A tea card: every packet of tea a stamp, the sixth packet free.
 	p.StampCards = []loyalty.StampCard{{Key: "tea", Name: map[string]string{"en": "Tea card", "bn": "চা কার্ড", "ne": "चिया कार्ड"}, Stamps: 5,
 		Per: loyalty.StampPerItem, Categories: []string{"tea"}, Reward: retain.CouponSpec{Kind: retain.CouponFreeItem, Item: "Sylhet tea 500g", ValidDays: 60}}}
@@ -67,6 +75,7 @@ func Loyalty(ctx context.Context, db *store.DB, asOf time.Time, seed uint64) (Lo
 	start, now := asOf.AddDate(0, -15, 0), asOf
 	db.Now = func() time.Time { return now }
 	program := Program()
+	program.Campaigns = []loyalty.Campaign{boishakh(asOf)}
 	if err := core.SaveLoyaltyProgram(ctx, db, by, program); err != nil {
 		return st, err
 	}
@@ -77,6 +86,10 @@ func Loyalty(ctx context.Context, db *store.DB, asOf time.Time, seed uint64) (Lo
 	}
 	rng := rand.New(rand.NewPCG(seed, seed^0x10a1))
 	work := core.Work{DB: db}
+	if err := referrals(ctx, db, rng, start, asOf, func(t time.Time) { now = t }, &st); err != nil {
+		return st, err
+	}
+	now = asOf
 	only := core.DetectOptions{TimerKinds: []string{store.TimerLoyaltyEarn, store.TimerLoyaltyExpire, store.TimerCouponHold, store.TimerLoyaltyTier}}
 	for now = start.AddDate(0, 0, 7); now.Before(asOf); now = now.AddDate(0, 0, 7) {
 		st.Weeks++
@@ -138,4 +151,73 @@ func Loyalty(ctx context.Context, db *store.DB, asOf time.Time, seed uint64) (Lo
 		}
 	}
 	return st, nil
+}
+
+// boishakh is double points over the week of the last Pohela Boishakh
+// (14 April) before asOf.
+func boishakh(asOf time.Time) loyalty.Campaign {
+	year := asOf.Year()
+	if asOf.Before(time.Date(year, time.April, 21, 0, 0, 0, 0, time.UTC)) {
+		year--
+	}
+	from := time.Date(year, time.April, 14, 0, 0, 0, 0, time.UTC)
+	return loyalty.Campaign{Key: "boishakh", Name: map[string]string{"en": "Pohela Boishakh double points", "bn": "পহেলা বৈশাখে দ্বিগুণ পয়েন্ট", "ne": "पहिलो बैशाखमा दोब्बर पोइन्ट"},
+		From: from.Format(time.DateOnly), To: from.AddDate(0, 0, 6).Format(time.DateOnly), Multiplier: 2}
+}
+
+// referrals signs up about one new buyer in ten with a regular's link a few
+// days before their first order, on the real path (the clock set to then):
+// most use their welcome coupon on that order, and when its return window
+// ends the weekly timers complete the referral — or refuse it, for an order
+// that came back or past the referrer's monthly cap. Now and then a regular
+// tries their own link and is refused.
+func referrals(ctx context.Context, db *store.DB, rng *rand.Rand, start, asOf time.Time, setNow func(time.Time), st *LoyaltyStats) error {
+	by, work, live := retain.System("demo"), core.Work{DB: db}, &core.LiveSettings{DB: db}
+	regulars, err := db.FirstBuyers(ctx, time.Time{}, start)
+	if err != nil || len(regulars) == 0 {
+		return err
+	}
+	friends, err := db.FirstBuyers(ctx, start.AddDate(0, 0, 7), asOf.AddDate(0, 0, -3))
+	if err != nil {
+		return err
+	}
+	for _, f := range friends {
+		if rng.Float64() > 0.1 {
+			continue
+		}
+		r := regulars[rng.IntN(len(regulars))]
+		setNow(f.First.Add(-time.Duration(1+rng.IntN(5)) * 24 * time.Hour))
+		code, err := work.ReferralCode(ctx, by, live, r.ExternalID)
+		if err != nil {
+			return err
+		}
+		if rng.Float64() < 0.1 {
+			if _, err := work.Refer(ctx, by, code.Code, r.ExternalID); err != nil {
+				return err
+			}
+			st.ReferralsRefused++
+		}
+		res, err := work.Refer(ctx, by, code.Code, f.ExternalID)
+		if err != nil {
+			return err
+		}
+		st.Referrals++
+		if res.CouponCode == "" || rng.Float64() < 0.3 {
+			continue
+		}
+		setNow(f.First)
+		use := core.CouponUse{Code: res.CouponCode, Customer: f.ExternalID, Total: 50000 + int64(rng.IntN(200000)), Currency: "BDT"}
+		key := "demo-welcome-" + f.ExternalID
+		if _, err := work.HoldCoupon(ctx, by, use, key, 0); err != nil {
+			if retain.ErrorCode(err) == retain.EINVALID {
+				continue // under the minimum spend
+			}
+			return err
+		}
+		if _, err := work.ConfirmCoupon(ctx, by, key, "first order"); err != nil {
+			return err
+		}
+		st.WelcomeUsed++
+	}
+	return nil
 }

@@ -13,8 +13,9 @@ import (
 
 // TestDemoLoyalty: the demo's fifteen months of loyalty leave points
 // earned, redeemed and expired, rewards bought and coupons used, tea cards
-// filled, a ledger that verifies, members whose effect can be measured, and the database's
-// clock as it was.
+// filled, friends referred (most completed, some not, self-referrals
+// refused), a ledger that verifies, members whose effect can be measured,
+// and the database's clock as it was.
 func TestDemoLoyalty(t *testing.T) {
 	db := storetest.SQLite(t)
 	ctx := context.Background()
@@ -46,6 +47,9 @@ func TestDemoLoyalty(t *testing.T) {
 	}
 	if err != nil || teas == 0 {
 		t.Errorf("no tea card filled (%d coupons): %v", len(coupons), err)
+	}
+	if f.Referrals == 0 || f.ReferralsCompleted == 0 || f.ReferralsCompleted >= f.Referrals || f.ReferralsRefused["self"] == 0 {
+		t.Errorf("referrals: %d made, %d completed, refused %v: want some completed, some not, self-referrals refused", f.Referrals, f.ReferralsCompleted, f.ReferralsRefused)
 	}
 	if v, err := core.VerifyLoyalty(ctx, db); err != nil || len(v) != 0 {
 		t.Fatalf("verify: %+v %v", v, err)

@@ -76,7 +76,7 @@ func (db *DB) ReferrerOf(ctx context.Context, code string) (int64, string, error
 type ReferralParty struct {
 	ID                    int64
 	Phone, Email, Address string
-	Orders                int // placed, not cancelled
+	Orders                int // placed by now, not cancelled
 }
 
 // ReferralParty reads a customer's phone, e-mail, address (the attribute
@@ -85,9 +85,9 @@ func (tx *Tx) ReferralParty(ctx context.Context, customerID int64) (ReferralPart
 	p := ReferralParty{ID: customerID}
 	var phone, email sql.NullString
 	var attrs string
-	err := tx.tx.QueryRowContext(ctx, `SELECT c.phone, c.email, c.attributes,
-		(SELECT COUNT(*) FROM orders o WHERE o.customer_id = c.id AND o.status <> 'cancelled') FROM customers c WHERE c.id = $1`,
-		customerID).Scan(&phone, &email, &attrs, &p.Orders)
+	err := tx.tx.QueryRowContext(ctx, `SELECT c.phone, c.email, CAST(c.attributes AS TEXT),
+		(SELECT COUNT(*) FROM orders o WHERE o.customer_id = c.id AND o.status <> 'cancelled' AND o.placed_at <= $2) FROM customers c WHERE c.id = $1`,
+		customerID, tx.now).Scan(&phone, &email, &attrs, &p.Orders)
 	if err != nil {
 		return p, notFound(err, "no customer %d", customerID)
 	}
@@ -200,6 +200,36 @@ func (db *DB) Referrals(ctx context.Context, f ReferralFilter) ([]Referral, erro
 		}
 		r.CreatedAt, r.UpdatedAt = created.T, updated.T
 		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// FirstBuyer is a customer and when they first ordered.
+type FirstBuyer struct {
+	ID         int64
+	ExternalID string
+	First      time.Time
+}
+
+// FirstBuyers are the customers whose first order (not cancelled) was
+// placed in [since, until), in order of it.
+func (db *DB) FirstBuyers(ctx context.Context, since, until time.Time) ([]FirstBuyer, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT c.id, c.external_id, MIN(o.placed_at) FROM orders o JOIN customers c ON c.id = o.customer_id
+		WHERE o.status <> 'cancelled' GROUP BY c.id, c.external_id HAVING MIN(o.placed_at) >= $1 AND MIN(o.placed_at) < $2 ORDER BY MIN(o.placed_at), c.id`,
+		since.UTC(), until.UTC())
+	if err != nil {
+		return nil, fmt.Errorf("store: first buyers: %w", err)
+	}
+	defer rows.Close()
+	var out []FirstBuyer
+	for rows.Next() {
+		var b FirstBuyer
+		var first nullTime
+		if err := rows.Scan(&b.ID, &b.ExternalID, &first); err != nil {
+			return nil, fmt.Errorf("store: first buyers: %w", err)
+		}
+		b.First = first.T
+		out = append(out, b)
 	}
 	return out, rows.Err()
 }
