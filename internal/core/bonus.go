@@ -29,13 +29,13 @@ func surveyBonus(ctx context.Context, tx *store.Tx, p loyalty.Program, c store.C
 	if !ok {
 		return nil // deleted since
 	}
-	if _, err := earn(ctx, tx, p, s.CustomerID, p.Bonus.Survey, fmt.Sprintf("survey:%d:answer", s.ID), "survey", 0); err != nil {
+	if _, err := earn(ctx, tx, p, store.LoyaltyCredit{CustomerID: s.CustomerID, Points: p.Bonus.Survey, Op: fmt.Sprintf("survey:%d:answer", s.ID), Reason: "survey"}); err != nil {
 		return err
 	}
 	if strings.TrimSpace(s.Comment) == "" {
 		return nil
 	}
-	_, err = earn(ctx, tx, p, s.CustomerID, p.Bonus.Review, fmt.Sprintf("survey:%d:review", s.ID), "review", 0)
+	_, err = earn(ctx, tx, p, store.LoyaltyCredit{CustomerID: s.CustomerID, Points: p.Bonus.Review, Op: fmt.Sprintf("survey:%d:review", s.ID), Reason: "review"})
 	return err
 }
 
@@ -46,7 +46,7 @@ func visitBonus(ctx context.Context, tx *store.Tx, p loyalty.Program, zone *time
 		return nil
 	}
 	day := c.At.In(zone).Format(time.DateOnly)
-	_, err := earn(ctx, tx, p, c.CustomerID, p.Bonus.Visit, fmt.Sprintf("visit:%d:%s", c.CustomerID, day), "visit", 0)
+	_, err := earn(ctx, tx, p, store.LoyaltyCredit{CustomerID: c.CustomerID, Points: p.Bonus.Visit, Op: fmt.Sprintf("visit:%d:%s", c.CustomerID, day), Reason: "visit"})
 	return err
 }
 
@@ -86,7 +86,7 @@ func GiveBirthdayBonuses(ctx context.Context, db *store.DB) (int, error) {
 	for start := 0; start < len(ids); start += 500 { // a transaction a few hundred credits long, not one for a city's birthdays
 		err := db.WithTx(ctx, func(tx *store.Tx) error {
 			for _, id := range ids[start:min(start+500, len(ids))] {
-				got, err := earn(ctx, tx, p, id, p.Bonus.Birthday, fmt.Sprintf("birthday:%d:%d", id, today.Year()), "birthday", 0)
+				got, err := earn(ctx, tx, p, store.LoyaltyCredit{CustomerID: id, Points: p.Bonus.Birthday, Op: fmt.Sprintf("birthday:%d:%d", id, today.Year()), Reason: "birthday"})
 				if err != nil {
 					return err
 				}

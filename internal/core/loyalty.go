@@ -184,12 +184,23 @@ func earnOrder(ctx context.Context, tx *store.Tx, p loyalty.Program, zone *time.
 	if err != nil {
 		return nil, err
 	}
-	points := p.Multiplied(p.Earned(o.Net(), o.Currency), tier) // a higher tier earns more
+	var lines []loyalty.Line
+	if len(p.Rates) > 0 {
+		items, err := tx.OrderItems(ctx, o.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range items {
+			lines = append(lines, loyalty.Line{SKU: it.SKU, Category: it.Category, Total: it.Total})
+		}
+	}
+	points := p.Multiplied(p.EarnedOn(o.Net(), o.Total, o.Currency, lines), tier) // a higher tier earns more
 	source := "order"
 	if c, ok := p.CampaignOn(o.PlacedAt, zone); ok && points > 0 {
 		points, source = c.Boosted(points), "order:campaign:"+c.Key
 	}
-	created, err := earn(ctx, tx, p, o.CustomerID, points, "order:"+o.ExternalID+":earn", source, o.ID)
+	created, err := earn(ctx, tx, p, store.LoyaltyCredit{CustomerID: o.CustomerID, Points: points, Op: "order:" + o.ExternalID + ":earn", Reason: source,
+		OrderID: o.ID, Basis: o.Net()})
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +211,7 @@ func earnOrder(ctx context.Context, tx *store.Tx, p loyalty.Program, zone *time.
 			return nil, err
 		}
 		if first[o.ID].First {
-			got, err := earn(ctx, tx, p, o.CustomerID, p.Bonus.FirstOrder, "order:"+o.ExternalID+":first", "first_order", o.ID)
+			got, err := earn(ctx, tx, p, store.LoyaltyCredit{CustomerID: o.CustomerID, Points: p.Bonus.FirstOrder, Op: "order:" + o.ExternalID + ":first", Reason: "first_order", OrderID: o.ID})
 			if err != nil {
 				return nil, err
 			}
@@ -236,20 +247,21 @@ func earnOrder(ctx context.Context, tx *store.Tx, p loyalty.Program, zone *time.
 }
 
 // earn credits points the programme gives (an order's, a bonus, a
-// referral's reward) as a lot expiring as the programme's do, once per
-// op, and tells the change log (points.earned, with what earned them) so
-// playbooks can follow; it returns whether it was new.
-func earn(ctx context.Context, tx *store.Tx, p loyalty.Program, customerID, points int64, op, source string, orderID int64) (bool, error) {
-	if points <= 0 {
+// referral's reward; c.Reason says which) as a lot expiring as the
+// programme's do, once per op, and tells the change log (points.earned,
+// with what earned them) so playbooks can follow; it returns whether it
+// was new.
+func earn(ctx context.Context, tx *store.Tx, p loyalty.Program, c store.LoyaltyCredit) (bool, error) {
+	if c.Points <= 0 {
 		return false, nil
 	}
-	entry, created, err := credit(ctx, tx, store.LoyaltyCredit{CustomerID: customerID, Kind: "earn", Points: points, Op: op, OrderID: orderID,
-		Reason: source, ExpiresAt: p.ExpiresAt(tx.Now())})
+	c.Kind, c.ExpiresAt = "earn", p.ExpiresAt(tx.Now())
+	entry, created, err := credit(ctx, tx, c)
 	if err != nil || !created {
 		return created, err
 	}
-	kind, _, _ := strings.Cut(source, ":")
-	return true, tx.AppendChange(ctx, store.Change{Kind: store.ChangePointsEarned, SubjectID: entry, CustomerID: customerID, Detail: kind})
+	kind, _, _ := strings.Cut(c.Reason, ":")
+	return true, tx.AppendChange(ctx, store.Change{Kind: store.ChangePointsEarned, SubjectID: entry, CustomerID: c.CustomerID, Detail: kind})
 }
 
 // expiryReminder is a lot's reminder timer: what is left of it expires in
@@ -281,7 +293,7 @@ func reverseOrder(ctx context.Context, tx *store.Tx, p loyalty.Program, eventID 
 	if _, err := tx.LockLoyalty(ctx, o.CustomerID); err != nil {
 		return err
 	}
-	earned, reversed, err := tx.LoyaltyOrderPoints(ctx, orderID)
+	earned, reversed, basis, err := tx.LoyaltyOrderPoints(ctx, orderID)
 	if err != nil || earned == 0 {
 		return err // not earned yet: the earning, when due, counts the refund
 	}
@@ -289,7 +301,10 @@ func reverseOrder(ctx context.Context, tx *store.Tx, p loyalty.Program, eventID 
 	if o.Void {
 		refunded = o.Total
 	}
-	n := p.Reversal(earned, reversed, refunded)
+	if basis == 0 { // earned before the basis was kept: as if on the whole total
+		basis = o.Total
+	}
+	n := p.Reversal(earned, reversed, basis, refunded-(o.Total-basis)) // the refunds since it earned
 	if n == 0 {
 		return nil
 	}

@@ -216,8 +216,9 @@ func TestLoyaltyConcurrent(t *testing.T) {
 
 // TestLoyaltyOrders: an order earns a point per BDT 100 kept, at the end of
 // its return window: a return inside the window earns less, a refund after
-// it takes back what it earned (partly for a partial one, from the order's
-// own points first), replaying the order earns nothing twice, the points
+// it takes back its share of what it earned on (partly for a partial one,
+// the refund inside the window not counted twice, from the order's own
+// points first), replaying the order earns nothing twice, the points
 // expire after 12 months, and the ledger verifies.
 func TestLoyaltyOrders(t *testing.T) {
 	for name, open := range storetest.Openers() {
@@ -277,6 +278,17 @@ func TestLoyaltyOrders(t *testing.T) {
 			if again, _ := work.CustomerPoints(ctx, retain.System("test"), "rina"); again.Balance != pts.Balance {
 				t.Errorf("a replay earned: %d → %d", pts.Balance, again.Balance)
 			}
+			// After the window O2 is refunded BDT 400 more: half of the BDT 800
+			// it earned on, so half of its 8 points (the BDT 400 inside the
+			// window is not counted again).
+			now = now.Add(time.Hour)
+			var r2 store.Batch
+			r2.OrderEvents = append(r2.OrderEvents, store.Row[retain.OrderEvent]{V: retain.OrderEvent{ExternalID: "E2", OrderRef: "O2", Type: retain.EventRefunded,
+				Amount: 40000, OccurredAt: now}})
+			ingest(&r2)
+			if got, _ := work.CustomerPoints(ctx, retain.System("test"), "rina"); got.Balance != 25+4+99 {
+				t.Errorf("after O2's second refund: %d points, want %d", got.Balance, 25+4+99)
+			}
 			// After the window O3 is half refunded (BDT 5,000: 50 points), then in full.
 			for i, amount := range []int64{500000, 499900} {
 				now = now.Add(time.Hour)
@@ -286,14 +298,14 @@ func TestLoyaltyOrders(t *testing.T) {
 				ingest(&r)
 			}
 			got, _ := work.CustomerPoints(ctx, retain.System("test"), "rina")
-			if got.Balance != 25+8 {
-				t.Errorf("after O3's refunds: %d points, want %d", got.Balance, 25+8)
+			if got.Balance != 25+4 {
+				t.Errorf("after O3's refunds: %d points, want %d", got.Balance, 25+4)
 			}
-			if _, err := work.RedeemPoints(ctx, retain.System("test"), "rina", 34, "till-1", ""); retain.ErrorCode(err) != retain.EINVALID {
+			if _, err := work.RedeemPoints(ctx, retain.System("test"), "rina", 30, "till-1", ""); retain.ErrorCode(err) != retain.EINVALID {
 				t.Errorf("redeeming more than there is: %v", err)
 			}
-			if m, err := work.RedeemPoints(ctx, retain.System("test"), "rina", 30, "till-1", ""); err != nil || m.Balance != 3 {
-				t.Errorf("redeem 30: %+v %v", m, err)
+			if m, err := work.RedeemPoints(ctx, retain.System("test"), "rina", 26, "till-1", ""); err != nil || m.Balance != 3 {
+				t.Errorf("redeem 26: %+v %v", m, err)
 			}
 			// A year on, the rest expires.
 			now = now.AddDate(1, 0, 1)
@@ -305,5 +317,68 @@ func TestLoyaltyOrders(t *testing.T) {
 				t.Errorf("verify: %+v %v", v, err)
 			}
 		})
+	}
+}
+
+// TestLoyaltyRates: tea earns double and phone top-ups nothing; an order
+// of BDT 1,000 of tea, a BDT 500 top-up and BDT 500 of snacks earns 25
+// points, not 20; a refund of half of it after the window takes back half
+// the points as given (12 of 25, rounded down), and the rest the other 13.
+func TestLoyaltyRates(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	now := storetest.ClockStart(t)
+	db.Now = func() time.Time { return now }
+	admin := retain.System("test")
+	p := loyalty.DefaultProgram()
+	p.Enabled = true
+	p.Rates = []loyalty.Rate{{Category: "Tea", Multiplier: 2}, {SKU: "topup", Multiplier: 0}}
+	bad := p
+	bad.Rates = []loyalty.Rate{{SKU: "x", Category: "y", Multiplier: 2}}
+	if err := core.SaveLoyaltyProgram(ctx, db, admin, bad); fieldOf(err) != "rates[0].sku" {
+		t.Errorf("a rate naming a SKU and a category: %v", err)
+	}
+	if err := core.SaveLoyaltyProgram(ctx, db, admin, p); err != nil {
+		t.Fatal(err)
+	}
+	var b store.Batch
+	b.Customers = append(b.Customers, store.Row[retain.Customer]{V: retain.Customer{ExternalID: "rina", Name: "Rina"}})
+	b.Orders = append(b.Orders, store.Row[retain.Order]{V: retain.Order{ExternalID: "R1", CustomerRef: "rina", Currency: "BDT", PlacedAt: now,
+		Lines: []retain.OrderLine{{ExternalID: "R1-tea", SKU: "tea", Name: "Tea", Category: "Tea", Quantity: 1, UnitPrice: 100000, Total: 100000},
+			{ExternalID: "R1-topup", SKU: "topup", Name: "Top-up", Category: "Phone", Quantity: 1, UnitPrice: 50000, Total: 50000},
+			{ExternalID: "R1-snack", SKU: "chanachur", Name: "Chanachur", Category: "Snacks", Quantity: 1, UnitPrice: 50000, Total: 50000}}}})
+	run := func(b *store.Batch) int64 {
+		t.Helper()
+		if b != nil {
+			if res, err := core.Ingest(ctx, db, admin, core.Rows(b)); err != nil || len(res.Rejects) > 0 {
+				t.Fatal(err, res.Rejects)
+			}
+		}
+		if _, err := core.ConsumeLoyalty(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		var st core.DetectStats
+		if err := core.FireTimers(ctx, db, core.DetectOptions{}, &st); err != nil {
+			t.Fatal(err)
+		}
+		pts, err := core.Work{DB: db}.CustomerPoints(ctx, admin, "rina")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pts.Balance
+	}
+	run(&b)
+	now = now.AddDate(0, 0, 8)
+	if got := run(nil); got != 25 {
+		t.Fatalf("earned %d, want (1,000 × 2 + 500 × 0 + 500) ÷ 100 = 25", got)
+	}
+	for i, want := range []int64{13, 0} {
+		now = now.Add(time.Hour)
+		var r store.Batch
+		r.OrderEvents = append(r.OrderEvents, store.Row[retain.OrderEvent]{V: retain.OrderEvent{ExternalID: fmt.Sprint("RR", i), OrderRef: "R1", Type: retain.EventRefunded,
+			Amount: 100000, OccurredAt: now}})
+		if got := run(&r); got != want {
+			t.Errorf("after refund %d of BDT 1,000: %d points, want %d", i+1, got, want)
+		}
 	}
 }

@@ -195,10 +195,10 @@ func completeReferral(ctx context.Context, tx *store.Tx, p loyalty.Program, o st
 		return err
 	}
 	op := fmt.Sprintf("referral:%d:", r.ID)
-	if _, err := earn(ctx, tx, p, r.ReferrerID, p.Referral.ReferrerPoints, op+"referrer", "referral", 0); err != nil {
+	if _, err := earn(ctx, tx, p, store.LoyaltyCredit{CustomerID: r.ReferrerID, Points: p.Referral.ReferrerPoints, Op: op + "referrer", Reason: "referral"}); err != nil {
 		return err
 	}
-	if _, err := earn(ctx, tx, p, r.FriendID, p.Referral.FriendPoints, op+"friend", "referral", 0); err != nil {
+	if _, err := earn(ctx, tx, p, store.LoyaltyCredit{CustomerID: r.FriendID, Points: p.Referral.FriendPoints, Op: op + "friend", Reason: "referral"}); err != nil {
 		return err
 	}
 	return tx.AppendChange(ctx, store.Change{Kind: store.ChangeReferralCompleted, SubjectID: r.ID, CustomerID: r.ReferrerID, Detail: "completed"})

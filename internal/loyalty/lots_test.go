@@ -1,6 +1,7 @@
 package loyalty
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -98,26 +99,76 @@ func TestLotsFIFO(t *testing.T) {
 	})
 }
 
-// TestReversal (rapid): however a return is split into partial refunds,
-// what they take back adds up to what the refunded total earns, never more
-// than the order earned, and a refund of nothing takes nothing.
+// TestReversal (rapid): an order earned on what was kept when its window
+// ended (the basis, after refunds inside it), at any multiplier; however
+// the refunds after are split, what they take back is what their total
+// would take whole — the share of the points that it is of the basis —
+// never more than the order earned, all of it for a refund of everything
+// kept, and a refund of nothing takes nothing.
 func TestReversal(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		p := Program{EarnPer: rapid.Int64Range(1, 20000).Draw(t, "per")}
-		net := rapid.Int64Range(0, 10_000_000).Draw(t, "net")
-		earned := p.Earned(net, p.Currency)
+		total := rapid.Int64Range(1, 10_000_000).Draw(t, "total")
+		basis := total - rapid.Int64Range(0, total-1).Draw(t, "refunded inside the window")
+		earned := p.Multiplied(p.Earned(basis, p.Currency), 0)
+		if m := rapid.Float64Range(1, 3).Draw(t, "multiplier"); m > 1 {
+			p.Tiers = []Tier{{Multiplier: m}}
+			earned = p.Multiplied(p.Earned(basis, p.Currency), 0)
+		}
 		var reversed, refunded int64
 		for range rapid.IntRange(1, 8).Draw(t, "refunds") {
-			refund := rapid.Int64Range(0, net-refunded).Draw(t, "refund")
+			refund := rapid.Int64Range(0, basis-refunded).Draw(t, "refund")
 			before := reversed
 			refunded += refund
-			reversed += p.Reversal(earned, reversed, refunded)
+			reversed += p.Reversal(earned, reversed, basis, refunded)
 			if reversed < before || (refund == 0 && reversed != before) || reversed > earned {
 				t.Fatalf("refund %d: reversed %d → %d of %d earned", refund, before, reversed, earned)
 			}
-			if want := min(refunded/p.EarnPer, earned); reversed != want {
-				t.Fatalf("refunded %d in parts: %d taken back, whole it is %d", refunded, reversed, want)
+			if whole := p.Reversal(earned, 0, basis, refunded); reversed != whole {
+				t.Fatalf("refunded %d in parts: %d taken back, whole it is %d", refunded, reversed, whole)
 			}
+		}
+		if all := p.Reversal(earned, 0, basis, basis); all != earned {
+			t.Fatalf("a refund of all %d kept takes back %d of %d", basis, all, earned)
+		}
+		if earned > 0 && refunded < basis && p.Reversal(earned, 0, basis, refunded) == earned && refunded*earned < basis*(earned-1) {
+			t.Fatalf("a refund of %d of %d took back every point", refunded, basis)
+		}
+	})
+}
+
+// TestEarnedOn (rapid): with no rate that applies, an order earns exactly
+// what Earned gives on its net; rating every line 0 earns nothing but what
+// the order holds besides its lines; rating a line up never earns less,
+// and what is earned never passes the highest rate's share.
+func TestEarnedOn(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		p := Program{Currency: "BDT", EarnPer: rapid.Int64Range(1, 20000).Draw(t, "per")}
+		var lines []Line
+		var sum int64
+		for i := range rapid.IntRange(1, 6).Draw(t, "lines") {
+			l := Line{SKU: fmt.Sprint("S", i), Category: []string{"tea", "snacks"}[i%2], Total: rapid.Int64Range(0, 2_000_000).Draw(t, "line")}
+			lines, sum = append(lines, l), sum+l.Total
+		}
+		total := max(sum+rapid.Int64Range(-sum/10, 50000).Draw(t, "delivery or discount"), 1)
+		net := rapid.Int64Range(0, total).Draw(t, "net")
+		p.Rates = []Rate{{Category: "toys", Multiplier: 5}} // no line is a toy
+		if got, want := p.EarnedOn(net, total, "BDT", lines), p.Earned(net, "BDT"); got != want {
+			t.Fatalf("no rate applies: %d, want %d", got, want)
+		}
+		p.Rates = []Rate{{Category: "tea", Multiplier: 1}, {Category: "snacks", Multiplier: 1}}
+		if got, want := p.EarnedOn(net, total, "BDT", lines), p.Earned(net, "BDT"); got != want {
+			t.Fatalf("every rate 1: %d, want %d", got, want)
+		}
+		p.Rates = []Rate{{Category: "tea", Multiplier: 0}, {Category: "snacks", Multiplier: 0}}
+		if got, want := p.EarnedOn(net, total, "BDT", lines), p.Earned(max(total-sum, 0)*net/total, "BDT"); got > want+1 || got < 0 {
+			t.Fatalf("every line rated 0: %d, want at most %d", got, want)
+		}
+		low := Program{Currency: "BDT", EarnPer: p.EarnPer, Rates: []Rate{{Category: "tea", Multiplier: 1.5}}}
+		high := Program{Currency: "BDT", EarnPer: p.EarnPer, Rates: []Rate{{Category: "tea", Multiplier: 2}}}
+		a, b := low.EarnedOn(net, total, "BDT", lines), high.EarnedOn(net, total, "BDT", lines)
+		if b < a || b > p.Earned(net, "BDT")*2+1 {
+			t.Fatalf("tea at 1.5: %d, at 2: %d (plain %d)", a, b, p.Earned(net, "BDT"))
 		}
 	})
 }

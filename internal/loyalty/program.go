@@ -53,6 +53,8 @@ type Program struct {
 	Campaigns []Campaign `json:"campaigns,omitempty"`
 	// Referral is the refer-a-friend offer; nil: none.
 	Referral *Referral `json:"referral,omitempty"`
+	// Rates earn more, less or nothing on some products or categories.
+	Rates []Rate `json:"rates,omitempty"`
 }
 
 // Bonus is points given once each for what a customer does besides buying.
@@ -176,6 +178,9 @@ func (p Program) Check() error {
 	if err := p.Referral.check(); err != nil {
 		return err
 	}
+	if err := p.checkRates(); err != nil {
+		return err
+	}
 	cards := map[string]bool{}
 	for i, c := range p.StampCards {
 		if err := c.check(fmt.Sprintf("stamp_cards[%d].", i), cards); err != nil {
@@ -205,14 +210,13 @@ func (p Program) ExpiresAt(t time.Time) time.Time {
 	return t.AddDate(0, p.ExpireMonths, 0)
 }
 
-// Reversal is how many points a refund after the points were earned takes
-// back, given all the order's refunds so far (this one included) and what
-// earlier ones took back: what the refunded total would have earned, less
-// what was taken already, never more than the order earned — so a return
-// split into parts takes back what it would have taken whole.
-func (p Program) Reversal(earned, reversed, refundedTotal int64) int64 {
-	if refundedTotal <= 0 || p.EarnPer <= 0 {
-		return 0
-	}
-	return max(min(refundedTotal/p.EarnPer, earned)-reversed, 0)
+// Reversal is how many points refunds after an order earned take back:
+// the share of what it earned that the refunds since (all of them so far,
+// this one included: refundedSince) are of what it was earned on (basis,
+// the net kept at its earning), less what earlier ones took back — so a
+// return split into parts takes back what it would have taken whole, a
+// refund of everything kept takes back everything, and a tier's, a
+// campaign's or a product's multiplier is taken back as it was given.
+func (p Program) Reversal(earned, reversed, basis, refundedSince int64) int64 {
+	return max(share(earned, refundedSince, basis)-reversed, 0)
 }

@@ -42,6 +42,7 @@ type LoyaltyCredit struct {
 	StaffID    int64
 	Reason     string
 	ExpiresAt  time.Time
+	Basis      int64 // an order's earning: the net it was earned on
 }
 
 // LoyaltyDebit is points taken, drawn on lots: a redemption, an expiry, a
@@ -173,9 +174,9 @@ func (tx *Tx) CreditLoyalty(ctx context.Context, c LoyaltyCredit) (int64, bool, 
 		return 0, false, fmt.Errorf("store: loyalty credit of %d points", c.Points)
 	}
 	var id int64
-	err := tx.tx.QueryRowContext(ctx, `INSERT INTO loyalty_ledger (customer_id, kind, points, op, lot_id, order_id, staff_id, reason, expires_at, created_at)
-		VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8, $9) ON CONFLICT (op, lot_id) DO NOTHING RETURNING id`,
-		c.CustomerID, c.Kind, c.Points, c.Op, nullID(c.OrderID), nullID(c.StaffID), c.Reason, timeArg(c.ExpiresAt), tx.now).Scan(&id)
+	err := tx.tx.QueryRowContext(ctx, `INSERT INTO loyalty_ledger (customer_id, kind, points, op, lot_id, order_id, staff_id, reason, expires_at, created_at, basis_minor)
+		VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8, $9, $10) ON CONFLICT (op, lot_id) DO NOTHING RETURNING id`,
+		c.CustomerID, c.Kind, c.Points, c.Op, nullID(c.OrderID), nullID(c.StaffID), c.Reason, timeArg(c.ExpiresAt), tx.now, nullID(c.Basis)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil
 	}
@@ -240,15 +241,18 @@ func (tx *Tx) LotLeft(ctx context.Context, lotID int64) (remaining int64, expire
 	return remaining, at.T, notFound(err, "no lot %d", lotID)
 }
 
-// LoyaltyOrderPoints are what an order earned and what its reversals took
-// back so far.
-func (tx *Tx) LoyaltyOrderPoints(ctx context.Context, orderID int64) (earned, reversed int64, err error) {
+// LoyaltyOrderPoints are what an order earned, what its reversals took
+// back so far, and the net it was earned on (0: unknown, an entry older
+// than the basis).
+func (tx *Tx) LoyaltyOrderPoints(ctx context.Context, orderID int64) (earned, reversed, basis int64, err error) {
+	var b sql.NullInt64
 	err = tx.tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(CASE WHEN kind = 'earn' THEN points END), 0),
-		COALESCE(-SUM(CASE WHEN kind = 'reverse' THEN points END), 0) FROM loyalty_ledger WHERE order_id = $1`, orderID).Scan(&earned, &reversed)
+		COALESCE(-SUM(CASE WHEN kind = 'reverse' THEN points END), 0), MAX(basis_minor)
+		FROM loyalty_ledger WHERE order_id = $1`, orderID).Scan(&earned, &reversed, &b)
 	if err != nil {
-		return 0, 0, fmt.Errorf("store: loyalty order: %w", err)
+		return 0, 0, 0, fmt.Errorf("store: loyalty order: %w", err)
 	}
-	return earned, reversed, nil
+	return earned, reversed, b.Int64, nil
 }
 
 // LoyaltyAccount is a customer's points as their pages show them.

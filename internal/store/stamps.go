@@ -72,15 +72,16 @@ func (db *DB) Stamps(ctx context.Context, customerID int64) (map[string]int, err
 	return out, rows.Err()
 }
 
-// OrderItem is a line of an order as a stamp card counts it.
+// OrderItem is a line of an order as a stamp card and earning count it.
 type OrderItem struct {
 	SKU, Category string
 	Quantity      int
+	Total         int64 // minor units
 }
 
 // OrderItems are an order's lines with their products' SKU and category.
 func (tx *Tx) OrderItems(ctx context.Context, orderID int64) ([]OrderItem, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT COALESCE(p.external_id, ''), COALESCE(p.category, ''), l.quantity
+	rows, err := tx.tx.QueryContext(ctx, `SELECT COALESCE(p.external_id, ''), COALESCE(p.category, ''), l.quantity, l.total_minor
 		FROM order_lines l LEFT JOIN products p ON p.id = l.product_id WHERE l.order_id = $1 ORDER BY l.id`, orderID)
 	if err != nil {
 		return nil, fmt.Errorf("store: order items: %w", err)
@@ -89,7 +90,7 @@ func (tx *Tx) OrderItems(ctx context.Context, orderID int64) ([]OrderItem, error
 	var out []OrderItem
 	for rows.Next() {
 		var it OrderItem
-		if err := rows.Scan(&it.SKU, &it.Category, &it.Quantity); err != nil {
+		if err := rows.Scan(&it.SKU, &it.Category, &it.Quantity, &it.Total); err != nil {
 			return nil, fmt.Errorf("store: order items: %w", err)
 		}
 		out = append(out, it)
