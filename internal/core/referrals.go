@@ -182,12 +182,12 @@ func completeReferral(ctx context.Context, tx *store.Tx, p loyalty.Program, o st
 	if o.Net() == 0 {
 		return tx.SetReferral(ctx, r.ID, loyalty.ReferralRefused, loyalty.RefusedReturned, o.ID)
 	}
-	if max := p.Referral.MaxPerMonth; max > 0 {
+	if limit := p.Referral.MaxPerMonth; limit > 0 {
 		n, err := tx.ReferralsRewarded(ctx, r.ReferrerID, tx.Now().Add(-loyalty.ReferralWindow))
 		if err != nil {
 			return err
 		}
-		if n >= max {
+		if n >= limit {
 			return tx.SetReferral(ctx, r.ID, loyalty.ReferralRefused, loyalty.RefusedCap, o.ID)
 		}
 	}

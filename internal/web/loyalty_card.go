@@ -13,6 +13,7 @@ import (
 	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/i18n"
+	"github.com/retainhq/retain/internal/loyalty"
 )
 
 // The customer's public loyalty card (/card/{token}): no account, the
@@ -34,6 +35,7 @@ type cardPage struct {
 	// takes referrals, and what it gives them.
 	Referral       *core.ReferralView
 	ReferrerPoints int64
+	program        loyalty.Program // read once for the page
 }
 
 func (s *Server) loyaltyCard(w http.ResponseWriter, r *http.Request) {
@@ -62,7 +64,7 @@ func (s *Server) loyaltyCard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v = s.visitor(r, i18n.New(p.Lang, true))
-	if p.Rewards, p.Coupons, err = s.cardOffers(r, v, p.Points); err != nil {
+	if p.Rewards, p.Coupons, err = s.cardOffers(r, v, p.program, p.Points); err != nil {
 		s.errorPage(w, v, err)
 		return
 	}
@@ -95,14 +97,15 @@ func (s *Server) cardPage(r *http.Request, id int64, token string) (cardPage, er
 		p.SoonestPoints, p.SoonestAt = p.Points.Lots[0].Points, *p.Points.Lots[0].ExpiresAt
 	}
 	p.Cards, p.Tier = p.Points.Stamps, p.Points.Tier
-	if program, err := core.LoyaltyProgram(ctx, s.db); err != nil {
+	if p.program, err = core.LoyaltyProgram(ctx, s.db); err != nil {
 		return p, err
-	} else if program.ReferralOn() && m.Settings.PublicURL != "" {
+	}
+	if p.program.ReferralOn() && m.Settings.PublicURL != "" {
 		ref, err := s.work().ReferralCode(ctx, actor, s.live, f.ExternalID)
 		if err != nil {
 			return p, err
 		}
-		p.Referral, p.ReferrerPoints = &ref, program.Referral.ReferrerPoints
+		p.Referral, p.ReferrerPoints = &ref, p.program.Referral.ReferrerPoints
 	}
 	// The till scans the card's own link: typed into the counter's search,
 	// it finds the customer.
@@ -112,12 +115,8 @@ func (s *Server) cardPage(r *http.Request, id int64, token string) (cardPage, er
 
 // cardOffers are the rewards (what the balance affords) and the usable
 // coupons, in the reader's words.
-func (s *Server) cardOffers(r *http.Request, v *view, points core.Points) ([]counterReward, []counterCoupon, error) {
+func (s *Server) cardOffers(r *http.Request, v *view, program loyalty.Program, points core.Points) ([]counterReward, []counterCoupon, error) {
 	ctx := r.Context()
-	program, err := core.LoyaltyProgram(ctx, s.db)
-	if err != nil {
-		return nil, nil, err
-	}
 	var rewards []counterReward
 	for _, rw := range program.Rewards {
 		rewards = append(rewards, counterReward{Key: rw.Key, Name: core.RewardName(rw.Name, v.L.Lang), Offer: couponOffer(v, rw.Coupon, program.Currency),

@@ -10,6 +10,7 @@ import (
 	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/core"
 	"github.com/retainhq/retain/internal/loyalty"
+	"github.com/retainhq/retain/internal/messaging"
 	"github.com/retainhq/retain/internal/store"
 	"github.com/retainhq/retain/internal/store/storetest"
 )
@@ -41,7 +42,8 @@ func referralFixture(t *testing.T, s *site) core.ReferralView {
 // refused at the phone field; a friend signing up gets their welcome
 // coupon; signing up again, and the referrer's own number, are refused in
 // the same words (recorded with why: self). The referrals page lists
-// them, and a made-up code is a 404.
+// them, a made-up code is a 404, and the customer's loyalty card shows
+// their link.
 func TestReferralLanding(t *testing.T) {
 	s := newSite(t, storetest.SQLite)
 	ref := referralFixture(t, s)
@@ -83,5 +85,19 @@ func TestReferralLanding(t *testing.T) {
 	}
 	if code, _ := visitor.get("/r/ZZZZZZZZ"); code != http.StatusNotFound {
 		t.Errorf("a made-up code: %d", code)
+	}
+	// With a public address set, the customer's loyalty card carries their link.
+	if err := core.UpdateMessaging(context.Background(), s.db, retain.System("test"), func(m *messaging.Settings) error {
+		m.PublicURL = "https://shop.example"
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	link, _, err := core.Work{DB: s.db}.CardLink(context.Background(), retain.System("test"), &core.LiveSettings{DB: s.db}, ref.Customer, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, page := visitor.get(link[strings.Index(link, "/card/"):]); code != http.StatusOK || !strings.Contains(page, "https://shop.example/r/"+ref.Code) {
+		t.Errorf("the card's referral link: %d", code)
 	}
 }
