@@ -91,7 +91,8 @@ func (e *env) rootCommand() *cobra.Command {
 	root.PersistentFlags().StringVar(&e.cfg.DB, "db", e.cfg.DB, "database: a SQLite file path or a postgres:// URL (env RETAIN_DB)")
 	root.AddCommand(e.serveCommand(), e.importCommand(), e.reportCommand(), e.demoCommand(), e.migrateCommand(),
 		e.backupCommand(), e.userCommand(), e.versionCommand(), e.scoreCommand(), e.scoresCommand(), e.evaluateCommand(), e.classifyCommand(),
-		e.messagingCommand(), e.runDueCommand(), e.alertsCommand(), e.playbookCommand(), e.surveyCommand(), e.tasksCommand(), e.ownersCommand(), e.jobsCommand(), e.auditCommand(), e.ticketCommand(), e.deskCommand(), e.loyaltyCommand(), e.couponCommand())
+		e.messagingCommand(), e.runDueCommand(), e.alertsCommand(), e.playbookCommand(), e.surveyCommand(), e.tasksCommand(), e.ownersCommand(), e.jobsCommand(), e.auditCommand(), e.ticketCommand(), e.deskCommand(), e.loyaltyCommand(), e.couponCommand(),
+		e.deliveriesCommand())
 	return root
 }
 

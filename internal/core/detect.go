@@ -185,6 +185,9 @@ func (d *detector) changes(ctx context.Context, changes []store.Change, st *Dete
 			if err := tx.WakeEnrollments(ctx, o.CustomerID, d.triggers.exitOnOrder); err != nil {
 				return err
 			}
+			if err := d.deliveryRisk(ctx, o, st); err != nil {
+				return err
+			}
 			if !o.First {
 				continue
 			}

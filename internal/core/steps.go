@@ -248,6 +248,7 @@ var reasonLabels = map[string][3]string{ // en, bn, ne
 	"chargeback":       {"chargeback", "চার্জব্যাক", "चार्जब्याक"},
 	"refused":          {"refused a delivery", "ডেলিভারি নেননি", "डेलिभरी अस्वीकार गर्नुभयो"},
 	"late_delivery":    {"late delivery", "দেরিতে ডেলিভারি", "ढिलो डेलिभरी"},
+	"cod_risk":         {"refused recent deliveries", "সাম্প্রতিক ডেলিভারি নেননি", "हालका डेलिभरी अस्वीकार गर्नुभयो"},
 	"promoter":         {"promoter", "প্রচারক", "प्रवर्द्धक"},
 	"points_expiring":  {"points about to expire", "পয়েন্টের মেয়াদ শেষ হচ্ছে", "पोइन्टको म्याद सकिँदै"},
 	"reward_available": {"a reward available", "পুরস্কার নেওয়া যাবে", "पुरस्कार लिन मिल्छ"},

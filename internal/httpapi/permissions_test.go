@@ -62,6 +62,7 @@ var apiAccess = map[string]string{
 	"POST /api/v1/customers/{id}/stamps":             "write admin",
 	"POST /api/v1/customers/{id}/card-link":          "write admin",
 	"GET /api/v1/customers/{id}/referral":            "write admin",
+	"GET /api/v1/customers/{id}/deliveries":          "read write admin",
 	"POST /api/v1/referrals":                         "write admin",
 	"GET /api/v1/referrals":                          "read write admin",
 	"POST /api/v1/loyalty/balances":                  "admin",

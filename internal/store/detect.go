@@ -58,6 +58,8 @@ type OrderSignal struct {
 	Order     string
 	First     bool // the customer's first order that was not cancelled
 	Cancelled bool
+	Unpaid    bool   // placed and not paid: cash on delivery
+	Phone     string // the customer's
 	At        time.Time
 }
 
@@ -165,14 +167,14 @@ func (tx *Tx) TicketSignals(ctx context.Context, ids []int64) (map[int64]TicketS
 // not counted (its alerts are lifecycle ones).
 func (tx *Tx) OrderSignals(ctx context.Context, ids []int64) (map[int64]OrderSignal, error) {
 	out := make(map[int64]OrderSignal, len(ids))
-	err := tx.signals(ctx, `SELECT o.id, o.external_id, o.status = 'cancelled', o.placed_at,
+	err := tx.signals(ctx, `SELECT o.id, o.external_id, o.status = 'cancelled', o.status = 'placed', c.phone, o.placed_at,
 		NOT EXISTS (SELECT 1 FROM orders p WHERE p.customer_id = o.customer_id AND p.status <> 'cancelled' AND p.id <> o.id
 			AND (p.placed_at < o.placed_at OR (p.placed_at = o.placed_at AND p.id < o.id))),
 		c.id, COALESCE(NULLIF(c.name, ''), c.external_id), 0, o.currency
 		FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id`, ids, func(rows *sql.Rows) error {
 		var s OrderSignal
 		var at nullTime
-		if err := rows.Scan(append([]any{&s.ID, &s.Order, &s.Cancelled, &at, &s.First}, s.dest()...)...); err != nil {
+		if err := rows.Scan(append([]any{&s.ID, &s.Order, &s.Cancelled, &s.Unpaid, &s.Phone, &at, &s.First}, s.dest()...)...); err != nil {
 			return err
 		}
 		s.At = at.T
@@ -230,4 +232,45 @@ func (tx *Tx) WakeSnoozedAlert(ctx context.Context, id int64) (bool, error) {
 	}
 	n, err := res.RowsAffected()
 	return n == 1, err
+}
+
+// deliveryOutcome is an order's delivery outcome (delivery.Refused, …, ""
+// for pending), from its events and status.
+const deliveryOutcome = `CASE
+	WHEN o.status = 'refused' OR EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.id AND e.type = 'refused') THEN 'refused'
+	WHEN o.status = 'returned' OR EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.id AND e.type = 'returned') THEN 'returned'
+	WHEN o.status = 'delivered' OR EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.id AND e.type = 'delivered') THEN 'delivered'
+	ELSE '' END`
+
+// PhoneDeliveries are the outcomes of the orders placed with a phone
+// number, by any customer record that has it, newest first (at most the
+// last 200), leaving out one order (the one being placed; 0: none).
+func (db *DB) PhoneDeliveries(ctx context.Context, phone string, except int64) ([]string, error) {
+	return phoneDeliveries(ctx, db.read, phone, except)
+}
+
+// PhoneDeliveries is DB.PhoneDeliveries in a transaction.
+func (tx *Tx) PhoneDeliveries(ctx context.Context, phone string, except int64) ([]string, error) {
+	return phoneDeliveries(ctx, tx.tx, phone, except)
+}
+
+func phoneDeliveries(ctx context.Context, q querier, phone string, except int64) ([]string, error) {
+	if phone == "" {
+		return nil, nil
+	}
+	rows, err := q.QueryContext(ctx, `SELECT `+deliveryOutcome+` FROM orders o JOIN customers c ON c.id = o.customer_id
+		WHERE c.phone = $1 AND o.status <> 'cancelled' AND o.id <> $2 ORDER BY o.placed_at DESC, o.id DESC LIMIT 200`, phone, except)
+	if err != nil {
+		return nil, fmt.Errorf("store: phone deliveries: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var o string
+		if err := rows.Scan(&o); err != nil {
+			return nil, fmt.Errorf("store: phone deliveries: %w", err)
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
 }

@@ -35,6 +35,7 @@ type counterData struct {
 	Cards         []core.StampCardView
 	Tier          *core.TierView
 	Referral      *core.ReferralView // the customer's refer-a-friend code, when the programme takes referrals
+	Deliveries    core.DeliveryView  // the orders placed with their phone number
 	Currency      string
 	Nonce         string // this page's forms': a double tap is one redemption
 	Notice        string
@@ -119,6 +120,11 @@ func (s *Server) counterCustomer(r *http.Request, v *view, d *counterData, progr
 		}
 	}
 	d.Cards, d.Tier = d.Points.Stamps, d.Points.Tier
+	if c.Phone != "" && v.Actor.Can(retain.PermCustomersRead) {
+		if d.Deliveries, err = s.work().DeliveriesByPhone(ctx, v.Actor, c.Phone); err != nil {
+			return err
+		}
+	}
 	if program.ReferralOn() {
 		ref, err := s.work().ReferralCode(ctx, v.Actor, s.live, c.ExternalID)
 		if err != nil {

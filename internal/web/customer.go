@@ -25,6 +25,7 @@ type customerData struct {
 	Points      store.LoyaltyAccount
 	Coupons     []counterCoupon
 	Tier        *core.TierView
+	Deliveries  core.DeliveryView // every order placed with the customer's phone number
 }
 
 type factorView struct {
@@ -79,6 +80,9 @@ func (s *Server) customer(w http.ResponseWriter, r *http.Request, v *view) error
 		return err
 	}
 	if d.Tier, err = s.work().CustomerTier(ctx, v.Actor, id, v.L.Lang); err != nil {
+		return err
+	}
+	if d.Deliveries, err = s.work().Deliveries(ctx, v.Actor, f.ExternalID); err != nil {
 		return err
 	}
 	coupons, err := s.work().Coupons(ctx, v.Actor, f.ExternalID, "", 20)

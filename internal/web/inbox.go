@@ -117,7 +117,7 @@ func (s *Server) inboxPage(w http.ResponseWriter, r *http.Request, v *view, d in
 
 // alertReasons are the reasons the inbox filters by, in the catalog's order.
 var alertReasons = []string{"detractor", "low_csat", "high_effort", "complaint", "return", "chargeback", "refused", "late_delivery",
-	"overdue", "slowing", "shrinking", "low_p_alive", "renewal_due", "sla_warning", "sla_breach", "new_customer", "promoter", "speeding_up", "value_rising", "irregular", "mix_shift", "points_expiring", "reward_available", "near_tier"}
+	"cod_risk", "overdue", "slowing", "shrinking", "low_p_alive", "renewal_due", "sla_warning", "sla_breach", "new_customer", "promoter", "speeding_up", "value_rising", "irregular", "mix_shift", "points_expiring", "reward_available", "near_tier"}
 
 // calendarLink makes the person a secret iCalendar URL of their tasks and
 // shows it on the inbox.
