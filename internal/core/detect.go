@@ -309,6 +309,8 @@ func (d *detector) timer(ctx context.Context, t store.Timer, st *DetectStats) er
 		return releaseHold(ctx, tx, t)
 	case store.TimerLoyaltyTier:
 		return reviewTier(ctx, tx, d.loyalty, t)
+	case store.TimerReferral:
+		return completeReferral(ctx, tx, d.loyalty, t)
 	case store.TimerSLA:
 		a, ticket, ok, err := slaTimer(ctx, tx, t)
 		if err != nil || !ok {

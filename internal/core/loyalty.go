@@ -86,7 +86,7 @@ func ConsumeLoyalty(ctx context.Context, db *store.DB) (int, error) {
 					continue
 				}
 				if p.ReferralOn() {
-					if err := attributeReferral(ctx, tx, o); err != nil {
+					if err := attributeReferral(ctx, tx, p, o); err != nil {
 						return err
 					}
 				}
@@ -115,8 +115,9 @@ func ConsumeLoyalty(ctx context.Context, db *store.DB) (int, error) {
 // programme had been on then (loyalty:manage): each order of the
 // programme's currency that has earned nothing gets its earning timer at
 // the end of its return window — now, for one whose window has ended — so
-// it earns on what it kept, once, like any order. A shop switching the
-// programme on gives its regulars their last months' points this way.
+// it earns on what it kept, once, like any order; a pending referral whose
+// friend's first order is among them is attributed to it. A shop switching
+// the programme on gives its regulars their last months' points this way.
 func BackfillLoyalty(ctx context.Context, db *store.DB, by retain.Actor, since time.Time) (int, error) {
 	if err := by.Require(retain.PermLoyaltyManage); err != nil {
 		return 0, err
@@ -143,6 +144,9 @@ func BackfillLoyalty(ctx context.Context, db *store.DB, by retain.Actor, since t
 			}
 		}
 		n = len(orders)
+		if err := backfillReferrals(ctx, tx, p, since); err != nil {
+			return err
+		}
 		return tx.Audit(ctx, by, "loyalty.backfill", "orders", fmt.Sprintf("since=%s orders=%d", since.UTC().Format(time.DateOnly), n))
 	})
 	return n, err
@@ -157,8 +161,7 @@ func setEarnTimer(ctx context.Context, tx *store.Tx, p loyalty.Program, o store.
 
 // earnOrder is an order's earning timer: the points of what was paid and
 // kept (more in a higher tier, more on a campaign's days), a lot of their
-// own with its expiry timer, the first-order bonus, its stamps, and a
-// referral it completes, once. It returns the alerts the loyalty nudge
+// own with its expiry timer, the first-order bonus and its stamps, once. It returns the alerts the loyalty nudge
 // follows: reward_available when the points let the customer afford a
 // reward they could not before, near_tier when they bring them close to
 // the next tier.
@@ -171,9 +174,6 @@ func earnOrder(ctx context.Context, tx *store.Tx, p loyalty.Program, zone *time.
 		return nil, err
 	}
 	if err := stampOrder(ctx, tx, p, o); err != nil {
-		return nil, err
-	}
-	if err := completeReferral(ctx, tx, p, o); err != nil {
 		return nil, err
 	}
 	before, err := tx.LockLoyalty(ctx, o.CustomerID)

@@ -20,10 +20,10 @@ import (
 // friend comes with it through the public landing page, an e-shop's
 // signup (the API) or staff, and is checked then: not the referrer, nor
 // sharing their phone, e-mail or address, nor a customer who had ordered.
-// A refused referral is kept with why. The friend's first order marks it
-// ordered; at the end of that order's return window — its earning timer —
-// a kept order completes it (both earn their points, within the
-// referrer's monthly cap) and a returned one refuses it.
+// A refused referral is kept with why. The friend's first order (in any
+// currency) marks it ordered; at the end of that order's return window —
+// the referral's timer — a kept order completes it (both earn their
+// points, within the referrer's monthly cap) and a returned one refuses it.
 
 // ReferralURL is the landing page of a referral code under publicURL.
 func ReferralURL(publicURL, code string) string {
@@ -152,32 +152,41 @@ func (w Work) Refer(ctx context.Context, a retain.Actor, code, friendRef string)
 }
 
 // attributeReferral marks the friend's pending referral ordered when
-// their first order is placed (the loyalty consumer).
-func attributeReferral(ctx context.Context, tx *store.Tx, o store.OrderMoney) error {
+// their first order is placed (the loyalty consumer; an order in any
+// currency), and sets its timer at the end of the order's return window.
+func attributeReferral(ctx context.Context, tx *store.Tx, p loyalty.Program, o store.OrderMoney) error {
 	r, ok, err := tx.OpenReferral(ctx, o.CustomerID)
 	if err != nil || !ok || r.Status != loyalty.ReferralPending {
 		return err
 	}
-	return tx.SetReferral(ctx, r.ID, loyalty.ReferralOrdered, "", o.ID)
+	return orderedReferral(ctx, tx, p, r.ID, o)
 }
 
-// completeReferral is the end of the return window of a friend's first
-// order (its earning timer): kept, both are rewarded — unless the
+// orderedReferral marks a referral ordered with the friend's first order
+// and sets its timer.
+func orderedReferral(ctx context.Context, tx *store.Tx, p loyalty.Program, referral int64, o store.OrderMoney) error {
+	if err := tx.SetReferral(ctx, referral, loyalty.ReferralOrdered, "", o.ID); err != nil {
+		return err
+	}
+	return tx.SetTimer(ctx, store.Timer{Key: fmt.Sprintf("loyalty:referral:%d", referral), Kind: store.TimerReferral, SubjectID: referral,
+		CustomerID: o.CustomerID, DueAt: o.PlacedAt.AddDate(0, 0, p.ReturnDays)})
+}
+
+// completeReferral is a referral's timer, at the end of the return window
+// of the friend's first order: kept, both are rewarded — unless the
 // referrer's month is at its cap — and the change log hears
 // referral.completed; returned or cancelled, the referral is refused.
-func completeReferral(ctx context.Context, tx *store.Tx, p loyalty.Program, o store.OrderMoney) error {
+func completeReferral(ctx context.Context, tx *store.Tx, p loyalty.Program, t store.Timer) error {
 	if !p.ReferralOn() {
-		return nil
+		return nil // switched off since: the referral waits
 	}
-	r, ok, err := tx.OpenReferral(ctx, o.CustomerID)
-	if err != nil || !ok || (r.OrderID != 0 && r.OrderID != o.ID) {
-		return err // none, or waiting on the friend's first order, not this one
+	r, err := tx.GetReferral(ctx, t.SubjectID)
+	if err != nil || r.Status != loyalty.ReferralOrdered {
+		return err
 	}
-	if r.OrderID == 0 { // placed before the consumer saw the referral: only a first order counts
-		first, err := tx.OrderSignals(ctx, []int64{o.ID})
-		if err != nil || !first[o.ID].First {
-			return err
-		}
+	o, err := tx.LoyaltyOrder(ctx, r.OrderID)
+	if err != nil {
+		return err
 	}
 	if o.Net() == 0 {
 		return tx.SetReferral(ctx, r.ID, loyalty.ReferralRefused, loyalty.RefusedReturned, o.ID)
@@ -202,6 +211,29 @@ func completeReferral(ctx context.Context, tx *store.Tx, p loyalty.Program, o st
 		return err
 	}
 	return tx.AppendChange(ctx, store.Change{Kind: store.ChangeReferralCompleted, SubjectID: r.ID, CustomerID: r.ReferrerID, Detail: "completed"})
+}
+
+// backfillReferrals attributes the pending referrals whose friend's first
+// order was placed since a time (a backfill: the consumer saw those orders
+// before the referral was recorded).
+func backfillReferrals(ctx context.Context, tx *store.Tx, p loyalty.Program, since time.Time) error {
+	if !p.ReferralOn() {
+		return nil
+	}
+	pending, err := tx.PendingFirstOrders(ctx, since, tx.Now())
+	if err != nil {
+		return err
+	}
+	for _, r := range pending {
+		o, err := tx.LoyaltyOrder(ctx, r.OrderID)
+		if err != nil {
+			return err
+		}
+		if err := orderedReferral(ctx, tx, p, r.ID, o); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Referrals lists referrals, newest first (customers:read): all, or one

@@ -21,8 +21,9 @@ import (
 // order marks the referral ordered; when its return window ends, kept, it
 // completes — both earn their points, referral.completed enrols the
 // referrer in the thank-you playbook, whose message shows their points.
-// A friend who returns the first order is refused (returned), and past
-// the referrer's monthly cap one is refused (cap) and earns nothing.
+// A friend who orders in another currency than the programme's completes
+// too; one who returns the first order is refused (returned), and past the
+// referrer's monthly cap one is refused (cap) and earns nothing for it.
 func TestReferrals(t *testing.T) {
 	for name, open := range storetest.Openers() {
 		t.Run(name, func(t *testing.T) {
@@ -111,8 +112,12 @@ func TestReferrals(t *testing.T) {
 			// Every friend orders at once; friend1 then returns the whole order.
 			var o store.Batch
 			for i := range 4 {
+				currency := "BDT"
+				if i == 0 { // a friend across the border: the order earns no points, the referral completes all the same
+					currency = "NPR"
+				}
 				o.Orders = append(o.Orders, store.Row[retain.Order]{V: retain.Order{ExternalID: fmt.Sprint("F-", i), CustomerRef: fmt.Sprint("friend", i),
-					Currency: "BDT", Total: 150000, HasTotal: true, PlacedAt: now}})
+					Currency: currency, Total: 150000, HasTotal: true, PlacedAt: now}})
 			}
 			if _, err := core.Ingest(ctx, db, admin, core.Rows(&o)); err != nil {
 				t.Fatal(err)
@@ -172,6 +177,8 @@ func TestReferrals(t *testing.T) {
 				}
 				want := int64(0) // friend1 kept nothing; the capped friend earns its order's 15 points only
 				switch {
+				case id == "friend0": // NPR
+					want = 50
 				case r.Status == loyalty.ReferralCompleted:
 					want = 15 + 50
 				case r.Reason == loyalty.RefusedCap:

@@ -79,18 +79,19 @@ func Loyalty(ctx context.Context, db *store.DB, asOf time.Time, seed uint64) (Lo
 	if err := core.SaveLoyaltyProgram(ctx, db, by, program); err != nil {
 		return st, err
 	}
-	// Every order since the start gets its earning timer; the weeks below
-	// fire them as they fall due.
-	if _, err := core.BackfillLoyalty(ctx, db, by, start); err != nil {
-		return st, err
-	}
 	rng := rand.New(rand.NewPCG(seed, seed^0x10a1))
 	work := core.Work{DB: db}
 	if err := referrals(ctx, db, rng, start, asOf, func(t time.Time) { now = t }, &st); err != nil {
 		return st, err
 	}
 	now = asOf
-	only := core.DetectOptions{TimerKinds: []string{store.TimerLoyaltyEarn, store.TimerLoyaltyExpire, store.TimerCouponHold, store.TimerLoyaltyTier}}
+	// Every order since the start gets its earning timer, and every
+	// referral its friend's first order; the weeks below fire them as they
+	// fall due.
+	if _, err := core.BackfillLoyalty(ctx, db, by, start); err != nil {
+		return st, err
+	}
+	only := core.DetectOptions{TimerKinds: []string{store.TimerLoyaltyEarn, store.TimerLoyaltyExpire, store.TimerCouponHold, store.TimerLoyaltyTier, store.TimerReferral}}
 	for now = start.AddDate(0, 0, 7); now.Before(asOf); now = now.AddDate(0, 0, 7) {
 		st.Weeks++
 		var ds core.DetectStats

@@ -131,6 +131,41 @@ func (tx *Tx) OpenReferral(ctx context.Context, friendID int64) (Referral, bool,
 	return r, true, nil
 }
 
+// GetReferral reads a referral by id.
+func (tx *Tx) GetReferral(ctx context.Context, id int64) (Referral, error) {
+	var r Referral
+	var order sql.NullInt64
+	err := tx.tx.QueryRowContext(ctx, `SELECT id, referrer_id, friend_id, status, order_id FROM referrals WHERE id = $1`, id).
+		Scan(&r.ID, &r.ReferrerID, &r.FriendID, &r.Status, &order)
+	r.OrderID = order.Int64
+	return r, notFound(err, "no referral %d", id)
+}
+
+// PendingFirstOrders are the pending referrals whose friend's first order
+// (not cancelled) was placed in [since, until), with that order: what a
+// backfill attributes.
+func (tx *Tx) PendingFirstOrders(ctx context.Context, since, until time.Time) ([]Referral, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT r.id, r.friend_id, o.id FROM referrals r
+		JOIN orders o ON o.customer_id = r.friend_id AND o.status <> 'cancelled'
+		WHERE r.status = 'pending' AND o.placed_at >= $1 AND o.placed_at < $2
+		AND NOT EXISTS (SELECT 1 FROM orders p WHERE p.customer_id = o.customer_id AND p.status <> 'cancelled'
+			AND (p.placed_at < o.placed_at OR (p.placed_at = o.placed_at AND p.id < o.id)))
+		ORDER BY r.id`, since.UTC(), until.UTC())
+	if err != nil {
+		return nil, fmt.Errorf("store: pending first orders: %w", err)
+	}
+	defer rows.Close()
+	var out []Referral
+	for rows.Next() {
+		r := Referral{Status: "pending"}
+		if err := rows.Scan(&r.ID, &r.FriendID, &r.OrderID); err != nil {
+			return nil, fmt.Errorf("store: pending first orders: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
 // SetReferral moves a referral on: its status, why (refused), its order.
 func (tx *Tx) SetReferral(ctx context.Context, id int64, status, reason string, orderID int64) error {
 	if _, err := tx.exec(ctx, `UPDATE referrals SET status = $2, reason = $3, order_id = COALESCE($4, order_id), updated_at = $5 WHERE id = $1`,

@@ -17,17 +17,18 @@ import (
 
 // Timer kinds.
 const (
-	TimerOrderLate     = "order.late"     // SubjectID: the order
-	TimerRenewal       = "renewal"        // SubjectID: the subscription; Key ends with the days ahead
-	TimerAlertSnooze   = "alert.snooze"   // SubjectID: the alert
-	TimerSurveyRemind  = "survey.remind"  // SubjectID: the invitation
-	TimerSLA           = "ticket.sla"     // SubjectID: the ticket; Key: sla:<ticket>:<first|next|resolution>:<warn|due>:<due unix>
-	TimerPending       = "ticket.pending" // SubjectID: the ticket; Key: pending:<ticket>:<remind|close>:<paused unix>
-	TimerLoyaltyEarn   = "loyalty.earn"   // SubjectID: the order, whose return window ends
-	TimerLoyaltyExpire = "loyalty.expire" // SubjectID: the lot (its earn entry) that expires
-	TimerCouponHold    = "coupon.hold"    // SubjectID: the redemption held until then
-	TimerLoyaltyRemind = "loyalty.remind" // SubjectID: the lot whose expiry is near
-	TimerLoyaltyTier   = "loyalty.tier"   // SubjectID: the customer whose tier is reviewed
+	TimerOrderLate     = "order.late"       // SubjectID: the order
+	TimerRenewal       = "renewal"          // SubjectID: the subscription; Key ends with the days ahead
+	TimerAlertSnooze   = "alert.snooze"     // SubjectID: the alert
+	TimerSurveyRemind  = "survey.remind"    // SubjectID: the invitation
+	TimerSLA           = "ticket.sla"       // SubjectID: the ticket; Key: sla:<ticket>:<first|next|resolution>:<warn|due>:<due unix>
+	TimerPending       = "ticket.pending"   // SubjectID: the ticket; Key: pending:<ticket>:<remind|close>:<paused unix>
+	TimerLoyaltyEarn   = "loyalty.earn"     // SubjectID: the order, whose return window ends
+	TimerLoyaltyExpire = "loyalty.expire"   // SubjectID: the lot (its earn entry) that expires
+	TimerCouponHold    = "coupon.hold"      // SubjectID: the redemption held until then
+	TimerLoyaltyRemind = "loyalty.remind"   // SubjectID: the lot whose expiry is near
+	TimerLoyaltyTier   = "loyalty.tier"     // SubjectID: the customer whose tier is reviewed
+	TimerReferral      = "loyalty.referral" // SubjectID: the referral whose friend's first order's return window ends
 )
 
 // RenewalWindows are the days before a renewal at which its timers fire.
