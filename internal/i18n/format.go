@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/retainhq/retain"
+	"github.com/retainhq/retain/internal/calendar"
 )
 
 var digitSets = map[string][10]rune{
@@ -107,7 +108,27 @@ func (z *Localizer) Date(t time.Time, loc *time.Location) string {
 		return "–"
 	}
 	t = t.In(z.zone(loc))
+	if z.Calendar == CalendarBangla {
+		d := calendar.ToBangla(t)
+		return z.Digits(strconv.Itoa(d.Day) + " " + banglaMonths[z.Lang][d.Month-1] + " " + strconv.Itoa(d.Year))
+	}
 	return z.Digits(strconv.Itoa(t.Day()) + " " + months[z.Lang][t.Month()-1] + " " + strconv.Itoa(t.Year()))
+}
+
+// The calendars a reader may see dates in.
+const (
+	CalendarGregorian = ""
+	CalendarBangla    = "bangla" // Bangabda, as revised in Bangladesh (internal/calendar)
+)
+
+// Calendars are the calendar choices, Gregorian first.
+var Calendars = []string{CalendarGregorian, CalendarBangla}
+
+// banglaMonths are the Bangla months' names, from Boishakh.
+var banglaMonths = map[string][12]string{
+	"en": {"Boishakh", "Joishtho", "Asharh", "Shrabon", "Bhadro", "Ashwin", "Kartik", "Ogrohayon", "Poush", "Magh", "Falgun", "Choitro"},
+	"bn": {"বৈশাখ", "জ্যৈষ্ঠ", "আষাঢ়", "শ্রাবণ", "ভাদ্র", "আশ্বিন", "কার্তিক", "অগ্রহায়ণ", "পৌষ", "মাঘ", "ফাল্গুন", "চৈত্র"},
+	"ne": {"बैशाख", "जेठ", "असार", "साउन", "भदौ", "असोज", "कात्तिक", "मंसिर", "पुष", "माघ", "फागुन", "चैत"},
 }
 
 // DateTime formats a day and time: 2 Jun 2026 14:05, in loc or the Zone.

@@ -55,7 +55,10 @@ type Localizer struct {
 	// Zone is where times are shown (Date, DateTime with no location of
 	// their own): the reader's or the business's; UTC when nil.
 	Zone *time.Location
-	l    *goi18n.Localizer
+	// Calendar is what Date and DateTime write days in: CalendarGregorian
+	// ("") or CalendarBangla.
+	Calendar string
+	l        *goi18n.Localizer
 }
 
 // New returns the localizer of a language.

@@ -25,6 +25,8 @@ type Staff struct {
 	// TimeZone is the IANA zone they chose to see times in; "" for the
 	// business's.
 	TimeZone string
+	// Calendar is the calendar they read dates in: "" Gregorian, "bangla".
+	Calendar string
 	// TwoFactor: they sign in with a TOTP code too. MustEnrol: the
 	// business requires it of admins and this admin has not set it up, so
 	// every page but settings sends them there.
@@ -86,10 +88,11 @@ func (db *DB) Session(ctx context.Context, token string, idle time.Duration) (St
 	err := db.read.QueryRowContext(ctx, `SELECT st.id, st.email, st.name, st.role, COALESCE(st.team_id, 0), st.locale, se.last_seen_at, se.expires_at,
 		COALESCE((SELECT value FROM settings WHERE key = 'user.' || st.id || '.digits'), ''), st.totp_enabled_at IS NOT NULL,
 		COALESCE((SELECT value FROM settings WHERE key = 'user.' || st.id || '.time_zone'), ''),
+		COALESCE((SELECT value FROM settings WHERE key = 'user.' || st.id || '.calendar'), ''),
 		COALESCE((SELECT value FROM settings WHERE key = $2), ''), st.password_change_due
 		FROM sessions se JOIN staff st ON st.id = se.staff_id WHERE se.token_hash = $1 AND st.active AND st.can_login AND NOT se.second_factor_due`,
 		h, RequireTwoFactorKey).
-		Scan(&s.ID, &s.Email, &s.Name, &s.Role, &s.TeamID, &s.Locale, &seen, &expires, &s.Digits, &s.TwoFactor, &s.TimeZone, &required, &s.PasswordChangeDue)
+		Scan(&s.ID, &s.Email, &s.Name, &s.Role, &s.TeamID, &s.Locale, &seen, &expires, &s.Digits, &s.TwoFactor, &s.TimeZone, &s.Calendar, &required, &s.PasswordChangeDue)
 	if err != nil {
 		return Staff{}, notFound(err, "no session")
 	}
@@ -115,6 +118,10 @@ func (db *DB) EndSession(ctx context.Context, token string) error {
 		return err
 	})
 }
+
+// CalendarKey is the setting that holds the calendar a staff member reads
+// dates in.
+func CalendarKey(staffID int64) string { return fmt.Sprintf("user.%d.calendar", staffID) }
 
 // TimeZoneKey is the setting that holds a staff member's time zone.
 func TimeZoneKey(staffID int64) string { return fmt.Sprintf("user.%d.time_zone", staffID) }

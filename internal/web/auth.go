@@ -61,6 +61,7 @@ func (s *Server) viewFor(r *http.Request) *view {
 		s.log.Error("settings", "err", err)
 	}
 	l.Zone, v.Logo = zoneOf(st.TimeZone, m), m != nil && len(m.Logo) > 0
+	l.Calendar = st.Calendar
 	return v
 }
 

@@ -92,6 +92,7 @@ var uiAccess = map[string]string{
 	"GET /messages":                    "manager admin",
 	"GET /settings":                    "agent manager admin",
 	"POST /settings/digits":            "agent manager admin",
+	"POST /settings/calendar":          "agent manager admin",
 	"POST /settings/time-zone":         "agent manager admin",
 	"POST /settings/messaging":         "admin",
 	"POST /settings/business":          "admin",

@@ -109,6 +109,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	s.page(mux, "GET /messages", retain.PermMessagesRead, s.messages)
 	s.page(mux, "GET /settings", retain.PermSignedIn, s.settings)
 	s.page(mux, "POST /settings/digits", retain.PermSignedIn, s.saveDigits)
+	s.page(mux, "POST /settings/calendar", retain.PermSignedIn, s.saveCalendar)
 	s.page(mux, "POST /settings/time-zone", retain.PermSignedIn, s.saveTimeZone)
 	s.page(mux, "POST /settings/messaging", retain.PermSettingsManage, s.saveMessaging)
 	s.page(mux, "POST /settings/business", retain.PermSettingsManage, s.saveBusiness)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -11,12 +12,15 @@ import (
 	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/auth"
 	"github.com/retainhq/retain/internal/core"
+	"github.com/retainhq/retain/internal/i18n"
 	"github.com/retainhq/retain/internal/messaging"
 	"github.com/retainhq/retain/internal/store"
 )
 
 type settingsData struct {
 	Native    bool
+	Calendar  string   // the calendar the person reads dates in
+	Calendars []string // offered
 	TimeZone  string   // the person's own zone, "" for the business's
 	Zones     []string // offered in the zone picker
 	Messaging string   // the stored settings, secrets masked
@@ -56,6 +60,7 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, v *view,
 	ctx := r.Context()
 	d.Native, d.TwoFactor, d.MustEnrol, d.Scopes = v.L.Native, v.Staff.TwoFactor, v.Staff.MustEnrol, retain.Scopes
 	d.TimeZone, d.Zones, d.PasswordDue = v.Staff.TimeZone, commonZones, v.Staff.PasswordChangeDue
+	d.Calendar, d.Calendars = v.Staff.Calendar, i18n.Calendars
 	req, _, err := s.db.Setting(ctx, store.RequireTwoFactorKey)
 	if err != nil {
 		return err
@@ -98,6 +103,19 @@ func (s *Server) saveDigits(w http.ResponseWriter, r *http.Request, v *view) err
 		val = "native"
 	}
 	if err := s.db.SetSetting(r.Context(), store.DigitsKey(v.Staff.ID), val); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/settings", http.StatusSeeOther)
+	return nil
+}
+
+// saveCalendar stores the calendar the person reads dates in.
+func (s *Server) saveCalendar(w http.ResponseWriter, r *http.Request, v *view) error {
+	c := r.FormValue("calendar")
+	if !slices.Contains(i18n.Calendars, c) {
+		return retain.FieldError("calendar", "%q is not a calendar Retain shows", c)
+	}
+	if err := s.db.SetSetting(r.Context(), store.CalendarKey(v.Staff.ID), c); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/settings", http.StatusSeeOther)
