@@ -60,6 +60,7 @@ var reasonCodes = map[string]string{
 	"a repeated order_id needs line-item fields (one row per line item)": "repeated_order",
 	"an order needs the customer's email or phone":                       "order_needs_contact",
 	"is before opened_at":                                                "before_opened",
+	"is before started_at":                                               "before_started",
 	"%d is outside %d–%d for %s":                                         "score_outside",
 	"the name %q %s":                                                     "attribute_name",
 	"%q is not transactional or marketing":                               "not_purpose",

@@ -2,6 +2,7 @@ package retain
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -48,6 +49,40 @@ type Subscription struct {
 	Interval    string // month, quarter, year
 	StartedAt   time.Time
 	RenewsAt    time.Time
+}
+
+// The states and intervals of a subscription.
+var (
+	SubscriptionStatuses  = []string{"active", "cancelled", "lapsed"}
+	SubscriptionIntervals = []string{"month", "quarter", "year"}
+)
+
+// Validate checks s.
+func (s *Subscription) Validate() Problems {
+	p := Problems{}
+	checkRef(p, "external_id", s.ExternalID, true)
+	checkRef(p, "customer_id", s.CustomerRef, true)
+	if strings.TrimSpace(s.Plan) == "" {
+		p.Add("plan", "is required")
+	} else if len(s.Plan) > 200 {
+		p.Add("plan", "is longer than %d characters", 200)
+	}
+	if !slices.Contains(SubscriptionStatuses, s.Status) {
+		p.Add("status", "%q is not one of %v", s.Status, SubscriptionStatuses)
+	}
+	if !slices.Contains(SubscriptionIntervals, s.Interval) {
+		p.Add("interval", "%q is not one of %v", s.Interval, SubscriptionIntervals)
+	}
+	if s.Value < 0 {
+		p.Add("value", "must not be negative")
+	}
+	if s.StartedAt.IsZero() {
+		p.Add("started_at", "is required")
+	}
+	if !s.RenewsAt.IsZero() && s.RenewsAt.Before(s.StartedAt) {
+		p.Add("renews_at", "is before started_at")
+	}
+	return p
 }
 
 // Interaction is a touch on the customer's timeline: a call, visit, message or note.

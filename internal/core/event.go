@@ -18,18 +18,19 @@ import (
 
 // Event is one event. Which object it carries depends on its type.
 type Event struct {
-	ID             string        `json:"id" minLength:"1" maxLength:"200" doc:"Your unique id for this event (idempotency key)."`
-	Type           string        `json:"type" enum:"customer.upsert,order.placed,order.paid,order.shipped,order.out_for_delivery,order.delivered,order.delayed,order.returned,order.refunded,order.chargeback,order.refused,ticket.upsert,survey.response"`
-	OccurredAt     *time.Time    `json:"occurred_at,omitempty" doc:"When it happened (RFC 3339); default: when received."`
-	OrderID        string        `json:"order_id,omitempty" maxLength:"200" doc:"order.* status events: the order's external id."`
-	Reason         string        `json:"reason,omitempty" maxLength:"2000" doc:"Why: the return, refund, chargeback, refusal or delay reason."`
-	Amount         string        `json:"amount,omitempty" pattern:"^[0-9]+(\\.[0-9]+)?$" doc:"Refunded or charged-back amount, in units of currency."`
-	Currency       string        `json:"currency,omitempty" doc:"ISO 4217 code of amount."`
-	Staff          string        `json:"staff,omitempty" maxLength:"200" doc:"order.* status events: external id of the staff member who handled it (the rider who delivered); a survey about it is about them."`
-	Customer       *CustomerBody `json:"customer,omitempty"`
-	Order          *OrderBody    `json:"order,omitempty"`
-	Ticket         *TicketBody   `json:"ticket,omitempty"`
-	SurveyResponse *SurveyBody   `json:"survey_response,omitempty"`
+	ID             string            `json:"id" minLength:"1" maxLength:"200" doc:"Your unique id for this event (idempotency key)."`
+	Type           string            `json:"type" enum:"customer.upsert,order.placed,order.paid,order.shipped,order.out_for_delivery,order.delivered,order.delayed,order.returned,order.refunded,order.chargeback,order.refused,ticket.upsert,survey.response,subscription.upsert"`
+	OccurredAt     *time.Time        `json:"occurred_at,omitempty" doc:"When it happened (RFC 3339); default: when received."`
+	OrderID        string            `json:"order_id,omitempty" maxLength:"200" doc:"order.* status events: the order's external id."`
+	Reason         string            `json:"reason,omitempty" maxLength:"2000" doc:"Why: the return, refund, chargeback, refusal or delay reason."`
+	Amount         string            `json:"amount,omitempty" pattern:"^[0-9]+(\\.[0-9]+)?$" doc:"Refunded or charged-back amount, in units of currency."`
+	Currency       string            `json:"currency,omitempty" doc:"ISO 4217 code of amount."`
+	Staff          string            `json:"staff,omitempty" maxLength:"200" doc:"order.* status events: external id of the staff member who handled it (the rider who delivered); a survey about it is about them."`
+	Customer       *CustomerBody     `json:"customer,omitempty"`
+	Order          *OrderBody        `json:"order,omitempty"`
+	Ticket         *TicketBody       `json:"ticket,omitempty"`
+	SurveyResponse *SurveyBody       `json:"survey_response,omitempty"`
+	Subscription   *SubscriptionBody `json:"subscription,omitempty"`
 }
 
 // CustomerBody is a customer to create or update; empty fields keep stored values.
@@ -105,6 +106,20 @@ type SurveyBody struct {
 	RespondedAt *time.Time `json:"responded_at,omitempty"`
 }
 
+// SubscriptionBody is a recurring contract: a B2B supply, a service plan;
+// its renewal date starts the renewal reminders.
+type SubscriptionBody struct {
+	ExternalID string     `json:"external_id" minLength:"1" maxLength:"200"`
+	CustomerID string     `json:"customer_id" minLength:"1" maxLength:"200"`
+	Plan       string     `json:"plan" minLength:"1" maxLength:"200"`
+	Status     string     `json:"status,omitempty" enum:"active,cancelled,lapsed" doc:"Default: active."`
+	Value      string     `json:"value" pattern:"^[0-9]+(\\.[0-9]+)?$" doc:"What a period costs, in units of currency."`
+	Currency   string     `json:"currency" doc:"ISO 4217."`
+	Interval   string     `json:"interval,omitempty" enum:"month,quarter,year" doc:"Default: month."`
+	StartedAt  time.Time  `json:"started_at"`
+	RenewsAt   *time.Time `json:"renews_at,omitempty"`
+}
+
 // toBatch converts event i into batch rows and returns its problems, with
 // field names as they appear in the request body.
 func toBatch(b *store.Batch, i int, e Event, now time.Time) retain.Problems {
@@ -168,6 +183,22 @@ func toBatch(b *store.Batch, i int, e Event, now time.Time) retain.Problems {
 			}
 			p.Merge("survey_response.", r.Validate())
 			b.SurveyResponses = append(b.SurveyResponses, store.Row[retain.SurveyResponse]{Ref: i, V: r})
+		}
+	case e.Type == "subscription.upsert":
+		if need("subscription", e.Subscription != nil) {
+			sb := e.Subscription
+			sub := retain.Subscription{ExternalID: sb.ExternalID, CustomerRef: sb.CustomerID, Plan: sb.Plan, Status: or(sb.Status, "active"),
+				Currency: strings.ToUpper(sb.Currency), Interval: or(sb.Interval, "month"), StartedAt: sb.StartedAt.UTC().Truncate(time.Microsecond),
+				RenewsAt: timeOf(sb.RenewsAt)}
+			if sub.Currency == "" {
+				p.Add("subscription.currency", "is required")
+			} else if v, err := retain.ParseAmount(sb.Value, sub.Currency); err != nil {
+				p.Add("subscription.value", "%v", err)
+			} else {
+				sub.Value = v
+			}
+			p.Merge("subscription.", sub.Validate())
+			b.Subscriptions = append(b.Subscriptions, store.Row[retain.Subscription]{Ref: i, V: sub})
 		}
 	default:
 		p.Add("type", "%q is not an event type", e.Type)

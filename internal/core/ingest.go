@@ -171,6 +171,7 @@ func onlyFresh(b *store.Batch, evs []Event, fresh map[string]bool) *store.Batch 
 		OrderEvents:     filter(b.OrderEvents, keep),
 		Tickets:         filter(b.Tickets, keep),
 		SurveyResponses: filter(b.SurveyResponses, keep),
+		Subscriptions:   filter(b.Subscriptions, keep),
 	}
 }
 

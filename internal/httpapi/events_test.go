@@ -333,3 +333,30 @@ func TestBackpressure(t *testing.T) {
 			codes, retryAfter, clients-httpapi.MaxInFlight)
 	}
 }
+
+// TestSubscriptionEvents: a subscription posted as an event is stored, on
+// both databases; one renewing before it started and with no currency is
+// refused naming each field, and nothing more is stored.
+func TestSubscriptionEvents(t *testing.T) {
+	forEachDB(t, func(t *testing.T, f *fixture) {
+		good := `{"events":[{"id":"s1","type":"customer.upsert","customer":{"external_id":"dist-1","name":"Karim Traders"}},
+			{"id":"s2","type":"subscription.upsert","subscription":{"external_id":"K-1","customer_id":"dist-1","plan":"Monthly supply",
+			"value":"12500.50","currency":"BDT","interval":"month","started_at":"2026-01-05T00:00:00Z","renews_at":"2027-01-05T00:00:00Z"}}]}`
+		if code, out := f.post(t, f.key, good); code != 200 || out["applied"] != 2.0 {
+			t.Fatalf("post: %d %v", code, out)
+		}
+		if s, err := f.db.Summary(context.Background()); err != nil || s.Subscriptions != 1 {
+			t.Errorf("stored: %+v %v", s, err)
+		}
+		bad := `{"events":[{"id":"s3","type":"subscription.upsert","subscription":{"external_id":"K-2","customer_id":"dist-1","plan":"X",
+			"value":"10","currency":"","status":"active","started_at":"2026-03-01T00:00:00Z","renews_at":"2026-02-01T00:00:00Z"}}]}`
+		code, out := f.post(t, f.key, bad)
+		text := fmt.Sprint(out)
+		if code != 400 || !strings.Contains(text, "subscription.renews_at") || !strings.Contains(text, "subscription.currency") {
+			t.Errorf("bad subscription: %d %v", code, out)
+		}
+		if s, err := f.db.Summary(context.Background()); err != nil || s.Subscriptions != 1 {
+			t.Errorf("after the refused one: %+v %v", s, err)
+		}
+	})
+}

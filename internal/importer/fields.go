@@ -19,6 +19,7 @@ var kindFields = map[string][]string{
 	"order-events":     {"event_id", "order_id", "type", "reason", "amount", "currency", "occurred_at"},
 	"tickets":          {"ticket_id", "customer_id", "customer_name", "customer_email", "customer_phone", "channel", "subject", "body", "status", "priority", "assignee", "root_cause", "opened_at", "first_response_at", "resolved_at", "tags", "team", "order_id"},
 	"survey-responses": {"response_id", "customer_id", "kind", "score", "comment", "staff", "order_id", "ticket_id", "responded_at"},
+	"subscriptions":    {"subscription_id", "customer_id", "plan", "status", "value", "currency", "interval", "started_at", "renews_at"},
 }
 
 var aliases = map[string]map[string]string{
@@ -28,6 +29,7 @@ var aliases = map[string]map[string]string{
 	"order-events":     {"id": "event_id", "external_id": "event_id", "order": "order_id", "event": "type", "date": "occurred_at", "at": "occurred_at"},
 	"tickets":          {"id": "ticket_id", "external_id": "ticket_id", "customer": "customer_id", "message": "body", "description": "body", "date": "opened_at", "created_at": "opened_at", "agent": "assignee"},
 	"survey-responses": {"id": "response_id", "external_id": "response_id", "customer": "customer_id", "survey": "kind", "type": "kind", "representative": "staff", "staff_id": "staff", "date": "responded_at", "created_at": "responded_at"},
+	"subscriptions":    {"id": "subscription_id", "external_id": "subscription_id", "contract": "subscription_id", "contract_id": "subscription_id", "customer": "customer_id", "price": "value", "amount": "value", "period": "interval", "start": "started_at", "start_date": "started_at", "renewal": "renews_at", "renewal_date": "renews_at", "renews": "renews_at"},
 }
 
 // Kinds lists the import kinds.

@@ -31,7 +31,7 @@ var Formats = []string{"csv", "jsonl", "cdnow", "shopify"}
 
 // Options configure one import.
 type Options struct {
-	Kind   string            // customers, orders, order-lines, order-events, tickets, survey-responses
+	Kind   string            // customers, orders, order-lines, order-events, tickets, survey-responses, subscriptions
 	Format string            // csv, jsonl, cdnow, shopify; "" picks by file name
 	Map    map[string]string // input column → field
 	Ignore []string          // input columns to skip

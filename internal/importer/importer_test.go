@@ -494,3 +494,26 @@ func TestImportRecordsProgress(t *testing.T) {
 		t.Errorf("progress as recorded: %+v", seen)
 	}
 }
+
+// TestSubscriptions: a contracts export with its own column names (Contract,
+// Price, Period, Renewal Date) imports; a status Retain does not know and a
+// renewal before the start refuse their row with its line and fields; the
+// same file again changes nothing.
+func TestSubscriptions(t *testing.T) {
+	db := storetest.SQLite(t)
+	file := "Contract,Customer,Plan,Status,Price,Period,Start Date,Renewal Date\n" +
+		"K-1,c1,Monthly supply,active,12500,month,2026-01-05,2027-01-05\n" +
+		"K-2,c2,Annual service,,1500.50,year,2026-03-01,2027-03-01\n" +
+		"K-3,c3,Bad,paused,100,month,2026-03-01,2026-02-01\n"
+	res, rejects := importFile(t, db, "k.csv", file, importer.Options{Kind: "subscriptions", Currency: "BDT"})
+	if res.Imported != 2 || !strings.Contains(rejects[4], "status") || !strings.Contains(rejects[4], "renews_at") {
+		t.Fatalf("res = %+v rejects = %v", res, rejects)
+	}
+	if s := summary(t, db); s.Subscriptions != 2 {
+		t.Errorf("summary = %+v", s)
+	}
+	importFile(t, db, "k.csv", file, importer.Options{Kind: "subscriptions", Currency: "BDT"})
+	if s := summary(t, db); s.Subscriptions != 2 {
+		t.Errorf("after importing again: %+v", s)
+	}
+}

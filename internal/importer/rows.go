@@ -102,6 +102,8 @@ func (p *parser) add(rec record) error {
 		return p.ticket(rec, r)
 	case "survey-responses":
 		return p.survey(rec, r)
+	case "subscriptions":
+		return p.subscription(rec, r)
 	}
 	return fmt.Errorf("unknown kind %s", p.opts.Kind)
 }
@@ -320,5 +322,23 @@ func (p *parser) survey(rec record, r *fieldReader) error {
 		return err
 	}
 	p.batch.SurveyResponses = append(p.batch.SurveyResponses, store.Row[retain.SurveyResponse]{Ref: rec.line, V: s})
+	return nil
+}
+
+func (p *parser) subscription(rec record, r *fieldReader) error {
+	cur := r.currency()
+	s := retain.Subscription{ExternalID: r.required("subscription_id"), CustomerRef: r.required("customer_id"), Plan: r.str("plan"),
+		Status: r.enum("status", "active"), Currency: cur, Interval: r.enum("interval", "month"),
+		StartedAt: r.time("started_at", true), RenewsAt: r.time("renews_at", false)}
+	if r.str("value") == "" {
+		r.p.Add("value", "is required")
+	} else {
+		s.Value, _ = r.amount("value", cur)
+	}
+	r.check(s.Validate())
+	if err := r.p.Err(); err != nil {
+		return err
+	}
+	p.batch.Subscriptions = append(p.batch.Subscriptions, store.Row[retain.Subscription]{Ref: rec.line, V: s})
 	return nil
 }

@@ -35,7 +35,7 @@ const (
 var uploadID = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
 // importKinds are the CSV imports offered in the browser.
-var importKinds = []string{"customers", "orders", "order-lines", "order-events", "tickets", "survey-responses"}
+var importKinds = []string{"customers", "orders", "order-lines", "order-events", "tickets", "survey-responses", "subscriptions"}
 
 // importData is the import page: the upload form, then the preview with
 // the column mapping, then the result with the refused rows.
