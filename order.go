@@ -2,6 +2,7 @@ package retain
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -63,6 +64,10 @@ type OrderEvent struct {
 	Amount     int64 // refunded or charged-back amount, minor units of the order's currency
 	OccurredAt time.Time
 	StaffRef   string // staff external id of who handled it (the rider who delivered)
+	// TrackingURL is the courier's page for the parcel (a shipped event's);
+	// RiderPhone the number of whoever brings it (out for delivery).
+	TrackingURL string
+	RiderPhone  string
 }
 
 // Validate checks o and its lines.
@@ -130,6 +135,12 @@ func (e *OrderEvent) Validate() Problems {
 	}
 	if e.Amount < 0 {
 		p.Add("amount", "must not be negative")
+	}
+	if e.TrackingURL != "" && !(strings.HasPrefix(e.TrackingURL, "https://") || strings.HasPrefix(e.TrackingURL, "http://")) || len(e.TrackingURL) > 500 {
+		p.Add("tracking_url", "is not a web address (http:// or https://, up to 500 characters)")
+	}
+	if len(e.RiderPhone) > 40 {
+		p.Add("rider_phone", "is longer than %d characters", 40)
 	}
 	if len(e.Reason) > 2000 {
 		p.Add("reason", "is longer than %d characters", 2000)

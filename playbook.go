@@ -92,8 +92,8 @@ var (
 	StepTypes       = []string{"wait", "message", "survey", "task", "branch", "set", "coupon", "points", "exit"}
 	ConditionFields = []string{"orders", "days_since_last_order", "health", "p_alive", "clv", "segment", "locale", "stage"}
 	ConditionOps    = []string{"=", "!=", "<", "<=", ">", ">="}
-	TriggerEvents   = []string{"first_order", "order_delivered", "order_delayed", "ticket_resolved", "store_visit",
-		"points_earned", "tier_up", "tier_down", "referral_completed"}
+	TriggerEvents   = []string{"first_order", "order_placed", "order_paid", "order_shipped", "order_out_for_delivery", "order_delivered", "order_delayed",
+		"ticket_resolved", "store_visit", "points_earned", "tier_up", "tier_down", "referral_completed"}
 )
 
 // ParsePlaybook reads and checks a definition. A bad one is an EINVALID

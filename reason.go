@@ -61,6 +61,7 @@ var reasonCodes = map[string]string{
 	"an order needs the customer's email or phone":                       "order_needs_contact",
 	"is before opened_at":                                                "before_opened",
 	"is before started_at":                                               "before_started",
+	"is not a web address (http:// or https://, up to 500 characters)":   "not_web_address",
 	"%d is outside %d–%d for %s":                                         "score_outside",
 	"the name %q %s":                                                     "attribute_name",
 	"%q is not transactional or marketing":                               "not_purpose",

@@ -3,6 +3,7 @@ package cli_test
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -37,7 +38,7 @@ func TestPlaybookCommands(t *testing.T) {
 		t.Errorf("broken import: exit %d, %q", code, errOut)
 	}
 	mustRun(t, "playbook", "enable", "service_recovery", "--db", db)
-	if out := mustRun(t, "playbook", "list", "--db", db); !strings.Contains(out, "service_recovery  2        true") {
+	if out := mustRun(t, "playbook", "list", "--db", db); !regexp.MustCompile(`service_recovery\s+2\s+true`).MatchString(out) {
 		t.Errorf("after enable:\n%s", out)
 	}
 	if code, _, _ := run(t, "playbook", "enable", "nope", "--db", db); code == 0 {

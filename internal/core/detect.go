@@ -140,10 +140,8 @@ func (d *detector) changes(ctx context.Context, changes []store.Change, st *Dete
 				continue
 			}
 			switch e.Type {
-			case "delivered":
-				err = d.triggers.onEvent(ctx, tx, e.CustomerID, "order_delivered", fmt.Sprintf("order_event:%d", e.ID), st)
-			case "delayed":
-				err = d.triggers.onEvent(ctx, tx, e.CustomerID, "order_delayed", fmt.Sprintf("order_event:%d", e.ID), st)
+			case "delivered", "delayed", "paid", "shipped", "out_for_delivery": // order_delivered, order_shipped, …
+				err = d.triggers.onEvent(ctx, tx, e.CustomerID, "order_"+e.Type, fmt.Sprintf("order_event:%d", e.ID), st)
 			}
 			if err != nil {
 				return err
@@ -186,6 +184,9 @@ func (d *detector) changes(ctx context.Context, changes []store.Change, st *Dete
 				return err
 			}
 			if err := d.deliveryRisk(ctx, o, st); err != nil {
+				return err
+			}
+			if err := d.triggers.onEvent(ctx, tx, o.CustomerID, "order_placed", fmt.Sprintf("order:%d", o.ID), st); err != nil {
 				return err
 			}
 			if !o.First {

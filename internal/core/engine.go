@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -215,6 +216,28 @@ func (r *Runner) subject(ctx context.Context, p *retain.Playbook, customerID int
 		Points: points.Balance, Tier: tier, Savings: savings, ReferralLink: referral}, nil
 }
 
+// orderNews fills the subject's order fields from what started the
+// enrollment (an order placed, an order event), when the playbook's texts
+// use them.
+func (r *Runner) orderNews(ctx context.Context, p *retain.Playbook, cause string, subj *Subject) error {
+	if !slices.ContainsFunc([]string{"Order", "OrderTotal", "ExpectedDelivery", "TrackingLink", "RiderPhone"}, p.Uses) {
+		return nil
+	}
+	n, ok, err := r.DB.OrderNewsOf(ctx, cause)
+	if err != nil || !ok {
+		return err
+	}
+	l := i18n.New(subj.Locale, true)
+	subj.Order, subj.OrderTotal, subj.TrackingLink, subj.RiderPhone = n.ExternalID, l.Money(n.Total, n.Currency), n.TrackingURL, n.Rider
+	if !n.ExpectedDeliveryAt.IsZero() {
+		if l.Zone, err = BusinessZone(ctx, r.DB); err != nil {
+			return err
+		}
+		subj.ExpectedDelivery = l.Date(n.ExpectedDeliveryAt, nil)
+	}
+	return nil
+}
+
 // inRecovery reports whether a service recovery is open for the customer:
 // an active enrollment in a recovery playbook.
 func (r *Runner) inRecovery(ctx context.Context, customerID int64) (bool, error) {
@@ -244,6 +267,9 @@ func (r *Runner) advance(ctx context.Context, e retain.Enrollment, st *RunStats)
 	}
 	subj, err := r.subject(ctx, p, e.CustomerID, reasonOf(e.TriggerRef))
 	if err != nil {
+		return err
+	}
+	if err := r.orderNews(ctx, p, e.TriggerRef, &subj); err != nil {
 		return err
 	}
 	given, err := r.DB.Coupons(ctx, store.CouponFilter{EnrollmentID: e.ID, Limit: 1})

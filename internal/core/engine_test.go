@@ -34,7 +34,7 @@ func TestServiceRecoveryEndToEnd(t *testing.T) {
 			if _, err := core.Detect(ctx, db, core.DetectOptions{}); err != nil {
 				t.Fatal(err)
 			}
-			if n, err := core.InstallBuiltins(ctx, db, false); err != nil || n != 13 {
+			if n, err := core.InstallBuiltins(ctx, db, false); err != nil || n != 16 {
 				t.Fatalf("installed %d built-ins: %v", n, err)
 			}
 			if err := db.SetPlaybookEnabled(ctx, retain.System("test"), "service_recovery", true); err != nil {

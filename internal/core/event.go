@@ -26,6 +26,8 @@ type Event struct {
 	Amount         string            `json:"amount,omitempty" pattern:"^[0-9]+(\\.[0-9]+)?$" doc:"Refunded or charged-back amount, in units of currency."`
 	Currency       string            `json:"currency,omitempty" doc:"ISO 4217 code of amount."`
 	Staff          string            `json:"staff,omitempty" maxLength:"200" doc:"order.* status events: external id of the staff member who handled it (the rider who delivered); a survey about it is about them."`
+	TrackingURL    string            `json:"tracking_url,omitempty" maxLength:"500" doc:"order.shipped and later: the courier's tracking page, for the customer's messages."`
+	RiderPhone     string            `json:"rider_phone,omitempty" maxLength:"40" doc:"order.out_for_delivery: the rider's number, for the customer's message."`
 	Customer       *CustomerBody     `json:"customer,omitempty"`
 	Order          *OrderBody        `json:"order,omitempty"`
 	Ticket         *TicketBody       `json:"ticket,omitempty"`
@@ -151,7 +153,8 @@ func toBatch(b *store.Batch, i int, e Event, now time.Time) retain.Problems {
 		}
 	case kind == "order":
 		if need("order_id", e.OrderID != "") {
-			ev := retain.OrderEvent{ExternalID: e.ID, OrderRef: e.OrderID, Type: retain.OrderEventType(sub), Reason: e.Reason, OccurredAt: at, StaffRef: e.Staff}
+			ev := retain.OrderEvent{ExternalID: e.ID, OrderRef: e.OrderID, Type: retain.OrderEventType(sub), Reason: e.Reason, OccurredAt: at, StaffRef: e.Staff,
+				TrackingURL: strings.TrimSpace(e.TrackingURL), RiderPhone: strings.TrimSpace(e.RiderPhone)}
 			if e.Amount != "" {
 				if e.Currency == "" {
 					p.Add("currency", "is required with amount")

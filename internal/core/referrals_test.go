@@ -195,7 +195,7 @@ func TestReferrals(t *testing.T) {
 			msgs, err := db.ClaimMessages(ctx, "test", time.Minute, 10)
 			var thanks []string
 			for _, m := range msgs {
-				if m.Kind == "loyalty.referral_thanks" {
+				if m.Kind == "loyalty.thanks" {
 					thanks = append(thanks, m.Body)
 				}
 			}

@@ -69,6 +69,10 @@ type Subject struct {
 	// ReferralLink is the customer's refer-a-friend page; "" when the
 	// programme takes no referrals.
 	ReferralLink string
+	// The order the enrollment is about (an order-status message's), in
+	// the customer's words: its number, total, expected delivery day, the
+	// courier's tracking page and the rider's number; "" when none.
+	Order, OrderTotal, ExpectedDelivery, TrackingLink, RiderPhone string
 }
 
 // next runs the playbook from step until it has to wait or ends, and
@@ -202,6 +206,7 @@ const HeldForRecovery = "not sent: a service recovery is open for this customer"
 // templateData is what message and task templates can use.
 type templateData struct {
 	Name, FirstName, Business, FavouriteCategory, Recommendations, Reason, ReviewLink, CouponCode, Tier, Savings, ReferralLink string
+	Order, OrderTotal, ExpectedDelivery, TrackingLink, RiderPhone                                                              string
 	Orders, LastOrderDays                                                                                                      int
 	Points                                                                                                                     int64
 }
@@ -223,7 +228,8 @@ func render(texts map[string]string, s Subject) string {
 	d := templateData{Name: name, FirstName: first, Business: business, FavouriteCategory: s.Facts.FavouriteCategory,
 		Recommendations: strings.Join(s.Recommendations, ", "), Reason: reasonLabel(s.Reason, s.Locale), Orders: s.Facts.Orders,
 		ReviewLink: s.ReviewURL, Points: s.Points, CouponCode: s.CouponCode, Tier: s.Tier, Savings: s.Savings,
-		ReferralLink: s.ReferralLink}
+		ReferralLink: s.ReferralLink, Order: s.Order, OrderTotal: s.OrderTotal, ExpectedDelivery: s.ExpectedDelivery, TrackingLink: s.TrackingLink,
+		RiderPhone: s.RiderPhone}
 	if !s.Facts.LastOrderAt.IsZero() {
 		d.LastOrderDays = int(s.Now.Sub(s.Facts.LastOrderAt).Hours() / 24)
 	}
@@ -334,7 +340,7 @@ func LocaleOf(tag string) string {
 
 // TemplateFields are the names a message or task text may use.
 var TemplateFields = []string{"Name", "FirstName", "Business", "FavouriteCategory", "Recommendations", "Reason", "Orders", "LastOrderDays",
-	"Points", "CouponCode", "Tier", "Savings", "ReferralLink"}
+	"Points", "CouponCode", "Tier", "Savings", "ReferralLink", "Order", "OrderTotal", "ExpectedDelivery", "TrackingLink", "RiderPhone"}
 
 // PreviewText renders a message or task text for someone who reads the
 // playbook, not for a customer: each field shows as label(field) in

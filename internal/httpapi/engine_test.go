@@ -50,7 +50,7 @@ func TestEngineAPI(t *testing.T) {
 		t.Errorf("resolve twice: %d", code)
 	}
 	code, out = call("GET", "/api/v1/playbooks", nil)
-	if pbs, _ := out["playbooks"].([]any); code != 200 || len(pbs) != 13 {
+	if pbs, _ := out["playbooks"].([]any); code != 200 || len(pbs) != 16 {
 		t.Fatalf("playbooks: %d %v", code, out)
 	}
 	if code, _ := call("POST", "/api/v1/playbooks/service_recovery/enabled", map[string]any{"enabled": true}); code != 204 {

@@ -272,7 +272,7 @@ func (p *parser) orderLine(rec record, r *fieldReader) error {
 
 func (p *parser) orderEvent(rec record, r *fieldReader) error {
 	e := retain.OrderEvent{ExternalID: r.str("event_id"), OrderRef: r.required("order_id"), Type: retain.OrderEventType(r.enum("type", "")),
-		Reason: r.str("reason"), OccurredAt: r.time("occurred_at", true)}
+		Reason: r.str("reason"), OccurredAt: r.time("occurred_at", true), TrackingURL: r.str("tracking_url"), RiderPhone: r.str("rider_phone")}
 	if r.str("amount") != "" {
 		e.Amount, _ = r.amount("amount", r.currency())
 	}

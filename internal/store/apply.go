@@ -217,7 +217,8 @@ func newStager(b *Batch) *stager {
 	for _, r := range b.OrderEvents {
 		e := r.V
 		s.refStaff(e.StaffRef)
-		s.orderEvents = append(s.orderEvents, []any{r.Ref, e.ExternalID, e.OrderRef, string(e.Type), e.Reason, e.Amount, e.OccurredAt.UTC(), strArg(e.StaffRef)})
+		s.orderEvents = append(s.orderEvents, []any{r.Ref, e.ExternalID, e.OrderRef, string(e.Type), e.Reason, e.Amount, e.OccurredAt.UTC(), strArg(e.StaffRef),
+			strArg(e.TrackingURL), strArg(e.RiderPhone)})
 	}
 	for _, r := range b.Tickets {
 		t := r.V

@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -273,4 +275,43 @@ func phoneDeliveries(ctx context.Context, q querier, phone string, except int64)
 		out = append(out, o)
 	}
 	return out, rows.Err()
+}
+
+// OrderNews is what an order-status message says of its order.
+type OrderNews struct {
+	ExternalID         string
+	Total              int64
+	Currency           string
+	ExpectedDeliveryAt time.Time
+	TrackingURL, Rider string // the latest its events gave
+}
+
+// OrderNewsOf reads an order for its message, by what started the
+// enrollment: "order:ID…" or "order_event:ID…"; false for another cause.
+func (db *DB) OrderNewsOf(ctx context.Context, cause string) (OrderNews, bool, error) {
+	kind, rest, _ := strings.Cut(cause, ":")
+	idText, _, _ := strings.Cut(rest, ":")
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil || (kind != "order" && kind != "order_event") {
+		return OrderNews{}, false, nil
+	}
+	where := `o.id = $1`
+	if kind == "order_event" {
+		where = `o.id = (SELECT order_id FROM order_events WHERE id = $1)`
+	}
+	var n OrderNews
+	var eta nullTime
+	var tracking, rider sql.NullString
+	err = db.read.QueryRowContext(ctx, `SELECT o.external_id, o.total_minor, o.currency, o.expected_delivery_at,
+		(SELECT e.tracking_url FROM order_events e WHERE e.order_id = o.id AND e.tracking_url IS NOT NULL ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1),
+		(SELECT e.rider_phone FROM order_events e WHERE e.order_id = o.id AND e.rider_phone IS NOT NULL ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1)
+		FROM orders o WHERE `+where, id).Scan(&n.ExternalID, &n.Total, &n.Currency, &eta, &tracking, &rider)
+	if errors.Is(err, sql.ErrNoRows) {
+		return OrderNews{}, false, nil // gone since
+	}
+	if err != nil {
+		return OrderNews{}, false, fmt.Errorf("store: order news: %w", err)
+	}
+	n.ExpectedDeliveryAt, n.TrackingURL, n.Rider = eta.T, tracking.String, rider.String
+	return n, true, nil
 }

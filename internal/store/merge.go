@@ -125,9 +125,9 @@ var mergeSteps = []mergeStep{
 		rejects: `SELECT s.ref, 'order', s.order_ext FROM stage_order_events s
 		          WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.external_id = s.order_ext)`,
 		sql: []string{
-			`INSERT INTO order_events (external_id, order_id, type, reason, amount_minor, occurred_at, created_at, staff_id)
+			`INSERT INTO order_events (external_id, order_id, type, reason, amount_minor, occurred_at, created_at, staff_id, tracking_url, rider_phone)
 			 SELECT s.external_id, o.id, s.type, COALESCE(s.reason, ''), COALESCE(s.amount_minor, 0), s.occurred_at, {now},
-			        (SELECT id FROM staff st WHERE st.external_id = s.staff_ext)
+			        (SELECT id FROM staff st WHERE st.external_id = s.staff_ext), s.tracking_url, s.rider_phone
 			 FROM stage_order_events s JOIN orders o ON o.external_id = s.order_ext WHERE true
 			 ON CONFLICT (external_id) DO NOTHING`,
 			updateFrom("order_events", "stage_order_events", "order_events.external_id = s.external_id AND EXISTS (SELECT 1 FROM orders o WHERE o.external_id = s.order_ext)", []set{
@@ -137,6 +137,8 @@ var mergeSteps = []mergeStep{
 				{"amount_minor", "COALESCE(s.amount_minor, order_events.amount_minor)"},
 				{"occurred_at", "s.occurred_at"},
 				{"staff_id", "COALESCE((SELECT id FROM staff st WHERE st.external_id = s.staff_ext), order_events.staff_id)"},
+				{"tracking_url", "COALESCE(s.tracking_url, order_events.tracking_url)"},
+				{"rider_phone", "COALESCE(s.rider_phone, order_events.rider_phone)"},
 			}, ""),
 		}},
 	{name: "tickets", stage: "stage_tickets",

@@ -53,7 +53,7 @@ var (
 	stProd    = stageTable{"stage_products", cols("external_id TEXT, name TEXT, category TEXT")}
 	stOrder   = stageTable{"stage_orders", cols("ref BIGINT, external_id TEXT, customer_ext TEXT, status TEXT, channel TEXT, currency TEXT, total_minor BIGINT, lines_total BOOLEAN, placed_at TIMESTAMPTZ, expected_delivery_at TIMESTAMPTZ")}
 	stLine    = stageTable{"stage_lines", cols("ref BIGINT, external_id TEXT, order_ext TEXT, product_ext TEXT, name TEXT, quantity BIGINT, unit_price_minor BIGINT, total_minor BIGINT")}
-	stOEv     = stageTable{"stage_order_events", cols("ref BIGINT, external_id TEXT, order_ext TEXT, type TEXT, reason TEXT, amount_minor BIGINT, occurred_at TIMESTAMPTZ, staff_ext TEXT")}
+	stOEv     = stageTable{"stage_order_events", cols("ref BIGINT, external_id TEXT, order_ext TEXT, type TEXT, reason TEXT, amount_minor BIGINT, occurred_at TIMESTAMPTZ, staff_ext TEXT, tracking_url TEXT, rider_phone TEXT")}
 	stTick    = stageTable{"stage_tickets", cols("ref BIGINT, external_id TEXT, customer_ext TEXT, channel TEXT, subject TEXT, body TEXT, status TEXT, priority TEXT, assignee_ext TEXT, root_cause TEXT, opened_at TIMESTAMPTZ, first_response_at TIMESTAMPTZ, resolved_at TIMESTAMPTZ, tags TEXT, team TEXT, order_ext TEXT")}
 	stTickMsg = stageTable{"stage_ticket_messages", cols("ref BIGINT, external_id TEXT, ticket_ext TEXT, author TEXT, staff_ext TEXT, channel TEXT, body TEXT, sent_at TIMESTAMPTZ, deliver BOOLEAN")}
 	stSurv    = stageTable{"stage_surveys", cols("ref BIGINT, external_id TEXT, customer_ext TEXT, kind TEXT, score BIGINT, comment TEXT, staff_ext TEXT, order_ext TEXT, ticket_ext TEXT, responded_at TIMESTAMPTZ")}
