@@ -118,4 +118,12 @@ type Message struct {
 	// of preference ("whatsapp,sms"): it was due while none was set up. It
 	// is not claimed until one is, and its Status reads MsgWaiting.
 	WaitingFor string
+	// About is what the message is news of ("order:1042", the order's id):
+	// a newer message about it replaces one still queued, and waits until
+	// AboutGap after one just sent, so a customer never gets two messages
+	// about one order minutes apart.
+	About string
 }
+
+// AboutGap is the least time between two messages about one thing.
+const AboutGap = 10 * time.Minute

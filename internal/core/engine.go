@@ -344,6 +344,11 @@ func (r *Runner) apply(ctx context.Context, tx *store.Tx, e retain.Enrollment, p
 		if len(a.WaitingFor) > 0 { // queued all the same: it goes out once a channel is set up, within its lateness
 			m.WaitingFor, m.LastError = strings.Join(a.WaitingFor, ","), a.Note
 		}
+		about, err := tx.OrderAbout(ctx, e.TriggerRef) // news of an order: the latest replaces what is still queued
+		if err != nil {
+			return err
+		}
+		m.About = about
 		_, created, err := tx.EnqueueMessage(ctx, m)
 		if err != nil {
 			return err

@@ -78,3 +78,70 @@ func TestOrderStatusMessages(t *testing.T) {
 		})
 	}
 }
+
+// TestOrderNewsOneAtATime: a placed message still queued (held back, say
+// by quiet hours) when the shipped one comes is replaced by it — the
+// customer gets the latest only; and a message about the order right after
+// one went out waits until ten minutes after it.
+func TestOrderNewsOneAtATime(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	now := storetest.ClockStart(t)
+	db.Now = func() time.Time { return now }
+	admin := retain.System("test")
+	if _, err := core.InstallBuiltins(ctx, db, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"order_placed", "order_shipped", "order_out_for_delivery"} {
+		if err := db.SetPlaybookEnabled(ctx, admin, k, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runner := &core.Runner{DB: db, Business: "Dhaka Tea House", Channels: map[string]bool{"sms": true}}
+	step := func(evs ...core.Event) []store.MessageRow {
+		t.Helper()
+		if _, err := core.Ingest(ctx, db, admin, core.Input{Events: evs}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := core.Detect(ctx, db, core.DetectOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := runner.RunDue(ctx); err != nil {
+			t.Fatal(err)
+		}
+		msgs, err := db.Messages(ctx, store.MessageFilter{Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return msgs
+	}
+	msgs := step(core.Event{ID: "c", Type: "customer.upsert", Customer: &core.CustomerBody{ExternalID: "raj", Name: "Raj Rai", Phone: "+9779801000111"}},
+		core.Event{ID: "o", Type: "order.placed", Order: &core.OrderBody{ExternalID: "N-7", CustomerID: "raj", Currency: "NPR", Total: "900", PlacedAt: now}})
+	if len(msgs) != 1 || msgs[0].Status != retain.MsgQueued {
+		t.Fatalf("placed: %+v", msgs)
+	}
+	now = now.Add(5 * time.Minute)
+	msgs = step(core.Event{ID: "s", Type: "order.shipped", OrderID: "N-7", TrackingURL: "https://courier.example/t/N7"})
+	if len(msgs) != 2 || msgs[0].Kind != "order.shipped" || msgs[0].Status != retain.MsgQueued || msgs[1].Status != retain.MsgSuppressed ||
+		!strings.Contains(msgs[1].LastError, "newer message about the same order") {
+		t.Fatalf("shipped while placed was queued: %+v", msgs)
+	}
+	// The shipped message goes out; out for delivery a minute later waits.
+	claimed, err := db.ClaimMessages(ctx, "test", time.Minute, 10)
+	if err != nil || len(claimed) != 1 {
+		t.Fatalf("claim: %+v %v", claimed, err)
+	}
+	attempt, verdict, err := db.BeginSend(ctx, store.SendCheck{ID: claimed[0].ID, Fence: claimed[0].Fence, HoldUntil: now.Add(30 * time.Second)})
+	if err != nil || verdict != store.SendGo {
+		t.Fatalf("begin: %v %v", verdict, err)
+	}
+	if _, err := db.FinishSend(ctx, claimed[0].ID, claimed[0].Fence, attempt, store.SendResult{Status: retain.MsgSent}); err != nil {
+		t.Fatal(err)
+	}
+	sentAt := now
+	now = now.Add(time.Minute)
+	msgs = step(core.Event{ID: "f", Type: "order.out_for_delivery", OrderID: "N-7", RiderPhone: "9801000222"})
+	if len(msgs) != 3 || msgs[0].Kind != "order.arriving" || !msgs[0].DueAt.Equal(sentAt.Add(retain.AboutGap)) {
+		t.Errorf("out for delivery a minute after the shipped message: %+v, want due %v", msgs[0].Message, sentAt.Add(retain.AboutGap))
+	}
+}

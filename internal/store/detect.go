@@ -289,20 +289,14 @@ type OrderNews struct {
 // OrderNewsOf reads an order for its message, by what started the
 // enrollment: "order:ID…" or "order_event:ID…"; false for another cause.
 func (db *DB) OrderNewsOf(ctx context.Context, cause string) (OrderNews, bool, error) {
-	kind, rest, _ := strings.Cut(cause, ":")
-	idText, _, _ := strings.Cut(rest, ":")
-	id, err := strconv.ParseInt(idText, 10, 64)
-	if err != nil || (kind != "order" && kind != "order_event") {
+	where, id, ok := orderOfCause(cause)
+	if !ok {
 		return OrderNews{}, false, nil
-	}
-	where := `o.id = $1`
-	if kind == "order_event" {
-		where = `o.id = (SELECT order_id FROM order_events WHERE id = $1)`
 	}
 	var n OrderNews
 	var eta nullTime
 	var tracking, rider sql.NullString
-	err = db.read.QueryRowContext(ctx, `SELECT o.external_id, o.total_minor, o.currency, o.expected_delivery_at,
+	err := db.read.QueryRowContext(ctx, `SELECT o.external_id, o.total_minor, o.currency, o.expected_delivery_at,
 		(SELECT e.tracking_url FROM order_events e WHERE e.order_id = o.id AND e.tracking_url IS NOT NULL ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1),
 		(SELECT e.rider_phone FROM order_events e WHERE e.order_id = o.id AND e.rider_phone IS NOT NULL ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1)
 		FROM orders o WHERE `+where, id).Scan(&n.ExternalID, &n.Total, &n.Currency, &eta, &tracking, &rider)
@@ -314,4 +308,39 @@ func (db *DB) OrderNewsOf(ctx context.Context, cause string) (OrderNews, bool, e
 	}
 	n.ExpectedDeliveryAt, n.TrackingURL, n.Rider = eta.T, tracking.String, rider.String
 	return n, true, nil
+}
+
+// orderOfCause reads an enrollment's cause ("order:ID…", "order_event:ID…")
+// as a condition on orders o and its argument; false for another cause.
+func orderOfCause(cause string) (where string, id int64, ok bool) {
+	kind, rest, _ := strings.Cut(cause, ":")
+	idText, _, _ := strings.Cut(rest, ":")
+	id, err := strconv.ParseInt(idText, 10, 64)
+	switch {
+	case err != nil:
+		return "", 0, false
+	case kind == "order":
+		return `o.id = $1`, id, true
+	case kind == "order_event":
+		return `o.id = (SELECT order_id FROM order_events WHERE id = $1)`, id, true
+	}
+	return "", 0, false
+}
+
+// OrderAbout is what a message caused by an order or an order event is
+// about ("order:ID", retain.Message.About); "" for another cause.
+func (tx *Tx) OrderAbout(ctx context.Context, cause string) (string, error) {
+	where, id, ok := orderOfCause(cause)
+	if !ok {
+		return "", nil
+	}
+	var order int64
+	err := tx.tx.QueryRowContext(ctx, `SELECT o.id FROM orders o WHERE `+where, id).Scan(&order)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: order about: %w", err)
+	}
+	return fmt.Sprintf("order:%d", order), nil
 }

@@ -22,13 +22,30 @@ func (tx *Tx) EnqueueMessage(ctx context.Context, m retain.Message) (id int64, c
 	if m.Locale == "" {
 		m.Locale = "en"
 	}
+	if m.About != "" {
+		if m.DueAt, err = tx.spaceFromLast(ctx, m); err != nil {
+			return 0, false, err
+		}
+	}
 	err = tx.tx.QueryRowContext(ctx, `INSERT INTO messages (idempotency_key, customer_id, channel, purpose, kind, locale, recipient,
-		subject, body, status, due_at, created_for, max_lateness_s, enrollment_id, created_at, updated_at, waiting_for, last_error, options, template, in_reply_to)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', $10, $10, $11, $12, $13, $13, $14, $15, $16, $17, $18)
+		subject, body, status, due_at, created_for, max_lateness_s, enrollment_id, created_at, updated_at, waiting_for, last_error, options, template, in_reply_to, about)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'queued', $10, $10, $11, $12, $13, $13, $14, $15, $16, $17, $18, $19)
 		ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
 		m.IdempotencyKey, m.CustomerID, m.Channel, m.Purpose, m.Kind, m.Locale, m.Recipient, m.Subject, m.Body,
-		m.DueAt.UTC(), int64(m.MaxLateness/time.Second), nullID(m.EnrollmentID), tx.now, m.WaitingFor, m.LastError, menuArg(m.Menu), templateArg(m.Template), m.InReplyTo).Scan(&id)
+		m.DueAt.UTC(), int64(m.MaxLateness/time.Second), nullID(m.EnrollmentID), tx.now, m.WaitingFor, m.LastError, menuArg(m.Menu), templateArg(m.Template), m.InReplyTo,
+		m.About).Scan(&id)
 	if err == nil {
+		if m.About == "" {
+			return id, true, nil
+		}
+		// The older news still queued (held by quiet hours, a gateway
+		// down) goes no more: the customer gets the latest only.
+		_, err = tx.exec(ctx, `UPDATE messages SET status = 'suppressed', last_error = $4, updated_at = $5
+			WHERE customer_id = $1 AND about = $2 AND id <> $3 AND status = 'queued'`,
+			m.CustomerID, m.About, id, "replaced by a newer message about the same "+aboutWhat(m.About), tx.now)
+		if err != nil {
+			return 0, false, fmt.Errorf("store: enqueue message: %w", err)
+		}
 		return id, true, nil
 	}
 	if err != sql.ErrNoRows {
@@ -39,6 +56,28 @@ func (tx *Tx) EnqueueMessage(ctx context.Context, m retain.Message) (id int64, c
 		return 0, false, fmt.Errorf("store: enqueue message: %w", err)
 	}
 	return id, false, nil
+}
+
+// spaceFromLast is when a message about something may go: its due time,
+// or AboutGap after the last one about the same thing went out, if that
+// is later.
+func (tx *Tx) spaceFromLast(ctx context.Context, m retain.Message) (time.Time, error) {
+	var last nullTime
+	err := tx.tx.QueryRowContext(ctx, `SELECT MAX(sent_at) FROM messages WHERE customer_id = $1 AND about = $2 AND sent_at IS NOT NULL`,
+		m.CustomerID, m.About).Scan(&last)
+	if err != nil {
+		return m.DueAt, fmt.Errorf("store: enqueue message: %w", err)
+	}
+	if next := last.T.Add(retain.AboutGap); !last.T.IsZero() && next.After(m.DueAt) {
+		return next, nil
+	}
+	return m.DueAt, nil
+}
+
+// aboutWhat names what an About key is of ("order:12": order).
+func aboutWhat(about string) string {
+	kind, _, _ := strings.Cut(about, ":")
+	return kind
 }
 
 // Claimed is a message claimed for sending with the facts the sender checks.
