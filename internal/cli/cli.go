@@ -92,7 +92,7 @@ func (e *env) rootCommand() *cobra.Command {
 	root.AddCommand(e.serveCommand(), e.importCommand(), e.reportCommand(), e.demoCommand(), e.migrateCommand(),
 		e.backupCommand(), e.userCommand(), e.versionCommand(), e.scoreCommand(), e.scoresCommand(), e.evaluateCommand(), e.classifyCommand(),
 		e.messagingCommand(), e.runDueCommand(), e.alertsCommand(), e.playbookCommand(), e.surveyCommand(), e.tasksCommand(), e.ownersCommand(), e.jobsCommand(), e.auditCommand(), e.ticketCommand(), e.deskCommand(), e.loyaltyCommand(), e.couponCommand(),
-		e.deliveriesCommand(), e.calendarCommand())
+		e.deliveriesCommand(), e.calendarCommand(), e.couriersCommand())
 	return root
 }
 

@@ -22,6 +22,7 @@ var apiAccess = map[string]string{
 	"POST /hooks/delivery":                           "public",
 	"POST /hooks/reply":                              "public",
 	"POST /hooks/email":                              "public",
+	"POST /hooks/courier/{key}":                      "public",
 	"GET /hooks/whatsapp":                            "public",
 	"POST /hooks/whatsapp":                           "public",
 	"GET /hooks/messenger":                           "public",

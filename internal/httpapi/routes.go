@@ -29,6 +29,7 @@ func (a *API) routes(mux *http.ServeMux) {
 	a.plain(mux, "POST /hooks/delivery", "the gateway's HMAC signature", "hook-delivery", http.HandlerFunc(a.hookDelivery))
 	a.plain(mux, "POST /hooks/reply", "the gateway's HMAC signature", "hook-reply", http.HandlerFunc(a.hookReply))
 	a.plain(mux, "POST /hooks/email", "the mail service's HMAC signature", "hook-email", http.HandlerFunc(a.hookEmail))
+	a.plain(mux, "POST /hooks/courier/{key}", "the courier connector's secret (HMAC-SHA256 of the body, or a token)", "hook-courier", http.HandlerFunc(a.hookCourier))
 	a.plain(mux, "GET /hooks/whatsapp", "the business's verify token (Meta's subscription handshake)", "hook-whatsapp", http.HandlerFunc(a.whatsAppHandshake))
 	a.plain(mux, "POST /hooks/whatsapp", "Meta's X-Hub-Signature-256 under the app secret", "hook-whatsapp", http.HandlerFunc(a.whatsAppHook))
 	a.plain(mux, "GET /hooks/messenger", "the page's verify token", "hook-messenger", http.HandlerFunc(a.messengerHandshake))
