@@ -31,8 +31,8 @@ func TestCourierWebhooks(t *testing.T) {
 		admin := retain.System("test")
 		cs := []courier.Connector{
 			{Key: "dhaka-express", Name: "Dhaka Express", Auth: "token", Header: "X-Webhook-Token", Secret: "token-0123456789abcdef",
-				Fields: courier.Fields{Order: "invoice", Tracking: "tracking_code", Status: "delivery_status", Reason: "note", Rider: "rider_phone"},
-				Statuses: map[string]string{"picked": "shipped", "on_the_way": "out_for_delivery", "delivered": "delivered", "cancelled": "refused"},
+				Fields:      courier.Fields{Order: "invoice", Tracking: "tracking_code", Status: "delivery_status", Reason: "note", Rider: "rider_phone"},
+				Statuses:    map[string]string{"picked": "shipped", "on_the_way": "out_for_delivery", "delivered": "delivered", "cancelled": "refused"},
 				TrackingURL: "https://courier.example/t/{tracking}"},
 			{Key: "kathmandu-post", Name: "Kathmandu Post", Auth: "hmac-sha256", Header: "X-Signature", Secret: "hmac-secret-0123456789",
 				Fields:   courier.Fields{Order: "data.merchant_order_id", Tracking: "data.consignment_id", Status: "data.order_status", At: "data.updated_at"},
