@@ -39,9 +39,11 @@ func (tx *Tx) EnqueueMessage(ctx context.Context, m retain.Message) (id int64, c
 			return id, true, nil
 		}
 		// The older news still queued (held by quiet hours, a gateway
-		// down) goes no more: the customer gets the latest only.
+		// down) goes no more: the customer gets the latest only. One
+		// waiting for a channel to be set up is left to the business,
+		// which set nothing up yet and sees it waiting.
 		_, err = tx.exec(ctx, `UPDATE messages SET status = 'suppressed', last_error = $4, updated_at = $5
-			WHERE customer_id = $1 AND about = $2 AND id <> $3 AND status = 'queued'`,
+			WHERE customer_id = $1 AND about = $2 AND id <> $3 AND status = 'queued' AND waiting_for = ''`,
 			m.CustomerID, m.About, id, "replaced by a newer message about the same "+aboutWhat(m.About), tx.now)
 		if err != nil {
 			return 0, false, fmt.Errorf("store: enqueue message: %w", err)
