@@ -2,6 +2,8 @@ package cli
 
 import (
 	"fmt"
+	"regexp"
+	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -9,6 +11,9 @@ import (
 	"github.com/retainhq/retain"
 	"github.com/retainhq/retain/internal/calendar"
 )
+
+// isoDate is YYYY-MM-DD and nothing else.
+var isoDate = regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})$`)
 
 // calendarCommand is `retain calendar convert DATE --to bn` (and --from
 // bn): a Gregorian YYYY-MM-DD to the Bangla (Bangabda) calendar and back,
@@ -38,9 +43,13 @@ func (e *env) calendarCommand() *cobra.Command {
 				return nil
 			}
 			var d calendar.Date
-			if _, err := fmt.Sscanf(retain.LatinDigits(args[0]), "%4d-%2d-%2d", &d.Year, &d.Month, &d.Day); err != nil {
+			m := isoDate.FindStringSubmatch(retain.LatinDigits(args[0]))
+			if m == nil { // a date with anything after it, or a short field, is not read as a date
 				return retain.FieldError("date", "%q is not a date (YYYY-MM-DD)", args[0])
 			}
+			d.Year, _ = strconv.Atoi(m[1])
+			d.Month, _ = strconv.Atoi(m[2])
+			d.Day, _ = strconv.Atoi(m[3])
 			t, err := calendar.FromBangla(d)
 			if err != nil {
 				return retain.FieldError("date", "%v", err)

@@ -23,6 +23,8 @@ func TestCalendarConvert(t *testing.T) {
 		{[]string{"calendar", "convert", "2026-12-16", "--to", "xx"}, "to:"},
 		{[]string{"calendar", "convert", "2026-12-16"}, "to:"},
 		{[]string{"calendar", "convert", "16/12/2026", "--to", "bn"}, "date:"},
+		{[]string{"calendar", "convert", "1433-09-01junk", "--from", "bn"}, "date:"},
+		{[]string{"calendar", "convert", "1433-9-1", "--from", "bn"}, "date:"},
 	} {
 		if code, _, errOut := run(t, c.args...); code == 0 || !strings.Contains(errOut, c.want) {
 			t.Errorf("%v: exit %d, %q; want a refusal naming %q", c.args, code, errOut, c.want)
