@@ -3,9 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -234,113 +232,4 @@ func (tx *Tx) WakeSnoozedAlert(ctx context.Context, id int64) (bool, error) {
 	}
 	n, err := res.RowsAffected()
 	return n == 1, err
-}
-
-// deliveryOutcome is an order's delivery outcome (delivery.Refused, …, ""
-// for pending), from its events and status.
-const deliveryOutcome = `CASE
-	WHEN o.status = 'refused' OR EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.id AND e.type = 'refused') THEN 'refused'
-	WHEN o.status = 'returned' OR EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.id AND e.type = 'returned') THEN 'returned'
-	WHEN o.status = 'delivered' OR EXISTS (SELECT 1 FROM order_events e WHERE e.order_id = o.id AND e.type = 'delivered') THEN 'delivered'
-	ELSE '' END`
-
-// PhoneDeliveries are the outcomes of the orders placed with a phone
-// number, by any customer record that has it, newest first (at most the
-// last 200), leaving out one order (the one being placed; 0: none).
-func (db *DB) PhoneDeliveries(ctx context.Context, phone string, except int64) ([]string, error) {
-	return phoneDeliveries(ctx, db.read, phone, except)
-}
-
-// PhoneDeliveries is DB.PhoneDeliveries in a transaction.
-func (tx *Tx) PhoneDeliveries(ctx context.Context, phone string, except int64) ([]string, error) {
-	return phoneDeliveries(ctx, tx.tx, phone, except)
-}
-
-func phoneDeliveries(ctx context.Context, q querier, phone string, except int64) ([]string, error) {
-	if phone == "" {
-		return nil, nil
-	}
-	rows, err := q.QueryContext(ctx, `SELECT `+deliveryOutcome+` FROM orders o JOIN customers c ON c.id = o.customer_id
-		WHERE c.phone = $1 AND o.status <> 'cancelled' AND o.id <> $2 ORDER BY o.placed_at DESC, o.id DESC LIMIT 200`, phone, except)
-	if err != nil {
-		return nil, fmt.Errorf("store: phone deliveries: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var o string
-		if err := rows.Scan(&o); err != nil {
-			return nil, fmt.Errorf("store: phone deliveries: %w", err)
-		}
-		out = append(out, o)
-	}
-	return out, rows.Err()
-}
-
-// OrderNews is what an order-status message says of its order.
-type OrderNews struct {
-	ExternalID         string
-	Total              int64
-	Currency           string
-	ExpectedDeliveryAt time.Time
-	TrackingURL, Rider string // the latest its events gave
-}
-
-// OrderNewsOf reads an order for its message, by what started the
-// enrollment: "order:ID…" or "order_event:ID…"; false for another cause.
-func (db *DB) OrderNewsOf(ctx context.Context, cause string) (OrderNews, bool, error) {
-	where, id, ok := orderOfCause(cause)
-	if !ok {
-		return OrderNews{}, false, nil
-	}
-	var n OrderNews
-	var eta nullTime
-	var tracking, rider sql.NullString
-	err := db.read.QueryRowContext(ctx, `SELECT o.external_id, o.total_minor, o.currency, o.expected_delivery_at,
-		(SELECT e.tracking_url FROM order_events e WHERE e.order_id = o.id AND e.tracking_url IS NOT NULL ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1),
-		(SELECT e.rider_phone FROM order_events e WHERE e.order_id = o.id AND e.rider_phone IS NOT NULL ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1)
-		FROM orders o WHERE `+where, id).Scan(&n.ExternalID, &n.Total, &n.Currency, &eta, &tracking, &rider)
-	if errors.Is(err, sql.ErrNoRows) {
-		return OrderNews{}, false, nil // gone since
-	}
-	if err != nil {
-		return OrderNews{}, false, fmt.Errorf("store: order news: %w", err)
-	}
-	n.ExpectedDeliveryAt, n.TrackingURL, n.Rider = eta.T, tracking.String, rider.String
-	return n, true, nil
-}
-
-// orderOfCause reads an enrollment's cause ("order:ID…", "order_event:ID…")
-// as a condition on orders o and its argument; false for another cause.
-func orderOfCause(cause string) (where string, id int64, ok bool) {
-	kind, rest, _ := strings.Cut(cause, ":")
-	idText, _, _ := strings.Cut(rest, ":")
-	id, err := strconv.ParseInt(idText, 10, 64)
-	switch {
-	case err != nil:
-		return "", 0, false
-	case kind == "order":
-		return `o.id = $1`, id, true
-	case kind == "order_event":
-		return `o.id = (SELECT order_id FROM order_events WHERE id = $1)`, id, true
-	}
-	return "", 0, false
-}
-
-// OrderAbout is what a message caused by an order or an order event is
-// about ("order:ID", retain.Message.About); "" for another cause.
-func (tx *Tx) OrderAbout(ctx context.Context, cause string) (string, error) {
-	where, id, ok := orderOfCause(cause)
-	if !ok {
-		return "", nil
-	}
-	var order int64
-	err := tx.tx.QueryRowContext(ctx, `SELECT o.id FROM orders o WHERE `+where, id).Scan(&order)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("store: order about: %w", err)
-	}
-	return fmt.Sprintf("order:%d", order), nil
 }
