@@ -25,14 +25,7 @@ func TestOrderStatusMessages(t *testing.T) {
 			now := storetest.ClockStart(t)
 			db.Now = func() time.Time { return now }
 			admin := retain.System("test")
-			if _, err := core.InstallBuiltins(ctx, db, false); err != nil {
-				t.Fatal(err)
-			}
-			for _, k := range []string{"order_placed", "order_shipped", "order_out_for_delivery"} {
-				if err := db.SetPlaybookEnabled(ctx, admin, k, true); err != nil {
-					t.Fatal(err)
-				}
-			}
+			orderNewsOn(t, db)
 			events := []core.Event{
 				{ID: "c", Type: "customer.upsert", Customer: &core.CustomerBody{ExternalID: "nila", Name: "নীলা সেন", Phone: "+8801711000555", Locale: "bn"}},
 				{ID: "o", Type: "order.placed", Order: &core.OrderBody{ExternalID: "D-1042", CustomerID: "nila", Currency: "BDT", Total: "1250",
@@ -89,14 +82,7 @@ func TestOrderNewsOneAtATime(t *testing.T) {
 	now := storetest.ClockStart(t)
 	db.Now = func() time.Time { return now }
 	admin := retain.System("test")
-	if _, err := core.InstallBuiltins(ctx, db, false); err != nil {
-		t.Fatal(err)
-	}
-	for _, k := range []string{"order_placed", "order_shipped", "order_out_for_delivery"} {
-		if err := db.SetPlaybookEnabled(ctx, admin, k, true); err != nil {
-			t.Fatal(err)
-		}
-	}
+	orderNewsOn(t, db)
 	runner := &core.Runner{DB: db, Business: "Dhaka Tea House", Channels: map[string]bool{"sms": true}}
 	step := func(evs ...core.Event) []store.MessageRow {
 		t.Helper()
@@ -143,5 +129,20 @@ func TestOrderNewsOneAtATime(t *testing.T) {
 	msgs = step(core.Event{ID: "f", Type: "order.out_for_delivery", OrderID: "N-7", RiderPhone: "9801000222"})
 	if len(msgs) != 3 || msgs[0].Kind != "order.arriving" || !msgs[0].DueAt.Equal(sentAt.Add(retain.AboutGap)) {
 		t.Errorf("out for delivery a minute after the shipped message: %+v, want due %v", msgs[0].Message, sentAt.Add(retain.AboutGap))
+	}
+}
+
+// orderNewsOn installs the built-in playbooks and switches the three
+// order-status ones on.
+func orderNewsOn(t *testing.T, db *store.DB) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := core.InstallBuiltins(ctx, db, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"order_placed", "order_shipped", "order_out_for_delivery"} {
+		if err := db.SetPlaybookEnabled(ctx, retain.System("test"), k, true); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
